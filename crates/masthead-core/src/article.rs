@@ -1,0 +1,320 @@
+//! Articles: the unit of publishing and of syndication.
+
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+pub use crate::body::BodyFormat;
+use crate::{Author, Media, Provenance, RenderedBody, ReusePolicy, Site, Slug, Term, TermKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ArticleStatus {
+    Draft,
+    /// Waiting for its `published_at` to arrive.
+    Scheduled,
+    Published,
+    /// Was public once, taken down; its URL answers "gone" rather than "never existed".
+    Unpublished,
+}
+
+impl ArticleStatus {
+    pub const ALL: [ArticleStatus; 4] =
+        [ArticleStatus::Draft, ArticleStatus::Scheduled, ArticleStatus::Published, ArticleStatus::Unpublished];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ArticleStatus::Draft => "draft",
+            ArticleStatus::Scheduled => "scheduled",
+            ArticleStatus::Published => "published",
+            ArticleStatus::Unpublished => "unpublished",
+        }
+    }
+}
+
+impl fmt::Display for ArticleStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown article status {found:?}; expected draft, scheduled, published or unpublished")]
+pub struct UnknownStatus {
+    pub found: String,
+}
+
+impl FromStr for ArticleStatus {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ArticleStatus::ALL
+            .into_iter()
+            .find(|k| k.key() == s)
+            .ok_or_else(|| UnknownStatus { found: s.to_owned() })
+    }
+}
+
+/// The image at the top of an article, with the words that go with it on this article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeaturedImage {
+    pub media: Media,
+    pub alt: String,
+    /// "Photo: Ana Petrović / Danube Dispatch"
+    pub credit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Article {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    /// The standfirst under the headline.
+    pub dek: String,
+    pub body: RenderedBody,
+    pub excerpt: String,
+    pub status: ArticleStatus,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub published_at: Option<Timestamp>,
+    /// IANA zone the article's dates are shown in.
+    pub time_zone: String,
+    /// In byline order.
+    pub authors: Vec<Author>,
+    /// Regions, themes and tags, each kind in the order the newsroom gave them.
+    pub terms: Vec<Term>,
+    pub featured: Option<FeaturedImage>,
+    /// `None` follows the site's default policy.
+    pub reuse_policy: Option<ReusePolicy>,
+    pub provenance: Provenance,
+}
+
+impl Article {
+    pub fn terms_of(&self, kind: TermKind) -> impl Iterator<Item = &Term> {
+        self.terms.iter().filter(move |t| t.kind == kind)
+    }
+
+    /// The terms that apply: the article's own, or the site's default.
+    pub fn effective_policy(&self, site: &Site) -> ReusePolicy {
+        self.reuse_policy.unwrap_or(site.default_policy)
+    }
+
+    /// The URL search engines should treat as the original: the first publication for a
+    /// republished article, ours otherwise.
+    pub fn canonical_url(&self, site: &Site) -> String {
+        match self.provenance.original() {
+            Some(origin) => origin.url.to_string(),
+            None => site.url(&self.path()),
+        }
+    }
+
+    /// The path of the article's page on this site.
+    pub fn path(&self) -> String {
+        article_path(&self.slug)
+    }
+
+    /// Who holds the copyright: the original outlet for a republished article, us otherwise.
+    pub fn copyright_outlet<'a>(&'a self, site: &'a Site) -> &'a str {
+        match self.provenance.original() {
+            Some(origin) => &origin.outlet.name,
+            None => &site.copyright_holder,
+        }
+    }
+
+    /// "Copyright © Drago Bosnic, InfoBrics, 2026": the authors, the outlet that first
+    /// published the article, and the year it first appeared.
+    pub fn copyright_line(&self, site: &Site) -> String {
+        let first = self
+            .provenance
+            .original()
+            .and_then(|o| o.published_at)
+            .or(self.published_at)
+            .unwrap_or(self.created_at);
+        let year = crate::time::in_zone(first, &self.time_zone).year();
+        let names: Vec<&str> = self.authors.iter().map(|a| a.name.as_str()).collect();
+        let mut holders = Vec::new();
+        if !names.is_empty() {
+            holders.push(names.join(", "));
+        }
+        holders.push(self.copyright_outlet(site).to_owned());
+        format!("Copyright © {}, {year}", holders.join(", "))
+    }
+}
+
+/// The path of an article's page.
+pub fn article_path(slug: &Slug) -> String {
+    format!("/article/{slug}")
+}
+
+/// What archive pages show of each article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleSummary {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    pub dek: String,
+    pub excerpt: String,
+    pub published_at: Timestamp,
+    pub time_zone: String,
+    pub authors: Vec<Author>,
+    pub terms: Vec<Term>,
+    pub featured: Option<FeaturedImage>,
+    /// The outlet that first published it, for "Originally published on …" in lists.
+    pub original_outlet: Option<String>,
+}
+
+impl ArticleSummary {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { published_at: self.published_at, id: self.id }
+    }
+}
+
+/// One link in a republication chain, as given by an editor or an importer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrigin {
+    pub outlet_id: i64,
+    pub url: Url,
+    pub published_at: Option<Timestamp>,
+    pub byline: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewArticle {
+    pub slug: Slug,
+    pub title: String,
+    pub dek: String,
+    pub body: RenderedBody,
+    /// Empty means "make one from the body".
+    pub excerpt: String,
+    pub status: ArticleStatus,
+    pub published_at: Option<Timestamp>,
+    pub time_zone: String,
+    pub author_ids: Vec<i64>,
+    pub term_ids: Vec<i64>,
+    pub featured_media_id: Option<i64>,
+    pub featured_alt: String,
+    pub featured_credit: String,
+    pub reuse_policy: Option<ReusePolicy>,
+    /// Empty for our own work; oldest first otherwise.
+    pub origins: Vec<NewOrigin>,
+}
+
+impl NewArticle {
+    /// The excerpt to store: the newsroom's own, or the body's first words.
+    pub fn excerpt_or_generated(&self) -> String {
+        if self.excerpt.trim().is_empty() {
+            crate::body::excerpt_from_html(&self.body.html, 40)
+        } else {
+            self.excerpt.trim().to_owned()
+        }
+    }
+}
+
+/// A position in a newest-first list, for keyset pagination: "the articles published before
+/// this one". Written in URLs as `<unix seconds>-<id>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub published_at: Timestamp,
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{found:?} is not a page position; expected <seconds>-<id>, as in the site's own links")]
+pub struct BadCursor {
+    pub found: String,
+}
+
+impl FromStr for Cursor {
+    type Err = BadCursor;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || BadCursor { found: s.chars().take(64).collect() };
+        let (secs, id) = s.split_once('-').ok_or_else(bad)?;
+        let secs: i64 = secs.parse().map_err(|_| bad())?;
+        let id: i64 = id.parse().map_err(|_| bad())?;
+        let published_at = Timestamp::from_second(secs).map_err(|_| bad())?;
+        Ok(Cursor { published_at, id })
+    }
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.published_at.as_second(), self.id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Origin, Outlet, body::render_body};
+
+    fn author(name: &str) -> Author {
+        Author {
+            id: 1,
+            slug: Slug::from_title(name).unwrap(),
+            name: name.into(),
+            bio: String::new(),
+            links: vec![],
+            avatar_media_id: None,
+            outlet_id: None,
+        }
+    }
+
+    fn article(provenance: Provenance) -> Article {
+        let at: Timestamp = "2025-12-31T23:30:00Z".parse().unwrap();
+        Article {
+            id: 7,
+            slug: Slug::parse("a-story").unwrap(),
+            title: "A story".into(),
+            dek: String::new(),
+            body: render_body(BodyFormat::Markdown, "Text"),
+            excerpt: "Text".into(),
+            status: ArticleStatus::Published,
+            created_at: at,
+            updated_at: at,
+            published_at: Some(at),
+            time_zone: "Europe/Belgrade".into(),
+            authors: vec![author("Drago Bosnic"), author("Ana Petrović")],
+            terms: vec![],
+            featured: None,
+            reuse_policy: None,
+            provenance,
+        }
+    }
+
+    #[test]
+    fn own_article_is_canonical_here_and_ours_to_copyright() {
+        let site = Site { copyright_holder: "The Meridian".into(), ..Site::default() };
+        let a = article(Provenance::Own);
+        assert_eq!(a.canonical_url(&site), "http://127.0.0.1:8080/article/a-story");
+        // 23:30 UTC on 31 December is already New Year in Belgrade.
+        assert_eq!(a.copyright_line(&site), "Copyright © Drago Bosnic, Ana Petrović, The Meridian, 2026");
+        assert_eq!(a.effective_policy(&site), site.default_policy);
+    }
+
+    #[test]
+    fn republished_article_points_to_its_original() {
+        let site = Site::default();
+        let outlet = Outlet { id: 3, slug: Slug::parse("infobrics").unwrap(), name: "InfoBrics".into(), homepage: None };
+        let a = article(Provenance::Republished {
+            chain: vec![Origin {
+                outlet,
+                url: "https://infobrics.example/post/1".parse().unwrap(),
+                published_at: Some("2024-05-01T08:00:00Z".parse().unwrap()),
+                byline: "Drago Bosnic".into(),
+            }],
+        });
+        assert_eq!(a.canonical_url(&site), "https://infobrics.example/post/1");
+        assert_eq!(a.copyright_line(&site), "Copyright © Drago Bosnic, Ana Petrović, InfoBrics, 2024");
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let c = Cursor { published_at: Timestamp::from_second(1_700_000_000).unwrap(), id: 42 };
+        assert_eq!(c.to_string().parse::<Cursor>().unwrap(), c);
+        for bad in ["", "x", "1-", "-1", "1-x", "99999999999999999999-1", "1.5-2"] {
+            assert!(bad.parse::<Cursor>().is_err(), "{bad:?}");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The newsroom's domain: what an article, an author, a term, an outlet, a reuse policy and a
+//! provenance chain *are*, and how an article's body becomes safe HTML.
+//!
+//! This crate must never do IO: no database, no HTTP, no files, no clock reads outside the
+//! explicit `now` parameters callers pass in. Everything here is plain data and pure functions,
+//! so that the store, the web edge and the importers agree on one meaning of each word.
+
+pub mod article;
+pub mod author;
+pub mod body;
+pub mod media;
+pub mod outlet;
+pub mod policy;
+pub mod provenance;
+pub mod site;
+pub mod slug;
+pub mod term;
+pub mod time;
+
+pub use article::{Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle};
+pub use author::{Author, AuthorLink, NewAuthor};
+pub use body::{RenderedBody, render_body};
+pub use media::{Media, NewMedia};
+pub use outlet::{NewOutlet, Outlet};
+pub use policy::ReusePolicy;
+pub use provenance::{Origin, Provenance};
+pub use site::Site;
+pub use slug::{Slug, SlugError};
+pub use term::{NewTerm, Term, TermKind};

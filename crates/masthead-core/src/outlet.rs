@@ -1,0 +1,21 @@
+//! Outlets: the partner publications whose articles we republish, or who republish ours.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::Slug;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outlet {
+    pub id: i64,
+    pub slug: Slug,
+    pub name: String,
+    pub homepage: Option<Url>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOutlet {
+    pub slug: Slug,
+    pub name: String,
+    pub homepage: Option<Url>,
+}

@@ -1,0 +1,79 @@
+//! Provenance: where an article first appeared. Our own work has none; a republished article
+//! keeps the whole chain, oldest first ("originally published on A, via B").
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::Outlet;
+
+/// One link in a chain of republication.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Origin {
+    pub outlet: Outlet,
+    /// The article's address at that outlet.
+    pub url: Url,
+    pub published_at: Option<Timestamp>,
+    /// The byline as that outlet printed it.
+    pub byline: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Provenance {
+    /// Written for this outlet.
+    Own,
+    /// Republished. `chain[0]` is where the article first appeared; each later entry republished
+    /// the one before it, and the last is the outlet we took it from.
+    Republished { chain: Vec<Origin> },
+}
+
+impl Provenance {
+    /// Where the article first appeared, when it was not written for us.
+    pub fn original(&self) -> Option<&Origin> {
+        match self {
+            Provenance::Own => None,
+            Provenance::Republished { chain } => chain.first(),
+        }
+    }
+
+    /// The outlets between the original and us, in order ("via B, via C").
+    pub fn intermediaries(&self) -> &[Origin] {
+        match self {
+            Provenance::Republished { chain } if chain.len() > 1 => &chain[1..],
+            _ => &[],
+        }
+    }
+
+    pub fn is_republished(&self) -> bool {
+        self.original().is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Slug;
+
+    fn origin(name: &str, url: &str) -> Origin {
+        Origin {
+            outlet: Outlet { id: 1, slug: Slug::from_title(name).unwrap(), name: name.into(), homepage: None },
+            url: url.parse().unwrap(),
+            published_at: None,
+            byline: "A. Writer".into(),
+        }
+    }
+
+    #[test]
+    fn chain_names_the_first_outlet_as_original() {
+        let p = Provenance::Republished {
+            chain: vec![origin("InfoBrics", "https://infobrics.example/a"), origin("Danube Dispatch", "https://dd.example/a")],
+        };
+        assert_eq!(p.original().unwrap().outlet.name, "InfoBrics");
+        assert_eq!(p.intermediaries().len(), 1);
+        assert_eq!(p.intermediaries()[0].outlet.name, "Danube Dispatch");
+        assert!(p.is_republished());
+        assert!(!Provenance::Own.is_republished());
+        assert!(Provenance::Own.intermediaries().is_empty());
+    }
+}

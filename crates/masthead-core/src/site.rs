@@ -1,0 +1,78 @@
+//! Site settings: who we are, and every sentence the article page prints that is the same on
+//! every article (note to readers, membership call, disclaimer, fair use, media contact).
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::ReusePolicy;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Site {
+    pub title: String,
+    pub tagline: String,
+    /// The public address of the site, used for canonical links, feeds and share links.
+    pub base_url: Url,
+    /// BCP 47 language tag of the site's content: "en", "fr-CA".
+    pub language: String,
+    /// IANA time zone the newsroom works in: "Europe/Belgrade".
+    pub time_zone: String,
+    /// The outlet's name in copyright lines: "Copyright © Author, <holder>, 2026".
+    pub copyright_holder: String,
+    /// The "note to readers" block under each article, above the share links.
+    pub note_to_readers: String,
+    pub membership_call: String,
+    pub disclaimer: String,
+    pub fair_use_notice: String,
+    /// The reuse policy of articles that do not set their own.
+    pub default_policy: ReusePolicy,
+    /// Where press and permission requests go.
+    pub media_contact: String,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site {
+            title: "Masthead".into(),
+            tagline: "Independent journalism".into(),
+            base_url: Url::parse("http://127.0.0.1:8080/").expect("a valid literal URL"),
+            language: "en".into(),
+            time_zone: "UTC".into(),
+            copyright_holder: "Masthead".into(),
+            note_to_readers: "Please share this article: use the buttons below, or forward it to your e-mail lists. Republishing is welcome under the terms stated at the end of the article.".into(),
+            membership_call: "Independent journalism depends on its readers. Become a member and keep this site free for everyone.".into(),
+            disclaimer: "The views expressed in this article are the sole responsibility of the author(s) and do not necessarily reflect those of this outlet.".into(),
+            fair_use_notice: "This site may contain copyrighted material whose use has not always been specifically authorised by the copyright owner. We make it available to advance understanding of political, economic and social issues, which we believe is a fair use of such material.".into(),
+            default_policy: ReusePolicy::CommunityCrossPost,
+            media_contact: "media@example.org".into(),
+        }
+    }
+}
+
+impl Site {
+    /// An absolute URL on this site for `path` ("/article/x"), keeping any path prefix of the
+    /// base URL (a site served at "https://example.org/news/").
+    pub fn url(&self, path: &str) -> String {
+        let base = self.base_url.as_str().trim_end_matches('/');
+        format!("{base}{path}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_urls_keep_the_base_path() {
+        let mut site = Site::default();
+        site.base_url = "https://example.org/news/".parse().unwrap();
+        assert_eq!(site.url("/article/a"), "https://example.org/news/article/a");
+    }
+
+    #[test]
+    fn settings_saved_by_an_older_version_still_load() {
+        let site: Site = serde_json::from_str(r#"{"title":"The Meridian"}"#).unwrap();
+        assert_eq!(site.title, "The Meridian");
+        assert_eq!(site.default_policy, ReusePolicy::CommunityCrossPost);
+    }
+}

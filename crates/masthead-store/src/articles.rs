@@ -1,0 +1,438 @@
+//! Articles: writing one with its bylines, terms and provenance in one transaction, reading one
+//! whole, and listing published ones newest first with keyset pagination.
+//!
+//! Lists never query per article: a page of summaries costs four queries whatever its length
+//! (articles, then authors, terms and origins for all of them at once).
+
+use std::collections::HashMap;
+
+use masthead_core::article::NewArticle;
+use masthead_core::{
+    Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media, Origin,
+    Provenance, RenderedBody, Slug, Term, time::is_known_zone,
+};
+use sqlx::{FromRow, Row};
+
+use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug, url};
+use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
+
+/// Which slice of a newest-first list to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    /// Start after this article; `None` for the first page.
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl Page {
+    pub fn first(limit: u32) -> Page {
+        Page { after: None, limit }
+    }
+}
+
+/// One page of a list, and where the next one starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub items: Vec<ArticleSummary>,
+    pub next: Option<Cursor>,
+}
+
+const FEATURED_COLUMNS: &str = "m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit";
+
+row!(ArticleRow {
+    id: i64,
+    slug: String,
+    title: String,
+    dek: String,
+    body_format: String,
+    body_source: String,
+    body_html: String,
+    excerpt: String,
+    status: String,
+    created_at: i64,
+    updated_at: i64,
+    published_at: Option<i64>,
+    time_zone: String,
+    featured_alt: String,
+    featured_credit: String,
+    reuse_policy: Option<String>,
+    m_id: Option<i64>,
+    m_path: Option<String>,
+    m_mime_type: Option<String>,
+    m_size_bytes: Option<i64>,
+    m_width: Option<i64>,
+    m_height: Option<i64>,
+    m_alt: Option<String>,
+    m_credit: Option<String>,
+});
+
+row!(SummaryRow {
+    id: i64,
+    slug: String,
+    title: String,
+    dek: String,
+    excerpt: String,
+    published_at: i64,
+    time_zone: String,
+    featured_alt: String,
+    featured_credit: String,
+    m_id: Option<i64>,
+    m_path: Option<String>,
+    m_mime_type: Option<String>,
+    m_size_bytes: Option<i64>,
+    m_width: Option<i64>,
+    m_height: Option<i64>,
+    m_alt: Option<String>,
+    m_credit: Option<String>,
+});
+
+/// The featured image from the `m_*` columns of a `LEFT JOIN media m`, with the article's own
+/// alt text and credit taking precedence over the media library's.
+macro_rules! featured {
+    ($row:expr) => {{
+        let r = &$row;
+        match (r.m_id, &r.m_path, &r.m_mime_type, r.m_size_bytes) {
+            (Some(id), Some(path), Some(mime_type), Some(size_bytes)) => {
+                let media = Media {
+                    id,
+                    path: path.clone(),
+                    mime_type: mime_type.clone(),
+                    size_bytes,
+                    width: r.m_width,
+                    height: r.m_height,
+                    alt: r.m_alt.clone().unwrap_or_default(),
+                    credit: r.m_credit.clone().unwrap_or_default(),
+                };
+                let alt = if r.featured_alt.is_empty() { media.alt.clone() } else { r.featured_alt.clone() };
+                let credit =
+                    if r.featured_credit.is_empty() { media.credit.clone() } else { r.featured_credit.clone() };
+                Some(FeaturedImage { media, alt, credit })
+            }
+            _ => None,
+        }
+    }};
+}
+
+#[derive(Clone, Copy)]
+enum ArticleKey<'a> {
+    Id(i64),
+    Slug(&'a Slug),
+}
+
+/// Authors, terms and origins of a set of articles, keyed by article id, each in order.
+#[derive(Default)]
+struct Relations {
+    authors: HashMap<i64, Vec<Author>>,
+    terms: HashMap<i64, Vec<Term>>,
+    origins: HashMap<i64, Vec<Origin>>,
+}
+
+impl Store {
+    /// Saves a new article with its bylines, terms and provenance, all or nothing.
+    pub async fn create_article(&self, new: &NewArticle) -> Result<Article> {
+        if !is_known_zone(&new.time_zone) {
+            return Err(StoreError::Invalid(format!("unknown time zone {:?}", new.time_zone)));
+        }
+        let now = now_seconds();
+        let published_at = match (new.status, new.published_at) {
+            (ArticleStatus::Published, None) => Some(now),
+            (ArticleStatus::Scheduled, None) => {
+                return Err(StoreError::Invalid("a scheduled article needs a publication time".into()));
+            }
+            (_, at) => at.map(|t| t.as_second()),
+        };
+        let excerpt = new.excerpt_or_generated();
+        let id: i64 = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
+                 created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
+                 featured_credit, reuse_policy) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+            )
+            .bind(new.slug.as_str())
+            .bind(&new.title)
+            .bind(&new.dek)
+            .bind(new.body.format.key())
+            .bind(&new.body.source)
+            .bind(&new.body.html)
+            .bind(&excerpt)
+            .bind(new.status.key())
+            .bind(now)
+            .bind(published_at)
+            .bind(&new.time_zone)
+            .bind(new.featured_media_id)
+            .bind(&new.featured_alt)
+            .bind(&new.featured_credit)
+            .bind(new.reuse_policy.map(|p| p.key()))
+            .fetch_one(&mut *tx)
+            .await?;
+            for (position, author_id) in new.author_ids.iter().enumerate() {
+                sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(author_id)
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (position, term_id) in new.term_ids.iter().enumerate() {
+                sqlx::query("INSERT INTO article_terms (article_id, term_id, position) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(term_id)
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            for (position, origin) in new.origins.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO article_origins (article_id, position, outlet_id, url, published_at, byline) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(id)
+                .bind(position as i64)
+                .bind(origin.outlet_id)
+                .bind(origin.url.as_str())
+                .bind(origin.published_at.map(|t| t.as_second()))
+                .bind(&origin.byline)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            id
+        });
+        self.article(id).await
+    }
+
+    /// An article, whatever its status.
+    pub async fn article(&self, id: i64) -> Result<Article> {
+        self.article_where(ArticleKey::Id(id)).await
+    }
+
+    /// An article by its slug, whatever its status: the caller decides who may see it.
+    pub async fn article_by_slug(&self, slug: &Slug) -> Result<Article> {
+        self.article_where(ArticleKey::Slug(slug)).await
+    }
+
+    async fn article_where(&self, key: ArticleKey<'_>) -> Result<Article> {
+        let condition = match key {
+            ArticleKey::Id(_) => "a.id = $1",
+            ArticleKey::Slug(_) => "a.slug = $1",
+        };
+        let sql = format!(
+            "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, a.excerpt, \
+             a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
+             a.featured_credit, a.reuse_policy, {FEATURED_COLUMNS} \
+             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id WHERE {condition}"
+        );
+        let row: ArticleRow = on_db!(self, pool => {
+            let q = sqlx::query_as(&sql);
+            let q = match key {
+                ArticleKey::Id(id) => q.bind(id),
+                ArticleKey::Slug(slug) => q.bind(slug.as_str()),
+            };
+            q.fetch_one(pool).await?
+        });
+        let mut rel = self.relations(&[row.id]).await?;
+        let featured = featured!(row);
+        let format = BodyFormat::from_key(&row.body_format)
+            .ok_or_else(|| StoreError::Corrupt(format!("body format {:?}", row.body_format)))?;
+        let chain = rel.origins.remove(&row.id).unwrap_or_default();
+        Ok(Article {
+            id: row.id,
+            slug: slug(row.slug)?,
+            title: row.title,
+            dek: row.dek,
+            body: RenderedBody { format, source: row.body_source, html: row.body_html },
+            excerpt: row.excerpt,
+            status: row.status.parse().map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
+            created_at: timestamp(row.created_at)?,
+            updated_at: timestamp(row.updated_at)?,
+            published_at: row.published_at.map(timestamp).transpose()?,
+            time_zone: row.time_zone,
+            authors: rel.authors.remove(&row.id).unwrap_or_default(),
+            terms: rel.terms.remove(&row.id).unwrap_or_default(),
+            featured,
+            reuse_policy: row
+                .reuse_policy
+                .map(|p| p.parse())
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
+            provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
+        })
+    }
+
+    /// Published articles, newest first.
+    pub async fn published(&self, page: Page) -> Result<Listing> {
+        self.listing("", None, page).await
+    }
+
+    /// Published articles with `author_id` in their byline, newest first.
+    pub async fn published_by_author(&self, author_id: i64, page: Page) -> Result<Listing> {
+        self.listing("AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Some(author_id), page)
+            .await
+    }
+
+    /// Published articles filed under `term_id` or any term below it (an archive of "Balkans"
+    /// includes articles filed under "Serbia"), newest first.
+    pub async fn published_in_term(&self, term_id: i64, page: Page) -> Result<Listing> {
+        self.listing(
+            "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree))",
+            Some(term_id),
+            page,
+        )
+        .await
+    }
+
+    /// How many articles are stored, whatever their status.
+    pub async fn article_count(&self) -> Result<i64> {
+        Ok(on_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await?))
+    }
+
+    /// The shared body of every list: `filter` may use `$1` for `filter_value`.
+    async fn listing(&self, filter: &str, filter_value: Option<i64>, page: Page) -> Result<Listing> {
+        let limit = page.limit.clamp(1, 200);
+        let first_free = if filter_value.is_some() { 2 } else { 1 };
+        let keyset = if page.after.is_some() {
+            let (p, i) = (first_free, first_free + 1);
+            format!("AND (a.published_at < ${p} OR (a.published_at = ${p} AND a.id < ${i}))")
+        } else {
+            String::new()
+        };
+        let subtree = if filter.contains("subtree") {
+            // `depth` bounds the walk should an import ever have written a cycle.
+            "WITH RECURSIVE subtree (id, depth) AS ( \
+                 SELECT id, 0 FROM terms WHERE id = $1 \
+                 UNION ALL \
+                 SELECT t.id, subtree.depth + 1 FROM terms t JOIN subtree ON t.parent_id = subtree.id \
+                 WHERE subtree.depth < 32) "
+        } else {
+            ""
+        };
+        let sql = format!(
+            "{subtree}SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
+             a.featured_alt, a.featured_credit, {FEATURED_COLUMNS} \
+             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
+             WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
+             ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+            limit + 1
+        );
+        let mut rows: Vec<SummaryRow> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(v) = filter_value {
+                q = q.bind(v);
+            }
+            if let Some(after) = page.after {
+                q = q.bind(after.published_at.as_second()).bind(after.id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let mut rel = self.relations(&ids).await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let featured = featured!(row);
+                let original_outlet =
+                    rel.origins.remove(&row.id).and_then(|chain| chain.into_iter().next()).map(|o| o.outlet.name);
+                Ok(ArticleSummary {
+                    id: row.id,
+                    slug: slug(row.slug)?,
+                    title: row.title,
+                    dek: row.dek,
+                    excerpt: row.excerpt,
+                    published_at: timestamp(row.published_at)?,
+                    time_zone: row.time_zone,
+                    authors: rel.authors.remove(&row.id).unwrap_or_default(),
+                    terms: rel.terms.remove(&row.id).unwrap_or_default(),
+                    featured,
+                    original_outlet,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let next = if more { items.last().map(ArticleSummary::cursor) } else { None };
+        Ok(Listing { items, next })
+    }
+
+    /// Loads bylines, terms and origins for `ids` in three queries.
+    async fn relations(&self, ids: &[i64]) -> Result<Relations> {
+        let mut rel = Relations::default();
+        if ids.is_empty() {
+            return Ok(rel);
+        }
+        let list = placeholders(1, ids.len());
+        let authors_sql = format!(
+            "SELECT aa.article_id, {AUTHOR_COLUMNS} FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
+             WHERE aa.article_id IN ({list}) ORDER BY aa.article_id, aa.position"
+        );
+        let terms_sql = format!(
+            "SELECT at.article_id, {TERM_COLUMNS} FROM article_terms at JOIN terms t ON t.id = at.term_id \
+             WHERE at.article_id IN ({list}) ORDER BY at.article_id, at.position"
+        );
+        let origins_sql = format!(
+            "SELECT ao.article_id, ao.url, ao.published_at AS origin_published_at, ao.byline, \
+             o.id, o.slug, o.name, o.homepage FROM article_origins ao JOIN outlets o ON o.id = ao.outlet_id \
+             WHERE ao.article_id IN ({list}) ORDER BY ao.article_id, ao.position"
+        );
+        type OriginParts = (i64, String, Option<i64>, String, OutletRow);
+        let (authors, terms, origins): (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>) =
+            on_db!(self, pool => {
+                let mut q = sqlx::query(&authors_sql);
+                for id in ids {
+                    q = q.bind(id);
+                }
+                let authors = q
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("article_id")?, AuthorRow::from_row(r)?)))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                let mut q = sqlx::query(&terms_sql);
+                for id in ids {
+                    q = q.bind(id);
+                }
+                let terms = q
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get("article_id")?, TermRow::from_row(r)?)))
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                let mut q = sqlx::query(&origins_sql);
+                for id in ids {
+                    q = q.bind(id);
+                }
+                let origins = q
+                    .fetch_all(pool)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("article_id")?,
+                            r.try_get("url")?,
+                            r.try_get("origin_published_at")?,
+                            r.try_get("byline")?,
+                            OutletRow::from_row(r)?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+                (authors, terms, origins)
+            });
+        for (article_id, row) in authors {
+            rel.authors.entry(article_id).or_default().push(row.into_author()?);
+        }
+        for (article_id, row) in terms {
+            rel.terms.entry(article_id).or_default().push(row.into_term()?);
+        }
+        for (article_id, origin_url, published_at, byline, outlet) in origins {
+            rel.origins.entry(article_id).or_default().push(Origin {
+                outlet: outlet.into_outlet()?,
+                url: url(&origin_url)?,
+                published_at: published_at.map(timestamp).transpose()?,
+                byline,
+            });
+        }
+        Ok(rel)
+    }
+}

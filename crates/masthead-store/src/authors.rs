@@ -1,0 +1,46 @@
+//! Authors.
+
+use masthead_core::{Author, NewAuthor, Slug};
+
+use crate::rows::{AUTHOR_COLUMNS, AuthorRow};
+use crate::{Result, Store, StoreError, on_db};
+
+impl Store {
+    pub async fn create_author(&self, new: &NewAuthor) -> Result<Author> {
+        let links = serde_json::to_string(&new.links).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let id: i64 = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO authors (slug, name, bio, links, avatar_media_id, outlet_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(new.slug.as_str())
+            .bind(&new.name)
+            .bind(&new.bio)
+            .bind(&links)
+            .bind(new.avatar_media_id)
+            .bind(new.outlet_id)
+            .fetch_one(pool)
+            .await?
+        });
+        self.author(id).await
+    }
+
+    pub async fn author(&self, id: i64) -> Result<Author> {
+        let sql = format!("SELECT {AUTHOR_COLUMNS} FROM authors au WHERE au.id = $1");
+        let row: AuthorRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);
+        row.into_author()
+    }
+
+    pub async fn author_by_slug(&self, slug: &Slug) -> Result<Author> {
+        let sql = format!("SELECT {AUTHOR_COLUMNS} FROM authors au WHERE au.slug = $1");
+        let row: AuthorRow =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(slug.as_str()).fetch_one(pool).await?);
+        row.into_author()
+    }
+
+    pub async fn authors(&self) -> Result<Vec<Author>> {
+        let sql = format!("SELECT {AUTHOR_COLUMNS} FROM authors au ORDER BY au.name, au.id");
+        let rows: Vec<AuthorRow> = on_db!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(AuthorRow::into_author).collect()
+    }
+}

@@ -1,0 +1,200 @@
+//! Masthead's storage: one [`Store`] over SQLite (the embedded default, one file in the data
+//! folder) or PostgreSQL (the scale-out backend, shared by several `masthead serve` nodes).
+//!
+//! Both backends run the same SQL: queries use `$1`-style parameters, which SQLite accepts too,
+//! integer epoch seconds for times and plain `TEXT`/`BIGINT`/`BOOLEAN` columns. Each method is
+//! written once and expanded for both pool types by [`on_db!`], so the backends cannot drift.
+//! Migrations are kept per backend (`migrations/{sqlite,postgres}`) and applied at start.
+//!
+//! This crate is the only one that imports sqlx. It returns `masthead_core` types, never rows.
+//! It knows nothing of HTTP or templates.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+mod articles;
+mod authors;
+mod error;
+mod media;
+mod migrations;
+mod outlets;
+mod rows;
+mod settings;
+mod terms;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use articles::{Listing, Page};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Where the data lives.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite database file, created when missing.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database; `schema`, when given, is created and used instead of `public`
+    /// (tests use one schema each, so that they run in parallel on one database).
+    Postgres { url: String, schema: Option<String> },
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => f.debug_tuple("Sqlite").field(path).finish(),
+            // Connection strings may carry a password: show where, never who.
+            Location::Postgres { url, schema } => f
+                .debug_struct("Postgres")
+                .field("url", &redact_password(url))
+                .field("schema", schema)
+                .finish(),
+        }
+    }
+}
+
+/// `url` with any password replaced by `***`, for logs and error messages.
+pub fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparseable database URL>".to_owned(),
+    }
+}
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A handle to the database; cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend()).finish()
+    }
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is in use. The
+/// body is compiled once per backend, so every query is type-checked against both.
+macro_rules! on_db {
+    ($store:expr, $pool:ident => $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_db;
+
+impl Store {
+    /// Opens the database at `location`, creating it when it is an SQLite file that does not
+    /// exist yet, and applies any pending migrations.
+    pub async fn open(location: &Location) -> Result<Store> {
+        let store = match location {
+            Location::Sqlite(path) => Store::open_sqlite(path).await?,
+            Location::Postgres { url, schema } => Store::open_postgres(url, schema.as_deref()).await?,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn open_sqlite(path: &Path) -> Result<Store> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Connect {
+                target: format!("SQLite database {}", path.display()),
+                source,
+            })?;
+        Ok(Store { db: Db::Sqlite(pool) })
+    }
+
+    async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store> {
+        let target = format!("PostgreSQL at {}", redact_password(url));
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|source| StoreError::Connect { target: target.clone(), source })?;
+        if let Some(schema) = schema {
+            if !schema.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+                return Err(StoreError::Invalid(format!(
+                    "schema name {schema:?} may contain only a-z, 0-9 and _"
+                )));
+            }
+            // Create the schema on a plain connection first; every pooled connection then
+            // starts with it on its search path.
+            let admin = PgPoolOptions::new()
+                .max_connections(1)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_with(options.clone())
+                .await
+                .map_err(|source| StoreError::Connect { target: target.clone(), source })?;
+            sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).execute(&admin).await?;
+            admin.close().await;
+            options = options.options([("search_path", schema)]);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Connect { target, source })?;
+        Ok(Store { db: Db::Postgres(pool) })
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend(&self) -> &'static str {
+        match self.db {
+            Db::Sqlite(_) => "sqlite",
+            Db::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Drops a PostgreSQL schema made by [`Store::open`] with `schema`: test clean-up.
+    pub async fn drop_schema(&self, schema: &str) -> Result<()> {
+        if let Db::Postgres(pool) = &self.db {
+            sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Waits for open connections to finish and closes them.
+    pub async fn close(&self) {
+        on_db!(self, pool => pool.close().await)
+    }
+}
+
+/// `$first, $first+1, …` for `n` values: the parameter list of an `IN (…)`.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+pub(crate) fn now_seconds() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+pub(crate) fn timestamp(seconds: i64) -> Result<jiff::Timestamp> {
+    jiff::Timestamp::from_second(seconds)
+        .map_err(|e| StoreError::Corrupt(format!("time {seconds} out of range: {e}")))
+}

@@ -1,0 +1,40 @@
+//! Media records. The files themselves live in `<data>/media/`; the caller writes them.
+
+use masthead_core::{Media, NewMedia};
+
+use crate::rows::{MEDIA_COLUMNS, MediaRow};
+use crate::{Result, Store, now_seconds, on_db};
+
+impl Store {
+    pub async fn create_media(&self, new: &NewMedia) -> Result<Media> {
+        let id: i64 = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO media (path, mime_type, size_bytes, width, height, alt, credit, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(&new.path)
+            .bind(&new.mime_type)
+            .bind(new.size_bytes)
+            .bind(new.width)
+            .bind(new.height)
+            .bind(&new.alt)
+            .bind(&new.credit)
+            .bind(now_seconds())
+            .fetch_one(pool)
+            .await?
+        });
+        self.media(id).await
+    }
+
+    pub async fn media(&self, id: i64) -> Result<Media> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media m WHERE m.id = $1");
+        let row: MediaRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);
+        Ok(row.into_media())
+    }
+
+    pub async fn media_by_path(&self, path: &str) -> Result<Media> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media m WHERE m.path = $1");
+        let row: MediaRow = on_db!(self, pool => sqlx::query_as(&sql).bind(path).fetch_one(pool).await?);
+        Ok(row.into_media())
+    }
+}

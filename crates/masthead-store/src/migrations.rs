@@ -1,0 +1,65 @@
+//! Schema migrations, embedded in the binary and applied at start. Each backend has its own
+//! folder of numbered SQL files; both must describe the same tables.
+
+use std::borrow::Cow;
+
+use sqlx::error::BoxDynError;
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+
+use crate::{Result, Store, on_db};
+
+/// (version, description, SQL)
+type Embedded = &'static [(i64, &'static str, &'static str)];
+
+const SQLITE: Embedded = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const POSTGRES: Embedded = &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+
+#[derive(Debug)]
+struct Source(Embedded);
+
+impl MigrationSource<'static> for Source {
+    fn resolve(
+        self,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<Vec<Migration>, BoxDynError>> + Send + 'static>> {
+        Box::pin(async move {
+            Ok(self
+                .0
+                .iter()
+                .map(|(version, description, sql)| {
+                    Migration::new(
+                        *version,
+                        Cow::Borrowed(*description),
+                        MigrationType::Simple,
+                        Cow::Borrowed(*sql),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+impl Store {
+    /// Applies pending migrations. Safe to run from several nodes at once: sqlx takes an
+    /// advisory lock on PostgreSQL.
+    pub async fn migrate(&self) -> Result<()> {
+        on_db!(self, pool => {
+            let source = match self.db {
+                crate::Db::Sqlite(_) => Source(SQLITE),
+                crate::Db::Postgres(_) => Source(POSTGRES),
+            };
+            let migrator = Migrator::new(source).await?;
+            migrator.run(pool).await?;
+        });
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let versions = |m: super::Embedded| m.iter().map(|(v, d, _)| (*v, *d)).collect::<Vec<_>>();
+        assert_eq!(versions(super::SQLITE), versions(super::POSTGRES));
+    }
+}

@@ -1,0 +1,124 @@
+//! Database rows and their conversion into domain types. Rows never leave this crate.
+
+use masthead_core::{Author, AuthorLink, Media, Outlet, Slug, Term};
+
+use crate::{Result, StoreError};
+
+/// Declares a row struct and its `FromRow` for both backends, reading each field from the
+/// column of the same name.
+macro_rules! row {
+    ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
+        #[derive(Debug)]
+        pub(crate) struct $name { $(pub(crate) $field: $ty),* }
+
+        impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $name {
+            fn from_row(row: &'r sqlx::sqlite::SqliteRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+
+        impl<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> for $name {
+            fn from_row(row: &'r sqlx::postgres::PgRow) -> Result<Self, sqlx::Error> {
+                use sqlx::Row;
+                Ok(Self { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+    };
+}
+pub(crate) use row;
+
+pub(crate) fn slug(s: String) -> Result<Slug> {
+    Slug::parse(&s).map_err(|e| StoreError::Corrupt(format!("slug {s:?}: {e}")))
+}
+
+pub(crate) fn url(s: &str) -> Result<url::Url> {
+    url::Url::parse(s).map_err(|e| StoreError::Corrupt(format!("URL {s:?}: {e}")))
+}
+
+row!(OutletRow { id: i64, slug: String, name: String, homepage: Option<String> });
+
+impl OutletRow {
+    pub(crate) fn into_outlet(self) -> Result<Outlet> {
+        Ok(Outlet {
+            id: self.id,
+            slug: slug(self.slug)?,
+            name: self.name,
+            homepage: self.homepage.as_deref().map(url).transpose()?,
+        })
+    }
+}
+
+pub(crate) const AUTHOR_COLUMNS: &str =
+    "au.id, au.slug, au.name, au.bio, au.links, au.avatar_media_id, au.outlet_id";
+
+row!(AuthorRow {
+    id: i64,
+    slug: String,
+    name: String,
+    bio: String,
+    links: String,
+    avatar_media_id: Option<i64>,
+    outlet_id: Option<i64>,
+});
+
+impl AuthorRow {
+    pub(crate) fn into_author(self) -> Result<Author> {
+        let links: Vec<AuthorLink> = serde_json::from_str(&self.links)
+            .map_err(|e| StoreError::Corrupt(format!("links of author {}: {e}", self.id)))?;
+        Ok(Author {
+            id: self.id,
+            slug: slug(self.slug)?,
+            name: self.name,
+            bio: self.bio,
+            links,
+            avatar_media_id: self.avatar_media_id,
+            outlet_id: self.outlet_id,
+        })
+    }
+}
+
+pub(crate) const TERM_COLUMNS: &str = "t.id, t.kind, t.slug, t.name, t.description, t.parent_id";
+
+row!(TermRow { id: i64, kind: String, slug: String, name: String, description: String, parent_id: Option<i64> });
+
+impl TermRow {
+    pub(crate) fn into_term(self) -> Result<Term> {
+        Ok(Term {
+            id: self.id,
+            kind: self.kind.parse().map_err(|e| StoreError::Corrupt(format!("term {}: {e}", self.id)))?,
+            slug: slug(self.slug)?,
+            name: self.name,
+            description: self.description,
+            parent_id: self.parent_id,
+        })
+    }
+}
+
+pub(crate) const MEDIA_COLUMNS: &str = "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit";
+
+row!(MediaRow {
+    id: i64,
+    path: String,
+    mime_type: String,
+    size_bytes: i64,
+    width: Option<i64>,
+    height: Option<i64>,
+    alt: String,
+    credit: String,
+});
+
+impl MediaRow {
+    pub(crate) fn into_media(self) -> Media {
+        Media {
+            id: self.id,
+            path: self.path,
+            mime_type: self.mime_type,
+            size_bytes: self.size_bytes,
+            width: self.width,
+            height: self.height,
+            alt: self.alt,
+            credit: self.credit,
+        }
+    }
+}

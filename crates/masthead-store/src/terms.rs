@@ -1,0 +1,84 @@
+//! Regions, themes and tags, and their trees.
+
+use masthead_core::{NewTerm, Slug, Term, TermKind};
+
+use crate::rows::{TERM_COLUMNS, TermRow};
+use crate::{Result, Store, StoreError, on_db};
+
+impl Store {
+    pub async fn create_term(&self, new: &NewTerm) -> Result<Term> {
+        if let Some(parent_id) = new.parent_id {
+            if !new.kind.is_hierarchical() {
+                return Err(StoreError::Invalid(format!("a {} cannot have a parent", new.kind)));
+            }
+            let parent = self.term(parent_id).await?;
+            if parent.kind != new.kind {
+                return Err(StoreError::Invalid(format!(
+                    "the parent of a {} must be a {}, not a {}",
+                    new.kind, new.kind, parent.kind
+                )));
+            }
+        }
+        let id: i64 = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO terms (kind, slug, name, description, parent_id) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(new.kind.key())
+            .bind(new.slug.as_str())
+            .bind(&new.name)
+            .bind(&new.description)
+            .bind(new.parent_id)
+            .fetch_one(pool)
+            .await?
+        });
+        self.term(id).await
+    }
+
+    pub async fn term(&self, id: i64) -> Result<Term> {
+        let sql = format!("SELECT {TERM_COLUMNS} FROM terms t WHERE t.id = $1");
+        let row: TermRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);
+        row.into_term()
+    }
+
+    pub async fn term_by_slug(&self, kind: TermKind, slug: &Slug) -> Result<Term> {
+        let sql = format!("SELECT {TERM_COLUMNS} FROM terms t WHERE t.kind = $1 AND t.slug = $2");
+        let row: TermRow = on_db!(self, pool => {
+            sqlx::query_as(&sql).bind(kind.key()).bind(slug.as_str()).fetch_one(pool).await?
+        });
+        row.into_term()
+    }
+
+    /// Every term of `kind`, ordered by name.
+    pub async fn terms(&self, kind: TermKind) -> Result<Vec<Term>> {
+        let sql = format!("SELECT {TERM_COLUMNS} FROM terms t WHERE t.kind = $1 ORDER BY t.name, t.id");
+        let rows: Vec<TermRow> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(kind.key()).fetch_all(pool).await?);
+        rows.into_iter().map(TermRow::into_term).collect()
+    }
+
+    /// The term and its ancestors, root first: Europe, Balkans, Serbia.
+    pub async fn term_path(&self, id: i64) -> Result<Vec<Term>> {
+        // `depth` guards against a cycle that a bad import could have written.
+        let sql = format!(
+            "WITH RECURSIVE up (id, depth) AS ( \
+                 SELECT id, 0 FROM terms WHERE id = $1 \
+                 UNION ALL \
+                 SELECT t.parent_id, up.depth + 1 FROM terms t JOIN up ON t.id = up.id \
+                 WHERE t.parent_id IS NOT NULL AND up.depth < 32) \
+             SELECT {TERM_COLUMNS} FROM terms t JOIN up ON t.id = up.id ORDER BY up.depth DESC"
+        );
+        let rows: Vec<TermRow> = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await?);
+        if rows.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        rows.into_iter().map(TermRow::into_term).collect()
+    }
+
+    /// The direct children of a term, ordered by name.
+    pub async fn term_children(&self, id: i64) -> Result<Vec<Term>> {
+        let sql = format!("SELECT {TERM_COLUMNS} FROM terms t WHERE t.parent_id = $1 ORDER BY t.name, t.id");
+        let rows: Vec<TermRow> = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_all(pool).await?);
+        rows.into_iter().map(TermRow::into_term).collect()
+    }
+}

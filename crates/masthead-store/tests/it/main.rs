@@ -1,0 +1,317 @@
+//! The storage conformance suite: every test runs on SQLite and on PostgreSQL.
+
+use jiff::Timestamp;
+use masthead_core::article::NewOrigin;
+use masthead_core::{
+    ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
+    ReusePolicy, Site, Slug, TermKind, render_body,
+};
+use masthead_store::{Page, Store, StoreError, both_backends};
+
+both_backends!(
+    settings_default_until_saved_then_round_trip,
+    article_round_trips_with_bylines_terms_provenance_and_image,
+    taken_slug_is_a_conflict,
+    failed_article_writes_nothing,
+    pagination_walks_every_published_article_once_newest_first,
+    region_archive_includes_child_regions,
+    author_archive_lists_only_their_articles,
+    term_path_is_root_first,
+    term_parents_must_be_of_the_same_kind,
+    scheduled_article_needs_a_time,
+);
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).unwrap()
+}
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+async fn author(store: &Store, name: &str) -> i64 {
+    store
+        .create_author(&NewAuthor {
+            slug: Slug::from_title(name).unwrap(),
+            name: name.into(),
+            bio: format!("{name} is an independent analyst."),
+            links: vec![],
+            avatar_media_id: None,
+            outlet_id: None,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+async fn term(store: &Store, kind: TermKind, name: &str, parent_id: Option<i64>) -> i64 {
+    store
+        .create_term(&NewTerm {
+            kind,
+            slug: Slug::from_title(name).unwrap(),
+            name: name.into(),
+            description: String::new(),
+            parent_id,
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn article(slug_: &str, published_at: Option<&str>, author_ids: Vec<i64>, term_ids: Vec<i64>) -> NewArticle {
+    NewArticle {
+        slug: slug(slug_),
+        title: format!("Title of {slug_}"),
+        dek: String::new(),
+        body: render_body(BodyFormat::Markdown, "Some *text*."),
+        excerpt: String::new(),
+        status: if published_at.is_some() { ArticleStatus::Published } else { ArticleStatus::Draft },
+        published_at: published_at.map(at),
+        time_zone: "Europe/Belgrade".into(),
+        author_ids,
+        term_ids,
+        featured_media_id: None,
+        featured_alt: String::new(),
+        featured_credit: String::new(),
+        reuse_policy: None,
+        origins: vec![],
+    }
+}
+
+async fn settings_default_until_saved_then_round_trip(store: Store) {
+    assert_eq!(store.site().await.unwrap(), Site::default());
+    let site = Site {
+        title: "The Meridian".into(),
+        time_zone: "Europe/Belgrade".into(),
+        default_policy: ReusePolicy::CcByNd,
+        ..Site::default()
+    };
+    store.save_site(&site).await.unwrap();
+    assert_eq!(store.site().await.unwrap(), site);
+    let again = Site { tagline: "Changed".into(), ..site };
+    store.save_site(&again).await.unwrap();
+    assert_eq!(store.site().await.unwrap().tagline, "Changed");
+}
+
+async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Store) {
+    let first = author(&store, "Ana Petrović").await;
+    let second = author(&store, "Drago Bosnic").await;
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let energy = term(&store, TermKind::Theme, "Energy", None).await;
+    let tag = term(&store, TermKind::Tag, "Gas", None).await;
+    let original = store
+        .create_outlet(&NewOutlet {
+            slug: slug("infobrics"),
+            name: "InfoBrics".into(),
+            homepage: Some("https://infobrics.example/".parse().unwrap()),
+        })
+        .await
+        .unwrap();
+    let via = store
+        .create_outlet(&NewOutlet { slug: slug("danube-dispatch"), name: "Danube Dispatch".into(), homepage: None })
+        .await
+        .unwrap();
+    let media = store
+        .create_media(&NewMedia {
+            path: "2026/11/bridge.svg".into(),
+            mime_type: "image/svg+xml".into(),
+            size_bytes: 1234,
+            width: Some(1200),
+            height: Some(675),
+            alt: "A bridge".into(),
+            credit: "Library credit".into(),
+        })
+        .await
+        .unwrap();
+    let mut new = article("pipeline-politics", Some("2026-11-20T08:00:00Z"), vec![second, first], vec![energy, europe, tag]);
+    new.dek = "Who pays for the gas".into();
+    new.reuse_policy = Some(ReusePolicy::CcByNd);
+    new.featured_media_id = Some(media.id);
+    new.featured_credit = "Photo: Ana Petrović / InfoBrics".into();
+    new.origins = vec![
+        NewOrigin {
+            outlet_id: original.id,
+            url: "https://infobrics.example/post/1".parse().unwrap(),
+            published_at: Some(at("2026-11-18T10:00:00Z")),
+            byline: "Drago Bosnic".into(),
+        },
+        NewOrigin {
+            outlet_id: via.id,
+            url: "https://dd.example/a/1".parse().unwrap(),
+            published_at: None,
+            byline: "Drago Bosnic".into(),
+        },
+    ];
+    let saved = store.create_article(&new).await.unwrap();
+    let loaded = store.article_by_slug(&slug("pipeline-politics")).await.unwrap();
+    assert_eq!(saved, loaded);
+    assert_eq!(store.article(saved.id).await.unwrap(), loaded);
+
+    assert_eq!(loaded.title, "Title of pipeline-politics");
+    assert_eq!(loaded.dek, "Who pays for the gas");
+    assert_eq!(loaded.body.html, "<p>Some <em>text</em>.</p>\n");
+    assert_eq!(loaded.excerpt, "Some text.");
+    assert_eq!(loaded.status, ArticleStatus::Published);
+    assert_eq!(loaded.published_at, Some(at("2026-11-20T08:00:00Z")));
+    assert_eq!(loaded.time_zone, "Europe/Belgrade");
+    let names: Vec<&str> = loaded.authors.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Drago Bosnic", "Ana Petrović"], "byline order is kept");
+    let terms: Vec<&str> = loaded.terms.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(terms, ["Energy", "Europe", "Gas"]);
+    assert_eq!(loaded.reuse_policy, Some(ReusePolicy::CcByNd));
+    let featured = loaded.featured.as_ref().unwrap();
+    assert_eq!(featured.media, media);
+    assert_eq!(featured.alt, "A bridge", "falls back to the library's alt text");
+    assert_eq!(featured.credit, "Photo: Ana Petrović / InfoBrics", "the article's own credit wins");
+    let Provenance::Republished { chain } = &loaded.provenance else { panic!("expected a republished article") };
+    assert_eq!(chain.len(), 2);
+    assert_eq!(chain[0].outlet, original);
+    assert_eq!(chain[0].url.as_str(), "https://infobrics.example/post/1");
+    assert_eq!(chain[0].published_at, Some(at("2026-11-18T10:00:00Z")));
+    assert_eq!(chain[1].outlet.name, "Danube Dispatch");
+}
+
+async fn taken_slug_is_a_conflict(store: Store) {
+    let a = author(&store, "Ana").await;
+    store.create_article(&article("same", None, vec![a], vec![])).await.unwrap();
+    let err = store.create_article(&article("same", None, vec![a], vec![])).await.unwrap_err();
+    assert!(matches!(&err, StoreError::Conflict { what } if what.contains("slug")), "{err:?}");
+    let err = store
+        .create_author(&NewAuthor {
+            slug: slug("ana"),
+            name: "Another Ana".into(),
+            bio: String::new(),
+            links: vec![],
+            avatar_media_id: None,
+            outlet_id: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+}
+
+async fn failed_article_writes_nothing(store: Store) {
+    let a = author(&store, "Ana").await;
+    let region = term(&store, TermKind::Region, "Europe", None).await;
+    // The article row and its first byline are written before the unknown author fails.
+    let err =
+        store.create_article(&article("half", Some("2026-01-01T00:00:00Z"), vec![a, 9999], vec![region])).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert_eq!(store.article_count().await.unwrap(), 0);
+    assert!(matches!(store.article_by_slug(&slug("half")).await, Err(StoreError::NotFound)));
+    assert!(store.published(Page::first(10)).await.unwrap().items.is_empty());
+}
+
+async fn pagination_walks_every_published_article_once_newest_first(store: Store) {
+    let a = author(&store, "Ana").await;
+    // Pairs share a publication time, so the id must break ties.
+    for i in 0..25 {
+        let when = format!("2026-03-{:02}T12:00:00Z", 1 + i / 2);
+        store.create_article(&article(&format!("a{i}"), Some(&when), vec![a], vec![])).await.unwrap();
+    }
+    store.create_article(&article("a-draft", None, vec![a], vec![])).await.unwrap();
+
+    let mut seen = Vec::new();
+    let mut page = Page::first(10);
+    let mut pages = 0;
+    loop {
+        let listing = store.published(page).await.unwrap();
+        pages += 1;
+        seen.extend(listing.items.iter().map(|s| (s.published_at, s.id, s.slug.to_string())));
+        match listing.next {
+            Some(next) => page = Page { after: Some(next), limit: 10 },
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 25, "every published article once, no draft");
+    assert!(seen.windows(2).all(|w| (w[0].0, w[0].1) > (w[1].0, w[1].1)), "strictly newest first");
+    assert_eq!(seen[0].2, "a24");
+    assert!(!seen.iter().any(|s| s.2 == "a-draft"));
+
+    let past_the_end = Cursor { published_at: at("2000-01-01T00:00:00Z"), id: 1 };
+    assert!(store.published(Page { after: Some(past_the_end), limit: 10 }).await.unwrap().items.is_empty());
+}
+
+async fn region_archive_includes_child_regions(store: Store) {
+    let a = author(&store, "Ana").await;
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let balkans = term(&store, TermKind::Region, "Balkans", Some(europe)).await;
+    let serbia = term(&store, TermKind::Region, "Serbia", Some(balkans)).await;
+    let asia = term(&store, TermKind::Region, "Asia", None).await;
+    store.create_article(&article("belgrade", Some("2026-01-03T00:00:00Z"), vec![a], vec![serbia])).await.unwrap();
+    store.create_article(&article("sarajevo", Some("2026-01-02T00:00:00Z"), vec![a], vec![balkans])).await.unwrap();
+    store.create_article(&article("tokyo", Some("2026-01-01T00:00:00Z"), vec![a], vec![asia])).await.unwrap();
+    // Filed under both a region and its parent: listed once.
+    store
+        .create_article(&article("both", Some("2026-01-04T00:00:00Z"), vec![a], vec![europe, serbia]))
+        .await
+        .unwrap();
+
+    let slugs = |l: masthead_store::Listing| l.items.into_iter().map(|s| s.slug.to_string()).collect::<Vec<_>>();
+    assert_eq!(slugs(store.published_in_term(europe, Page::first(10)).await.unwrap()), ["both", "belgrade", "sarajevo"]);
+    assert_eq!(slugs(store.published_in_term(balkans, Page::first(10)).await.unwrap()), ["both", "belgrade", "sarajevo"]);
+    assert_eq!(slugs(store.published_in_term(serbia, Page::first(10)).await.unwrap()), ["both", "belgrade"]);
+    assert_eq!(slugs(store.published_in_term(asia, Page::first(10)).await.unwrap()), ["tokyo"]);
+    let first = store.published_in_term(europe, Page::first(2)).await.unwrap();
+    assert_eq!(first.items.len(), 2);
+    let rest = store.published_in_term(europe, Page { after: first.next, limit: 2 }).await.unwrap();
+    assert_eq!(slugs(rest), ["sarajevo"]);
+}
+
+async fn author_archive_lists_only_their_articles(store: Store) {
+    let ana = author(&store, "Ana").await;
+    let bo = author(&store, "Bo").await;
+    store.create_article(&article("ana-1", Some("2026-01-01T00:00:00Z"), vec![ana], vec![])).await.unwrap();
+    store.create_article(&article("joint", Some("2026-01-02T00:00:00Z"), vec![bo, ana], vec![])).await.unwrap();
+    store.create_article(&article("bo-1", Some("2026-01-03T00:00:00Z"), vec![bo], vec![])).await.unwrap();
+    store.create_article(&article("ana-draft", None, vec![ana], vec![])).await.unwrap();
+    let listing = store.published_by_author(ana, Page::first(10)).await.unwrap();
+    let slugs: Vec<String> = listing.items.iter().map(|s| s.slug.to_string()).collect();
+    assert_eq!(slugs, ["joint", "ana-1"]);
+    let joint = &listing.items[0];
+    assert_eq!(joint.authors.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["Bo", "Ana"]);
+    assert_eq!(store.author_by_slug(&slug("ana")).await.unwrap().bio, "Ana is an independent analyst.");
+}
+
+async fn term_path_is_root_first(store: Store) {
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let balkans = term(&store, TermKind::Region, "Balkans", Some(europe)).await;
+    let serbia = term(&store, TermKind::Region, "Serbia", Some(balkans)).await;
+    let path: Vec<String> = store.term_path(serbia).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(path, ["Europe", "Balkans", "Serbia"]);
+    let children: Vec<String> = store.term_children(europe).await.unwrap().into_iter().map(|t| t.name).collect();
+    assert_eq!(children, ["Balkans"]);
+    assert!(matches!(store.term_path(424242).await, Err(StoreError::NotFound)));
+    let found = store.term_by_slug(TermKind::Region, &slug("balkans")).await.unwrap();
+    assert_eq!(found.parent_id, Some(europe));
+    assert!(matches!(store.term_by_slug(TermKind::Theme, &slug("balkans")).await, Err(StoreError::NotFound)));
+}
+
+async fn term_parents_must_be_of_the_same_kind(store: Store) {
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let new = |kind| NewTerm {
+        kind,
+        slug: slug("child"),
+        name: "Child".into(),
+        description: String::new(),
+        parent_id: Some(europe),
+    };
+    assert!(matches!(store.create_term(&new(TermKind::Theme)).await, Err(StoreError::Invalid(_))));
+    assert!(matches!(store.create_term(&new(TermKind::Tag)).await, Err(StoreError::Invalid(_))));
+    assert!(store.create_term(&new(TermKind::Region)).await.is_ok());
+}
+
+async fn scheduled_article_needs_a_time(store: Store) {
+    let a = author(&store, "Ana").await;
+    let mut new = article("later", None, vec![a], vec![]);
+    new.status = ArticleStatus::Scheduled;
+    assert!(matches!(store.create_article(&new).await, Err(StoreError::Invalid(_))));
+    new.published_at = Some(at("2030-01-01T00:00:00Z"));
+    let saved = store.create_article(&new).await.unwrap();
+    assert_eq!(saved.status, ArticleStatus::Scheduled);
+    assert!(store.published(Page::first(10)).await.unwrap().items.is_empty(), "not public before its time");
+    let mut bad_zone = article("zone", None, vec![a], vec![]);
+    bad_zone.time_zone = "Mars/Olympus".into();
+    assert!(matches!(store.create_article(&bad_zone).await, Err(StoreError::Invalid(_))));
+}
