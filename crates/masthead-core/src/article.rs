@@ -22,8 +22,12 @@ pub enum ArticleStatus {
 }
 
 impl ArticleStatus {
-    pub const ALL: [ArticleStatus; 4] =
-        [ArticleStatus::Draft, ArticleStatus::Scheduled, ArticleStatus::Published, ArticleStatus::Unpublished];
+    pub const ALL: [ArticleStatus; 4] = [
+        ArticleStatus::Draft,
+        ArticleStatus::Scheduled,
+        ArticleStatus::Published,
+        ArticleStatus::Unpublished,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -296,7 +300,12 @@ mod tests {
     #[test]
     fn republished_article_points_to_its_original() {
         let site = Site::default();
-        let outlet = Outlet { id: 3, slug: Slug::parse("infobrics").unwrap(), name: "InfoBrics".into(), homepage: None };
+        let outlet = Outlet {
+            id: 3,
+            slug: Slug::parse("infobrics").unwrap(),
+            name: "InfoBrics".into(),
+            homepage: None,
+        };
         let a = article(Provenance::Republished {
             chain: vec![Origin {
                 outlet,

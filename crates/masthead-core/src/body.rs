@@ -111,7 +111,9 @@ pub fn html_to_text(html: &str) -> String {
         type Handle = ();
         fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
             match token {
-                Token::CharacterTokens(t) if *self.skip_depth.borrow() == 0 => self.out.borrow_mut().push_str(&t),
+                Token::CharacterTokens(t) if *self.skip_depth.borrow() == 0 => {
+                    self.out.borrow_mut().push_str(&t)
+                }
                 Token::TagToken(tag) => {
                     let name: &str = &tag.name;
                     let raw = matches!(name, "script" | "style");
@@ -135,8 +137,8 @@ pub fn html_to_text(html: &str) -> String {
     }
     static INLINE: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
         [
-            "a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span", "strong", "sub",
-            "sup", "time", "u", "del", "ins",
+            "a", "abbr", "b", "cite", "code", "em", "i", "kbd", "mark", "q", "s", "small", "span", "strong",
+            "sub", "sup", "time", "u", "del", "ins",
         ]
         .into_iter()
         .collect()
@@ -144,7 +146,10 @@ pub fn html_to_text(html: &str) -> String {
 
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(TextSink { out: RefCell::new(String::new()), skip_depth: RefCell::new(0) }, Default::default());
+    let tokenizer = Tokenizer::new(
+        TextSink { out: RefCell::new(String::new()), skip_depth: RefCell::new(0) },
+        Default::default(),
+    );
     let _ = tokenizer.feed(&input);
     tokenizer.end();
     let text = tokenizer.sink.out.take();
@@ -191,21 +196,36 @@ mod tests {
 
     #[test]
     fn style_injection_is_removed() {
-        let out = html(r#"<style>body{display:none}</style><p style="position:fixed">Text</p><link rel="stylesheet" href="x.css">"#);
+        let out = html(
+            r#"<style>body{display:none}</style><p style="position:fixed">Text</p><link rel="stylesheet" href="x.css">"#,
+        );
         assert!(!out.contains("style") && !out.contains("display") && !out.contains("<link"), "{out}");
         assert!(out.contains("<p>Text</p>"), "{out}");
-        let out = html(r#"<iframe src="https://evil.example"></iframe><object data="x"></object><form><input></form>"#);
-        assert!(!out.contains("iframe") && !out.contains("object") && !out.contains("<form") && !out.contains("<input"), "{out}");
+        let out = html(
+            r#"<iframe src="https://evil.example"></iframe><object data="x"></object><form><input></form>"#,
+        );
+        assert!(
+            !out.contains("iframe")
+                && !out.contains("object")
+                && !out.contains("<form")
+                && !out.contains("<input"),
+            "{out}"
+        );
     }
 
     #[test]
     fn journalism_markup_is_kept() {
-        let out = md("> A quote from the minister.\n\nA [link](https://example.org/report) with *emphasis* and **strength**.\n\n- one\n- two\n\n1. first\n\n![Bridge over the Danube](/media/bridge.svg \"Bridge\")\n");
+        let out = md(
+            "> A quote from the minister.\n\nA [link](https://example.org/report) with *emphasis* and **strength**.\n\n- one\n- two\n\n1. first\n\n![Bridge over the Danube](/media/bridge.svg \"Bridge\")\n",
+        );
         assert!(out.contains("<blockquote>"), "{out}");
         assert!(out.contains(r#"<a href="https://example.org/report" rel="noopener">link</a>"#), "{out}");
         assert!(out.contains("<em>emphasis</em>") && out.contains("<strong>strength</strong>"), "{out}");
         assert!(out.contains("<ul>") && out.contains("<ol>") && out.contains("<li>one</li>"), "{out}");
-        assert!(out.contains(r#"<img src="/media/bridge.svg" alt="Bridge over the Danube" title="Bridge">"#), "{out}");
+        assert!(
+            out.contains(r#"<img src="/media/bridge.svg" alt="Bridge over the Danube" title="Bridge">"#),
+            "{out}"
+        );
         let out = html(r#"<figure><img src="/m/a.jpg" alt="A"><figcaption>Photo: Ana</figcaption></figure>"#);
         assert!(out.contains("<figure>") && out.contains("<figcaption>Photo: Ana</figcaption>"), "{out}");
     }
@@ -218,7 +238,10 @@ mod tests {
     #[test]
     fn excerpts_are_plain_text_cut_at_a_word() {
         let h = md("# Title\n\nThe first paragraph has <em>several</em> words.\n\nThe second one too.");
-        assert_eq!(excerpt_from_html(&h, 100), "Title The first paragraph has several words. The second one too.");
+        assert_eq!(
+            excerpt_from_html(&h, 100),
+            "Title The first paragraph has several words. The second one too."
+        );
         assert_eq!(excerpt_from_html(&h, 4), "Title The first paragraph…");
         assert_eq!(html_to_text("<p>a &amp; b</p><script>x()</script><p>c</p>"), "a & b c");
     }

@@ -108,7 +108,9 @@ impl fmt::Display for ReusePolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown reuse policy {found:?}; expected one of cc-by, cc-by-nd, cc-by-nc-nd, all-rights-reserved, community-cross-post")]
+#[error(
+    "unknown reuse policy {found:?}; expected one of cc-by, cc-by-nd, cc-by-nc-nd, all-rights-reserved, community-cross-post"
+)]
 pub struct UnknownPolicy {
     pub found: String,
 }

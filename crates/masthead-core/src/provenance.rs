@@ -57,7 +57,12 @@ mod tests {
 
     fn origin(name: &str, url: &str) -> Origin {
         Origin {
-            outlet: Outlet { id: 1, slug: Slug::from_title(name).unwrap(), name: name.into(), homepage: None },
+            outlet: Outlet {
+                id: 1,
+                slug: Slug::from_title(name).unwrap(),
+                name: name.into(),
+                homepage: None,
+            },
             url: url.parse().unwrap(),
             published_at: None,
             byline: "A. Writer".into(),
@@ -67,7 +72,10 @@ mod tests {
     #[test]
     fn chain_names_the_first_outlet_as_original() {
         let p = Provenance::Republished {
-            chain: vec![origin("InfoBrics", "https://infobrics.example/a"), origin("Danube Dispatch", "https://dd.example/a")],
+            chain: vec![
+                origin("InfoBrics", "https://infobrics.example/a"),
+                origin("Danube Dispatch", "https://dd.example/a"),
+            ],
         };
         assert_eq!(p.original().unwrap().outlet.name, "InfoBrics");
         assert_eq!(p.intermediaries().len(), 1);

@@ -64,8 +64,7 @@ mod tests {
 
     #[test]
     fn absolute_urls_keep_the_base_path() {
-        let mut site = Site::default();
-        site.base_url = "https://example.org/news/".parse().unwrap();
+        let site = Site { base_url: "https://example.org/news/".parse().unwrap(), ..Site::default() };
         assert_eq!(site.url("/article/a"), "https://example.org/news/article/a");
     }
 

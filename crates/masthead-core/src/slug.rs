@@ -15,9 +15,7 @@ pub enum SlugError {
     Empty,
     #[error("a slug may be at most {max} characters long, this one has {len}")]
     TooLong { len: usize, max: usize },
-    #[error(
-        "a slug may contain only a-z, 0-9 and single hyphens between them; {found:?} is not allowed"
-    )]
+    #[error("a slug may contain only a-z, 0-9 and single hyphens between them; {found:?} is not allowed")]
     Invalid { found: String },
 }
 
@@ -96,7 +94,10 @@ mod tests {
 
     #[test]
     fn titles_become_readable_slugs() {
-        assert_eq!(Slug::from_title("Serbia's Election: What Next?").unwrap().as_str(), "serbia-s-election-what-next");
+        assert_eq!(
+            Slug::from_title("Serbia's Election: What Next?").unwrap().as_str(),
+            "serbia-s-election-what-next"
+        );
         assert_eq!(Slug::from_title("Србија и ЕУ").unwrap().as_str(), "srbija-i-eu");
         assert_eq!(Slug::from_title("  Café — Müller  ").unwrap().as_str(), "cafe-muller");
     }

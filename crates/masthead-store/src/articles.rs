@@ -105,8 +105,11 @@ macro_rules! featured {
                     credit: r.m_credit.clone().unwrap_or_default(),
                 };
                 let alt = if r.featured_alt.is_empty() { media.alt.clone() } else { r.featured_alt.clone() };
-                let credit =
-                    if r.featured_credit.is_empty() { media.credit.clone() } else { r.featured_credit.clone() };
+                let credit = if r.featured_credit.is_empty() {
+                    media.credit.clone()
+                } else {
+                    r.featured_credit.clone()
+                };
                 Some(FeaturedImage { media, alt, credit })
             }
             _ => None,
@@ -245,7 +248,10 @@ impl Store {
             dek: row.dek,
             body: RenderedBody { format, source: row.body_source, html: row.body_html },
             excerpt: row.excerpt,
-            status: row.status.parse().map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
+            status: row
+                .status
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
             created_at: timestamp(row.created_at)?,
             updated_at: timestamp(row.updated_at)?,
             published_at: row.published_at.map(timestamp).transpose()?,
@@ -269,8 +275,12 @@ impl Store {
 
     /// Published articles with `author_id` in their byline, newest first.
     pub async fn published_by_author(&self, author_id: i64, page: Page) -> Result<Listing> {
-        self.listing("AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Some(author_id), page)
-            .await
+        self.listing(
+            "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)",
+            Some(author_id),
+            page,
+        )
+        .await
     }
 
     /// Published articles filed under `term_id` or any term below it (an archive of "Balkans"
@@ -335,8 +345,11 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let featured = featured!(row);
-                let original_outlet =
-                    rel.origins.remove(&row.id).and_then(|chain| chain.into_iter().next()).map(|o| o.outlet.name);
+                let original_outlet = rel
+                    .origins
+                    .remove(&row.id)
+                    .and_then(|chain| chain.into_iter().next())
+                    .map(|o| o.outlet.name);
                 Ok(ArticleSummary {
                     id: row.id,
                     slug: slug(row.slug)?,
@@ -377,48 +390,40 @@ impl Store {
              WHERE ao.article_id IN ({list}) ORDER BY ao.article_id, ao.position"
         );
         type OriginParts = (i64, String, Option<i64>, String, OutletRow);
-        let (authors, terms, origins): (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>) =
-            on_db!(self, pool => {
-                let mut q = sqlx::query(&authors_sql);
-                for id in ids {
-                    q = q.bind(id);
-                }
-                let authors = q
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get("article_id")?, AuthorRow::from_row(r)?)))
-                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-                let mut q = sqlx::query(&terms_sql);
-                for id in ids {
-                    q = q.bind(id);
-                }
-                let terms = q
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| Ok((r.try_get("article_id")?, TermRow::from_row(r)?)))
-                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-                let mut q = sqlx::query(&origins_sql);
-                for id in ids {
-                    q = q.bind(id);
-                }
-                let origins = q
-                    .fetch_all(pool)
-                    .await?
-                    .iter()
-                    .map(|r| {
-                        Ok((
-                            r.try_get("article_id")?,
-                            r.try_get("url")?,
-                            r.try_get("origin_published_at")?,
-                            r.try_get("byline")?,
-                            OutletRow::from_row(r)?,
-                        ))
-                    })
-                    .collect::<Result<Vec<_>, sqlx::Error>>()?;
-                (authors, terms, origins)
-            });
+        type Loaded = (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>);
+        let (authors, terms, origins): Loaded = on_db!(self, pool => {
+            // The same ids are bound to each of the three queries.
+            macro_rules! fetch {
+                ($sql:expr) => {{
+                    let mut q = sqlx::query($sql);
+                    for id in ids {
+                        q = q.bind(id);
+                    }
+                    q.fetch_all(pool).await?
+                }};
+            }
+            let authors = fetch!(&authors_sql)
+                .iter()
+                .map(|r| Ok((r.try_get("article_id")?, AuthorRow::from_row(r)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let terms = fetch!(&terms_sql)
+                .iter()
+                .map(|r| Ok((r.try_get("article_id")?, TermRow::from_row(r)?)))
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            let origins = fetch!(&origins_sql)
+                .iter()
+                .map(|r| {
+                    Ok((
+                        r.try_get("article_id")?,
+                        r.try_get("url")?,
+                        r.try_get("origin_published_at")?,
+                        r.try_get("byline")?,
+                        OutletRow::from_row(r)?,
+                    ))
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            (authors, terms, origins)
+        });
         for (article_id, row) in authors {
             rel.authors.entry(article_id).or_default().push(row.into_author()?);
         }

@@ -95,7 +95,8 @@ impl TermRow {
     }
 }
 
-pub(crate) const MEDIA_COLUMNS: &str = "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit";
+pub(crate) const MEDIA_COLUMNS: &str =
+    "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit";
 
 row!(MediaRow {
     id: i64,

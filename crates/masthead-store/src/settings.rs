@@ -12,8 +12,9 @@ impl Store {
         });
         match json {
             None => Ok(Site::default()),
-            Some(json) => serde_json::from_str(&json)
-                .map_err(|e| StoreError::Corrupt(format!("site settings: {e}"))),
+            Some(json) => {
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("site settings: {e}")))
+            }
         }
     }
 

@@ -38,12 +38,8 @@ impl TestDb {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or(0);
-        let schema = format!(
-            "test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            nanos
-        );
+        let schema =
+            format!("test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), nanos);
         let location = Location::Postgres { url: url.clone(), schema: Some(schema.clone()) };
         match Store::open(&location).await {
             Ok(store) => Some(TestDb { store, location, schema: Some(schema), _dir: None }),

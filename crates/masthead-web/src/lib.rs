@@ -1,1 +1,106 @@
-//! placeholder
+//! Masthead's HTTP edge: the public site, rendered on the server from the minijinja theme.
+//!
+//! Only this crate knows HTTP and templates. Handlers ask the store for domain types, build
+//! view models (`views`) and render them; they never see database rows and never write SQL.
+//! Every response carries the security headers (strict CSP, no inline script); every error is
+//! the theme's error page.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::middleware;
+use axum::response::IntoResponse;
+use masthead_store::Store;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+mod error;
+mod public;
+pub mod theme;
+pub mod views;
+
+pub use error::AppError;
+pub use theme::{Theme, ThemeError};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Articles per page on the home page and in archives.
+pub const DEFAULT_PAGE_SIZE: u32 = 12;
+
+/// The Content-Security-Policy of every response: nothing from other origins but images (a
+/// partner's article may show theirs), no inline script or style, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' https: data:; \
+     script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; \
+     frame-ancestors 'none'; form-action 'self'";
+
+/// Everything a request handler needs, shared by all requests.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    theme: Theme,
+    media_dir: PathBuf,
+    page_size: u32,
+}
+
+impl AppState {
+    /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
+    /// wants short pages).
+    pub fn new(store: Store, theme: Theme, media_dir: PathBuf, page_size: u32) -> AppState {
+        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.inner.theme
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.inner.page_size
+    }
+}
+
+/// The whole site as one router.
+pub fn router(state: AppState) -> Router {
+    let media = ServeDir::new(&state.inner.media_dir).append_index_html_on_directories(false);
+    Router::new()
+        .merge(public::router())
+        .nest_service("/media", media)
+        .fallback(|| async { AppError::NotFound.into_response() })
+        .layer(CatchPanicLayer::custom(|_panic| {
+            tracing::error!("a request handler panicked");
+            error::ErrorPage::for_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
+        }))
+        .layer(middleware::from_fn_with_state(state.clone(), error::themed_errors))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("interest-cohort=(), browsing-topics=()"),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
+        .with_state(state)
+}

@@ -108,7 +108,11 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
         .await
         .unwrap();
     let via = store
-        .create_outlet(&NewOutlet { slug: slug("danube-dispatch"), name: "Danube Dispatch".into(), homepage: None })
+        .create_outlet(&NewOutlet {
+            slug: slug("danube-dispatch"),
+            name: "Danube Dispatch".into(),
+            homepage: None,
+        })
         .await
         .unwrap();
     let media = store
@@ -123,7 +127,12 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
         })
         .await
         .unwrap();
-    let mut new = article("pipeline-politics", Some("2026-11-20T08:00:00Z"), vec![second, first], vec![energy, europe, tag]);
+    let mut new = article(
+        "pipeline-politics",
+        Some("2026-11-20T08:00:00Z"),
+        vec![second, first],
+        vec![energy, europe, tag],
+    );
     new.dek = "Who pays for the gas".into();
     new.reuse_policy = Some(ReusePolicy::CcByNd);
     new.featured_media_id = Some(media.id);
@@ -163,7 +172,9 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
     assert_eq!(featured.media, media);
     assert_eq!(featured.alt, "A bridge", "falls back to the library's alt text");
     assert_eq!(featured.credit, "Photo: Ana Petrović / InfoBrics", "the article's own credit wins");
-    let Provenance::Republished { chain } = &loaded.provenance else { panic!("expected a republished article") };
+    let Provenance::Republished { chain } = &loaded.provenance else {
+        panic!("expected a republished article")
+    };
     assert_eq!(chain.len(), 2);
     assert_eq!(chain[0].outlet, original);
     assert_eq!(chain[0].url.as_str(), "https://infobrics.example/post/1");
@@ -194,8 +205,10 @@ async fn failed_article_writes_nothing(store: Store) {
     let a = author(&store, "Ana").await;
     let region = term(&store, TermKind::Region, "Europe", None).await;
     // The article row and its first byline are written before the unknown author fails.
-    let err =
-        store.create_article(&article("half", Some("2026-01-01T00:00:00Z"), vec![a, 9999], vec![region])).await.unwrap_err();
+    let err = store
+        .create_article(&article("half", Some("2026-01-01T00:00:00Z"), vec![a, 9999], vec![region]))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
     assert_eq!(store.article_count().await.unwrap(), 0);
     assert!(matches!(store.article_by_slug(&slug("half")).await, Err(StoreError::NotFound)));
@@ -239,8 +252,14 @@ async fn region_archive_includes_child_regions(store: Store) {
     let balkans = term(&store, TermKind::Region, "Balkans", Some(europe)).await;
     let serbia = term(&store, TermKind::Region, "Serbia", Some(balkans)).await;
     let asia = term(&store, TermKind::Region, "Asia", None).await;
-    store.create_article(&article("belgrade", Some("2026-01-03T00:00:00Z"), vec![a], vec![serbia])).await.unwrap();
-    store.create_article(&article("sarajevo", Some("2026-01-02T00:00:00Z"), vec![a], vec![balkans])).await.unwrap();
+    store
+        .create_article(&article("belgrade", Some("2026-01-03T00:00:00Z"), vec![a], vec![serbia]))
+        .await
+        .unwrap();
+    store
+        .create_article(&article("sarajevo", Some("2026-01-02T00:00:00Z"), vec![a], vec![balkans]))
+        .await
+        .unwrap();
     store.create_article(&article("tokyo", Some("2026-01-01T00:00:00Z"), vec![a], vec![asia])).await.unwrap();
     // Filed under both a region and its parent: listed once.
     store
@@ -248,9 +267,16 @@ async fn region_archive_includes_child_regions(store: Store) {
         .await
         .unwrap();
 
-    let slugs = |l: masthead_store::Listing| l.items.into_iter().map(|s| s.slug.to_string()).collect::<Vec<_>>();
-    assert_eq!(slugs(store.published_in_term(europe, Page::first(10)).await.unwrap()), ["both", "belgrade", "sarajevo"]);
-    assert_eq!(slugs(store.published_in_term(balkans, Page::first(10)).await.unwrap()), ["both", "belgrade", "sarajevo"]);
+    let slugs =
+        |l: masthead_store::Listing| l.items.into_iter().map(|s| s.slug.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        slugs(store.published_in_term(europe, Page::first(10)).await.unwrap()),
+        ["both", "belgrade", "sarajevo"]
+    );
+    assert_eq!(
+        slugs(store.published_in_term(balkans, Page::first(10)).await.unwrap()),
+        ["both", "belgrade", "sarajevo"]
+    );
     assert_eq!(slugs(store.published_in_term(serbia, Page::first(10)).await.unwrap()), ["both", "belgrade"]);
     assert_eq!(slugs(store.published_in_term(asia, Page::first(10)).await.unwrap()), ["tokyo"]);
     let first = store.published_in_term(europe, Page::first(2)).await.unwrap();
@@ -263,7 +289,10 @@ async fn author_archive_lists_only_their_articles(store: Store) {
     let ana = author(&store, "Ana").await;
     let bo = author(&store, "Bo").await;
     store.create_article(&article("ana-1", Some("2026-01-01T00:00:00Z"), vec![ana], vec![])).await.unwrap();
-    store.create_article(&article("joint", Some("2026-01-02T00:00:00Z"), vec![bo, ana], vec![])).await.unwrap();
+    store
+        .create_article(&article("joint", Some("2026-01-02T00:00:00Z"), vec![bo, ana], vec![]))
+        .await
+        .unwrap();
     store.create_article(&article("bo-1", Some("2026-01-03T00:00:00Z"), vec![bo], vec![])).await.unwrap();
     store.create_article(&article("ana-draft", None, vec![ana], vec![])).await.unwrap();
     let listing = store.published_by_author(ana, Page::first(10)).await.unwrap();
@@ -280,7 +309,8 @@ async fn term_path_is_root_first(store: Store) {
     let serbia = term(&store, TermKind::Region, "Serbia", Some(balkans)).await;
     let path: Vec<String> = store.term_path(serbia).await.unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(path, ["Europe", "Balkans", "Serbia"]);
-    let children: Vec<String> = store.term_children(europe).await.unwrap().into_iter().map(|t| t.name).collect();
+    let children: Vec<String> =
+        store.term_children(europe).await.unwrap().into_iter().map(|t| t.name).collect();
     assert_eq!(children, ["Balkans"]);
     assert!(matches!(store.term_path(424242).await, Err(StoreError::NotFound)));
     let found = store.term_by_slug(TermKind::Region, &slug("balkans")).await.unwrap();

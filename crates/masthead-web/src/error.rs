@@ -1,0 +1,121 @@
+//! Errors at the HTTP edge. Handlers return [`AppError`]; [`themed_errors`] turns any error
+//! response (a handler's, the 404 fallback's, a caught panic's) into the theme's error page.
+//! Internal details are logged, never shown.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use masthead_store::StoreError;
+
+use crate::AppState;
+use crate::views::site_view;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<minijinja::Error> for AppError {
+    fn from(e: minijinja::Error) -> Self {
+        AppError::Internal(format!("template: {e:#}"))
+    }
+}
+
+/// What the error page says; carried from the error to [`themed_errors`] in the response's
+/// extensions.
+#[derive(Debug, Clone)]
+pub(crate) struct ErrorPage {
+    status: StatusCode,
+    heading: &'static str,
+    message: String,
+}
+
+impl ErrorPage {
+    pub(crate) fn for_status(status: StatusCode, message: Option<String>) -> ErrorPage {
+        let (heading, default_message) = match status {
+            StatusCode::NOT_FOUND => (
+                "Page not found",
+                "There is no page at this address. It may have moved, or the link may be mistyped.",
+            ),
+            StatusCode::BAD_REQUEST => {
+                ("Bad request", "The address of this page is not one the site understands.")
+            }
+            StatusCode::GONE => ("Article withdrawn", "This article has been withdrawn by the newsroom."),
+            s if s.is_server_error() => (
+                "Something went wrong",
+                "The site could not show this page. The newsroom has been told; please try again later.",
+            ),
+            _ => ("Error", "The site could not show this page."),
+        };
+        ErrorPage { status, heading, message: message.unwrap_or_else(|| default_message.to_owned()) }
+    }
+
+    pub(crate) fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::NotFound => ErrorPage::for_status(StatusCode::NOT_FOUND, None).into_response(),
+            AppError::BadRequest(message) => {
+                ErrorPage::for_status(StatusCode::BAD_REQUEST, Some(message)).into_response()
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                ErrorPage::for_status(StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
+            }
+        }
+    }
+}
+
+/// Renders the theme's error page for responses that carry an [`ErrorPage`], and for bare
+/// 404s from services that know nothing of the theme (the media folder).
+pub(crate) async fn themed_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let page = match response.extensions().get::<ErrorPage>() {
+        Some(page) => page.clone(),
+        None if response.status() == StatusCode::NOT_FOUND => {
+            ErrorPage::for_status(StatusCode::NOT_FOUND, None)
+        }
+        None => return response,
+    };
+    // The error may be the database itself: fall back to default settings rather than fail twice.
+    let site = state.store().site().await.unwrap_or_default();
+    let body = state.theme().render(
+        "error.html",
+        minijinja::context! {
+            site => site_view(&site),
+            status => page.status.as_u16(),
+            heading => page.heading,
+            message => page.message,
+        },
+    );
+    let mut out = match body {
+        Ok(html) => (page.status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "the error page template failed");
+            (page.status, format!("{}: {}", page.heading, page.message)).into_response()
+        }
+    };
+    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}

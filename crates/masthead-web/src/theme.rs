@@ -1,0 +1,193 @@
+//! The theme: minijinja templates and static assets, built into the binary and overridable
+//! file by file from `<data>/theme/templates/` and `<data>/theme/assets/`.
+//!
+//! Templates are compiled once, at start; a syntax error in an override stops the server with
+//! the file and line. Assets are served under fingerprinted names (`style.3fa9c2e1b0.css`) so
+//! that browsers and CDNs may cache them for a year.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use minijinja::Environment;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// Templates shipped with Masthead; an override file of the same name replaces one.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../theme/templates/base.html")),
+    ("macros.html", include_str!("../theme/templates/macros.html")),
+    ("home.html", include_str!("../theme/templates/home.html")),
+    ("article.html", include_str!("../theme/templates/article.html")),
+    ("archive.html", include_str!("../theme/templates/archive.html")),
+    ("error.html", include_str!("../theme/templates/error.html")),
+];
+
+const ASSETS: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../theme/assets/style.css")),
+    ("favicon.svg", include_bytes!("../theme/assets/favicon.svg")),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    #[error("could not read theme file {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("template {name} has an error: {source:#}")]
+    Template { name: String, source: minijinja::Error },
+}
+
+/// A static file of the theme.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub bytes: Arc<[u8]>,
+    pub content_type: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Theme {
+    env: Environment<'static>,
+    /// By fingerprinted file name.
+    assets: HashMap<String, Asset>,
+}
+
+impl Theme {
+    /// The built-in theme with any overrides found in `override_dir` (`<data>/theme`).
+    pub fn load(override_dir: Option<&Path>) -> Result<Theme, ThemeError> {
+        let mut sources: HashMap<String, String> =
+            TEMPLATES.iter().map(|(n, s)| ((*n).to_owned(), (*s).to_owned())).collect();
+        let mut files: HashMap<String, Vec<u8>> =
+            ASSETS.iter().map(|(n, b)| ((*n).to_owned(), b.to_vec())).collect();
+        if let Some(dir) = override_dir {
+            read_overrides(&dir.join("templates"), |name, bytes| {
+                sources.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+            })?;
+            read_overrides(&dir.join("assets"), |name, bytes| {
+                files.insert(name, bytes);
+            })?;
+        }
+
+        let mut urls = HashMap::new();
+        let mut assets = HashMap::new();
+        for (name, bytes) in files {
+            let fingerprinted = fingerprint(&name, &bytes);
+            urls.insert(name.clone(), format!("/assets/{fingerprinted}"));
+            assets.insert(fingerprinted, Asset { bytes: bytes.into(), content_type: content_type(&name) });
+        }
+
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|name| {
+            if name.ends_with(".html") || name.ends_with(".xml") {
+                minijinja::AutoEscape::Html
+            } else {
+                minijinja::AutoEscape::None
+            }
+        });
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
+            urls.get(name).cloned().ok_or_else(|| {
+                minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("no theme asset named {name:?}"),
+                )
+            })
+        });
+        let names: Vec<String> = sources.keys().cloned().collect();
+        for (name, source) in sources {
+            env.add_template_owned(name.clone(), source)
+                .map_err(|source| ThemeError::Template { name: name.clone(), source })?;
+        }
+        // Compile every template now, so that a broken override is found at start.
+        for name in names {
+            env.get_template(&name).map_err(|source| ThemeError::Template { name: name.clone(), source })?;
+        }
+        Ok(Theme { env, assets })
+    }
+
+    pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, minijinja::Error> {
+        self.env.get_template(name)?.render(ctx)
+    }
+
+    /// An asset by its fingerprinted name.
+    pub fn asset(&self, fingerprinted: &str) -> Option<&Asset> {
+        self.assets.get(fingerprinted)
+    }
+}
+
+fn read_overrides(dir: &Path, mut put: impl FnMut(String, Vec<u8>)) -> Result<(), ThemeError> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(source) => return Err(ThemeError::Read { path: dir.to_owned(), source }),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|source| ThemeError::Read { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+        let bytes = std::fs::read(&path).map_err(|source| ThemeError::Read { path: path.clone(), source })?;
+        put(name, bytes);
+    }
+    Ok(())
+}
+
+/// `style.css` → `style.<10 hex digits of SHA-256>.css`
+fn fingerprint(name: &str, bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+    match name.rsplit_once('.') {
+        Some((stem, ext)) => format!("{stem}.{hex}.{ext}"),
+        None => format!("{name}.{hex}"),
+    }
+}
+
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        Some("txt") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_theme_compiles_and_fingerprints_assets() {
+        let theme = Theme::load(None).unwrap();
+        let css = theme.assets.keys().find(|k| k.starts_with("style.")).unwrap();
+        assert!(css.ends_with(".css") && css.len() == "style..css".len() + 10, "{css}");
+        assert_eq!(theme.asset(css).unwrap().content_type, "text/css; charset=utf-8");
+    }
+
+    #[test]
+    fn overrides_replace_templates_and_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::create_dir_all(dir.path().join("assets")).unwrap();
+        std::fs::write(dir.path().join("templates/error.html"), "custom {{ status }}").unwrap();
+        std::fs::write(dir.path().join("assets/style.css"), "body{color:red}").unwrap();
+        let theme = Theme::load(Some(dir.path())).unwrap();
+        assert_eq!(theme.render("error.html", minijinja::context! { status => 404 }).unwrap(), "custom 404");
+        let css = theme.assets.iter().find(|(k, _)| k.starts_with("style.")).unwrap().1;
+        assert_eq!(&*css.bytes, b"body{color:red}");
+    }
+
+    #[test]
+    fn a_broken_override_is_reported_with_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/home.html"), "{% for x in %}").unwrap();
+        let err = Theme::load(Some(dir.path())).unwrap_err().to_string();
+        assert!(err.contains("home.html"), "{err}");
+    }
+}

@@ -1,0 +1,285 @@
+//! View models: what templates see. Built from domain types, never from database rows, and
+//! holding only what a page prints (URLs already absolute or rooted, dates already formatted).
+
+use jiff::Timestamp;
+use masthead_core::article::article_path;
+use masthead_core::{
+    Article, ArticleSummary, Author, FeaturedImage, Provenance, Site, Term, TermKind, time::in_zone,
+};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub tagline: String,
+    pub language: String,
+    pub home_url: String,
+    pub copyright_holder: String,
+    pub note_to_readers: String,
+    pub membership_call: String,
+    pub disclaimer: String,
+    pub fair_use_notice: String,
+    pub media_contact: String,
+}
+
+pub fn site_view(site: &Site) -> SiteView {
+    SiteView {
+        title: site.title.clone(),
+        tagline: site.tagline.clone(),
+        language: site.language.clone(),
+        home_url: "/".into(),
+        copyright_holder: site.copyright_holder.clone(),
+        note_to_readers: site.note_to_readers.clone(),
+        membership_call: site.membership_call.clone(),
+        disclaimer: site.disclaimer.clone(),
+        fair_use_notice: site.fair_use_notice.clone(),
+        media_contact: site.media_contact.clone(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct LinkView {
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DateView {
+    /// RFC 3339 with the zone's offset, for `<time datetime>`.
+    pub iso: String,
+    /// "29 November 2026"
+    pub human: String,
+}
+
+pub fn date_view(at: Timestamp, zone: &str) -> DateView {
+    let z = in_zone(at, zone);
+    DateView {
+        iso: z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        human: z.strftime("%-d %B %Y").to_string(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AuthorView {
+    pub name: String,
+    pub url: String,
+    pub bio: String,
+}
+
+fn author_view(a: &Author) -> AuthorView {
+    AuthorView { name: a.name.clone(), url: author_url(a), bio: a.bio.clone() }
+}
+
+pub fn author_url(a: &Author) -> String {
+    format!("/author/{}", a.slug)
+}
+
+pub fn term_url(t: &Term) -> String {
+    format!("/{}/{}", t.kind.key(), t.slug)
+}
+
+pub fn term_link(t: &Term) -> LinkView {
+    LinkView { name: t.name.clone(), url: term_url(t) }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    pub src: String,
+    pub alt: String,
+    pub credit: String,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+fn image_view(f: &FeaturedImage) -> ImageView {
+    ImageView {
+        src: format!("/media/{}", f.media.path),
+        alt: f.alt.clone(),
+        credit: f.credit.clone(),
+        width: f.media.width,
+        height: f.media.height,
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryView {
+    pub title: String,
+    pub url: String,
+    pub dek: String,
+    pub excerpt: String,
+    pub published: DateView,
+    pub authors: Vec<AuthorView>,
+    /// Regions then themes, for the kicker above the headline.
+    pub terms: Vec<LinkView>,
+    pub featured: Option<ImageView>,
+    pub original_outlet: Option<String>,
+}
+
+pub fn summary_view(s: &ArticleSummary) -> SummaryView {
+    SummaryView {
+        title: s.title.clone(),
+        url: article_path(&s.slug),
+        dek: s.dek.clone(),
+        excerpt: s.excerpt.clone(),
+        published: date_view(s.published_at, &s.time_zone),
+        authors: s.authors.iter().map(author_view).collect(),
+        terms: [TermKind::Region, TermKind::Theme]
+            .iter()
+            .flat_map(|k| s.terms.iter().filter(move |t| t.kind == *k))
+            .map(term_link)
+            .collect(),
+        featured: s.featured.as_ref().map(image_view),
+        original_outlet: s.original_outlet.clone(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShareLink {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OriginView {
+    pub outlet: String,
+    pub url: String,
+    pub date: Option<DateView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ProvenanceView {
+    pub original: OriginView,
+    pub via: Vec<OriginView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PolicyView {
+    pub key: &'static str,
+    pub name: &'static str,
+    pub text: &'static str,
+    pub url: Option<&'static str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ArticleView {
+    pub title: String,
+    pub dek: String,
+    pub excerpt: String,
+    /// Our absolute URL for the article.
+    pub url: String,
+    pub body_html: String,
+    pub published: Option<DateView>,
+    /// The outlet named beside the date: the original's for a republished article.
+    pub outlet: String,
+    pub authors: Vec<AuthorView>,
+    pub regions: Vec<LinkView>,
+    pub themes: Vec<LinkView>,
+    pub tags: Vec<LinkView>,
+    pub featured: Option<ImageView>,
+    pub provenance: Option<ProvenanceView>,
+    /// "The original source of this article is …"
+    pub source: LinkView,
+    pub copyright: String,
+    pub policy: PolicyView,
+    pub share: Vec<ShareLink>,
+    pub forward_mailto: String,
+}
+
+fn enc(s: &str) -> String {
+    utf8_percent_encode(s, NON_ALPHANUMERIC).to_string()
+}
+
+/// Plain share links: no scripts, no counters, nothing loaded from the networks.
+fn share_links(title: &str, url: &str) -> Vec<ShareLink> {
+    let (t, u) = (enc(title), enc(url));
+    let text = enc(&format!("{title} {url}"));
+    vec![
+        ShareLink { key: "email", label: "E-mail", url: format!("mailto:?subject={t}&body={text}") },
+        ShareLink {
+            key: "mastodon",
+            label: "Mastodon",
+            url: format!("https://mastodonshare.com/?text={t}&url={u}"),
+        },
+        ShareLink {
+            key: "bluesky",
+            label: "Bluesky",
+            url: format!("https://bsky.app/intent/compose?text={text}"),
+        },
+        ShareLink { key: "x", label: "X", url: format!("https://x.com/intent/post?text={t}&url={u}") },
+        ShareLink {
+            key: "facebook",
+            label: "Facebook",
+            url: format!("https://www.facebook.com/sharer/sharer.php?u={u}"),
+        },
+        ShareLink {
+            key: "linkedin",
+            label: "LinkedIn",
+            url: format!("https://www.linkedin.com/sharing/share-offsite/?url={u}"),
+        },
+        ShareLink {
+            key: "telegram",
+            label: "Telegram",
+            url: format!("https://t.me/share/url?url={u}&text={t}"),
+        },
+        ShareLink { key: "whatsapp", label: "WhatsApp", url: format!("https://wa.me/?text={text}") },
+    ]
+}
+
+pub fn article_view(site: &Site, a: &Article) -> ArticleView {
+    let url = site.url(&a.path());
+    let policy = a.effective_policy(site);
+    let terms = |kind| a.terms_of(kind).map(term_link).collect::<Vec<_>>();
+    let origin_view = |o: &masthead_core::Origin| OriginView {
+        outlet: o.outlet.name.clone(),
+        url: o.url.to_string(),
+        date: o.published_at.map(|t| date_view(t, &a.time_zone)),
+    };
+    let provenance = match &a.provenance {
+        Provenance::Own => None,
+        Provenance::Republished { chain } => chain.first().map(|original| ProvenanceView {
+            original: origin_view(original),
+            via: a.provenance.intermediaries().iter().map(origin_view).collect(),
+        }),
+    };
+    let source = match a.provenance.original() {
+        Some(o) => LinkView { name: o.outlet.name.clone(), url: o.url.to_string() },
+        None => LinkView { name: site.title.clone(), url: url.clone() },
+    };
+    let summary = if a.dek.is_empty() { &a.excerpt } else { &a.dek };
+    let forward_body = format!("{}\n\n{}\n\nRead the full article: {}\n", a.title, summary, url);
+    ArticleView {
+        title: a.title.clone(),
+        dek: a.dek.clone(),
+        excerpt: a.excerpt.clone(),
+        body_html: a.body.html.clone(),
+        published: a.published_at.map(|t| date_view(t, &a.time_zone)),
+        outlet: a.copyright_outlet(site).to_owned(),
+        authors: a.authors.iter().map(author_view).collect(),
+        regions: terms(TermKind::Region),
+        themes: terms(TermKind::Theme),
+        tags: terms(TermKind::Tag),
+        featured: a.featured.as_ref().map(image_view),
+        provenance,
+        source,
+        copyright: a.copyright_line(site),
+        policy: PolicyView {
+            key: policy.key(),
+            name: policy.name(),
+            text: policy.text(),
+            url: policy.license_url(),
+        },
+        share: share_links(&a.title, &url),
+        forward_mailto: format!("mailto:?subject={}&body={}", enc(&a.title), enc(&forward_body)),
+        url,
+    }
+}
+
+/// Links between pages of a newest-first list.
+#[derive(Debug, Serialize, Default)]
+pub struct PagerView {
+    /// The first page, when this is not it.
+    pub newest: Option<String>,
+    pub older: Option<String>,
+}

@@ -1,0 +1,104 @@
+//! A `TestApp`: the demo outlet in a fresh database, and requests through the router.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use masthead_core::ArticleSummary;
+use masthead_store::testing::TestDb;
+use masthead_store::{Page, Store};
+use masthead_web::{AppState, Theme, router};
+use scraper::{Html, Selector};
+use tower::ServiceExt;
+
+pub const BASE_URL: &str = "https://meridian.example/";
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub router: axum::Router,
+    _media: tempfile::TempDir,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+}
+
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl TestApp {
+    /// The demo outlet on SQLite.
+    pub async fn demo() -> TestApp {
+        TestApp::demo_on(Backend::Sqlite, masthead_web::DEFAULT_PAGE_SIZE).await.expect("SQLite always runs")
+    }
+
+    /// The demo outlet on `backend`; `None` when PostgreSQL is skipped (see `TestDb::postgres`).
+    pub async fn demo_on(backend: Backend, page_size: u32) -> Option<TestApp> {
+        let db = match backend {
+            Backend::Sqlite => TestDb::sqlite().await,
+            Backend::Postgres => TestDb::postgres().await?,
+        };
+        let media = tempfile::tempdir().unwrap();
+        masthead_demo::seed(&db.store, media.path(), BASE_URL.parse().unwrap(), jiff::Timestamp::now())
+            .await
+            .expect("the demo seeds");
+        let state =
+            AppState::new(db.store.clone(), Theme::load(None).unwrap(), media.path().to_owned(), page_size);
+        Some(TestApp { router: router(state), db, _media: media })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.db.store
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// Every published article, newest first.
+    pub async fn published(&self) -> Vec<ArticleSummary> {
+        self.store().published(Page::first(200)).await.unwrap().items
+    }
+
+    pub async fn finish(self) {
+        self.db.finish().await;
+    }
+}
+
+/// The texts of the elements matching `selector`.
+pub fn texts(html: &Html, selector: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel)
+        .map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// The `attr` of the elements matching `selector`.
+pub fn attrs(html: &Html, selector: &str, attr: &str) -> Vec<String> {
+    let sel = Selector::parse(selector).unwrap();
+    html.select(&sel).filter_map(|e| e.value().attr(attr).map(str::to_owned)).collect()
+}
+
+pub fn one_text(html: &Html, selector: &str) -> String {
+    let all = texts(html, selector);
+    assert_eq!(all.len(), 1, "expected exactly one {selector}, found {all:?}");
+    all.into_iter().next().unwrap()
+}

@@ -1,0 +1,4 @@
+//! The public site through the real router: every page, its anatomy, and its failures.
+
+mod harness;
+mod pages;

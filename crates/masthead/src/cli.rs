@@ -1,0 +1,135 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use masthead_store::{Location, Store, redact_password};
+use url::Url;
+
+const EXAMPLES: &str = "\
+Examples:
+  masthead serve --demo
+      Serve a demo outlet at http://127.0.0.1:8080/ from ./masthead-data (SQLite).
+  masthead init --data /srv/masthead --base-url https://news.example.org/
+      Create a data folder and database for a new site.
+  masthead serve --addr 0.0.0.0:8080 --database-url postgres://masthead@db/masthead
+      Serve from PostgreSQL; run several of these behind a load balancer.";
+
+/// Masthead: publishing and syndication for independent newsrooms.
+#[derive(Debug, Parser)]
+#[command(name = "masthead", version, about, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site.
+    #[command(after_help = EXAMPLES)]
+    Serve(ServeArgs),
+    /// Create the data folder and the database, and apply migrations.
+    #[command(after_help = EXAMPLES)]
+    Init(InitArgs),
+}
+
+/// Where the site's data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DataArgs {
+    /// The data folder: the SQLite database, media files and theme overrides.
+    #[arg(long, env = "MASTHEAD_DATA", default_value = "./masthead-data", value_name = "DIR")]
+    pub data: PathBuf,
+    /// Use this PostgreSQL database instead of the SQLite file in the data folder.
+    #[arg(long, env = "MASTHEAD_DATABASE_URL", value_name = "postgres://…", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "MASTHEAD_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Fill an empty site with demo content (an outlet with authors, regions, themes and articles).
+    #[arg(long)]
+    pub demo: bool,
+    /// The site's public address, for canonical links and feeds (saved in the site settings).
+    #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
+    pub base_url: Option<Url>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The site's public address, for canonical links and feeds.
+    #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
+    pub base_url: Option<Url>,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => crate::serve::serve(args).await,
+        Command::Init(args) => init(args).await,
+    }
+}
+
+/// The data folder, created if needed and checked to be writable.
+pub fn prepare_data_folder(dir: &Path) -> anyhow::Result<()> {
+    let media = dir.join("media");
+    std::fs::create_dir_all(&media)
+        .with_context(|| format!("the data folder {} cannot be created", dir.display()))?;
+    let probe = dir.join(".masthead-write-check");
+    std::fs::write(&probe, b"ok")
+        .with_context(|| format!("the data folder {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}
+
+impl DataArgs {
+    pub fn location(&self) -> anyhow::Result<Location> {
+        match &self.database_url {
+            None => Ok(Location::Sqlite(self.data.join("masthead.db"))),
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Ok(Location::Postgres { url: url.clone(), schema: None })
+            }
+            Some(url) => bail!(
+                "unsupported database URL {}: expected postgres://… (leave it out to use SQLite in the data folder)",
+                redact_password(url)
+            ),
+        }
+    }
+
+    /// Prepares the data folder and opens the database, applying migrations.
+    pub async fn open(&self) -> anyhow::Result<Store> {
+        let location = self.location()?;
+        prepare_data_folder(&self.data)?;
+        Store::open(&location).await.context("could not open the database")
+    }
+
+    pub fn describe_database(&self) -> String {
+        match &self.database_url {
+            None => format!("SQLite {}", self.data.join("masthead.db").display()),
+            Some(url) => format!("PostgreSQL {}", redact_password(url)),
+        }
+    }
+}
+
+async fn init(args: InitArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let mut site = store.site().await.context("could not read the site settings")?;
+    if let Some(base_url) = args.base_url {
+        site.base_url = base_url;
+    }
+    store.save_site(&site).await.context("could not save the site settings")?;
+    store.close().await;
+    println!("Masthead is ready.");
+    println!("  data folder: {}", args.data.data.display());
+    println!("  database:    {}", args.data.describe_database());
+    println!("  site:        {} at {}", site.title, site.base_url);
+    println!("Start it with: masthead serve --data {}", args.data.data.display());
+    Ok(())
+}

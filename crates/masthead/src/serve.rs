@@ -1,0 +1,89 @@
+//! `masthead serve`: open the data, optionally fill it with the demo, and serve until Ctrl-C
+//! or SIGTERM, finishing requests in flight.
+
+use std::io::Write;
+
+use anyhow::Context;
+use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Theme};
+use tokio::net::TcpListener;
+
+use crate::cli::ServeArgs;
+
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    // Bind before seeding, so that the demo's links carry the real port when it is 0.
+    let listener =
+        TcpListener::bind(args.addr).await.with_context(|| format!("could not listen on {}", args.addr))?;
+    let local = listener.local_addr().context("could not read the listening address")?;
+    let local_url: url::Url =
+        format!("http://{local}/").parse().context("the listening address is not a URL")?;
+
+    if args.demo {
+        let base = args.base_url.clone().unwrap_or_else(|| local_url.clone());
+        let media = args.data.data.join("media");
+        match masthead_demo::seed(&store, &media, base, jiff::Timestamp::now())
+            .await
+            .context("could not fill the site with demo content")?
+        {
+            masthead_demo::Seeded::Filled { articles, authors } => {
+                tracing::info!(articles, authors, "filled the empty site with the demo outlet")
+            }
+            masthead_demo::Seeded::AlreadyHasContent => {
+                tracing::info!("the site already has articles; the demo content was not added")
+            }
+        }
+    }
+    if let Some(base_url) = args.base_url {
+        let mut site = store.site().await.context("could not read the site settings")?;
+        if site.base_url != base_url {
+            site.base_url = base_url;
+            store.save_site(&site).await.context("could not save the site settings")?;
+        }
+    }
+
+    let theme_dir = args.data.data.join("theme");
+    let theme = Theme::load(Some(&theme_dir)).context("could not load the theme")?;
+    let state = AppState::new(store.clone(), theme, args.data.data.join("media"), DEFAULT_PAGE_SIZE);
+    let site = store.site().await.context("could not read the site settings")?;
+
+    // Whoever started us may have closed our stdout: that is no reason to stop serving.
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "Masthead is serving {} at {local_url}", site.title);
+    let _ =
+        writeln!(out, "  data: {}  database: {}", args.data.data.display(), args.data.describe_database());
+    let _ = writeln!(out, "  stop with Ctrl-C");
+    let _ = out.flush();
+
+    axum::serve(listener, masthead_web::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    let _ = writeln!(std::io::stdout(), "Masthead stopped.");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; stop with Ctrl-C");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

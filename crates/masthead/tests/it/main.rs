@@ -1,0 +1,210 @@
+//! The `masthead` binary as a newsroom runs it: real processes, a real listener, real signals.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use masthead_store::testing::TestDb;
+
+fn masthead() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
+    cmd.env_remove("MASTHEAD_DATABASE_URL").env_remove("MASTHEAD_DATA").env("RUST_LOG", "warn");
+    cmd
+}
+
+/// Runs to completion and returns (success, stdout, stderr).
+fn run(cmd: &mut Command) -> (bool, String, String) {
+    let out = cmd.output().expect("the binary runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A plain HTTP/1.1 GET; returns the status line and the whole response.
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect to the server");
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    (status, response)
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    /// Starts `masthead serve` on a free port and waits for it to print its URL.
+    fn start(args: &[&str]) -> Server {
+        let mut child = masthead()
+            .arg("serve")
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().expect("the server prints a line").unwrap();
+        let url = first.split(" at ").nth(1).unwrap_or_else(|| panic!("a URL in {first:?}"));
+        let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+        // Keep draining stdout so that the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, addr }
+    }
+
+    /// Sends SIGTERM and waits; true when the server exited cleanly.
+    fn stop(mut self) -> bool {
+        let stopped = self.terminate();
+        std::mem::forget(self);
+        stopped
+    }
+
+    fn terminate(&mut self) -> bool {
+        let pid = self.child.id().to_string();
+        assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+        for _ in 0..100 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        false
+    }
+}
+
+impl Drop for Server {
+    /// A failed test must not leave a server running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn demo_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap()]);
+    let (status, body) = http_get(&server.addr, "/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("The Meridian"), "the demo outlet is served");
+    assert!(body.matches("class=\"summary\"").count() >= 12, "with its articles");
+    let (status, body) = http_get(&server.addr, "/article/no-such-article");
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert!(body.contains("Page not found"));
+    assert!(data.path().join("masthead.db").exists(), "SQLite lives in the data folder");
+    assert!(data.path().join("media/demo").is_dir(), "demo images live in the data folder");
+    assert!(server.stop(), "SIGTERM stops the server with success");
+
+    // A second start keeps the content and does not seed twice.
+    let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap()]);
+    let (_, body) = http_get(&server.addr, "/");
+    assert!(body.contains("The Meridian"));
+    assert!(server.stop());
+}
+
+#[test]
+fn demo_serves_on_postgres() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else { return };
+    let masthead_store::Location::Postgres { url, schema: Some(schema) } = &db.location else {
+        unreachable!()
+    };
+    // Point the server at the test's own schema.
+    let url = format!("{url}?options=-c%20search_path%3D{schema}");
+    let data = tempfile::tempdir().unwrap();
+    let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap(), "--database-url", &url]);
+    let (status, body) = http_get(&server.addr, "/");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("The Meridian"));
+    assert!(!data.path().join("masthead.db").exists(), "no SQLite file when PostgreSQL is used");
+    assert!(server.stop());
+    let count = rt.block_on(db.store.article_count()).unwrap();
+    assert!(count >= 12, "the demo went into PostgreSQL: {count}");
+    rt.block_on(db.finish());
+}
+
+#[test]
+fn a_bad_flag_is_a_usage_error() {
+    let (ok, _, stderr) = run(masthead().args(["serve", "--no-such-flag"]));
+    assert!(!ok);
+    assert!(stderr.contains("--no-such-flag"), "{stderr}");
+    let (ok, _, stderr) = run(masthead().args(["serve", "--addr", "not-an-address"]));
+    assert!(!ok);
+    assert!(stderr.contains("not-an-address"), "{stderr}");
+}
+
+#[test]
+fn an_unwritable_data_folder_is_one_clear_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let data = file.join("data");
+    let (ok, stdout, stderr) = run(masthead().args(["serve", "--data", data.to_str().unwrap()]));
+    assert!(!ok);
+    assert!(stdout.is_empty(), "{stdout}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: the data folder"), "{stderr}");
+    assert!(stderr.contains(data.to_str().unwrap()), "{stderr}");
+}
+
+#[test]
+fn an_unreachable_database_is_one_clear_line() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(masthead().args([
+        "serve",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--database-url",
+        "postgres://masthead:secret@127.0.0.1:1/masthead",
+    ]));
+    assert!(!ok);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: could not open the database"), "{stderr}");
+    assert!(stderr.contains("127.0.0.1:1"), "{stderr}");
+    assert!(!stderr.contains("secret"), "passwords never reach the terminal: {stderr}");
+
+    let (ok, _, stderr) = run(masthead().args([
+        "init",
+        "--data",
+        data.path().to_str().unwrap(),
+        "--database-url",
+        "mysql://x",
+    ]));
+    assert!(!ok);
+    assert!(stderr.contains("unsupported database URL"), "{stderr}");
+}
+
+#[test]
+fn init_creates_the_data_folder_and_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    let (ok, stdout, stderr) = run(masthead().args([
+        "init",
+        "--data",
+        data.to_str().unwrap(),
+        "--base-url",
+        "https://news.example/",
+    ]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("https://news.example/"), "{stdout}");
+    assert!(data.join("masthead.db").is_file());
+    assert!(data.join("media").is_dir());
+}
+
+#[test]
+fn help_shows_examples() {
+    let (ok, stdout, _) = run(masthead().arg("--help"));
+    assert!(ok);
+    assert!(stdout.contains("Examples:") && stdout.contains("masthead serve --demo"), "{stdout}");
+    let (ok, stdout, _) = run(masthead().args(["serve", "--help"]));
+    assert!(ok);
+    assert!(stdout.contains("--database-url") && stdout.contains("--demo"), "{stdout}");
+}
