@@ -388,3 +388,15 @@ async fn section_navigation_links_top_level_regions_and_themes() {
     assert_eq!(attrs(&html, "html", "lang"), ["en"]);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_database_failure_is_the_themed_500_page() {
+    let app = TestApp::demo().await;
+    app.store().close().await;
+    let reply = app.get("/").await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let html = reply.html();
+    assert_eq!(one_text(&html, "h1"), "Something went wrong");
+    assert!(!reply.body.contains("pool"), "internal details stay in the log");
+    assert_eq!(reply.header("cache-control"), "no-store");
+}
