@@ -66,7 +66,10 @@ fn markdown_to_html(source: &str) -> String {
     html
 }
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
+
+/// The one sanitiser configuration: what an article may contain.
+fn sanitizer() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_tags(["figure", "figcaption", "picture", "source"])
         .add_tag_attributes("img", ["loading", "srcset", "sizes", "decoding"])
@@ -78,12 +81,20 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
         .add_tag_attributes("a", ["title"])
         .link_rel(Some("noopener"));
     b
-});
+}
 
 /// Removes everything from `html` that could run code or restyle the page, and keeps what an
 /// article needs: paragraphs, headings, quotes, lists, links, emphasis, images, figures, tables.
 pub fn sanitize_html(html: &str) -> String {
     SANITIZER.clean(html).to_string()
+}
+
+/// `html` (already sanitised) with every relative link and image address made absolute
+/// against `base`, for copies that leave the site: feeds, ninjs, the republish snippet.
+pub fn absolutize(html: &str, base: &url::Url) -> String {
+    let mut b = sanitizer();
+    b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    b.clean(html).to_string()
 }
 
 /// The first `max_words` words of the text of `html`, with an ellipsis when cut. Used as the
@@ -228,6 +239,18 @@ mod tests {
         );
         let out = html(r#"<figure><img src="/m/a.jpg" alt="A"><figcaption>Photo: Ana</figcaption></figure>"#);
         assert!(out.contains("<figure>") && out.contains("<figcaption>Photo: Ana</figcaption>"), "{out}");
+    }
+
+    #[test]
+    fn relative_addresses_become_absolute_for_copies_that_leave_the_site() {
+        let base: url::Url = "https://meridian.example/article/x".parse().unwrap();
+        let out = absolutize(
+            r#"<p><a href="/author/ana">Ana</a> <img src="/media/a.svg" alt="A"> <a href="https://other.example/">o</a></p>"#,
+            &base,
+        );
+        assert!(out.contains(r#"href="https://meridian.example/author/ana""#), "{out}");
+        assert!(out.contains(r#"src="https://meridian.example/media/a.svg""#), "{out}");
+        assert!(out.contains(r#"href="https://other.example/""#), "{out}");
     }
 
     #[test]

@@ -28,6 +28,13 @@ pub struct Site {
     pub default_policy: ReusePolicy,
     /// Where press and permission requests go.
     pub media_contact: String,
+    /// Feeds carry whole articles (true) or excerpts with a link (false).
+    pub feed_full_content: bool,
+    /// A WebSub hub that feeds name (`rel="hub"`) and that is told when articles change.
+    pub websub_hub: Option<Url>,
+    /// Republished copies under these policies get `noindex`, so that search engines send
+    /// readers to the original (what they advise syndication partners to do).
+    pub noindex_republished: Vec<ReusePolicy>,
 }
 
 impl Default for Site {
@@ -45,6 +52,9 @@ impl Default for Site {
             fair_use_notice: "This site may contain copyrighted material whose use has not always been specifically authorised by the copyright owner. We make it available to advance understanding of political, economic and social issues, which we believe is a fair use of such material.".into(),
             default_policy: ReusePolicy::CommunityCrossPost,
             media_contact: "media@example.org".into(),
+            feed_full_content: true,
+            websub_hub: None,
+            noindex_republished: Vec::new(),
         }
     }
 }

@@ -67,6 +67,12 @@ row!(ArticleRow {
     m_credit: Option<String>,
 });
 
+const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
+     a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
+     a.featured_credit, a.reuse_policy, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit \
+     FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
+
 row!(SummaryRow {
     id: i64,
     slug: String,
@@ -129,6 +135,41 @@ struct Relations {
     authors: HashMap<i64, Vec<Author>>,
     terms: HashMap<i64, Vec<Term>>,
     origins: HashMap<i64, Vec<Origin>>,
+}
+
+impl ArticleRow {
+    fn into_article(self, rel: &mut Relations) -> Result<Article> {
+        let row = self;
+        let featured = featured!(row);
+        let format = BodyFormat::from_key(&row.body_format)
+            .ok_or_else(|| StoreError::Corrupt(format!("body format {:?}", row.body_format)))?;
+        let chain = rel.origins.remove(&row.id).unwrap_or_default();
+        Ok(Article {
+            id: row.id,
+            slug: slug(row.slug)?,
+            title: row.title,
+            dek: row.dek,
+            body: RenderedBody { format, source: row.body_source, html: row.body_html },
+            excerpt: row.excerpt,
+            status: row
+                .status
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
+            created_at: timestamp(row.created_at)?,
+            updated_at: timestamp(row.updated_at)?,
+            published_at: row.published_at.map(timestamp).transpose()?,
+            time_zone: row.time_zone,
+            authors: rel.authors.remove(&row.id).unwrap_or_default(),
+            terms: rel.terms.remove(&row.id).unwrap_or_default(),
+            featured,
+            reuse_policy: row
+                .reuse_policy
+                .map(|p| p.parse())
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
+            provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
+        })
+    }
 }
 
 impl Store {
@@ -222,12 +263,7 @@ impl Store {
             ArticleKey::Id(_) => "a.id = $1",
             ArticleKey::Slug(_) => "a.slug = $1",
         };
-        let sql = format!(
-            "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, a.excerpt, \
-             a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
-             a.featured_credit, a.reuse_policy, {FEATURED_COLUMNS} \
-             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id WHERE {condition}"
-        );
+        let sql = format!("{ARTICLE_SELECT} WHERE {condition}");
         let row: ArticleRow = on_db!(self, pool => {
             let q = sqlx::query_as(&sql);
             let q = match key {
@@ -237,35 +273,73 @@ impl Store {
             q.fetch_one(pool).await?
         });
         let mut rel = self.relations(&[row.id]).await?;
-        let featured = featured!(row);
-        let format = BodyFormat::from_key(&row.body_format)
-            .ok_or_else(|| StoreError::Corrupt(format!("body format {:?}", row.body_format)))?;
-        let chain = rel.origins.remove(&row.id).unwrap_or_default();
-        Ok(Article {
-            id: row.id,
-            slug: slug(row.slug)?,
-            title: row.title,
-            dek: row.dek,
-            body: RenderedBody { format, source: row.body_source, html: row.body_html },
-            excerpt: row.excerpt,
-            status: row
-                .status
-                .parse()
-                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
-            created_at: timestamp(row.created_at)?,
-            updated_at: timestamp(row.updated_at)?,
-            published_at: row.published_at.map(timestamp).transpose()?,
-            time_zone: row.time_zone,
-            authors: rel.authors.remove(&row.id).unwrap_or_default(),
-            terms: rel.terms.remove(&row.id).unwrap_or_default(),
-            featured,
-            reuse_policy: row
-                .reuse_policy
-                .map(|p| p.parse())
-                .transpose()
-                .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
-            provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
-        })
+        row.into_article(&mut rel)
+    }
+
+    /// Whole articles by id, in the order of `ids`; ids that do not exist are left out. Three
+    /// more queries load every byline, term and origin at once.
+    pub async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("{ARTICLE_SELECT} WHERE a.id IN ({})", placeholders(1, ids.len()));
+        let rows: Vec<ArticleRow> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        let mut rel = self.relations(ids).await?;
+        let mut by_id: HashMap<i64, Article> = HashMap::new();
+        for row in rows {
+            let id = row.id;
+            by_id.insert(id, row.into_article(&mut rel)?);
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Every published article's path data, for sitemaps: (slug, title, published, updated),
+    /// newest first.
+    pub async fn published_index(&self) -> Result<Vec<(Slug, String, jiff::Timestamp, jiff::Timestamp)>> {
+        let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT slug, title, published_at, updated_at FROM articles \
+                 WHERE status = 'published' AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(|(s, title, p, u)| Ok((slug(s)?, title, timestamp(p)?, timestamp(u)?))).collect()
+    }
+
+    /// Published articles changed at or after `since`, oldest change first, for partners who
+    /// poll: pass the last (updated, id) seen as `after` to continue.
+    pub async fn published_changed_since(
+        &self,
+        since: jiff::Timestamp,
+        after: Option<(jiff::Timestamp, i64)>,
+        limit: u32,
+    ) -> Result<(Vec<Article>, Option<(jiff::Timestamp, i64)>)> {
+        let limit = limit.clamp(1, 100);
+        let (after_at, after_id) = after.map(|(t, id)| (t.as_second(), id)).unwrap_or((i64::MIN, i64::MIN));
+        let sql = format!(
+            "SELECT id, updated_at FROM articles WHERE status = 'published' AND updated_at >= $1 \
+             AND (updated_at > $2 OR (updated_at = $2 AND id > $3)) ORDER BY updated_at, id LIMIT {}",
+            limit + 1
+        );
+        let mut rows: Vec<(i64, i64)> = on_db!(self, pool => {
+            sqlx::query_as(&sql).bind(since.as_second()).bind(after_at).bind(after_id).fetch_all(pool).await?
+        });
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more {
+            rows.last().map(|(id, at)| timestamp(*at).map(|t| (t, *id))).transpose()?
+        } else {
+            None
+        };
+        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        Ok((self.articles(&ids).await?, next))
     }
 
     /// Published articles, newest first.

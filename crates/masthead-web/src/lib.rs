@@ -1,4 +1,5 @@
-//! Masthead's HTTP edge: the public site, rendered on the server from the minijinja theme.
+//! Masthead's HTTP edge: the public site, rendered on the server from the minijinja theme, and
+//! what it offers to machines (feeds, ninjs, sitemaps).
 //!
 //! Only this crate knows HTTP and templates. Handlers ask the store for domain types, build
 //! view models (`views`) and render them; they never see database rows and never write SQL.
@@ -18,8 +19,10 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+mod conditional;
 mod error;
 mod public;
+mod syndication;
 pub mod theme;
 pub mod views;
 
@@ -76,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     let media = ServeDir::new(&state.inner.media_dir).append_index_html_on_directories(false);
     Router::new()
         .merge(public::router())
+        .merge(syndication::router())
         .nest_service("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {

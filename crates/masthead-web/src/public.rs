@@ -3,13 +3,15 @@
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masthead_core::{ArticleStatus, Cursor, Site, Slug, TermKind};
+use masthead_formats::feeds::FeedScope;
 use masthead_store::{Listing, Page};
 use serde::Serialize;
 
+use crate::conditional::respond;
 use crate::error::{AppError, ErrorPage};
 use crate::views::{
     LinkView, PagerView, SiteView, SummaryView, article_view, site_view, summary_view, term_link, term_url,
@@ -21,26 +23,61 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/article/{slug}", get(article))
         .route("/author/{slug}", get(author))
-        .route("/region/{slug}", get(|s, p, q| term(TermKind::Region, s, p, q)))
-        .route("/theme/{slug}", get(|s, p, q| term(TermKind::Theme, s, p, q)))
-        .route("/tag/{slug}", get(|s, p, q| term(TermKind::Tag, s, p, q)))
+        .route("/region/{slug}", get(|s, p, q, h| term(TermKind::Region, s, p, q, h)))
+        .route("/theme/{slug}", get(|s, p, q, h| term(TermKind::Theme, s, p, q, h)))
+        .route("/tag/{slug}", get(|s, p, q, h| term(TermKind::Tag, s, p, q, h)))
         .route("/assets/{file}", get(asset))
 }
 
-/// What every page has: the site's settings and the section navigation.
+/// What every page has: the site's settings, the section navigation and feed discovery.
 #[derive(Debug, Serialize)]
 struct Chrome {
     site: SiteView,
     nav: Vec<LinkView>,
+    feeds: Vec<FeedLink>,
 }
 
-async fn chrome(state: &AppState, site: &Site) -> Result<Chrome> {
+/// A `<link rel="alternate">` to a feed.
+#[derive(Debug, Serialize)]
+struct FeedLink {
+    title: String,
+    href: String,
+    mime: &'static str,
+}
+
+/// The three feeds of a scope, for discovery links.
+fn feed_links(scope: &FeedScope) -> Vec<FeedLink> {
+    vec![
+        FeedLink {
+            title: format!("{} (RSS)", scope.title),
+            href: scope.rss_path(),
+            mime: "application/rss+xml",
+        },
+        FeedLink {
+            title: format!("{} (Atom)", scope.title),
+            href: scope.atom_path(),
+            mime: "application/atom+xml",
+        },
+        FeedLink {
+            title: format!("{} (JSON Feed)", scope.title),
+            href: scope.json_path(),
+            mime: "application/feed+json",
+        },
+    ]
+}
+
+/// The page's chrome; `scope` adds the feeds of the archive being shown to the site's own.
+async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Result<Chrome> {
     // Top-level regions and themes make the section bar.
     let mut nav = Vec::new();
     for kind in [TermKind::Region, TermKind::Theme] {
         nav.extend(state.store().terms(kind).await?.iter().filter(|t| t.parent_id.is_none()).map(term_link));
     }
-    Ok(Chrome { site: site_view(site), nav })
+    let mut feeds = feed_links(&FeedScope::site(site));
+    if let Some(scope) = scope {
+        feeds.extend(feed_links(&scope));
+    }
+    Ok(Chrome { site: site_view(site), nav, feeds })
 }
 
 /// A slug from the path; anything that cannot be a slug cannot be a page.
@@ -66,13 +103,15 @@ fn pager(base: &str, page: &Page, listing: &Listing) -> PagerView {
     }
 }
 
-fn html_page(html: String) -> Response {
-    let mut response = Html(html).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
-    response
+fn html_page(headers: &HeaderMap, html: String) -> Response {
+    respond(headers, "text/html; charset=utf-8", html, None)
 }
 
-async fn home(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response> {
+async fn home(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response> {
     let page = page_from(query, state.page_size())?;
     let site = state.store().site().await?;
     let listing = state.store().published(page).await?;
@@ -85,19 +124,26 @@ async fn home(State(state): State<AppState>, RawQuery(query): RawQuery) -> Resul
         pager: PagerView,
     }
     let view = HomePage {
-        chrome: chrome(&state, &site).await?,
+        chrome: chrome(&state, &site, None).await?,
         canonical: site.url("/"),
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager("/", &page, &listing),
     };
-    Ok(html_page(state.theme().render("home.html", view)?))
+    Ok(html_page(&headers, state.theme().render("home.html", view)?))
 }
 
 async fn article(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
 ) -> Result<Response> {
-    let slug = slug_from(path)?;
+    let Path(raw) = path.map_err(|_| AppError::NotFound)?;
+    // `/article/{slug}.ninjs.json` is the same article for partners' systems.
+    let (raw, ninjs) = match raw.strip_suffix(".ninjs.json") {
+        Some(stem) => (stem.to_owned(), true),
+        None => (raw, false),
+    };
+    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
     let article = state.store().article_by_slug(&slug).await?;
     match article.status {
         ArticleStatus::Published => {}
@@ -106,6 +152,9 @@ async fn article(
         }
         ArticleStatus::Draft | ArticleStatus::Scheduled => return Err(AppError::NotFound),
     }
+    if ninjs {
+        return crate::syndication::article_ninjs(&state, &article, &headers).await;
+    }
     let site = state.store().site().await?;
     #[derive(Serialize)]
     struct ArticlePage {
@@ -113,13 +162,15 @@ async fn article(
         chrome: Chrome,
         canonical: String,
         article: crate::views::ArticleView,
+        meta: crate::views::ArticleMeta,
     }
     let view = ArticlePage {
-        chrome: chrome(&state, &site).await?,
+        chrome: chrome(&state, &site, None).await?,
         canonical: article.canonical_url(&site),
         article: article_view(&site, &article),
+        meta: crate::views::article_meta(&site, &article),
     };
-    Ok(html_page(state.theme().render("article.html", view)?))
+    Ok(html_page(&headers, state.theme().render("article.html", view)?))
 }
 
 #[derive(Serialize)]
@@ -147,6 +198,7 @@ async fn author(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response> {
     let slug = slug_from(path)?;
     let page = page_from(query, state.page_size())?;
@@ -154,8 +206,13 @@ async fn author(
     let site = state.store().site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
     let base = crate::views::author_url(&author);
+    let scope = FeedScope {
+        title: format!("{}: {}", site.title, author.name),
+        description: author.bio.clone(),
+        page_path: base.clone(),
+    };
     let view = ArchivePage {
-        chrome: chrome(&state, &site).await?,
+        chrome: chrome(&state, &site, Some(scope)).await?,
         canonical: site.url(&base),
         kind_label: "Author",
         heading: author.name.clone(),
@@ -170,7 +227,7 @@ async fn author(
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager(&base, &page, &listing),
     };
-    Ok(html_page(state.theme().render("archive.html", view)?))
+    Ok(html_page(&headers, state.theme().render("archive.html", view)?))
 }
 
 async fn term(
@@ -178,6 +235,7 @@ async fn term(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
+    headers: HeaderMap,
 ) -> Result<Response> {
     let slug = slug_from(path)?;
     let page = page_from(query, state.page_size())?;
@@ -191,8 +249,13 @@ async fn term(
     };
     let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
     let base = term_url(&term);
+    let scope = FeedScope {
+        title: format!("{}: {}", site.title, term.name),
+        description: term.description.clone(),
+        page_path: base.clone(),
+    };
     let view = ArchivePage {
-        chrome: chrome(&state, &site).await?,
+        chrome: chrome(&state, &site, Some(scope)).await?,
         canonical: site.url(&base),
         kind_label: kind.label(),
         heading: term.name.clone(),
@@ -203,7 +266,7 @@ async fn term(
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager(&base, &page, &listing),
     };
-    Ok(html_page(state.theme().render("archive.html", view)?))
+    Ok(html_page(&headers, state.theme().render("archive.html", view)?))
 }
 
 async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {

@@ -283,3 +283,43 @@ pub struct PagerView {
     pub newest: Option<String>,
     pub older: Option<String>,
 }
+
+/// What an article page tells machines in its `<head>`: Open Graph and Twitter cards,
+/// schema.org JSON-LD, the licence, and whether search engines should index this copy.
+#[derive(Debug, Serialize)]
+pub struct ArticleMeta {
+    pub description: String,
+    pub url: String,
+    pub image: Option<String>,
+    pub image_alt: String,
+    pub published: Option<String>,
+    pub modified: String,
+    pub authors: Vec<String>,
+    pub sections: Vec<String>,
+    pub tags: Vec<String>,
+    pub license: String,
+    /// JSON-LD, escaped for a `<script type="application/ld+json">` element.
+    pub json_ld: String,
+    pub noindex: bool,
+    pub ninjs: String,
+}
+
+pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
+    let iso = |t: Timestamp| in_zone(t, &a.time_zone).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let policy = a.effective_policy(site);
+    ArticleMeta {
+        description: if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() },
+        url: site.url(&a.path()),
+        image: a.featured.as_ref().map(|f| site.url(&format!("/media/{}", f.media.path))),
+        image_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
+        published: a.published_at.map(iso),
+        modified: iso(a.updated_at),
+        authors: a.authors.iter().map(|p| site.url(&author_url(p))).collect(),
+        sections: a.terms_of(TermKind::Theme).map(|t| t.name.clone()).collect(),
+        tags: a.terms_of(TermKind::Tag).map(|t| t.name.clone()).collect(),
+        license: masthead_formats::feeds::license_url(site, a),
+        json_ld: masthead_formats::jsonld::to_script_text(&masthead_formats::jsonld::news_article(site, a)),
+        noindex: a.provenance.is_republished() && site.noindex_republished.contains(&policy),
+        ninjs: masthead_formats::ninjs::ninjs_path(a),
+    }
+}

@@ -19,6 +19,8 @@ both_backends!(
     term_path_is_root_first,
     term_parents_must_be_of_the_same_kind,
     scheduled_article_needs_a_time,
+    whole_articles_load_in_the_order_asked,
+    partners_poll_changes_since_a_time_page_by_page,
 );
 
 fn slug(s: &str) -> Slug {
@@ -344,4 +346,39 @@ async fn scheduled_article_needs_a_time(store: Store) {
     let mut bad_zone = article("zone", None, vec![a], vec![]);
     bad_zone.time_zone = "Mars/Olympus".into();
     assert!(matches!(store.create_article(&bad_zone).await, Err(StoreError::Invalid(_))));
+}
+
+async fn whole_articles_load_in_the_order_asked(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let two =
+        store.create_article(&article("two", Some("2026-01-02T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let loaded = store.articles(&[two.id, 4242, one.id]).await.unwrap();
+    assert_eq!(loaded, vec![two, one]);
+    assert!(store.articles(&[]).await.unwrap().is_empty());
+    let index = store.published_index().await.unwrap();
+    assert_eq!(index.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>(), ["two", "one"]);
+}
+
+async fn partners_poll_changes_since_a_time_page_by_page(store: Store) {
+    let a = author(&store, "Ana").await;
+    for i in 0..5 {
+        store
+            .create_article(&article(&format!("p{i}"), Some("2026-01-01T00:00:00Z"), vec![a], vec![]))
+            .await
+            .unwrap();
+    }
+    store.create_article(&article("draft", None, vec![a], vec![])).await.unwrap();
+    let since = at("2000-01-01T00:00:00Z");
+    let (first, next) = store.published_changed_since(since, None, 3).await.unwrap();
+    assert_eq!(first.len(), 3);
+    let (rest, end) = store.published_changed_since(since, next, 3).await.unwrap();
+    assert_eq!(rest.len(), 2);
+    assert_eq!(end, None);
+    let mut slugs: Vec<String> = first.iter().chain(&rest).map(|a| a.slug.to_string()).collect();
+    slugs.sort();
+    assert_eq!(slugs, ["p0", "p1", "p2", "p3", "p4"], "each published article once, no draft");
+    let (future, _) = store.published_changed_since(at("2100-01-01T00:00:00Z"), None, 3).await.unwrap();
+    assert!(future.is_empty());
 }

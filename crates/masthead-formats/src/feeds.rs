@@ -1,0 +1,394 @@
+//! RSS 2.0, Atom and JSON Feed 1.1 for the whole site and for each archive.
+//!
+//! Every item carries its authors, its regions, themes and tags, the featured image, the
+//! reuse terms (`rel="license"`) and, for a republished article, where it first appeared
+//! (`<source>` in RSS, `<source>` in Atom, `external_url` in JSON Feed).
+
+use std::collections::BTreeMap;
+
+use atom_syndication as atom;
+use jiff::Timestamp;
+use masthead_core::{Article, Site, Term};
+use serde::{Deserialize, Serialize};
+
+use crate::{article_url, last_modified, portable_body, rfc3339, rfc3339_in};
+
+/// Which articles a feed carries, and what it is called.
+#[derive(Debug, Clone)]
+pub struct FeedScope {
+    /// "The Meridian", or "The Meridian: Balkans".
+    pub title: String,
+    pub description: String,
+    /// The path of the matching HTML page: "/" or "/region/balkans".
+    pub page_path: String,
+}
+
+impl FeedScope {
+    pub fn site(site: &Site) -> FeedScope {
+        FeedScope { title: site.title.clone(), description: site.tagline.clone(), page_path: "/".into() }
+    }
+
+    fn base(&self) -> &str {
+        self.page_path.trim_end_matches('/')
+    }
+
+    pub fn rss_path(&self) -> String {
+        format!("{}/feed.xml", self.base())
+    }
+
+    pub fn atom_path(&self) -> String {
+        format!("{}/atom.xml", self.base())
+    }
+
+    pub fn json_path(&self) -> String {
+        format!("{}/feed.json", self.base())
+    }
+}
+
+/// How many articles a feed carries.
+pub const FEED_LENGTH: u32 = 20;
+
+/// The address of a term's archive.
+pub fn term_path(t: &Term) -> String {
+    format!("/{}/{}", t.kind.key(), t.slug)
+}
+
+/// Where the article's reuse terms are written: the licence, or the terms on the page.
+pub fn license_url(site: &Site, article: &Article) -> String {
+    match article.effective_policy(site).license_url() {
+        Some(url) => url.to_owned(),
+        None => format!("{}#reuse-policy", article_url(site, article)),
+    }
+}
+
+fn updated(articles: &[Article]) -> Timestamp {
+    last_modified(articles).unwrap_or(Timestamp::UNIX_EPOCH)
+}
+
+// ---------------------------------------------------------------- RSS 2.0
+
+pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    let mut self_links = vec![rss::extension::atom::Link {
+        href: site.url(&scope.rss_path()),
+        rel: "self".into(),
+        mime_type: Some("application/rss+xml".into()),
+        ..Default::default()
+    }];
+    if let Some(hub) = &site.websub_hub {
+        self_links.push(rss::extension::atom::Link {
+            href: hub.to_string(),
+            rel: "hub".into(),
+            ..Default::default()
+        });
+    }
+    let items = articles.iter().map(|a| rss_item(site, a)).collect::<Vec<_>>();
+    let channel = rss::Channel {
+        title: scope.title.clone(),
+        link: site.url(&scope.page_path),
+        description: scope.description.clone(),
+        language: Some(site.language.clone()),
+        copyright: Some(format!("© {}", site.copyright_holder)),
+        generator: Some("Masthead".into()),
+        last_build_date: Some(rfc2822(updated(articles))),
+        atom_ext: Some(rss::extension::atom::AtomExtension { links: self_links }),
+        items,
+        ..Default::default()
+    };
+    channel.to_string()
+}
+
+fn rfc2822(at: Timestamp) -> String {
+    at.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+fn rss_item(site: &Site, a: &Article) -> rss::Item {
+    let url = article_url(site, a);
+    let policy = a.effective_policy(site);
+    let categories = a
+        .terms
+        .iter()
+        .map(|t| rss::Category { name: t.name.clone(), domain: Some(site.url(&term_path(t))) })
+        .collect();
+    let enclosure = a.featured.as_ref().map(|f| rss::Enclosure {
+        url: site.url(&format!("/media/{}", f.media.path)),
+        length: f.media.size_bytes.to_string(),
+        mime_type: f.media.mime_type.clone(),
+    });
+    let source = a
+        .provenance
+        .original()
+        .map(|o| rss::Source { url: o.url.to_string(), title: Some(o.outlet.name.clone()) });
+    let dublin_core = rss::extension::dublincore::DublinCoreExtension {
+        creators: a.authors.iter().map(|p| p.name.clone()).collect(),
+        rights: vec![format!("{} {}", a.copyright_line(site), policy.text())],
+        ..Default::default()
+    };
+    rss::Item {
+        title: Some(a.title.clone()),
+        link: Some(url.clone()),
+        description: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        content: site.feed_full_content.then(|| portable_body(site, a)),
+        guid: Some(rss::Guid { value: url, permalink: true }),
+        pub_date: a.published_at.map(rfc2822),
+        categories,
+        enclosure,
+        source,
+        dublin_core_ext: Some(dublin_core),
+        atom_ext: Some(rss::extension::atom::AtomExtension {
+            links: vec![rss::extension::atom::Link {
+                href: license_url(site, a),
+                rel: "license".into(),
+                title: Some(policy.name().into()),
+                ..Default::default()
+            }],
+        }),
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- Atom
+
+fn atom_time(at: Timestamp) -> atom::FixedDateTime {
+    atom::FixedDateTime::parse_from_rfc3339(&rfc3339(at)).unwrap_or_default()
+}
+
+fn atom_link(href: String, rel: &str, mime_type: Option<&str>) -> atom::Link {
+    atom::Link { href, rel: rel.into(), mime_type: mime_type.map(str::to_owned), ..Default::default() }
+}
+
+pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    let mut links = vec![
+        atom_link(site.url(&scope.page_path), "alternate", Some("text/html")),
+        atom_link(site.url(&scope.atom_path()), "self", Some("application/atom+xml")),
+    ];
+    if let Some(hub) = &site.websub_hub {
+        links.push(atom_link(hub.to_string(), "hub", None));
+    }
+    let feed = atom::Feed {
+        title: atom::Text::plain(scope.title.clone()),
+        id: site.url(&scope.atom_path()),
+        updated: atom_time(updated(articles)),
+        subtitle: Some(atom::Text::plain(scope.description.clone())),
+        links,
+        lang: Some(site.language.clone()),
+        generator: Some(atom::Generator { value: "Masthead".into(), ..Default::default() }),
+        rights: Some(atom::Text::plain(format!("© {}", site.copyright_holder))),
+        entries: articles.iter().map(|a| atom_entry(site, a)).collect(),
+        ..Default::default()
+    };
+    feed.to_string()
+}
+
+fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
+    let url = article_url(site, a);
+    let policy = a.effective_policy(site);
+    let mut links = vec![atom_link(url.clone(), "alternate", Some("text/html"))];
+    let mut license = atom_link(license_url(site, a), "license", None);
+    license.title = Some(policy.name().into());
+    links.push(license);
+    if let Some(f) = &a.featured {
+        let mut enclosure =
+            atom_link(site.url(&format!("/media/{}", f.media.path)), "enclosure", Some(&f.media.mime_type));
+        enclosure.length = Some(f.media.size_bytes.to_string());
+        links.push(enclosure);
+    }
+    let source = a.provenance.original().map(|o| atom::Source {
+        title: atom::Text::plain(o.outlet.name.clone()),
+        id: o.url.to_string(),
+        updated: atom_time(o.published_at.or(a.published_at).unwrap_or(a.created_at)),
+        links: [
+            Some(atom_link(o.url.to_string(), "alternate", Some("text/html"))),
+            o.outlet.homepage.as_ref().map(|h| atom_link(h.to_string(), "related", Some("text/html"))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect(),
+        ..Default::default()
+    });
+    atom::Entry {
+        title: atom::Text::plain(a.title.clone()),
+        id: url,
+        updated: atom_time(a.updated_at),
+        published: a.published_at.map(atom_time),
+        authors: a
+            .authors
+            .iter()
+            .map(|p| atom::Person {
+                name: p.name.clone(),
+                uri: Some(site.url(&format!("/author/{}", p.slug))),
+                ..Default::default()
+            })
+            .collect(),
+        categories: a
+            .terms
+            .iter()
+            .map(|t| atom::Category {
+                term: t.slug.to_string(),
+                scheme: Some(site.url(&format!("/{}/", t.kind.key()))),
+                label: Some(t.name.clone()),
+            })
+            .collect(),
+        links,
+        rights: Some(atom::Text::plain(a.copyright_line(site))),
+        summary: Some(atom::Text::plain(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() })),
+        content: site.feed_full_content.then(|| atom::Content {
+            value: Some(portable_body(site, a)),
+            content_type: Some("html".into()),
+            ..Default::default()
+        }),
+        source,
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- JSON Feed 1.1
+
+/// A JSON Feed 1.1 document (<https://www.jsonfeed.org/version/1.1/>).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeed {
+    pub version: String,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub home_page_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hubs: Vec<JsonFeedHub>,
+    pub items: Vec<JsonFeedItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeedHub {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeedAuthor {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeedAttachment {
+    pub url: String,
+    pub mime_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size_in_bytes: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeedItem {
+    pub id: String,
+    pub url: String,
+    /// For a republished article: where it first appeared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    pub title: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date_modified: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<JsonFeedAuthor>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<JsonFeedAttachment>,
+    /// Masthead's extension (JSON Feed extensions begin with "_"): the reuse terms.
+    #[serde(rename = "_rights", skip_serializing_if = "Option::is_none")]
+    pub rights: Option<JsonFeedRights>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JsonFeedRights {
+    pub license: String,
+    pub policy: String,
+    pub terms: String,
+    pub copyright: String,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub original: BTreeMap<String, String>,
+}
+
+pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    let feed = JsonFeed {
+        version: "https://jsonfeed.org/version/1.1".into(),
+        title: scope.title.clone(),
+        home_page_url: Some(site.url(&scope.page_path)),
+        feed_url: Some(site.url(&scope.json_path())),
+        description: Some(scope.description.clone()),
+        language: Some(site.language.clone()),
+        hubs: site
+            .websub_hub
+            .iter()
+            .map(|h| JsonFeedHub { kind: "WebSub".into(), url: h.to_string() })
+            .collect(),
+        items: articles.iter().map(|a| json_item(site, a)).collect(),
+    };
+    serde_json::to_string_pretty(&feed).expect("a JSON Feed always serialises")
+}
+
+fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
+    let url = article_url(site, a);
+    let policy = a.effective_policy(site);
+    let image = a.featured.as_ref().map(|f| site.url(&format!("/media/{}", f.media.path)));
+    let mut original = BTreeMap::new();
+    if let Some(o) = a.provenance.original() {
+        original.insert("outlet".to_owned(), o.outlet.name.clone());
+        original.insert("url".to_owned(), o.url.to_string());
+        if let Some(at) = o.published_at {
+            original.insert("date_published".to_owned(), rfc3339_in(at, &a.time_zone));
+        }
+    }
+    JsonFeedItem {
+        id: url.clone(),
+        external_url: a.provenance.original().map(|o| o.url.to_string()),
+        title: a.title.clone(),
+        content_html: site.feed_full_content.then(|| portable_body(site, a)),
+        content_text: (!site.feed_full_content).then(|| a.excerpt.clone()),
+        summary: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        image: image.clone(),
+        date_published: a.published_at.map(|t| rfc3339_in(t, &a.time_zone)),
+        date_modified: Some(rfc3339_in(a.updated_at, &a.time_zone)),
+        authors: a
+            .authors
+            .iter()
+            .map(|p| JsonFeedAuthor {
+                name: p.name.clone(),
+                url: Some(site.url(&format!("/author/{}", p.slug))),
+            })
+            .collect(),
+        tags: a.terms.iter().map(|t| t.name.clone()).collect(),
+        attachments: a
+            .featured
+            .iter()
+            .map(|f| JsonFeedAttachment {
+                url: site.url(&format!("/media/{}", f.media.path)),
+                mime_type: f.media.mime_type.clone(),
+                size_in_bytes: Some(f.media.size_bytes),
+            })
+            .collect(),
+        rights: Some(JsonFeedRights {
+            license: license_url(site, a),
+            policy: policy.key().into(),
+            terms: policy.text().into(),
+            copyright: a.copyright_line(site),
+            original,
+        }),
+        url,
+    }
+}

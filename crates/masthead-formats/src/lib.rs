@@ -1,0 +1,46 @@
+//! What Masthead hands to machines: feeds (RSS 2.0, Atom, JSON Feed 1.1), IPTC ninjs 2.2,
+//! schema.org `NewsArticle` JSON-LD, sitemaps and `robots.txt`.
+//!
+//! Pure functions from domain types to documents. No IO, no HTTP: the web crate serves what
+//! this crate writes, and a static export can write the same bytes to files. XML goes through
+//! the `rss`, `atom_syndication` and `quick-xml` writers, JSON through serde types that follow
+//! each format's specification.
+
+pub mod feeds;
+pub mod jsonld;
+pub mod ninjs;
+pub mod sitemap;
+
+use jiff::Timestamp;
+use masthead_core::{Article, Site};
+
+/// A link to the article's own page on this site.
+pub(crate) fn article_url(site: &Site, article: &Article) -> String {
+    site.url(&article.path())
+}
+
+/// The site's base URL as a `Url`, for making relative addresses absolute.
+pub(crate) fn base(site: &Site) -> url::Url {
+    site.base_url.clone()
+}
+
+/// RFC 3339 in UTC with seconds: what every format here accepts.
+pub(crate) fn rfc3339(at: Timestamp) -> String {
+    at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The same instant shown with the offset of the article's zone.
+pub(crate) fn rfc3339_in(at: Timestamp, zone: &str) -> String {
+    masthead_core::time::in_zone(at, zone).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// The instant a feed or listing last changed: the newest of its articles' updates.
+pub fn last_modified(articles: &[Article]) -> Option<Timestamp> {
+    articles.iter().map(|a| a.updated_at.max(a.published_at.unwrap_or(a.updated_at))).max()
+}
+
+/// The article's body for copies that leave the site, with absolute links.
+pub(crate) fn portable_body(site: &Site, article: &Article) -> String {
+    let base = url::Url::parse(&article_url(site, article)).unwrap_or_else(|_| base(site));
+    masthead_core::body::absolutize(&article.body.html, &base)
+}

@@ -1,0 +1,277 @@
+//! What the site offers to machines: feeds for the site and every archive, ninjs for partners,
+//! sitemaps and `robots.txt`. Documents are written by `masthead_formats`; this module finds the
+//! articles and answers conditional requests.
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use masthead_core::{Article, Site, Slug, TermKind};
+use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
+use masthead_formats::{ninjs, sitemap};
+use masthead_store::Page;
+
+use crate::conditional::respond;
+use crate::{AppError, AppState, Result};
+
+pub(crate) const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
+pub(crate) const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
+pub(crate) const JSON_FEED_TYPE: &str = "application/feed+json; charset=utf-8";
+pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
+const XML_TYPE: &str = "application/xml; charset=utf-8";
+
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    Rss,
+    Atom,
+    Json,
+}
+
+/// Which archive a feed follows.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    Author,
+    Term(TermKind),
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    let mut r = Router::new()
+        .route("/feed.xml", get(|s, h| site_feed(Format::Rss, s, h)))
+        .route("/atom.xml", get(|s, h| site_feed(Format::Atom, s, h)))
+        .route("/feed.json", get(|s, h| site_feed(Format::Json, s, h)))
+        .route("/ninjs/items", get(ninjs_items))
+        .route("/sitemap.xml", get(sitemap_xml))
+        .route("/sitemap/{file}", get(sitemap_page))
+        .route("/news-sitemap.xml", get(news_sitemap))
+        .route("/robots.txt", get(robots));
+    for (prefix, scope) in [
+        ("author", Scope::Author),
+        ("region", Scope::Term(TermKind::Region)),
+        ("theme", Scope::Term(TermKind::Theme)),
+        ("tag", Scope::Term(TermKind::Tag)),
+    ] {
+        r = r
+            .route(
+                &format!("/{prefix}/{{slug}}/feed.xml"),
+                get(move |s, p, h| archive_feed(scope, Format::Rss, s, p, h)),
+            )
+            .route(
+                &format!("/{prefix}/{{slug}}/atom.xml"),
+                get(move |s, p, h| archive_feed(scope, Format::Atom, s, p, h)),
+            )
+            .route(
+                &format!("/{prefix}/{{slug}}/feed.json"),
+                get(move |s, p, h| archive_feed(scope, Format::Json, s, p, h)),
+            );
+    }
+    r
+}
+
+fn render(
+    format: Format,
+    site: &Site,
+    scope: &FeedScope,
+    articles: &[Article],
+    headers: &HeaderMap,
+) -> Response {
+    let last = masthead_formats::last_modified(articles);
+    match format {
+        Format::Rss => respond(headers, RSS_TYPE, feeds::rss(site, scope, articles), last),
+        Format::Atom => respond(headers, ATOM_TYPE, feeds::atom(site, scope, articles), last),
+        Format::Json => respond(headers, JSON_FEED_TYPE, feeds::json_feed(site, scope, articles), last),
+    }
+}
+
+async fn full_articles(state: &AppState, listing: masthead_store::Listing) -> Result<Vec<Article>> {
+    let ids: Vec<i64> = listing.items.iter().map(|s| s.id).collect();
+    Ok(state.store().articles(&ids).await?)
+}
+
+async fn site_feed(format: Format, State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let site = state.store().site().await?;
+    let listing = state.store().published(Page::first(FEED_LENGTH)).await?;
+    let articles = full_articles(&state, listing).await?;
+    Ok(render(format, &site, &FeedScope::site(&site), &articles, &headers))
+}
+
+async fn archive_feed(
+    scope: Scope,
+    format: Format,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(raw) = path.map_err(|_| AppError::NotFound)?;
+    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
+    let site = state.store().site().await?;
+    let page = Page::first(FEED_LENGTH);
+    let (feed_scope, listing) = match scope {
+        Scope::Author => {
+            let author = state.store().author_by_slug(&slug).await?;
+            let scope = FeedScope {
+                title: format!("{}: {}", site.title, author.name),
+                description: author.bio.clone(),
+                page_path: format!("/author/{}", author.slug),
+            };
+            (scope, state.store().published_by_author(author.id, page).await?)
+        }
+        Scope::Term(kind) => {
+            let term = state.store().term_by_slug(kind, &slug).await?;
+            let scope = FeedScope {
+                title: format!("{}: {}", site.title, term.name),
+                description: if term.description.is_empty() {
+                    format!("{} {} from {}", kind.label(), term.name, site.title)
+                } else {
+                    term.description.clone()
+                },
+                page_path: feeds::term_path(&term),
+            };
+            (scope, state.store().published_in_term(term.id, page).await?)
+        }
+    };
+    let articles = full_articles(&state, listing).await?;
+    Ok(render(format, &site, &feed_scope, &articles, &headers))
+}
+
+/// One article as ninjs: `/article/{slug}.ninjs.json`.
+pub(crate) async fn article_ninjs(
+    state: &AppState,
+    article: &Article,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let site = state.store().site().await?;
+    let doc = ninjs::ninjs(&site, article);
+    let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(respond(headers, JSON_TYPE, body, Some(article.updated_at)))
+}
+
+/// Partners' listing: published articles changed since `?since=` (RFC 3339; default: all),
+/// oldest change first, 50 a page; `next` continues.
+async fn ninjs_items(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let params: Vec<(String, String)> = query
+        .as_deref()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+    let since = match get("since") {
+        None => jiff::Timestamp::UNIX_EPOCH,
+        Some(s) => s.parse::<jiff::Timestamp>().map_err(|_| {
+            AppError::BadRequest(format!(
+                "since={s:?} is not a date and time; use RFC 3339, as in 2026-11-29T08:00:00Z"
+            ))
+        })?,
+    };
+    let after = match get("after") {
+        None => None,
+        Some(a) => {
+            let bad = || AppError::BadRequest(format!("after={a:?} is not a position from this listing"));
+            let (secs, id) = a.split_once('-').ok_or_else(bad)?;
+            let at = secs
+                .parse::<i64>()
+                .ok()
+                .and_then(|s| jiff::Timestamp::from_second(s).ok())
+                .ok_or_else(bad)?;
+            Some((at, id.parse::<i64>().map_err(|_| bad())?))
+        }
+    };
+    let site = state.store().site().await?;
+    let (articles, next) = state.store().published_changed_since(since, after, 50).await?;
+    let listing = ninjs::NinjsListing {
+        items: articles.iter().map(|a| ninjs::ninjs(&site, a)).collect(),
+        next: next.map(|(at, id)| {
+            let since =
+                url::form_urlencoded::byte_serialize(since.to_string().as_bytes()).collect::<String>();
+            site.url(&format!("/ninjs/items?since={since}&after={}-{id}", at.as_second()))
+        }),
+    };
+    let body = serde_json::to_string_pretty(&listing).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(respond(&headers, JSON_TYPE, body, masthead_formats::last_modified(&articles)))
+}
+
+/// Every address the site wants found: the home page, articles, authors and terms.
+async fn sitemap_entries(state: &AppState) -> Result<Vec<sitemap::Entry>> {
+    let store = state.store();
+    let index = store.published_index().await?;
+    let mut entries =
+        vec![sitemap::Entry { path: "/".into(), last_modified: index.first().map(|(_, _, _, u)| *u) }];
+    entries.extend(index.into_iter().map(|(slug, _, _, updated)| sitemap::Entry {
+        path: format!("/article/{slug}"),
+        last_modified: Some(updated),
+    }));
+    entries.extend(
+        store
+            .authors()
+            .await?
+            .into_iter()
+            .map(|a| sitemap::Entry { path: format!("/author/{}", a.slug), last_modified: None }),
+    );
+    for kind in TermKind::ALL {
+        entries.extend(
+            store
+                .terms(kind)
+                .await?
+                .iter()
+                .map(|t| sitemap::Entry { path: feeds::term_path(t), last_modified: None }),
+        );
+    }
+    Ok(entries)
+}
+
+async fn sitemap_xml(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let site = state.store().site().await?;
+    let entries = sitemap_entries(&state).await?;
+    let last = entries.iter().filter_map(|e| e.last_modified).max();
+    let body = if entries.len() <= sitemap::SITEMAP_LIMIT {
+        sitemap::urlset(&site, &entries)
+    } else {
+        sitemap::index(&site, sitemap::pages_needed(entries.len()), last)
+    };
+    Ok(respond(&headers, XML_TYPE, body, last))
+}
+
+/// `/sitemap/{n}.xml`: the n-th 50,000 addresses, when the site has more than one sitemap's worth.
+async fn sitemap_page(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let n: usize = file
+        .strip_suffix(".xml")
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n >= 1)
+        .ok_or(AppError::NotFound)?;
+    let site = state.store().site().await?;
+    let entries = sitemap_entries(&state).await?;
+    let chunk = entries.chunks(sitemap::SITEMAP_LIMIT).nth(n - 1).ok_or(AppError::NotFound)?;
+    let last = chunk.iter().filter_map(|e| e.last_modified).max();
+    Ok(respond(&headers, XML_TYPE, sitemap::urlset(&site, chunk), last))
+}
+
+async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let site = state.store().site().await?;
+    let news: Vec<sitemap::NewsEntry> = state
+        .store()
+        .published_index()
+        .await?
+        .into_iter()
+        .take(sitemap::NEWS_LIMIT)
+        .map(|(slug, title, published_at, _)| sitemap::NewsEntry {
+            path: format!("/article/{slug}"),
+            title,
+            published_at,
+        })
+        .collect();
+    let last = news.iter().map(|n| n.published_at).max();
+    Ok(respond(&headers, XML_TYPE, sitemap::news(&site, &news, jiff::Timestamp::now()), last))
+}
+
+async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
+    let site = state.store().site().await?;
+    Ok(respond(&headers, "text/plain; charset=utf-8", sitemap::robots_txt(&site), None))
+}
