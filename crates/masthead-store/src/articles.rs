@@ -342,6 +342,24 @@ impl Store {
         Ok((self.articles(&ids).await?, next))
     }
 
+    /// Sets an article's own reuse policy (`None`: follow the site's default).
+    pub async fn set_reuse_policy(
+        &self,
+        article_id: i64,
+        policy: Option<masthead_core::ReusePolicy>,
+    ) -> Result<()> {
+        let done = on_db!(self, pool => {
+            sqlx::query("UPDATE articles SET reuse_policy = $1, updated_at = $2 WHERE id = $3")
+                .bind(policy.map(|p| p.key()))
+                .bind(now_seconds())
+                .bind(article_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
     /// Published articles, newest first.
     pub async fn published(&self, page: Page) -> Result<Listing> {
         self.listing("", None, page).await

@@ -23,6 +23,7 @@ mod error;
 mod media;
 mod migrations;
 mod outlets;
+mod republications;
 mod rows;
 mod settings;
 mod terms;

@@ -11,8 +11,14 @@ use crate::{Result, Store, on_db};
 /// (version, description, SQL)
 type Embedded = &'static [(i64, &'static str, &'static str)];
 
-const SQLITE: Embedded = &[(1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql"))];
-const POSTGRES: Embedded = &[(1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql"))];
+const SQLITE: Embedded = &[
+    (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (2, "republications", include_str!("../migrations/sqlite/0002_republications.sql")),
+];
+const POSTGRES: Embedded = &[
+    (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, "republications", include_str!("../migrations/postgres/0002_republications.sql")),
+];
 
 #[derive(Debug)]
 struct Source(Embedded);

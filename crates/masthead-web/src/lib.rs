@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 mod conditional;
 mod error;
 mod public;
+mod republish;
 mod syndication;
 pub mod theme;
 pub mod views;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(public::router())
         .merge(syndication::router())
+        .merge(republish::router())
         .nest_service("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {

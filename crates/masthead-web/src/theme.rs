@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("article.html", include_str!("../theme/templates/article.html")),
     ("archive.html", include_str!("../theme/templates/archive.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
+    ("republish.html", include_str!("../theme/templates/republish.html")),
+    ("republish-snippet.html", include_str!("../theme/templates/republish-snippet.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[
@@ -83,6 +85,7 @@ impl Theme {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_formatter(escape_like_markupsafe);
         env.add_function("asset", move |name: &str| -> Result<String, minijinja::Error> {
             urls.get(name).cloned().ok_or_else(|| {
                 minijinja::Error::new(
@@ -111,6 +114,37 @@ impl Theme {
     pub fn asset(&self, fingerprinted: &str) -> Option<&Asset> {
         self.assets.get(fingerprinted)
     }
+}
+
+/// HTML-escapes `& < > " '`, as Jinja2's MarkupSafe does. minijinja's own escaper also writes
+/// `/` as `&#x2f;`, which is valid but leaves URLs unreadable in page source and in the HTML that
+/// republishers copy; attributes here are always quoted, so these five are what safety needs.
+fn escape_like_markupsafe(
+    out: &mut minijinja::Output<'_>,
+    state: &minijinja::State<'_, '_>,
+    value: &minijinja::Value,
+) -> Result<(), minijinja::Error> {
+    use std::fmt::Write;
+    if state.auto_escape() != minijinja::AutoEscape::Html
+        || value.is_safe()
+        || value.is_undefined()
+        || value.is_none()
+    {
+        return minijinja::escape_formatter(out, state, value);
+    }
+    let failed = |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "could not write the page");
+    for c in value.to_string().chars() {
+        match c {
+            '&' => out.write_str("&amp;"),
+            '<' => out.write_str("&lt;"),
+            '>' => out.write_str("&gt;"),
+            '"' => out.write_str("&#34;"),
+            '\'' => out.write_str("&#39;"),
+            c => out.write_char(c),
+        }
+        .map_err(failed)?;
+    }
+    Ok(())
 }
 
 fn read_overrides(dir: &Path, mut put: impl FnMut(String, Vec<u8>)) -> Result<(), ThemeError> {
@@ -167,6 +201,22 @@ mod tests {
         let css = theme.assets.keys().find(|k| k.starts_with("style.")).unwrap();
         assert!(css.ends_with(".css") && css.len() == "style..css".len() + 10, "{css}");
         assert_eq!(theme.asset(css).unwrap().content_type, "text/css; charset=utf-8");
+    }
+
+    #[test]
+    fn text_is_escaped_and_urls_stay_readable() {
+        let theme = Theme::load(None).unwrap();
+        let mut env = theme.env.clone();
+        env.add_template("t.html", r#"<a href="{{ u }}" title="{{ t }}">{{ t }}</a>{{ h|safe }}"#).unwrap();
+        let out = env
+            .get_template("t.html")
+            .unwrap()
+            .render(minijinja::context! { u => "https://x.example/a?b=1&c=2", t => "<\"O'Neil\" & co>", h => "<b>ok</b>" })
+            .unwrap();
+        assert_eq!(
+            out,
+            r#"<a href="https://x.example/a?b=1&amp;c=2" title="&lt;&#34;O&#39;Neil&#34; &amp; co&gt;">&lt;&#34;O&#39;Neil&#34; &amp; co&gt;</a><b>ok</b>"#
+        );
     }
 
     #[test]

@@ -185,6 +185,7 @@ pub struct ArticleView {
     pub policy: PolicyView,
     pub share: Vec<ShareLink>,
     pub forward_mailto: String,
+    pub republish_path: String,
 }
 
 fn enc(s: &str) -> String {
@@ -272,6 +273,7 @@ pub fn article_view(site: &Site, a: &Article) -> ArticleView {
         },
         share: share_links(&a.title, &url),
         forward_mailto: format!("mailto:?subject={}&body={}", enc(&a.title), enc(&forward_body)),
+        republish_path: format!("{}/republish", a.path()),
         url,
     }
 }

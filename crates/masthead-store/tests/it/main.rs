@@ -21,6 +21,7 @@ both_backends!(
     scheduled_article_needs_a_time,
     whole_articles_load_in_the_order_asked,
     partners_poll_changes_since_a_time_page_by_page,
+    republication_views_count_per_host_and_day,
 );
 
 fn slug(s: &str) -> Slug {
@@ -355,7 +356,12 @@ async fn whole_articles_load_in_the_order_asked(store: Store) {
     let two =
         store.create_article(&article("two", Some("2026-01-02T00:00:00Z"), vec![a], vec![])).await.unwrap();
     let loaded = store.articles(&[two.id, 4242, one.id]).await.unwrap();
-    assert_eq!(loaded, vec![two, one]);
+    assert_eq!(loaded, vec![two.clone(), one]);
+    store.set_reuse_policy(two.id, Some(ReusePolicy::CcByNcNd)).await.unwrap();
+    assert_eq!(store.article(two.id).await.unwrap().reuse_policy, Some(ReusePolicy::CcByNcNd));
+    store.set_reuse_policy(two.id, None).await.unwrap();
+    assert_eq!(store.article(two.id).await.unwrap().reuse_policy, None);
+    assert!(matches!(store.set_reuse_policy(4242, None).await, Err(StoreError::NotFound)));
     assert!(store.articles(&[]).await.unwrap().is_empty());
     let index = store.published_index().await.unwrap();
     assert_eq!(index.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>(), ["two", "one"]);
@@ -381,4 +387,38 @@ async fn partners_poll_changes_since_a_time_page_by_page(store: Store) {
     assert_eq!(slugs, ["p0", "p1", "p2", "p3", "p4"], "each published article once, no draft");
     let (future, _) = store.published_changed_since(at("2100-01-01T00:00:00Z"), None, 3).await.unwrap();
     assert!(future.is_empty());
+}
+
+async fn republication_views_count_per_host_and_day(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let two =
+        store.create_article(&article("two", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    for (id, host, when) in [
+        (one.id, "news.example", "2026-02-01T09:00:00Z"),
+        (one.id, "news.example", "2026-02-01T10:00:00Z"),
+        (one.id, "news.example", "2026-02-03T08:00:00Z"),
+        (one.id, "blog.example", "2026-02-02T08:00:00Z"),
+        (two.id, "news.example", "2026-02-04T08:00:00Z"),
+        // A late, out-of-order hit does not move last_seen back.
+        (one.id, "news.example", "2026-02-01T11:00:00Z"),
+    ] {
+        store.record_republication_view(id, host, at(when)).await.unwrap();
+    }
+    let all = store.republications(None).await.unwrap();
+    assert_eq!(all.len(), 3, "one row per article and host");
+    let of_one = store.republications(Some(one.id)).await.unwrap();
+    let hosts: Vec<&str> = of_one.iter().map(|r| r.host.as_str()).collect();
+    assert_eq!(hosts, ["news.example", "blog.example"], "most recently seen first");
+    let news = &of_one[0];
+    assert_eq!(news.first_seen, at("2026-02-01T09:00:00Z"));
+    assert_eq!(news.last_seen, at("2026-02-03T08:00:00Z"));
+    assert_eq!(news.total_views, 4);
+    assert_eq!(news.days, vec![("2026-02-01".to_owned(), 3), ("2026-02-03".to_owned(), 1)]);
+    assert_eq!(of_one[1].total_views, 1);
+    assert!(matches!(
+        store.record_republication_view(9999, "x.example", at("2026-02-01T00:00:00Z")).await,
+        Err(StoreError::Invalid(_))
+    ));
 }

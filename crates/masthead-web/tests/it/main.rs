@@ -2,4 +2,5 @@
 
 mod harness;
 mod pages;
+mod republish;
 mod syndication;

@@ -1,0 +1,242 @@
+//! "Republish this article": copy-ready HTML that carries every attribution the terms ask for,
+//! as a page for people and as JSON for scripts, and the first-party image that counts where
+//! the copies are read. No cookies, no IP addresses: only the republishing site is recorded.
+
+use axum::Router;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use masthead_core::republication::republishing_host;
+use masthead_core::{Article, ArticleStatus, Site, Slug};
+use serde::Serialize;
+
+use crate::conditional::respond;
+use crate::syndication::JSON_TYPE;
+use crate::views::{LinkView, author_url, site_view};
+use crate::{AppError, AppState, Result};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/article/{slug}/{file}", get(republish)).route("/r/{file}", get(beacon))
+}
+
+#[derive(Debug, Serialize)]
+struct PolicyTerms {
+    key: &'static str,
+    name: &'static str,
+    text: &'static str,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct FeaturedCopy {
+    src: String,
+    alt: String,
+    credit: String,
+    width: Option<i64>,
+    height: Option<i64>,
+}
+
+/// Everything the snippet, the page and the JSON say.
+#[derive(Debug, Serialize)]
+struct Republish {
+    title: String,
+    /// Our page, the one republishers should point `rel="canonical"` at.
+    canonical: String,
+    canonical_tag: String,
+    allowed: bool,
+    commercial_allowed: bool,
+    must_not_edit: bool,
+    policy: PolicyTerms,
+    authors: Vec<LinkView>,
+    /// The outlet named in the byline and copyright: the original's.
+    outlet: String,
+    /// "This article was originally published on …"
+    origin: LinkView,
+    copyright: String,
+    featured: Option<FeaturedCopy>,
+    body_html: String,
+    beacon: String,
+    permission_contact: String,
+    permission_subject: String,
+    page_path: String,
+    json_path: String,
+    /// The republishing site, when the republisher gave it.
+    site: Option<String>,
+}
+
+fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Republish {
+    let canonical = site.url(&a.path());
+    let policy = a.effective_policy(site);
+    let origin = match a.provenance.original() {
+        Some(o) => LinkView { name: o.outlet.name.clone(), url: o.url.to_string() },
+        None => LinkView { name: site.title.clone(), url: canonical.clone() },
+    };
+    let mut beacon = site.url(&format!("/r/{}.gif", a.id));
+    if let Some(host) = &republisher {
+        beacon.push_str(&format!("?site={host}"));
+    }
+    let base = url::Url::parse(&canonical).unwrap_or_else(|_| site.base_url.clone());
+    Republish {
+        title: a.title.clone(),
+        canonical_tag: format!("<link rel=\"canonical\" href=\"{canonical}\">"),
+        allowed: policy.allows_republication(),
+        commercial_allowed: policy.allows_commercial_use(),
+        must_not_edit: !policy.allows_derivatives(),
+        policy: PolicyTerms {
+            key: policy.key(),
+            name: policy.name(),
+            text: policy.text(),
+            url: masthead_formats::feeds::license_url(site, a),
+        },
+        authors: a
+            .authors
+            .iter()
+            .map(|p| LinkView { name: p.name.clone(), url: site.url(&author_url(p)) })
+            .collect(),
+        outlet: a.copyright_outlet(site).to_owned(),
+        origin,
+        copyright: a.copyright_line(site),
+        featured: a.featured.as_ref().map(|f| FeaturedCopy {
+            src: site.url(&format!("/media/{}", f.media.path)),
+            alt: f.alt.clone(),
+            credit: f.credit.clone(),
+            width: f.media.width,
+            height: f.media.height,
+        }),
+        body_html: masthead_core::body::absolutize(&a.body.html, &base),
+        beacon,
+        permission_contact: site.media_contact.clone(),
+        permission_subject: url::form_urlencoded::byte_serialize(
+            format!("Permission to republish: {}", a.title).as_bytes(),
+        )
+        .collect::<String>()
+        .replace('+', "%20"),
+        page_path: format!("{}/republish", a.path()),
+        json_path: format!("{}/republish.json", a.path()),
+        canonical,
+        site: republisher,
+    }
+}
+
+async fn republish(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path((raw, file)) = path.map_err(|_| AppError::NotFound)?;
+    let json = match file.as_str() {
+        "republish" => false,
+        "republish.json" => true,
+        _ => return Err(AppError::NotFound),
+    };
+    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
+    let article = state.store().article_by_slug(&slug).await?;
+    if article.status != ArticleStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    let republisher = query
+        .as_deref()
+        .and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "site").map(|(_, v)| v.into_owned())
+        })
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| {
+            republishing_host(&v).ok_or_else(|| AppError::BadRequest(format!("{v:?} is not a web address")))
+        })
+        .transpose()?;
+    let site = state.store().site().await?;
+    let mut view = republish_view(&site, &article, republisher);
+    let snippet = if view.allowed {
+        Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
+    } else {
+        None
+    };
+    if json {
+        #[derive(Serialize)]
+        struct RepublishJson<'a> {
+            #[serde(flatten)]
+            view: &'a Republish,
+            html: Option<&'a str>,
+        }
+        let body = serde_json::to_string_pretty(&RepublishJson { view: &view, html: snippet.as_deref() })
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(respond(&headers, JSON_TYPE, body, Some(article.updated_at)));
+    }
+    // The preview on our own page must not count as a republication: its image has no site.
+    let preview = if view.allowed {
+        let beacon = std::mem::take(&mut view.beacon);
+        view.beacon = site.url(&format!("/r/{}.gif", article.id));
+        let html = state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?;
+        view.beacon = beacon;
+        html
+    } else {
+        String::new()
+    };
+    let html = state.theme().render(
+        "republish.html",
+        minijinja::context! {
+            site => site_view(&site),
+            r => &view,
+            html => snippet.unwrap_or_default(),
+            preview_html => preview,
+        },
+    )?;
+    Ok(respond(&headers, "text/html; charset=utf-8", html, None))
+}
+
+/// A transparent 1×1 GIF.
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+    0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// `/r/{article id}.gif`: counts a view of a republished copy on the site named by `?site=`
+/// or, failing that, by the Referer. Always answers with the image, so that a copy never
+/// shows a broken picture; records nothing for our own pages or unknown articles.
+async fn beacon(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(id) = file.strip_suffix(".gif").and_then(|id| id.parse::<i64>().ok()) {
+        let from_param = query.as_deref().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "site")
+                .and_then(|(_, v)| republishing_host(&v))
+        });
+        let from_referer =
+            || headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(republishing_host);
+        if let Some(host) = from_param.or_else(from_referer)
+            && let Err(e) = record(&state, id, &host).await
+        {
+            tracing::warn!(error = %e, article = id, %host, "could not count a republication view");
+        }
+    }
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/gif")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store, max-age=0")),
+        ],
+        PIXEL,
+    )
+        .into_response()
+}
+
+async fn record(state: &AppState, id: i64, host: &str) -> Result<()> {
+    let site = state.store().site().await?;
+    if site.base_url.host_str().map(|h| h.eq_ignore_ascii_case(host)).unwrap_or(false) {
+        return Ok(());
+    }
+    match state.store().article(id).await {
+        Ok(a) if a.status == ArticleStatus::Published => {}
+        Ok(_) | Err(masthead_store::StoreError::NotFound) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    state.store().record_republication_view(id, host, jiff::Timestamp::now()).await?;
+    Ok(())
+}
