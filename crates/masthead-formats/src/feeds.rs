@@ -28,6 +28,28 @@ impl FeedScope {
         FeedScope { title: site.title.clone(), description: site.tagline.clone(), page_path: "/".into() }
     }
 
+    /// An author's archive.
+    pub fn author(site: &Site, author: &masthead_core::Author) -> FeedScope {
+        FeedScope {
+            title: format!("{}: {}", site.title, author.name),
+            description: author.bio.clone(),
+            page_path: format!("/author/{}", author.slug),
+        }
+    }
+
+    /// A region's, theme's or tag's archive.
+    pub fn term(site: &Site, term: &Term) -> FeedScope {
+        FeedScope {
+            title: format!("{}: {}", site.title, term.name),
+            description: if term.description.is_empty() {
+                format!("{} {} from {}", term.kind.label(), term.name, site.title)
+            } else {
+                term.description.clone()
+            },
+            page_path: term_path(term),
+        }
+    }
+
     fn base(&self) -> &str {
         self.page_path.trim_end_matches('/')
     }

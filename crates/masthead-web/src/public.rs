@@ -81,7 +81,7 @@ async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Resu
 }
 
 /// A slug from the path; anything that cannot be a slug cannot be a page.
-fn slug_from(path: Result<Path<String>, PathRejection>) -> Result<Slug> {
+pub(crate) fn slug_from(path: Result<Path<String>, PathRejection>) -> Result<Slug> {
     let Path(raw) = path.map_err(|_| AppError::NotFound)?;
     Slug::parse(&raw).map_err(|_| AppError::NotFound)
 }
@@ -206,13 +206,8 @@ async fn author(
     let site = state.store().site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
     let base = crate::views::author_url(&author);
-    let scope = FeedScope {
-        title: format!("{}: {}", site.title, author.name),
-        description: author.bio.clone(),
-        page_path: base.clone(),
-    };
     let view = ArchivePage {
-        chrome: chrome(&state, &site, Some(scope)).await?,
+        chrome: chrome(&state, &site, Some(FeedScope::author(&site, &author))).await?,
         canonical: site.url(&base),
         kind_label: "Author",
         heading: author.name.clone(),
@@ -249,13 +244,8 @@ async fn term(
     };
     let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
     let base = term_url(&term);
-    let scope = FeedScope {
-        title: format!("{}: {}", site.title, term.name),
-        description: term.description.clone(),
-        page_path: base.clone(),
-    };
     let view = ArchivePage {
-        chrome: chrome(&state, &site, Some(scope)).await?,
+        chrome: chrome(&state, &site, Some(FeedScope::term(&site, &term))).await?,
         canonical: site.url(&base),
         kind_label: kind.label(),
         heading: term.name.clone(),

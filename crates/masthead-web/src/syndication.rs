@@ -8,7 +8,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
-use masthead_core::{Article, Site, Slug, TermKind};
+use masthead_core::{Article, Site, TermKind};
 use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
 use masthead_formats::{ninjs, sitemap};
 use masthead_store::Page;
@@ -103,32 +103,17 @@ async fn archive_feed(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let Path(raw) = path.map_err(|_| AppError::NotFound)?;
-    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
+    let slug = crate::public::slug_from(path)?;
     let site = state.store().site().await?;
     let page = Page::first(FEED_LENGTH);
     let (feed_scope, listing) = match scope {
         Scope::Author => {
             let author = state.store().author_by_slug(&slug).await?;
-            let scope = FeedScope {
-                title: format!("{}: {}", site.title, author.name),
-                description: author.bio.clone(),
-                page_path: format!("/author/{}", author.slug),
-            };
-            (scope, state.store().published_by_author(author.id, page).await?)
+            (FeedScope::author(&site, &author), state.store().published_by_author(author.id, page).await?)
         }
         Scope::Term(kind) => {
             let term = state.store().term_by_slug(kind, &slug).await?;
-            let scope = FeedScope {
-                title: format!("{}: {}", site.title, term.name),
-                description: if term.description.is_empty() {
-                    format!("{} {} from {}", kind.label(), term.name, site.title)
-                } else {
-                    term.description.clone()
-                },
-                page_path: feeds::term_path(&term),
-            };
-            (scope, state.store().published_in_term(term.id, page).await?)
+            (FeedScope::term(&site, &term), state.store().published_in_term(term.id, page).await?)
         }
     };
     let articles = full_articles(&state, listing).await?;
