@@ -167,6 +167,57 @@ pub fn html_to_text(html: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The addresses a web page points at, as written (relative ones unresolved).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageLinks {
+    /// `<a href>` and `<area href>`.
+    pub anchors: Vec<String>,
+    /// `<img src>`.
+    pub images: Vec<String>,
+    /// `<link rel="canonical" href>`.
+    pub canonical: Option<String>,
+}
+
+/// Collects the links of an HTML page (a Webmention source, say) with the HTML tokenizer.
+pub fn page_links(html: &str) -> PageLinks {
+    struct LinkSink(RefCell<PageLinks>);
+    impl TokenSink for LinkSink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::TagToken(tag) = token
+                && tag.kind == TagKind::StartTag
+            {
+                let attr = |name: &str| {
+                    tag.attrs.iter().find(|a| &*a.name.local == name).map(|a| a.value.to_string())
+                };
+                let mut links = self.0.borrow_mut();
+                match &*tag.name {
+                    "a" | "area" => links.anchors.extend(attr("href")),
+                    "img" => links.images.extend(attr("src")),
+                    "link"
+                        if attr("rel").is_some_and(|r| {
+                            r.split_whitespace().any(|r| r.eq_ignore_ascii_case("canonical"))
+                        }) =>
+                    {
+                        links.canonical = attr("href").or(links.canonical.take());
+                    }
+                    "script" | "style" => {
+                        return TokenSinkResult::RawData(html5ever::tokenizer::states::RawKind::Rawtext);
+                    }
+                    _ => {}
+                }
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(LinkSink(RefCell::new(PageLinks::default())), Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,6 +302,18 @@ mod tests {
         assert!(out.contains(r#"href="https://meridian.example/author/ana""#), "{out}");
         assert!(out.contains(r#"src="https://meridian.example/media/a.svg""#), "{out}");
         assert!(out.contains(r#"href="https://other.example/""#), "{out}");
+    }
+
+    #[test]
+    fn page_links_are_found_outside_scripts() {
+        let links = page_links(
+            r#"<html><head><link rel="Canonical" href="https://a.example/x"></head><body>
+            <a href="/rel">r</a><A HREF="https://b.example/">b</A><img src="https://c.example/r/1.gif">
+            <script>var s = '<a href="https://evil.example/">';</script><a>no href</a></body></html>"#,
+        );
+        assert_eq!(links.anchors, ["/rel", "https://b.example/"]);
+        assert_eq!(links.images, ["https://c.example/r/1.gif"]);
+        assert_eq!(links.canonical.as_deref(), Some("https://a.example/x"));
     }
 
     #[test]

@@ -25,7 +25,7 @@ pub use media::{Media, NewMedia};
 pub use outlet::{NewOutlet, Outlet};
 pub use policy::ReusePolicy;
 pub use provenance::{Origin, Provenance};
-pub use republication::Republication;
+pub use republication::{MentionKind, MentionStatus, Republication, Webmention};
 pub use site::Site;
 pub use slug::{Slug, SlugError};
 pub use term::{NewTerm, Term, TermKind};

@@ -16,6 +16,48 @@ pub struct Republication {
     pub days: Vec<(String, i64)>,
 }
 
+/// What a verified Webmention turned out to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MentionKind {
+    /// The source carries the article itself (our tracking image or a canonical link to us).
+    Republication,
+    /// The source links to the article.
+    Mention,
+}
+
+impl MentionKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            MentionKind::Republication => "republication",
+            MentionKind::Mention => "mention",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MentionStatus {
+    Pending,
+    Verified,
+    Rejected,
+}
+
+/// A Webmention: `source` says that it links to `target`, one of our articles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Webmention {
+    pub id: i64,
+    pub article_id: i64,
+    pub source: String,
+    pub target: String,
+    pub status: MentionStatus,
+    pub kind: Option<MentionKind>,
+    /// Why it was rejected.
+    pub error: String,
+    pub received_at: Timestamp,
+    pub checked_at: Option<Timestamp>,
+}
+
 /// The host of a republishing page, from a Referer or a `site` parameter: a bare host name
 /// ("news.example.org") or a URL. `None` when it names no host.
 pub fn republishing_host(s: &str) -> Option<String> {

@@ -29,9 +29,11 @@ mod settings;
 mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod webmentions;
 
 pub use articles::{Listing, Page};
 pub use error::StoreError;
+pub use webmentions::MentionOutcome;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -14,10 +14,12 @@ type Embedded = &'static [(i64, &'static str, &'static str)];
 const SQLITE: Embedded = &[
     (1, "foundation", include_str!("../migrations/sqlite/0001_foundation.sql")),
     (2, "republications", include_str!("../migrations/sqlite/0002_republications.sql")),
+    (3, "webmentions", include_str!("../migrations/sqlite/0003_webmentions.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "republications", include_str!("../migrations/postgres/0002_republications.sql")),
+    (3, "webmentions", include_str!("../migrations/postgres/0003_webmentions.sql")),
 ];
 
 #[derive(Debug)]

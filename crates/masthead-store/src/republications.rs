@@ -8,6 +8,13 @@ use masthead_core::Republication;
 
 use crate::{Result, Store, on_db, timestamp};
 
+/// First sight of an article on a host, or a later one: `last_seen` only moves forward.
+/// Parameters: article id, host, time.
+pub(crate) const UPSERT_REPUBLICATION: &str = "INSERT INTO republications (article_id, host, first_seen, last_seen) \
+     VALUES ($1, $2, $3, $3) ON CONFLICT (article_id, host) DO UPDATE SET \
+     last_seen = CASE WHEN excluded.last_seen > republications.last_seen \
+     THEN excluded.last_seen ELSE republications.last_seen END";
+
 impl Store {
     /// Counts one view of `article_id` on `host` at `at`, in one transaction.
     pub async fn record_republication_view(&self, article_id: i64, host: &str, at: Timestamp) -> Result<()> {
@@ -15,12 +22,7 @@ impl Store {
         let seconds = at.as_second();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO republications (article_id, host, first_seen, last_seen) VALUES ($1, $2, $3, $3) \
-                 ON CONFLICT (article_id, host) DO UPDATE SET \
-                 last_seen = CASE WHEN excluded.last_seen > republications.last_seen \
-                 THEN excluded.last_seen ELSE republications.last_seen END",
-            )
+            sqlx::query(UPSERT_REPUBLICATION)
             .bind(article_id)
             .bind(host)
             .bind(seconds)

@@ -21,14 +21,18 @@ use tower_http::trace::TraceLayer;
 
 mod conditional;
 mod error;
+pub mod outbound;
 mod public;
 mod republish;
 mod syndication;
 pub mod theme;
 pub mod views;
+mod webmention;
 
 pub use error::AppError;
+pub use outbound::Outbound;
 pub use theme::{Theme, ThemeError};
+pub use webmention::check_pending_webmentions;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
@@ -53,13 +57,24 @@ struct Inner {
     theme: Theme,
     media_dir: PathBuf,
     page_size: u32,
+    outbound: Outbound,
 }
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
-    /// wants short pages).
-    pub fn new(store: Store, theme: Theme, media_dir: PathBuf, page_size: u32) -> AppState {
-        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size }) }
+    /// wants short pages); `outbound` makes the requests to other sites.
+    pub fn new(
+        store: Store,
+        theme: Theme,
+        media_dir: PathBuf,
+        page_size: u32,
+        outbound: Outbound,
+    ) -> AppState {
+        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size, outbound }) }
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        &self.inner.outbound
     }
 
     pub fn store(&self) -> &Store {
@@ -82,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public::router())
         .merge(syndication::router())
         .merge(republish::router())
+        .merge(webmention::router())
         .nest_service("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {

@@ -59,6 +59,9 @@ pub struct ServeArgs {
     /// The site's public address, for canonical links and feeds (saved in the site settings).
     #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
     pub base_url: Option<Url>,
+    /// Let requests to other sites (Webmention checks) reach private and loopback addresses.
+    #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
 }
 
 #[derive(Debug, Args)]

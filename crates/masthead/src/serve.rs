@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::Context;
-use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Theme};
+use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Outbound, Theme};
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
@@ -43,7 +43,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
     let theme_dir = args.data.data.join("theme");
     let theme = Theme::load(Some(&theme_dir)).context("could not load the theme")?;
-    let state = AppState::new(store.clone(), theme, args.data.data.join("media"), DEFAULT_PAGE_SIZE);
+    let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
+    let state =
+        AppState::new(store.clone(), theme, args.data.data.join("media"), DEFAULT_PAGE_SIZE, outbound);
+    let background = tokio::spawn(background_work(state.clone()));
     let site = store.site().await.context("could not read the site settings")?;
 
     // Whoever started us may have closed our stdout: that is no reason to stop serving.
@@ -58,9 +61,22 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server stopped with an error")?;
+    background.abort();
     store.close().await;
     let _ = writeln!(std::io::stdout(), "Masthead stopped.");
     Ok(())
+}
+
+/// Work that happens away from requests: checking the sources of received Webmentions.
+async fn background_work(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = masthead_web::check_pending_webmentions(&state).await {
+            tracing::warn!(error = %e, "could not check pending Webmentions");
+        }
+    }
 }
 
 async fn shutdown_signal() {

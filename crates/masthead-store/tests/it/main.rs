@@ -6,7 +6,8 @@ use masthead_core::{
     ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
-use masthead_store::{Page, Store, StoreError, both_backends};
+use masthead_core::{MentionKind, MentionStatus};
+use masthead_store::{MentionOutcome, Page, Store, StoreError, both_backends};
 
 both_backends!(
     settings_default_until_saved_then_round_trip,
@@ -22,6 +23,7 @@ both_backends!(
     whole_articles_load_in_the_order_asked,
     partners_poll_changes_since_a_time_page_by_page,
     republication_views_count_per_host_and_day,
+    webmentions_queue_then_settle,
 );
 
 fn slug(s: &str) -> Slug {
@@ -421,4 +423,71 @@ async fn republication_views_count_per_host_and_day(store: Store) {
         store.record_republication_view(9999, "x.example", at("2026-02-01T00:00:00Z")).await,
         Err(StoreError::Invalid(_))
     ));
+}
+
+async fn webmentions_queue_then_settle(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let t = at("2026-03-01T00:00:00Z");
+    let copy = store
+        .queue_webmention(one.id, "https://news.example/copy", "https://us.example/article/one", t)
+        .await
+        .unwrap();
+    let link = store
+        .queue_webmention(one.id, "https://blog.example/post", "https://us.example/article/one", t)
+        .await
+        .unwrap();
+    let spam = store
+        .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+        .await
+        .unwrap();
+    // Sent again: still one record.
+    assert_eq!(
+        store
+            .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+            .await
+            .unwrap(),
+        spam
+    );
+    assert_eq!(store.pending_webmentions(10).await.unwrap().len(), 3);
+
+    let later = at("2026-03-01T00:05:00Z");
+    store
+        .settle_webmention(
+            copy,
+            &MentionOutcome::Verified(MentionKind::Republication),
+            Some("news.example"),
+            later,
+        )
+        .await
+        .unwrap();
+    store
+        .settle_webmention(link, &MentionOutcome::Verified(MentionKind::Mention), Some("blog.example"), later)
+        .await
+        .unwrap();
+    store
+        .settle_webmention(
+            spam,
+            &MentionOutcome::Rejected("the source does not link to the target".into()),
+            None,
+            later,
+        )
+        .await
+        .unwrap();
+    assert!(store.pending_webmentions(10).await.unwrap().is_empty());
+
+    let all = store.webmentions(one.id).await.unwrap();
+    assert_eq!(all.len(), 3);
+    let by_source = |s: &str| all.iter().find(|m| m.source == s).unwrap();
+    assert_eq!(by_source("https://news.example/copy").kind, Some(MentionKind::Republication));
+    assert_eq!(by_source("https://blog.example/post").kind, Some(MentionKind::Mention));
+    let rejected = by_source("https://spam.example/");
+    assert_eq!(rejected.status, MentionStatus::Rejected);
+    assert!(rejected.error.contains("does not link"));
+    assert_eq!(rejected.checked_at, Some(later));
+    let republications = store.republications(Some(one.id)).await.unwrap();
+    assert_eq!(republications.len(), 1, "only the republication counts as one");
+    assert_eq!(republications[0].host, "news.example");
+    assert_eq!(republications[0].total_views, 0);
 }

@@ -6,7 +6,7 @@ use http_body_util::BodyExt;
 use masthead_core::ArticleSummary;
 use masthead_store::testing::TestDb;
 use masthead_store::{Page, Store};
-use masthead_web::{AppState, Theme, router};
+use masthead_web::{AppState, Outbound, Theme, router};
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
@@ -14,6 +14,7 @@ pub const BASE_URL: &str = "https://meridian.example/";
 
 pub struct TestApp {
     pub db: TestDb,
+    pub state: AppState,
     pub router: axum::Router,
     _media: tempfile::TempDir,
 }
@@ -55,9 +56,16 @@ impl TestApp {
         masthead_demo::seed(&db.store, media.path(), BASE_URL.parse().unwrap(), jiff::Timestamp::now())
             .await
             .expect("the demo seeds");
-        let state =
-            AppState::new(db.store.clone(), Theme::load(None).unwrap(), media.path().to_owned(), page_size);
-        Some(TestApp { router: router(state), db, _media: media })
+        // Tests talk to servers on loopback, which a real site refuses.
+        let outbound = Outbound::new(true).unwrap();
+        let state = AppState::new(
+            db.store.clone(),
+            Theme::load(None).unwrap(),
+            media.path().to_owned(),
+            page_size,
+            outbound,
+        );
+        Some(TestApp { router: router(state.clone()), state, db, _media: media })
     }
 
     pub fn store(&self) -> &Store {
@@ -65,7 +73,22 @@ impl TestApp {
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
-        let request = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        self.send(Request::builder().uri(uri).body(Body::empty()).unwrap()).await
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`).
+    pub async fn post_form(&self, uri: &str, fields: &[(&str, &str)]) -> Reply {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        let request = Request::builder()
+            .method("POST")
+            .uri(uri)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

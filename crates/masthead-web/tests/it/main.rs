@@ -4,3 +4,4 @@ mod harness;
 mod pages;
 mod republish;
 mod syndication;
+mod webmention;

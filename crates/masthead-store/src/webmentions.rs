@@ -1,0 +1,142 @@
+//! Webmentions: queued when received, settled when their source has been checked.
+
+use jiff::Timestamp;
+use masthead_core::{MentionKind, MentionStatus, Webmention};
+
+use crate::republications::UPSERT_REPUBLICATION;
+use crate::rows::row;
+use crate::{Result, Store, StoreError, on_db, timestamp};
+
+row!(WebmentionRow {
+    id: i64,
+    article_id: i64,
+    source: String,
+    target: String,
+    status: String,
+    kind: Option<String>,
+    error: String,
+    received_at: i64,
+    checked_at: Option<i64>,
+});
+
+const COLUMNS: &str = "id, article_id, source, target, status, kind, error, received_at, checked_at";
+
+impl WebmentionRow {
+    fn into_webmention(self) -> Result<Webmention> {
+        let status = match self.status.as_str() {
+            "pending" => MentionStatus::Pending,
+            "verified" => MentionStatus::Verified,
+            "rejected" => MentionStatus::Rejected,
+            other => return Err(StoreError::Corrupt(format!("webmention {} status {other:?}", self.id))),
+        };
+        let kind = match self.kind.as_deref() {
+            None => None,
+            Some("republication") => Some(MentionKind::Republication),
+            Some("mention") => Some(MentionKind::Mention),
+            Some(other) => return Err(StoreError::Corrupt(format!("webmention {} kind {other:?}", self.id))),
+        };
+        Ok(Webmention {
+            id: self.id,
+            article_id: self.article_id,
+            source: self.source,
+            target: self.target,
+            status,
+            kind,
+            error: self.error,
+            received_at: timestamp(self.received_at)?,
+            checked_at: self.checked_at.map(timestamp).transpose()?,
+        })
+    }
+}
+
+/// How checking a Webmention's source ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MentionOutcome {
+    Verified(MentionKind),
+    Rejected(String),
+}
+
+impl Store {
+    /// Queues a Webmention for checking. The same source and target sent again is checked
+    /// again (the source may have changed), keeping one record.
+    pub async fn queue_webmention(
+        &self,
+        article_id: i64,
+        source: &str,
+        target: &str,
+        at: Timestamp,
+    ) -> Result<i64> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO webmentions (article_id, source, target, status, received_at) \
+                 VALUES ($1, $2, $3, 'pending', $4) \
+                 ON CONFLICT (source, target) DO UPDATE SET status = 'pending', received_at = excluded.received_at, \
+                 article_id = excluded.article_id RETURNING id",
+            )
+            .bind(article_id)
+            .bind(source)
+            .bind(target)
+            .bind(at.as_second())
+            .fetch_one(pool)
+            .await?
+        }))
+    }
+
+    /// Webmentions waiting to be checked, oldest first.
+    pub async fn pending_webmentions(&self, limit: u32) -> Result<Vec<Webmention>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM webmentions WHERE status = 'pending' ORDER BY received_at, id LIMIT {}",
+            limit.clamp(1, 500)
+        );
+        let rows: Vec<WebmentionRow> = on_db!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(WebmentionRow::into_webmention).collect()
+    }
+
+    /// Records how checking ended; a republication also enters the republication records
+    /// for the source's host (without a view: it was not read, only announced).
+    pub async fn settle_webmention(
+        &self,
+        id: i64,
+        outcome: &MentionOutcome,
+        host: Option<&str>,
+        at: Timestamp,
+    ) -> Result<()> {
+        let (status, kind, error) = match outcome {
+            MentionOutcome::Verified(kind) => ("verified", Some(kind.key()), ""),
+            MentionOutcome::Rejected(reason) => ("rejected", None, reason.as_str()),
+        };
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let article_id: i64 = sqlx::query_scalar(
+                "UPDATE webmentions SET status = $1, kind = $2, error = $3, checked_at = $4 WHERE id = $5 RETURNING article_id",
+            )
+            .bind(status)
+            .bind(kind)
+            .bind(error)
+            .bind(at.as_second())
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let (MentionOutcome::Verified(MentionKind::Republication), Some(host)) = (outcome, host) {
+                sqlx::query(UPSERT_REPUBLICATION)
+                .bind(article_id)
+                .bind(host)
+                .bind(at.as_second())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Webmentions of an article, newest first.
+    pub async fn webmentions(&self, article_id: i64) -> Result<Vec<Webmention>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM webmentions WHERE article_id = $1 ORDER BY received_at DESC, id DESC"
+        );
+        let rows: Vec<WebmentionRow> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(article_id).fetch_all(pool).await?);
+        rows.into_iter().map(WebmentionRow::into_webmention).collect()
+    }
+}

@@ -1,0 +1,213 @@
+//! Requests Masthead makes to other sites (checking a Webmention's source; later, partners'
+//! feeds and WebSub hubs): one HTTP client, with a timeout, a size limit, a redirect limit and,
+//! unless told otherwise, no way into private networks (a sender could otherwise make us probe
+//! addresses behind the firewall).
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::redirect::Policy;
+use url::Url;
+
+/// The most bytes read from one response.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0} is not an http or https address")]
+    Scheme(String),
+    #[error("{0} is on a private or local network")]
+    Private(String),
+    #[error("the server answered {0}")]
+    Status(u16),
+    #[error("the response is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    #[error("{0}")]
+    Request(String),
+}
+
+/// A fetched page.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where the page was found after redirects.
+    pub url: Url,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    client: reqwest::Client,
+    allow_private: bool,
+}
+
+impl Outbound {
+    /// `allow_private` lets requests reach loopback and private addresses: for tests and for
+    /// sites whose partners live on the same private network.
+    pub fn new(allow_private: bool) -> Result<Outbound, FetchError> {
+        let mut builder = reqwest::Client::builder()
+            .user_agent(concat!("Masthead/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .redirect(redirect_policy(allow_private));
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| FetchError::Request(e.to_string()))?;
+        Ok(Outbound { client, allow_private })
+    }
+
+    /// GETs `url` as text, following at most five redirects and reading at most
+    /// [`MAX_BODY_BYTES`].
+    pub async fn get_text(&self, url: &Url) -> Result<Fetched, FetchError> {
+        check_address(url, self.allow_private)?;
+        let mut response = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, "text/html, application/xhtml+xml;q=0.9, */*;q=0.1")
+            .send()
+            .await
+            .map_err(describe)?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        if response.content_length().is_some_and(|n| n as usize > MAX_BODY_BYTES) {
+            return Err(FetchError::TooLarge);
+        }
+        let final_url = response.url().clone();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(describe)? {
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(FetchError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Fetched { url: final_url, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+}
+
+fn describe(e: reqwest::Error) -> FetchError {
+    if e.is_timeout() {
+        return FetchError::Request("the server did not answer in time".into());
+    }
+    if e.is_redirect() {
+        return FetchError::Request("too many redirects, or a redirect to a private address".into());
+    }
+    // The innermost cause says what happened ("connection refused", "dns error").
+    let mut source: &dyn std::error::Error = &e;
+    while let Some(next) = source.source() {
+        source = next;
+    }
+    FetchError::Request(format!("could not fetch it: {source}"))
+}
+
+fn redirect_policy(allow_private: bool) -> Policy {
+    Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 5 {
+            attempt.error("too many redirects")
+        } else if check_address(attempt.url(), allow_private).is_err() {
+            attempt.error("a redirect to a private address")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+fn check_address(url: &Url, allow_private: bool) -> Result<(), FetchError> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(FetchError::Scheme(url.to_string()));
+    }
+    if allow_private {
+        return Ok(());
+    }
+    let private = match url.host() {
+        Some(url::Host::Ipv4(ip)) => !is_public(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => !is_public(IpAddr::V6(ip)),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost") || d.ends_with(".localhost"),
+        None => true,
+    };
+    if private { Err(FetchError::Private(url.host_str().unwrap_or_default().to_owned())) } else { Ok(()) }
+}
+
+/// Whether an address is on the public internet.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            !(v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                // 100.64.0.0/10, carrier-grade NAT
+                || (v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64))
+        }
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => is_public(IpAddr::V4(v4)),
+            None => {
+                !(v6.is_loopback()
+                    || v6.is_unspecified()
+                    || v6.is_multicast()
+                    || v6.is_unique_local()
+                    || v6.is_unicast_link_local())
+            }
+        },
+    }
+}
+
+/// Resolves names like the system does, then drops every non-public address.
+struct PublicOnly;
+
+impl Resolve for PublicOnly {
+    fn resolve(&self, name: Name) -> Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_owned();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.filter(|a| is_public(a.ip())).collect();
+            if addrs.is_empty() {
+                return Err(format!("{host} has no public address").into());
+            }
+            Ok(Box::new(addrs.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for private in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.4",
+            "169.254.1.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(private.parse().unwrap()), "{private}");
+        }
+        for public in ["93.184.216.34", "2606:4700::1111", "::ffff:93.184.216.34"] {
+            assert!(is_public(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[tokio::test]
+    async fn private_addresses_are_refused_unless_allowed() {
+        let outbound = Outbound::new(false).unwrap();
+        for url in ["http://127.0.0.1:9/", "http://localhost/", "http://[::1]/", "http://10.0.0.1/"] {
+            let err = outbound.get_text(&url.parse().unwrap()).await.unwrap_err();
+            assert!(matches!(err, FetchError::Private(_)), "{url}: {err}");
+        }
+        let err = outbound.get_text(&"ftp://example.org/".parse().unwrap()).await.unwrap_err();
+        assert!(matches!(err, FetchError::Scheme(_)));
+    }
+}
