@@ -5,6 +5,7 @@
 //! explicit `now` parameters callers pass in. Everything here is plain data and pure functions,
 //! so that the store, the web edge and the importers agree on one meaning of each word.
 
+pub mod account;
 pub mod article;
 pub mod author;
 pub mod body;
@@ -18,6 +19,7 @@ pub mod slug;
 pub mod term;
 pub mod time;
 
+pub use account::{Action, Role, User};
 pub use article::{Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle};
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{RenderedBody, render_body};

@@ -17,6 +17,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 
+mod accounts;
 mod articles;
 mod authors;
 mod error;
@@ -31,6 +32,7 @@ mod terms;
 pub mod testing;
 mod webmentions;
 
+pub use accounts::{AuditEntry, NewUser};
 pub use articles::{Listing, Page};
 pub use error::StoreError;
 pub use webmentions::MentionOutcome;

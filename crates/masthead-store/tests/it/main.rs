@@ -6,8 +6,8 @@ use masthead_core::{
     ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
-use masthead_core::{MentionKind, MentionStatus};
-use masthead_store::{MentionOutcome, Page, Store, StoreError, both_backends};
+use masthead_core::{MentionKind, MentionStatus, Role};
+use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
 
 both_backends!(
     settings_default_until_saved_then_round_trip,
@@ -24,6 +24,7 @@ both_backends!(
     partners_poll_changes_since_a_time_page_by_page,
     republication_views_count_per_host_and_day,
     webmentions_queue_then_settle,
+    accounts_sessions_tokens_and_throttling,
 );
 
 fn slug(s: &str) -> Slug {
@@ -490,4 +491,63 @@ async fn webmentions_queue_then_settle(store: Store) {
     assert_eq!(republications.len(), 1, "only the republication counts as one");
     assert_eq!(republications[0].host, "news.example");
     assert_eq!(republications[0].total_views, 0);
+}
+
+async fn accounts_sessions_tokens_and_throttling(store: Store) {
+    let new = NewUser {
+        email: "ana@meridian.example".into(),
+        name: "Ana".into(),
+        role: Role::Editor,
+        password_hash: "$argon2id$placeholder".into(),
+        author_id: None,
+    };
+    let ana = store.create_user(&new).await.unwrap();
+    assert_eq!(ana.role, Role::Editor);
+    assert!(
+        matches!(store.create_user(&new).await, Err(StoreError::Conflict { .. })),
+        "one account per address"
+    );
+    let (found, hash) = store.user_credentials("ana@meridian.example").await.unwrap().unwrap();
+    assert_eq!((found.id, hash.as_str()), (ana.id, "$argon2id$placeholder"));
+    assert!(store.user_credentials("nobody@meridian.example").await.unwrap().is_none());
+
+    let now = at("2026-05-01T12:00:00Z");
+    store.create_session(ana.id, "hash-1", "csrf-1", at("2026-05-02T12:00:00Z")).await.unwrap();
+    let (user, csrf) = store.session("hash-1", now).await.unwrap().unwrap();
+    assert_eq!((user.id, csrf.as_str()), (ana.id, "csrf-1"));
+    assert!(store.session("hash-1", at("2026-05-03T00:00:00Z")).await.unwrap().is_none(), "expired");
+    assert!(store.session("other", now).await.unwrap().is_none());
+    store.set_password_hash(ana.id, "$argon2id$new").await.unwrap();
+    assert!(store.session("hash-1", now).await.unwrap().is_none(), "a new password signs out everywhere");
+    store.create_session(ana.id, "hash-2", "csrf-2", at("2026-05-02T12:00:00Z")).await.unwrap();
+    store.delete_session("hash-2").await.unwrap();
+    assert!(store.session("hash-2", now).await.unwrap().is_none());
+
+    store.create_api_token(ana.id, "script", "token-hash").await.unwrap();
+    assert_eq!(store.user_by_api_token("token-hash").await.unwrap().map(|u| u.id), Some(ana.id));
+    assert!(store.user_by_api_token("nope").await.unwrap().is_none());
+
+    for minute in 0..3 {
+        store
+            .record_login_failure(
+                &["account:ana", "ip:10.0.0.1"],
+                now + jiff::SignedDuration::from_mins(minute),
+            )
+            .await
+            .unwrap();
+    }
+    let (count, oldest) = store.login_failures("account:ana", now).await.unwrap();
+    assert_eq!((count, oldest), (3, Some(now)));
+    assert_eq!(
+        store.login_failures("account:ana", now + jiff::SignedDuration::from_mins(2)).await.unwrap().0,
+        1
+    );
+    store.clear_login_failures("account:ana").await.unwrap();
+    assert_eq!(store.login_failures("account:ana", now).await.unwrap().0, 0);
+    assert_eq!(store.login_failures("ip:10.0.0.1", now).await.unwrap().0, 3, "other keys stay");
+
+    store.audit(Some(ana.id), "login", "ana@meridian.example").await.unwrap();
+    let log = store.audit_log(10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!((log[0].user.as_deref(), log[0].action.as_str()), (Some("Ana"), "login"));
 }

@@ -1,0 +1,259 @@
+//! Staff accounts, sessions, API tokens, login throttling and the audit log. Hashing and token
+//! generation happen at the web edge; this module stores what it is given.
+
+use jiff::Timestamp;
+use masthead_core::{Role, User};
+
+use crate::rows::row;
+use crate::{Result, Store, StoreError, on_db, timestamp};
+
+row!(UserRow { id: i64, email: String, name: String, role: String, author_id: Option<i64> });
+
+const USER_COLUMNS: &str = "u.id, u.email, u.name, u.role, u.author_id";
+
+impl UserRow {
+    fn into_user(self) -> Result<User> {
+        Ok(User {
+            role: self
+                .role
+                .parse::<Role>()
+                .map_err(|e| StoreError::Corrupt(format!("user {}: {e}", self.id)))?,
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            author_id: self.author_id,
+        })
+    }
+}
+
+/// A staff member to create; `email` already normalised, `password_hash` a PHC string.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub author_id: Option<i64>,
+}
+
+/// An entry of the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub at: Timestamp,
+    pub user: Option<String>,
+    pub action: String,
+    pub subject: String,
+}
+
+impl Store {
+    pub async fn create_user(&self, new: &NewUser) -> Result<User> {
+        let id: i64 = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO users (email, name, role, password_hash, author_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(&new.email)
+            .bind(&new.name)
+            .bind(new.role.key())
+            .bind(&new.password_hash)
+            .bind(new.author_id)
+            .bind(Timestamp::now().as_second())
+            .fetch_one(pool)
+            .await?
+        });
+        self.user(id).await
+    }
+
+    pub async fn user(&self, id: i64) -> Result<User> {
+        let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
+        let row: UserRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);
+        row.into_user()
+    }
+
+    pub async fn user_count(&self) -> Result<i64> {
+        Ok(on_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?))
+    }
+
+    /// An enabled account and its password hash, by (normalised) e-mail.
+    pub async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.email = $1 AND NOT u.disabled"
+        );
+        let row = on_db!(self, pool => {
+            match sqlx::query(&sql).bind(email).fetch_optional(pool).await? {
+                None => None,
+                Some(r) => {
+                    use sqlx::{FromRow, Row};
+                    Some((UserRow::from_row(&r)?, r.try_get::<String, _>("password_hash")?))
+                }
+            }
+        });
+        row.map(|(u, hash)| Ok((u.into_user()?, hash))).transpose()
+    }
+
+    pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                .bind(hash)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            // A new password signs every browser out.
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    pub async fn create_session(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(csrf)
+            .bind(Timestamp::now().as_second())
+            .bind(expires_at.as_second())
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// The signed-in user and the session's CSRF token, when the session exists, has not
+    /// expired at `now`, and its account is enabled.
+    pub async fn session(&self, token_hash: &str, now: Timestamp) -> Result<Option<(User, String)>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS}, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND NOT u.disabled"
+        );
+        let row = on_db!(self, pool => {
+            match sqlx::query(&sql).bind(token_hash).bind(now.as_second()).fetch_optional(pool).await? {
+                None => None,
+                Some(r) => {
+                    use sqlx::{FromRow, Row};
+                    Some((UserRow::from_row(&r)?, r.try_get::<String, _>("csrf_token")?))
+                }
+            }
+        });
+        row.map(|(u, csrf)| Ok((u.into_user()?, csrf))).transpose()
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn create_api_token(&self, user_id: i64, name: &str, token_hash: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(user_id)
+                .bind(name)
+                .bind(token_hash)
+                .bind(Timestamp::now().as_second())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The user an API token belongs to, noting its use.
+    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND NOT u.disabled"
+        );
+        let row: Option<UserRow> = on_db!(self, pool => {
+            let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
+            if row.is_some() {
+                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                    .bind(Timestamp::now().as_second())
+                    .bind(token_hash)
+                    .execute(pool)
+                    .await?;
+            }
+            row
+        });
+        row.map(UserRow::into_user).transpose()
+    }
+
+    pub async fn record_login_failure(&self, keys: &[&str], at: Timestamp) -> Result<()> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            for key in keys {
+                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                    .bind(*key)
+                    .bind(at.as_second())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            // Old failures only take room.
+            sqlx::query("DELETE FROM login_failures WHERE at < $1")
+                .bind(at.as_second() - 24 * 3600)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Failed logins for `key` since `since`, and the time of the oldest of them.
+    pub async fn login_failures(&self, key: &str, since: Timestamp) -> Result<(i64, Option<Timestamp>)> {
+        let (count, oldest): (i64, Option<i64>) = on_db!(self, pool => {
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at >= $2")
+                .bind(key)
+                .bind(since.as_second())
+                .fetch_one(pool)
+                .await?
+        });
+        Ok((count, oldest.map(timestamp).transpose()?))
+    }
+
+    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn audit(&self, user_id: Option<i64>, action: &str, subject: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO audit_log (user_id, action, subject, at) VALUES ($1, $2, $3, $4)")
+                .bind(user_id)
+                .bind(action)
+                .bind(subject)
+                .bind(Timestamp::now().as_second())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The newest `limit` audit entries, newest first.
+    pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>> {
+        let sql = format!(
+            "SELECT a.at, u.name, a.action, a.subject FROM audit_log a LEFT JOIN users u ON u.id = a.user_id \
+             ORDER BY a.at DESC, a.id DESC LIMIT {}",
+            limit.clamp(1, 1000)
+        );
+        let rows: Vec<(i64, Option<String>, String, String)> =
+            on_db!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter()
+            .map(|(at, user, action, subject)| Ok(AuditEntry { at: timestamp(at)?, user, action, subject }))
+            .collect()
+    }
+}
