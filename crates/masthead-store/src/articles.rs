@@ -342,6 +342,21 @@ impl Store {
         Ok((self.articles(&ids).await?, next))
     }
 
+    /// The newest `limit` articles with `status` by last change: (id, slug, title, updated).
+    pub async fn articles_with_status(
+        &self,
+        status: ArticleStatus,
+        limit: u32,
+    ) -> Result<Vec<(i64, Slug, String, jiff::Timestamp)>> {
+        let sql = format!(
+            "SELECT id, slug, title, updated_at FROM articles WHERE status = $1 ORDER BY updated_at DESC, id DESC LIMIT {}",
+            limit.clamp(1, 200)
+        );
+        let rows: Vec<(i64, String, String, i64)> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(status.key()).fetch_all(pool).await?);
+        rows.into_iter().map(|(id, s, title, at)| Ok((id, slug(s)?, title, timestamp(at)?))).collect()
+    }
+
     /// Sets an article's own reuse policy (`None`: follow the site's default).
     pub async fn set_reuse_policy(
         &self,

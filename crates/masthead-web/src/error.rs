@@ -17,6 +17,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// Signed in, but not allowed; or a form whose CSRF token does not match.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -56,6 +59,7 @@ impl ErrorPage {
                 ("Bad request", "The address of this page is not one the site understands.")
             }
             StatusCode::GONE => ("Article withdrawn", "This article has been withdrawn by the newsroom."),
+            StatusCode::FORBIDDEN => ("Not allowed", "You may not do this."),
             s if s.is_server_error() => (
                 "Something went wrong",
                 "The site could not show this page. The newsroom has been told; please try again later.",
@@ -78,6 +82,9 @@ impl IntoResponse for AppError {
             AppError::NotFound => ErrorPage::for_status(StatusCode::NOT_FOUND, None).into_response(),
             AppError::BadRequest(message) => {
                 ErrorPage::for_status(StatusCode::BAD_REQUEST, Some(message)).into_response()
+            }
+            AppError::Forbidden(message) => {
+                ErrorPage::for_status(StatusCode::FORBIDDEN, Some(message)).into_response()
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");

@@ -19,6 +19,9 @@ use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+mod admin;
+mod api;
+pub mod auth;
 mod conditional;
 mod error;
 pub mod outbound;
@@ -98,6 +101,8 @@ pub fn router(state: AppState) -> Router {
         .merge(syndication::router())
         .merge(republish::router())
         .merge(webmention::router())
+        .merge(admin::router())
+        .merge(api::router())
         .nest_service("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {

@@ -23,6 +23,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../theme/templates/error.html")),
     ("republish.html", include_str!("../theme/templates/republish.html")),
     ("republish-snippet.html", include_str!("../theme/templates/republish-snippet.html")),
+    ("admin-base.html", include_str!("../theme/templates/admin-base.html")),
+    ("admin-login.html", include_str!("../theme/templates/admin-login.html")),
+    ("admin-dashboard.html", include_str!("../theme/templates/admin-dashboard.html")),
+    ("admin-republications.html", include_str!("../theme/templates/admin-republications.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

@@ -33,6 +33,51 @@ pub enum Command {
     /// Create the data folder and the database, and apply migrations.
     #[command(after_help = EXAMPLES)]
     Init(InitArgs),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage Admin API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a staff account; the password is asked for, or read from stdin with --password-stdin.
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// owner, administrator, editor, author or contributor.
+    #[arg(long)]
+    pub role: masthead_core::Role,
+    /// Read the password from the first line of standard input instead of asking.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an Admin API token for a staff account and print it (it is shown only once).
+    Create(TokenCreateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[arg(long)]
+    pub email: String,
+    /// What the token is for, as shown in the admin.
+    #[arg(long, default_value = "command line")]
+    pub name: String,
 }
 
 /// Where the site's data lives.
@@ -77,6 +122,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => crate::serve::serve(args).await,
         Command::Init(args) => init(args).await,
+        Command::User(UserCommand::Add(args)) => user_add(args).await,
+        Command::Token(TokenCommand::Create(args)) => token_create(args).await,
     }
 }
 
@@ -134,5 +181,81 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     println!("  database:    {}", args.data.describe_database());
     println!("  site:        {} at {}", site.title, site.base_url);
     println!("Start it with: masthead serve --data {}", args.data.data.display());
+    Ok(())
+}
+
+/// The shortest password accepted for a staff account.
+const MIN_PASSWORD_LEN: usize = 12;
+
+async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
+    let email = masthead_core::account::normalize_email(&args.email)
+        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else {
+        let first = rpassword::prompt_password(format!("Password for {email}: "))
+            .context("could not read the password")?;
+        let again = rpassword::prompt_password("Again: ").context("could not read the password")?;
+        if first != again {
+            bail!("the two passwords differ");
+        }
+        first
+    };
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        bail!("the password must have at least {MIN_PASSWORD_LEN} characters");
+    }
+    let store = args.data.open().await?;
+    let hash = masthead_web::auth::hash_password(&password)
+        .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
+    let user = store
+        .create_user(&masthead_store::NewUser {
+            email,
+            name: args.name,
+            role: args.role,
+            password_hash: hash,
+            author_id: None,
+        })
+        .await
+        .map_err(|e| match e {
+            masthead_store::StoreError::Conflict { .. } => {
+                anyhow::anyhow!("an account with this e-mail address exists already")
+            }
+            other => anyhow::Error::new(other).context("could not add the account"),
+        })?;
+    store
+        .audit(None, "staff added", &format!("{} ({})", user.email, user.role))
+        .await
+        .context("could not write the audit log")?;
+    store.close().await;
+    println!("Added {} <{}> as {}.", user.name, user.email, user.role);
+    Ok(())
+}
+
+async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
+    let email = masthead_core::account::normalize_email(&args.email)
+        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
+    let store = args.data.open().await?;
+    let (user, _) = store
+        .user_credentials(&email)
+        .await
+        .context("could not read the staff accounts")?
+        .with_context(|| format!("there is no staff account for {email}"))?;
+    let token = masthead_web::auth::new_token();
+    store
+        .create_api_token(user.id, &args.name, &masthead_web::auth::token_hash(&token))
+        .await
+        .context("could not save the token")?;
+    store
+        .audit(Some(user.id), "API token created", &args.name)
+        .await
+        .context("could not write the audit log")?;
+    store.close().await;
+    println!("{token}");
+    eprintln!(
+        "Token for {} ({}); it is shown only this once. Send it as 'Authorization: Bearer <token>'.",
+        user.email, user.role
+    );
     Ok(())
 }

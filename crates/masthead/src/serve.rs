@@ -9,6 +9,9 @@ use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
 
+/// The account `--demo` creates on a site without staff.
+pub const DEMO_OWNER: &str = "owner@meridian.example";
+
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     // Bind before seeding, so that the demo's links carry the real port when it is 0.
@@ -33,6 +36,26 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             }
         }
     }
+    // A demo site gets an owner account, so that the newcomer can sign in straight away.
+    let demo_login =
+        if args.demo && store.user_count().await.context("could not read the staff accounts")? == 0 {
+            let password: String = masthead_web::auth::new_token().chars().take(24).collect();
+            let hash = masthead_web::auth::hash_password(&password)
+                .map_err(|e| anyhow::anyhow!("could not hash a password: {e}"))?;
+            store
+                .create_user(&masthead_store::NewUser {
+                    email: DEMO_OWNER.into(),
+                    name: "Demo owner".into(),
+                    role: masthead_core::Role::Owner,
+                    password_hash: hash,
+                    author_id: None,
+                })
+                .await
+                .context("could not create the demo owner account")?;
+            Some(password)
+        } else {
+            None
+        };
     if let Some(base_url) = args.base_url {
         let mut site = store.site().await.context("could not read the site settings")?;
         if site.base_url != base_url {
@@ -54,10 +77,18 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = writeln!(out, "Masthead is serving {} at {local_url}", site.title);
     let _ =
         writeln!(out, "  data: {}  database: {}", args.data.data.display(), args.data.describe_database());
+    if let Some(password) = &demo_login {
+        let _ = writeln!(out, "  sign in at {local_url}admin/ as {DEMO_OWNER} with the password {password}");
+        let _ = writeln!(
+            out,
+            "  (shown once; add staff with: masthead user add --email … --name … --role editor)"
+        );
+    }
     let _ = writeln!(out, "  stop with Ctrl-C");
     let _ = out.flush();
 
-    axum::serve(listener, masthead_web::router(state))
+    let app = masthead_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
         .context("the server stopped with an error")?;

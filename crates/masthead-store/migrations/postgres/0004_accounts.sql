@@ -47,3 +47,6 @@ CREATE TABLE audit_log (
     at BIGINT NOT NULL
 );
 CREATE INDEX audit_log_by_time ON audit_log (at);
+
+-- The newsroom's dashboard lists articles by status, most recently changed first.
+CREATE INDEX articles_by_status_and_change ON articles (status, updated_at DESC, id DESC);

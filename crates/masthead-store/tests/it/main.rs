@@ -229,6 +229,9 @@ async fn pagination_walks_every_published_article_once_newest_first(store: Store
         store.create_article(&article(&format!("a{i}"), Some(&when), vec![a], vec![])).await.unwrap();
     }
     store.create_article(&article("a-draft", None, vec![a], vec![])).await.unwrap();
+    let drafts = store.articles_with_status(ArticleStatus::Draft, 10).await.unwrap();
+    assert_eq!(drafts.iter().map(|(_, s, ..)| s.as_str()).collect::<Vec<_>>(), ["a-draft"]);
+    assert_eq!(store.articles_with_status(ArticleStatus::Published, 100).await.unwrap().len(), 25);
 
     let mut seen = Vec::new();
     let mut page = Page::first(10);

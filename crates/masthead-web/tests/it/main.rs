@@ -1,5 +1,6 @@
 //! The public site through the real router: every page, its anatomy, and its failures.
 
+mod admin;
 mod harness;
 mod pages;
 mod republish;

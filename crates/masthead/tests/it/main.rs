@@ -42,6 +42,11 @@ struct Server {
 impl Server {
     /// Starts `masthead serve` on a free port and waits for it to print its URL.
     fn start(args: &[&str]) -> Server {
+        Server::start_reading(args, 1).0
+    }
+
+    /// Starts the server and returns it with the first `lines` lines it printed.
+    fn start_reading(args: &[&str], lines: usize) -> (Server, Vec<String>) {
         let mut child = masthead()
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
@@ -50,13 +55,14 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let first = lines.next().expect("the server prints a line").unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+        let printed: Vec<String> = (&mut out).take(lines).map(|l| l.expect("the server prints")).collect();
+        let first = &printed[0];
         let url = first.split(" at ").nth(1).unwrap_or_else(|| panic!("a URL in {first:?}"));
         let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
         // Keep draining stdout so that the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+        std::thread::spawn(move || for _ in out {});
+        (Server { child, addr }, printed)
     }
 
     /// Sends SIGTERM and waits; true when the server exited cleanly.
@@ -91,7 +97,10 @@ impl Drop for Server {
 #[test]
 fn demo_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
     let data = tempfile::tempdir().unwrap();
-    let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap()]);
+    let (server, printed) = Server::start_reading(&["--demo", "--data", data.path().to_str().unwrap()], 3);
+    let sign_in = printed.iter().find(|l| l.contains("sign in at")).expect("the demo prints how to sign in");
+    let password = sign_in.rsplit(' ').next().unwrap().to_owned();
+    assert!(sign_in.contains("/admin/ as owner@meridian.example"), "{sign_in}");
     let (status, body) = http_get(&server.addr, "/");
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.contains("The Meridian"), "the demo outlet is served");
@@ -102,6 +111,18 @@ fn demo_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
     assert!(data.path().join("masthead.db").exists(), "SQLite lives in the data folder");
     assert!(data.path().join("media/demo").is_dir(), "demo images live in the data folder");
     assert!(server.stop(), "SIGTERM stops the server with success");
+
+    // The printed password opens the owner's account.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = rt
+        .block_on(masthead_store::Store::open(&masthead_store::Location::Sqlite(
+            data.path().join("masthead.db"),
+        )))
+        .unwrap();
+    let (owner, hash) = rt.block_on(store.user_credentials("owner@meridian.example")).unwrap().unwrap();
+    assert_eq!(owner.role, masthead_core::Role::Owner);
+    assert!(masthead_web::auth::verify_password(&password, &hash));
+    rt.block_on(store.close());
 
     // A second start keeps the content and does not seed twice.
     let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap()]);
@@ -207,4 +228,67 @@ fn help_shows_examples() {
     let (ok, stdout, _) = run(masthead().args(["serve", "--help"]));
     assert!(ok);
     assert!(stdout.contains("--database-url") && stdout.contains("--demo"), "{stdout}");
+}
+
+#[test]
+fn staff_accounts_and_api_tokens_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let add = |email: &str, password: &str| {
+        let mut child = masthead()
+            .args([
+                "user",
+                "add",
+                "--data",
+                dir,
+                "--email",
+                email,
+                "--name",
+                "Ana Petrović",
+                "--role",
+                "editor",
+                "--password-stdin",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, stdout, stderr) = add("Ana@Meridian.example", "a long enough passphrase");
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("ana@meridian.example") && stdout.contains("editor"), "{stdout}");
+    let (ok, _, stderr) = add("ana@meridian.example", "a long enough passphrase");
+    assert!(!ok && stderr.contains("exists already"), "{stderr}");
+    let (ok, _, stderr) = add("bo@meridian.example", "short");
+    assert!(!ok && stderr.contains("at least 12 characters"), "{stderr}");
+    let (ok, _, stderr) =
+        run(masthead()
+            .args(["user", "add", "--data", dir, "--email", "x@y.z", "--name", "X", "--role", "chief"]));
+    assert!(!ok && stderr.contains("chief"), "{stderr}");
+
+    let (ok, stdout, stderr) =
+        run(masthead().args(["token", "create", "--data", dir, "--email", "ana@meridian.example"]));
+    assert!(ok, "{stderr}");
+    let token = stdout.trim();
+    assert_eq!(token.len(), 64, "{stdout}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = rt
+        .block_on(masthead_store::Store::open(&masthead_store::Location::Sqlite(
+            data.path().join("masthead.db"),
+        )))
+        .unwrap();
+    let user = rt.block_on(store.user_by_api_token(&masthead_web::auth::token_hash(token))).unwrap().unwrap();
+    assert_eq!(user.email, "ana@meridian.example");
+    rt.block_on(store.close());
+    let (ok, _, stderr) =
+        run(masthead().args(["token", "create", "--data", dir, "--email", "nobody@meridian.example"]));
+    assert!(!ok && stderr.contains("no staff account"), "{stderr}");
 }

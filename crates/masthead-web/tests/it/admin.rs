@@ -1,0 +1,229 @@
+//! Signing in, sessions, CSRF, throttling, roles: the admin and the Admin API through the router.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use masthead_core::{Role, User};
+use masthead_store::NewUser;
+
+use crate::harness::{Reply, TestApp, attrs, one_text, texts};
+
+const PASSWORD: &str = "a long and good passphrase";
+
+async fn staff(app: &TestApp, role: Role) -> User {
+    let email = format!("{}@meridian.example", role.key());
+    app.store()
+        .create_user(&NewUser {
+            email,
+            name: format!("The {role}"),
+            role,
+            password_hash: masthead_web::auth::hash_password(PASSWORD).unwrap(),
+            author_id: None,
+        })
+        .await
+        .unwrap()
+}
+
+/// `name=value` of a Set-Cookie header of `reply`.
+fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+async fn form(app: &TestApp, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookie)
+        .body(Body::from(body))
+        .unwrap();
+    app.send(request).await
+}
+
+async fn get_with(app: &TestApp, uri: &str, header: (&str, &str)) -> Reply {
+    app.send(Request::builder().uri(uri).header(header.0, header.1).body(Body::empty()).unwrap()).await
+}
+
+/// Signs in; returns the reply to the form and the session cookie (`name=value`), if one was set.
+async fn sign_in(app: &TestApp, email: &str, password: &str) -> (Reply, Option<String>) {
+    let page = app.get("/admin/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf_cookie = cookie_pair(&set_cookie(&page, "masthead_login_csrf").expect("a sign-in CSRF cookie"));
+    let csrf = attrs(&page.html(), "input[name=csrf]", "value").pop().unwrap();
+    let reply =
+        form(app, "/admin/login", &csrf_cookie, &[("email", email), ("password", password), ("csrf", &csrf)])
+            .await;
+    let session = set_cookie(&reply, "masthead_session").map(|c| cookie_pair(&c));
+    (reply, session)
+}
+
+#[tokio::test]
+async fn staff_sign_in_with_a_safe_session_cookie_and_sign_out() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Editor).await;
+    assert_eq!(app.get("/admin/").await.status, StatusCode::SEE_OTHER, "signed out: to the sign-in page");
+
+    let (reply, session) = sign_in(&app, "  Editor@Meridian.example ", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.header("location"), "/admin/");
+    let raw = set_cookie(&reply, "masthead_session").unwrap();
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax") && raw.contains("Path=/"), "{raw}");
+    assert!(raw.contains("Secure"), "the demo site is https, so the cookie is Secure: {raw}");
+    let session = session.unwrap();
+
+    let dashboard = get_with(&app, "/admin/", ("cookie", &session)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert_eq!(dashboard.header("cache-control"), "no-store");
+    let html = dashboard.html();
+    assert!(one_text(&html, ".admin-nav .who").contains("The editor"));
+    assert!(texts(&html, ".status-group h2").iter().any(|h| h.starts_with("Recently published")));
+    assert!(!attrs(&html, ".status-group a", "href").is_empty());
+
+    // Signing out needs the session's CSRF token.
+    let refused = form(&app, "/admin/logout", &session, &[("csrf", "forged")]).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get_with(&app, "/admin/", ("cookie", &session)).await.status,
+        StatusCode::OK,
+        "still signed in"
+    );
+    let csrf = attrs(&html, "form[action='/admin/logout'] input[name=csrf]", "value").pop().unwrap();
+    let out = form(&app, "/admin/logout", &session, &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        get_with(&app, "/admin/", ("cookie", &session)).await.status,
+        StatusCode::SEE_OTHER,
+        "the session is gone"
+    );
+    let log = app.store().audit_log(10).await.unwrap();
+    assert_eq!(log[0].action, "sign-in");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn sign_in_without_the_form_token_is_refused() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Editor).await;
+    let fields = [("email", "editor@meridian.example"), ("password", PASSWORD), ("csrf", "guess")];
+    let reply = form(&app, "/admin/login", "", &fields).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert!(set_cookie(&reply, "masthead_session").is_none());
+    let reply = form(&app, "/admin/login", "masthead_login_csrf=other", &fields).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn repeated_failures_throttle_the_account_with_a_clear_message() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Author).await;
+    let (reply, session) = sign_in(&app, "nobody@meridian.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(session.is_none());
+    assert_eq!(one_text(&reply.html(), ".form-error"), "Wrong e-mail address or password.");
+    for _ in 0..5 {
+        let (reply, _) = sign_in(&app, "author@meridian.example", "wrong").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password waits now.
+    let (reply, session) = sign_in(&app, "author@meridian.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(session.is_none());
+    let message = one_text(&reply.html(), ".form-error");
+    assert!(
+        message.starts_with("Too many failed sign-ins for this account. Try again in 15 minutes"),
+        "{message}"
+    );
+    assert_eq!(reply.header("retry-after"), "900");
+    // Another account is not affected.
+    staff(&app, Role::Editor).await;
+    let (reply, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(session.is_some());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn republications_are_shown_to_editors_only() {
+    let app = TestApp::demo().await;
+    let article = &app.published().await[0];
+    app.store()
+        .record_republication_view(article.id, "news.example.org", jiff::Timestamp::now())
+        .await
+        .unwrap();
+    staff(&app, Role::Editor).await;
+    staff(&app, Role::Contributor).await;
+
+    let (_, editor) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let page = get_with(&app, "/admin/republications", ("cookie", &editor.unwrap())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.html();
+    assert_eq!(texts(&html, "td.host"), ["news.example.org"]);
+    assert_eq!(texts(&html, "td.views"), ["1"]);
+    assert!(texts(&html, "tbody td a").contains(&article.title));
+
+    let (_, contributor) = sign_in(&app, "contributor@meridian.example", PASSWORD).await;
+    let contributor = contributor.unwrap();
+    assert_eq!(
+        get_with(&app, "/admin/republications", ("cookie", &contributor)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let dashboard = get_with(&app, "/admin/", ("cookie", &contributor)).await.html();
+    assert!(attrs(&dashboard, "a[href='/admin/republications']", "href").is_empty(), "not offered either");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_admin_api_checks_tokens_and_roles() {
+    let app = TestApp::demo().await;
+    let article = &app.published().await[0];
+    app.store().record_republication_view(article.id, "blog.example", jiff::Timestamp::now()).await.unwrap();
+    let editor = staff(&app, Role::Editor).await;
+    let contributor = staff(&app, Role::Contributor).await;
+    let editor_token = masthead_web::auth::new_token();
+    let contributor_token = masthead_web::auth::new_token();
+    app.store()
+        .create_api_token(editor.id, "test", &masthead_web::auth::token_hash(&editor_token))
+        .await
+        .unwrap();
+    app.store()
+        .create_api_token(contributor.id, "test", &masthead_web::auth::token_hash(&contributor_token))
+        .await
+        .unwrap();
+
+    let json = |r: &Reply| serde_json::from_str::<serde_json::Value>(&r.body).unwrap();
+    let none = app.get("/api/admin/republications").await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert!(json(&none)["error"].as_str().unwrap().contains("Bearer"));
+    let bad = get_with(&app, "/api/admin/republications", ("authorization", "Bearer not-a-token")).await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    let forbidden = get_with(
+        &app,
+        "/api/admin/republications",
+        ("authorization", &format!("Bearer {contributor_token}")),
+    )
+    .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    assert!(json(&forbidden)["error"].as_str().unwrap().contains("contributor"));
+    let ok =
+        get_with(&app, "/api/admin/republications", ("authorization", &format!("Bearer {editor_token}")))
+            .await;
+    assert_eq!(ok.status, StatusCode::OK);
+    let list = json(&ok);
+    let rows = list["republications"].as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["host"], "blog.example");
+    assert_eq!(rows[0]["title"], article.title.as_str());
+    assert_eq!(rows[0]["views"], 1);
+    app.finish().await;
+}
