@@ -30,7 +30,8 @@ pub struct Site {
     pub media_contact: String,
     /// Feeds carry whole articles (true) or excerpts with a link (false).
     pub feed_full_content: bool,
-    /// A WebSub hub that feeds name (`rel="hub"`), so that subscribers can follow them in real time.
+    /// A WebSub hub that feeds name (`rel="hub"`) and that is told when articles change, so that
+    /// subscribers can follow them in real time.
     pub websub_hub: Option<Url>,
     /// Republished copies under these policies get `noindex`, so that search engines send
     /// readers to the original (what they advise syndication partners to do).

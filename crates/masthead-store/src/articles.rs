@@ -16,6 +16,10 @@ use sqlx::{FromRow, Row};
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug, url};
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
+/// Notes that readers may see something new of an article ($1) at $2; every write that changes
+/// an article runs it in its own transaction (see `changes.rs`).
+pub(crate) const RECORD_CHANGE: &str = "INSERT INTO article_changes (article_id, changed_at) VALUES ($1, $2)";
+
 /// Which slice of a newest-first list to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {
@@ -242,6 +246,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            sqlx::query(RECORD_CHANGE).bind(id).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;
             id
         });
@@ -363,14 +368,21 @@ impl Store {
         article_id: i64,
         policy: Option<masthead_core::ReusePolicy>,
     ) -> Result<()> {
+        let now = now_seconds();
         let done = on_db!(self, pool => {
-            sqlx::query("UPDATE articles SET reuse_policy = $1, updated_at = $2 WHERE id = $3")
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE articles SET reuse_policy = $1, updated_at = $2 WHERE id = $3")
                 .bind(policy.map(|p| p.key()))
-                .bind(now_seconds())
+                .bind(now)
                 .bind(article_id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if done > 0 {
+                sqlx::query(RECORD_CHANGE).bind(article_id).bind(now).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            done
         });
         if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }

@@ -20,6 +20,7 @@ use sqlx::{PgPool, SqlitePool};
 mod accounts;
 mod articles;
 mod authors;
+mod changes;
 mod error;
 mod media;
 mod migrations;

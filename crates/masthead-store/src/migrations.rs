@@ -16,12 +16,14 @@ const SQLITE: Embedded = &[
     (2, "republications", include_str!("../migrations/sqlite/0002_republications.sql")),
     (3, "webmentions", include_str!("../migrations/sqlite/0003_webmentions.sql")),
     (4, "accounts", include_str!("../migrations/sqlite/0004_accounts.sql")),
+    (5, "article changes", include_str!("../migrations/sqlite/0005_article_changes.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
     (2, "republications", include_str!("../migrations/postgres/0002_republications.sql")),
     (3, "webmentions", include_str!("../migrations/postgres/0003_webmentions.sql")),
     (4, "accounts", include_str!("../migrations/postgres/0004_accounts.sql")),
+    (5, "article changes", include_str!("../migrations/postgres/0005_article_changes.sql")),
 ];
 
 #[derive(Debug)]

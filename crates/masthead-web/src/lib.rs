@@ -31,11 +31,13 @@ mod syndication;
 pub mod theme;
 pub mod views;
 mod webmention;
+mod websub;
 
 pub use error::AppError;
 pub use outbound::Outbound;
 pub use theme::{Theme, ThemeError};
 pub use webmention::check_pending_webmentions;
+pub use websub::announce_changes;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 

@@ -87,6 +87,18 @@ impl Outbound {
     }
 }
 
+impl Outbound {
+    /// POSTs a form to `url` and succeeds on any 2xx answer (the body is not read).
+    pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<(), FetchError> {
+        check_address(url, self.allow_private)?;
+        let response = self.client.post(url.clone()).form(fields).send().await.map_err(describe)?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        Ok(())
+    }
+}
+
 fn describe(e: reqwest::Error) -> FetchError {
     if e.is_timeout() {
         return FetchError::Request("the server did not answer in time".into());

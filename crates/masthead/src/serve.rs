@@ -98,12 +98,16 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Work that happens away from requests: checking the sources of received Webmentions.
+/// Work that happens away from requests: announcing changed feeds to the WebSub hub and
+/// checking the sources of received Webmentions.
 async fn background_work(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(30));
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        if let Err(e) = masthead_web::announce_changes(&state).await {
+            tracing::warn!(error = %e, "could not announce changes to the WebSub hub; will retry");
+        }
         if let Err(e) = masthead_web::check_pending_webmentions(&state).await {
             tracing::warn!(error = %e, "could not check pending Webmentions");
         }

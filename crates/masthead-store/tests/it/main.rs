@@ -25,6 +25,7 @@ both_backends!(
     republication_views_count_per_host_and_day,
     webmentions_queue_then_settle,
     accounts_sessions_tokens_and_throttling,
+    every_article_change_is_queued_for_announcement_once,
 );
 
 fn slug(s: &str) -> Slug {
@@ -553,4 +554,27 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     let log = store.audit_log(10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].user.as_deref(), log[0].action.as_str()), (Some("Ana"), "login"));
+}
+
+async fn every_article_change_is_queued_for_announcement_once(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    store.set_reuse_policy(one.id, Some(ReusePolicy::CcBy)).await.unwrap();
+    let changes = store.unannounced_changes(10).await.unwrap();
+    assert_eq!(changes.iter().map(|(_, article)| *article).collect::<Vec<_>>(), [one.id, one.id]);
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    let now = at("2026-01-02T00:00:00Z");
+    assert_eq!(store.mark_announced(&ids, now).await.unwrap(), 2);
+    assert_eq!(
+        store.mark_announced(&ids, now).await.unwrap(),
+        0,
+        "a second node finds nothing left to claim"
+    );
+    assert!(store.unannounced_changes(10).await.unwrap().is_empty());
+    store.release_changes(&ids[..1]).await.unwrap();
+    assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1, "a failed announcement is retried");
+    // A failed write queues nothing.
+    assert!(store.create_article(&article("bad", None, vec![a, 9999], vec![])).await.is_err());
+    assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1);
 }

@@ -6,3 +6,4 @@ mod pages;
 mod republish;
 mod syndication;
 mod webmention;
+mod websub;

@@ -1,0 +1,47 @@
+//! WebSub: when articles change, tell the site's hub which feeds changed (`hub.mode=publish`),
+//! so that subscribers hear of new articles in seconds instead of at their next poll. Changes
+//! come from the store's queue, written with each change; one node announces each change.
+
+use std::collections::BTreeSet;
+
+use masthead_formats::feeds::FeedScope;
+
+use crate::{AppError, AppState, Result};
+
+/// Announces queued article changes to the WebSub hub; returns how many feed addresses were
+/// announced. Without a hub, the queue is simply emptied.
+pub async fn announce_changes(state: &AppState) -> Result<usize> {
+    let changes = state.store().unannounced_changes(500).await?;
+    if changes.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
+    // Claim first: of several nodes, the one that claims announces.
+    if state.store().mark_announced(&ids, jiff::Timestamp::now()).await? == 0 {
+        return Ok(0);
+    }
+    let site = state.store().site().await?;
+    let Some(hub) = site.websub_hub.clone() else { return Ok(0) };
+
+    let mut article_ids: Vec<i64> = changes.iter().map(|(_, a)| *a).collect();
+    article_ids.sort_unstable();
+    article_ids.dedup();
+    let mut scopes = vec![FeedScope::site(&site)];
+    for a in state.store().articles(&article_ids).await? {
+        scopes.extend(a.authors.iter().map(|p| FeedScope::author(&site, p)));
+        scopes.extend(a.terms.iter().map(|t| FeedScope::term(&site, t)));
+    }
+    let topics: BTreeSet<String> = scopes
+        .iter()
+        .flat_map(|s| [s.rss_path(), s.atom_path(), s.json_path()])
+        .map(|path| site.url(&path))
+        .collect();
+    for topic in &topics {
+        if let Err(e) = state.outbound().post_form(&hub, &[("hub.mode", "publish"), ("hub.url", topic)]).await
+        {
+            state.store().release_changes(&ids).await?;
+            return Err(AppError::Internal(format!("the WebSub hub {hub} refused {topic}: {e}")));
+        }
+    }
+    Ok(topics.len())
+}
