@@ -38,10 +38,21 @@ async fn webmentions_are_checked_against_their_source_and_recorded() {
     let html = app.get(&format!("/article/{}", article.slug)).await.html();
     assert_eq!(attrs(&html, "link[rel=webmention]", "href"), ["/webmention"]);
 
+    // A real sender: an HTTP client posting to Masthead on a real listener.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let masthead = format!("http://{}", listener.local_addr().unwrap());
+    let router = app.router.clone();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let sender = reqwest::Client::new();
     for path in ["/copy", "/link", "/nolink", "/missing"] {
-        let reply =
-            app.post_form("/webmention", &[("source", &format!("{base}{path}")), ("target", &target)]).await;
-        assert_eq!(reply.status, StatusCode::ACCEPTED, "{path}: {}", reply.body);
+        let source = format!("{base}{path}");
+        let response = sender
+            .post(format!("{masthead}/webmention"))
+            .form(&[("source", source.as_str()), ("target", target.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 202, "{path}");
     }
     // Nothing counts before the sources are checked.
     assert!(app.store().republications(Some(article.id)).await.unwrap().is_empty());
