@@ -93,6 +93,9 @@ pub struct Article {
     /// `None` follows the site's default policy.
     pub reuse_policy: Option<ReusePolicy>,
     pub provenance: Provenance,
+    /// Grows by one with every save; a save names the revision it started from, so that two
+    /// people editing at once cannot overwrite each other.
+    pub revision: i64,
 }
 
 impl Article {
@@ -216,6 +219,16 @@ impl NewArticle {
     }
 }
 
+/// One save of an article: who, when, and which fields changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub revision: i64,
+    pub user_id: Option<i64>,
+    pub saved_at: Timestamp,
+    /// Names of the fields of [`NewArticle`] that differ from the revision before.
+    pub changed: Vec<String>,
+}
+
 /// A position in a newest-first list, for keyset pagination: "the articles published before
 /// this one". Written in URLs as `<unix seconds>-<id>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,6 +297,7 @@ mod tests {
             featured: None,
             reuse_policy: None,
             provenance,
+            revision: 1,
         }
     }
 

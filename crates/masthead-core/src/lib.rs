@@ -20,7 +20,9 @@ pub mod term;
 pub mod time;
 
 pub use account::{Action, Role, User};
-pub use article::{Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle};
+pub use article::{
+    Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,
+};
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{RenderedBody, render_body};
 pub use media::{Media, NewMedia};

@@ -9,12 +9,86 @@ use std::collections::HashMap;
 use masthead_core::article::NewArticle;
 use masthead_core::{
     Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media, Origin,
-    Provenance, RenderedBody, Slug, Term, time::is_known_zone,
+    Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
 };
 use sqlx::{FromRow, Row};
 
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug, url};
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
+
+/// Checks what the database cannot and works out what it stores: (published_at, excerpt).
+fn prepare(new: &NewArticle) -> Result<(Option<i64>, String)> {
+    if !is_known_zone(&new.time_zone) {
+        return Err(StoreError::Invalid(format!("unknown time zone {:?}", new.time_zone)));
+    }
+    let published_at = match (new.status, new.published_at) {
+        (ArticleStatus::Published, None) => Some(now_seconds()),
+        (ArticleStatus::Scheduled, None) => {
+            return Err(StoreError::Invalid("a scheduled article needs a publication time".into()));
+        }
+        (_, at) => at.map(|t| t.as_second()),
+    };
+    Ok((published_at, new.excerpt_or_generated()))
+}
+
+fn snapshot(new: &NewArticle) -> Result<String> {
+    serde_json::to_string(new)
+        .map_err(|e| StoreError::Invalid(format!("the article cannot be saved as a revision: {e}")))
+}
+
+/// The top-level fields of two snapshots that differ, comma-separated; all of them for a first
+/// save.
+fn changed_fields(previous: Option<&str>, current: &str) -> String {
+    let parse =
+        |s: &str| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(s).unwrap_or_default();
+    let now = parse(current);
+    let before = previous.map(parse).unwrap_or_default();
+    now.iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Writes an article's bylines, terms and origins inside a transaction `$tx`.
+macro_rules! write_relations {
+    ($tx:ident, $id:expr, $new:expr) => {
+        for (position, author_id) in $new.author_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
+                .bind($id)
+                .bind(author_id)
+                .bind(position as i64)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for (position, term_id) in $new.term_ids.iter().enumerate() {
+            sqlx::query("INSERT INTO article_terms (article_id, term_id, position) VALUES ($1, $2, $3)")
+                .bind($id)
+                .bind(term_id)
+                .bind(position as i64)
+                .execute(&mut *$tx)
+                .await?;
+        }
+        for (position, origin) in $new.origins.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO article_origins (article_id, position, outlet_id, url, published_at, byline) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind($id)
+            .bind(position as i64)
+            .bind(origin.outlet_id)
+            .bind(origin.url.as_str())
+            .bind(origin.published_at.map(|t| t.as_second()))
+            .bind(&origin.byline)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
+/// (article, revision, user, saved at, changed fields, snapshot)
+const RECORD_REVISION: &str = "INSERT INTO article_revisions (article_id, revision, user_id, saved_at, changed, snapshot) \
+     VALUES ($1, $2, $3, $4, $5, $6)";
 
 /// Notes that readers may see something new of an article ($1) at $2; every write that changes
 /// an article runs it in its own transaction (see `changes.rs`).
@@ -61,6 +135,7 @@ row!(ArticleRow {
     featured_alt: String,
     featured_credit: String,
     reuse_policy: Option<String>,
+    revision: i64,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -73,7 +148,7 @@ row!(ArticleRow {
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
-     a.featured_credit, a.reuse_policy, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.featured_credit, a.reuse_policy, a.revision, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit \
      FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
@@ -172,32 +247,31 @@ impl ArticleRow {
                 .transpose()
                 .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
             provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
+            revision: row.revision,
         })
     }
 }
 
 impl Store {
-    /// Saves a new article with its bylines, terms and provenance, all or nothing.
+    /// Saves a new article with its bylines, terms and provenance, all or nothing, as its
+    /// first revision.
     pub async fn create_article(&self, new: &NewArticle) -> Result<Article> {
-        if !is_known_zone(&new.time_zone) {
-            return Err(StoreError::Invalid(format!("unknown time zone {:?}", new.time_zone)));
-        }
+        self.create_article_by(new, None).await
+    }
+
+    /// [`Store::create_article`], naming the staff member who saved it.
+    pub async fn create_article_by(&self, new: &NewArticle, user_id: Option<i64>) -> Result<Article> {
+        let (published_at, excerpt) = prepare(new)?;
+        let snapshot = snapshot(new)?;
+        let changed = changed_fields(None, &snapshot);
         let now = now_seconds();
-        let published_at = match (new.status, new.published_at) {
-            (ArticleStatus::Published, None) => Some(now),
-            (ArticleStatus::Scheduled, None) => {
-                return Err(StoreError::Invalid("a scheduled article needs a publication time".into()));
-            }
-            (_, at) => at.map(|t| t.as_second()),
-        };
-        let excerpt = new.excerpt_or_generated();
         let id: i64 = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                  created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
-                 featured_credit, reuse_policy) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+                 featured_credit, reuse_policy, revision) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
             )
             .bind(new.slug.as_str())
             .bind(&new.title)
@@ -216,41 +290,135 @@ impl Store {
             .bind(new.reuse_policy.map(|p| p.key()))
             .fetch_one(&mut *tx)
             .await?;
-            for (position, author_id) in new.author_ids.iter().enumerate() {
-                sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(author_id)
-                    .bind(position as i64)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (position, term_id) in new.term_ids.iter().enumerate() {
-                sqlx::query("INSERT INTO article_terms (article_id, term_id, position) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(term_id)
-                    .bind(position as i64)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            for (position, origin) in new.origins.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO article_origins (article_id, position, outlet_id, url, published_at, byline) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
+            write_relations!(tx, id, new);
+            sqlx::query(RECORD_REVISION)
                 .bind(id)
-                .bind(position as i64)
-                .bind(origin.outlet_id)
-                .bind(origin.url.as_str())
-                .bind(origin.published_at.map(|t| t.as_second()))
-                .bind(&origin.byline)
+                .bind(1_i64)
+                .bind(user_id)
+                .bind(now)
+                .bind(&changed)
+                .bind(&snapshot)
                 .execute(&mut *tx)
                 .await?;
-            }
             sqlx::query(RECORD_CHANGE).bind(id).bind(now).execute(&mut *tx).await?;
             tx.commit().await?;
             id
         });
         self.article(id).await
+    }
+
+    /// Saves a new version of article `id` over `base_revision`, the revision the editor started
+    /// from. When someone else saved in between, nothing is written and the error names the
+    /// revision now stored.
+    pub async fn update_article(
+        &self,
+        id: i64,
+        base_revision: i64,
+        new: &NewArticle,
+        user_id: Option<i64>,
+    ) -> Result<Article> {
+        let (published_at, excerpt) = prepare(new)?;
+        let snapshot = snapshot(new)?;
+        let previous: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        let changed = changed_fields(previous.as_deref(), &snapshot);
+        let now = now_seconds();
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let updated = sqlx::query(
+                "UPDATE articles SET slug = $1, title = $2, dek = $3, body_format = $4, body_source = $5, \
+                 body_html = $6, excerpt = $7, status = $8, updated_at = $9, published_at = $10, time_zone = $11, \
+                 featured_media_id = $12, featured_alt = $13, featured_credit = $14, reuse_policy = $15, \
+                 revision = revision + 1 WHERE id = $16 AND revision = $17",
+            )
+            .bind(new.slug.as_str())
+            .bind(&new.title)
+            .bind(&new.dek)
+            .bind(new.body.format.key())
+            .bind(&new.body.source)
+            .bind(&new.body.html)
+            .bind(&excerpt)
+            .bind(new.status.key())
+            .bind(now)
+            .bind(published_at)
+            .bind(&new.time_zone)
+            .bind(new.featured_media_id)
+            .bind(&new.featured_alt)
+            .bind(&new.featured_credit)
+            .bind(new.reuse_policy.map(|p| p.key()))
+            .bind(id)
+            .bind(base_revision)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 0 {
+                let current: Option<i64> = sqlx::query_scalar("SELECT revision FROM articles WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match current {
+                    None => StoreError::NotFound,
+                    Some(current) => StoreError::Stale { current },
+                });
+            }
+            for table in ["article_authors", "article_terms", "article_origins"] {
+                sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
+            }
+            write_relations!(tx, id, new);
+            sqlx::query(RECORD_REVISION)
+                .bind(id)
+                .bind(base_revision + 1)
+                .bind(user_id)
+                .bind(now)
+                .bind(&changed)
+                .bind(&snapshot)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RECORD_CHANGE).bind(id).bind(now).execute(&mut *tx).await?;
+            tx.commit().await?;
+        });
+        self.article(id).await
+    }
+
+    /// The saves of an article, newest first.
+    pub async fn revisions(&self, article_id: i64) -> Result<Vec<Revision>> {
+        let rows: Vec<(i64, Option<i64>, i64, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT revision, user_id, saved_at, changed FROM article_revisions WHERE article_id = $1 \
+                 ORDER BY revision DESC",
+            )
+            .bind(article_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(revision, user_id, saved_at, changed)| {
+                Ok(Revision {
+                    revision,
+                    user_id,
+                    saved_at: timestamp(saved_at)?,
+                    changed: changed.split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
+                })
+            })
+            .collect()
+    }
+
+    /// The article as it was saved at `revision`, ready to be restored with
+    /// [`Store::update_article`].
+    pub async fn revision_snapshot(&self, article_id: i64, revision: i64) -> Result<NewArticle> {
+        let json: String = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 AND revision = $2")
+                .bind(article_id)
+                .bind(revision)
+                .fetch_one(pool)
+                .await?
+        });
+        serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("revision {revision} of article {article_id}: {e}")))
     }
 
     /// An article, whatever its status.

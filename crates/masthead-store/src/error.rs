@@ -7,6 +7,9 @@ pub enum StoreError {
     /// A unique value is taken: a slug, a path. `what` names it ("articles.slug").
     #[error("{what} is already taken")]
     Conflict { what: String },
+    /// Someone saved the record since the caller read it: `current` is the revision now stored.
+    #[error("the article was saved by someone else in the meantime (it is now at revision {current})")]
+    Stale { current: i64 },
     /// A value the caller should have checked (an unknown id in a list, a bad schema name).
     #[error("{0}")]
     Invalid(String),

@@ -17,6 +17,7 @@ const SQLITE: Embedded = &[
     (3, "webmentions", include_str!("../migrations/sqlite/0003_webmentions.sql")),
     (4, "accounts", include_str!("../migrations/sqlite/0004_accounts.sql")),
     (5, "article changes", include_str!("../migrations/sqlite/0005_article_changes.sql")),
+    (6, "revisions", include_str!("../migrations/sqlite/0006_revisions.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -24,6 +25,7 @@ const POSTGRES: Embedded = &[
     (3, "webmentions", include_str!("../migrations/postgres/0003_webmentions.sql")),
     (4, "accounts", include_str!("../migrations/postgres/0004_accounts.sql")),
     (5, "article changes", include_str!("../migrations/postgres/0005_article_changes.sql")),
+    (6, "revisions", include_str!("../migrations/postgres/0006_revisions.sql")),
 ];
 
 #[derive(Debug)]

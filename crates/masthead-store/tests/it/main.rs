@@ -26,6 +26,7 @@ both_backends!(
     webmentions_queue_then_settle,
     accounts_sessions_tokens_and_throttling,
     every_article_change_is_queued_for_announcement_once,
+    saves_are_revisions_and_a_stale_save_writes_nothing,
 );
 
 fn slug(s: &str) -> Slug {
@@ -577,4 +578,45 @@ async fn every_article_change_is_queued_for_announcement_once(store: Store) {
     // A failed write queues nothing.
     assert!(store.create_article(&article("bad", None, vec![a, 9999], vec![])).await.is_err());
     assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1);
+}
+
+async fn saves_are_revisions_and_a_stale_save_writes_nothing(store: Store) {
+    let ana = author(&store, "Ana").await;
+    let bo = author(&store, "Bo").await;
+    let region = term(&store, TermKind::Region, "Europe", None).await;
+    let first = store.create_article(&article("draft", None, vec![ana], vec![region])).await.unwrap();
+    assert_eq!(first.revision, 1);
+
+    // Two editors open revision 1; the first to save wins.
+    let mut mine = article("draft", None, vec![ana, bo], vec![region]);
+    mine.title = "A better headline".into();
+    let saved = store.update_article(first.id, 1, &mine, None).await.unwrap();
+    assert_eq!(saved.revision, 2);
+    assert_eq!(saved.title, "A better headline");
+    assert_eq!(saved.authors.len(), 2, "bylines are replaced");
+    let mut theirs = article("draft", None, vec![ana], vec![]);
+    theirs.body = render_body(BodyFormat::Markdown, "Their text.");
+    let err = store.update_article(first.id, 1, &theirs, None).await.unwrap_err();
+    assert!(matches!(err, StoreError::Stale { current: 2 }), "{err:?}");
+    let now = store.article(first.id).await.unwrap();
+    assert_eq!(
+        (now.title.as_str(), now.revision, now.terms.len()),
+        ("A better headline", 2, 1),
+        "nothing of the stale save"
+    );
+    assert!(matches!(store.update_article(4242, 1, &theirs, None).await, Err(StoreError::NotFound)));
+
+    let revisions = store.revisions(first.id).await.unwrap();
+    assert_eq!(revisions.iter().map(|r| r.revision).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(revisions[0].changed, ["author_ids", "title"], "what the second save changed");
+    assert!(revisions[1].changed.contains(&"body".to_owned()), "a first save changes everything");
+
+    // Restoring revision 1 is a save of its snapshot.
+    let old = store.revision_snapshot(first.id, 1).await.unwrap();
+    let restored = store.update_article(first.id, 2, &old, None).await.unwrap();
+    assert_eq!(
+        (restored.title.as_str(), restored.revision, restored.authors.len()),
+        ("Title of draft", 3, 1)
+    );
+    assert_eq!(store.revisions(first.id).await.unwrap()[0].changed, ["author_ids", "title"]);
 }
