@@ -515,19 +515,59 @@ impl Store {
         Ok((self.articles(&ids).await?, next))
     }
 
-    /// The newest `limit` articles with `status` by last change: (id, slug, title, updated).
-    pub async fn articles_with_status(
+    /// The `limit` most recently changed articles, of one status or of all:
+    /// (id, slug, title, status, updated).
+    pub async fn recent_articles(
         &self,
-        status: ArticleStatus,
+        status: Option<ArticleStatus>,
         limit: u32,
-    ) -> Result<Vec<(i64, Slug, String, jiff::Timestamp)>> {
+    ) -> Result<Vec<(i64, Slug, String, ArticleStatus, jiff::Timestamp)>> {
+        let filter = if status.is_some() { "WHERE status = $1" } else { "" };
         let sql = format!(
-            "SELECT id, slug, title, updated_at FROM articles WHERE status = $1 ORDER BY updated_at DESC, id DESC LIMIT {}",
+            "SELECT id, slug, title, status, updated_at FROM articles {filter} ORDER BY updated_at DESC, id DESC LIMIT {}",
             limit.clamp(1, 200)
         );
-        let rows: Vec<(i64, String, String, i64)> =
-            on_db!(self, pool => sqlx::query_as(&sql).bind(status.key()).fetch_all(pool).await?);
-        rows.into_iter().map(|(id, s, title, at)| Ok((id, slug(s)?, title, timestamp(at)?))).collect()
+        let rows: Vec<(i64, String, String, String, i64)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(status) = status {
+                q = q.bind(status.key());
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter()
+            .map(|(id, s, title, status, at)| {
+                let status = status.parse().map_err(|e| StoreError::Corrupt(format!("article {id}: {e}")))?;
+                Ok((id, slug(s)?, title, status, timestamp(at)?))
+            })
+            .collect()
+    }
+
+    /// Publishes, unpublishes or schedules article `id` as a save over its current revision:
+    /// `at` is the publication time (now, for publishing, when `None`).
+    pub async fn set_status(
+        &self,
+        id: i64,
+        status: ArticleStatus,
+        at: Option<jiff::Timestamp>,
+        user_id: Option<i64>,
+    ) -> Result<Article> {
+        let current = self.article(id).await?;
+        let mut new = self.revision_snapshot(id, current.revision).await?;
+        new.status = status;
+        new.published_at = match status {
+            ArticleStatus::Published => at.or(current.published_at).or_else(|| Some(jiff::Timestamp::now())),
+            ArticleStatus::Scheduled => at,
+            ArticleStatus::Draft | ArticleStatus::Unpublished => current.published_at,
+        };
+        self.update_article(id, current.revision, &new, user_id).await
+    }
+
+    /// Deletes an article with its bylines, terms, origins and revisions.
+    pub async fn delete_article(&self, id: i64) -> Result<()> {
+        let n = on_db!(self, pool => {
+            sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+        });
+        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
     /// Sets an article's own reuse policy (`None`: follow the site's default).

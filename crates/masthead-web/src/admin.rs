@@ -248,10 +248,10 @@ async fn dashboard(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
     ] {
         let items = state
             .store()
-            .articles_with_status(status, 10)
+            .recent_articles(Some(status), 10)
             .await?
             .into_iter()
-            .map(|(_, slug, title, at)| Line {
+            .map(|(_, slug, title, _, at)| Line {
                 title,
                 url: format!("/article/{slug}"),
                 when: when(at, &site),

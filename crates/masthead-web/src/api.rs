@@ -16,7 +16,86 @@ use crate::AppState;
 use crate::auth::staff_from_bearer;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api/admin/republications", get(republications))
+    use crate::api_articles as articles;
+    Router::new()
+        .route("/api/admin/openapi.json", get(openapi))
+        .route("/api/admin/republications", get(republications))
+        .route("/api/admin/articles", get(articles::list).post(articles::create))
+        .route("/api/admin/articles/{id}", get(articles::read).put(articles::update).delete(articles::delete))
+        .route("/api/admin/articles/{id}/publish", axum::routing::post(articles::publish))
+        .route("/api/admin/articles/{id}/unpublish", axum::routing::post(articles::unpublish))
+}
+
+/// Every operation of the Admin API: (method, path, summary). The OpenAPI document is made
+/// from this list, and a test calls each entry through the router, so neither can drift.
+pub const OPERATIONS: &[(&str, &str, &str)] = &[
+    ("get", "/api/admin/openapi.json", "This document"),
+    ("get", "/api/admin/republications", "Who republished what: per article and site, with daily views"),
+    (
+        "get",
+        "/api/admin/articles",
+        "Recently changed articles (?status=draft|scheduled|published|unpublished)",
+    ),
+    ("post", "/api/admin/articles", "Create a draft"),
+    ("get", "/api/admin/articles/{id}", "One article, whole"),
+    ("put", "/api/admin/articles/{id}", "Change an article; send the revision you started from"),
+    ("delete", "/api/admin/articles/{id}", "Delete an article"),
+    ("post", "/api/admin/articles/{id}/publish", "Publish now"),
+    ("post", "/api/admin/articles/{id}/unpublish", "Withdraw from the public site"),
+];
+
+/// The OpenAPI 3.1 description of the Admin API.
+pub fn openapi_document() -> serde_json::Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, summary) in OPERATIONS {
+        let mut op = serde_json::json!({
+            "summary": summary,
+            "security": [{ "bearer": [] }],
+            "responses": {
+                "200": { "description": "OK" },
+                "401": { "$ref": "#/components/responses/Error" },
+                "403": { "$ref": "#/components/responses/Error" },
+            },
+        });
+        if path.contains("{id}") {
+            op["parameters"] = serde_json::json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }]);
+        }
+        if matches!(*method, "post" | "put") && !path.ends_with("publish") {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleRequest" } } },
+            });
+        }
+        paths.entry(path.to_string()).or_insert_with(|| serde_json::json!({}))[*method] = op;
+    }
+    serde_json::json!({
+        "openapi": "3.1.0",
+        "info": { "title": "Masthead Admin API", "version": env!("CARGO_PKG_VERSION") },
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "masthead token create --email …" } },
+            "responses": { "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } },
+            "schemas": {
+                "Error": { "type": "object", "required": ["error"], "properties": {
+                    "error": { "type": "string" }, "field": { "type": ["string", "null"] } } },
+                "ArticleRequest": { "type": "object", "required": ["title", "body"], "additionalProperties": false, "properties": {
+                    "title": { "type": "string" }, "slug": { "type": "string" }, "dek": { "type": "string" },
+                    "body": { "type": "string" }, "body_format": { "enum": ["markdown", "html"] }, "excerpt": { "type": "string" },
+                    "author_ids": { "type": "array", "items": { "type": "integer" } },
+                    "term_ids": { "type": "array", "items": { "type": "integer" } },
+                    "featured_media_id": { "type": ["integer", "null"] }, "featured_alt": { "type": "string" },
+                    "featured_credit": { "type": "string" },
+                    "reuse_policy": { "enum": ["cc-by", "cc-by-nd", "cc-by-nc-nd", "all-rights-reserved", "community-cross-post", null] },
+                    "time_zone": { "type": "string" },
+                    "origins": { "type": "array", "items": { "type": "object" } },
+                    "revision": { "type": "integer", "description": "required when changing an article" } } },
+            },
+        },
+    })
+}
+
+async fn openapi() -> Response {
+    Json(openapi_document()).into_response()
 }
 
 /// An API error: `{"error": "...", "field": "..."}`.
@@ -29,8 +108,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
+    pub(crate) fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
         ApiError { status, error: error.into(), field: None }
+    }
+
+    /// An error that one field of the request is to blame for.
+    pub(crate) fn field(status: StatusCode, error: impl Into<String>, field: &str) -> ApiError {
+        ApiError { status, error: error.into(), field: Some(field.to_owned()) }
     }
 }
 
@@ -56,6 +140,7 @@ impl From<crate::AppError> for ApiError {
 }
 
 /// The staff member behind the request's bearer token.
+#[derive(Debug)]
 pub struct ApiUser(pub User);
 
 impl FromRequestParts<AppState> for ApiUser {

@@ -20,7 +20,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 mod admin;
-mod api;
+pub mod api;
+mod api_articles;
 pub mod auth;
 mod conditional;
 mod error;

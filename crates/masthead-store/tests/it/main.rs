@@ -231,9 +231,10 @@ async fn pagination_walks_every_published_article_once_newest_first(store: Store
         store.create_article(&article(&format!("a{i}"), Some(&when), vec![a], vec![])).await.unwrap();
     }
     store.create_article(&article("a-draft", None, vec![a], vec![])).await.unwrap();
-    let drafts = store.articles_with_status(ArticleStatus::Draft, 10).await.unwrap();
+    let drafts = store.recent_articles(Some(ArticleStatus::Draft), 10).await.unwrap();
     assert_eq!(drafts.iter().map(|(_, s, ..)| s.as_str()).collect::<Vec<_>>(), ["a-draft"]);
-    assert_eq!(store.articles_with_status(ArticleStatus::Published, 100).await.unwrap().len(), 25);
+    assert_eq!(store.recent_articles(Some(ArticleStatus::Published), 100).await.unwrap().len(), 25);
+    assert_eq!(store.recent_articles(None, 100).await.unwrap().len(), 26);
 
     let mut seen = Vec::new();
     let mut page = Page::first(10);
@@ -619,4 +620,17 @@ async fn saves_are_revisions_and_a_stale_save_writes_nothing(store: Store) {
         ("Title of draft", 3, 1)
     );
     assert_eq!(store.revisions(first.id).await.unwrap()[0].changed, ["author_ids", "title"]);
+
+    // Publishing and unpublishing are saves too.
+    let published = store.set_status(first.id, ArticleStatus::Published, None, None).await.unwrap();
+    assert_eq!((published.status, published.revision), (ArticleStatus::Published, 4));
+    assert!(published.published_at.is_some());
+    assert_eq!(store.revisions(first.id).await.unwrap()[0].changed, ["published_at", "status"]);
+    let withdrawn = store.set_status(first.id, ArticleStatus::Unpublished, None, None).await.unwrap();
+    assert_eq!(withdrawn.status, ArticleStatus::Unpublished);
+    assert_eq!(withdrawn.published_at, published.published_at, "the first publication date is kept");
+    store.delete_article(first.id).await.unwrap();
+    assert!(matches!(store.article(first.id).await, Err(StoreError::NotFound)));
+    assert!(store.revisions(first.id).await.unwrap().is_empty());
+    assert!(matches!(store.delete_article(first.id).await, Err(StoreError::NotFound)));
 }

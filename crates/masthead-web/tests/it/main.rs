@@ -1,6 +1,7 @@
 //! The public site through the real router: every page, its anatomy, and its failures.
 
 mod admin;
+mod api;
 mod harness;
 mod pages;
 mod republish;

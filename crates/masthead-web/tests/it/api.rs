@@ -1,0 +1,225 @@
+//! The Admin API's articles: roles, validation, conflicts, and its OpenAPI document kept true.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use masthead_core::Role;
+use masthead_store::NewUser;
+use serde_json::{Value, json};
+
+use crate::harness::{Reply, TestApp};
+
+struct Staffer {
+    token: String,
+}
+
+/// A staff member of `role` who writes under the byline of `author_id`, with an API token.
+async fn staffer(app: &TestApp, role: Role, author_id: Option<i64>) -> Staffer {
+    let user = app
+        .store()
+        .create_user(&NewUser {
+            email: format!("{}-{}@meridian.example", role.key(), author_id.unwrap_or(0)),
+            name: role.key().into(),
+            role,
+            password_hash: "$argon2id$unused".into(),
+            author_id,
+        })
+        .await
+        .unwrap();
+    let token = masthead_web::auth::new_token();
+    app.store().create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token)).await.unwrap();
+    Staffer { token }
+}
+
+async fn call(
+    app: &TestApp,
+    who: &Staffer,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut request =
+        Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {}", who.token));
+    let body = match body {
+        Some(v) => {
+            request = request.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let reply: Reply = app.send(request.body(body).unwrap()).await;
+    let json = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
+    (reply.status, json)
+}
+
+/// Ids of two of the demo's own authors.
+async fn two_authors(app: &TestApp) -> (i64, i64) {
+    let own: Vec<i64> = app
+        .store()
+        .authors()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.outlet_id.is_none())
+        .map(|a| a.id)
+        .collect();
+    (own[0], own[1])
+}
+
+fn draft(author: i64, title: &str) -> Value {
+    json!({ "title": title, "body": "A *first* paragraph.\n\nA second one.", "author_ids": [author] })
+}
+
+#[tokio::test]
+async fn roles_decide_who_writes_publishes_and_deletes() {
+    let app = TestApp::demo().await;
+    let (mine, theirs) = two_authors(&app).await;
+    let contributor = staffer(&app, Role::Contributor, Some(mine)).await;
+    let author = staffer(&app, Role::Author, Some(mine)).await;
+    let editor = staffer(&app, Role::Editor, None).await;
+
+    // Contributors write drafts under their own byline, and cannot publish them.
+    let (status, created) =
+        call(&app, &contributor, "POST", "/api/admin/articles", Some(draft(mine, "Contributor's draft")))
+            .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["status"], "draft");
+    assert_eq!(created["slug"], "contributor-s-draft");
+    let id = created["id"].as_i64().unwrap();
+    let (status, err) =
+        call(&app, &contributor, "POST", "/api/admin/articles", Some(draft(theirs, "Not mine"))).await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::FORBIDDEN, Some("author_ids")));
+    let (status, err) =
+        call(&app, &contributor, "POST", &format!("/api/admin/articles/{id}/publish"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    assert_eq!(
+        app.get(&format!("/article/{}", created["slug"].as_str().unwrap())).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Authors publish their own work, not others'.
+    let (status, published) =
+        call(&app, &author, "POST", &format!("/api/admin/articles/{id}/publish"), None).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert_eq!(published["status"], "published");
+    let page = app.get("/article/contributor-s-draft").await;
+    assert_eq!(page.status, StatusCode::OK, "published articles are on the public site");
+    let (_, other) =
+        call(&app, &editor, "POST", "/api/admin/articles", Some(draft(theirs, "Someone else's"))).await;
+    let other_id = other["id"].as_i64().unwrap();
+    let (status, _) =
+        call(&app, &author, "POST", &format!("/api/admin/articles/{other_id}/publish"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = call(&app, &author, "DELETE", &format!("/api/admin/articles/{other_id}"), None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Editors do anything; every publication is in the audit log.
+    let (status, _) = call(&app, &editor, "POST", &format!("/api/admin/articles/{id}/unpublish"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.get("/article/contributor-s-draft").await.status, StatusCode::GONE);
+    let (status, _) = call(&app, &editor, "DELETE", &format!("/api/admin/articles/{other_id}"), None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = call(&app, &editor, "GET", &format!("/api/admin/articles/{other_id}"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let actions: Vec<String> =
+        app.store().audit_log(20).await.unwrap().into_iter().map(|e| e.action).collect();
+    for expected in ["article published", "article unpublished", "article deleted"] {
+        assert!(actions.contains(&expected.to_owned()), "{expected} in {actions:?}");
+    }
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn errors_name_the_field_and_a_stale_save_is_a_conflict() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let editor = staffer(&app, Role::Editor, Some(mine)).await;
+    for (body, field) in [
+        (json!({ "title": " ", "body": "x", "author_ids": [mine] }), "title"),
+        (json!({ "title": "T", "slug": "Not A Slug", "body": "x", "author_ids": [mine] }), "slug"),
+        (json!({ "title": "T", "body": "x", "body_format": "docx", "author_ids": [mine] }), "body_format"),
+        (json!({ "title": "T", "body": "x", "reuse_policy": "cc0", "author_ids": [mine] }), "reuse_policy"),
+        (json!({ "title": "T", "body": "x", "author_ids": [999_999] }), "author_ids"),
+        (json!({ "title": "T", "body": "x", "time_zone": "Mars/Base", "author_ids": [mine] }), "time_zone"),
+    ] {
+        let (status, err) = call(&app, &editor, "POST", "/api/admin/articles", Some(body.clone())).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
+        assert_eq!(err["field"], field, "{body}: {err}");
+        assert!(!err["error"].as_str().unwrap().is_empty());
+    }
+    let (status, err) =
+        call(&app, &editor, "POST", "/api/admin/articles", Some(json!({ "title": "T", "bogus": 1 }))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    let taken = app.published().await[0].slug.to_string();
+    let (status, err) = call(
+        &app,
+        &editor,
+        "POST",
+        "/api/admin/articles",
+        Some(json!({ "title": "T", "slug": taken, "body": "x", "author_ids": [mine] })),
+    )
+    .await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("slug")));
+
+    let (_, created) =
+        call(&app, &editor, "POST", "/api/admin/articles", Some(draft(mine, "Shared draft"))).await;
+    let id = created["id"].as_i64().unwrap();
+    let mut first = draft(mine, "First editor's headline");
+    first["revision"] = json!(1);
+    first["slug"] = json!("shared-draft");
+    let (status, saved) = call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(first)).await;
+    assert_eq!((status, saved["revision"].as_i64()), (StatusCode::OK, Some(2)), "{saved}");
+    let mut second = draft(mine, "Second editor's headline");
+    second["revision"] = json!(1);
+    second["slug"] = json!("shared-draft");
+    let (status, err) = call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(second)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["field"], "revision");
+    assert!(err["error"].as_str().unwrap().contains("revision 2"));
+    let (_, now) = call(&app, &editor, "GET", &format!("/api/admin/articles/{id}"), None).await;
+    assert_eq!(now["title"], "First editor's headline", "the first save is not overwritten");
+    let (_, list) = call(&app, &editor, "GET", "/api/admin/articles?status=draft", None).await;
+    assert!(list["articles"].as_array().unwrap().iter().any(|a| a["id"] == id));
+    let (status, _) = call(&app, &editor, "GET", "/api/admin/articles?status=lost", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_exactly_what_the_router_answers() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let owner = staffer(&app, Role::Owner, Some(mine)).await;
+    let (status, doc) = call(&app, &owner, "GET", "/api/admin/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(documented, masthead_web::api::OPERATIONS.len());
+    let (_, created) =
+        call(&app, &owner, "POST", "/api/admin/articles", Some(draft(mine, "For the document"))).await;
+    let id = created["id"].as_i64().unwrap().to_string();
+    let mut operations: Vec<(&String, &String)> = paths
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (path, m)))
+        .collect();
+    // Deleting last, so that every other operation finds the article.
+    operations.sort_by_key(|(_, method)| *method == "delete");
+    for (path, method) in operations {
+        let uri = path.replace("{id}", &id);
+        let body = matches!(method.as_str(), "post" | "put").then(|| {
+            let mut b = draft(mine, "For the document");
+            b["revision"] = json!(1);
+            b
+        });
+        let (status, _) = call(&app, &owner, &method.to_uppercase(), &uri, body).await;
+        assert!(
+            status != StatusCode::NOT_FOUND && status != StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path} is documented but answers {status}"
+        );
+    }
+    // And nothing undocumented answers under /api/admin/.
+    let (status, _) = call(&app, &owner, "PATCH", "/api/admin/articles", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(call(&app, &owner, "GET", "/api/admin/nothing-here", None).await.0, StatusCode::NOT_FOUND);
+    app.finish().await;
+}
