@@ -552,6 +552,18 @@ impl Store {
         user_id: Option<i64>,
     ) -> Result<Article> {
         let current = self.article(id).await?;
+        self.save_status(&current, status, at, user_id).await
+    }
+
+    /// Saves `status` over the revision of `current`, which the caller has just read.
+    async fn save_status(
+        &self,
+        current: &Article,
+        status: ArticleStatus,
+        at: Option<jiff::Timestamp>,
+        user_id: Option<i64>,
+    ) -> Result<Article> {
+        let id = current.id;
         let mut new = self.revision_snapshot(id, current.revision).await?;
         new.status = status;
         new.published_at = match status {
@@ -560,6 +572,41 @@ impl Store {
             ArticleStatus::Draft | ArticleStatus::Unpublished => current.published_at,
         };
         self.update_article(id, current.revision, &new, user_id).await
+    }
+
+    /// Publishes every scheduled article whose time has come by `now`; returns their ids.
+    ///
+    /// Safe to run on several nodes at once: each publication is a save over the revision just
+    /// read, so when two nodes race, one saves and the other is told the article is stale and
+    /// leaves it. An article is published exactly once.
+    pub async fn publish_due(&self, now: jiff::Timestamp) -> Result<Vec<i64>> {
+        let due: Vec<i64> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= $1 ORDER BY published_at, id",
+            )
+            .bind(now.as_second())
+            .fetch_all(pool)
+            .await?
+        });
+        let mut published = Vec::new();
+        for id in due {
+            // Read again: another node may have published it since the list was made, and the
+            // save below then fails as stale rather than publishing twice.
+            let current = match self.article(id).await {
+                Ok(a) if a.status == ArticleStatus::Scheduled && a.published_at.is_some_and(|t| t <= now) => {
+                    a
+                }
+                Ok(_) | Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e),
+            };
+            match self.save_status(&current, ArticleStatus::Published, None, None).await {
+                Ok(_) => published.push(id),
+                // Another node (or an editor) saved it first; if still due, the next run sees it.
+                Err(StoreError::Stale { .. } | StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(published)
     }
 
     /// Deletes an article with its bylines, terms, origins and revisions.

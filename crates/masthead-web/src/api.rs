@@ -24,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/articles/{id}", get(articles::read).put(articles::update).delete(articles::delete))
         .route("/api/admin/articles/{id}/publish", axum::routing::post(articles::publish))
         .route("/api/admin/articles/{id}/unpublish", axum::routing::post(articles::unpublish))
+        .route("/api/admin/articles/{id}/schedule", axum::routing::post(articles::schedule))
 }
 
 /// Every operation of the Admin API: (method, path, summary). The OpenAPI document is made
@@ -42,6 +43,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("delete", "/api/admin/articles/{id}", "Delete an article"),
     ("post", "/api/admin/articles/{id}/publish", "Publish now"),
     ("post", "/api/admin/articles/{id}/unpublish", "Withdraw from the public site"),
+    (
+        "post",
+        "/api/admin/articles/{id}/schedule",
+        "Publish at a later time: {\"at\": \"2026-12-01T07:00:00+01:00\"}",
+    ),
 ];
 
 /// The OpenAPI 3.1 description of the Admin API.
@@ -60,7 +66,14 @@ pub fn openapi_document() -> serde_json::Value {
         if path.contains("{id}") {
             op["parameters"] = serde_json::json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }]);
         }
-        if matches!(*method, "post" | "put") && !path.ends_with("publish") {
+        if path.ends_with("/schedule") {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["at"], "additionalProperties": false,
+                    "properties": { "at": { "type": "string", "format": "date-time" } } } } },
+            });
+        } else if matches!(*method, "post" | "put") && !path.ends_with("publish") {
             op["requestBody"] = serde_json::json!({
                 "required": true,
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleRequest" } } },

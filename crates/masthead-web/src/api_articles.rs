@@ -250,6 +250,7 @@ async fn change_status(
     user: &User,
     id: i64,
     status: ArticleStatus,
+    at: Option<jiff::Timestamp>,
 ) -> Result<Response, ApiError> {
     let article = load(state, id).await?;
     let ids: Vec<i64> = article.authors.iter().map(|a| a.id).collect();
@@ -261,8 +262,12 @@ async fn change_status(
             format!("the {} role may not publish or unpublish this article", user.role),
         ));
     }
-    let article = state.store().set_status(id, status, None, Some(user.id)).await.map_err(store_error)?;
-    let action = if status == ArticleStatus::Published { "article published" } else { "article unpublished" };
+    let article = state.store().set_status(id, status, at, Some(user.id)).await.map_err(store_error)?;
+    let action = match status {
+        ArticleStatus::Published => "article published",
+        ArticleStatus::Scheduled => "article scheduled",
+        _ => "article unpublished",
+    };
     state
         .store()
         .audit(Some(user.id), action, &format!("{} ({})", article.title, article.slug))
@@ -276,7 +281,30 @@ pub(crate) async fn publish(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change_status(&state, &user, id, ArticleStatus::Published).await
+    change_status(&state, &user, id, ArticleStatus::Published, None).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleRequest {
+    /// When the article goes live, RFC 3339: "2026-12-01T07:00:00+01:00".
+    pub at: String,
+}
+
+pub(crate) async fn schedule(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<ScheduleRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = body(json)?;
+    let at = request.at.parse::<jiff::Timestamp>().map_err(|e| {
+        invalid("at", format!("{:?} is not a date and time with its offset: {e}", request.at))
+    })?;
+    if at <= jiff::Timestamp::now() {
+        return Err(invalid("at", "a scheduled time must be in the future; publish now instead"));
+    }
+    change_status(&state, &user, id, ArticleStatus::Scheduled, Some(at)).await
 }
 
 pub(crate) async fn unpublish(
@@ -284,5 +312,5 @@ pub(crate) async fn unpublish(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change_status(&state, &user, id, ArticleStatus::Unpublished).await
+    change_status(&state, &user, id, ArticleStatus::Unpublished, None).await
 }

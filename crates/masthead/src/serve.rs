@@ -98,13 +98,21 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Work that happens away from requests: announcing changed feeds to the WebSub hub and
-/// checking the sources of received Webmentions.
+/// Work that happens away from requests: publishing scheduled articles (exactly once, however
+/// many nodes run this), announcing changed feeds to the WebSub hub, and checking the sources
+/// of received Webmentions.
 async fn background_work(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        match state.store().publish_due(jiff::Timestamp::now()).await {
+            Ok(published) if !published.is_empty() => {
+                tracing::info!(?published, "published scheduled articles")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles; will retry"),
+        }
         if let Err(e) = masthead_web::announce_changes(&state).await {
             tracing::warn!(error = %e, "could not announce changes to the WebSub hub; will retry");
         }

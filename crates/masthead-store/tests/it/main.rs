@@ -29,6 +29,59 @@ both_backends!(
     saves_are_revisions_and_a_stale_save_writes_nothing,
 );
 
+/// Two application instances on one database publish each scheduled article exactly once.
+async fn scheduled_articles_go_live_exactly_once_with_two_instances(location: masthead_store::Location) {
+    let first = Store::open(&location).await.unwrap();
+    let second = Store::open(&location).await.unwrap();
+    let a = author(&first, "Ana").await;
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let mut new = article(&format!("s{i}"), None, vec![a], vec![]);
+        new.status = ArticleStatus::Scheduled;
+        new.published_at = Some(at("2026-06-01T08:00:00Z") + jiff::SignedDuration::from_mins(i));
+        ids.push(first.create_article(&new).await.unwrap().id);
+    }
+    let mut later = article("later", None, vec![a], vec![]);
+    later.status = ArticleStatus::Scheduled;
+    later.published_at = Some(at("2030-01-01T00:00:00Z"));
+    let later = first.create_article(&later).await.unwrap();
+
+    let now = at("2026-06-01T09:00:00Z");
+    let (one, two) = tokio::join!(first.publish_due(now), second.publish_due(now));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    let mut all: Vec<i64> = one.iter().chain(&two).copied().collect();
+    all.sort_unstable();
+    assert_eq!(all, ids, "every due article published, none twice (first: {one:?}, second: {two:?})");
+    for id in &ids {
+        let article = first.article(*id).await.unwrap();
+        assert_eq!((article.status, article.revision), (ArticleStatus::Published, 2), "article {id}");
+        assert!(article.published_at.unwrap() <= now, "published at its scheduled time");
+    }
+    assert_eq!(
+        first.article(later.id).await.unwrap().status,
+        ArticleStatus::Scheduled,
+        "not before its time"
+    );
+    assert!(second.publish_due(now).await.unwrap().is_empty(), "nothing left to do");
+    first.close().await;
+    second.close().await;
+}
+
+#[tokio::test]
+async fn scheduled_articles_go_live_exactly_once_with_two_instances_on_sqlite() {
+    let db = masthead_store::testing::TestDb::sqlite().await;
+    scheduled_articles_go_live_exactly_once_with_two_instances(db.location.clone()).await;
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn scheduled_articles_go_live_exactly_once_with_two_instances_on_postgres() {
+    if let Some(db) = masthead_store::testing::TestDb::postgres().await {
+        scheduled_articles_go_live_exactly_once_with_two_instances(db.location.clone()).await;
+        db.finish().await;
+    }
+}
+
 fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
 }

@@ -177,7 +177,38 @@ async fn errors_name_the_field_and_a_stale_save_is_a_conflict() {
     assert!(err["error"].as_str().unwrap().contains("revision 2"));
     let (_, now) = call(&app, &editor, "GET", &format!("/api/admin/articles/{id}"), None).await;
     assert_eq!(now["title"], "First editor's headline", "the first save is not overwritten");
+    // Scheduling wants a future time with its offset.
+    for at in ["tomorrow", "2001-01-01T00:00:00Z"] {
+        let (status, err) = call(
+            &app,
+            &editor,
+            "POST",
+            &format!("/api/admin/articles/{id}/schedule"),
+            Some(json!({ "at": at })),
+        )
+        .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("at")),
+            "{at}: {err}"
+        );
+    }
+    let (status, scheduled) = call(
+        &app,
+        &editor,
+        "POST",
+        &format!("/api/admin/articles/{id}/schedule"),
+        Some(json!({ "at": "2099-01-01T08:00:00+01:00" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{scheduled}");
+    assert_eq!(scheduled["status"], "scheduled");
+    assert_eq!(scheduled["published_at"], "2099-01-01T07:00:00Z");
+    let (_, list) = call(&app, &editor, "GET", "/api/admin/articles?status=scheduled", None).await;
+    assert!(list["articles"].as_array().unwrap().iter().any(|a| a["id"] == id));
     let (_, list) = call(&app, &editor, "GET", "/api/admin/articles?status=draft", None).await;
+    assert!(list["articles"].as_array().unwrap().iter().all(|a| a["id"] != id));
+    let (_, list) = call(&app, &editor, "GET", "/api/admin/articles", None).await;
     assert!(list["articles"].as_array().unwrap().iter().any(|a| a["id"] == id));
     let (status, _) = call(&app, &editor, "GET", "/api/admin/articles?status=lost", None).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
