@@ -37,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/", get(dashboard))
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/republications", get(republications))
+        .route("/admin/audit", get(audit))
 }
 
 /// An admin page: never cached, never indexed.
@@ -209,13 +210,17 @@ struct StaffView {
 #[derive(Serialize)]
 struct May {
     republications: bool,
+    audit: bool,
 }
 
 fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
     (
         site_view(site),
         StaffView { name: staff.user.name.clone(), role: staff.user.role.key() },
-        May { republications: staff.user.role.may(Action::ViewRepublications) },
+        May {
+            republications: staff.user.role.may(Action::ViewRepublications),
+            audit: staff.user.role.may(Action::ViewAuditLog),
+        },
     )
 }
 
@@ -281,6 +286,37 @@ async fn republications(State(state): State<AppState>, jar: CookieJar) -> Result
     let html = state.theme().render(
         "admin-republications.html",
         minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, rows => rows },
+    )?;
+    Ok(private(StatusCode::OK, html))
+}
+
+async fn audit(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !staff.user.role.may(Action::ViewAuditLog) {
+        return Err(AppError::Forbidden("Only administrators see the audit log.".into()));
+    }
+    let site = state.store().site().await?;
+    #[derive(Serialize)]
+    struct Entry {
+        when: String,
+        user: Option<String>,
+        action: String,
+        subject: String,
+    }
+    let entries: Vec<Entry> = state
+        .store()
+        .audit_log(200)
+        .await?
+        .into_iter()
+        .map(|e| Entry { when: when(e.at, &site), user: e.user, action: e.action, subject: e.subject })
+        .collect();
+    let (site_v, staff_v, may) = admin_context(&site, &staff);
+    let html = state.theme().render(
+        "admin-audit.html",
+        minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, entries => entries },
     )?;
     Ok(private(StatusCode::OK, html))
 }

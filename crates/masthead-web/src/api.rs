@@ -25,6 +25,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/articles/{id}/publish", axum::routing::post(articles::publish))
         .route("/api/admin/articles/{id}/unpublish", axum::routing::post(articles::unpublish))
         .route("/api/admin/articles/{id}/schedule", axum::routing::post(articles::schedule))
+        .route("/api/admin/articles/{id}/revisions", get(articles::revisions))
+        .route("/api/admin/articles/{id}/revisions/{revision}", get(articles::revision))
+        .route(
+            "/api/admin/articles/{id}/revisions/{revision}/restore",
+            axum::routing::post(articles::restore),
+        )
 }
 
 /// Every operation of the Admin API: (method, path, summary). The OpenAPI document is made
@@ -63,10 +69,22 @@ pub fn openapi_document() -> serde_json::Value {
                 "403": { "$ref": "#/components/responses/Error" },
             },
         });
-        if path.contains("{id}") {
-            op["parameters"] = serde_json::json!([{ "name": "id", "in": "path", "required": true, "schema": { "type": "integer" } }]);
+        let parameters: Vec<serde_json::Value> = ["id", "revision"]
+            .into_iter()
+            .filter(|p| path.contains(&format!("{{{p}}}")))
+            .map(|p| serde_json::json!({ "name": p, "in": "path", "required": true, "schema": { "type": "integer" } }))
+            .collect();
+        if !parameters.is_empty() {
+            op["parameters"] = serde_json::Value::Array(parameters);
         }
-        if path.ends_with("/schedule") {
+        if path.ends_with("/restore") {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["revision"], "additionalProperties": false,
+                    "properties": { "revision": { "type": "integer" } } } } },
+            });
+        } else if path.ends_with("/schedule") {
             op["requestBody"] = serde_json::json!({
                 "required": true,
                 "content": { "application/json": { "schema": {

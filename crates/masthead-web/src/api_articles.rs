@@ -314,3 +314,85 @@ pub(crate) async fn unpublish(
 ) -> Result<Response, ApiError> {
     change_status(&state, &user, id, ArticleStatus::Unpublished, None).await
 }
+
+/// Only people who may change an article see its history.
+async fn editable(state: &AppState, user: &User, id: i64) -> Result<Article, ApiError> {
+    let article = load(state, id).await?;
+    if may_edit(user, &article) {
+        Ok(article)
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("the {} role may not see this article's history", user.role),
+        ))
+    }
+}
+
+pub(crate) async fn revisions(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    editable(&state, &user, id).await?;
+    let revisions = state.store().revisions(id).await.map_err(store_error)?;
+    Ok(Json(serde_json::json!({ "revisions": revisions })).into_response())
+}
+
+/// A unified diff of two texts, for reading what a save changed.
+fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(names.0, names.1)
+        .to_string()
+}
+
+pub(crate) async fn revision(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, revision)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    editable(&state, &user, id).await?;
+    let snapshot = state.store().revision_snapshot(id, revision).await.map_err(store_error)?;
+    let previous =
+        if revision > 1 { state.store().revision_snapshot(id, revision - 1).await.ok() } else { None };
+    let before = previous.as_ref();
+    let diff = serde_json::json!({
+        "title": unified_diff(before.map(|p| p.title.as_str()).unwrap_or(""), &snapshot.title, ("title before", "title after")),
+        "dek": unified_diff(before.map(|p| p.dek.as_str()).unwrap_or(""), &snapshot.dek, ("dek before", "dek after")),
+        "body": unified_diff(before.map(|p| p.body.source.as_str()).unwrap_or(""), &snapshot.body.source, ("body before", "body after")),
+    });
+    Ok(Json(serde_json::json!({ "revision": revision, "article": snapshot, "diff": diff })).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestoreRequest {
+    /// The revision the article is at now, as the caller last saw it.
+    pub revision: i64,
+}
+
+pub(crate) async fn restore(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path((id, revision)): Path<(i64, i64)>,
+    json: Result<Json<RestoreRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = body(json)?;
+    let current = editable(&state, &user, id).await?;
+    let mut snapshot = state.store().revision_snapshot(id, revision).await.map_err(store_error)?;
+    // Restoring brings back the text, not a past status: publishing stays a separate act.
+    snapshot.status = current.status;
+    snapshot.published_at = current.published_at;
+    let article = state
+        .store()
+        .update_article(id, request.revision, &snapshot, Some(user.id))
+        .await
+        .map_err(store_error)?;
+    state
+        .store()
+        .audit(Some(user.id), "revision restored", &format!("{} (revision {revision})", article.slug))
+        .await
+        .map_err(store_error)?;
+    Ok(Json(article).into_response())
+}

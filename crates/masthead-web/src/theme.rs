@@ -27,6 +27,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-login.html", include_str!("../theme/templates/admin-login.html")),
     ("admin-dashboard.html", include_str!("../theme/templates/admin-dashboard.html")),
     ("admin-republications.html", include_str!("../theme/templates/admin-republications.html")),
+    ("admin-audit.html", include_str!("../theme/templates/admin-audit.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

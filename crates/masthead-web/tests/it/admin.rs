@@ -227,3 +227,20 @@ async fn the_admin_api_checks_tokens_and_roles() {
     assert_eq!(rows[0]["views"], 1);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_audit_log_is_for_administrators() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Administrator).await;
+    staff(&app, Role::Editor).await;
+    let (_, editor) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let editor = editor.unwrap();
+    assert_eq!(get_with(&app, "/admin/audit", ("cookie", &editor)).await.status, StatusCode::FORBIDDEN);
+    let (_, admin) = sign_in(&app, "administrator@meridian.example", PASSWORD).await;
+    let page = get_with(&app, "/admin/audit", ("cookie", &admin.unwrap())).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.html();
+    assert_eq!(texts(&html, "td.action"), ["sign-in", "sign-in"], "both sign-ins, newest first");
+    assert_eq!(texts(&html, "td.who"), ["The administrator", "The editor"]);
+    app.finish().await;
+}

@@ -177,6 +177,43 @@ async fn errors_name_the_field_and_a_stale_save_is_a_conflict() {
     assert!(err["error"].as_str().unwrap().contains("revision 2"));
     let (_, now) = call(&app, &editor, "GET", &format!("/api/admin/articles/{id}"), None).await;
     assert_eq!(now["title"], "First editor's headline", "the first save is not overwritten");
+    // The history: every save, a diff, and a restore that is itself a save.
+    let (_, history) = call(&app, &editor, "GET", &format!("/api/admin/articles/{id}/revisions"), None).await;
+    let revisions: Vec<i64> =
+        history["revisions"].as_array().unwrap().iter().map(|r| r["revision"].as_i64().unwrap()).collect();
+    assert_eq!(revisions, [2, 1]);
+    assert_eq!(history["revisions"][0]["changed"], json!(["title"]));
+    let (_, two) = call(&app, &editor, "GET", &format!("/api/admin/articles/{id}/revisions/2"), None).await;
+    let diff = two["diff"]["title"].as_str().unwrap();
+    assert!(diff.contains("-Shared draft") && diff.contains("+First editor's headline"), "{diff}");
+    assert_eq!(two["diff"]["body"], "", "the body did not change");
+    let (status, err) = call(
+        &app,
+        &editor,
+        "POST",
+        &format!("/api/admin/articles/{id}/revisions/1/restore"),
+        Some(json!({ "revision": 1 })),
+    )
+    .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::CONFLICT, Some("revision")),
+        "restoring over a stale view"
+    );
+    let (status, restored) = call(
+        &app,
+        &editor,
+        "POST",
+        &format!("/api/admin/articles/{id}/revisions/1/restore"),
+        Some(json!({ "revision": 2 })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{restored}");
+    assert_eq!((restored["title"].as_str(), restored["revision"].as_i64()), (Some("Shared draft"), Some(3)));
+    let (status, _) =
+        call(&app, &editor, "GET", &format!("/api/admin/articles/{id}/revisions/99"), None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
     // Scheduling wants a future time with its offset.
     for at in ["tomorrow", "2001-01-01T00:00:00Z"] {
         let (status, err) = call(
@@ -236,7 +273,7 @@ async fn the_openapi_document_lists_exactly_what_the_router_answers() {
     // Deleting last, so that every other operation finds the article.
     operations.sort_by_key(|(_, method)| *method == "delete");
     for (path, method) in operations {
-        let uri = path.replace("{id}", &id);
+        let uri = path.replace("{id}", &id).replace("{revision}", "1");
         let body = matches!(method.as_str(), "post" | "put").then(|| {
             let mut b = draft(mine, "For the document");
             b["revision"] = json!(1);
