@@ -202,6 +202,15 @@ macro_rules! featured {
     }};
 }
 
+/// Which published articles a list holds.
+#[derive(Clone, Copy)]
+enum Scope {
+    All,
+    Author(i64),
+    /// A term and every term below it.
+    TermTree(i64),
+}
+
 #[derive(Clone, Copy)]
 enum ArticleKey<'a> {
     Id(i64),
@@ -617,55 +626,35 @@ impl Store {
         if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
     }
 
-    /// Sets an article's own reuse policy (`None`: follow the site's default).
+    /// Sets an article's own reuse policy (`None`: follow the site's default), as a save over
+    /// its current revision.
     pub async fn set_reuse_policy(
         &self,
         article_id: i64,
         policy: Option<masthead_core::ReusePolicy>,
     ) -> Result<()> {
-        let now = now_seconds();
-        let done = on_db!(self, pool => {
-            let mut tx = pool.begin().await?;
-            let done = sqlx::query("UPDATE articles SET reuse_policy = $1, updated_at = $2 WHERE id = $3")
-                .bind(policy.map(|p| p.key()))
-                .bind(now)
-                .bind(article_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if done > 0 {
-                sqlx::query(RECORD_CHANGE).bind(article_id).bind(now).execute(&mut *tx).await?;
-            }
-            tx.commit().await?;
-            done
-        });
-        if done == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        let current = self.article(article_id).await?;
+        let mut new = self.revision_snapshot(article_id, current.revision).await?;
+        new.reuse_policy = policy;
+        new.published_at = current.published_at;
+        self.update_article(article_id, current.revision, &new, None).await?;
+        Ok(())
     }
 
     /// Published articles, newest first.
     pub async fn published(&self, page: Page) -> Result<Listing> {
-        self.listing("", None, page).await
+        self.listing(Scope::All, page).await
     }
 
     /// Published articles with `author_id` in their byline, newest first.
     pub async fn published_by_author(&self, author_id: i64, page: Page) -> Result<Listing> {
-        self.listing(
-            "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)",
-            Some(author_id),
-            page,
-        )
-        .await
+        self.listing(Scope::Author(author_id), page).await
     }
 
     /// Published articles filed under `term_id` or any term below it (an archive of "Balkans"
     /// includes articles filed under "Serbia"), newest first.
     pub async fn published_in_term(&self, term_id: i64, page: Page) -> Result<Listing> {
-        self.listing(
-            "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree))",
-            Some(term_id),
-            page,
-        )
-        .await
+        self.listing(Scope::TermTree(term_id), page).await
     }
 
     /// How many articles are stored, whatever their status.
@@ -673,8 +662,18 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await?))
     }
 
-    /// The shared body of every list: `filter` may use `$1` for `filter_value`.
-    async fn listing(&self, filter: &str, filter_value: Option<i64>, page: Page) -> Result<Listing> {
+    /// The shared body of every list.
+    async fn listing(&self, scope: Scope, page: Page) -> Result<Listing> {
+        let (filter, filter_value) = match scope {
+            Scope::All => ("", None),
+            Scope::Author(id) => {
+                ("AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Some(id))
+            }
+            Scope::TermTree(id) => (
+                "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree))",
+                Some(id),
+            ),
+        };
         let limit = page.limit.clamp(1, 200);
         let first_free = if filter_value.is_some() { 2 } else { 1 };
         let keyset = if page.after.is_some() {
@@ -683,7 +682,7 @@ impl Store {
         } else {
             String::new()
         };
-        let subtree = if filter.contains("subtree") {
+        let subtree = if matches!(scope, Scope::TermTree(_)) {
             // `depth` bounds the walk should an import ever have written a cycle.
             "WITH RECURSIVE subtree (id, depth) AS ( \
                  SELECT id, 0 FROM terms WHERE id = $1 \

@@ -21,7 +21,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/article/{slug}/{file}", get(republish)).route("/r/{file}", get(beacon))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct PolicyTerms {
     key: &'static str,
     name: &'static str,
@@ -29,7 +29,7 @@ struct PolicyTerms {
     url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct FeaturedCopy {
     src: String,
     alt: String,
@@ -39,7 +39,7 @@ struct FeaturedCopy {
 }
 
 /// Everything the snippet, the page and the JSON say.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 struct Republish {
     title: String,
     /// Our page, the one republishers should point `rel="canonical"` at.
@@ -148,7 +148,7 @@ async fn republish(
         })
         .transpose()?;
     let site = state.store().site().await?;
-    let mut view = republish_view(&site, &article, republisher);
+    let view = republish_view(&site, &article, republisher);
     let snippet = if view.allowed {
         Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
     } else {
@@ -165,13 +165,10 @@ async fn republish(
             .map_err(|e| AppError::Internal(e.to_string()))?;
         return Ok(respond(&headers, JSON_TYPE, body, Some(article.updated_at)));
     }
-    // The preview on our own page must not count as a republication: its image has no site.
+    // The preview on our own page must not count for the republisher's site: its image names none.
     let preview = if view.allowed {
-        let beacon = std::mem::take(&mut view.beacon);
-        view.beacon = site.url(&format!("/r/{}.gif", article.id));
-        let html = state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?;
-        view.beacon = beacon;
-        html
+        let plain = Republish { beacon: site.url(&format!("/r/{}.gif", article.id)), ..view.clone() };
+        state.theme().render("republish-snippet.html", minijinja::context! { r => &plain })?
     } else {
         String::new()
     };

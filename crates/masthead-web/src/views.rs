@@ -38,7 +38,7 @@ pub fn site_view(site: &Site) -> SiteView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct LinkView {
     pub name: String,
     pub url: String,
