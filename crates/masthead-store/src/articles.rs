@@ -50,6 +50,29 @@ fn changed_fields(previous: Option<&str>, current: &str) -> String {
         .join(",")
 }
 
+/// Binds the article's own columns as $1…$15, in the order both the insert and the update
+/// name them: slug, title, dek, body format, source and HTML, excerpt, status, time of the
+/// save, publication time, zone, featured image, its alt text and credit, reuse policy.
+macro_rules! bind_fields {
+    ($q:ident, $new:ident, $excerpt:ident, $now:ident, $published_at:ident) => {
+        $q.bind($new.slug.as_str())
+            .bind(&$new.title)
+            .bind(&$new.dek)
+            .bind($new.body.format.key())
+            .bind(&$new.body.source)
+            .bind(&$new.body.html)
+            .bind(&$excerpt)
+            .bind($new.status.key())
+            .bind($now)
+            .bind($published_at)
+            .bind(&$new.time_zone)
+            .bind($new.featured_media_id)
+            .bind(&$new.featured_alt)
+            .bind(&$new.featured_credit)
+            .bind($new.reuse_policy.map(|p| p.key()))
+    };
+}
+
 /// Writes an article's bylines, terms and origins inside a transaction `$tx`.
 macro_rules! write_relations {
     ($tx:ident, $id:expr, $new:expr) => {
@@ -276,29 +299,13 @@ impl Store {
         let now = now_seconds();
         let id: i64 = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
+            let q = sqlx::query_scalar(
                 "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                  created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
                  featured_credit, reuse_policy, revision) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
-            )
-            .bind(new.slug.as_str())
-            .bind(&new.title)
-            .bind(&new.dek)
-            .bind(new.body.format.key())
-            .bind(&new.body.source)
-            .bind(&new.body.html)
-            .bind(&excerpt)
-            .bind(new.status.key())
-            .bind(now)
-            .bind(published_at)
-            .bind(&new.time_zone)
-            .bind(new.featured_media_id)
-            .bind(&new.featured_alt)
-            .bind(&new.featured_credit)
-            .bind(new.reuse_policy.map(|p| p.key()))
-            .fetch_one(&mut *tx)
-            .await?;
+            );
+            let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
             sqlx::query(RECORD_REVISION)
                 .bind(id)
@@ -338,27 +345,13 @@ impl Store {
         let now = now_seconds();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let updated = sqlx::query(
+            let q = sqlx::query(
                 "UPDATE articles SET slug = $1, title = $2, dek = $3, body_format = $4, body_source = $5, \
                  body_html = $6, excerpt = $7, status = $8, updated_at = $9, published_at = $10, time_zone = $11, \
                  featured_media_id = $12, featured_alt = $13, featured_credit = $14, reuse_policy = $15, \
                  revision = revision + 1 WHERE id = $16 AND revision = $17",
-            )
-            .bind(new.slug.as_str())
-            .bind(&new.title)
-            .bind(&new.dek)
-            .bind(new.body.format.key())
-            .bind(&new.body.source)
-            .bind(&new.body.html)
-            .bind(&excerpt)
-            .bind(new.status.key())
-            .bind(now)
-            .bind(published_at)
-            .bind(&new.time_zone)
-            .bind(new.featured_media_id)
-            .bind(&new.featured_alt)
-            .bind(&new.featured_credit)
-            .bind(new.reuse_policy.map(|p| p.key()))
+            );
+            let updated = bind_fields!(q, new, excerpt, now, published_at)
             .bind(id)
             .bind(base_revision)
             .execute(&mut *tx)
