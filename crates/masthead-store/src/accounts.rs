@@ -230,6 +230,59 @@ impl Store {
         Ok(())
     }
 
+    /// Stores a one-time password reset for `user_id`, valid until `expires_at`.
+    pub async fn create_password_reset(
+        &self,
+        user_id: i64,
+        token_hash: &str,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(Timestamp::now().as_second())
+                .bind(expires_at.as_second())
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The account a reset link belongs to, when the link is unused and unexpired at `now`;
+    /// `consume` marks it used in the same statement, so a link works once.
+    pub async fn password_reset(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+        consume: bool,
+    ) -> Result<Option<User>> {
+        let user_id: Option<i64> = on_db!(self, pool => {
+            if consume {
+                sqlx::query_scalar(
+                    "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+                     RETURNING user_id",
+                )
+                .bind(now.as_second())
+                .bind(token_hash)
+                .fetch_optional(pool)
+                .await?
+            } else {
+                sqlx::query_scalar(
+                    "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+                )
+                .bind(token_hash)
+                .bind(now.as_second())
+                .fetch_optional(pool)
+                .await?
+            }
+        });
+        match user_id {
+            Some(id) => Ok(Some(self.user(id).await?)),
+            None => Ok(None),
+        }
+    }
+
     pub async fn audit(&self, user_id: Option<i64>, action: &str, subject: &str) -> Result<()> {
         on_db!(self, pool => {
             sqlx::query("INSERT INTO audit_log (user_id, action, subject, at) VALUES ($1, $2, $3, $4)")

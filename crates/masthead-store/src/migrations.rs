@@ -18,6 +18,7 @@ const SQLITE: Embedded = &[
     (4, "accounts", include_str!("../migrations/sqlite/0004_accounts.sql")),
     (5, "article changes", include_str!("../migrations/sqlite/0005_article_changes.sql")),
     (6, "revisions", include_str!("../migrations/sqlite/0006_revisions.sql")),
+    (7, "password resets", include_str!("../migrations/sqlite/0007_password_resets.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -26,6 +27,7 @@ const POSTGRES: Embedded = &[
     (4, "accounts", include_str!("../migrations/postgres/0004_accounts.sql")),
     (5, "article changes", include_str!("../migrations/postgres/0005_article_changes.sql")),
     (6, "revisions", include_str!("../migrations/postgres/0006_revisions.sql")),
+    (7, "password resets", include_str!("../migrations/postgres/0007_password_resets.sql")),
 ];
 
 #[derive(Debug)]

@@ -38,17 +38,43 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/republications", get(republications))
         .route("/admin/audit", get(audit))
+        .route("/admin/forgot", get(crate::reset::forgot_form).post(crate::reset::forgot))
+        .route("/admin/reset", get(crate::reset::reset_form).post(crate::reset::reset))
 }
 
 /// An admin page: never cached, never indexed.
-fn private(status: StatusCode, html: String) -> Response {
+pub(crate) fn private(status: StatusCode, html: String) -> Response {
     let mut response = (status, Html(html)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
-fn secure(site: &Site) -> bool {
+pub(crate) fn secure(site: &Site) -> bool {
     site.base_url.scheme() == "https"
+}
+
+/// Renders one of the signed-out forms (sign in, forgotten password, new password) with a
+/// fresh CSRF token, which the browser also gets as a cookie to send back.
+pub(crate) fn render_form(
+    state: &AppState,
+    site: &Site,
+    jar: CookieJar,
+    status: StatusCode,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<Response> {
+    let csrf = new_token();
+    let html = state
+        .theme()
+        .render(template, minijinja::context! { site => site_view(site), csrf => &csrf, ..ctx })?;
+    let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, csrf, secure(site), 3600));
+    Ok((jar, private(status, html)).into_response())
+}
+
+/// Whether a signed-out form came back with the token its page was given.
+pub(crate) fn form_token_matches(jar: &CookieJar, sent: &str) -> bool {
+    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
+    !expected.is_empty() && same_secret(sent, &expected)
 }
 
 fn render_login(
@@ -59,13 +85,14 @@ fn render_login(
     email: &str,
     error: Option<String>,
 ) -> Result<Response> {
-    let csrf = new_token();
-    let html = state.theme().render(
+    render_form(
+        state,
+        site,
+        jar,
+        status,
         "admin-login.html",
-        minijinja::context! { site => site_view(site), csrf => &csrf, email => email, error => error },
-    )?;
-    let jar = jar.add(cookie(LOGIN_CSRF_COOKIE, csrf, secure(site), 3600));
-    Ok((jar, private(status, html)).into_response())
+        minijinja::context! { email => email, error => error },
+    )
 }
 
 async fn login_form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
@@ -91,8 +118,7 @@ async fn login(
     let Form(form) =
         form.map_err(|e| AppError::BadRequest(format!("the sign-in form could not be read: {e}")))?;
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
-    let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    if expected.is_empty() || !same_secret(field("csrf"), &expected) {
+    if !form_token_matches(&jar, field("csrf")) {
         return Err(AppError::Forbidden("This form has expired. Reload the page and sign in again.".into()));
     }
     let email_input = field("email").to_owned();

@@ -25,9 +25,11 @@ mod api_articles;
 pub mod auth;
 mod conditional;
 mod error;
+pub mod mail;
 pub mod outbound;
 mod public;
 mod republish;
+pub mod reset;
 mod syndication;
 pub mod theme;
 pub mod views;
@@ -35,6 +37,7 @@ mod webmention;
 mod websub;
 
 pub use error::AppError;
+pub use mail::Mailer;
 pub use outbound::Outbound;
 pub use theme::{Theme, ThemeError};
 pub use webmention::check_pending_webmentions;
@@ -64,19 +67,25 @@ struct Inner {
     media_dir: PathBuf,
     page_size: u32,
     outbound: Outbound,
+    mailer: Mailer,
 }
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
-    /// wants short pages); `outbound` makes the requests to other sites.
+    /// wants short pages); `outbound` makes the requests to other sites, `mailer` sends mail.
     pub fn new(
         store: Store,
         theme: Theme,
         media_dir: PathBuf,
         page_size: u32,
         outbound: Outbound,
+        mailer: Mailer,
     ) -> AppState {
-        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size, outbound }) }
+        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size, outbound, mailer }) }
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
     }
 
     pub fn outbound(&self) -> &Outbound {

@@ -28,6 +28,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-dashboard.html", include_str!("../theme/templates/admin-dashboard.html")),
     ("admin-republications.html", include_str!("../theme/templates/admin-republications.html")),
     ("admin-audit.html", include_str!("../theme/templates/admin-audit.html")),
+    ("admin-forgot.html", include_str!("../theme/templates/admin-forgot.html")),
+    ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

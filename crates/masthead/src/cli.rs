@@ -45,6 +45,19 @@ pub enum Command {
 pub enum UserCommand {
     /// Add a staff account; the password is asked for, or read from stdin with --password-stdin.
     Add(UserAddArgs),
+    /// Send a staff member a one-time link to choose a new password (printed when no mail
+    /// server is configured).
+    ResetPassword(ResetPasswordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResetPasswordArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[arg(long)]
+    pub email: String,
+    #[command(flatten)]
+    pub mail: MailArgs,
 }
 
 #[derive(Debug, Args)]
@@ -107,6 +120,28 @@ pub struct ServeArgs {
     /// Let requests to other sites (Webmention checks) reach private and loopback addresses.
     #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
     pub allow_private_fetch: bool,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+/// How Masthead sends e-mail.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// The SMTP server: smtps://user:pass@host (TLS), smtp://user:pass@host:587?tls=required
+    /// (STARTTLS), or smtp://127.0.0.1:25 (unencrypted: only for a server on this machine).
+    /// Without it, mail goes to the log.
+    #[arg(long, env = "MASTHEAD_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of Masthead's e-mail.
+    #[arg(long, env = "MASTHEAD_MAIL_FROM", default_value = "Masthead <noreply@localhost>")]
+    pub mail_from: String,
+}
+
+impl MailArgs {
+    pub fn mailer(&self) -> anyhow::Result<masthead_web::Mailer> {
+        masthead_web::Mailer::new(self.smtp_url.as_deref(), &self.mail_from)
+            .context("could not set up e-mail")
+    }
 }
 
 #[derive(Debug, Args)]
@@ -123,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => crate::serve::serve(args).await,
         Command::Init(args) => init(args).await,
         Command::User(UserCommand::Add(args)) => user_add(args).await,
+        Command::User(UserCommand::ResetPassword(args)) => reset_password(args).await,
         Command::Token(TokenCommand::Create(args)) => token_create(args).await,
     }
 }
@@ -184,8 +220,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The shortest password accepted for a staff account.
-const MIN_PASSWORD_LEN: usize = 12;
+use masthead_web::reset::MIN_PASSWORD_LEN;
 
 async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
     let email = masthead_core::account::normalize_email(&args.email)
@@ -257,5 +292,35 @@ async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
         "Token for {} ({}); it is shown only this once. Send it as 'Authorization: Bearer <token>'.",
         user.email, user.role
     );
+    Ok(())
+}
+
+async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
+    let email = masthead_core::account::normalize_email(&args.email)
+        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
+    let mailer = args.mail.mailer()?;
+    let store = args.data.open().await?;
+    let (user, _) = store
+        .user_credentials(&email)
+        .await
+        .context("could not read the staff accounts")?
+        .with_context(|| format!("there is no staff account for {email}"))?;
+    let site = store.site().await.context("could not read the site settings")?;
+    let (link, delivery) = masthead_web::reset::send_password_reset(&store, &mailer, &site, &user)
+        .await
+        .context("could not send the link")?;
+    store.close().await;
+    match delivery {
+        masthead_web::mail::Delivery::Sent => {
+            println!("Sent {} a link to choose a new password.", user.email)
+        }
+        masthead_web::mail::Delivery::Logged => {
+            println!(
+                "No mail server is configured (--smtp-url); give {} this link, valid for an hour, once:",
+                user.email
+            );
+            println!("{link}");
+        }
+    }
     Ok(())
 }

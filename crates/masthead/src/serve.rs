@@ -67,8 +67,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let theme_dir = args.data.data.join("theme");
     let theme = Theme::load(Some(&theme_dir)).context("could not load the theme")?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
-    let state =
-        AppState::new(store.clone(), theme, args.data.data.join("media"), DEFAULT_PAGE_SIZE, outbound);
+    let mailer = args.mail.mailer()?;
+    if !mailer.is_configured() {
+        tracing::warn!(
+            "no mail server is configured (--smtp-url): password reset links will be written to this log"
+        );
+    }
+    let state = AppState::new(
+        store.clone(),
+        theme,
+        args.data.data.join("media"),
+        DEFAULT_PAGE_SIZE,
+        outbound,
+        mailer,
+    );
     let background = tokio::spawn(background_work(state.clone()));
     let site = store.site().await.context("could not read the site settings")?;
 

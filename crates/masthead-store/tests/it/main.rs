@@ -605,6 +605,19 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     assert_eq!(store.login_failures("account:ana", now).await.unwrap().0, 0);
     assert_eq!(store.login_failures("ip:10.0.0.1", now).await.unwrap().0, 3, "other keys stay");
 
+    store.create_password_reset(ana.id, "reset-hash", at("2026-05-01T13:00:00Z")).await.unwrap();
+    assert!(
+        store.password_reset("reset-hash", at("2026-05-01T14:00:00Z"), false).await.unwrap().is_none(),
+        "expired"
+    );
+    assert_eq!(
+        store.password_reset("reset-hash", now, false).await.unwrap().map(|u| u.id),
+        Some(ana.id),
+        "looking does not use it"
+    );
+    assert_eq!(store.password_reset("reset-hash", now, true).await.unwrap().map(|u| u.id), Some(ana.id));
+    assert!(store.password_reset("reset-hash", now, true).await.unwrap().is_none(), "a link works once");
+
     store.audit(Some(ana.id), "login", "ana@meridian.example").await.unwrap();
     let log = store.audit_log(10).await.unwrap();
     assert_eq!(log.len(), 1);

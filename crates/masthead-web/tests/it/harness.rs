@@ -6,7 +6,7 @@ use http_body_util::BodyExt;
 use masthead_core::ArticleSummary;
 use masthead_store::testing::TestDb;
 use masthead_store::{Page, Store};
-use masthead_web::{AppState, Outbound, Theme, router};
+use masthead_web::{AppState, Mailer, Outbound, Theme, router};
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
@@ -48,6 +48,11 @@ impl TestApp {
 
     /// The demo outlet on `backend`; `None` when PostgreSQL is skipped (see `TestDb::postgres`).
     pub async fn demo_on(backend: Backend, page_size: u32) -> Option<TestApp> {
+        TestApp::demo_with(backend, page_size, Mailer::log_only()).await
+    }
+
+    /// The demo outlet, sending mail with `mailer`.
+    pub async fn demo_with(backend: Backend, page_size: u32, mailer: Mailer) -> Option<TestApp> {
         let db = match backend {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres => TestDb::postgres().await?,
@@ -64,6 +69,7 @@ impl TestApp {
             media.path().to_owned(),
             page_size,
             outbound,
+            mailer,
         );
         Some(TestApp { router: router(state.clone()), state, db, _media: media })
     }

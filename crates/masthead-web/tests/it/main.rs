@@ -5,6 +5,7 @@ mod api;
 mod harness;
 mod pages;
 mod republish;
+mod reset;
 mod syndication;
 mod webmention;
 mod websub;
