@@ -25,6 +25,30 @@ impl Store {
         self.author(id).await
     }
 
+    pub async fn update_author(&self, id: i64, new: &NewAuthor) -> Result<Author> {
+        let links = serde_json::to_string(&new.links).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let n = on_db!(self, pool => {
+            sqlx::query(
+                "UPDATE authors SET slug = $1, name = $2, bio = $3, links = $4, avatar_media_id = $5, outlet_id = $6 \
+                 WHERE id = $7",
+            )
+            .bind(new.slug.as_str())
+            .bind(&new.name)
+            .bind(&new.bio)
+            .bind(&links)
+            .bind(new.avatar_media_id)
+            .bind(new.outlet_id)
+            .bind(id)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.author(id).await
+    }
+
     pub async fn author(&self, id: i64) -> Result<Author> {
         let sql = format!("SELECT {AUTHOR_COLUMNS} FROM authors au WHERE au.id = $1");
         let row: AuthorRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);

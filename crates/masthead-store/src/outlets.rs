@@ -18,6 +18,23 @@ impl Store {
         self.outlet(id).await
     }
 
+    pub async fn update_outlet(&self, id: i64, new: &NewOutlet) -> Result<Outlet> {
+        let n = on_db!(self, pool => {
+            sqlx::query("UPDATE outlets SET slug = $1, name = $2, homepage = $3 WHERE id = $4")
+                .bind(new.slug.as_str())
+                .bind(&new.name)
+                .bind(new.homepage.as_ref().map(|u| u.as_str()))
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.outlet(id).await
+    }
+
     pub async fn outlet(&self, id: i64) -> Result<Outlet> {
         let row: OutletRow = on_db!(self, pool => {
             sqlx::query_as("SELECT id, slug, name, homepage FROM outlets WHERE id = $1")

@@ -7,18 +7,7 @@ use crate::{Result, Store, StoreError, on_db};
 
 impl Store {
     pub async fn create_term(&self, new: &NewTerm) -> Result<Term> {
-        if let Some(parent_id) = new.parent_id {
-            if !new.kind.is_hierarchical() {
-                return Err(StoreError::Invalid(format!("a {} cannot have a parent", new.kind)));
-            }
-            let parent = self.term(parent_id).await?;
-            if parent.kind != new.kind {
-                return Err(StoreError::Invalid(format!(
-                    "the parent of a {} must be a {}, not a {}",
-                    new.kind, new.kind, parent.kind
-                )));
-            }
-        }
+        self.check_parent(None, new).await?;
         let id: i64 = on_db!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO terms (kind, slug, name, description, parent_id) \
@@ -33,6 +22,50 @@ impl Store {
             .await?
         });
         self.term(id).await
+    }
+
+    /// Changes a term; its kind stays what it was.
+    pub async fn update_term(&self, id: i64, new: &NewTerm) -> Result<Term> {
+        let current = self.term(id).await?;
+        if current.kind != new.kind {
+            return Err(StoreError::Invalid(format!("a {} cannot become a {}", current.kind, new.kind)));
+        }
+        self.check_parent(Some(id), new).await?;
+        on_db!(self, pool => {
+            sqlx::query("UPDATE terms SET slug = $1, name = $2, description = $3, parent_id = $4 WHERE id = $5")
+                .bind(new.slug.as_str())
+                .bind(&new.name)
+                .bind(&new.description)
+                .bind(new.parent_id)
+                .bind(id)
+                .execute(pool)
+                .await?;
+        });
+        self.term(id).await
+    }
+
+    /// A parent must be of the same, hierarchical kind, and not the term itself or below it.
+    async fn check_parent(&self, id: Option<i64>, new: &NewTerm) -> Result<()> {
+        if let Some(parent_id) = new.parent_id {
+            if !new.kind.is_hierarchical() {
+                return Err(StoreError::Invalid(format!("a {} cannot have a parent", new.kind)));
+            }
+            let parent = self.term(parent_id).await?;
+            if parent.kind != new.kind {
+                return Err(StoreError::Invalid(format!(
+                    "the parent of a {} must be a {}, not a {}",
+                    new.kind, new.kind, parent.kind
+                )));
+            }
+            if let Some(id) = id
+                && self.term_path(parent_id).await?.iter().any(|t| t.id == id)
+            {
+                return Err(StoreError::Invalid(
+                    "a term cannot be placed under itself or one of its own children".into(),
+                ));
+            }
+        }
+        Ok(())
     }
 
     pub async fn term(&self, id: i64) -> Result<Term> {

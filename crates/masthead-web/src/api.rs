@@ -17,6 +17,7 @@ use crate::auth::staff_from_bearer;
 
 pub(crate) fn router() -> Router<AppState> {
     use crate::api_articles as articles;
+    use crate::api_newsroom as newsroom;
     Router::new()
         .route("/api/admin/openapi.json", get(openapi))
         .route("/api/admin/republications", get(republications))
@@ -25,6 +26,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/articles/{id}/publish", axum::routing::post(articles::publish))
         .route("/api/admin/articles/{id}/unpublish", axum::routing::post(articles::unpublish))
         .route("/api/admin/articles/{id}/schedule", axum::routing::post(articles::schedule))
+        .route("/api/admin/authors", get(newsroom::authors).post(newsroom::create_author))
+        .route("/api/admin/authors/{id}", axum::routing::put(newsroom::update_author))
+        .route("/api/admin/terms", get(newsroom::terms).post(newsroom::create_term))
+        .route("/api/admin/terms/{id}", axum::routing::put(newsroom::update_term))
+        .route("/api/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
+        .route("/api/admin/outlets/{id}", axum::routing::put(newsroom::update_outlet))
+        .route("/api/admin/settings", get(newsroom::settings).put(newsroom::update_settings))
         .route("/api/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/api/admin/articles/{id}/revisions/{revision}", get(articles::revision))
         .route(
@@ -91,7 +99,10 @@ pub fn openapi_document() -> serde_json::Value {
                     "type": "object", "required": ["at"], "additionalProperties": false,
                     "properties": { "at": { "type": "string", "format": "date-time" } } } } },
             });
-        } else if matches!(*method, "post" | "put") && !path.ends_with("publish") {
+        } else if matches!(*method, "post" | "put")
+            && path.starts_with("/api/admin/articles")
+            && !path.ends_with("publish")
+        {
             op["requestBody"] = serde_json::json!({
                 "required": true,
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ArticleRequest" } } },

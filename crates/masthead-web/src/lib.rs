@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 mod admin;
 pub mod api;
 mod api_articles;
+mod api_newsroom;
 pub mod auth;
 mod conditional;
 mod error;

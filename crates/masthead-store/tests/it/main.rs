@@ -27,6 +27,7 @@ both_backends!(
     accounts_sessions_tokens_and_throttling,
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
+    authors_terms_and_outlets_can_be_changed,
 );
 
 /// Two application instances on one database publish each scheduled article exactly once.
@@ -699,4 +700,69 @@ async fn saves_are_revisions_and_a_stale_save_writes_nothing(store: Store) {
     assert!(matches!(store.article(first.id).await, Err(StoreError::NotFound)));
     assert!(store.revisions(first.id).await.unwrap().is_empty());
     assert!(matches!(store.delete_article(first.id).await, Err(StoreError::NotFound)));
+}
+
+async fn authors_terms_and_outlets_can_be_changed(store: Store) {
+    let ana = author(&store, "Ana").await;
+    let changed = store
+        .update_author(
+            ana,
+            &NewAuthor {
+                slug: slug("ana-p"),
+                name: "Ana P.".into(),
+                bio: "Ana P. writes.".into(),
+                links: vec![masthead_core::AuthorLink {
+                    label: "Site".into(),
+                    url: "https://ana.example/".parse().unwrap(),
+                }],
+                avatar_media_id: None,
+                outlet_id: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((changed.slug.as_str(), changed.links.len()), ("ana-p", 1));
+
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let balkans = term(&store, TermKind::Region, "Balkans", Some(europe)).await;
+    let new = |name: &str, parent_id| NewTerm {
+        kind: TermKind::Region,
+        slug: Slug::from_title(name).unwrap(),
+        name: name.into(),
+        description: "d".into(),
+        parent_id,
+    };
+    let renamed = store.update_term(europe, &new("Europa", None)).await.unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.slug.as_str()), ("Europa", "europa"));
+    assert!(
+        matches!(store.update_term(europe, &new("Europa", Some(balkans))).await, Err(StoreError::Invalid(_))),
+        "no cycles"
+    );
+    assert!(matches!(
+        store.update_term(europe, &new("Europa", Some(europe))).await,
+        Err(StoreError::Invalid(_))
+    ));
+    let as_theme = NewTerm { kind: TermKind::Theme, ..new("Europa", None) };
+    assert!(matches!(store.update_term(europe, &as_theme).await, Err(StoreError::Invalid(_))), "kinds stay");
+
+    let outlet = store
+        .create_outlet(&NewOutlet { slug: slug("dd"), name: "DD".into(), homepage: None })
+        .await
+        .unwrap();
+    let outlet = store
+        .update_outlet(
+            outlet.id,
+            &NewOutlet {
+                slug: slug("danube-dispatch"),
+                name: "Danube Dispatch".into(),
+                homepage: Some("https://dd.example/".parse().unwrap()),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.outlets().await.unwrap(), vec![outlet]);
+    assert!(matches!(
+        store.update_outlet(4242, &NewOutlet { slug: slug("x"), name: "X".into(), homepage: None }).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -291,3 +291,136 @@ async fn the_openapi_document_lists_exactly_what_the_router_answers() {
     assert_eq!(call(&app, &owner, "GET", "/api/admin/nothing-here", None).await.0, StatusCode::NOT_FOUND);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn authors_terms_outlets_and_settings_through_the_api() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let author = staffer(&app, Role::Author, Some(mine)).await;
+    let editor = staffer(&app, Role::Editor, None).await;
+    let admin = staffer(&app, Role::Administrator, None).await;
+
+    let (status, list) = call(&app, &author, "GET", "/api/admin/terms?kind=region", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let europe = list["terms"].as_array().unwrap().iter().find(|t| t["slug"] == "europe").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let new_region = json!({ "kind": "region", "name": "Caucasus", "parent_id": europe });
+    assert_eq!(
+        call(&app, &author, "POST", "/api/admin/terms", Some(new_region.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, term) = call(&app, &editor, "POST", "/api/admin/terms", Some(new_region)).await;
+    assert_eq!(status, StatusCode::CREATED, "{term}");
+    assert_eq!((term["slug"].as_str(), term["parent_id"].as_i64()), (Some("caucasus"), Some(europe)));
+    assert_eq!(app.get("/region/caucasus").await.status, StatusCode::OK, "the archive exists at once");
+    let term_id = term["id"].as_i64().unwrap();
+    for (body, field) in [
+        (json!({ "kind": "region", "name": " " }), "name"),
+        (json!({ "kind": "region", "name": "X", "slug": "Bad Slug" }), "slug"),
+        (json!({ "kind": "region", "name": "X", "parent_id": 999_999 }), "parent_id"),
+        (json!({ "kind": "tag", "name": "X", "parent_id": europe }), "parent_id"),
+    ] {
+        let (status, err) = call(&app, &editor, "POST", "/api/admin/terms", Some(body.clone())).await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}: {err}"
+        );
+    }
+    let (status, err) = call(
+        &app,
+        &editor,
+        "PUT",
+        &format!("/api/admin/terms/{europe}"),
+        Some(json!({ "kind": "region", "name": "Europe", "parent_id": term_id })),
+    )
+    .await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("parent_id")),
+        "no cycles: {err}"
+    );
+
+    let (status, outlet) = call(
+        &app,
+        &editor,
+        "POST",
+        "/api/admin/outlets",
+        Some(json!({ "name": "Steppe Wire", "homepage": "https://steppe-wire.example/" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{outlet}");
+    let (status, err) = call(
+        &app,
+        &editor,
+        "POST",
+        "/api/admin/outlets",
+        Some(json!({ "name": "X", "homepage": "not a url" })),
+    )
+    .await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("homepage")));
+    let (status, writer) = call(
+        &app,
+        &editor,
+        "POST",
+        "/api/admin/authors",
+        Some(json!({ "name": "Aigerim Sadykova", "bio": "Aigerim Sadykova reports from Almaty.", "outlet_id": outlet["id"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{writer}");
+    assert_eq!(writer["slug"], "aigerim-sadykova");
+    let (status, err) = call(
+        &app,
+        &editor,
+        "POST",
+        "/api/admin/authors",
+        Some(json!({ "name": "Dup", "slug": "aigerim-sadykova" })),
+    )
+    .await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("slug")));
+    let writer_id = writer["id"].as_i64().unwrap();
+    let (status, writer) = call(
+        &app,
+        &editor,
+        "PUT",
+        &format!("/api/admin/authors/{writer_id}"),
+        Some(json!({ "name": "Aigerim Sadykova", "slug": "aigerim-sadykova", "bio": "Now in Astana." })),
+    )
+    .await;
+    assert_eq!((status, writer["bio"].as_str()), (StatusCode::OK, Some("Now in Astana.")));
+
+    let change = json!({ "title": "The Meridian Weekly", "time_zone": "Asia/Almaty" });
+    assert_eq!(
+        call(&app, &editor, "PUT", "/api/admin/settings", Some(change.clone())).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, site) = call(&app, &admin, "PUT", "/api/admin/settings", Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{site}");
+    assert_eq!(
+        (site["title"].as_str(), site["tagline"].as_str()),
+        (Some("The Meridian Weekly"), Some("Independent analysis from the edges of the map")),
+        "other settings stay"
+    );
+    assert_eq!(one_text_of(&app.get("/").await.body, ".site-title"), "The Meridian Weekly");
+    for (body, field) in [
+        (json!({ "time_zone": "Mars/Base" }), "time_zone"),
+        (json!({ "media_contact": "nobody" }), "media_contact"),
+        (json!({ "colour": "red" }), "colour"),
+        (json!({ "default_policy": "cc0" }), "default_policy"),
+    ] {
+        let (status, err) = call(&app, &admin, "PUT", "/api/admin/settings", Some(body.clone())).await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(field)),
+            "{body}: {err}"
+        );
+    }
+    let log = app.store().audit_log(5).await.unwrap();
+    assert_eq!((log[0].action.as_str(), log[0].subject.as_str()), ("settings changed", "time_zone, title"));
+    app.finish().await;
+}
+
+fn one_text_of(html: &str, selector: &str) -> String {
+    crate::harness::one_text(&scraper::Html::parse_document(html), selector)
+}

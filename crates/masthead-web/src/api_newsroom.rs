@@ -1,0 +1,299 @@
+//! `/api/admin/authors`, `/terms`, `/outlets` and `/settings`: the newsroom's lists and the
+//! site's settings. Anyone on staff reads them; editors change authors, terms and outlets;
+//! administrators change settings.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use masthead_core::{Action, AuthorLink, NewAuthor, NewOutlet, NewTerm, Slug, TermKind, User};
+use masthead_store::StoreError;
+use serde::Deserialize;
+use url::Url;
+
+use crate::AppState;
+use crate::api::{ApiError, ApiUser};
+
+fn require(user: &User, action: Action) -> Result<(), ApiError> {
+    if user.role.may(action) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, format!("the {} role may not do this", user.role)))
+    }
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)
+}
+
+fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    json.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
+    })
+}
+
+/// Maps storage errors; `parent_field` names the field an unknown reference came from.
+fn store_error(e: StoreError, reference_field: &str) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not found"),
+        StoreError::Conflict { .. } => invalid("slug", "this slug is taken"),
+        StoreError::Invalid(m) => invalid(reference_field, m),
+        other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+    }
+}
+
+/// The slug given, or one made from the name.
+fn slug_for(slug: Option<&str>, name: &str) -> Result<Slug, ApiError> {
+    match slug.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Slug::parse(s).map_err(|e| invalid("slug", e.to_string())),
+        None => {
+            Slug::from_title(name).map_err(|e| invalid("name", format!("no slug can be made from it: {e}")))
+        }
+    }
+}
+
+fn name(value: &str) -> Result<String, ApiError> {
+    let v = value.trim();
+    if v.is_empty() { Err(invalid("name", "a name is needed")) } else { Ok(v.to_owned()) }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorRequest {
+    pub name: String,
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub bio: String,
+    #[serde(default)]
+    pub links: Vec<AuthorLink>,
+    pub outlet_id: Option<i64>,
+}
+
+impl AuthorRequest {
+    fn into_new(self) -> Result<NewAuthor, ApiError> {
+        let name = name(&self.name)?;
+        Ok(NewAuthor {
+            slug: slug_for(self.slug.as_deref(), &name)?,
+            name,
+            bio: self.bio,
+            links: self.links,
+            avatar_media_id: None,
+            outlet_id: self.outlet_id,
+        })
+    }
+}
+
+pub(crate) async fn authors(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+) -> Result<Response, ApiError> {
+    let authors = state.store().authors().await.map_err(|e| store_error(e, "id"))?;
+    Ok(Json(serde_json::json!({ "authors": authors })).into_response())
+}
+
+pub(crate) async fn create_author(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    json: Result<Json<AuthorRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let new = body(json)?.into_new()?;
+    let author = state.store().create_author(&new).await.map_err(|e| store_error(e, "outlet_id"))?;
+    Ok((StatusCode::CREATED, Json(author)).into_response())
+}
+
+pub(crate) async fn update_author(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<AuthorRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let new = body(json)?.into_new()?;
+    let author = state.store().update_author(id, &new).await.map_err(|e| store_error(e, "outlet_id"))?;
+    Ok(Json(author).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TermRequest {
+    pub kind: TermKind,
+    pub name: String,
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    pub parent_id: Option<i64>,
+}
+
+impl TermRequest {
+    fn into_new(self) -> Result<NewTerm, ApiError> {
+        let name = name(&self.name)?;
+        Ok(NewTerm {
+            kind: self.kind,
+            slug: slug_for(self.slug.as_deref(), &name)?,
+            name,
+            description: self.description,
+            parent_id: self.parent_id,
+        })
+    }
+}
+
+pub(crate) async fn terms(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    let kind = q.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "kind").map(|(_, v)| v.into_owned())
+    });
+    let kinds: Vec<TermKind> = match kind {
+        None => TermKind::ALL.to_vec(),
+        Some(k) => vec![k.parse().map_err(|e: masthead_core::term::UnknownTermKind| {
+            ApiError::field(StatusCode::BAD_REQUEST, e.to_string(), "kind")
+        })?],
+    };
+    let mut all = Vec::new();
+    for kind in kinds {
+        all.extend(state.store().terms(kind).await.map_err(|e| store_error(e, "kind"))?);
+    }
+    Ok(Json(serde_json::json!({ "terms": all })).into_response())
+}
+
+/// A parent that does not exist is the request's fault, not a missing page.
+fn term_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => invalid("parent_id", "no such parent term"),
+        other => store_error(other, "parent_id"),
+    }
+}
+
+pub(crate) async fn create_term(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    json: Result<Json<TermRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let new = body(json)?.into_new()?;
+    let term = state.store().create_term(&new).await.map_err(term_error)?;
+    Ok((StatusCode::CREATED, Json(term)).into_response())
+}
+
+pub(crate) async fn update_term(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<TermRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let new = body(json)?.into_new()?;
+    state.store().term(id).await.map_err(|e| store_error(e, "id"))?;
+    let term = state.store().update_term(id, &new).await.map_err(term_error)?;
+    Ok(Json(term).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutletRequest {
+    pub name: String,
+    pub slug: Option<String>,
+    pub homepage: Option<String>,
+}
+
+impl OutletRequest {
+    fn into_new(self) -> Result<NewOutlet, ApiError> {
+        let name = name(&self.name)?;
+        let homepage = self
+            .homepage
+            .as_deref()
+            .filter(|h| !h.trim().is_empty())
+            .map(|h| {
+                Url::parse(h.trim())
+                    .map_err(|e| invalid("homepage", format!("{h:?} is not a web address: {e}")))
+            })
+            .transpose()?;
+        Ok(NewOutlet { slug: slug_for(self.slug.as_deref(), &name)?, name, homepage })
+    }
+}
+
+pub(crate) async fn outlets(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+) -> Result<Response, ApiError> {
+    let outlets = state.store().outlets().await.map_err(|e| store_error(e, "id"))?;
+    Ok(Json(serde_json::json!({ "outlets": outlets })).into_response())
+}
+
+pub(crate) async fn create_outlet(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    json: Result<Json<OutletRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let outlet =
+        state.store().create_outlet(&body(json)?.into_new()?).await.map_err(|e| store_error(e, "slug"))?;
+    Ok((StatusCode::CREATED, Json(outlet)).into_response())
+}
+
+pub(crate) async fn update_outlet(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<OutletRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageAuthorsAndTerms)?;
+    let outlet = state
+        .store()
+        .update_outlet(id, &body(json)?.into_new()?)
+        .await
+        .map_err(|e| store_error(e, "slug"))?;
+    Ok(Json(outlet).into_response())
+}
+
+pub(crate) async fn settings(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.store().site().await.map_err(|e| store_error(e, "settings"))?).into_response())
+}
+
+/// Changes the settings named in the body; the others stay as they are.
+pub(crate) async fn update_settings(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    json: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user, Action::ManageSettings)?;
+    let changes = body(json)?;
+    let current = state.store().site().await.map_err(|e| store_error(e, "settings"))?;
+    let mut merged = serde_json::to_value(&current)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let known: Vec<String> = merged.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+    // One setting at a time, so that a value of the wrong form is blamed on its own name.
+    let mut site = current;
+    for (key, value) in &changes {
+        if !known.contains(key) {
+            return Err(invalid(key, format!("there is no setting called {key:?}")));
+        }
+        merged[key.as_str()] = value.clone();
+        site = serde_json::from_value(merged.clone())
+            .map_err(|e| invalid(key, format!("{key} has the wrong form: {e}")))?;
+    }
+    if !masthead_core::time::is_known_zone(&site.time_zone) {
+        return Err(invalid(
+            "time_zone",
+            format!("{:?} is not a time zone (e.g. Europe/Belgrade)", site.time_zone),
+        ));
+    }
+    if masthead_core::account::normalize_email(&site.media_contact).is_none() {
+        return Err(invalid("media_contact", "the media contact must be an e-mail address"));
+    }
+    state.store().save_site(&site).await.map_err(|e| store_error(e, "settings"))?;
+    let names: Vec<&str> = changes.keys().map(String::as_str).collect();
+    state
+        .store()
+        .audit(Some(user.id), "settings changed", &names.join(", "))
+        .await
+        .map_err(|e| store_error(e, "settings"))?;
+    Ok(Json(site).into_response())
+}
