@@ -1,6 +1,14 @@
 //! Media: files kept in the data folder (under `media/`), described well enough to be shown
 //! with the right size, alternative text and credit.
 
+/// Where the copy of `path` resized to `width` is kept: `2026/11/a.jpg` → `2026/11/a-w480.jpg`.
+pub fn variant_path(path: &str, width: i64) -> String {
+    match path.rsplit_once('.') {
+        Some((stem, ext)) if !ext.contains('/') => format!("{stem}-w{width}.{ext}"),
+        _ => format!("{path}-w{width}"),
+    }
+}
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +22,9 @@ pub struct Media {
     pub height: Option<i64>,
     pub alt: String,
     pub credit: String,
+    /// Widths of the resized copies beside the file (`<stem>-w480.<ext>`), smallest first.
+    #[serde(default)]
+    pub variant_widths: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,4 +36,16 @@ pub struct NewMedia {
     pub height: Option<i64>,
     pub alt: String,
     pub credit: String,
+    /// Widths of the resized copies beside the file (`<stem>-w480.<ext>`), smallest first.
+    #[serde(default)]
+    pub variant_widths: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn variants_sit_beside_the_original() {
+        assert_eq!(super::variant_path("2026/11/a.jpg", 480), "2026/11/a-w480.jpg");
+        assert_eq!(super::variant_path("dir.v2/file", 960), "dir.v2/file-w960");
+    }
 }

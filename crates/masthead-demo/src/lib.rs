@@ -227,6 +227,7 @@ pub async fn seed(
                 height: Some(art::HEIGHT),
                 alt: a.image.alt.clone(),
                 credit: a.image.credit.clone(),
+                variant_widths: vec![],
             })
             .await?;
         let published_at = now - SignedDuration::from_hours(a.hours_ago);

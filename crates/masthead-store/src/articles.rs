@@ -139,7 +139,8 @@ pub struct Listing {
 }
 
 const FEATURED_COLUMNS: &str = "m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
-     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit";
+     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
+     m.variant_widths AS m_variant_widths";
 
 row!(ArticleRow {
     id: i64,
@@ -167,13 +168,14 @@ row!(ArticleRow {
     m_height: Option<i64>,
     m_alt: Option<String>,
     m_credit: Option<String>,
+    m_variant_widths: Option<String>,
 });
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
      a.featured_credit, a.reuse_policy, a.revision, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
-     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit \
-     FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
+     m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
+     m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
 row!(SummaryRow {
     id: i64,
@@ -193,6 +195,7 @@ row!(SummaryRow {
     m_height: Option<i64>,
     m_alt: Option<String>,
     m_credit: Option<String>,
+    m_variant_widths: Option<String>,
 });
 
 /// The featured image from the `m_*` columns of a `LEFT JOIN media m`, with the article's own
@@ -211,6 +214,9 @@ macro_rules! featured {
                     height: r.m_height,
                     alt: r.m_alt.clone().unwrap_or_default(),
                     credit: r.m_credit.clone().unwrap_or_default(),
+                    variant_widths: crate::rows::parse_widths(
+                        r.m_variant_widths.as_deref().unwrap_or_default(),
+                    ),
                 };
                 let alt = if r.featured_alt.is_empty() { media.alt.clone() } else { r.featured_alt.clone() };
                 let credit = if r.featured_credit.is_empty() {

@@ -9,8 +9,8 @@ impl Store {
     pub async fn create_media(&self, new: &NewMedia) -> Result<Media> {
         let id: i64 = on_db!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO media (path, mime_type, size_bytes, width, height, alt, credit, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO media (path, mime_type, size_bytes, width, height, alt, credit, created_at, \
+                 variant_widths) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&new.path)
             .bind(&new.mime_type)
@@ -20,6 +20,7 @@ impl Store {
             .bind(&new.alt)
             .bind(&new.credit)
             .bind(now_seconds())
+            .bind(crate::rows::join_widths(&new.variant_widths))
             .fetch_one(pool)
             .await?
         });

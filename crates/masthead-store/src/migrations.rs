@@ -19,6 +19,7 @@ const SQLITE: Embedded = &[
     (5, "article changes", include_str!("../migrations/sqlite/0005_article_changes.sql")),
     (6, "revisions", include_str!("../migrations/sqlite/0006_revisions.sql")),
     (7, "password resets", include_str!("../migrations/sqlite/0007_password_resets.sql")),
+    (8, "media variants", include_str!("../migrations/sqlite/0008_media_variants.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -28,6 +29,7 @@ const POSTGRES: Embedded = &[
     (5, "article changes", include_str!("../migrations/postgres/0005_article_changes.sql")),
     (6, "revisions", include_str!("../migrations/postgres/0006_revisions.sql")),
     (7, "password resets", include_str!("../migrations/postgres/0007_password_resets.sql")),
+    (8, "media variants", include_str!("../migrations/postgres/0008_media_variants.sql")),
 ];
 
 #[derive(Debug)]

@@ -96,7 +96,7 @@ impl TermRow {
 }
 
 pub(crate) const MEDIA_COLUMNS: &str =
-    "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit";
+    "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit, m.variant_widths";
 
 row!(MediaRow {
     id: i64,
@@ -107,6 +107,7 @@ row!(MediaRow {
     height: Option<i64>,
     alt: String,
     credit: String,
+    variant_widths: String,
 });
 
 impl MediaRow {
@@ -120,6 +121,17 @@ impl MediaRow {
             height: self.height,
             alt: self.alt,
             credit: self.credit,
+            variant_widths: parse_widths(&self.variant_widths),
         }
     }
+}
+
+/// "480,960" → [480, 960]; anything unreadable is left out (a missing variant only costs a
+/// smaller srcset).
+pub(crate) fn parse_widths(s: &str) -> Vec<i64> {
+    s.split(',').filter_map(|w| w.trim().parse().ok()).collect()
+}
+
+pub(crate) fn join_widths(widths: &[i64]) -> String {
+    widths.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }

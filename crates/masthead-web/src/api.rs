@@ -33,6 +33,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
         .route("/api/admin/outlets/{id}", axum::routing::put(newsroom::update_outlet))
         .route("/api/admin/settings", get(newsroom::settings).put(newsroom::update_settings))
+        .route(
+            "/api/admin/media",
+            axum::routing::post(crate::api_media::upload)
+                // Room for the largest image allowed, and the form around it.
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::images::UploadLimits::default().max_bytes + 64 * 1024,
+                )),
+        )
         .route("/api/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/api/admin/articles/{id}/revisions/{revision}", get(articles::revision))
         .route(
@@ -85,7 +93,14 @@ pub fn openapi_document() -> serde_json::Value {
         if !parameters.is_empty() {
             op["parameters"] = serde_json::Value::Array(parameters);
         }
-        if path.ends_with("/restore") {
+        if path.ends_with("/media") {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "multipart/form-data": { "schema": {
+                    "type": "object", "required": ["file", "alt"],
+                    "properties": { "file": { "type": "string", "format": "binary" }, "alt": { "type": "string" }, "credit": { "type": "string" } } } } },
+            });
+        } else if path.ends_with("/restore") {
             op["requestBody"] = serde_json::json!({
                 "required": true,
                 "content": { "application/json": { "schema": {

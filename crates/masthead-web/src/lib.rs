@@ -22,10 +22,12 @@ use tower_http::trace::TraceLayer;
 mod admin;
 pub mod api;
 mod api_articles;
+mod api_media;
 mod api_newsroom;
 pub mod auth;
 mod conditional;
 mod error;
+pub mod images;
 pub mod mail;
 pub mod outbound;
 mod public;
@@ -87,6 +89,10 @@ impl AppState {
 
     pub fn mailer(&self) -> &Mailer {
         &self.inner.mailer
+    }
+
+    pub fn media_dir(&self) -> &std::path::Path {
+        &self.inner.media_dir
     }
 
     pub fn outbound(&self) -> &Outbound {

@@ -86,6 +86,8 @@ pub fn term_link(t: &Term) -> LinkView {
 #[derive(Debug, Serialize)]
 pub struct ImageView {
     pub src: String,
+    /// The resized copies and the original, for browsers to pick from.
+    pub srcset: Option<String>,
     pub alt: String,
     pub credit: String,
     pub width: Option<i64>,
@@ -93,8 +95,21 @@ pub struct ImageView {
 }
 
 fn image_view(f: &FeaturedImage) -> ImageView {
+    let srcset = (!f.media.variant_widths.is_empty()).then(|| {
+        let mut set: Vec<String> = f
+            .media
+            .variant_widths
+            .iter()
+            .map(|w| format!("/media/{} {w}w", masthead_core::media::variant_path(&f.media.path, *w)))
+            .collect();
+        if let Some(w) = f.media.width {
+            set.push(format!("/media/{} {w}w", f.media.path));
+        }
+        set.join(", ")
+    });
     ImageView {
         src: format!("/media/{}", f.media.path),
+        srcset,
         alt: f.alt.clone(),
         credit: f.credit.clone(),
         width: f.media.width,

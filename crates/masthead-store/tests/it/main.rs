@@ -186,6 +186,7 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
             height: Some(675),
             alt: "A bridge".into(),
             credit: "Library credit".into(),
+            variant_widths: vec![],
         })
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod harness;
+mod media;
 mod pages;
 mod republish;
 mod reset;

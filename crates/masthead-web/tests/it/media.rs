@@ -1,0 +1,139 @@
+//! Image uploads through the Admin API, and the resized copies on the public page.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use image::codecs::jpeg::JpegEncoder;
+use image::{DynamicImage, Rgb, RgbImage};
+use masthead_core::Role;
+use masthead_store::NewUser;
+use serde_json::{Value, json};
+
+use crate::harness::{TestApp, attrs};
+
+async fn token(app: &TestApp, role: Role, author_id: Option<i64>) -> String {
+    let user = app
+        .store()
+        .create_user(&NewUser {
+            email: format!("{}@meridian.example", role.key()),
+            name: role.key().into(),
+            role,
+            password_hash: "$argon2id$unused".into(),
+            author_id,
+        })
+        .await
+        .unwrap();
+    let token = masthead_web::auth::new_token();
+    app.store().create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token)).await.unwrap();
+    token
+}
+
+fn photo(width: u32, height: u32) -> Vec<u8> {
+    let img = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 255) as u8, (y % 255) as u8, 120]));
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)).unwrap();
+    out
+}
+
+async fn upload(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str)]) -> (StatusCode, Value) {
+    let boundary = "masthead-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = Request::builder()
+        .method("POST")
+        .uri("/api/admin/media")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap();
+    let reply = app.send(request).await;
+    (reply.status, serde_json::from_str(&reply.body).unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn uploaded_photos_get_resized_copies_that_pages_offer_in_srcset() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    let editor = token(&app, Role::Editor, Some(author_id)).await;
+    // Named .png, but a JPEG: the content decides.
+    let (status, media) = upload(
+        &app,
+        &editor,
+        &photo(2000, 1200),
+        &[("alt", "Cranes at the dry port"), ("credit", "Photo: Ana")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{media}");
+    assert_eq!(media["mime_type"], "image/jpeg");
+    assert_eq!((media["width"].as_i64(), media["height"].as_i64()), (Some(2000), Some(1200)));
+    assert_eq!(media["variant_widths"], json!([480, 960, 1600]));
+    let path = media["path"].as_str().unwrap();
+    assert!(path.starts_with("uploads/") && path.ends_with(".jpg"), "{path}");
+    for file in [path.to_owned(), masthead_core::media::variant_path(path, 480)] {
+        assert!(app.state.media_dir().join(&file).is_file(), "{file} is on disk");
+        assert_eq!(app.get(&format!("/media/{file}")).await.status, StatusCode::OK);
+    }
+
+    // An article with this image offers the copies.
+    let body = json!({ "title": "Dry ports", "body": "Text.", "author_ids": [author_id], "featured_media_id": media["id"] });
+    let request = Request::builder()
+        .method("POST")
+        .uri("/api/admin/articles")
+        .header("authorization", format!("Bearer {editor}"))
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let created: Value = serde_json::from_str(&app.send(request).await.body).unwrap();
+    let id = created["id"].as_i64().unwrap();
+    app.store().set_status(id, masthead_core::ArticleStatus::Published, None, None).await.unwrap();
+    let html = app.get("/article/dry-ports").await.html();
+    let srcset = attrs(&html, "figure.featured img", "srcset").pop().expect("a srcset");
+    assert!(
+        srcset.contains("-w480.jpg 480w")
+            && srcset.contains("-w1600.jpg 1600w")
+            && srcset.contains(".jpg 2000w"),
+        "{srcset}"
+    );
+    assert_eq!(attrs(&html, "figure.featured img", "alt"), ["Cranes at the dry port"]);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn bad_uploads_get_clear_errors_and_leave_nothing() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    let editor = token(&app, Role::Editor, Some(author_id)).await;
+    let contributor = token(&app, Role::Contributor, Some(author_id)).await;
+    let jpeg = photo(300, 200);
+
+    let (status, _) = upload(&app, &contributor, &jpeg, &[("alt", "x")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, err) = upload(&app, &editor, &jpeg, &[]).await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("alt")));
+    let (status, err) = upload(&app, &editor, b"GIF89a\x01\x00\x01\x00\x00\x00\x00;", &[("alt", "x")]).await;
+    assert_eq!((status, err["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("file")));
+    assert!(err["error"].as_str().unwrap().contains("only JPEG, PNG and WebP"), "{err}");
+    let (status, err) = upload(&app, &editor, &jpeg[..jpeg.len() / 2], &[("alt", "x")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(err["error"].as_str().unwrap().contains("incomplete"), "{err}");
+    let too_big = vec![0u8; 21 * 1024 * 1024];
+    let (status, err) = upload(&app, &editor, &too_big, &[("alt", "x")]).await;
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY
+            || status == StatusCode::PAYLOAD_TOO_LARGE
+            || status == StatusCode::BAD_REQUEST,
+        "{status} {err}"
+    );
+    assert!(!app.state.media_dir().join("uploads").exists(), "no file was written");
+    app.finish().await;
+}
