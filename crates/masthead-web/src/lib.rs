@@ -43,7 +43,7 @@ pub use error::AppError;
 pub use mail::Mailer;
 pub use outbound::Outbound;
 pub use theme::{Theme, ThemeError};
-pub use webmention::check_pending_webmentions;
+pub use webmention::{MAX_MENTIONS_PER_CLIENT, check_pending_webmentions};
 pub use websub::announce_changes;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;

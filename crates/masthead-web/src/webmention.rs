@@ -18,16 +18,33 @@ use masthead_core::{ArticleStatus, MentionKind, Site, Slug};
 use masthead_store::MentionOutcome;
 use url::Url;
 
+use crate::auth::ClientIp;
 use crate::{AppError, AppState, Result};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/webmention", post(receive))
 }
 
+/// Webmentions accepted from one client address within [`crate::admin::THROTTLE_WINDOW_MINUTES`].
+pub const MAX_MENTIONS_PER_CLIENT: i64 = 30;
+
 async fn receive(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response> {
+    // Each mention costs us a fetch later: a client may not queue them without end.
+    let key = format!("webmention:{ip}");
+    let now = jiff::Timestamp::now();
+    let since = now - jiff::SignedDuration::from_mins(crate::admin::THROTTLE_WINDOW_MINUTES);
+    if state.store().login_failures(&key, since).await?.0 >= MAX_MENTIONS_PER_CLIENT {
+        return Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many Webmentions from your address; try again later.\n",
+        )
+            .into_response());
+    }
+    state.store().record_login_failure(&[&key], now).await?;
     let Form(form) = form
         .map_err(|e| AppError::BadRequest(format!("a Webmention is a form with source and target: {e}")))?;
     let field = |name: &str| -> Result<Url> {

@@ -109,5 +109,14 @@ async fn malformed_webmentions_get_a_clear_400() {
         assert!(reply.body.contains(expected), "{fields:?}: expected {expected:?}");
     }
     assert!(app.store().pending_webmentions(10).await.unwrap().is_empty(), "nothing was queued");
+    // One client cannot queue mentions without end.
+    for _ in 0..masthead_web::MAX_MENTIONS_PER_CLIENT {
+        app.post_form("/webmention", &[("source", "https://blog.example/p"), ("target", target.as_str())])
+            .await;
+    }
+    let reply = app
+        .post_form("/webmention", &[("source", "https://blog.example/p"), ("target", target.as_str())])
+        .await;
+    assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     app.finish().await;
 }
