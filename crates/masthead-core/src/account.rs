@@ -91,6 +91,29 @@ pub struct User {
     pub author_id: Option<i64>,
 }
 
+impl User {
+    /// Whether this person writes under one of `author_ids`.
+    pub fn writes_under(&self, author_ids: &[i64]) -> bool {
+        self.author_id.is_some_and(|a| author_ids.contains(&a))
+    }
+
+    fn is_author_of(&self, article: &crate::Article) -> bool {
+        article.authors.iter().any(|a| Some(a.id) == self.author_id)
+    }
+
+    /// Editors change anything; authors their own articles; contributors their own drafts.
+    pub fn may_edit(&self, article: &crate::Article) -> bool {
+        self.role.may(Action::EditAnyArticle)
+            || (self.is_author_of(article)
+                && (self.role.may(Action::PublishOwn) || article.status == crate::ArticleStatus::Draft))
+    }
+
+    /// Editors publish anything; authors their own articles; contributors nothing.
+    pub fn may_publish(&self, article: &crate::Article) -> bool {
+        self.role.may(Action::PublishAny) || (self.role.may(Action::PublishOwn) && self.is_author_of(article))
+    }
+}
+
 /// An e-mail address as staff log in with it: trimmed, lower case, with one "@" between two
 /// non-empty parts. (Deliverability is for the mail server to judge.)
 pub fn normalize_email(s: &str) -> Option<String> {

@@ -79,18 +79,6 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-/// Whether `user` writes under one of the article's bylines.
-fn is_own(user: &User, author_ids: &[i64]) -> bool {
-    user.author_id.is_some_and(|a| author_ids.contains(&a))
-}
-
-fn may_edit(user: &User, article: &Article) -> bool {
-    let ids: Vec<i64> = article.authors.iter().map(|a| a.id).collect();
-    user.role.may(Action::EditAnyArticle)
-        || (is_own(user, &ids)
-            && (user.role.may(Action::PublishOwn) || article.status == ArticleStatus::Draft))
-}
-
 impl ArticleRequest {
     fn into_new(self, user: &User, site_zone: &str, status: ArticleStatus) -> Result<NewArticle, ApiError> {
         let title = self.title.trim().to_owned();
@@ -109,7 +97,7 @@ impl ArticleRequest {
             .as_deref()
             .map(|p| p.parse::<ReusePolicy>().map_err(|e| invalid("reuse_policy", e.to_string())))
             .transpose()?;
-        if !user.role.may(Action::EditAnyArticle) && !is_own(user, &self.author_ids) {
+        if !user.role.may(Action::EditAnyArticle) && !user.writes_under(&self.author_ids) {
             return Err(ApiError::field(
                 StatusCode::FORBIDDEN,
                 "your own byline must be among the authors (ask an editor to link your account to an author)",
@@ -191,7 +179,7 @@ pub(crate) async fn read(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let article = load(&state, id).await?;
-    if !may_edit(&user, &article) && article.status != ArticleStatus::Published {
+    if !user.may_edit(&article) && article.status != ArticleStatus::Published {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("the {} role may not read this article", user.role),
@@ -208,7 +196,7 @@ pub(crate) async fn update(
 ) -> Result<Response, ApiError> {
     let request = body(json)?;
     let current = load(&state, id).await?;
-    if !may_edit(&user, &current) {
+    if !user.may_edit(&current) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("the {} role may not change this article", user.role),
@@ -229,7 +217,7 @@ pub(crate) async fn delete(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     let article = load(&state, id).await?;
-    let own_draft = article.status == ArticleStatus::Draft && may_edit(&user, &article);
+    let own_draft = article.status == ArticleStatus::Draft && user.may_edit(&article);
     if !(user.role.may(Action::EditAnyArticle) || own_draft) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -253,10 +241,7 @@ async fn change_status(
     at: Option<jiff::Timestamp>,
 ) -> Result<Response, ApiError> {
     let article = load(state, id).await?;
-    let ids: Vec<i64> = article.authors.iter().map(|a| a.id).collect();
-    let allowed =
-        user.role.may(Action::PublishAny) || (user.role.may(Action::PublishOwn) && is_own(user, &ids));
-    if !allowed {
+    if !user.may_publish(&article) {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             format!("the {} role may not publish or unpublish this article", user.role),
@@ -318,7 +303,7 @@ pub(crate) async fn unpublish(
 /// Only people who may change an article see its history.
 async fn editable(state: &AppState, user: &User, id: i64) -> Result<Article, ApiError> {
     let article = load(state, id).await?;
-    if may_edit(user, &article) {
+    if user.may_edit(&article) {
         Ok(article)
     } else {
         Err(ApiError::new(
