@@ -38,6 +38,15 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
         .route("/admin/republications", get(republications))
         .route("/admin/audit", get(audit))
+        .route("/admin/articles", get(crate::admin_articles::list))
+        .route(
+            "/admin/articles/new",
+            get(crate::admin_articles::new_form).post(crate::admin_articles::create),
+        )
+        .route(
+            "/admin/articles/{id}",
+            get(crate::admin_articles::edit_form).post(crate::admin_articles::save),
+        )
         .route("/admin/forgot", get(crate::reset::forgot_form).post(crate::reset::forgot))
         .route("/admin/reset", get(crate::reset::reset_form).post(crate::reset::reset))
 }
@@ -198,7 +207,7 @@ async fn login(
 }
 
 /// The signed-in staff member, or a redirect to the sign-in page.
-async fn require_staff(state: &AppState, jar: &CookieJar) -> std::result::Result<Staff, Response> {
+pub(crate) async fn require_staff(state: &AppState, jar: &CookieJar) -> std::result::Result<Staff, Response> {
     match staff_from_cookies(state, jar).await {
         Ok(Some(staff)) => Ok(staff),
         Ok(None) => Err(Redirect::to("/admin/login").into_response()),
@@ -228,18 +237,18 @@ async fn logout(
 }
 
 #[derive(Serialize)]
-struct StaffView {
+pub(crate) struct StaffView {
     name: String,
     role: &'static str,
 }
 
 #[derive(Serialize)]
-struct May {
+pub(crate) struct May {
     republications: bool,
     audit: bool,
 }
 
-fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
+pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
     (
         site_view(site),
         StaffView { name: staff.user.name.clone(), role: staff.user.role.key() },
@@ -250,7 +259,7 @@ fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffVi
     )
 }
 
-fn when(at: Timestamp, site: &Site) -> String {
+pub(crate) fn when(at: Timestamp, site: &Site) -> String {
     masthead_core::time::in_zone(at, &site.time_zone).strftime("%-d %B %Y, %H:%M").to_string()
 }
 

@@ -20,6 +20,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 mod admin;
+mod admin_articles;
 pub mod api;
 mod api_articles;
 mod api_media;

@@ -29,6 +29,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-republications.html", include_str!("../theme/templates/admin-republications.html")),
     ("admin-audit.html", include_str!("../theme/templates/admin-audit.html")),
     ("admin-forgot.html", include_str!("../theme/templates/admin-forgot.html")),
+    ("admin-articles.html", include_str!("../theme/templates/admin-articles.html")),
+    ("admin-article.html", include_str!("../theme/templates/admin-article.html")),
+    ("admin-conflict.html", include_str!("../theme/templates/admin-conflict.html")),
     ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
 ];
 

@@ -244,3 +244,157 @@ async fn the_audit_log_is_for_administrators() {
     assert_eq!(texts(&html, "td.who"), ["The administrator", "The editor"]);
     app.finish().await;
 }
+
+async fn staff_writing_as(app: &TestApp, role: Role, author_id: i64) {
+    app.store()
+        .create_user(&NewUser {
+            email: format!("{}@meridian.example", role.key()),
+            name: format!("The {role}"),
+            role,
+            password_hash: masthead_web::auth::hash_password(PASSWORD).unwrap(),
+            author_id: Some(author_id),
+        })
+        .await
+        .unwrap();
+}
+
+/// The CSRF token of the signed-in page at `uri`.
+async fn page_token(app: &TestApp, session: &str, uri: &str) -> (Reply, String) {
+    let page = get_with(app, uri, ("cookie", session)).await;
+    let token = attrs(&page.html(), "form.editor input[name=csrf]", "value").pop().unwrap_or_default();
+    (page, token)
+}
+
+#[tokio::test]
+async fn the_editor_writes_saves_publishes_and_never_overwrites_a_newer_save() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(&app, Role::Editor, author_id).await;
+    let (_, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+
+    let (page, csrf) = page_token(&app, &session, "/admin/articles/new").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let author = author_id.to_string();
+    let missing =
+        form(&app, "/admin/articles/new", &session, &[("csrf", &csrf), ("title", ""), ("body", "Text")])
+            .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(one_text(&missing.html(), ".form-error"), "An article needs a headline.");
+    let created = form(
+        &app,
+        "/admin/articles/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("title", "Water for the Sahel"),
+            ("body", "The *first* draft."),
+            ("author_ids", &author),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+    let edit_url = created.header("location").to_owned();
+    assert!(edit_url.starts_with("/admin/articles/"), "{edit_url}");
+
+    let (page, csrf) = page_token(&app, &session, &edit_url).await;
+    let html = page.html();
+    assert_eq!(attrs(&html, "input[name=title]", "value"), ["Water for the Sahel"]);
+    assert_eq!(attrs(&html, "input[name=revision]", "value"), ["1"]);
+    assert_eq!(attrs(&html, "input[name=author_ids][checked]", "value"), [author.as_str()]);
+
+    // Two people opened revision 1; the first save wins, the second gets the conflict page.
+    let first = [
+        ("csrf", csrf.as_str()),
+        ("revision", "1"),
+        ("title", "Water for the Sahel, revised"),
+        ("body", "Mine."),
+        ("author_ids", &author),
+    ];
+    let saved = form(&app, &edit_url, &session, &first).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(one_text(&saved.html(), ".form-notice"), "Saved.");
+    let late = [
+        ("csrf", csrf.as_str()),
+        ("revision", "1"),
+        ("title", "A late headline"),
+        ("body", "Theirs."),
+        ("author_ids", &author),
+    ];
+    let conflict = form(&app, &edit_url, &session, &late).await;
+    assert_eq!(conflict.status, StatusCode::CONFLICT);
+    let html = conflict.html();
+    assert_eq!(one_text(&html, ".conflict-theirs .conflict-title"), "Water for the Sahel, revised");
+    assert_eq!(one_text(&html, ".conflict-yours .conflict-title"), "A late headline");
+    assert!(one_text(&html, ".conflict-diff").contains("+Theirs."));
+    let id: i64 = edit_url.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(
+        app.store().article(id).await.unwrap().title,
+        "Water for the Sahel, revised",
+        "nothing was overwritten"
+    );
+
+    let publish = [
+        ("csrf", csrf.as_str()),
+        ("revision", "2"),
+        ("title", "Water for the Sahel, revised"),
+        ("body", "Mine."),
+        ("author_ids", &author),
+        ("action", "publish"),
+    ];
+    let published = form(&app, &edit_url, &session, &publish).await;
+    assert_eq!(one_text(&published.html(), ".form-notice"), "Published.");
+    assert_eq!(app.get("/article/water-for-the-sahel").await.status, StatusCode::OK, "on the public site");
+
+    let list = get_with(&app, "/admin/articles?q=sahel&status=published", ("cookie", &session)).await.html();
+    assert!(texts(&list, "tbody a").contains(&"Water for the Sahel, revised".to_owned()));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn contributors_write_drafts_but_cannot_publish_them() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(&app, Role::Contributor, author_id).await;
+    let (_, session) = sign_in(&app, "contributor@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+    let (_, csrf) = page_token(&app, &session, "/admin/articles/new").await;
+    let author = author_id.to_string();
+    let created = form(
+        &app,
+        "/admin/articles/new",
+        &session,
+        &[("csrf", &csrf), ("title", "A contributor's draft"), ("body", "Text."), ("author_ids", &author)],
+    )
+    .await;
+    let edit_url = created.header("location").to_owned();
+    let (page, csrf) = page_token(&app, &session, &edit_url).await;
+    assert!(attrs(&page.html(), "button[value=publish]", "value").is_empty(), "no publish button");
+    let attempt = [
+        ("csrf", csrf.as_str()),
+        ("revision", "1"),
+        ("title", "A contributor's draft"),
+        ("body", "Text."),
+        ("author_ids", &author),
+        ("action", "publish"),
+    ];
+    let refused = form(&app, &edit_url, &session, &attempt).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/article/a-contributor-s-draft").await.status, StatusCode::NOT_FOUND);
+    let forged = form(
+        &app,
+        &edit_url,
+        &session,
+        &[("csrf", "forged"), ("revision", "1"), ("title", "X"), ("body", "Y")],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    // Someone else's article is not theirs to open.
+    let other =
+        app.published().await.into_iter().find(|s| s.authors.iter().all(|a| a.id != author_id)).unwrap();
+    assert_eq!(
+        get_with(&app, &format!("/admin/articles/{}", other.id), ("cookie", &session)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.finish().await;
+}

@@ -1,0 +1,424 @@
+//! The article editor in the admin: list with filters, new, edit, save, publish, unpublish.
+//! Server-rendered forms that work without script. A save names the revision it started from;
+//! when someone else saved in between, the conflict page shows both versions and nothing is
+//! overwritten.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use masthead_core::{
+    Action, Article, ArticleStatus, BodyFormat, NewArticle, ReusePolicy, Slug, TermKind, render_body,
+};
+use masthead_store::StoreError;
+use serde::Serialize;
+
+use crate::admin::{admin_context, private, require_staff, when};
+use crate::auth::{Staff, same_secret};
+use crate::{AppError, AppState, Result};
+
+/// What the editor form sent.
+#[derive(Debug, Default, Clone, Serialize)]
+pub(crate) struct Draft {
+    id: Option<i64>,
+    revision: i64,
+    title: String,
+    slug: String,
+    dek: String,
+    body: String,
+    excerpt: String,
+    author_ids: Vec<i64>,
+    term_ids: Vec<i64>,
+    reuse_policy: String,
+    featured_media_id: Option<i64>,
+    featured_alt: String,
+    featured_credit: String,
+    status: String,
+    may_publish: bool,
+    public_url: Option<String>,
+}
+
+impl Draft {
+    fn from_form(pairs: &[(String, String)]) -> Draft {
+        let one =
+            |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+        let many =
+            |k: &str| pairs.iter().filter(|(key, _)| key == k).filter_map(|(_, v)| v.parse().ok()).collect();
+        Draft {
+            revision: one("revision").parse().unwrap_or(0),
+            title: one("title").trim().to_owned(),
+            slug: one("slug").trim().to_owned(),
+            dek: one("dek"),
+            body: one("body"),
+            excerpt: one("excerpt"),
+            author_ids: many("author_ids"),
+            term_ids: many("term_ids"),
+            reuse_policy: one("reuse_policy"),
+            featured_media_id: one("featured_media_id").trim().parse().ok(),
+            featured_alt: one("featured_alt"),
+            featured_credit: one("featured_credit"),
+            ..Draft::default()
+        }
+    }
+
+    fn from_article(a: &Article, staff: &Staff) -> Draft {
+        Draft {
+            id: Some(a.id),
+            revision: a.revision,
+            title: a.title.clone(),
+            slug: a.slug.to_string(),
+            dek: a.dek.clone(),
+            body: a.body.source.clone(),
+            excerpt: a.excerpt.clone(),
+            author_ids: a.authors.iter().map(|p| p.id).collect(),
+            term_ids: a.terms.iter().map(|t| t.id).collect(),
+            reuse_policy: a.reuse_policy.map(|p| p.key().to_owned()).unwrap_or_default(),
+            featured_media_id: a.featured.as_ref().map(|f| f.media.id),
+            featured_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
+            featured_credit: a.featured.as_ref().map(|f| f.credit.clone()).unwrap_or_default(),
+            status: a.status.key().to_owned(),
+            may_publish: staff.user.may_publish(a),
+            public_url: (a.status == ArticleStatus::Published).then(|| a.path()),
+        }
+    }
+
+    /// The article to save, or what is wrong with the form.
+    fn to_new(
+        &self,
+        staff: &Staff,
+        zone: &str,
+        status: ArticleStatus,
+        published_at: Option<jiff::Timestamp>,
+    ) -> std::result::Result<NewArticle, String> {
+        if self.title.is_empty() {
+            return Err("An article needs a headline.".into());
+        }
+        let slug = if self.slug.is_empty() { Slug::from_title(&self.title) } else { Slug::parse(&self.slug) }
+            .map_err(|e| format!("The address cannot be used: {e}."))?;
+        if self.body.trim().is_empty() {
+            return Err("An article needs some text.".into());
+        }
+        if !staff.user.role.may(Action::EditAnyArticle) && !staff.user.writes_under(&self.author_ids) {
+            return Err("Tick your own name among the authors.".into());
+        }
+        let reuse_policy = match self.reuse_policy.as_str() {
+            "" => None,
+            key => Some(key.parse::<ReusePolicy>().map_err(|e| e.to_string())?),
+        };
+        Ok(NewArticle {
+            slug,
+            title: self.title.clone(),
+            dek: self.dek.trim().to_owned(),
+            body: render_body(BodyFormat::Markdown, &self.body),
+            excerpt: self.excerpt.clone(),
+            status,
+            published_at,
+            time_zone: zone.to_owned(),
+            author_ids: self.author_ids.clone(),
+            term_ids: self.term_ids.clone(),
+            featured_media_id: self.featured_media_id,
+            featured_alt: self.featured_alt.clone(),
+            featured_credit: self.featured_credit.clone(),
+            reuse_policy,
+            origins: vec![],
+        })
+    }
+}
+
+async fn render_editor(
+    state: &AppState,
+    staff: &Staff,
+    draft: &Draft,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> Result<Response> {
+    let site = state.store().site().await?;
+    #[derive(Serialize)]
+    struct Choice {
+        id: i64,
+        name: String,
+        checked: bool,
+    }
+    #[derive(Serialize)]
+    struct Group {
+        label: &'static str,
+        terms: Vec<Choice>,
+    }
+    let authors: Vec<Choice> = state
+        .store()
+        .authors()
+        .await?
+        .into_iter()
+        .map(|a| Choice { checked: draft.author_ids.contains(&a.id), id: a.id, name: a.name })
+        .collect();
+    let mut term_groups = Vec::new();
+    for (kind, label) in [(TermKind::Region, "Regions"), (TermKind::Theme, "Themes"), (TermKind::Tag, "Tags")]
+    {
+        let terms = state
+            .store()
+            .terms(kind)
+            .await?
+            .into_iter()
+            .map(|t| Choice { checked: draft.term_ids.contains(&t.id), id: t.id, name: t.name })
+            .collect();
+        term_groups.push(Group { label, terms });
+    }
+    let policies: Vec<_> =
+        ReusePolicy::ALL.iter().map(|p| minijinja::context! { key => p.key(), name => p.name() }).collect();
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-article.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, a => draft,
+            authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
+    let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    if same_secret(sent, &staff.csrf) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()))
+    }
+}
+
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let params: Vec<(String, String)> = q
+        .as_deref()
+        .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (search, status_key) = (get("q"), get("status"));
+    let status = match status_key.as_str() {
+        "" => None,
+        s => Some(s.parse::<ArticleStatus>().map_err(|e| AppError::BadRequest(e.to_string()))?),
+    };
+    let site = state.store().site().await?;
+    let needle = search.to_lowercase();
+    let articles: Vec<_> = state
+        .store()
+        .recent_articles(status, 200)
+        .await?
+        .into_iter()
+        .filter(|(_, _, title, _, _)| needle.is_empty() || title.to_lowercase().contains(&needle))
+        .map(|(id, _, title, status, at)| minijinja::context! { id => id, title => title, status => status.key(), when => when(at, &site) })
+        .collect();
+    let statuses: Vec<&str> = ArticleStatus::ALL.iter().map(|s| s.key()).collect();
+    let (site_v, staff_v, may) = admin_context(&site, &staff);
+    let html = state.theme().render(
+        "admin-articles.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
+            articles => articles, statuses => statuses, q => search, status => status_key,
+        },
+    )?;
+    Ok(private(StatusCode::OK, html))
+}
+
+pub(crate) async fn new_form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let draft =
+        Draft { author_ids: staff.user.author_id.into_iter().collect(), revision: 0, ..Draft::default() };
+    render_editor(&state, &staff, &draft, StatusCode::OK, None, None).await
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(&staff, &pairs)?;
+    let draft = Draft::from_form(&pairs);
+    let site = state.store().site().await?;
+    let new = match draft.to_new(&staff, &site.time_zone, ArticleStatus::Draft, None) {
+        Ok(new) => new,
+        Err(error) => {
+            return render_editor(
+                &state,
+                &staff,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error),
+                None,
+            )
+            .await;
+        }
+    };
+    match state.store().create_article_by(&new, Some(staff.user.id)).await {
+        Ok(article) => Ok(Redirect::to(&format!("/admin/articles/{}", article.id)).into_response()),
+        Err(e) => {
+            render_editor(
+                &state,
+                &staff,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(save_error(e)?),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// What to tell the editor about a save the store refused.
+fn save_error(e: StoreError) -> Result<String> {
+    match e {
+        StoreError::Conflict { .. } => Ok("Another article has this address; choose another slug.".into()),
+        StoreError::Invalid(m) => Ok(format!("The article cannot be saved: {m}.")),
+        other => Err(other.into()),
+    }
+}
+
+async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result<Article> {
+    let article = state.store().article(id).await?;
+    if staff.user.may_edit(&article) {
+        Ok(article)
+    } else {
+        Err(AppError::Forbidden("You may not change this article.".into()))
+    }
+}
+
+pub(crate) async fn edit_form(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let article = editable(&state, &staff, id).await?;
+    render_editor(&state, &staff, &Draft::from_article(&article, &staff), StatusCode::OK, None, None).await
+}
+
+pub(crate) async fn save(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(&staff, &pairs)?;
+    let current = editable(&state, &staff, id).await?;
+    let mut draft = Draft::from_form(&pairs);
+    draft.id = Some(id);
+    // An article keeps its address when the headline changes, unless a new one is given.
+    if draft.slug.is_empty() {
+        draft.slug = current.slug.to_string();
+    }
+    draft.status = current.status.key().to_owned();
+    draft.may_publish = staff.user.may_publish(&current);
+    let action = pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()).unwrap_or("save");
+    let (status, published_at, audit) = match action {
+        "publish" if draft.may_publish => (
+            ArticleStatus::Published,
+            current.published_at.or_else(|| Some(jiff::Timestamp::now())),
+            Some("article published"),
+        ),
+        "unpublish" if draft.may_publish => {
+            (ArticleStatus::Unpublished, current.published_at, Some("article unpublished"))
+        }
+        "publish" | "unpublish" => {
+            return Err(AppError::Forbidden("Your role may not publish or unpublish this article.".into()));
+        }
+        _ => (current.status, current.published_at, None),
+    };
+    let site = state.store().site().await?;
+    let new = match draft.to_new(&staff, &site.time_zone, status, published_at) {
+        Ok(new) => new,
+        Err(error) => {
+            return render_editor(
+                &state,
+                &staff,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(error),
+                None,
+            )
+            .await;
+        }
+    };
+    match state.store().update_article(id, draft.revision, &new, Some(staff.user.id)).await {
+        Ok(article) => {
+            if let Some(action) = audit {
+                state
+                    .store()
+                    .audit(Some(staff.user.id), action, &format!("{} ({})", article.title, article.slug))
+                    .await?;
+            }
+            let notice = match status {
+                ArticleStatus::Published if audit.is_some() => "Published.",
+                ArticleStatus::Unpublished if audit.is_some() => "Withdrawn from the site.",
+                _ => "Saved.",
+            };
+            render_editor(
+                &state,
+                &staff,
+                &Draft::from_article(&article, &staff),
+                StatusCode::OK,
+                None,
+                Some(notice),
+            )
+            .await
+        }
+        Err(StoreError::Stale { .. }) => conflict(&state, &staff, &draft).await,
+        Err(e) => {
+            render_editor(
+                &state,
+                &staff,
+                &draft,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(save_error(e)?),
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// The page for a save that came too late: both versions, and what differs.
+async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> Result<Response> {
+    let id = yours.id.unwrap_or_default();
+    let current = state.store().article(id).await?;
+    let site = state.store().site().await?;
+    let diff = similar::TextDiff::from_lines(current.body.source.as_str(), yours.body.as_str())
+        .unified_diff()
+        .header("saved", "yours")
+        .to_string();
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-conflict.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
+            current => minijinja::context! { id => id, revision => current.revision, title => current.title, body => current.body.source },
+            yours => yours, diff => diff,
+        },
+    )?;
+    Ok(private(StatusCode::CONFLICT, html))
+}
