@@ -47,6 +47,15 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/articles/{id}",
             get(crate::admin_articles::edit_form).post(crate::admin_articles::save),
         )
+        .route("/admin/preview", axum::routing::post(crate::admin_articles::preview))
+        .route(
+            "/admin/articles/{id}/image",
+            axum::routing::post(crate::admin_articles::upload_image).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::images::UploadLimits::default().max_bytes + 64 * 1024,
+                ),
+            ),
+        )
         .route("/admin/forgot", get(crate::reset::forgot_form).post(crate::reset::forgot))
         .route("/admin/reset", get(crate::reset::reset_form).post(crate::reset::reset))
 }

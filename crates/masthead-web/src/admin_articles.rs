@@ -335,7 +335,34 @@ pub(crate) async fn save(
     draft.status = current.status.key().to_owned();
     draft.may_publish = staff.user.may_publish(&current);
     let action = pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()).unwrap_or("save");
+    let site = state.store().site().await?;
     let (status, published_at, audit) = match action {
+        "schedule" if draft.may_publish => {
+            let raw =
+                pairs.iter().find(|(k, _)| k == "publish_at").map(|(_, v)| v.trim()).unwrap_or_default();
+            let at = raw
+                .parse::<jiff::civil::DateTime>()
+                .ok()
+                .and_then(|dt| dt.to_zoned(masthead_core::time::zone(&site.time_zone)).ok())
+                .map(|z| z.timestamp());
+            match at {
+                Some(at) if at > jiff::Timestamp::now() => {
+                    (ArticleStatus::Scheduled, Some(at), Some("article scheduled"))
+                }
+                _ => {
+                    let error = "Give a publication time in the future to schedule.".to_owned();
+                    return render_editor(
+                        &state,
+                        &staff,
+                        &draft,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        Some(error),
+                        None,
+                    )
+                    .await;
+                }
+            }
+        }
         "publish" if draft.may_publish => (
             ArticleStatus::Published,
             current.published_at.or_else(|| Some(jiff::Timestamp::now())),
@@ -344,12 +371,11 @@ pub(crate) async fn save(
         "unpublish" if draft.may_publish => {
             (ArticleStatus::Unpublished, current.published_at, Some("article unpublished"))
         }
-        "publish" | "unpublish" => {
+        "publish" | "unpublish" | "schedule" => {
             return Err(AppError::Forbidden("Your role may not publish or unpublish this article.".into()));
         }
         _ => (current.status, current.published_at, None),
     };
-    let site = state.store().site().await?;
     let new = match draft.to_new(&staff, &site.time_zone, status, published_at) {
         Ok(new) => new,
         Err(error) => {
@@ -375,6 +401,7 @@ pub(crate) async fn save(
             let notice = match status {
                 ArticleStatus::Published if audit.is_some() => "Published.",
                 ArticleStatus::Unpublished if audit.is_some() => "Withdrawn from the site.",
+                ArticleStatus::Scheduled if audit.is_some() => "Scheduled.",
                 _ => "Saved.",
             };
             render_editor(
@@ -421,4 +448,93 @@ async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> Result<Resp
         },
     )?;
     Ok(private(StatusCode::CONFLICT, html))
+}
+
+/// `/admin/preview`: the editor's text rendered and sanitised exactly as a save would.
+pub(crate) async fn preview(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(_) => return Err(AppError::Forbidden("Sign in to preview.".into())),
+    };
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(&staff, &pairs)?;
+    let body = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.as_str()).unwrap_or_default();
+    let html = render_body(BodyFormat::Markdown, body).html;
+    Ok(private(StatusCode::OK, html))
+}
+
+/// `/admin/articles/{id}/image`: uploads an image and makes it the article's featured image,
+/// as a save over the current revision.
+pub(crate) async fn upload_image(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    let staff = match require_staff(&state, &jar).await {
+        Ok(s) => s,
+        Err(redirect) => return Ok(redirect),
+    };
+    if !staff.user.role.may(Action::PublishOwn) {
+        return Err(AppError::Forbidden("Your role may not upload images; ask an editor.".into()));
+    }
+    let current = editable(&state, &staff, id).await?;
+    let (mut file, mut fields) = (None, Vec::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        if name == "file" {
+            file = Some(data.to_vec());
+        } else {
+            fields.push((name, String::from_utf8_lossy(&data).trim().to_owned()));
+        }
+    }
+    check_csrf(&staff, &fields)?;
+    let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let mut draft = Draft::from_article(&current, &staff);
+    let problem = match (file, field("alt")) {
+        (None, _) => Some("Choose an image to upload.".to_owned()),
+        (Some(_), alt) if alt.is_empty() => {
+            Some("Describe the image for readers who cannot see it.".to_owned())
+        }
+        (Some(bytes), alt) => {
+            match crate::api_media::store_upload(&state, bytes, alt.clone(), field("credit")).await {
+                Ok(media) => {
+                    draft.featured_media_id = Some(media.id);
+                    draft.featured_alt = alt;
+                    draft.featured_credit = field("credit");
+                    None
+                }
+                Err(crate::api_media::UploadFailure::Invalid(m)) => {
+                    Some(format!("The image was not accepted: {m}."))
+                }
+                Err(crate::api_media::UploadFailure::Internal(m)) => return Err(AppError::Internal(m)),
+            }
+        }
+    };
+    if let Some(error) = problem {
+        return render_editor(&state, &staff, &draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None)
+            .await;
+    }
+    let mut new = state.store().revision_snapshot(id, current.revision).await?;
+    new.featured_media_id = draft.featured_media_id;
+    new.featured_alt = draft.featured_alt.clone();
+    new.featured_credit = draft.featured_credit.clone();
+    new.published_at = current.published_at;
+    match state.store().update_article(id, current.revision, &new, Some(staff.user.id)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),
+        Err(StoreError::Stale { .. }) => conflict(&state, &staff, &draft).await,
+        Err(e) => Err(e.into()),
+    }
 }

@@ -56,10 +56,31 @@ pub(crate) async fn upload(
             "alt",
         ));
     }
+    match store_upload(&state, file.to_vec(), alt, credit).await {
+        Ok(media) => Ok((StatusCode::CREATED, Json(media)).into_response()),
+        Err(UploadFailure::Invalid(m)) => Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, m, "file")),
+        Err(UploadFailure::Internal(m)) => Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m)),
+    }
+}
+
+/// Why an image was not stored: the person's fault (`Invalid`) or ours (`Internal`).
+#[derive(Debug)]
+pub(crate) enum UploadFailure {
+    Invalid(String),
+    Internal(String),
+}
+
+/// Checks, processes and stores an uploaded image with its words; files first, then the record.
+pub(crate) async fn store_upload(
+    state: &AppState,
+    file: Vec<u8>,
+    alt: String,
+    credit: String,
+) -> Result<masthead_core::Media, UploadFailure> {
     let processed = tokio::task::spawn_blocking(move || process(&file, UploadLimits::default()))
         .await
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .map_err(|e| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, e.to_string(), "file"))?;
+        .map_err(|e| UploadFailure::Internal(e.to_string()))?
+        .map_err(|e| UploadFailure::Invalid(e.to_string()))?;
 
     let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
     let name: String = crate::auth::new_token().chars().take(16).collect();
@@ -81,14 +102,11 @@ pub(crate) async fn upload(
         Ok(())
     })
     .await
-    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    .map_err(|e| UploadFailure::Internal(e.to_string()))?;
     let remove = |paths: &[std::path::PathBuf]| paths.iter().for_each(|p| drop(std::fs::remove_file(p)));
     if let Err(e) = write {
         remove(&written);
-        return Err(ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("the image could not be saved: {e}"),
-        ));
+        return Err(UploadFailure::Internal(format!("the image could not be saved: {e}")));
     }
     let record = NewMedia {
         path,
@@ -100,11 +118,8 @@ pub(crate) async fn upload(
         credit,
         variant_widths: processed.variants.iter().map(|(w, _)| i64::from(*w)).collect(),
     };
-    match state.store().create_media(&record).await {
-        Ok(media) => Ok((StatusCode::CREATED, Json(media)).into_response()),
-        Err(e) => {
-            remove(&written);
-            Err(ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
-        }
-    }
+    state.store().create_media(&record).await.map_err(|e| {
+        remove(&written);
+        UploadFailure::Internal(e.to_string())
+    })
 }

@@ -38,6 +38,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 const ASSETS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../theme/assets/style.css")),
     ("favicon.svg", include_bytes!("../theme/assets/favicon.svg")),
+    ("admin.js", include_bytes!("../theme/assets/admin.js")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -398,3 +398,29 @@ async fn contributors_write_drafts_but_cannot_publish_them() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_preview_renders_and_sanitises_like_a_save() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(&app, Role::Author, author_id).await;
+    let (_, session) = sign_in(&app, "author@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+    let (_, csrf) = page_token(&app, &session, "/admin/articles/new").await;
+    let reply = form(
+        &app,
+        "/admin/preview",
+        &session,
+        &[("csrf", &csrf), ("body", "Some *text*<script>x()</script>")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body.trim(), "<p>Some <em>text</em></p>");
+    let forged = form(&app, "/admin/preview", &session, &[("csrf", "x"), ("body", "y")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        form(&app, "/admin/preview", "", &[("csrf", "x"), ("body", "y")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    app.finish().await;
+}
