@@ -74,6 +74,9 @@ pub struct UserAddArgs {
     /// Read the password from the first line of standard input instead of asking.
     #[arg(long)]
     pub password_stdin: bool,
+    /// The byline this person writes under (an author's slug).
+    #[arg(long, value_name = "SLUG")]
+    pub author: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -242,6 +245,14 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
         bail!("the password must have at least {MIN_PASSWORD_LEN} characters");
     }
     let store = args.data.open().await?;
+    let author_id = match &args.author {
+        None => None,
+        Some(slug) => {
+            let slug = masthead_core::Slug::parse(slug)
+                .with_context(|| format!("{slug:?} is not an author's slug"))?;
+            Some(store.author_by_slug(&slug).await.with_context(|| format!("there is no author {slug}"))?.id)
+        }
+    };
     let hash = masthead_web::auth::hash_password(&password)
         .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
     let user = store
@@ -250,7 +261,7 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
             name: args.name,
             role: args.role,
             password_hash: hash,
-            author_id: None,
+            author_id,
         })
         .await
         .map_err(|e| match e {

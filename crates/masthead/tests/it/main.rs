@@ -292,3 +292,40 @@ fn staff_accounts_and_api_tokens_from_the_command_line() {
         run(masthead().args(["token", "create", "--data", dir, "--email", "nobody@meridian.example"]));
     assert!(!ok && stderr.contains("no staff account"), "{stderr}");
 }
+
+/// The newsroom in a real browser: runs `tests/e2e/` (node's test runner, playwright-core,
+/// Debian's Chromium) against this build of the binary. `.ci/run` installs what it needs;
+/// elsewhere it is skipped, loudly, when they are missing.
+#[test]
+fn browser_newsroom() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let missing: Vec<&str> = [
+        (root.join("node_modules/playwright-core").exists(), "npm packages (npm ci)"),
+        (std::path::Path::new("/usr/bin/chromium").exists(), "Debian's chromium"),
+        (Command::new("node").arg("--version").output().is_ok(), "node"),
+    ]
+    .into_iter()
+    .filter(|(present, _)| !present)
+    .map(|(_, what)| what)
+    .collect();
+    if !missing.is_empty() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("CI=true and the browser tests cannot run: missing {missing:?}");
+        }
+        eprintln!("\n!!! SKIPPED the browser tests: missing {missing:?}\n");
+        return;
+    }
+    let out = Command::new("node")
+        .args(["--test", "tests/e2e/"])
+        .current_dir(&root)
+        .env("MASTHEAD_BIN", env!("CARGO_BIN_EXE_masthead"))
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the browser tests failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("# fail 0") && !stdout.contains("# pass 0"), "{stdout}");
+}

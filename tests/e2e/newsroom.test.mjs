@@ -1,0 +1,148 @@
+// The newsroom in a real browser (Debian's Chromium, driven by playwright-core): sign in with
+// the credentials `serve --demo` prints, write an article, preview it, upload its image,
+// schedule it, publish it, read it on the public site; a contributor cannot publish; a late
+// save gets the conflict page. Screenshots go to tests/e2e/artifacts/.
+//
+// Run by the Rust test `browser_newsroom` (cargo test), which passes MASTHEAD_BIN.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const bin = process.env.MASTHEAD_BIN;
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
+// A 1×1 PNG.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
+const CONTRIBUTOR_PASSWORD = 'a contributor passphrase';
+
+let server, base, ownerPassword, browser;
+
+before(async () => {
+  assert.ok(bin, 'MASTHEAD_BIN names the masthead binary');
+  mkdirSync(artifacts, { recursive: true });
+  const data = mkdtempSync(join(tmpdir(), 'masthead-e2e-'));
+  server = spawn(bin, ['serve', '--demo', '--data', data, '--addr', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  const lines = createInterface({ input: server.stdout });
+  for await (const line of lines) {
+    const serving = line.match(/ at (http:\/\/\S+)$/);
+    if (serving && !base) base = serving[1];
+    const login = line.match(/with the password (\S+)$/);
+    if (login) { ownerPassword = login[1]; break; }
+  }
+  assert.ok(base && ownerPassword, 'the demo prints its address and an owner login');
+  execFileSync(bin, ['user', 'add', '--data', data, '--email', 'contributor@meridian.example', '--name', 'Con Tributor',
+    '--role', 'contributor', '--author', 'ana-petrovic', '--password-stdin'], { input: CONTRIBUTOR_PASSWORD + '\n' });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+async function signIn(page, email, password) {
+  await page.goto(base + 'admin/login');
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForURL('**/admin/'), page.click('button[type=submit]')]);
+}
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, name + '.png'), fullPage: true });
+
+test('an editor writes, previews, illustrates, schedules and publishes an article', async () => {
+  const page = await browser.newPage();
+  await signIn(page, 'owner@meridian.example', ownerPassword);
+  await shot(page, '01-dashboard');
+
+  await page.goto(base + 'admin/articles/new');
+  await page.fill('#title', 'Rivers without borders');
+  await page.fill('#body', 'The *Danube* runs through ten countries.\n\nEach one counts its water differently.');
+  await page.check('input[name=author_ids] >> nth=0');
+  await Promise.all([page.waitForURL(/\/admin\/articles\/\d+$/), page.click('button[value=save]')]);
+  const editUrl = page.url();
+
+  // The live preview shows the text as it will be saved.
+  await page.fill('#body', 'The *Danube* runs through ten countries, **and** more.');
+  await page.waitForSelector('#preview strong');
+  assert.equal(await page.textContent('#preview em'), 'Danube');
+  await shot(page, '02-preview');
+
+  await page.setInputFiles('#file', { name: 'river.png', mimeType: 'image/png', buffer: PNG });
+  await page.fill('#alt', 'A river at dawn');
+  await page.fill('#credit', 'Photo: The Meridian');
+  await Promise.all([page.waitForURL(editUrl), page.click('form.upload button[type=submit]')]);
+  assert.notEqual(await page.inputValue('#featured_media_id'), '', 'the image is the featured image');
+
+  await page.fill('#publish_at', '2099-01-01T09:00');
+  await page.click('button[value=schedule]');
+  await page.waitForSelector('.form-notice');
+  assert.equal(await page.textContent('.form-notice'), 'Scheduled.');
+  assert.equal(await page.textContent('.status'), 'scheduled');
+  await shot(page, '03-scheduled');
+
+  await page.click('button[value=publish]');
+  await page.waitForSelector('.form-notice');
+  assert.equal(await page.textContent('.form-notice'), 'Published.');
+
+  await page.goto(base + 'article/rivers-without-borders');
+  assert.equal((await page.textContent('h1.headline')).trim(), 'Rivers without borders');
+  assert.match(await page.getAttribute('figure.featured img', 'src'), /^\/media\/uploads\//);
+  assert.equal(await page.textContent('figure.featured figcaption'), 'Photo: The Meridian');
+  await shot(page, '04-published');
+  await page.close();
+});
+
+test('a contributor writes a draft but is offered no way to publish it', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'contributor@meridian.example', CONTRIBUTOR_PASSWORD);
+  await page.goto(base + 'admin/articles/new');
+  await page.fill('#title', 'A contributor draft');
+  await page.fill('#body', 'Draft text.');
+  await Promise.all([page.waitForURL(/\/admin\/articles\/\d+$/), page.click('button[value=save]')]);
+  assert.equal(await page.locator('button[value=publish]').count(), 0);
+  assert.equal(await page.locator('button[value=schedule]').count(), 0);
+  await shot(page, '05-contributor');
+  const response = await page.goto(base + 'article/a-contributor-draft');
+  assert.equal(response.status(), 404, 'not on the public site');
+  await context.close();
+});
+
+test('a late save shows the conflict page and overwrites nothing', async () => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await signIn(first, 'owner@meridian.example', ownerPassword);
+  await first.goto(base + 'admin/articles/new');
+  await first.fill('#title', 'Shared story');
+  await first.fill('#body', 'Start.');
+  await first.check('input[name=author_ids] >> nth=0');
+  await Promise.all([first.waitForURL(/\/admin\/articles\/\d+$/), first.click('button[value=save]')]);
+  const second = await context.newPage();
+  await second.goto(first.url());
+
+  await first.fill('#title', 'Shared story, first editor');
+  await first.click('button[value=save]');
+  await first.waitForSelector('.form-notice');
+
+  await second.fill('#title', 'Shared story, second editor');
+  await second.click('button[value=save]');
+  await second.waitForSelector('h1');
+  assert.equal(await second.textContent('h1'), 'Someone else saved this article while you were editing');
+  assert.equal(await second.textContent('.conflict-theirs .conflict-title'), 'Shared story, first editor');
+  assert.equal(await second.textContent('.conflict-yours .conflict-title'), 'Shared story, second editor');
+  await shot(second, '06-conflict');
+  await context.close();
+});
