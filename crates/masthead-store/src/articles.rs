@@ -231,6 +231,17 @@ macro_rules! featured {
     }};
 }
 
+/// Which articles the newsroom's list shows; every part is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ArticleFilter {
+    pub status: Option<ArticleStatus>,
+    pub author_id: Option<i64>,
+    /// A term and every term below it.
+    pub term_id: Option<i64>,
+    /// Part of the title, in any case.
+    pub title: Option<String>,
+}
+
 /// Which published articles a list holds.
 #[derive(Clone, Copy)]
 enum Scope {
@@ -530,15 +541,74 @@ impl Store {
         status: Option<ArticleStatus>,
         limit: u32,
     ) -> Result<Vec<(i64, Slug, String, ArticleStatus, jiff::Timestamp)>> {
-        let filter = if status.is_some() { "WHERE status = $1" } else { "" };
+        self.find_articles(&ArticleFilter { status, ..ArticleFilter::default() }, limit).await
+    }
+
+    /// The `limit` most recently changed articles that match `filter`, for the newsroom's lists:
+    /// (id, slug, title, status, updated).
+    pub async fn find_articles(
+        &self,
+        filter: &ArticleFilter,
+        limit: u32,
+    ) -> Result<Vec<(i64, Slug, String, ArticleStatus, jiff::Timestamp)>> {
+        let mut conditions = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        if filter.status.is_some() {
+            conditions.push(format!("a.status = ${}", next()));
+        }
+        if filter.author_id.is_some() {
+            conditions.push(format!(
+                "a.id IN (SELECT article_id FROM article_authors WHERE author_id = ${})",
+                next()
+            ));
+        }
+        let subtree = if filter.term_id.is_some() {
+            let p = next();
+            conditions.push(
+                "a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree))"
+                    .into(),
+            );
+            format!(
+                "WITH RECURSIVE subtree (id, depth) AS ( SELECT id, 0 FROM terms WHERE id = ${p} UNION ALL \
+                 SELECT t.id, subtree.depth + 1 FROM terms t JOIN subtree ON t.parent_id = subtree.id \
+                 WHERE subtree.depth < 32) "
+            )
+        } else {
+            String::new()
+        };
+        let title = filter.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        if title.is_some() {
+            conditions.push(format!("LOWER(a.title) LIKE ${} ESCAPE '\\'", next()));
+        }
+        let filter_sql =
+            if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
         let sql = format!(
-            "SELECT id, slug, title, status, updated_at FROM articles {filter} ORDER BY updated_at DESC, id DESC LIMIT {}",
+            "{subtree}SELECT a.id, a.slug, a.title, a.status, a.updated_at FROM articles a {filter_sql} \
+             ORDER BY a.updated_at DESC, a.id DESC LIMIT {}",
             limit.clamp(1, 200)
         );
+        // LIKE's own wildcards in the search are matched literally.
+        let pattern = title.map(|t| {
+            let escaped = t.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            format!("%{escaped}%")
+        });
         let rows: Vec<(i64, String, String, String, i64)> = on_db!(self, pool => {
             let mut q = sqlx::query_as(&sql);
-            if let Some(status) = status {
+            if let Some(status) = filter.status {
                 q = q.bind(status.key());
+            }
+            if let Some(author) = filter.author_id {
+                q = q.bind(author);
+            }
+            if let Some(term) = filter.term_id {
+                q = q.bind(term);
+            }
+            if let Some(p) = &pattern {
+                q = q.bind(p.clone());
             }
             q.fetch_all(pool).await?
         });

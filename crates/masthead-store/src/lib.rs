@@ -34,7 +34,7 @@ pub mod testing;
 mod webmentions;
 
 pub use accounts::{AuditEntry, NewUser};
-pub use articles::{Listing, Page};
+pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
 pub use webmentions::MentionOutcome;
 

@@ -208,14 +208,36 @@ pub(crate) async fn list(
         s => Some(s.parse::<ArticleStatus>().map_err(|e| AppError::BadRequest(e.to_string()))?),
     };
     let site = state.store().site().await?;
-    let needle = search.to_lowercase();
+    let number = |k: &str| get(k).parse::<i64>().ok();
+    let filter = masthead_store::ArticleFilter {
+        status,
+        author_id: number("author"),
+        term_id: number("region").or(number("theme")),
+        title: Some(search.clone()),
+    };
     let articles: Vec<_> = state
         .store()
-        .recent_articles(status, 200)
+        .find_articles(&filter, 200)
         .await?
         .into_iter()
-        .filter(|(_, _, title, _, _)| needle.is_empty() || title.to_lowercase().contains(&needle))
         .map(|(id, _, title, status, at)| minijinja::context! { id => id, title => title, status => status.key(), when => when(at, &site) })
+        .collect();
+    let option = |id: i64, name: String, chosen: Option<i64>| minijinja::context! { id => id, name => name, selected => chosen == Some(id) };
+    let authors: Vec<_> =
+        state.store().authors().await?.into_iter().map(|a| option(a.id, a.name, filter.author_id)).collect();
+    let regions: Vec<_> = state
+        .store()
+        .terms(TermKind::Region)
+        .await?
+        .into_iter()
+        .map(|t| option(t.id, t.name, number("region")))
+        .collect();
+    let themes: Vec<_> = state
+        .store()
+        .terms(TermKind::Theme)
+        .await?
+        .into_iter()
+        .map(|t| option(t.id, t.name, number("theme")))
         .collect();
     let statuses: Vec<&str> = ArticleStatus::ALL.iter().map(|s| s.key()).collect();
     let (site_v, staff_v, may) = admin_context(&site, &staff);
@@ -224,6 +246,7 @@ pub(crate) async fn list(
         minijinja::context! {
             site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
             articles => articles, statuses => statuses, q => search, status => status_key,
+            authors => authors, regions => regions, themes => themes,
         },
     )?;
     Ok(private(StatusCode::OK, html))

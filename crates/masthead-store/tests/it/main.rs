@@ -16,6 +16,7 @@ both_backends!(
     failed_article_writes_nothing,
     pagination_walks_every_published_article_once_newest_first,
     region_archive_includes_child_regions,
+    the_newsroom_finds_articles_by_status_author_term_and_title,
     author_archive_lists_only_their_articles,
     term_path_is_root_first,
     term_parents_must_be_of_the_same_kind,
@@ -766,4 +767,44 @@ async fn authors_terms_and_outlets_can_be_changed(store: Store) {
         store.update_outlet(4242, &NewOutlet { slug: slug("x"), name: "X".into(), homepage: None }).await,
         Err(StoreError::NotFound)
     ));
+}
+
+async fn the_newsroom_finds_articles_by_status_author_term_and_title(store: Store) {
+    let ana = author(&store, "Ana").await;
+    let bo = author(&store, "Bo").await;
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let serbia = term(&store, TermKind::Region, "Serbia", Some(europe)).await;
+    let mut a = article("gas-deal", Some("2026-01-01T00:00:00Z"), vec![ana], vec![serbia]);
+    a.title = "The Gas Deal".into();
+    store.create_article(&a).await.unwrap();
+    let mut b = article("water", None, vec![bo], vec![europe]);
+    b.title = "Water 100% of the time".into();
+    store.create_article(&b).await.unwrap();
+    let find = |f: masthead_store::ArticleFilter| {
+        let store = store.clone();
+        async move {
+            store
+                .find_articles(&f, 50)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, s, ..)| s.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    use masthead_store::ArticleFilter as F;
+    assert_eq!(find(F { author_id: Some(ana), ..F::default() }).await, ["gas-deal"]);
+    assert_eq!(
+        find(F { term_id: Some(europe), ..F::default() }).await,
+        ["water", "gas-deal"],
+        "sub-regions count"
+    );
+    assert_eq!(find(F { status: Some(ArticleStatus::Draft), ..F::default() }).await, ["water"]);
+    assert_eq!(find(F { title: Some("gas".into()), ..F::default() }).await, ["gas-deal"], "any case");
+    assert_eq!(find(F { title: Some("100%".into()), ..F::default() }).await, ["water"]);
+    assert!(
+        find(F { title: Some("%".into()), author_id: Some(ana), ..F::default() }).await.is_empty(),
+        "% is literal"
+    );
+    assert!(find(F { author_id: Some(bo), term_id: Some(serbia), ..F::default() }).await.is_empty());
 }

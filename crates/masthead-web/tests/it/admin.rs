@@ -346,8 +346,27 @@ async fn the_editor_writes_saves_publishes_and_never_overwrites_a_newer_save() {
     assert_eq!(one_text(&published.html(), ".form-notice"), "Published.");
     assert_eq!(app.get("/article/water-for-the-sahel").await.status, StatusCode::OK, "on the public site");
 
-    let list = get_with(&app, "/admin/articles?q=sahel&status=published", ("cookie", &session)).await.html();
-    assert!(texts(&list, "tbody a").contains(&"Water for the Sahel, revised".to_owned()));
+    let list = get_with(&app, "/admin/articles?q=Water+for+the&status=published", ("cookie", &session)).await.html();
+    assert_eq!(texts(&list, "tbody a"), ["Water for the Sahel, revised"]);
+    let by_author =
+        get_with(&app, &format!("/admin/articles?author={author_id}"), ("cookie", &session)).await.html();
+    let listed = texts(&by_author, "tbody a");
+    assert!(listed.contains(&"Water for the Sahel, revised".to_owned()), "{listed:?}");
+    let author_name = app.store().author(author_id).await.unwrap().name;
+    for s in app.published().await {
+        let theirs = s.authors.iter().any(|a| a.id == author_id);
+        assert_eq!(listed.contains(&s.title), theirs, "{} by {author_name}?", s.title);
+    }
+    let europe = app
+        .store()
+        .term_by_slug(masthead_core::TermKind::Region, &masthead_core::Slug::parse("europe").unwrap())
+        .await
+        .unwrap();
+    let in_europe =
+        get_with(&app, &format!("/admin/articles?region={}", europe.id), ("cookie", &session)).await.html();
+    let expected =
+        app.store().published_in_term(europe.id, masthead_store::Page::first(100)).await.unwrap().items.len();
+    assert_eq!(texts(&in_europe, "tbody a").len(), expected, "the region and its sub-regions");
     app.finish().await;
 }
 
