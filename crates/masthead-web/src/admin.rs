@@ -47,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/admin/articles/{id}",
             get(crate::admin_articles::edit_form).post(crate::admin_articles::save),
         )
+        .route("/admin/settings", get(crate::admin_settings::form).post(crate::admin_settings::save))
         .route("/admin/preview", axum::routing::post(crate::admin_articles::preview))
         .route(
             "/admin/articles/{id}/image",
@@ -255,6 +256,7 @@ pub(crate) struct StaffView {
 pub(crate) struct May {
     republications: bool,
     audit: bool,
+    settings: bool,
 }
 
 pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
@@ -264,6 +266,7 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
         May {
             republications: staff.user.role.may(Action::ViewRepublications),
             audit: staff.user.role.may(Action::ViewAuditLog),
+            settings: staff.user.role.may(Action::ManageSettings),
         },
     )
 }

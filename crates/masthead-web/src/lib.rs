@@ -21,6 +21,7 @@ use tower_http::trace::TraceLayer;
 
 mod admin;
 mod admin_articles;
+mod admin_settings;
 pub mod api;
 mod api_articles;
 mod api_media;

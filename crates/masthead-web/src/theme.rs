@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-articles.html", include_str!("../theme/templates/admin-articles.html")),
     ("admin-article.html", include_str!("../theme/templates/admin-article.html")),
     ("admin-conflict.html", include_str!("../theme/templates/admin-conflict.html")),
+    ("admin-settings.html", include_str!("../theme/templates/admin-settings.html")),
     ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
 ];
 

@@ -346,7 +346,8 @@ async fn the_editor_writes_saves_publishes_and_never_overwrites_a_newer_save() {
     assert_eq!(one_text(&published.html(), ".form-notice"), "Published.");
     assert_eq!(app.get("/article/water-for-the-sahel").await.status, StatusCode::OK, "on the public site");
 
-    let list = get_with(&app, "/admin/articles?q=Water+for+the&status=published", ("cookie", &session)).await.html();
+    let list =
+        get_with(&app, "/admin/articles?q=Water+for+the&status=published", ("cookie", &session)).await.html();
     assert_eq!(texts(&list, "tbody a"), ["Water for the Sahel, revised"]);
     let by_author =
         get_with(&app, &format!("/admin/articles?author={author_id}"), ("cookie", &session)).await.html();
@@ -441,5 +442,60 @@ async fn the_preview_renders_and_sanitises_like_a_save() {
         form(&app, "/admin/preview", "", &[("csrf", "x"), ("body", "y")]).await.status,
         StatusCode::FORBIDDEN
     );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn administrators_edit_every_text_of_the_article_page() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Administrator).await;
+    staff(&app, Role::Editor).await;
+    let (_, editor) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    assert_eq!(
+        get_with(&app, "/admin/settings", ("cookie", &editor.unwrap())).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let (_, session) = sign_in(&app, "administrator@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+    let page = get_with(&app, "/admin/settings", ("cookie", &session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.html();
+    let csrf = attrs(&html, "form.settings input[name=csrf]", "value").pop().unwrap();
+    assert_eq!(attrs(&html, "input[name=title]", "value"), ["The Meridian"]);
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("title", "The Meridian"),
+        ("time_zone", "Europe/Belgrade"),
+        ("media_contact", "desk@meridian.example"),
+        ("disclaimer", "Our authors speak for themselves."),
+        ("note_to_readers", "Share widely."),
+        ("default_policy", "cc-by-nd"),
+    ];
+    let saved = form(&app, "/admin/settings", &session, &fields).await;
+    assert_eq!(saved.status, StatusCode::OK);
+    assert_eq!(one_text(&saved.html(), ".form-notice"), "Saved.");
+    let article = app.published().await.into_iter().find(|s| s.original_outlet.is_none()).unwrap();
+    let public = app.get(&format!("/article/{}", article.slug)).await.html();
+    assert!(one_text(&public, ".disclaimer").contains("Our authors speak for themselves."));
+    assert!(one_text(&public, ".note-to-readers").contains("Share widely."));
+    assert!(attrs(&public, ".media-contact a", "href").contains(&"mailto:desk@meridian.example".to_owned()));
+
+    let bad = [
+        ("csrf", csrf.as_str()),
+        ("title", "The Meridian"),
+        ("time_zone", "Mars/Base"),
+        ("media_contact", "desk@meridian.example"),
+    ];
+    let refused = form(&app, "/admin/settings", &session, &bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&refused.html(), ".form-error").contains("Mars/Base"));
+    assert_eq!(
+        app.store().site().await.unwrap().time_zone,
+        "Europe/Belgrade",
+        "nothing of a refused form is saved"
+    );
+    let forged = form(&app, "/admin/settings", &session, &[("csrf", "x"), ("title", "Hijacked")]).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
     app.finish().await;
 }
