@@ -216,6 +216,18 @@ async fn login(
     Ok((jar, Redirect::to("/admin/")).into_response())
 }
 
+/// Admin handlers take the signed-in staff member as an argument; anyone else is sent to the
+/// sign-in page.
+impl axum::extract::FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> std::result::Result<Self, Response> {
+        require_staff(state, &CookieJar::from_headers(&parts.headers)).await
+    }
+}
+
 /// The signed-in staff member, or a redirect to the sign-in page.
 pub(crate) async fn require_staff(state: &AppState, jar: &CookieJar) -> std::result::Result<Staff, Response> {
     match staff_from_cookies(state, jar).await {
@@ -227,13 +239,10 @@ pub(crate) async fn require_staff(state: &AppState, jar: &CookieJar) -> std::res
 
 async fn logout(
     State(state): State<AppState>,
+    staff: Staff,
     jar: CookieJar,
     form: Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let sent = form.ok().and_then(|Form(f)| f.get("csrf").cloned()).unwrap_or_default();
     if !same_secret(&sent, &staff.csrf) {
         return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
@@ -275,11 +284,7 @@ pub(crate) fn when(at: Timestamp, site: &Site) -> String {
     masthead_core::time::in_zone(at, &site.time_zone).strftime("%-d %B %Y, %H:%M").to_string()
 }
 
-async fn dashboard(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     let site = state.store().site().await?;
     #[derive(Serialize)]
     struct Line {
@@ -319,11 +324,7 @@ async fn dashboard(State(state): State<AppState>, jar: CookieJar) -> Result<Resp
     Ok(private(StatusCode::OK, html))
 }
 
-async fn republications(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+async fn republications(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     if !staff.user.role.may(Action::ViewRepublications) {
         return Err(AppError::Forbidden("Your role cannot see republications; ask an editor.".into()));
     }
@@ -337,11 +338,7 @@ async fn republications(State(state): State<AppState>, jar: CookieJar) -> Result
     Ok(private(StatusCode::OK, html))
 }
 
-async fn audit(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+async fn audit(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     if !staff.user.role.may(Action::ViewAuditLog) {
         return Err(AppError::Forbidden("Only administrators see the audit log.".into()));
     }

@@ -190,13 +190,9 @@ fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    jar: CookieJar,
+    staff: Staff,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let params: Vec<(String, String)> = q
         .as_deref()
         .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
@@ -252,11 +248,7 @@ pub(crate) async fn list(
     Ok(private(StatusCode::OK, html))
 }
 
-pub(crate) async fn new_form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
+pub(crate) async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     let draft =
         Draft { author_ids: staff.user.author_id.into_iter().collect(), revision: 0, ..Draft::default() };
     render_editor(&state, &staff, &draft, StatusCode::OK, None, None).await
@@ -264,13 +256,9 @@ pub(crate) async fn new_form(State(state): State<AppState>, jar: CookieJar) -> R
 
 pub(crate) async fn create(
     State(state): State<AppState>,
-    jar: CookieJar,
+    staff: Staff,
     form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
     check_csrf(&staff, &pairs)?;
     let draft = Draft::from_form(&pairs);
@@ -325,27 +313,19 @@ async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result<Article> {
 
 pub(crate) async fn edit_form(
     State(state): State<AppState>,
-    jar: CookieJar,
+    staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let article = editable(&state, &staff, id).await?;
     render_editor(&state, &staff, &Draft::from_article(&article, &staff), StatusCode::OK, None, None).await
 }
 
 pub(crate) async fn save(
     State(state): State<AppState>,
-    jar: CookieJar,
+    staff: Staff,
     Path(id): Path<i64>,
     form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
     check_csrf(&staff, &pairs)?;
     let current = editable(&state, &staff, id).await?;
@@ -494,14 +474,10 @@ pub(crate) async fn preview(
 /// as a save over the current revision.
 pub(crate) async fn upload_image(
     State(state): State<AppState>,
-    jar: CookieJar,
+    staff: Staff,
     Path(id): Path<i64>,
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
-    let staff = match require_staff(&state, &jar).await {
-        Ok(s) => s,
-        Err(redirect) => return Ok(redirect),
-    };
     if !staff.user.role.may(Action::PublishOwn) {
         return Err(AppError::Forbidden("Your role may not upload images; ask an editor.".into()));
     }
