@@ -26,6 +26,13 @@ pub struct Author {
     pub outlet_id: Option<i64>,
 }
 
+impl Author {
+    /// The path of the author's archive on this site.
+    pub fn path(&self) -> String {
+        format!("/author/{}", self.slug)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewAuthor {
     pub slug: Slug,

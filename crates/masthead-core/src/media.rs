@@ -27,6 +27,13 @@ pub struct Media {
     pub variant_widths: Vec<i64>,
 }
 
+impl Media {
+    /// The path the file is served at.
+    pub fn public_path(&self) -> String {
+        format!("/media/{}", self.path)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewMedia {
     pub path: String,

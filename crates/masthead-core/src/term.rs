@@ -74,6 +74,13 @@ pub struct Term {
     pub parent_id: Option<i64>,
 }
 
+impl Term {
+    /// The path of the term's archive on this site: `/region/balkans`.
+    pub fn path(&self) -> String {
+        format!("/{}/{}", self.kind.key(), self.slug)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewTerm {
     pub kind: TermKind,

@@ -19,6 +19,11 @@ pub fn in_zone(at: Timestamp, name: &str) -> Zoned {
     at.to_zoned(zone(name))
 }
 
+/// RFC 3339 with the offset of the zone `name`: "2026-11-29T09:00:00+01:00".
+pub fn rfc3339_in(at: Timestamp, name: &str) -> String {
+    in_zone(at, name).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

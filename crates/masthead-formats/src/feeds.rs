@@ -33,7 +33,7 @@ impl FeedScope {
         FeedScope {
             title: format!("{}: {}", site.title, author.name),
             description: author.bio.clone(),
-            page_path: format!("/author/{}", author.slug),
+            page_path: author.path(),
         }
     }
 
@@ -46,7 +46,7 @@ impl FeedScope {
             } else {
                 term.description.clone()
             },
-            page_path: term_path(term),
+            page_path: term.path(),
         }
     }
 
@@ -69,11 +69,6 @@ impl FeedScope {
 
 /// How many articles a feed carries.
 pub const FEED_LENGTH: u32 = 20;
-
-/// The address of a term's archive.
-pub fn term_path(t: &Term) -> String {
-    format!("/{}/{}", t.kind.key(), t.slug)
-}
 
 /// Where the article's reuse terms are written: the licence, or the terms on the page.
 pub fn license_url(site: &Site, article: &Article) -> String {
@@ -129,10 +124,10 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
     let categories = a
         .terms
         .iter()
-        .map(|t| rss::Category { name: t.name.clone(), domain: Some(site.url(&term_path(t))) })
+        .map(|t| rss::Category { name: t.name.clone(), domain: Some(site.url(&t.path())) })
         .collect();
     let enclosure = a.featured.as_ref().map(|f| rss::Enclosure {
-        url: site.url(&format!("/media/{}", f.media.path)),
+        url: site.url(&f.media.public_path()),
         length: f.media.size_bytes.to_string(),
         mime_type: f.media.mime_type.clone(),
     });
@@ -210,7 +205,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
     links.push(license);
     if let Some(f) = &a.featured {
         let mut enclosure =
-            atom_link(site.url(&format!("/media/{}", f.media.path)), "enclosure", Some(&f.media.mime_type));
+            atom_link(site.url(&f.media.public_path()), "enclosure", Some(&f.media.mime_type));
         enclosure.length = Some(f.media.size_bytes.to_string());
         links.push(enclosure);
     }
@@ -237,7 +232,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
             .iter()
             .map(|p| atom::Person {
                 name: p.name.clone(),
-                uri: Some(site.url(&format!("/author/{}", p.slug))),
+                uri: Some(site.url(&p.path())),
                 ..Default::default()
             })
             .collect(),
@@ -367,7 +362,7 @@ pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String
 fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
-    let image = a.featured.as_ref().map(|f| site.url(&format!("/media/{}", f.media.path)));
+    let image = a.featured.as_ref().map(|f| site.url(&f.media.public_path()));
     let mut original = BTreeMap::new();
     if let Some(o) = a.provenance.original() {
         original.insert("outlet".to_owned(), o.outlet.name.clone());
@@ -389,17 +384,14 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
         authors: a
             .authors
             .iter()
-            .map(|p| JsonFeedAuthor {
-                name: p.name.clone(),
-                url: Some(site.url(&format!("/author/{}", p.slug))),
-            })
+            .map(|p| JsonFeedAuthor { name: p.name.clone(), url: Some(site.url(&p.path())) })
             .collect(),
         tags: a.terms.iter().map(|t| t.name.clone()).collect(),
         attachments: a
             .featured
             .iter()
             .map(|f| JsonFeedAttachment {
-                url: site.url(&format!("/media/{}", f.media.path)),
+                url: site.url(&f.media.public_path()),
                 mime_type: f.media.mime_type.clone(),
                 size_in_bytes: Some(f.media.size_bytes),
             })

@@ -23,7 +23,7 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         "author": a.authors.iter().map(|p| json!({
             "@type": "Person",
             "name": p.name,
-            "url": site.url(&format!("/author/{}", p.slug)),
+            "url": site.url(&p.path()),
         })).collect::<Vec<_>>(),
         "publisher": {
             "@type": "NewsMediaOrganization",
@@ -40,7 +40,7 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
     if let Some(f) = &a.featured {
         doc["image"] = json!({
             "@type": "ImageObject",
-            "url": site.url(&format!("/media/{}", f.media.path)),
+            "url": site.url(&f.media.public_path()),
             "width": f.media.width,
             "height": f.media.height,
             "caption": f.alt,

@@ -29,10 +29,7 @@ pub(crate) fn rfc3339(at: Timestamp) -> String {
     at.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// The same instant shown with the offset of the article's zone.
-pub(crate) fn rfc3339_in(at: Timestamp, zone: &str) -> String {
-    masthead_core::time::in_zone(at, zone).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
-}
+pub(crate) use masthead_core::time::rfc3339_in;
 
 /// The instant a feed or listing last changed: the newest of its articles' updates.
 pub fn last_modified(articles: &[Article]) -> Option<Timestamp> {

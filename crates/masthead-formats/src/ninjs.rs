@@ -5,7 +5,7 @@
 use masthead_core::{Article, Site, TermKind};
 use serde::{Deserialize, Serialize};
 
-use crate::feeds::{license_url, term_path};
+use crate::feeds::license_url;
 use crate::{article_url, portable_body, rfc3339_in};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,7 +133,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
     let concept = |t: &masthead_core::Term, rel: &str| Concept {
         name: t.name.clone(),
         rel: rel.into(),
-        uri: Some(site.url(&term_path(t))),
+        uri: Some(site.url(&t.path())),
         literal: Some(t.slug.to_string()),
     };
     let mut infosources = Vec::new();
@@ -212,7 +212,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
             .map(|p| Concept {
                 name: p.name.clone(),
                 rel: "author".into(),
-                uri: Some(site.url(&format!("/author/{}", p.slug))),
+                uri: Some(site.url(&p.path())),
                 literal: Some(p.slug.to_string()),
             })
             .collect(),
@@ -236,7 +236,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
             .featured
             .iter()
             .map(|f| {
-                let href = site.url(&format!("/media/{}", f.media.path));
+                let href = site.url(&f.media.public_path());
                 Association {
                     name: "featureimage".into(),
                     uri: href.clone(),

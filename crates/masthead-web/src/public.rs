@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::conditional::respond;
 use crate::error::{AppError, ErrorPage};
 use crate::views::{
-    LinkView, PagerView, SiteView, SummaryView, article_view, site_view, summary_view, term_link, term_url,
+    LinkView, PagerView, SiteView, SummaryView, article_view, site_view, summary_view, term_link,
 };
 use crate::{AppState, Result};
 
@@ -205,7 +205,7 @@ async fn author(
     let author = state.store().author_by_slug(&slug).await?;
     let site = state.store().site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
-    let base = crate::views::author_url(&author);
+    let base = author.path();
     let view = ArchivePage {
         chrome: chrome(&state, &site, Some(FeedScope::author(&site, &author))).await?,
         canonical: site.url(&base),
@@ -243,7 +243,7 @@ async fn term(
         vec![]
     };
     let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
-    let base = term_url(&term);
+    let base = term.path();
     let view = ArchivePage {
         chrome: chrome(&state, &site, Some(FeedScope::term(&site, &term))).await?,
         canonical: site.url(&base),

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::conditional::respond;
 use crate::syndication::JSON_TYPE;
-use crate::views::{LinkView, author_url, site_view};
+use crate::views::{LinkView, site_view};
 use crate::{AppError, AppState, Result};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -93,13 +93,13 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
         authors: a
             .authors
             .iter()
-            .map(|p| LinkView { name: p.name.clone(), url: site.url(&author_url(p)) })
+            .map(|p| LinkView { name: p.name.clone(), url: site.url(&p.path()) })
             .collect(),
         outlet: a.copyright_outlet(site).to_owned(),
         origin,
         copyright: a.copyright_line(site),
         featured: a.featured.as_ref().map(|f| FeaturedCopy {
-            src: site.url(&format!("/media/{}", f.media.path)),
+            src: site.url(&f.media.public_path()),
             alt: f.alt.clone(),
             credit: f.credit.clone(),
             width: f.media.width,

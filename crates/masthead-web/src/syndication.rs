@@ -190,19 +190,11 @@ async fn sitemap_entries(state: &AppState) -> Result<Vec<sitemap::Entry>> {
         last_modified: Some(updated),
     }));
     entries.extend(
-        store
-            .authors()
-            .await?
-            .into_iter()
-            .map(|a| sitemap::Entry { path: format!("/author/{}", a.slug), last_modified: None }),
+        store.authors().await?.into_iter().map(|a| sitemap::Entry { path: a.path(), last_modified: None }),
     );
     for kind in TermKind::ALL {
         entries.extend(
-            store
-                .terms(kind)
-                .await?
-                .iter()
-                .map(|t| sitemap::Entry { path: feeds::term_path(t), last_modified: None }),
+            store.terms(kind).await?.iter().map(|t| sitemap::Entry { path: t.path(), last_modified: None }),
         );
     }
     Ok(entries)

@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use masthead_core::article::article_path;
 use masthead_core::{
-    Article, ArticleSummary, Author, FeaturedImage, Provenance, Site, Term, TermKind, time::in_zone,
+    Article, ArticleSummary, Author, FeaturedImage, Provenance, Site, Term, TermKind,
+    time::{in_zone, rfc3339_in},
 };
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
@@ -53,11 +54,7 @@ pub struct DateView {
 }
 
 pub fn date_view(at: Timestamp, zone: &str) -> DateView {
-    let z = in_zone(at, zone);
-    DateView {
-        iso: z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
-        human: z.strftime("%-d %B %Y").to_string(),
-    }
+    DateView { iso: rfc3339_in(at, zone), human: in_zone(at, zone).strftime("%-d %B %Y").to_string() }
 }
 
 #[derive(Debug, Serialize)]
@@ -68,11 +65,11 @@ pub struct AuthorView {
 }
 
 fn author_view(a: &Author) -> AuthorView {
-    AuthorView { name: a.name.clone(), url: author_url(a), bio: a.bio.clone() }
+    AuthorView { name: a.name.clone(), url: a.path(), bio: a.bio.clone() }
 }
 
 pub fn author_url(a: &Author) -> String {
-    format!("/author/{}", a.slug)
+    a.path()
 }
 
 pub fn term_url(t: &Term) -> String {
@@ -80,7 +77,7 @@ pub fn term_url(t: &Term) -> String {
 }
 
 pub fn term_link(t: &Term) -> LinkView {
-    LinkView { name: t.name.clone(), url: term_url(t) }
+    LinkView { name: t.name.clone(), url: t.path() }
 }
 
 #[derive(Debug, Serialize)]
@@ -103,12 +100,12 @@ fn image_view(f: &FeaturedImage) -> ImageView {
             .map(|w| format!("/media/{} {w}w", masthead_core::media::variant_path(&f.media.path, *w)))
             .collect();
         if let Some(w) = f.media.width {
-            set.push(format!("/media/{} {w}w", f.media.path));
+            set.push(format!("{} {w}w", f.media.public_path()));
         }
         set.join(", ")
     });
     ImageView {
-        src: format!("/media/{}", f.media.path),
+        src: f.media.public_path(),
         srcset,
         alt: f.alt.clone(),
         credit: f.credit.clone(),
@@ -322,16 +319,16 @@ pub struct ArticleMeta {
 }
 
 pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
-    let iso = |t: Timestamp| in_zone(t, &a.time_zone).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    let iso = |t: Timestamp| rfc3339_in(t, &a.time_zone);
     let policy = a.effective_policy(site);
     ArticleMeta {
         description: if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() },
         url: site.url(&a.path()),
-        image: a.featured.as_ref().map(|f| site.url(&format!("/media/{}", f.media.path))),
+        image: a.featured.as_ref().map(|f| site.url(&f.media.public_path())),
         image_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
         published: a.published_at.map(iso),
         modified: iso(a.updated_at),
-        authors: a.authors.iter().map(|p| site.url(&author_url(p))).collect(),
+        authors: a.authors.iter().map(|p| site.url(&p.path())).collect(),
         sections: a.terms_of(TermKind::Theme).map(|t| t.name.clone()).collect(),
         tags: a.terms_of(TermKind::Tag).map(|t| t.name.clone()).collect(),
         license: masthead_formats::feeds::license_url(site, a),
