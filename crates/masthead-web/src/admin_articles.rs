@@ -179,6 +179,11 @@ async fn render_editor(
     Ok(private(status, html))
 }
 
+/// The editor again, with what is wrong with the form.
+async fn refuse(state: &AppState, staff: &Staff, draft: &Draft, error: String) -> Result<Response> {
+    render_editor(state, staff, draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
+}
+
 fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
     let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     if same_secret(sent, &staff.csrf) {
@@ -266,30 +271,12 @@ pub(crate) async fn create(
     let new = match draft.to_new(&staff, &site.time_zone, ArticleStatus::Draft, None) {
         Ok(new) => new,
         Err(error) => {
-            return render_editor(
-                &state,
-                &staff,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(error),
-                None,
-            )
-            .await;
+            return refuse(&state, &staff, &draft, error).await;
         }
     };
     match state.store().create_article_by(&new, Some(staff.user.id)).await {
         Ok(article) => Ok(Redirect::to(&format!("/admin/articles/{}", article.id)).into_response()),
-        Err(e) => {
-            render_editor(
-                &state,
-                &staff,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(save_error(e)?),
-                None,
-            )
-            .await
-        }
+        Err(e) => refuse(&state, &staff, &draft, save_error(e)?).await,
     }
 }
 
@@ -354,15 +341,7 @@ pub(crate) async fn save(
                 }
                 _ => {
                     let error = "Give a publication time in the future to schedule.".to_owned();
-                    return render_editor(
-                        &state,
-                        &staff,
-                        &draft,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        Some(error),
-                        None,
-                    )
-                    .await;
+                    return refuse(&state, &staff, &draft, error).await;
                 }
             }
         }
@@ -382,15 +361,7 @@ pub(crate) async fn save(
     let new = match draft.to_new(&staff, &site.time_zone, status, published_at) {
         Ok(new) => new,
         Err(error) => {
-            return render_editor(
-                &state,
-                &staff,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(error),
-                None,
-            )
-            .await;
+            return refuse(&state, &staff, &draft, error).await;
         }
     };
     match state.store().update_article(id, draft.revision, &new, Some(staff.user.id)).await {
@@ -418,17 +389,7 @@ pub(crate) async fn save(
             .await
         }
         Err(StoreError::Stale { .. }) => conflict(&state, &staff, &draft).await,
-        Err(e) => {
-            render_editor(
-                &state,
-                &staff,
-                &draft,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(save_error(e)?),
-                None,
-            )
-            .await
-        }
+        Err(e) => refuse(&state, &staff, &draft, save_error(e)?).await,
     }
 }
 
@@ -523,8 +484,7 @@ pub(crate) async fn upload_image(
         }
     };
     if let Some(error) = problem {
-        return render_editor(&state, &staff, &draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None)
-            .await;
+        return refuse(&state, &staff, &draft, error).await;
     }
     let mut new = state.store().revision_snapshot(id, current.revision).await?;
     new.featured_media_id = draft.featured_media_id;

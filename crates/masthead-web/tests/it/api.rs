@@ -3,7 +3,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::Role;
-use masthead_store::NewUser;
 use serde_json::{Value, json};
 
 use crate::harness::{Reply, TestApp};
@@ -14,20 +13,7 @@ struct Staffer {
 
 /// A staff member of `role` who writes under the byline of `author_id`, with an API token.
 async fn staffer(app: &TestApp, role: Role, author_id: Option<i64>) -> Staffer {
-    let user = app
-        .store()
-        .create_user(&NewUser {
-            email: format!("{}-{}@meridian.example", role.key(), author_id.unwrap_or(0)),
-            name: role.key().into(),
-            role,
-            password_hash: "$argon2id$unused".into(),
-            author_id,
-        })
-        .await
-        .unwrap();
-    let token = masthead_web::auth::new_token();
-    app.store().create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token)).await.unwrap();
-    Staffer { token }
+    Staffer { token: app.api_token(role, author_id).await }
 }
 
 async fn call(

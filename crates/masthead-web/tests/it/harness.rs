@@ -74,6 +74,27 @@ impl TestApp {
         Some(TestApp { router: router(state.clone()), state, db, _media: media })
     }
 
+    /// A staff member of `role`, writing under `author_id`, and an Admin API token for them.
+    pub async fn api_token(&self, role: masthead_core::Role, author_id: Option<i64>) -> String {
+        let user = self
+            .store()
+            .create_user(&masthead_store::NewUser {
+                email: format!("{}-{}@meridian.example", role.key(), author_id.unwrap_or(0)),
+                name: role.key().into(),
+                role,
+                password_hash: "$argon2id$unused".into(),
+                author_id,
+            })
+            .await
+            .unwrap();
+        let token = masthead_web::auth::new_token();
+        self.store()
+            .create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token))
+            .await
+            .unwrap();
+        token
+    }
+
     pub fn store(&self) -> &Store {
         &self.db.store
     }

@@ -5,27 +5,9 @@ use axum::http::{Request, StatusCode};
 use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, Rgb, RgbImage};
 use masthead_core::Role;
-use masthead_store::NewUser;
 use serde_json::{Value, json};
 
 use crate::harness::{TestApp, attrs};
-
-async fn token(app: &TestApp, role: Role, author_id: Option<i64>) -> String {
-    let user = app
-        .store()
-        .create_user(&NewUser {
-            email: format!("{}@meridian.example", role.key()),
-            name: role.key().into(),
-            role,
-            password_hash: "$argon2id$unused".into(),
-            author_id,
-        })
-        .await
-        .unwrap();
-    let token = masthead_web::auth::new_token();
-    app.store().create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token)).await.unwrap();
-    token
-}
 
 fn photo(width: u32, height: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 255) as u8, (y % 255) as u8, 120]));
@@ -64,7 +46,7 @@ async fn upload(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str)]
 async fn uploaded_photos_get_resized_copies_that_pages_offer_in_srcset() {
     let app = TestApp::demo().await;
     let author_id = app.store().authors().await.unwrap()[0].id;
-    let editor = token(&app, Role::Editor, Some(author_id)).await;
+    let editor = app.api_token(Role::Editor, Some(author_id)).await;
     // Named .png, but a JPEG: the content decides.
     let (status, media) = upload(
         &app,
@@ -112,8 +94,8 @@ async fn uploaded_photos_get_resized_copies_that_pages_offer_in_srcset() {
 async fn bad_uploads_get_clear_errors_and_leave_nothing() {
     let app = TestApp::demo().await;
     let author_id = app.store().authors().await.unwrap()[0].id;
-    let editor = token(&app, Role::Editor, Some(author_id)).await;
-    let contributor = token(&app, Role::Contributor, Some(author_id)).await;
+    let editor = app.api_token(Role::Editor, Some(author_id)).await;
+    let contributor = app.api_token(Role::Contributor, Some(author_id)).await;
     let jpeg = photo(300, 200);
 
     let (status, _) = upload(&app, &contributor, &jpeg, &[("alt", "x")]).await;
