@@ -109,6 +109,23 @@ macro_rules! write_relations {
     };
 }
 
+/// Ends every save of an article inside its transaction `$tx`: the revision with its snapshot
+/// and changed fields, and the change for whatever follows (WebSub, caches).
+macro_rules! record_save {
+    ($tx:ident, $id:expr, $revision:expr, $user_id:expr, $now:expr, $changed:expr, $snapshot:expr) => {
+        sqlx::query(RECORD_REVISION)
+            .bind($id)
+            .bind($revision)
+            .bind($user_id)
+            .bind($now)
+            .bind(&$changed)
+            .bind(&$snapshot)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(RECORD_CHANGE).bind($id).bind($now).execute(&mut *$tx).await?;
+    };
+}
+
 /// (article, revision, user, saved at, changed fields, snapshot)
 const RECORD_REVISION: &str = "INSERT INTO article_revisions (article_id, revision, user_id, saved_at, changed, snapshot) \
      VALUES ($1, $2, $3, $4, $5, $6)";
@@ -324,16 +341,7 @@ impl Store {
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
-            sqlx::query(RECORD_REVISION)
-                .bind(id)
-                .bind(1_i64)
-                .bind(user_id)
-                .bind(now)
-                .bind(&changed)
-                .bind(&snapshot)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(RECORD_CHANGE).bind(id).bind(now).execute(&mut *tx).await?;
+            record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
             tx.commit().await?;
             id
         });
@@ -388,16 +396,7 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
             }
             write_relations!(tx, id, new);
-            sqlx::query(RECORD_REVISION)
-                .bind(id)
-                .bind(base_revision + 1)
-                .bind(user_id)
-                .bind(now)
-                .bind(&changed)
-                .bind(&snapshot)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(RECORD_CHANGE).bind(id).bind(now).execute(&mut *tx).await?;
+            record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
             tx.commit().await?;
         });
         self.article(id).await
