@@ -32,6 +32,11 @@ impl Media {
     pub fn public_path(&self) -> String {
         format!("/media/{}", self.path)
     }
+
+    /// The path the copy resized to `width` is served at.
+    pub fn variant_public_path(&self, width: i64) -> String {
+        format!("/media/{}", variant_path(&self.path, width))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

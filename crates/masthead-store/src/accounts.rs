@@ -36,6 +36,15 @@ pub struct NewUser {
     pub author_id: Option<i64>,
 }
 
+/// An API token as its owner sees it: never the token itself, which only its creator saw once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenInfo {
+    pub id: i64,
+    pub name: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+}
+
 /// An entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -68,6 +77,52 @@ impl Store {
         let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1");
         let row: UserRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);
         row.into_user()
+    }
+
+    /// Every staff account, with whether it is disabled, ordered by name.
+    pub async fn staff_list(&self) -> Result<Vec<(User, bool)>> {
+        let sql = format!("SELECT {USER_COLUMNS}, u.disabled FROM users u ORDER BY u.name, u.id");
+        let rows = on_db!(self, pool => {
+            let mut out = Vec::new();
+            for r in sqlx::query(&sql).fetch_all(pool).await? {
+                use sqlx::{FromRow, Row};
+                out.push((UserRow::from_row(&r)?, r.try_get::<bool, _>("disabled")?));
+            }
+            out
+        });
+        rows.into_iter().map(|(u, disabled)| Ok((u.into_user()?, disabled))).collect()
+    }
+
+    /// Changes a staff member's name, role, byline and whether the account may sign in. Disabling
+    /// ends the account's sessions at once.
+    pub async fn update_staff(
+        &self,
+        id: i64,
+        name: &str,
+        role: masthead_core::Role,
+        author_id: Option<i64>,
+        disabled: bool,
+    ) -> Result<User> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query("UPDATE users SET name = $1, role = $2, author_id = $3, disabled = $4 WHERE id = $5")
+                .bind(name)
+                .bind(role.key())
+                .bind(author_id)
+                .bind(disabled)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done == 0 {
+                return Err(crate::StoreError::NotFound);
+            }
+            if disabled {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        self.user(id).await
     }
 
     pub async fn user_count(&self) -> Result<i64> {
@@ -169,6 +224,41 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+
+    /// A staff member's API tokens, newest first.
+    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenInfo>> {
+        let rows: Vec<(i64, String, i64, Option<i64>)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(id, name, created, used)| {
+                Ok(ApiTokenInfo {
+                    id,
+                    name,
+                    created_at: crate::timestamp(created)?,
+                    last_used_at: used.map(crate::timestamp).transpose()?,
+                })
+            })
+            .collect()
+    }
+
+    /// Revokes one of a staff member's own tokens; [`StoreError::NotFound`] when it is not theirs.
+    pub async fn revoke_api_token(&self, user_id: i64, token_id: i64) -> Result<()> {
+        let done = on_db!(self, pool => {
+            sqlx::query("DELETE FROM api_tokens WHERE id = $1 AND user_id = $2")
+                .bind(token_id)
+                .bind(user_id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
     }
 
     /// The user an API token belongs to, noting its use.

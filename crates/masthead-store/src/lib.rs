@@ -33,7 +33,7 @@ mod terms;
 pub mod testing;
 mod webmentions;
 
-pub use accounts::{AuditEntry, NewUser};
+pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
 pub use webmentions::MentionOutcome;

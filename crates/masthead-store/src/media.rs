@@ -38,4 +38,13 @@ impl Store {
         let row: MediaRow = on_db!(self, pool => sqlx::query_as(&sql).bind(path).fetch_one(pool).await?);
         Ok(row.into_media())
     }
+
+    /// The media library, newest first: up to `limit` items older than `before` (an id).
+    pub async fn media_library(&self, before: Option<i64>, limit: u32) -> Result<Vec<Media>> {
+        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media m WHERE m.id < $1 ORDER BY m.id DESC LIMIT $2");
+        let rows: Vec<MediaRow> = on_db!(self, pool => {
+            sqlx::query_as(&sql).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit)).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(MediaRow::into_media).collect())
+    }
 }

@@ -18,6 +18,7 @@ use masthead_core::account::normalize_email;
 use masthead_core::{Action, ArticleStatus, Site};
 use serde::Serialize;
 
+use crate::admin_newsroom as newsroom;
 use crate::auth::{
     ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, Staff, cookie, hash_password, new_token,
     same_secret, staff_from_cookies, token_hash, verify_password,
@@ -57,6 +58,30 @@ pub(crate) fn router() -> Router<AppState> {
                 ),
             ),
         )
+        .route("/admin/articles/{id}/revisions", get(crate::admin_history::list))
+        .route("/admin/articles/{id}/revisions/{revision}", get(crate::admin_history::show))
+        .route(
+            "/admin/articles/{id}/revisions/{revision}/restore",
+            axum::routing::post(crate::admin_history::restore),
+        )
+        .route("/admin/authors", get(newsroom::authors).post(newsroom::create_author))
+        .route("/admin/authors/{id}", get(newsroom::author).post(newsroom::update_author))
+        .route("/admin/terms", get(newsroom::terms).post(newsroom::create_term))
+        .route("/admin/terms/{id}", get(newsroom::term).post(newsroom::update_term))
+        .route("/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
+        .route("/admin/outlets/{id}", get(newsroom::outlet).post(newsroom::update_outlet))
+        .route(
+            "/admin/media",
+            get(crate::admin_media::library).post(crate::admin_media::upload).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    crate::images::UploadLimits::default().max_bytes + 64 * 1024,
+                ),
+            ),
+        )
+        .route("/admin/staff", get(crate::admin_staff::list).post(crate::admin_staff::add))
+        .route("/admin/staff/{id}", axum::routing::post(crate::admin_staff::update))
+        .route("/admin/tokens", get(crate::admin_tokens::list).post(crate::admin_tokens::create))
+        .route("/admin/tokens/{id}/revoke", axum::routing::post(crate::admin_tokens::revoke))
         .route("/admin/forgot", get(crate::reset::forgot_form).post(crate::reset::forgot))
         .route("/admin/reset", get(crate::reset::reset_form).post(crate::reset::reset))
 }
@@ -263,7 +288,10 @@ pub(crate) struct StaffView {
 
 #[derive(Serialize)]
 pub(crate) struct May {
+    newsroom: bool,
+    media: bool,
     republications: bool,
+    staff: bool,
     audit: bool,
     settings: bool,
 }
@@ -273,7 +301,10 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
         site_view(site),
         StaffView { name: staff.user.name.clone(), role: staff.user.role.key() },
         May {
+            newsroom: staff.user.role.may(Action::ManageAuthorsAndTerms),
+            media: staff.user.role.may(Action::PublishOwn),
             republications: staff.user.role.may(Action::ViewRepublications),
+            staff: staff.user.role.may(Action::ManageStaff),
             audit: staff.user.role.may(Action::ViewAuditLog),
             settings: staff.user.role.may(Action::ManageSettings),
         },

@@ -9,8 +9,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use masthead_core::article::NewOrigin;
 use masthead_core::{
-    Action, Article, ArticleStatus, BodyFormat, NewArticle, ReusePolicy, Slug, TermKind, render_body,
+    Action, Article, ArticleStatus, BodyFormat, NewArticle, NewTerm, Provenance, ReusePolicy, Slug, TermKind,
+    render_body,
 };
 use masthead_store::StoreError;
 use serde::Serialize;
@@ -35,9 +37,49 @@ pub(crate) struct Draft {
     featured_media_id: Option<i64>,
     featured_alt: String,
     featured_credit: String,
+    /// Names of tags to find or create on save, comma-separated.
+    new_tags: String,
+    /// Where the article first appeared, oldest first; empty for our own work.
+    origins: Vec<OriginDraft>,
     status: String,
     may_publish: bool,
     public_url: Option<String>,
+}
+
+/// One link of the provenance chain as the editor shows it.
+#[derive(Debug, Default, Clone, Serialize)]
+pub(crate) struct OriginDraft {
+    outlet_id: Option<i64>,
+    url: String,
+    /// `YYYY-MM-DDTHH:MM` in the site's time zone, or empty when unknown.
+    published: String,
+    byline: String,
+}
+
+impl OriginDraft {
+    fn to_new(&self, zone: &str, n: usize) -> std::result::Result<NewOrigin, String> {
+        let outlet_id = self.outlet_id.ok_or_else(|| format!("Provenance line {n}: choose the outlet."))?;
+        let url = url::Url::parse(self.url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| format!("Provenance line {n}: give the article's http or https address there."))?;
+        let published_at = match self.published.trim() {
+            "" => None,
+            raw => Some(
+                parse_local(raw, zone)
+                    .ok_or_else(|| format!("Provenance line {n}: {raw:?} is not a date and time."))?,
+            ),
+        };
+        Ok(NewOrigin { outlet_id, url, published_at, byline: self.byline.trim().to_owned() })
+    }
+}
+
+/// A date (`2026-11-02`) or date and time (`2026-11-02T09:30`) in the site's time zone.
+fn parse_local(raw: &str, zone: &str) -> Option<jiff::Timestamp> {
+    let civil = raw.parse::<jiff::civil::DateTime>().ok().or_else(|| {
+        raw.parse::<jiff::civil::Date>().ok().map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+    })?;
+    civil.to_zoned(masthead_core::time::zone(zone)).ok().map(|z| z.timestamp())
 }
 
 impl Draft {
@@ -46,14 +88,36 @@ impl Draft {
             |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
         let many =
             |k: &str| pairs.iter().filter(|(key, _)| key == k).filter_map(|(_, v)| v.parse().ok()).collect();
+        let all =
+            |k: &str| pairs.iter().filter(|(key, _)| key == k).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+        // Authors in the order the editor numbered them; unnumbered ones keep the list's order.
+        let mut author_ids: Vec<i64> = many("author_ids");
+        let position = |id: &i64| one(&format!("author_pos_{id}")).trim().parse::<i64>().unwrap_or(i64::MAX);
+        author_ids.sort_by_key(position);
+        let (outlets, urls, dates, bylines) =
+            (all("origin_outlet_id"), all("origin_url"), all("origin_published"), all("origin_byline"));
+        let origins = (0..outlets.len())
+            .map(|i| {
+                let at = |v: &Vec<String>| v.get(i).cloned().unwrap_or_default();
+                OriginDraft {
+                    outlet_id: at(&outlets).trim().parse().ok(),
+                    url: at(&urls).trim().to_owned(),
+                    published: at(&dates).trim().to_owned(),
+                    byline: at(&bylines).trim().to_owned(),
+                }
+            })
+            .filter(|o| o.outlet_id.is_some() || !o.url.is_empty())
+            .collect();
         Draft {
+            author_ids,
+            new_tags: one("new_tags"),
+            origins,
             revision: one("revision").parse().unwrap_or(0),
             title: one("title").trim().to_owned(),
             slug: one("slug").trim().to_owned(),
             dek: one("dek"),
             body: one("body"),
             excerpt: one("excerpt"),
-            author_ids: many("author_ids"),
             term_ids: many("term_ids"),
             reuse_policy: one("reuse_policy"),
             featured_media_id: one("featured_media_id").trim().parse().ok(),
@@ -64,7 +128,28 @@ impl Draft {
     }
 
     fn from_article(a: &Article, staff: &Staff) -> Draft {
+        let origins = match &a.provenance {
+            Provenance::Own => vec![],
+            Provenance::Republished { chain } => chain
+                .iter()
+                .map(|o| OriginDraft {
+                    outlet_id: Some(o.outlet.id),
+                    url: o.url.to_string(),
+                    published: o
+                        .published_at
+                        .map(|t| {
+                            masthead_core::time::in_zone(t, &a.time_zone)
+                                .strftime("%Y-%m-%dT%H:%M")
+                                .to_string()
+                        })
+                        .unwrap_or_default(),
+                    byline: o.byline.clone(),
+                })
+                .collect(),
+        };
         Draft {
+            origins,
+            new_tags: String::new(),
             id: Some(a.id),
             revision: a.revision,
             title: a.title.clone(),
@@ -107,6 +192,12 @@ impl Draft {
             "" => None,
             key => Some(key.parse::<ReusePolicy>().map_err(|e| e.to_string())?),
         };
+        let origins = self
+            .origins
+            .iter()
+            .enumerate()
+            .map(|(i, o)| o.to_new(zone, i + 1))
+            .collect::<std::result::Result<_, _>>()?;
         Ok(NewArticle {
             slug,
             title: self.title.clone(),
@@ -122,7 +213,7 @@ impl Draft {
             featured_alt: self.featured_alt.clone(),
             featured_credit: self.featured_credit.clone(),
             reuse_policy,
-            origins: vec![],
+            origins,
         })
     }
 }
@@ -141,19 +232,28 @@ async fn render_editor(
         id: i64,
         name: String,
         checked: bool,
+        position: Option<usize>,
     }
     #[derive(Serialize)]
     struct Group {
         label: &'static str,
         terms: Vec<Choice>,
     }
-    let authors: Vec<Choice> = state
+    let position = |id: i64| draft.author_ids.iter().position(|a| *a == id).map(|p| p + 1);
+    let mut authors: Vec<Choice> = state
         .store()
         .authors()
         .await?
         .into_iter()
-        .map(|a| Choice { checked: draft.author_ids.contains(&a.id), id: a.id, name: a.name })
+        .map(|a| Choice {
+            checked: position(a.id).is_some(),
+            position: position(a.id),
+            id: a.id,
+            name: a.name,
+        })
         .collect();
+    // The article's authors first, in their order; then everyone else, as listed.
+    authors.sort_by_key(|c| c.position.unwrap_or(usize::MAX));
     let mut term_groups = Vec::new();
     for (kind, label) in [(TermKind::Region, "Regions"), (TermKind::Theme, "Themes"), (TermKind::Tag, "Tags")]
     {
@@ -162,18 +262,34 @@ async fn render_editor(
             .terms(kind)
             .await?
             .into_iter()
-            .map(|t| Choice { checked: draft.term_ids.contains(&t.id), id: t.id, name: t.name })
+            .map(|t| Choice {
+                checked: draft.term_ids.contains(&t.id),
+                position: None,
+                id: t.id,
+                name: t.name,
+            })
             .collect();
         term_groups.push(Group { label, terms });
     }
     let policies: Vec<_> =
         ReusePolicy::ALL.iter().map(|p| minijinja::context! { key => p.key(), name => p.name() }).collect();
+    let outlets: Vec<_> = state
+        .store()
+        .outlets()
+        .await?
+        .into_iter()
+        .map(|o| minijinja::context! { id => o.id, name => o.name })
+        .collect();
+    // The chain as it is, and one empty line to add a link to it.
+    let mut origins = draft.origins.clone();
+    origins.push(OriginDraft::default());
     let (site_v, staff_v, may) = admin_context(&site, staff);
     let html = state.theme().render(
         "admin-article.html",
         minijinja::context! {
             site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, a => draft,
             authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
+            outlets => outlets, origins => origins,
         },
     )?;
     Ok(private(status, html))
@@ -184,7 +300,7 @@ async fn refuse(state: &AppState, staff: &Staff, draft: &Draft, error: String) -
     render_editor(state, staff, draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }
 
-fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
+pub(crate) fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
     let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     if same_secret(sent, &staff.csrf) {
         Ok(())
@@ -266,8 +382,11 @@ pub(crate) async fn create(
 ) -> Result<Response> {
     let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
     check_csrf(&staff, &pairs)?;
-    let draft = Draft::from_form(&pairs);
+    let mut draft = Draft::from_form(&pairs);
     let site = state.store().site().await?;
+    if let Err(error) = add_new_tags(&state, &mut draft).await? {
+        return refuse(&state, &staff, &draft, error).await;
+    }
     let new = match draft.to_new(&staff, &site.time_zone, ArticleStatus::Draft, None) {
         Ok(new) => new,
         Err(error) => {
@@ -280,6 +399,32 @@ pub(crate) async fn create(
     }
 }
 
+/// Finds or creates each tag named in the editor's "new tags" field and ticks it. Anyone who may
+/// write may add a tag; regions and themes are the editors' to manage.
+async fn add_new_tags(state: &AppState, draft: &mut Draft) -> Result<std::result::Result<(), String>> {
+    let names: Vec<String> =
+        draft.new_tags.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+    for name in names {
+        let Ok(slug) = Slug::from_title(&name) else {
+            return Ok(Err(format!("No tag address can be made from {name:?}.")));
+        };
+        let term = match state.store().term_by_slug(TermKind::Tag, &slug).await {
+            Ok(term) => term,
+            Err(StoreError::NotFound) => {
+                let new =
+                    NewTerm { kind: TermKind::Tag, slug, name, description: String::new(), parent_id: None };
+                state.store().create_term(&new).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !draft.term_ids.contains(&term.id) {
+            draft.term_ids.push(term.id);
+        }
+    }
+    draft.new_tags.clear();
+    Ok(Ok(()))
+}
+
 /// What to tell the editor about a save the store refused.
 fn save_error(e: StoreError) -> Result<String> {
     match e {
@@ -289,7 +434,7 @@ fn save_error(e: StoreError) -> Result<String> {
     }
 }
 
-async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result<Article> {
+pub(crate) async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result<Article> {
     let article = state.store().article(id).await?;
     if staff.user.may_edit(&article) {
         Ok(article)
@@ -358,6 +503,9 @@ pub(crate) async fn save(
         }
         _ => (current.status, current.published_at, None),
     };
+    if let Err(error) = add_new_tags(&state, &mut draft).await? {
+        return refuse(&state, &staff, &draft, error).await;
+    }
     let new = match draft.to_new(&staff, &site.time_zone, status, published_at) {
         Ok(new) => new,
         Err(error) => {
@@ -394,7 +542,7 @@ pub(crate) async fn save(
 }
 
 /// The page for a save that came too late: both versions, and what differs.
-async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> Result<Response> {
+pub(crate) async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> Result<Response> {
     let id = yours.id.unwrap_or_default();
     let current = state.store().article(id).await?;
     let site = state.store().site().await?;
@@ -431,18 +579,12 @@ pub(crate) async fn preview(
     Ok(private(StatusCode::OK, html))
 }
 
-/// `/admin/articles/{id}/image`: uploads an image and makes it the article's featured image,
-/// as a save over the current revision.
-pub(crate) async fn upload_image(
-    State(state): State<AppState>,
-    staff: Staff,
-    Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
-) -> Result<Response> {
-    if !staff.user.role.may(Action::PublishOwn) {
-        return Err(AppError::Forbidden("Your role may not upload images; ask an editor.".into()));
-    }
-    let current = editable(&state, &staff, id).await?;
+/// An upload form's file (the field called `file`) and its other fields, once its CSRF token
+/// has been checked.
+pub(crate) async fn read_upload(
+    staff: &Staff,
+    form: &mut axum::extract::Multipart,
+) -> Result<(Option<Vec<u8>>, Vec<(String, String)>)> {
     let (mut file, mut fields) = (None, Vec::new());
     while let Some(field) = form
         .next_field()
@@ -455,12 +597,26 @@ pub(crate) async fn upload_image(
             .await
             .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
         if name == "file" {
-            file = Some(data.to_vec());
+            file = Some(data.to_vec()).filter(|f| !f.is_empty());
         } else {
             fields.push((name, String::from_utf8_lossy(&data).trim().to_owned()));
         }
     }
-    check_csrf(&staff, &fields)?;
+    check_csrf(staff, &fields)?;
+    Ok((file, fields))
+}
+
+/// `/admin/articles/{id}/image`: uploads an image and makes it the article's featured image,
+/// as a save over the current revision.
+pub(crate) async fn upload_image(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    // Whoever may change the article may give it an image: contributors only in their own drafts.
+    let current = editable(&state, &staff, id).await?;
+    let (file, fields) = read_upload(&staff, &mut form).await?;
     let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut draft = Draft::from_article(&current, &staff);
     let problem = match (file, field("alt")) {

@@ -169,6 +169,11 @@ impl ApiError {
         ApiError { status, error: error.into(), field: None }
     }
 
+    /// What went wrong, in words.
+    pub(crate) fn message(&self) -> &str {
+        &self.error
+    }
+
     /// An error that one field of the request is to blame for.
     pub(crate) fn field(status: StatusCode, error: impl Into<String>, field: &str) -> ApiError {
         ApiError { status, error: error.into(), field: Some(field.to_owned()) }

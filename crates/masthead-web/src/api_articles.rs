@@ -324,7 +324,7 @@ pub(crate) async fn revisions(
 }
 
 /// A unified diff of two texts, for reading what a save changed.
-fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
+pub(crate) fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)

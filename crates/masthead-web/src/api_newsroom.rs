@@ -71,7 +71,7 @@ pub struct AuthorRequest {
 }
 
 impl AuthorRequest {
-    fn into_new(self) -> Result<NewAuthor, ApiError> {
+    pub(crate) fn into_new(self) -> Result<NewAuthor, ApiError> {
         let name = name(&self.name)?;
         Ok(NewAuthor {
             slug: slug_for(self.slug.as_deref(), &name)?,
@@ -127,7 +127,7 @@ pub struct TermRequest {
 }
 
 impl TermRequest {
-    fn into_new(self) -> Result<NewTerm, ApiError> {
+    pub(crate) fn into_new(self) -> Result<NewTerm, ApiError> {
         let name = name(&self.name)?;
         Ok(NewTerm {
             kind: self.kind,
@@ -201,7 +201,7 @@ pub struct OutletRequest {
 }
 
 impl OutletRequest {
-    fn into_new(self) -> Result<NewOutlet, ApiError> {
+    pub(crate) fn into_new(self) -> Result<NewOutlet, ApiError> {
         let name = name(&self.name)?;
         let homepage = self
             .homepage

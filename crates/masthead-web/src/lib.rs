@@ -21,7 +21,12 @@ use tower_http::trace::TraceLayer;
 
 mod admin;
 mod admin_articles;
+mod admin_history;
+mod admin_media;
+mod admin_newsroom;
 mod admin_settings;
+mod admin_staff;
+mod admin_tokens;
 pub mod api;
 mod api_articles;
 mod api_media;

@@ -33,6 +33,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-article.html", include_str!("../theme/templates/admin-article.html")),
     ("admin-conflict.html", include_str!("../theme/templates/admin-conflict.html")),
     ("admin-settings.html", include_str!("../theme/templates/admin-settings.html")),
+    ("admin-records.html", include_str!("../theme/templates/admin-records.html")),
+    ("admin-media.html", include_str!("../theme/templates/admin-media.html")),
+    ("admin-revisions.html", include_str!("../theme/templates/admin-revisions.html")),
+    ("admin-revision.html", include_str!("../theme/templates/admin-revision.html")),
+    ("admin-tokens.html", include_str!("../theme/templates/admin-tokens.html")),
+    ("admin-staff.html", include_str!("../theme/templates/admin-staff.html")),
     ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
 ];
 

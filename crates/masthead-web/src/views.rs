@@ -97,7 +97,7 @@ fn image_view(f: &FeaturedImage) -> ImageView {
             .media
             .variant_widths
             .iter()
-            .map(|w| format!("/media/{} {w}w", masthead_core::media::variant_path(&f.media.path, *w)))
+            .map(|w| format!("{} {w}w", f.media.variant_public_path(*w)))
             .collect();
         if let Some(w) = f.media.width {
             set.push(format!("{} {w}w", f.media.public_path()));

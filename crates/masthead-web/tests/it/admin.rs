@@ -7,9 +7,9 @@ use masthead_store::NewUser;
 
 use crate::harness::{Reply, TestApp, attrs, one_text, texts};
 
-const PASSWORD: &str = "a long and good passphrase";
+pub(crate) const PASSWORD: &str = "a long and good passphrase";
 
-async fn staff(app: &TestApp, role: Role) -> User {
+pub(crate) async fn staff(app: &TestApp, role: Role) -> User {
     let email = format!("{}@meridian.example", role.key());
     app.store()
         .create_user(&NewUser {
@@ -24,7 +24,7 @@ async fn staff(app: &TestApp, role: Role) -> User {
 }
 
 /// `name=value` of a Set-Cookie header of `reply`.
-fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
+pub(crate) fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
     reply
         .headers
         .get_all("set-cookie")
@@ -34,11 +34,11 @@ fn set_cookie(reply: &Reply, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn cookie_pair(set_cookie: &str) -> String {
+pub(crate) fn cookie_pair(set_cookie: &str) -> String {
     set_cookie.split(';').next().unwrap().to_owned()
 }
 
-async fn form(app: &TestApp, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+pub(crate) async fn form(app: &TestApp, uri: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     let request = Request::builder()
         .method("POST")
@@ -50,12 +50,12 @@ async fn form(app: &TestApp, uri: &str, cookie: &str, fields: &[(&str, &str)]) -
     app.send(request).await
 }
 
-async fn get_with(app: &TestApp, uri: &str, header: (&str, &str)) -> Reply {
+pub(crate) async fn get_with(app: &TestApp, uri: &str, header: (&str, &str)) -> Reply {
     app.send(Request::builder().uri(uri).header(header.0, header.1).body(Body::empty()).unwrap()).await
 }
 
 /// Signs in; returns the reply to the form and the session cookie (`name=value`), if one was set.
-async fn sign_in(app: &TestApp, email: &str, password: &str) -> (Reply, Option<String>) {
+pub(crate) async fn sign_in(app: &TestApp, email: &str, password: &str) -> (Reply, Option<String>) {
     let page = app.get("/admin/login").await;
     assert_eq!(page.status, StatusCode::OK);
     let csrf_cookie = cookie_pair(&set_cookie(&page, "masthead_login_csrf").expect("a sign-in CSRF cookie"));
@@ -245,7 +245,7 @@ async fn the_audit_log_is_for_administrators() {
     app.finish().await;
 }
 
-async fn staff_writing_as(app: &TestApp, role: Role, author_id: i64) {
+pub(crate) async fn staff_writing_as(app: &TestApp, role: Role, author_id: i64) {
     app.store()
         .create_user(&NewUser {
             email: format!("{}@meridian.example", role.key()),
@@ -259,7 +259,7 @@ async fn staff_writing_as(app: &TestApp, role: Role, author_id: i64) {
 }
 
 /// The CSRF token of the signed-in page at `uri`.
-async fn page_token(app: &TestApp, session: &str, uri: &str) -> (Reply, String) {
+pub(crate) async fn page_token(app: &TestApp, session: &str, uri: &str) -> (Reply, String) {
     let page = get_with(app, uri, ("cookie", session)).await;
     let token = attrs(&page.html(), "form.editor input[name=csrf]", "value").pop().unwrap_or_default();
     (page, token)

@@ -53,6 +53,8 @@ impl TestApp {
 
     /// The demo outlet, sending mail with `mailer`.
     pub async fn demo_with(backend: Backend, page_size: u32, mailer: Mailer) -> Option<TestApp> {
+        // Errors the server logs (a failing template, a database error) show with the test.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("masthead=info,warn").try_init();
         let db = match backend {
             Backend::Sqlite => TestDb::sqlite().await,
             Backend::Postgres => TestDb::postgres().await?,
@@ -151,4 +153,40 @@ pub fn one_text(html: &Html, selector: &str) -> String {
     let all = texts(html, selector);
     assert_eq!(all.len(), 1, "expected exactly one {selector}, found {all:?}");
     all.into_iter().next().unwrap()
+}
+
+/// A JPEG photograph-like image of the given size.
+pub fn photo(width: u32, height: u32) -> Vec<u8> {
+    use image::codecs::jpeg::JpegEncoder;
+    use image::{DynamicImage, Rgb, RgbImage};
+    let img = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 255) as u8, (y % 255) as u8, 120]));
+    let mut out = Vec::new();
+    DynamicImage::ImageRgb8(img).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)).unwrap();
+    out
+}
+
+/// A multipart upload of `file` (as the field `file`) and `fields` to `uri`, with one header
+/// (the session cookie or the bearer token).
+pub fn multipart(uri: &str, header: (&str, &str), file: &[u8], fields: &[(&str, &str)]) -> Request<Body> {
+    let boundary = "masthead-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header(header.0, header.1)
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(Body::from(body))
+        .unwrap()
 }

@@ -2,43 +2,14 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use image::codecs::jpeg::JpegEncoder;
-use image::{DynamicImage, Rgb, RgbImage};
 use masthead_core::Role;
 use serde_json::{Value, json};
 
-use crate::harness::{TestApp, attrs};
-
-fn photo(width: u32, height: u32) -> Vec<u8> {
-    let img = RgbImage::from_fn(width, height, |x, y| Rgb([(x % 255) as u8, (y % 255) as u8, 120]));
-    let mut out = Vec::new();
-    DynamicImage::ImageRgb8(img).write_with_encoder(JpegEncoder::new_with_quality(&mut out, 85)).unwrap();
-    out
-}
+use crate::harness::{TestApp, attrs, multipart, photo};
 
 async fn upload(app: &TestApp, token: &str, file: &[u8], fields: &[(&str, &str)]) -> (StatusCode, Value) {
-    let boundary = "masthead-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    body.extend(
-        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"photo.png\"\r\nContent-Type: image/png\r\n\r\n")
-            .as_bytes(),
-    );
-    body.extend(file);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let request = Request::builder()
-        .method("POST")
-        .uri("/api/admin/media")
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
-        .body(Body::from(body))
-        .unwrap();
-    let reply = app.send(request).await;
+    let auth = format!("Bearer {token}");
+    let reply = app.send(multipart("/api/admin/media", ("authorization", &auth), file, fields)).await;
     (reply.status, serde_json::from_str(&reply.body).unwrap_or(Value::Null))
 }
 

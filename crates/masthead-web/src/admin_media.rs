@@ -1,0 +1,102 @@
+//! The media library in the admin: every image uploaded, newest first, with the number the
+//! editor uses to feature it, and an upload form. Authors and above upload here; contributors
+//! upload only into their own drafts, from the editor.
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::Action;
+
+use crate::admin::{admin_context, private};
+use crate::api_media::{UploadFailure, store_upload};
+use crate::auth::Staff;
+use crate::{AppError, AppState, Result};
+
+/// Images per page of the library.
+const PAGE: u32 = 48;
+
+fn uploader(staff: &Staff) -> Result<()> {
+    if staff.user.role.may(Action::PublishOwn) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "Contributors add images from the editor of their own drafts; the library is for authors and editors."
+                .into(),
+        ))
+    }
+}
+
+fn query(q: &Option<String>, key: &str) -> Option<String> {
+    q.as_deref().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+    })
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    before: Option<i64>,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response> {
+    let items = state.store().media_library(before, PAGE).await?;
+    let next = (items.len() == PAGE as usize).then(|| items.last().map(|m| m.id)).flatten();
+    let items: Vec<_> = items
+        .iter()
+        .map(|m| {
+            let thumb = m
+                .variant_widths
+                .first()
+                .map(|w| m.variant_public_path(*w))
+                .unwrap_or_else(|| m.public_path());
+            minijinja::context! {
+                id => m.id, url => m.public_path(), thumb => thumb, alt => m.alt, credit => m.credit,
+                width => m.width, height => m.height, kind => m.mime_type, kb => (m.size_bytes + 1023) / 1024,
+            }
+        })
+        .collect();
+    let site = state.store().site().await?;
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-media.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, items => items,
+            next => next, error => error, notice => notice,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+pub(crate) async fn library(
+    State(state): State<AppState>,
+    staff: Staff,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    uploader(&staff)?;
+    let before = query(&q, "before").and_then(|b| b.parse().ok());
+    let notice = query(&q, "uploaded").map(|id| format!("Uploaded as image number {id}."));
+    render(&state, &staff, before, StatusCode::OK, None, notice).await
+}
+
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    staff: Staff,
+    mut form: axum::extract::Multipart,
+) -> Result<Response> {
+    uploader(&staff)?;
+    let (file, fields) = crate::admin_articles::read_upload(&staff, &mut form).await?;
+    let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let error = match (file, field("alt")) {
+        (None, _) => "Choose an image to upload.".to_owned(),
+        (Some(_), alt) if alt.is_empty() => "Describe the image for readers who cannot see it.".to_owned(),
+        (Some(bytes), alt) => match store_upload(&state, bytes, alt, field("credit")).await {
+            Ok(media) => {
+                return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response());
+            }
+            Err(UploadFailure::Invalid(m)) => format!("The image was not accepted: {m}."),
+            Err(UploadFailure::Internal(m)) => return Err(AppError::Internal(m)),
+        },
+    };
+    render(&state, &staff, None, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
+}

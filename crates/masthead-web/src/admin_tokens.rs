@@ -1,0 +1,93 @@
+//! Admin API tokens in the admin: each staff member makes and revokes their own. A token is
+//! shown once, when it is made; only its hash is kept. A token acts with its owner's role.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_store::StoreError;
+
+use crate::admin::{admin_context, private, when};
+use crate::admin_articles::check_csrf;
+use crate::auth::{Staff, new_token, token_hash};
+use crate::{AppError, AppState, Result};
+
+type Pairs = Vec<(String, String)>;
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    created: Option<(String, String)>,
+    error: Option<&str>,
+) -> Result<Response> {
+    let site = state.store().site().await?;
+    let tokens: Vec<_> = state
+        .store()
+        .api_tokens(staff.user.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            minijinja::context! {
+                id => t.id, name => t.name, created => when(t.created_at, &site),
+                used => t.last_used_at.map(|u| when(u, &site)),
+            }
+        })
+        .collect();
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-tokens.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, tokens => tokens,
+            created => created.map(|(name, token)| minijinja::context! { name => name, token => token }),
+            error => error,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+fn read(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(staff, &pairs)?;
+    Ok(pairs)
+}
+
+pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    render(&state, &staff, StatusCode::OK, None, None).await
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    let pairs = read(&staff, form)?;
+    let name = pairs.iter().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    if name.is_empty() {
+        let error =
+            "Name the token after what will use it (\"newsletter script\"), so you know what to revoke.";
+        return render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, None, Some(error)).await;
+    }
+    let token = new_token();
+    state.store().create_api_token(staff.user.id, &name, &token_hash(&token)).await?;
+    state.store().audit(Some(staff.user.id), "API token created", &name).await?;
+    render(&state, &staff, StatusCode::CREATED, Some((name, token)), None).await
+}
+
+pub(crate) async fn revoke(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    read(&staff, form)?;
+    match state.store().revoke_api_token(staff.user.id, id).await {
+        Ok(()) => {
+            state.store().audit(Some(staff.user.id), "API token revoked", &format!("token {id}")).await?;
+            Ok(Redirect::to("/admin/tokens").into_response())
+        }
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}
