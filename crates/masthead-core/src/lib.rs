@@ -16,6 +16,7 @@ pub mod provenance;
 pub mod republication;
 pub mod site;
 pub mod slug;
+pub mod source;
 pub mod term;
 pub mod time;
 
@@ -32,4 +33,5 @@ pub use provenance::{Origin, Provenance};
 pub use republication::{MentionKind, MentionStatus, Republication, Webmention};
 pub use site::Site;
 pub use slug::{Slug, SlugError};
+pub use source::{FeedFormat, NewSource, Source, SourceTerms};
 pub use term::{NewTerm, Term, TermKind};

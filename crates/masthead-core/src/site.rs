@@ -36,6 +36,9 @@ pub struct Site {
     /// Republished copies under these policies get `noindex`, so that search engines send
     /// readers to the original (what they advise syndication partners to do).
     pub noindex_republished: Vec<ReusePolicy>,
+    /// The site is run commercially (advertising, paywall, a company's site): partners' articles
+    /// under non-commercial terms cannot be published here.
+    pub commercial: bool,
 }
 
 impl Default for Site {
@@ -56,6 +59,7 @@ impl Default for Site {
             feed_full_content: true,
             websub_hub: None,
             noindex_republished: Vec::new(),
+            commercial: false,
         }
     }
 }

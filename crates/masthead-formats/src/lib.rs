@@ -1,5 +1,6 @@
 //! What Masthead hands to machines: feeds (RSS 2.0, Atom, JSON Feed 1.1), IPTC ninjs 2.2,
-//! schema.org `NewsArticle` JSON-LD, sitemaps and `robots.txt`.
+//! schema.org `NewsArticle` JSON-LD, sitemaps and `robots.txt`; and what it reads from partners'
+//! feeds ([`ingest`]).
 //!
 //! Pure functions from domain types to documents. No IO, no HTTP: the web crate serves what
 //! this crate writes, and a static export can write the same bytes to files. XML goes through
@@ -7,6 +8,7 @@
 //! each format's specification.
 
 pub mod feeds;
+pub mod ingest;
 pub mod jsonld;
 pub mod ninjs;
 pub mod sitemap;

@@ -1,0 +1,114 @@
+//! Reading partners' feeds: the fixtures in `tests/fixtures/feeds/`, written for the project.
+
+use masthead_core::FeedFormat;
+use masthead_formats::ingest::{FeedError, parse_feed};
+use url::Url;
+
+const BASE: &str = "https://partner.example";
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../tests/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    // The placeholder is ASCII, so replacing it leaves any other encoding intact.
+    let mut out = Vec::new();
+    let mut rest = &bytes[..];
+    while let Some(i) = rest.windows(8).position(|w| w == b"{{BASE}}") {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(BASE.as_bytes());
+        rest = &rest[i + 8..];
+    }
+    out.extend_from_slice(rest);
+    out
+}
+
+fn parse(name: &str, format: FeedFormat) -> Result<masthead_formats::ingest::ParsedFeed, FeedError> {
+    parse_feed(&fixture(name), format, &Url::parse(&format!("{BASE}/feed")).unwrap())
+}
+
+#[test]
+fn rss_items_keep_guid_link_dates_byline_image_and_declared_source() {
+    let feed = parse("partner.rss", FeedFormat::Auto).unwrap();
+    assert_eq!(feed.items.len(), 2);
+    let first = &feed.items[0];
+    assert_eq!(first.id, "danube-review-1001");
+    assert_eq!(first.url.as_str(), "https://partner.example/2026/11/barges-wait");
+    assert_eq!(first.byline, vec!["Mira Kovač"]);
+    assert_eq!(first.published.to_string(), "2026-11-02T08:30:00Z");
+    assert!(first.body_html.contains("dozens of barges"), "content:encoded is the body");
+    assert_eq!(first.image.as_ref().unwrap().url.as_str(), "https://partner.example/images/barges.jpg");
+    assert_eq!(first.categories, vec!["Shipping"]);
+    assert!(first.chain.is_empty(), "written by the partner");
+    let second = &feed.items[1];
+    assert_eq!(second.chain.len(), 1);
+    assert_eq!(second.chain[0].name, "Steppe & River Monitor");
+    assert_eq!(second.chain[0].url.as_ref().unwrap().as_str(), "https://steppe.example/feed.xml");
+    // The two bad items are reported, each with its place and reason.
+    let problems: Vec<String> = feed.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].starts_with("item 3 (An item without a link): it has no link"), "{problems:?}");
+    assert!(
+        problems[1].starts_with("item 4 (An item without a date): it has no publication date"),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn atom_entries_keep_every_author_and_their_source() {
+    let feed = parse("partner.atom", FeedFormat::Auto).unwrap();
+    let entry = &feed.items[0];
+    assert_eq!(entry.byline, vec!["Daniyar Seitkali", "Aigerim Nurlanova"]);
+    assert_eq!(entry.chain[0].name, "Caspian Letter");
+    assert_eq!(entry.chain[0].url.as_ref().unwrap().as_str(), "https://caspian.example/2026/10/dry-ports");
+    assert!(entry.body_html.contains("<em>every</em>"));
+}
+
+#[test]
+fn json_feed_and_ninjs_are_recognised_and_read() {
+    let feed = parse("partner.json", FeedFormat::Auto).unwrap();
+    assert_eq!(feed.items[0].title, "Water tankers in Niamey");
+    assert_eq!(feed.items[0].byline, vec!["Leila Haddad"]);
+    let ninjs = parse("partner-ninjs.json", FeedFormat::Auto).unwrap();
+    let item = &ninjs.items[0];
+    assert_eq!(item.url.as_str(), "https://partner.example/article/the-grain-corridor");
+    let chain: Vec<&str> = item.chain.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(chain, vec!["Black Sea Wire", "Danube Review"], "the publisher is the partner itself");
+}
+
+#[test]
+fn declared_encodings_are_honoured() {
+    let feed = parse("latin1.rss", FeedFormat::Rss).unwrap();
+    assert_eq!(feed.items[0].title, "Résumé of the week");
+}
+
+#[test]
+fn broken_documents_say_what_and_where() {
+    let e = parse("malformed.rss", FeedFormat::Auto).unwrap_err();
+    assert_eq!(e.at.map(|(line, _)| line), Some(6), "{e}");
+    assert!(e.to_string().starts_with("line 6, column"), "{e}");
+    assert!(e.message.contains("not well-formed"), "{e}");
+
+    let e = parse("bad-encoding.rss", FeedFormat::Auto).unwrap_err();
+    assert_eq!(e.at, Some((3, 17)), "{e}");
+    assert!(e.message.contains("not UTF-8"), "{e}");
+
+    let e = parse("malformed.json", FeedFormat::Auto).unwrap_err();
+    assert_eq!(e.at.map(|(line, _)| line), Some(5), "{e}");
+    assert!(e.message.starts_with("this is not valid JSON"), "{e}");
+
+    let e = parse_feed(b"   ", FeedFormat::Auto, &Url::parse(BASE).unwrap()).unwrap_err();
+    assert_eq!(e.to_string(), "the document is empty");
+    let e = parse_feed(b"hello", FeedFormat::Auto, &Url::parse(BASE).unwrap()).unwrap_err();
+    assert!(e.to_string().contains("neither XML"), "{e}");
+}
+
+#[test]
+fn huge_bodies_are_left_out_with_a_reason() {
+    let body = "<p>word </p>".repeat(60_000);
+    let rss = format!(
+        "<rss version=\"2.0\"><channel><title>T</title><item><title>Long</title><link>{BASE}/long</link>\
+         <guid>long-1</guid><pubDate>Wed, 04 Nov 2026 08:00:00 GMT</pubDate><description><![CDATA[{body}]]></description></item></channel></rss>"
+    );
+    let feed = parse_feed(rss.as_bytes(), FeedFormat::Rss, &Url::parse(BASE).unwrap()).unwrap();
+    assert!(feed.items.is_empty());
+    assert!(feed.problems[0].message.contains("KB allowed"), "{:?}", feed.problems);
+}
