@@ -484,7 +484,9 @@ fn parse_ninjs(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
             None => vec![serde_json::Value::Object(o)],
         },
         _ => {
-            return Err(FeedError::new("a ninjs document is an item, a list of items, or {\"items\": [...]}"));
+            return Err(FeedError::new(
+                "a ninjs document is an item, a list of items, or {\"items\": [...]}",
+            ));
         }
     };
     let mut parsed = ParsedFeed::default();

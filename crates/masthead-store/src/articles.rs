@@ -14,6 +14,7 @@ use masthead_core::{
 use sqlx::{FromRow, Row};
 
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug, url};
+use crate::sources::SyndicationRecord;
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
 /// Checks what the database cannot and works out what it stores: (published_at, excerpt).
@@ -123,6 +124,38 @@ macro_rules! record_save {
             .execute(&mut *$tx)
             .await?;
         sqlx::query(RECORD_CHANGE).bind($id).bind($now).execute(&mut *$tx).await?;
+    };
+}
+
+/// Writes where an article taken in came from ($record), inside its transaction `$tx`; the
+/// partner's change is noted at `$changed_at` (`None` for a first take).
+macro_rules! record_syndication {
+    ($tx:ident, $id:expr, $record:expr, $now:expr, $changed_at:expr) => {
+        sqlx::query(
+            "INSERT INTO syndicated_articles (article_id, source_id, terms, original_url, content_hash, \
+             original_updated_at, changed_upstream_at, taken_in_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, original_url = excluded.original_url, \
+             content_hash = excluded.content_hash, original_updated_at = excluded.original_updated_at, \
+             changed_upstream_at = excluded.changed_upstream_at",
+        )
+        .bind($id)
+        .bind($record.source_id)
+        .bind($record.terms.key())
+        .bind(&$record.original_url)
+        .bind(&$record.content_hash)
+        .bind($record.original_updated_at.map(|t| t.as_second()))
+        .bind($changed_at)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO ingested_items (source_id, item_key, article_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind($record.source_id)
+        .bind(&$record.item_key)
+        .bind($id)
+        .execute(&mut *$tx)
+        .await?;
     };
 }
 
@@ -327,6 +360,26 @@ impl Store {
 
     /// [`Store::create_article`], naming the staff member who saved it.
     pub async fn create_article_by(&self, new: &NewArticle, user_id: Option<i64>) -> Result<Article> {
+        self.insert_article(new, user_id, None).await
+    }
+
+    /// Saves an article taken in from a partner, with where it came from, in one transaction.
+    /// Refused when it is to be published and the partner's terms forbid that here.
+    pub async fn create_syndicated(&self, new: &NewArticle, record: &SyndicationRecord) -> Result<Article> {
+        if matches!(new.status, ArticleStatus::Published | ArticleStatus::Scheduled)
+            && let Some(reason) = record.terms.refusal(self.site().await?.commercial)
+        {
+            return Err(StoreError::Refused(reason));
+        }
+        self.insert_article(new, None, Some(record)).await
+    }
+
+    async fn insert_article(
+        &self,
+        new: &NewArticle,
+        user_id: Option<i64>,
+        record: Option<&SyndicationRecord>,
+    ) -> Result<Article> {
         let (published_at, excerpt) = prepare(new)?;
         let snapshot = snapshot(new)?;
         let changed = changed_fields(None, &snapshot);
@@ -342,6 +395,9 @@ impl Store {
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
+            if let Some(record) = record {
+                record_syndication!(tx, id, record, now, None::<i64>);
+            }
             tx.commit().await?;
             id
         });
@@ -351,12 +407,68 @@ impl Store {
     /// Saves a new version of article `id` over `base_revision`, the revision the editor started
     /// from. When someone else saved in between, nothing is written and the error names the
     /// revision now stored.
+    ///
+    /// An article taken in from a partner keeps to the partner's terms: it is not published when
+    /// they forbid it here, and its text does not change when they forbid edits.
     pub async fn update_article(
         &self,
         id: i64,
         base_revision: i64,
         new: &NewArticle,
         user_id: Option<i64>,
+    ) -> Result<Article> {
+        if let Some(syndicated) = self.syndication(id).await? {
+            if matches!(new.status, ArticleStatus::Published | ArticleStatus::Scheduled)
+                && let Some(reason) = syndicated.terms.refusal(self.site().await?.commercial)
+            {
+                return Err(StoreError::Refused(reason));
+            }
+            if syndicated.terms.locks_text() {
+                let current = self.article(id).await?;
+                if current.body.source != new.body.source {
+                    return Err(StoreError::Refused(format!(
+                        "The partner's terms ({}) forbid changes to the text; the headline and the regions, themes and tags may change.",
+                        syndicated.terms.name()
+                    )));
+                }
+            }
+        }
+        self.write_update(id, base_revision, new, user_id, None).await
+    }
+
+    /// Saves the partner's new version of an article taken in from them, as a revision of our
+    /// copy, and marks it as changed at the source for the editors to see.
+    pub async fn update_syndicated(
+        &self,
+        id: i64,
+        base_revision: i64,
+        new: &NewArticle,
+        record: &SyndicationRecord,
+    ) -> Result<Article> {
+        self.write_update(id, base_revision, new, None, Some(record)).await
+    }
+
+    /// Notes another identity of an item already taken in (its guid changed, or another source
+    /// carries it).
+    pub async fn remember_item(&self, source_id: i64, item_key: &str, article_id: i64) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("INSERT INTO ingested_items (source_id, item_key, article_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(source_id)
+                .bind(item_key)
+                .bind(article_id)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
+    }
+
+    async fn write_update(
+        &self,
+        id: i64,
+        base_revision: i64,
+        new: &NewArticle,
+        user_id: Option<i64>,
+        record: Option<&SyndicationRecord>,
     ) -> Result<Article> {
         let (published_at, excerpt) = prepare(new)?;
         let snapshot = snapshot(new)?;
@@ -397,6 +509,19 @@ impl Store {
             }
             write_relations!(tx, id, new);
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
+            match record {
+                Some(record) => {
+                    record_syndication!(tx, id, record, now, Some(now));
+                }
+                // An editor's save: they have seen what changed at the source.
+                None if user_id.is_some() => {
+                    sqlx::query("UPDATE syndicated_articles SET changed_upstream_at = NULL WHERE article_id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                None => {}
+            }
             tx.commit().await?;
         });
         self.article(id).await
@@ -680,6 +805,10 @@ impl Store {
                 Ok(_) => published.push(id),
                 // Another node (or an editor) saved it first; if still due, the next run sees it.
                 Err(StoreError::Stale { .. } | StoreError::NotFound) => {}
+                // A partner's terms changed since it was scheduled; it waits for an editor.
+                Err(StoreError::Refused(reason)) => {
+                    tracing::warn!(article = id, %reason, "a scheduled article cannot be published");
+                }
                 Err(e) => return Err(e),
             }
         }

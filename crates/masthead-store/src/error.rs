@@ -13,6 +13,9 @@ pub enum StoreError {
     /// A value the caller should have checked (an unknown id in a list, a bad schema name).
     #[error("{0}")]
     Invalid(String),
+    /// What the rules forbid (a partner's terms), in words for the person who asked.
+    #[error("{0}")]
+    Refused(String),
     /// Data in the database that this version cannot read.
     #[error("stored data cannot be read: {0}")]
     Corrupt(String),

@@ -28,6 +28,7 @@ mod outlets;
 mod republications;
 mod rows;
 mod settings;
+mod sources;
 mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -36,6 +37,7 @@ mod webmentions;
 pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
+pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::MentionOutcome;
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -20,6 +20,7 @@ const SQLITE: Embedded = &[
     (6, "revisions", include_str!("../migrations/sqlite/0006_revisions.sql")),
     (7, "password resets", include_str!("../migrations/sqlite/0007_password_resets.sql")),
     (8, "media variants", include_str!("../migrations/sqlite/0008_media_variants.sql")),
+    (9, "sources", include_str!("../migrations/sqlite/0009_sources.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -30,6 +31,7 @@ const POSTGRES: Embedded = &[
     (6, "revisions", include_str!("../migrations/postgres/0006_revisions.sql")),
     (7, "password resets", include_str!("../migrations/postgres/0007_password_resets.sql")),
     (8, "media variants", include_str!("../migrations/postgres/0008_media_variants.sql")),
+    (9, "sources", include_str!("../migrations/postgres/0009_sources.sql")),
 ];
 
 #[derive(Debug)]

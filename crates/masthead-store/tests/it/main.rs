@@ -9,6 +9,8 @@ use masthead_core::{
 use masthead_core::{MentionKind, MentionStatus, Role};
 use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
 
+mod sources;
+
 both_backends!(
     settings_default_until_saved_then_round_trip,
     article_round_trips_with_bylines_terms_provenance_and_image,
@@ -88,11 +90,11 @@ fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
 }
 
-fn at(s: &str) -> Timestamp {
+pub(crate) fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
 
-async fn author(store: &Store, name: &str) -> i64 {
+pub(crate) async fn author(store: &Store, name: &str) -> i64 {
     store
         .create_author(&NewAuthor {
             slug: Slug::from_title(name).unwrap(),
@@ -121,7 +123,12 @@ async fn term(store: &Store, kind: TermKind, name: &str, parent_id: Option<i64>)
         .id
 }
 
-fn article(slug_: &str, published_at: Option<&str>, author_ids: Vec<i64>, term_ids: Vec<i64>) -> NewArticle {
+pub(crate) fn article(
+    slug_: &str,
+    published_at: Option<&str>,
+    author_ids: Vec<i64>,
+    term_ids: Vec<i64>,
+) -> NewArticle {
     NewArticle {
         slug: slug(slug_),
         title: format!("Title of {slug_}"),
