@@ -110,10 +110,18 @@ impl Article {
 
     /// The URL search engines should treat as the original: the first publication for a
     /// republished article, ours otherwise.
+    ///
+    /// A republished article points at the original; when all that is known of the original is
+    /// its outlet's feed (RSS `<source>` names a feed), at the earliest copy that is a page.
     pub fn canonical_url(&self, site: &Site) -> String {
-        match self.provenance.original() {
-            Some(origin) => origin.url.to_string(),
-            None => site.url(&self.path()),
+        match &self.provenance {
+            crate::Provenance::Republished { chain } => chain
+                .iter()
+                .find(|o| !o.is_feed_address())
+                .or(chain.last())
+                .map(|o| o.url.to_string())
+                .unwrap_or_else(|| site.url(&self.path())),
+            crate::Provenance::Own => site.url(&self.path()),
         }
     }
 

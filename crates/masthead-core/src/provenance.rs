@@ -18,6 +18,16 @@ pub struct Origin {
     pub byline: String,
 }
 
+impl Origin {
+    /// Whether the address is the outlet's feed rather than the article (what an RSS
+    /// `<source>` gives): it ends in `.xml`, `.rss` or `.atom`, or its last segment is `feed`.
+    pub fn is_feed_address(&self) -> bool {
+        let path = self.url.path().trim_end_matches('/').to_ascii_lowercase();
+        [".xml", ".rss", ".atom"].iter().any(|e| path.ends_with(e))
+            || path.rsplit('/').next().is_some_and(|last| matches!(last, "feed" | "rss" | "atom"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Provenance {

@@ -425,7 +425,7 @@ impl Store {
             }
             if syndicated.terms.locks_text() {
                 let current = self.article(id).await?;
-                if current.body.source != new.body.source {
+                if current.body.source != new.body.source || current.body.format != new.body.format {
                     return Err(StoreError::Refused(format!(
                         "The partner's terms ({}) forbid changes to the text; the headline and the regions, themes and tags may change.",
                         syndicated.terms.name()

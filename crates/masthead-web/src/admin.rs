@@ -78,6 +78,11 @@ pub(crate) fn router() -> Router<AppState> {
                 ),
             ),
         )
+        .route("/admin/sources", get(crate::admin_sources::list).post(crate::admin_sources::create))
+        .route("/admin/sources/{id}", get(crate::admin_sources::show).post(crate::admin_sources::update))
+        .route("/admin/sources/{id}/pull", axum::routing::post(crate::admin_sources::pull))
+        .route("/admin/queue", get(crate::admin_sources::queue))
+        .route("/admin/queue/{id}/publish", axum::routing::post(crate::admin_sources::accept))
         .route("/admin/staff", get(crate::admin_staff::list).post(crate::admin_staff::add))
         .route("/admin/staff/{id}", axum::routing::post(crate::admin_staff::update))
         .route("/admin/tokens", get(crate::admin_tokens::list).post(crate::admin_tokens::create))

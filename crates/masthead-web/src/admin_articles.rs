@@ -30,6 +30,8 @@ pub(crate) struct Draft {
     slug: String,
     dek: String,
     body: String,
+    /// `markdown`, or `html` for articles taken in from partners.
+    body_format: String,
     excerpt: String,
     author_ids: Vec<i64>,
     term_ids: Vec<i64>,
@@ -117,6 +119,7 @@ impl Draft {
             slug: one("slug").trim().to_owned(),
             dek: one("dek"),
             body: one("body"),
+            body_format: one("body_format"),
             excerpt: one("excerpt"),
             term_ids: many("term_ids"),
             reuse_policy: one("reuse_policy"),
@@ -156,6 +159,7 @@ impl Draft {
             slug: a.slug.to_string(),
             dek: a.dek.clone(),
             body: a.body.source.clone(),
+            body_format: a.body.format.key().to_owned(),
             excerpt: a.excerpt.clone(),
             author_ids: a.authors.iter().map(|p| p.id).collect(),
             term_ids: a.terms.iter().map(|t| t.id).collect(),
@@ -202,7 +206,10 @@ impl Draft {
             slug,
             title: self.title.clone(),
             dek: self.dek.trim().to_owned(),
-            body: render_body(BodyFormat::Markdown, &self.body),
+            body: render_body(
+                BodyFormat::from_key(&self.body_format).unwrap_or(BodyFormat::Markdown),
+                &self.body,
+            ),
             excerpt: self.excerpt.clone(),
             status,
             published_at,
@@ -280,6 +287,17 @@ async fn render_editor(
         .into_iter()
         .map(|o| minijinja::context! { id => o.id, name => o.name })
         .collect();
+    // Taken in from a partner: on what terms, and whether it changed there since.
+    let syndicated = match draft.id {
+        Some(id) => state.store().syndication(id).await?.map(|y| {
+            minijinja::context! {
+                terms => y.terms.name(), original_url => y.original_url, locked => y.terms.locks_text(),
+                refusal => y.terms.refusal(site.commercial),
+                changed => y.changed_upstream_at.map(|t| crate::admin::when(t, &site)),
+            }
+        }),
+        None => None,
+    };
     // The chain as it is, and one empty line to add a link to it.
     let mut origins = draft.origins.clone();
     origins.push(OriginDraft::default());
@@ -289,7 +307,7 @@ async fn render_editor(
         minijinja::context! {
             site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, a => draft,
             authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
-            outlets => outlets, origins => origins,
+            outlets => outlets, origins => origins, syndicated => syndicated,
         },
     )?;
     Ok(private(status, html))
@@ -430,6 +448,7 @@ fn save_error(e: StoreError) -> Result<String> {
     match e {
         StoreError::Conflict { .. } => Ok("Another article has this address; choose another slug.".into()),
         StoreError::Invalid(m) => Ok(format!("The article cannot be saved: {m}.")),
+        StoreError::Refused(reason) => Ok(reason),
         other => Err(other.into()),
     }
 }

@@ -74,7 +74,7 @@ fn render(
         "admin-settings.html",
         minijinja::context! {
             site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, fields => fields,
-            policies => policies, full_content => site.feed_full_content, error => error, notice => notice,
+            policies => policies, full_content => site.feed_full_content, commercial => site.commercial, error => error, notice => notice,
         },
     )?;
     Ok(private(status, html))
@@ -117,6 +117,7 @@ pub(crate) async fn save(
     site.disclaimer = text("disclaimer", &current.disclaimer);
     site.fair_use_notice = text("fair_use_notice", &current.fair_use_notice);
     site.feed_full_content = get("feed_full_content").is_some();
+    site.commercial = get("commercial").is_some();
     let problem = if site.title.is_empty() {
         Some("The site needs a name.".to_owned())
     } else if !masthead_core::time::is_known_zone(&site.time_zone) {

@@ -18,6 +18,7 @@ use crate::auth::staff_from_bearer;
 pub(crate) fn router() -> Router<AppState> {
     use crate::api_articles as articles;
     use crate::api_newsroom as newsroom;
+    use crate::api_sources as sources;
     Router::new()
         .route("/api/admin/openapi.json", get(openapi))
         .route("/api/admin/republications", get(republications))
@@ -47,6 +48,10 @@ pub(crate) fn router() -> Router<AppState> {
             "/api/admin/articles/{id}/revisions/{revision}/restore",
             axum::routing::post(articles::restore),
         )
+        .route("/api/admin/sources", get(sources::list).post(sources::create))
+        .route("/api/admin/sources/{id}", get(sources::read).put(sources::update))
+        .route("/api/admin/sources/{id}/pull", axum::routing::post(sources::pull))
+        .route("/api/admin/queue", get(sources::queue))
 }
 
 /// Every operation of the Admin API: (method, path, summary). The OpenAPI document is made
@@ -70,6 +75,35 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
         "/api/admin/articles/{id}/schedule",
         "Publish at a later time: {\"at\": \"2026-12-01T07:00:00+01:00\"}",
     ),
+    ("get", "/api/admin/articles/{id}/revisions", "Every saved revision: who, when, which fields"),
+    (
+        "get",
+        "/api/admin/articles/{id}/revisions/{revision}",
+        "One revision, with diffs against the one before",
+    ),
+    (
+        "post",
+        "/api/admin/articles/{id}/revisions/{revision}/restore",
+        "Restore a revision's text as a new revision",
+    ),
+    ("get", "/api/admin/authors", "Every author"),
+    ("post", "/api/admin/authors", "Add an author"),
+    ("put", "/api/admin/authors/{id}", "Change an author"),
+    ("get", "/api/admin/terms", "Regions, themes and tags (?kind=region|theme|tag)"),
+    ("post", "/api/admin/terms", "Add a term"),
+    ("put", "/api/admin/terms/{id}", "Change a term"),
+    ("get", "/api/admin/outlets", "Partner outlets"),
+    ("post", "/api/admin/outlets", "Add an outlet"),
+    ("put", "/api/admin/outlets/{id}", "Change an outlet"),
+    ("get", "/api/admin/settings", "The site's settings"),
+    ("put", "/api/admin/settings", "Change the settings named in the body"),
+    ("post", "/api/admin/media", "Upload an image (multipart: file, alt, credit)"),
+    ("get", "/api/admin/sources", "Partners' feeds and their polling state"),
+    ("post", "/api/admin/sources", "Add a partner's feed"),
+    ("get", "/api/admin/sources/{id}", "One source and its log"),
+    ("put", "/api/admin/sources/{id}", "Change a source (its terms apply to what it brought in)"),
+    ("post", "/api/admin/sources/{id}/pull", "Pull the feed now; answers what the pull did"),
+    ("get", "/api/admin/queue", "Articles taken in from partners, and whether each may be published here"),
 ];
 
 /// The OpenAPI 3.1 description of the Admin API.
@@ -115,6 +149,14 @@ pub fn openapi_document() -> serde_json::Value {
                     "properties": { "at": { "type": "string", "format": "date-time" } } } } },
             });
         } else if matches!(*method, "post" | "put")
+            && path.starts_with("/api/admin/sources")
+            && !path.ends_with("/pull")
+        {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SourceRequest" } } },
+            });
+        } else if matches!(*method, "post" | "put")
             && path.starts_with("/api/admin/articles")
             && !path.ends_with("publish")
         {
@@ -146,6 +188,13 @@ pub fn openapi_document() -> serde_json::Value {
                     "time_zone": { "type": "string" },
                     "origins": { "type": "array", "items": { "type": "object" } },
                     "revision": { "type": "integer", "description": "required when changing an article" } } },
+                "SourceRequest": { "type": "object", "required": ["outlet_id", "feed_url", "terms"], "additionalProperties": false, "properties": {
+                    "outlet_id": { "type": "integer" }, "feed_url": { "type": "string", "format": "uri" },
+                    "format": { "enum": ["auto", "rss", "atom", "json-feed", "ninjs"] },
+                    "terms": { "enum": ["agreement", "cc-by", "cc-by-nd", "cc-by-nc-nd", "all-rights-reserved", "community-cross-post"] },
+                    "term_ids": { "type": "array", "items": { "type": "integer" } },
+                    "auto_publish": { "type": "boolean" },
+                    "interval_minutes": { "type": "integer", "minimum": 5, "maximum": 1440 } } },
             },
         },
     })

@@ -65,6 +65,7 @@ fn store_error(e: StoreError) -> ApiError {
         StoreError::Conflict { what } => {
             ApiError::new(StatusCode::CONFLICT, format!("{what} is already taken"))
         }
+        StoreError::Refused(reason) => ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, reason, "terms"),
         StoreError::Stale { current } => ApiError::field(
             StatusCode::CONFLICT,
             format!("someone else saved this article in the meantime; it is now at revision {current}"),

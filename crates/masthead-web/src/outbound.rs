@@ -62,13 +62,77 @@ impl Outbound {
     /// [`MAX_BODY_BYTES`].
     pub async fn get_text(&self, url: &Url) -> Result<Fetched, FetchError> {
         check_address(url, self.allow_private)?;
-        let mut response = self
+        let response = self
             .client
             .get(url.clone())
             .header(reqwest::header::ACCEPT, "text/html, application/xhtml+xml;q=0.9, */*;q=0.1")
             .send()
             .await
             .map_err(describe)?;
+        let (url, bytes) = self.read_body(response).await?;
+        Ok(Fetched { url, body: String::from_utf8_lossy(&bytes).into_owned() })
+    }
+}
+
+/// What a conditional GET of a feed found.
+#[derive(Debug, Clone)]
+pub enum FeedFetch {
+    /// The feed has not changed since the validators given (HTTP 304).
+    NotModified,
+    Fetched {
+        /// Where the feed was found after redirects.
+        url: Url,
+        bytes: Vec<u8>,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    },
+}
+
+impl Outbound {
+    /// GETs a feed, sending the validators of the last fetch (`If-None-Match`,
+    /// `If-Modified-Since`), with the same limits as every fetch.
+    pub async fn get_feed(
+        &self,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<FeedFetch, FetchError> {
+        check_address(url, self.allow_private)?;
+        let mut request = self.client.get(url.clone()).header(
+            reqwest::header::ACCEPT,
+            "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, \
+             application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1",
+        );
+        if let Some(etag) = etag {
+            request = request.header(reqwest::header::IF_NONE_MATCH, etag);
+        }
+        if let Some(modified) = last_modified {
+            request = request.header(reqwest::header::IF_MODIFIED_SINCE, modified);
+        }
+        let response = request.send().await.map_err(describe)?;
+        if response.status() == reqwest::StatusCode::NOT_MODIFIED {
+            return Ok(FeedFetch::NotModified);
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (etag, last_modified) = (header(reqwest::header::ETAG), header(reqwest::header::LAST_MODIFIED));
+        let (url, bytes) = self.read_body(response).await?;
+        Ok(FeedFetch::Fetched { url, bytes, etag, last_modified })
+    }
+
+    /// GETs a file (a partner's image) as bytes, with the same limits as every fetch.
+    pub async fn get_bytes(&self, url: &Url) -> Result<Vec<u8>, FetchError> {
+        check_address(url, self.allow_private)?;
+        let response = self.client.get(url.clone()).send().await.map_err(describe)?;
+        Ok(self.read_body(response).await?.1)
+    }
+
+    async fn read_body(&self, mut response: reqwest::Response) -> Result<(Url, Vec<u8>), FetchError> {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
@@ -83,11 +147,9 @@ impl Outbound {
             }
             bytes.extend_from_slice(&chunk);
         }
-        Ok(Fetched { url: final_url, body: String::from_utf8_lossy(&bytes).into_owned() })
+        Ok((final_url, bytes))
     }
-}
 
-impl Outbound {
     /// POSTs a form to `url` and succeeds on any 2xx answer (the body is not read).
     pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<(), FetchError> {
         check_address(url, self.allow_private)?;

@@ -39,6 +39,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-revision.html", include_str!("../theme/templates/admin-revision.html")),
     ("admin-tokens.html", include_str!("../theme/templates/admin-tokens.html")),
     ("admin-staff.html", include_str!("../theme/templates/admin-staff.html")),
+    ("admin-sources.html", include_str!("../theme/templates/admin-sources.html")),
+    ("admin-queue.html", include_str!("../theme/templates/admin-queue.html")),
     ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
 ];
 

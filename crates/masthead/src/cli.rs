@@ -39,6 +39,66 @@ pub enum Command {
     /// Manage Admin API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Partners' feeds that articles are taken in from.
+    #[command(subcommand)]
+    Sources(SourcesCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SourcesCommand {
+    /// Add a partner's feed (the outlet is added too when it is new).
+    Add(SourcesAddArgs),
+    /// List the feeds with their polling state.
+    List(SourcesListArgs),
+    /// Pull feeds now (all of them, or one), with a progress bar and a summary.
+    Pull(SourcesPullArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesAddArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The partner outlet's name (or slug).
+    #[arg(long, value_name = "NAME")]
+    pub outlet: String,
+    /// The feed's address.
+    #[arg(long, value_name = "URL")]
+    pub feed: Url,
+    /// auto, rss, atom, json-feed or ninjs.
+    #[arg(long, default_value = "auto")]
+    pub format: masthead_core::FeedFormat,
+    /// The terms you have with the partner: a reuse policy (cc-by, cc-by-nd, cc-by-nc-nd,
+    /// community-cross-post, all-rights-reserved) or "agreement" (a written agreement that
+    /// allows commercial use). Until you say, nothing from them can be published.
+    #[arg(long, default_value = "all-rights-reserved")]
+    pub terms: masthead_core::SourceTerms,
+    /// Publish new articles at once when the terms allow, instead of queueing them.
+    #[arg(long)]
+    pub auto_publish: bool,
+    /// Minutes between two polls.
+    #[arg(long, default_value_t = 30)]
+    pub interval: i64,
+    /// File every article under this region, theme or tag (its slug); repeat for more.
+    #[arg(long = "term", value_name = "SLUG")]
+    pub terms_to_apply: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesListArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesPullArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Only this source (its number, as `sources list` shows it).
+    #[arg(long, value_name = "ID")]
+    pub source: Option<i64>,
+    /// Let the fetches reach private and loopback addresses.
+    #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +223,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::Add(args)) => user_add(args).await,
         Command::User(UserCommand::ResetPassword(args)) => reset_password(args).await,
         Command::Token(TokenCommand::Create(args)) => token_create(args).await,
+        Command::Sources(SourcesCommand::Add(args)) => crate::sources::add(args).await,
+        Command::Sources(SourcesCommand::List(args)) => crate::sources::list(args).await,
+        Command::Sources(SourcesCommand::Pull(args)) => crate::sources::pull(args).await,
     }
 }
 

@@ -7,6 +7,7 @@ use clap::Parser;
 
 mod cli;
 mod serve;
+mod sources;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

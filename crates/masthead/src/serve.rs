@@ -111,8 +111,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Work that happens away from requests: publishing scheduled articles (exactly once, however
-/// many nodes run this), announcing changed feeds to the WebSub hub, and checking the sources
-/// of received Webmentions.
+/// many nodes run this), announcing changed feeds to the WebSub hub, checking the sources of
+/// received Webmentions, and polling partners' feeds that are due (each by one node).
 async fn background_work(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -130,6 +130,14 @@ async fn background_work(state: AppState) {
         }
         if let Err(e) = masthead_web::check_pending_webmentions(&state).await {
             tracing::warn!(error = %e, "could not check pending Webmentions");
+        }
+        match masthead_web::ingest::poll_due_sources(&state).await {
+            Ok(reports) => {
+                for report in reports.iter().filter(|r| r.created + r.updated > 0 || r.error.is_some()) {
+                    tracing::info!(source = report.source_id, "{report}");
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not poll partners' feeds; will retry"),
         }
     }
 }

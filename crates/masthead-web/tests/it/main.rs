@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod harness;
+mod ingest;
 mod media;
 mod newsroom;
 mod pages;

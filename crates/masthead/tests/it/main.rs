@@ -293,6 +293,79 @@ fn staff_accounts_and_api_tokens_from_the_command_line() {
     assert!(!ok && stderr.contains("no staff account"), "{stderr}");
 }
 
+/// A partner's server on loopback that answers every request with `body`; returns its address.
+fn feed_server(body: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/feed+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    addr
+}
+
+const PARTNER_FEED: &str = r#"{"version": "https://jsonfeed.org/version/1.1", "title": "Sahel Notes", "items": [
+  {"id": "sahel-1", "url": "https://sahel.example/notes/1", "title": "Water tankers in Niamey",
+   "content_html": "<p>The tankers come at dawn.</p>", "date_published": "2026-11-06T06:00:00Z",
+   "authors": [{"name": "Leila Haddad"}]}]}"#;
+
+#[test]
+fn partners_feeds_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let addr = feed_server(PARTNER_FEED);
+    let feed = format!("http://{addr}/feed.json");
+    let (ok, stdout, stderr) = run(masthead().args([
+        "sources",
+        "add",
+        "--data",
+        dir,
+        "--outlet",
+        "Sahel Notes",
+        "--feed",
+        &feed,
+        "--terms",
+        "cc-by",
+    ]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Added the outlet Sahel Notes") && stdout.contains("Added source 1"), "{stdout}");
+    let (ok, _, stderr) =
+        run(masthead().args(["sources", "add", "--data", dir, "--outlet", "Sahel Notes", "--feed", &feed]));
+    assert!(!ok && stderr.contains("is already a source"), "{stderr}");
+    let (ok, _, stderr) = run(masthead()
+        .args(["sources", "add", "--data", dir, "--outlet", "X", "--feed", &feed, "--terms", "cc0"]));
+    assert!(!ok && stderr.contains("unknown terms"), "{stderr}");
+
+    let (ok, stdout, stderr) =
+        run(masthead().args(["sources", "pull", "--data", dir, "--allow-private-fetch"]));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Sahel Notes: 1 new (0 published)"), "{stdout}");
+    assert!(stdout.contains("In all: 1 new, 0 updated, 0 source(s) failed."), "{stdout}");
+    let (ok, stdout, _) =
+        run(masthead().args(["sources", "pull", "--data", dir, "--source", "1", "--allow-private-fetch"]));
+    assert!(ok && stdout.contains("0 new (0 published), 0 updated, 1 unchanged"), "{stdout}");
+    let (ok, stdout, _) = run(masthead().args(["sources", "list", "--data", dir]));
+    assert!(ok && stdout.contains("Sahel Notes") && stdout.contains("CC BY 4.0"), "{stdout}");
+
+    // Without --allow-private-fetch the loopback partner is refused, and the pull says so.
+    let (ok, stdout, stderr) = run(masthead().args(["sources", "pull", "--data", dir]));
+    assert!(!ok, "{stdout}");
+    assert!(
+        stdout.contains("private or local network") && stderr.contains("1 source(s) could not be pulled"),
+        "{stdout}{stderr}"
+    );
+    let (ok, stdout, _) = run(masthead().args(["sources", "list", "--data", dir]));
+    assert!(ok && stdout.contains("last error (1 in a row)"), "{stdout}");
+}
+
 /// The newsroom in a real browser: runs `tests/e2e/` (node's test runner, playwright-core,
 /// Debian's Chromium) against this build of the binary. `.ci/run` installs what it needs;
 /// elsewhere it is skipped, loudly, when they are missing.

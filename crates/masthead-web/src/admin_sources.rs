@@ -1,0 +1,349 @@
+//! Partners' feeds in the admin: the sources with their polling state and last error, a form to
+//! add or change one, its log, "pull now", and the queue of articles taken in, each with whether
+//! the partner's terms let it be published here. Editors and above.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use masthead_core::{Action, ArticleStatus, FeedFormat, ReusePolicy, Source, SourceTerms, TermKind};
+use masthead_store::StoreError;
+
+use crate::admin::{admin_context, private, when};
+use crate::admin_articles::check_csrf;
+use crate::api_sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
+use crate::auth::Staff;
+use crate::{AppError, AppState, Result};
+
+type Pairs = Vec<(String, String)>;
+
+fn editor(staff: &Staff) -> Result<()> {
+    if staff.user.role.may(Action::ManageAuthorsAndTerms) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only editors and administrators manage partners' feeds.".into()))
+    }
+}
+
+fn read(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(staff, &pairs)?;
+    Ok(pairs)
+}
+
+fn get(pairs: &Pairs, key: &str) -> String {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+}
+
+/// The form's values: from what was sent, else from the source, else the defaults.
+#[derive(serde::Serialize, Default)]
+struct FormValues {
+    outlet_id: Option<i64>,
+    feed_url: String,
+    format: String,
+    terms: String,
+    term_ids: Vec<i64>,
+    auto_publish: bool,
+    interval_minutes: i64,
+}
+
+impl FormValues {
+    fn of(source: Option<&Source>) -> FormValues {
+        match source {
+            Some(s) => FormValues {
+                outlet_id: Some(s.outlet_id),
+                feed_url: s.feed_url.to_string(),
+                format: s.format.key().into(),
+                terms: s.terms.key().into(),
+                term_ids: s.term_ids.clone(),
+                auto_publish: s.auto_publish,
+                interval_minutes: s.interval_minutes,
+            },
+            None => FormValues {
+                format: "auto".into(),
+                terms: ReusePolicy::CcByNd.key().into(),
+                interval_minutes: DEFAULT_INTERVAL_MINUTES,
+                ..FormValues::default()
+            },
+        }
+    }
+
+    fn sent(pairs: &Pairs) -> FormValues {
+        FormValues {
+            outlet_id: get(pairs, "outlet_id").parse().ok(),
+            feed_url: get(pairs, "feed_url"),
+            format: get(pairs, "format"),
+            terms: get(pairs, "terms"),
+            term_ids: pairs
+                .iter()
+                .filter(|(k, _)| k == "term_ids")
+                .filter_map(|(_, v)| v.parse().ok())
+                .collect(),
+            auto_publish: get(pairs, "auto_publish") == "on",
+            interval_minutes: get(pairs, "interval_minutes").parse().unwrap_or(0),
+        }
+    }
+
+    fn request(&self) -> SourceRequest {
+        SourceRequest {
+            outlet_id: self.outlet_id.unwrap_or_default(),
+            feed_url: self.feed_url.clone(),
+            format: Some(self.format.clone()),
+            terms: self.terms.clone(),
+            term_ids: self.term_ids.clone(),
+            auto_publish: self.auto_publish,
+            interval_minutes: Some(self.interval_minutes),
+        }
+    }
+}
+
+async fn render(
+    state: &AppState,
+    staff: &Staff,
+    editing: Option<&Source>,
+    values: &FormValues,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response> {
+    let site = state.store().site().await?;
+    let sources: Vec<_> = state
+        .store()
+        .sources()
+        .await?
+        .into_iter()
+        .map(|s| {
+            minijinja::context! {
+                id => s.id, outlet => s.outlet_name, feed_url => s.feed_url.to_string(), format => s.format.label(),
+                terms => s.terms.name(), auto_publish => s.auto_publish,
+                polled => s.last_polled_at.map(|t| when(t, &site)), next => when(s.next_poll_at, &site),
+                failures => s.failures, error => s.last_error,
+            }
+        })
+        .collect();
+    let outlets: Vec<_> = state
+        .store()
+        .outlets()
+        .await?
+        .into_iter()
+        .map(|o| minijinja::context! { id => o.id, name => o.name, selected => Some(o.id) == values.outlet_id })
+        .collect();
+    let formats: Vec<_> = FeedFormat::ALL
+        .iter()
+        .map(|f| minijinja::context! { key => f.key(), name => f.label(), selected => f.key() == values.format })
+        .collect();
+    let terms: Vec<_> = std::iter::once(SourceTerms::Agreement)
+        .chain(ReusePolicy::ALL.map(SourceTerms::Policy))
+        .map(
+            |t| minijinja::context! { key => t.key(), name => t.name(), selected => t.key() == values.terms },
+        )
+        .collect();
+    let mut taxonomy = Vec::new();
+    for kind in TermKind::ALL {
+        for t in state.store().terms(kind).await? {
+            taxonomy.push(minijinja::context! {
+                id => t.id, name => format!("{}: {}", kind.label(), t.name), checked => values.term_ids.contains(&t.id),
+            });
+        }
+    }
+    let log: Vec<_> = match editing {
+        Some(s) => state
+            .store()
+            .source_events(s.id, 50)
+            .await?
+            .into_iter()
+            .map(|e| minijinja::context! { when => when(e.at, &site), message => e.message })
+            .collect(),
+        None => vec![],
+    };
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-sources.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, sources => sources,
+            editing => editing.map(|s| minijinja::context! { id => s.id, outlet => s.outlet_name.clone(), error => s.last_error.clone() }),
+            v => values, outlets => outlets, formats => formats, terms => terms, taxonomy => taxonomy, log => log,
+            error => error, notice => notice,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    editor(&staff)?;
+    render(&state, &staff, None, &FormValues::of(None), StatusCode::OK, None, None).await
+}
+
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    RawQuery(q): RawQuery,
+) -> Result<Response> {
+    editor(&staff)?;
+    let source = state.store().source(id).await?;
+    let notice = (q.as_deref() == Some("saved")).then(|| "Saved.".to_owned());
+    render(&state, &staff, Some(&source), &FormValues::of(Some(&source)), StatusCode::OK, None, notice).await
+}
+
+async fn save(
+    state: AppState,
+    staff: Staff,
+    id: Option<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    editor(&staff)?;
+    let pairs = read(&staff, form)?;
+    let editing = match id {
+        Some(id) => Some(state.store().source(id).await?),
+        None => None,
+    };
+    let values = FormValues::sent(&pairs);
+    let problem = match values.request().into_new() {
+        Err((_, message)) => Some(format!("{}{}.", message[..1].to_uppercase(), &message[1..])),
+        Ok(new) => {
+            let saved = match id {
+                Some(id) => state.store().update_source(id, &new).await,
+                None => state.store().create_source(&new).await,
+            };
+            match saved {
+                Ok(source) => {
+                    state
+                        .store()
+                        .audit(
+                            Some(staff.user.id),
+                            "source saved",
+                            &format!("{} ({})", source.outlet_name, source.feed_url),
+                        )
+                        .await?;
+                    return Ok(Redirect::to(&format!("/admin/sources/{}?saved", source.id)).into_response());
+                }
+                Err(StoreError::Conflict { .. }) => Some("This feed is already a source.".to_owned()),
+                Err(StoreError::Invalid(m)) if m.contains("referenced record") => {
+                    Some("Choose the partner outlet.".to_owned())
+                }
+                Err(StoreError::Invalid(m)) => Some(format!("{}{}.", m[..1].to_uppercase(), &m[1..])),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    };
+    render(&state, &staff, editing.as_ref(), &values, StatusCode::UNPROCESSABLE_ENTITY, problem, None).await
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    save(state, staff, None, form).await
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    save(state, staff, Some(id), form).await
+}
+
+pub(crate) async fn pull(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    editor(&staff)?;
+    read(&staff, form)?;
+    let (status, error, notice) = match crate::ingest::pull_source(&state, id, &|_, _| {}).await {
+        Ok(report) if report.error.is_some() => (StatusCode::OK, Some(report.to_string()), None),
+        Ok(report) => (StatusCode::OK, None, Some(report.to_string())),
+        Err(crate::ingest::PullError::Busy) => {
+            (StatusCode::CONFLICT, Some(crate::ingest::PullError::Busy.to_string()), None)
+        }
+        Err(crate::ingest::PullError::Store(e)) => return Err(e.into()),
+    };
+    let source = state.store().source(id).await?;
+    render(&state, &staff, Some(&source), &FormValues::of(Some(&source)), status, error, notice).await
+}
+
+// The queue -------------------------------------------------------------------------------
+
+async fn render_queue(
+    state: &AppState,
+    staff: &Staff,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response> {
+    let site = state.store().site().await?;
+    let entries: Vec<_> = state
+        .store()
+        .ingest_queue(200)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let y = &e.syndication;
+            minijinja::context! {
+                id => y.article_id, title => e.title, status => e.status.key(), outlet => e.outlet,
+                terms => y.terms.name(), original_url => y.original_url, taken_in => when(y.taken_in_at, &site),
+                changed => y.changed_upstream_at.map(|t| when(t, &site)), refusal => y.terms.refusal(site.commercial),
+                locked => y.terms.locks_text(),
+                may_publish => e.status != ArticleStatus::Published && staff.user.role.may(Action::PublishAny),
+            }
+        })
+        .collect();
+    let (site_v, staff_v, may) = admin_context(&site, staff);
+    let html = state.theme().render(
+        "admin-queue.html",
+        minijinja::context! {
+            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, entries => entries,
+            error => error, notice => notice,
+        },
+    )?;
+    Ok(private(status, html))
+}
+
+pub(crate) async fn queue(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    editor(&staff)?;
+    render_queue(&state, &staff, StatusCode::OK, None, None).await
+}
+
+/// Accepts an item from the queue: publishes it now, if the partner's terms allow.
+pub(crate) async fn accept(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    read(&staff, form)?;
+    if !staff.user.role.may(Action::PublishAny) {
+        return Err(AppError::Forbidden("Only editors publish partners' articles.".into()));
+    }
+    if state.store().syndication(id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    match state.store().set_status(id, ArticleStatus::Published, None, Some(staff.user.id)).await {
+        Ok(article) => {
+            state
+                .store()
+                .audit(
+                    Some(staff.user.id),
+                    "article published",
+                    &format!("{} ({})", article.title, article.slug),
+                )
+                .await?;
+            let notice = format!("Published: {}.", article.title);
+            render_queue(&state, &staff, StatusCode::OK, None, Some(notice)).await
+        }
+        Err(StoreError::Refused(reason)) => {
+            render_queue(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, Some(reason), None).await
+        }
+        Err(StoreError::Stale { .. }) => {
+            let error = "Someone saved this article a moment ago; look at it again.".to_owned();
+            render_queue(&state, &staff, StatusCode::CONFLICT, Some(error), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,202 @@
+//! `/api/admin/sources` and `/api/admin/queue`: partners' feeds, pulling one now, and the
+//! articles taken in. Editors and above manage sources; anyone on staff reads them.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use masthead_core::source::{MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES};
+use masthead_core::{Action, FeedFormat, NewSource, SourceTerms, User};
+use masthead_store::StoreError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::api::{ApiError, ApiUser};
+
+/// What a client sends to add or change a source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRequest {
+    pub outlet_id: i64,
+    pub feed_url: String,
+    #[serde(default)]
+    pub format: Option<String>,
+    /// A reuse policy's key, or `agreement`.
+    pub terms: String,
+    #[serde(default)]
+    pub term_ids: Vec<i64>,
+    #[serde(default)]
+    pub auto_publish: bool,
+    #[serde(default)]
+    pub interval_minutes: Option<i64>,
+}
+
+/// The default time between two polls.
+pub const DEFAULT_INTERVAL_MINUTES: i64 = 30;
+
+impl SourceRequest {
+    /// The source to save, or the field at fault and what is wrong with it.
+    pub fn into_new(self) -> Result<NewSource, (&'static str, String)> {
+        let feed_url = url::Url::parse(self.feed_url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or(("feed_url", format!("{:?} is not an http or https address", self.feed_url)))?;
+        let format = match self.format.as_deref().map(str::trim) {
+            None | Some("") => FeedFormat::Auto,
+            Some(f) => {
+                f.parse().map_err(|e: masthead_core::source::UnknownFormat| ("format", e.to_string()))?
+            }
+        };
+        let terms = self.terms.trim().parse::<SourceTerms>().map_err(|e| ("terms", e.to_string()))?;
+        let interval_minutes = self.interval_minutes.unwrap_or(DEFAULT_INTERVAL_MINUTES);
+        if !(MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&interval_minutes) {
+            return Err((
+                "interval_minutes",
+                format!("poll between every {MIN_INTERVAL_MINUTES} and every {MAX_INTERVAL_MINUTES} minutes"),
+            ));
+        }
+        Ok(NewSource {
+            outlet_id: self.outlet_id,
+            feed_url,
+            format,
+            terms,
+            term_ids: self.term_ids,
+            auto_publish: self.auto_publish,
+            interval_minutes,
+        })
+    }
+}
+
+fn require(user: &User) -> Result<(), ApiError> {
+    if user.role.may(Action::ManageAuthorsAndTerms) {
+        Ok(())
+    } else {
+        Err(ApiError::new(StatusCode::FORBIDDEN, format!("the {} role may not manage sources", user.role)))
+    }
+}
+
+fn store_error(e: StoreError) -> ApiError {
+    match e {
+        StoreError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "no such source"),
+        StoreError::Conflict { .. } => {
+            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "this feed is already a source", "feed_url")
+        }
+        StoreError::Invalid(m) if m.contains("referenced record") => {
+            ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "no such outlet or term", "outlet_id")
+        }
+        StoreError::Invalid(m) => ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, m, "interval_minutes"),
+        other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
+    }
+}
+
+fn request(json: Result<Json<SourceRequest>, JsonRejection>) -> Result<NewSource, ApiError> {
+    let Json(request) = json.map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
+    })?;
+    request
+        .into_new()
+        .map_err(|(field, message)| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field))
+}
+
+async fn check_outlet(state: &AppState, new: &NewSource) -> Result<(), ApiError> {
+    match state.store().outlet(new.outlet_id).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => {
+            Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "no such outlet", "outlet_id"))
+        }
+        Err(e) => Err(store_error(e)),
+    }
+}
+
+pub(crate) async fn list(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    let sources = state.store().sources().await.map_err(store_error)?;
+    Ok(Json(serde_json::json!({ "sources": sources })).into_response())
+}
+
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    json: Result<Json<SourceRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user)?;
+    let new = request(json)?;
+    check_outlet(&state, &new).await?;
+    let source = state.store().create_source(&new).await.map_err(store_error)?;
+    Ok((StatusCode::CREATED, Json(source)).into_response())
+}
+
+pub(crate) async fn read(
+    State(state): State<AppState>,
+    ApiUser(_): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let source = state.store().source(id).await.map_err(store_error)?;
+    let log: Vec<_> = state
+        .store()
+        .source_events(id, 50)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|e| serde_json::json!({ "at": e.at, "message": e.message }))
+        .collect();
+    Ok(Json(serde_json::json!({ "source": source, "log": log })).into_response())
+}
+
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<SourceRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    require(&user)?;
+    let new = request(json)?;
+    state.store().source(id).await.map_err(store_error)?;
+    check_outlet(&state, &new).await?;
+    let source = state.store().update_source(id, &new).await.map_err(store_error)?;
+    Ok(Json(source).into_response())
+}
+
+/// Pulls the source now and answers what the pull did.
+pub(crate) async fn pull(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    require(&user)?;
+    match crate::ingest::pull_source(&state, id, &|_, _| {}).await {
+        Ok(report) => Ok(Json(serde_json::json!({
+            "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+            "published": report.published, "not_modified": report.not_modified,
+            "problems": report.problems, "error": report.error,
+        }))
+        .into_response()),
+        Err(crate::ingest::PullError::Busy) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "another node is pulling this source right now; try again in a minute",
+        )),
+        Err(crate::ingest::PullError::Store(e)) => Err(store_error(e)),
+    }
+}
+
+/// The articles taken in, newest first, with whether each may be published here and why not.
+pub(crate) async fn queue(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
+    let commercial = state.store().site().await.map_err(store_error)?.commercial;
+    let entries: Vec<_> = state
+        .store()
+        .ingest_queue(200)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .map(|e| {
+            serde_json::json!({
+                "article_id": e.syndication.article_id, "title": e.title, "status": e.status.key(),
+                "outlet": e.outlet, "terms": e.syndication.terms, "original_url": e.syndication.original_url,
+                "taken_in_at": e.syndication.taken_in_at, "changed_at_source": e.syndication.changed_upstream_at,
+                "refusal": e.syndication.terms.refusal(commercial),
+                "text_locked": e.syndication.terms.locks_text(),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "queue": entries })).into_response())
+}

@@ -1,0 +1,296 @@
+//! Taking partners' articles in: poll a source's feed (conditionally, within the outbound
+//! client's limits), read it, and turn each item into an article with its provenance, or a new
+//! revision of the copy we already have. Every problem is written to the source's log with what
+//! and where; none stops the poller, and no article is half-written (each is one transaction).
+//!
+//! Used by the background loop of `masthead serve`, by the admin's "pull now" and by
+//! `masthead sources pull`.
+
+use jiff::Timestamp;
+use masthead_core::article::NewOrigin;
+use masthead_core::body::{absolutize, html_to_text};
+use masthead_core::{ArticleStatus, BodyFormat, NewArticle, Outlet, Site, Slug, Source, render_body};
+use masthead_formats::ingest::{IncomingItem, parse_feed};
+use masthead_store::{StoreError, SyndicationRecord};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::outbound::FeedFetch;
+
+/// What one poll of a source did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullReport {
+    pub source_id: i64,
+    pub outlet: String,
+    /// The feed had not changed (HTTP 304).
+    pub not_modified: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Of the created ones, how many went live at once (auto-publish).
+    pub published: usize,
+    /// Items left out or taken in only in part, each with its reason.
+    pub problems: Vec<String>,
+    /// Why the whole poll failed, when it did.
+    pub error: Option<String>,
+}
+
+impl std::fmt::Display for PullReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(e) = &self.error {
+            return write!(f, "{}: failed: {e}", self.outlet);
+        }
+        if self.not_modified {
+            return write!(f, "{}: the feed has not changed", self.outlet);
+        }
+        write!(
+            f,
+            "{}: {} new ({} published), {} updated, {} unchanged, {} problem(s)",
+            self.outlet,
+            self.created,
+            self.published,
+            self.updated,
+            self.unchanged,
+            self.problems.len()
+        )
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PullError {
+    #[error("another node is pulling this source right now; try again in a minute")]
+    Busy,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Progress of a pull: (items done, items in the feed).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// Polls every source that is due and that no other node is polling.
+pub async fn poll_due_sources(state: &AppState) -> Result<Vec<PullReport>, StoreError> {
+    let mut reports = Vec::new();
+    for source in state.store().claim_due_sources(Timestamp::now()).await? {
+        reports.push(poll(state, &source, &|_, _| {}).await?);
+    }
+    Ok(reports)
+}
+
+/// Pulls one source now, due or not.
+pub async fn pull_source(state: &AppState, id: i64, progress: Progress<'_>) -> Result<PullReport, PullError> {
+    if !state.store().claim_source(id, Timestamp::now()).await? {
+        return Err(PullError::Busy);
+    }
+    let source = state.store().source(id).await?;
+    Ok(poll(state, &source, progress).await?)
+}
+
+/// One poll of a claimed source; the claim is released at the end whatever happened.
+async fn poll(state: &AppState, source: &Source, progress: Progress<'_>) -> Result<PullReport, StoreError> {
+    let mut report =
+        PullReport { source_id: source.id, outlet: source.outlet_name.clone(), ..Default::default() };
+    let fetched = state
+        .outbound()
+        .get_feed(&source.feed_url, source.etag.as_deref(), source.last_modified.as_deref())
+        .await;
+    let (url, bytes, etag, last_modified) = match fetched {
+        Ok(FeedFetch::NotModified) => {
+            report.not_modified = true;
+            let validators = (source.etag.clone(), source.last_modified.clone());
+            state.store().finish_poll(source, Timestamp::now(), Ok(validators)).await?;
+            return Ok(report);
+        }
+        Ok(FeedFetch::Fetched { url, bytes, etag, last_modified }) => (url, bytes, etag, last_modified),
+        Err(e) => return fail(state, source, report, format!("the feed could not be fetched: {e}")).await,
+    };
+    let parsed = match parse_feed(&bytes, source.format, &url) {
+        Ok(parsed) => parsed,
+        Err(e) => return fail(state, source, report, format!("the feed could not be read: {e}")).await,
+    };
+    report.problems.extend(parsed.problems.iter().map(ToString::to_string));
+    let site = state.store().site().await?;
+    let outlet = state.store().outlet(source.outlet_id).await?;
+    let total = parsed.items.len();
+    for (i, item) in parsed.items.iter().enumerate() {
+        match take_in(state, source, &site, &outlet, item, &mut report.problems).await {
+            Ok(Outcome::Created { published }) => {
+                report.created += 1;
+                report.published += usize::from(published);
+            }
+            Ok(Outcome::Updated) => report.updated += 1,
+            Ok(Outcome::Unchanged) => report.unchanged += 1,
+            Err(e) => {
+                report.problems.push(format!("item {} ({}): it could not be saved: {e}", i + 1, item.title))
+            }
+        }
+        progress(i + 1, total);
+    }
+    for problem in &report.problems {
+        state.store().log_source_event(source.id, problem).await?;
+    }
+    if report.created + report.updated > 0 {
+        let line = format!("{} new, {} updated", report.created, report.updated);
+        state.store().log_source_event(source.id, &line).await?;
+    }
+    state.store().finish_poll(source, Timestamp::now(), Ok((etag, last_modified))).await?;
+    Ok(report)
+}
+
+async fn fail(
+    state: &AppState,
+    source: &Source,
+    mut report: PullReport,
+    error: String,
+) -> Result<PullReport, StoreError> {
+    tracing::warn!(source = source.id, feed = %source.feed_url, %error, "a partner's feed failed");
+    state.store().log_source_event(source.id, &error).await?;
+    state.store().finish_poll(source, Timestamp::now(), Err(error.clone())).await?;
+    report.error = Some(error);
+    Ok(report)
+}
+
+enum Outcome {
+    Created { published: bool },
+    Updated,
+    Unchanged,
+}
+
+/// What makes two copies the same article: the headline and the words of the text, whatever
+/// the markup, case and spacing.
+fn content_hash(title: &str, body_html: &str) -> String {
+    let text = format!("{title}\n{}", html_to_text(body_html));
+    let normal: String = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    Sha256::digest(normal.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn take_in(
+    state: &AppState,
+    source: &Source,
+    site: &Site,
+    outlet: &Outlet,
+    item: &IncomingItem,
+    problems: &mut Vec<String>,
+) -> Result<Outcome, StoreError> {
+    let store = state.store();
+    // Sanitised, with every link and image address made absolute against the original.
+    let body = render_body(BodyFormat::Html, &absolutize(&item.body_html, &item.url));
+    let hash = content_hash(&item.title, &body.html);
+    let record = SyndicationRecord {
+        source_id: source.id,
+        item_key: item.id.clone(),
+        terms: source.terms,
+        original_url: item.url.to_string(),
+        content_hash: hash.clone(),
+        original_updated_at: item.updated,
+    };
+    if let Some(known) = store.find_syndicated(source.id, &item.id, item.url.as_str(), &hash).await? {
+        if known.content_hash == hash {
+            store.remember_item(source.id, &item.id, known.article_id).await?;
+            return Ok(Outcome::Unchanged);
+        }
+        let current = store.article(known.article_id).await?;
+        let mut new = store.revision_snapshot(current.id, current.revision).await?;
+        new.title = item.title.clone();
+        new.body = body;
+        new.published_at = current.published_at;
+        return match store.update_syndicated(current.id, current.revision, &new, &record).await {
+            Ok(_) => Ok(Outcome::Updated),
+            // An editor saved it a moment ago; the next poll brings the change.
+            Err(StoreError::Stale { .. }) => Ok(Outcome::Unchanged),
+            Err(e) => Err(e),
+        };
+    }
+
+    let byline = if item.byline.is_empty() { vec![outlet.name.clone()] } else { item.byline.clone() };
+    let mut author_ids = Vec::new();
+    for name in &byline {
+        author_ids.push(store.external_author(name, outlet).await?.id);
+    }
+    let mut origins = Vec::new();
+    for link in &item.chain {
+        match &link.url {
+            Some(url) => {
+                let earlier = store.outlet_named(&link.name, None).await?;
+                // The partner named as the last republisher is the partner itself, added below.
+                if earlier.id != outlet.id {
+                    origins.push(NewOrigin {
+                        outlet_id: earlier.id,
+                        url: url.clone(),
+                        published_at: None,
+                        byline: String::new(),
+                    });
+                }
+            }
+            None => problems.push(format!(
+                "{}: it names {} as its source without an address; the chain starts at {}",
+                item.title, link.name, outlet.name
+            )),
+        }
+    }
+    origins.push(NewOrigin {
+        outlet_id: outlet.id,
+        url: item.url.clone(),
+        published_at: Some(item.published),
+        byline: byline.join(", "),
+    });
+    let (featured_media_id, featured_alt) = match &item.image {
+        None => (None, String::new()),
+        Some(image) => {
+            let alt =
+                if image.alt.trim().is_empty() { item.title.clone() } else { image.alt.trim().to_owned() };
+            let fetched = match state.outbound().get_bytes(&image.url).await {
+                Ok(bytes) => crate::api_media::store_upload(state, bytes, alt.clone(), outlet.name.clone())
+                    .await
+                    .map_err(|e| match e {
+                        crate::api_media::UploadFailure::Invalid(m)
+                        | crate::api_media::UploadFailure::Internal(m) => m,
+                    }),
+                Err(e) => Err(e.to_string()),
+            };
+            match fetched {
+                Ok(media) => (Some(media.id), alt),
+                Err(e) => {
+                    problems.push(format!("{}: its image {} was not taken in: {e}", item.title, image.url));
+                    (None, String::new())
+                }
+            }
+        }
+    };
+    let refusal = source.terms.refusal(site.commercial);
+    let publish = source.auto_publish && refusal.is_none();
+    if let (true, Some(reason)) = (source.auto_publish, &refusal) {
+        problems.push(format!("{}: kept in the queue, not published: {reason}", item.title));
+    }
+    let summary = html_to_text(&item.summary);
+    let mut new = NewArticle {
+        slug: Slug::from_title(&item.title)
+            .map_err(|e| StoreError::Invalid(format!("no address can be made from the headline: {e}")))?,
+        title: item.title.clone(),
+        dek: String::new(),
+        body,
+        excerpt: summary.trim().to_owned(),
+        status: if publish { ArticleStatus::Published } else { ArticleStatus::Draft },
+        published_at: publish.then(Timestamp::now),
+        time_zone: site.time_zone.clone(),
+        author_ids,
+        term_ids: source.term_ids.clone(),
+        featured_media_id,
+        featured_alt,
+        featured_credit: if featured_media_id.is_some() { outlet.name.clone() } else { String::new() },
+        reuse_policy: Some(source.terms.policy_of_copy()),
+        origins,
+    };
+    let base = new.slug.clone();
+    for n in 2..=20 {
+        match store.create_syndicated(&new, &record).await {
+            Ok(_) => return Ok(Outcome::Created { published: publish }),
+            // Our own article may have the same headline: take the next free address.
+            Err(StoreError::Conflict { .. }) => {
+                new.slug =
+                    Slug::parse(&format!("{base}-{n}")).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Err(StoreError::Invalid(format!("no free address for {:?}", item.title)))
+}

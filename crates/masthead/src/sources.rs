@@ -1,0 +1,157 @@
+//! `masthead sources add|list|pull`: partners' feeds from the command line.
+
+use std::io::IsTerminal;
+
+use anyhow::{Context, bail};
+use masthead_core::{NewOutlet, NewSource, Slug, TermKind};
+use masthead_store::{Store, StoreError};
+use masthead_web::{AppState, Mailer, Outbound, Theme};
+
+use crate::cli::{DataArgs, SourcesAddArgs, SourcesListArgs, SourcesPullArgs};
+
+/// The outlet named `name` (or with that slug), added when it is new.
+async fn outlet(store: &Store, name: &str) -> anyhow::Result<masthead_core::Outlet> {
+    let outlets = store.outlets().await.context("could not read the outlets")?;
+    if let Some(o) =
+        outlets.into_iter().find(|o| o.name.eq_ignore_ascii_case(name) || o.slug.as_str() == name)
+    {
+        return Ok(o);
+    }
+    let slug = Slug::from_title(name).with_context(|| format!("no address can be made from {name:?}"))?;
+    let outlet = store
+        .create_outlet(&NewOutlet { slug, name: name.trim().to_owned(), homepage: None })
+        .await
+        .context("could not add the outlet")?;
+    println!("Added the outlet {}.", outlet.name);
+    Ok(outlet)
+}
+
+pub async fn add(args: SourcesAddArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let outlet = outlet(&store, &args.outlet).await?;
+    let mut term_ids = Vec::new();
+    for slug in &args.terms_to_apply {
+        let parsed = Slug::parse(slug).with_context(|| format!("{slug:?} is not a slug"))?;
+        let mut found = None;
+        for kind in TermKind::ALL {
+            if let Ok(t) = store.term_by_slug(kind, &parsed).await {
+                found = Some(t.id);
+                break;
+            }
+        }
+        term_ids.push(found.with_context(|| format!("there is no region, theme or tag {slug}"))?);
+    }
+    let new = NewSource {
+        outlet_id: outlet.id,
+        feed_url: args.feed.clone(),
+        format: args.format,
+        terms: args.terms,
+        term_ids,
+        auto_publish: args.auto_publish,
+        interval_minutes: args.interval,
+    };
+    let source = store.create_source(&new).await.map_err(|e| match e {
+        StoreError::Conflict { .. } => anyhow::anyhow!("{} is already a source", args.feed),
+        StoreError::Invalid(m) => anyhow::anyhow!("the source cannot be added: {m}"),
+        other => anyhow::Error::new(other).context("could not add the source"),
+    })?;
+    store.audit(None, "source saved", &format!("{} ({})", outlet.name, source.feed_url)).await?;
+    store.close().await;
+    println!(
+        "Added source {} for {}: {} ({}), terms {}{}.",
+        source.id,
+        outlet.name,
+        source.feed_url,
+        source.format,
+        source.terms.name(),
+        if source.auto_publish { ", publishing at once" } else { ", queueing new articles" }
+    );
+    if let Some(reason) = source.terms.refusal(false) {
+        println!("Note: {reason} Change the terms with the admin when you have an agreement.");
+    }
+    Ok(())
+}
+
+pub async fn list(args: SourcesListArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let sources = store.sources().await.context("could not read the sources")?;
+    store.close().await;
+    if sources.is_empty() {
+        println!("No sources yet. Add one with: masthead sources add --outlet NAME --feed URL");
+    }
+    for s in sources {
+        let polled = s.last_polled_at.map(|t| t.to_string()).unwrap_or_else(|| "never".into());
+        println!("{:>4}  {}  {}  [{}; {}]", s.id, s.outlet_name, s.feed_url, s.format, s.terms.name());
+        println!("      polled {polled}; next {}", s.next_poll_at);
+        if let Some(e) = s.last_error {
+            println!("      last error ({} in a row): {e}", s.failures);
+        }
+    }
+    Ok(())
+}
+
+fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<AppState> {
+    let theme = Theme::load(Some(&data.data.join("theme"))).context("could not load the theme")?;
+    let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
+    let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
+    Ok(AppState::new(store, theme, data.data.join("media"), 20, outbound, mailer))
+}
+
+pub async fn pull(args: SourcesPullArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let ids: Vec<i64> = match args.source {
+        Some(id) => vec![store.source(id).await.with_context(|| format!("there is no source {id}"))?.id],
+        None => store.sources().await.context("could not read the sources")?.iter().map(|s| s.id).collect(),
+    };
+    if ids.is_empty() {
+        bail!("there are no sources to pull; add one with: masthead sources add --outlet NAME --feed URL");
+    }
+    let state = state(&args.data, store.clone(), args.allow_private_fetch)?;
+    let terminal = std::io::stderr().is_terminal();
+    let (mut failed, mut created, mut updated) = (0, 0, 0);
+    for id in ids {
+        let bar = if terminal {
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg:30} [{bar:30}] {pos}/{len} items")
+                    .expect("a valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(format!("source {id}"));
+            Some(bar)
+        } else {
+            None
+        };
+        let progress = |done: usize, total: usize| {
+            if let Some(bar) = &bar {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+        };
+        let report = masthead_web::ingest::pull_source(&state, id, &progress).await;
+        if let Some(bar) = bar {
+            bar.finish_and_clear();
+        }
+        match report {
+            Ok(report) => {
+                println!("{report}");
+                for problem in &report.problems {
+                    println!("  - {problem}");
+                }
+                failed += usize::from(report.error.is_some());
+                created += report.created;
+                updated += report.updated;
+            }
+            Err(e) => {
+                println!("source {id}: {e}");
+                failed += 1;
+            }
+        }
+    }
+    store.close().await;
+    println!("In all: {created} new, {updated} updated, {failed} source(s) failed.");
+    if failed > 0 {
+        bail!("{failed} source(s) could not be pulled");
+    }
+    Ok(())
+}
