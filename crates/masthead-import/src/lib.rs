@@ -1,0 +1,7 @@
+//! Reading other systems' exports into plain data: WordPress eXtended RSS (WXR 1.0–1.2) as a
+//! stream, and Ghost's JSON export. Bodies come out as HTML (WordPress's paragraphs and
+//! shortcodes, Ghost's Lexical and Mobiledoc documents rendered), not yet sanitised: the caller
+//! sanitises once, when it saves.
+//!
+//! No IO beyond the reader it is given, no database, no HTTP. Every error names the file, the
+//! line and column where it can, and what was expected.

@@ -1,0 +1,1 @@
+//! The importers' readers against the fixtures in `tests/fixtures/import/`.
