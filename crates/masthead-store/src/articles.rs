@@ -401,6 +401,7 @@ impl Store {
             tx.commit().await?;
             id
         });
+        self.changed(crate::notify::article_keys(id, &new.author_ids, &new.term_ids)).await;
         self.article(id).await
     }
 
@@ -524,6 +525,7 @@ impl Store {
             }
             tx.commit().await?;
         });
+        self.changed(crate::notify::article_keys(id, &new.author_ids, &new.term_ids)).await;
         self.article(id).await
     }
 
@@ -820,7 +822,11 @@ impl Store {
         let n = on_db!(self, pool => {
             sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
         });
-        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        self.changed(crate::notify::article_keys(id, &[], &[])).await;
+        Ok(())
     }
 
     /// Sets an article's own reuse policy (`None`: follow the site's default), as a save over

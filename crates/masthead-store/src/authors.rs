@@ -22,6 +22,7 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
+        self.changed(vec![format!("author:{id}"), "listing".to_owned()]).await;
         self.author(id).await
     }
 
@@ -46,6 +47,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
+        self.changed(vec![format!("author:{id}")]).await;
         self.author(id).await
     }
 

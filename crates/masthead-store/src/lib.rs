@@ -24,6 +24,7 @@ mod changes;
 mod error;
 mod media;
 mod migrations;
+mod notify;
 mod outlets;
 mod republications;
 mod rows;
@@ -37,6 +38,7 @@ mod webmentions;
 pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
+pub use notify::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::MentionOutcome;
 
@@ -88,6 +90,7 @@ pub(crate) enum Db {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
+    pub(crate) shared: std::sync::Arc<notify::Shared>,
 }
 
 impl std::fmt::Debug for Store {
@@ -99,12 +102,13 @@ impl std::fmt::Debug for Store {
 /// Runs `$body` with `$pool` bound to the concrete pool of whichever backend is in use. The
 /// body is compiled once per backend, so every query is type-checked against both.
 macro_rules! on_db {
-    ($store:expr, $pool:ident => $body:expr) => {
+    ($store:expr, $pool:ident => $body:expr) => {{
+        $store.count_round_trip();
         match &$store.db {
             $crate::Db::Sqlite($pool) => $body,
             $crate::Db::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use on_db;
 
@@ -137,7 +141,7 @@ impl Store {
                 target: format!("SQLite database {}", path.display()),
                 source,
             })?;
-        Ok(Store { db: Db::Sqlite(pool) })
+        Ok(Store { db: Db::Sqlite(pool), shared: notify::Shared::new(None) })
     }
 
     async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store> {
@@ -168,7 +172,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { target, source })?;
-        Ok(Store { db: Db::Postgres(pool) })
+        Ok(Store { db: Db::Postgres(pool), shared: notify::Shared::new(schema) })
     }
 
     /// "sqlite" or "postgres".

@@ -15,6 +15,7 @@ impl Store {
                 .fetch_one(pool)
                 .await?
         });
+        self.changed(vec!["all".to_owned()]).await;
         self.outlet(id).await
     }
 
@@ -32,6 +33,7 @@ impl Store {
         if n == 0 {
             return Err(crate::StoreError::NotFound);
         }
+        self.changed(vec!["all".to_owned()]).await;
         self.outlet(id).await
     }
 

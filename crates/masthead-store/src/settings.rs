@@ -30,6 +30,7 @@ impl Store {
             .execute(pool)
             .await?;
         });
+        self.changed(vec!["all".to_owned()]).await;
         Ok(())
     }
 }

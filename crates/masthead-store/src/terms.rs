@@ -21,6 +21,7 @@ impl Store {
             .fetch_one(pool)
             .await?
         });
+        self.changed(vec![format!("term:{id}"), "listing".to_owned(), "nav".to_owned()]).await;
         self.term(id).await
     }
 
@@ -41,6 +42,12 @@ impl Store {
                 .execute(pool)
                 .await?;
         });
+        // The top regions and themes are in every page's navigation.
+        let mut keys = vec![format!("term:{id}")];
+        if current.kind.is_hierarchical() && (current.parent_id.is_none() || new.parent_id.is_none()) {
+            keys.push("nav".to_owned());
+        }
+        self.changed(keys).await;
         self.term(id).await
     }
 
@@ -106,6 +113,23 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         rows.into_iter().map(TermRow::into_term).collect()
+    }
+
+    /// The ids of a term and every term below it, however deep.
+    pub async fn term_subtree(&self, id: i64) -> Result<Vec<i64>> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar(
+                "WITH RECURSIVE subtree (id, depth) AS ( \
+                     SELECT id, 0 FROM terms WHERE id = $1 \
+                     UNION ALL \
+                     SELECT t.id, subtree.depth + 1 FROM terms t JOIN subtree ON t.parent_id = subtree.id \
+                     WHERE subtree.depth < 32) \
+                 SELECT id FROM subtree",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// The direct children of a term, ordered by name.

@@ -38,8 +38,14 @@ pub fn respond(
     (headers, body).into_response()
 }
 
+/// The instant of a `Last-Modified` header, when it has one.
+pub(crate) fn last_modified_of(headers: &HeaderMap) -> Option<Timestamp> {
+    let raw = headers.get(header::LAST_MODIFIED)?.to_str().ok()?;
+    rfc2822::parse(raw).ok().map(|z| z.timestamp())
+}
+
 /// RFC 9110 §13.2.2: If-None-Match wins over If-Modified-Since when both are sent.
-fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<Timestamp>) -> bool {
+pub(crate) fn not_modified(request: &HeaderMap, etag: &str, last_modified: Option<Timestamp>) -> bool {
     if let Some(inm) = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) {
         return inm.split(',').map(str::trim).any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag);
     }

@@ -34,6 +34,7 @@ mod api_media;
 mod api_newsroom;
 mod api_sources;
 pub mod auth;
+pub mod cache;
 mod conditional;
 mod error;
 pub mod images;
@@ -81,6 +82,14 @@ struct Inner {
     page_size: u32,
     outbound: Outbound,
     mailer: Mailer,
+    page_cache: cache::PageCache,
+}
+
+impl std::fmt::Debug for cache::PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (entries, bytes) = self.usage();
+        f.debug_struct("PageCache").field("entries", &entries).field("bytes", &bytes).finish()
+    }
 }
 
 impl AppState {
@@ -94,7 +103,17 @@ impl AppState {
         outbound: Outbound,
         mailer: Mailer,
     ) -> AppState {
-        AppState { inner: Arc::new(Inner { store, theme, media_dir, page_size, outbound, mailer }) }
+        let page_cache = cache::PageCache::default();
+        let state = AppState {
+            inner: Arc::new(Inner { store, theme, media_dir, page_size, outbound, mailer, page_cache }),
+        };
+        cache::follow_changes(&state);
+        state
+    }
+
+    /// The cache of public responses; `set_capacity(0)` turns it off.
+    pub fn page_cache(&self) -> &cache::PageCache {
+        &self.inner.page_cache
     }
 
     pub fn mailer(&self) -> &Mailer {
@@ -125,10 +144,14 @@ impl AppState {
 /// The whole site as one router.
 pub fn router(state: AppState) -> Router {
     let media = ServeDir::new(&state.inner.media_dir).append_index_html_on_directories(false);
-    Router::new()
+    // What readers and machines read goes through the page cache.
+    let public = Router::new()
         .merge(public::router())
         .merge(syndication::router())
         .merge(republish::router())
+        .route_layer(middleware::from_fn_with_state(state.clone(), cache::serve_cached));
+    Router::new()
+        .merge(public)
         .merge(webmention::router())
         .merge(admin::router())
         .merge(api::router())

@@ -11,6 +11,7 @@ use masthead_formats::feeds::FeedScope;
 use masthead_store::{Listing, Page};
 use serde::Serialize;
 
+use crate::cache::Tags;
 use crate::conditional::respond;
 use crate::error::{AppError, ErrorPage};
 use crate::views::{
@@ -103,8 +104,8 @@ fn pager(base: &str, page: &Page, listing: &Listing) -> PagerView {
     }
 }
 
-fn html_page(headers: &HeaderMap, html: String) -> Response {
-    respond(headers, "text/html; charset=utf-8", html, None)
+fn html_page(headers: &HeaderMap, html: String, tags: Tags) -> Response {
+    tags.apply(respond(headers, "text/html; charset=utf-8", html, None))
 }
 
 async fn home(
@@ -129,7 +130,9 @@ async fn home(
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager("/", &page, &listing),
     };
-    Ok(html_page(&headers, state.theme().render("home.html", view)?))
+    let mut tags = Tags::new(["listing".to_owned(), "nav".to_owned()]);
+    tags.add_summaries(&listing.items);
+    Ok(html_page(&headers, state.theme().render("home.html", view)?, tags))
 }
 
 async fn article(
@@ -170,7 +173,9 @@ async fn article(
         article: article_view(&site, &article),
         meta: crate::views::article_meta(&site, &article),
     };
-    Ok(html_page(&headers, state.theme().render("article.html", view)?))
+    let mut tags = Tags::new(["nav".to_owned()]);
+    tags.add_article(&article);
+    Ok(html_page(&headers, state.theme().render("article.html", view)?, tags))
 }
 
 #[derive(Serialize)]
@@ -222,7 +227,9 @@ async fn author(
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager(&base, &page, &listing),
     };
-    Ok(html_page(&headers, state.theme().render("archive.html", view)?))
+    let mut tags = Tags::new(["nav".to_owned(), format!("author:{}", author.id)]);
+    tags.add_summaries(&listing.items);
+    Ok(html_page(&headers, state.theme().render("archive.html", view)?, tags))
 }
 
 async fn term(
@@ -256,7 +263,11 @@ async fn term(
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager(&base, &page, &listing),
     };
-    Ok(html_page(&headers, state.theme().render("archive.html", view)?))
+    // The archive lists what is filed under any term below this one, too.
+    let mut tags = Tags::new(["nav".to_owned()]);
+    tags.0.extend(state.store().term_subtree(term.id).await?.into_iter().map(|t| format!("term:{t}")));
+    tags.add_summaries(&listing.items);
+    Ok(html_page(&headers, state.theme().render("archive.html", view)?, tags))
 }
 
 async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {

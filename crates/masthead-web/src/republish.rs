@@ -163,7 +163,9 @@ async fn republish(
         }
         let body = serde_json::to_string_pretty(&RepublishJson { view: &view, html: snippet.as_deref() })
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        return Ok(respond(&headers, JSON_TYPE, body, Some(article.updated_at)));
+        let mut tags = crate::cache::Tags::default();
+        tags.add_article(&article);
+        return Ok(tags.apply(respond(&headers, JSON_TYPE, body, Some(article.updated_at))));
     }
     // The preview on our own page must not count for the republisher's site: its image names none.
     let preview = if view.allowed {
@@ -181,7 +183,9 @@ async fn republish(
             preview_html => preview,
         },
     )?;
-    Ok(respond(&headers, "text/html; charset=utf-8", html, None))
+    let mut tags = crate::cache::Tags::default();
+    tags.add_article(&article);
+    Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", html, None)))
 }
 
 /// A transparent 1×1 GIF.

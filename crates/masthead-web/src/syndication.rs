@@ -13,6 +13,7 @@ use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
 use masthead_formats::{ninjs, sitemap};
 use masthead_store::Page;
 
+use crate::cache::Tags;
 use crate::conditional::respond;
 use crate::{AppError, AppState, Result};
 
@@ -75,13 +76,17 @@ fn render(
     scope: &FeedScope,
     articles: &[Article],
     headers: &HeaderMap,
+    mut tags: Tags,
 ) -> Response {
     let last = masthead_formats::last_modified(articles);
-    match format {
+    for a in articles {
+        tags.add_article(a);
+    }
+    tags.apply(match format {
         Format::Rss => respond(headers, RSS_TYPE, feeds::rss(site, scope, articles), last),
         Format::Atom => respond(headers, ATOM_TYPE, feeds::atom(site, scope, articles), last),
         Format::Json => respond(headers, JSON_FEED_TYPE, feeds::json_feed(site, scope, articles), last),
-    }
+    })
 }
 
 async fn full_articles(state: &AppState, listing: masthead_store::Listing) -> Result<Vec<Article>> {
@@ -93,7 +98,7 @@ async fn site_feed(format: Format, State(state): State<AppState>, headers: Heade
     let site = state.store().site().await?;
     let listing = state.store().published(Page::first(FEED_LENGTH)).await?;
     let articles = full_articles(&state, listing).await?;
-    Ok(render(format, &site, &FeedScope::site(&site), &articles, &headers))
+    Ok(render(format, &site, &FeedScope::site(&site), &articles, &headers, Tags::new(["listing".to_owned()])))
 }
 
 async fn archive_feed(
@@ -106,18 +111,26 @@ async fn archive_feed(
     let slug = crate::public::slug_from(path)?;
     let site = state.store().site().await?;
     let page = Page::first(FEED_LENGTH);
-    let (feed_scope, listing) = match scope {
+    let (feed_scope, listing, tags) = match scope {
         Scope::Author => {
             let author = state.store().author_by_slug(&slug).await?;
-            (FeedScope::author(&site, &author), state.store().published_by_author(author.id, page).await?)
+            let tags = Tags::new([format!("author:{}", author.id)]);
+            (
+                FeedScope::author(&site, &author),
+                state.store().published_by_author(author.id, page).await?,
+                tags,
+            )
         }
         Scope::Term(kind) => {
             let term = state.store().term_by_slug(kind, &slug).await?;
-            (FeedScope::term(&site, &term), state.store().published_in_term(term.id, page).await?)
+            let tags = Tags::new(
+                state.store().term_subtree(term.id).await?.into_iter().map(|t| format!("term:{t}")),
+            );
+            (FeedScope::term(&site, &term), state.store().published_in_term(term.id, page).await?, tags)
         }
     };
     let articles = full_articles(&state, listing).await?;
-    Ok(render(format, &site, &feed_scope, &articles, &headers))
+    Ok(render(format, &site, &feed_scope, &articles, &headers, tags))
 }
 
 /// One article as ninjs: `/article/{slug}.ninjs.json`.
@@ -129,7 +142,9 @@ pub(crate) async fn article_ninjs(
     let site = state.store().site().await?;
     let doc = ninjs::ninjs(&site, article);
     let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(respond(headers, JSON_TYPE, body, Some(article.updated_at)))
+    let mut tags = Tags::default();
+    tags.add_article(article);
+    Ok(tags.apply(respond(headers, JSON_TYPE, body, Some(article.updated_at))))
 }
 
 /// Partners' listing: published articles changed since `?since=` (RFC 3339; default: all),
@@ -176,7 +191,11 @@ async fn ninjs_items(
         }),
     };
     let body = serde_json::to_string_pretty(&listing).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(respond(&headers, JSON_TYPE, body, masthead_formats::last_modified(&articles)))
+    let mut tags = Tags::new(["listing".to_owned()]);
+    for a in &articles {
+        tags.add_article(a);
+    }
+    Ok(tags.apply(respond(&headers, JSON_TYPE, body, masthead_formats::last_modified(&articles))))
 }
 
 /// Every address the site wants found: the home page, articles, authors and terms.
@@ -209,7 +228,7 @@ async fn sitemap_xml(State(state): State<AppState>, headers: HeaderMap) -> Resul
     } else {
         sitemap::index(&site, sitemap::pages_needed(entries.len()), last)
     };
-    Ok(respond(&headers, XML_TYPE, body, last))
+    Ok(listing_tags().apply(respond(&headers, XML_TYPE, body, last)))
 }
 
 /// `/sitemap/{n}.xml`: the n-th 50,000 addresses, when the site has more than one sitemap's worth.
@@ -227,7 +246,7 @@ async fn sitemap_page(
     let entries = sitemap_entries(&state).await?;
     let chunk = entries.chunks(sitemap::SITEMAP_LIMIT).nth(n - 1).ok_or(AppError::NotFound)?;
     let last = chunk.iter().filter_map(|e| e.last_modified).max();
-    Ok(respond(&headers, XML_TYPE, sitemap::urlset(&site, chunk), last))
+    Ok(listing_tags().apply(respond(&headers, XML_TYPE, sitemap::urlset(&site, chunk), last)))
 }
 
 async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
@@ -245,10 +264,25 @@ async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Resu
         })
         .collect();
     let last = news.iter().map(|n| n.published_at).max();
-    Ok(respond(&headers, XML_TYPE, sitemap::news(&site, &news, jiff::Timestamp::now()), last))
+    Ok(listing_tags().apply(respond(
+        &headers,
+        XML_TYPE,
+        sitemap::news(&site, &news, jiff::Timestamp::now()),
+        last,
+    )))
 }
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let site = state.store().site().await?;
-    Ok(respond(&headers, "text/plain; charset=utf-8", sitemap::robots_txt(&site), None))
+    Ok(Tags::new(["site".to_owned()]).apply(respond(
+        &headers,
+        "text/plain; charset=utf-8",
+        sitemap::robots_txt(&site),
+        None,
+    )))
+}
+
+/// Sitemaps list every article, author and term: any new one or any publication changes them.
+fn listing_tags() -> Tags {
+    Tags::new(["listing".to_owned()])
 }

@@ -180,9 +180,13 @@ pub struct ServeArgs {
     /// The site's public address, for canonical links and feeds (saved in the site settings).
     #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
     pub base_url: Option<Url>,
-    /// Let requests to other sites (Webmention checks) reach private and loopback addresses.
+    /// Let requests to other sites (partners' feeds, Webmention checks) reach private and
+    /// loopback addresses.
     #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
     pub allow_private_fetch: bool,
+    /// Memory for cached public pages, in MB; 0 renders every request.
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE_MB", default_value_t = 64)]
+    pub page_cache_mb: usize,
     #[command(flatten)]
     pub mail: MailArgs,
 }

@@ -81,6 +81,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         outbound,
         mailer,
     );
+    state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
     let background = tokio::spawn(background_work(state.clone()));
     let site = store.site().await.context("could not read the site settings")?;
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod cache;
 mod harness;
 mod ingest;
 mod media;

@@ -1,0 +1,120 @@
+//! What changed, for whoever keeps copies of pages: every write that changes what readers see
+//! names the parts of the site it touched ("article:12", "author:3", "term:5", "listing", "all").
+//!
+//! On SQLite (one node) the names go straight to this process's subscribers. On PostgreSQL they
+//! go out with `pg_notify` on a channel of the database (and schema), and every node that
+//! subscribed listens on it, so that a change made on one node reaches every node's cache.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::sync::broadcast;
+
+use crate::{Db, Store};
+
+/// The names of what one write changed.
+pub type Changed = Arc<Vec<String>>;
+
+pub(crate) struct Shared {
+    sender: broadcast::Sender<Changed>,
+    /// The PostgreSQL channel: one per schema, so that sites (and tests) sharing a database
+    /// do not hear each other.
+    channel: String,
+    listening: tokio::sync::OnceCell<()>,
+    round_trips: AtomicU64,
+}
+
+impl Shared {
+    pub(crate) fn new(schema: Option<&str>) -> Arc<Shared> {
+        let (sender, _) = broadcast::channel(1024);
+        let channel = match schema {
+            Some(s) => format!("masthead_changes_{s}"),
+            None => "masthead_changes".to_owned(),
+        };
+        Arc::new(Shared {
+            sender,
+            channel,
+            listening: tokio::sync::OnceCell::new(),
+            round_trips: AtomicU64::new(0),
+        })
+    }
+}
+
+impl Store {
+    /// Counts one use of the database (a query, or a transaction's queries), for tests that
+    /// check a page costs the same whatever its length.
+    pub(crate) fn count_round_trip(&self) {
+        self.shared.round_trips.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times this store (and its clones) used the database so far.
+    pub fn round_trips(&self) -> u64 {
+        self.shared.round_trips.load(Ordering::Relaxed)
+    }
+
+    /// Hears every change from now on: at once those made through this node, and, once
+    /// [`Store::listen_to_other_nodes`] runs, those of every node on the same PostgreSQL
+    /// database.
+    pub fn changes(&self) -> broadcast::Receiver<Changed> {
+        self.shared.sender.subscribe()
+    }
+
+    /// On PostgreSQL, starts hearing other nodes' changes (once per store; later calls return
+    /// at once). On SQLite there are no other nodes.
+    pub async fn listen_to_other_nodes(&self) -> crate::Result<()> {
+        let Db::Postgres(pool) = &self.db else { return Ok(()) };
+        let pool = pool.clone();
+        let shared = self.shared.clone();
+        self.shared
+            .listening
+            .get_or_try_init(|| async move {
+                let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
+                listener.listen(&shared.channel).await?;
+                tokio::spawn(async move {
+                    loop {
+                        match listener.recv().await {
+                            Ok(n) => {
+                                let keys = n.payload().split(' ').map(str::to_owned).collect();
+                                let _ = shared.sender.send(Arc::new(keys));
+                            }
+                            // The connection broke: sqlx reconnects on the next recv; what was
+                            // sent meanwhile is lost, so everything is refreshed.
+                            Err(e) => {
+                                tracing::warn!(error = %e, "lost the change notifications; refreshing every page");
+                                let _ = shared.sender.send(Arc::new(vec!["all".to_owned()]));
+                                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                            }
+                        }
+                    }
+                });
+                Ok::<(), sqlx::Error>(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Tells every subscriber what a committed write changed: this node's at once, the other
+    /// nodes' through `pg_notify`.
+    pub(crate) async fn changed(&self, keys: Vec<String>) {
+        if let Db::Postgres(pool) = &self.db {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(&self.shared.channel)
+                .bind(keys.join(" "))
+                .execute(pool)
+                .await;
+            if let Err(e) = sent {
+                // The write is done; another node may serve an old copy until its next refresh.
+                tracing::warn!(error = %e, "could not announce a change to the other nodes");
+            }
+        }
+        let _ = self.shared.sender.send(Arc::new(keys));
+    }
+}
+
+/// What a save of an article changed: the article, every list, its authors and terms.
+pub(crate) fn article_keys(id: i64, author_ids: &[i64], term_ids: &[i64]) -> Vec<String> {
+    let mut keys = vec![format!("article:{id}"), "listing".to_owned()];
+    keys.extend(author_ids.iter().map(|a| format!("author:{a}")));
+    keys.extend(term_ids.iter().map(|t| format!("term:{t}")));
+    keys
+}

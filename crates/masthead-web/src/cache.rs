@@ -1,0 +1,442 @@
+//! The page cache: public responses (pages, feeds, sitemaps, ninjs) kept in memory with their
+//! validators, compressed once (gzip and brotli) when stored, bounded in bytes, and dropped
+//! precisely when what they show changes.
+//!
+//! Each cacheable response names what it shows in its `Surrogate-Key` header ("article-12
+//! author-3 listing"), which a CDN in front can purge by too. The store announces what each
+//! write changed (`Store::subscribe_changes`; on PostgreSQL through LISTEN/NOTIFY, so every
+//! node hears every change), and the entries carrying those names go. A response rendered
+//! while a change arrived is not kept, so a purge can never be overtaken by an old page.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+/// The default bound of the cache, in bytes of stored responses (all encodings).
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// The largest single response kept.
+const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
+
+const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
+const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
+const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
+
+/// What a response shows, as cache names ("article:12"); see `masthead_store::Changed`.
+#[derive(Debug, Clone, Default)]
+pub struct Tags(pub Vec<String>);
+
+impl Tags {
+    pub fn new(first: impl IntoIterator<Item = String>) -> Tags {
+        Tags(first.into_iter().collect())
+    }
+
+    pub fn add(&mut self, tag: String) {
+        self.0.push(tag);
+    }
+
+    /// The tags of the articles a list shows: each article, its authors and its terms.
+    pub fn add_summaries(&mut self, items: &[masthead_core::ArticleSummary]) {
+        for s in items {
+            self.0.push(format!("article:{}", s.id));
+            self.0.extend(s.authors.iter().map(|a| format!("author:{}", a.id)));
+            self.0.extend(s.terms.iter().map(|t| format!("term:{}", t.id)));
+        }
+    }
+
+    /// The tags of a whole article: it, its authors, its terms.
+    pub fn add_article(&mut self, a: &masthead_core::Article) {
+        self.0.push(format!("article:{}", a.id));
+        self.0.extend(a.authors.iter().map(|p| format!("author:{}", p.id)));
+        self.0.extend(a.terms.iter().map(|t| format!("term:{}", t.id)));
+    }
+
+    /// Sets the `Surrogate-Key` (space-separated) and `Cache-Tag` (comma-separated) headers.
+    pub fn apply(mut self, mut response: Response) -> Response {
+        self.0.sort_unstable();
+        self.0.dedup();
+        let names: Vec<String> = self.0.iter().map(|t| t.replace(':', "-")).collect();
+        if let Ok(v) = HeaderValue::from_str(&names.join(" ")) {
+            response.headers_mut().insert(SURROGATE_KEY, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&names.join(",")) {
+            response.headers_mut().insert(CACHE_TAG, v);
+        }
+        response
+    }
+}
+
+#[derive(Clone)]
+struct Entry {
+    stamp: u64,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    etag: Option<HeaderValue>,
+    last_modified: Option<jiff::Timestamp>,
+    identity: Bytes,
+    gzip: Bytes,
+    brotli: Bytes,
+    tags: Vec<String>,
+}
+
+impl Entry {
+    fn size(&self) -> usize {
+        self.identity.len() + self.gzip.len() + self.brotli.len() + 512
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    capacity: usize,
+    bytes: usize,
+    clock: u64,
+    /// Bumped by every purge: a response rendered across a purge is not stored.
+    generation: u64,
+    entries: HashMap<String, Entry>,
+    by_tag: HashMap<String, HashSet<String>>,
+    by_age: BTreeMap<u64, String>,
+}
+
+impl Inner {
+    fn remove(&mut self, key: &str) {
+        if let Some(e) = self.entries.remove(key) {
+            self.bytes -= e.size();
+            self.by_age.remove(&e.stamp);
+            for tag in &e.tags {
+                if let Some(set) = self.by_tag.get_mut(tag) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.by_tag.remove(tag);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Shared by every request of one node.
+#[derive(Clone)]
+pub struct PageCache {
+    inner: Arc<Mutex<Inner>>,
+    changes: Arc<Mutex<Option<tokio::sync::broadcast::Receiver<masthead_store::Changed>>>>,
+}
+
+impl Default for PageCache {
+    fn default() -> Self {
+        PageCache::new(DEFAULT_CACHE_BYTES)
+    }
+}
+
+impl PageCache {
+    /// A cache of at most `capacity` bytes; 0 keeps nothing.
+    pub fn new(capacity: usize) -> PageCache {
+        PageCache {
+            inner: Arc::new(Mutex::new(Inner { capacity, ..Inner::default() })),
+            changes: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves consistent maps behind; keep serving.
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn set_capacity(&self, capacity: usize) {
+        let mut inner = self.lock();
+        inner.capacity = capacity;
+        while inner.bytes > inner.capacity {
+            let Some((_, key)) = inner.by_age.pop_first() else { break };
+            inner.remove(&key);
+        }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.lock().capacity > 0
+    }
+
+    /// How many responses are kept, and their bytes.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.entries.len(), inner.bytes)
+    }
+
+    /// Drops every response that shows any of `tags` ("all" drops everything).
+    pub fn purge(&self, tags: &[String]) {
+        let mut inner = self.lock();
+        inner.generation += 1;
+        if tags.iter().any(|t| t == "all") {
+            let capacity = inner.capacity;
+            let generation = inner.generation;
+            *inner = Inner { capacity, generation, ..Inner::default() };
+            return;
+        }
+        let keys: HashSet<String> =
+            tags.iter().filter_map(|t| inner.by_tag.get(t)).flat_map(|set| set.iter().cloned()).collect();
+        for key in keys {
+            inner.remove(&key);
+        }
+    }
+
+    /// Applies every change announced since the last look.
+    fn catch_up(&self) {
+        use tokio::sync::broadcast::error::TryRecvError;
+        let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(rx) = changes.as_mut() else { return };
+        loop {
+            match rx.try_recv() {
+                Ok(keys) => self.purge(&keys),
+                Err(TryRecvError::Lagged(_)) => self.purge(&["all".to_owned()]),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+            }
+        }
+    }
+
+    fn generation(&self) -> u64 {
+        self.catch_up();
+        self.lock().generation
+    }
+
+    fn get(&self, key: &str) -> Option<Entry> {
+        self.catch_up();
+        let mut inner = self.lock();
+        let old = inner.entries.get(key)?.stamp;
+        inner.clock += 1;
+        let stamp = inner.clock;
+        inner.by_age.remove(&old);
+        inner.by_age.insert(stamp, key.to_owned());
+        let entry = inner.entries.get_mut(key)?;
+        entry.stamp = stamp;
+        Some(entry.clone())
+    }
+
+    fn insert(&self, key: String, mut entry: Entry, generation: u64) {
+        self.catch_up();
+        let mut inner = self.lock();
+        if inner.generation != generation || entry.size() > inner.capacity.min(MAX_ENTRY_BYTES) {
+            return;
+        }
+        inner.remove(&key);
+        while inner.bytes + entry.size() > inner.capacity {
+            let Some((_, oldest)) = inner.by_age.pop_first() else { break };
+            inner.remove(&oldest);
+        }
+        inner.clock += 1;
+        entry.stamp = inner.clock;
+        inner.bytes += entry.size();
+        inner.by_age.insert(entry.stamp, key.clone());
+        for tag in &entry.tags {
+            inner.by_tag.entry(tag.clone()).or_default().insert(key.clone());
+        }
+        inner.entries.insert(key, entry);
+    }
+}
+
+/// Keeps the cache in step with the store: every change announced purges what it touched. The
+/// changes made through this node are seen before the next request is answered; on PostgreSQL
+/// the other nodes' arrive through LISTEN/NOTIFY as they are made.
+pub(crate) fn follow_changes(state: &AppState) {
+    let store = state.store().clone();
+    *state.page_cache().changes.lock().unwrap_or_else(|e| e.into_inner()) = Some(store.changes());
+    let cache = state.page_cache().clone();
+    tokio::spawn(async move {
+        let mut wait = std::time::Duration::from_secs(1);
+        while let Err(e) = store.listen_to_other_nodes().await {
+            tracing::warn!(error = %e, "cannot hear other nodes' changes; keeping no pages until they are heard");
+            cache.purge(&["all".to_owned()]);
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(std::time::Duration::from_secs(60));
+        }
+    });
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+fn accepted(headers: &HeaderMap) -> Encoding {
+    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let allows = |name: &str| {
+        accept.split(',').any(|part| {
+            let mut bits = part.trim().split(';');
+            bits.next().is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+                && !bits.any(|p| p.trim().replace(' ', "") == "q=0")
+        })
+    };
+    if allows("br") {
+        Encoding::Brotli
+    } else if allows("gzip") {
+        Encoding::Gzip
+    } else {
+        Encoding::Identity
+    }
+}
+
+fn compress(body: &[u8]) -> (Bytes, Bytes) {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    let _ = gz.write_all(body);
+    let gzip = gz.finish().unwrap_or_default();
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 6, 22);
+        let _ = w.write_all(body);
+    }
+    (Bytes::from(gzip), Bytes::from(br))
+}
+
+fn from_entry(entry: &Entry, request: &HeaderMap, hit: &'static str) -> Response {
+    let etag = entry.etag.as_ref().and_then(|e| e.to_str().ok()).unwrap_or_default();
+    let mut response = match crate::conditional::not_modified(request, etag, entry.last_modified) {
+        true => StatusCode::NOT_MODIFIED.into_response(),
+        false => {
+            let (body, encoding) = match accepted(request) {
+                Encoding::Brotli if !entry.brotli.is_empty() => (entry.brotli.clone(), Some("br")),
+                Encoding::Gzip | Encoding::Brotli if !entry.gzip.is_empty() => {
+                    (entry.gzip.clone(), Some("gzip"))
+                }
+                _ => (entry.identity.clone(), None),
+            };
+            let mut r = Response::new(Body::from(body.clone()));
+            if let Some(e) = encoding {
+                r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
+            }
+            r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
+            r
+        }
+    };
+    let headers = response.headers_mut();
+    for (name, value) in &entry.headers {
+        headers.insert(name.clone(), value.clone());
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(X_CACHE, HeaderValue::from_static(hit));
+    response
+}
+
+/// The middleware in front of the public routes.
+pub(crate) async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let cache = state.page_cache();
+    if !matches!(*request.method(), Method::GET | Method::HEAD) || !cache.is_enabled() {
+        return next.run(request).await;
+    }
+    let key = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let request_headers = request.headers().clone();
+    if let Some(entry) = cache.get(&key) {
+        return from_entry(&entry, &request_headers, "hit");
+    }
+    let generation = cache.generation();
+    // Render as if the client had nothing, so that what is kept is the whole response.
+    let (mut parts, body) = request.into_parts();
+    parts.headers.remove(header::IF_NONE_MATCH);
+    parts.headers.remove(header::IF_MODIFIED_SINCE);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let cacheable = response.status() == StatusCode::OK && response.headers().contains_key(SURROGATE_KEY);
+    if !cacheable {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(identity) = axum::body::to_bytes(body, MAX_ENTRY_BYTES).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let tags: Vec<String> = parts
+        .headers
+        .get(SURROGATE_KEY)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .split(' ')
+        .map(|t| t.replacen('-', ":", 1))
+        .collect();
+    let (gzip, brotli) = compress(&identity);
+    let headers: Vec<(HeaderName, HeaderValue)> = parts
+        .headers
+        .iter()
+        .filter(|(n, _)| *n != header::CONTENT_LENGTH && *n != header::VARY)
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    let entry = Entry {
+        stamp: 0,
+        etag: parts.headers.get(header::ETAG).cloned(),
+        last_modified: crate::conditional::last_modified_of(&parts.headers),
+        headers,
+        identity,
+        gzip,
+        brotli,
+        tags,
+    };
+    let answer = from_entry(&entry, &request_headers, "miss");
+    cache.insert(key, entry, generation);
+    answer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(tags: &[&str], size: usize) -> Entry {
+        Entry {
+            stamp: 0,
+            headers: vec![],
+            etag: None,
+            last_modified: None,
+            identity: Bytes::from(vec![b'x'; size]),
+            gzip: Bytes::new(),
+            brotli: Bytes::new(),
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn purges_only_what_shows_the_change() {
+        let cache = PageCache::new(1 << 20);
+        let g = cache.generation();
+        cache.insert("/article/a".into(), entry(&["article:1", "author:7"], 10), g);
+        cache.insert("/".into(), entry(&["listing", "article:1", "article:2"], 10), g);
+        cache.insert("/author/b".into(), entry(&["author:8"], 10), g);
+        cache.purge(&["article:2".into()]);
+        assert!(cache.get("/").is_none());
+        assert!(cache.get("/article/a").is_some() && cache.get("/author/b").is_some());
+        cache.purge(&["all".into()]);
+        assert_eq!(cache.usage().0, 0);
+    }
+
+    #[test]
+    fn a_page_rendered_across_a_purge_is_not_kept() {
+        let cache = PageCache::new(1 << 20);
+        let before = cache.generation();
+        cache.purge(&["article:1".into()]);
+        cache.insert("/article/a".into(), entry(&["article:1"], 10), before);
+        assert!(cache.get("/article/a").is_none());
+    }
+
+    #[test]
+    fn the_least_recently_used_go_first_when_full() {
+        let cache = PageCache::new(3 * (100 + 512));
+        let g = cache.generation();
+        for key in ["/a", "/b", "/c"] {
+            cache.insert(key.into(), entry(&["listing"], 100), g);
+        }
+        assert!(cache.get("/a").is_some(), "touch /a");
+        cache.insert("/d".into(), entry(&["listing"], 100), g);
+        assert!(cache.get("/b").is_none(), "the oldest unused one went");
+        assert!(cache.get("/a").is_some() && cache.get("/d").is_some());
+        assert!(cache.usage().1 <= 3 * (100 + 512));
+    }
+
+    #[test]
+    fn clients_get_the_encoding_they_accept() {
+        let headers =
+            |v: &str| HeaderMap::from_iter([(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap())]);
+        assert!(accepted(&headers("gzip, deflate, br")) == Encoding::Brotli);
+        assert!(accepted(&headers("gzip")) == Encoding::Gzip);
+        assert!(accepted(&headers("br;q=0, gzip")) == Encoding::Gzip);
+        assert!(accepted(&HeaderMap::new()) == Encoding::Identity);
+    }
+}
