@@ -22,6 +22,9 @@ pub(crate) struct Shared {
     channel: String,
     listening: tokio::sync::OnceCell<()>,
     round_trips: AtomicU64,
+    /// The public address this handle reports instead of the saved one (a static export made
+    /// for another address).
+    pub(crate) base_url: std::sync::RwLock<Option<url::Url>>,
 }
 
 impl Shared {
@@ -36,6 +39,7 @@ impl Shared {
             channel,
             listening: tokio::sync::OnceCell::new(),
             round_trips: AtomicU64::new(0),
+            base_url: std::sync::RwLock::new(None),
         })
     }
 }

@@ -10,12 +10,22 @@ impl Store {
         let json: Option<String> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT settings FROM site_settings WHERE id = 1").fetch_optional(pool).await?
         });
-        match json {
-            None => Ok(Site::default()),
+        let mut site = match json {
+            None => Site::default(),
             Some(json) => {
-                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("site settings: {e}")))
+                serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("site settings: {e}")))?
             }
+        };
+        if let Some(url) = self.shared.base_url.read().unwrap_or_else(|e| e.into_inner()).clone() {
+            site.base_url = url;
         }
+        Ok(site)
+    }
+
+    /// Makes this handle (and its clones) report `url` as the site's public address without
+    /// saving it: for rendering the site as it will be served elsewhere.
+    pub fn present_at(&self, url: url::Url) {
+        *self.shared.base_url.write().unwrap_or_else(|e| e.into_inner()) = Some(url);
     }
 
     pub async fn save_site(&self, site: &Site) -> Result<()> {

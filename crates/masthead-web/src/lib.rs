@@ -37,6 +37,7 @@ pub mod auth;
 pub mod cache;
 mod conditional;
 mod error;
+pub mod export;
 pub mod images;
 pub mod ingest;
 pub mod mail;

@@ -131,6 +131,13 @@ impl Theme {
     }
 
     /// An asset by its fingerprinted name.
+    /// The address of every asset, as pages link to it.
+    pub fn asset_paths(&self) -> Vec<String> {
+        let mut paths: Vec<String> = self.assets.keys().map(|k| format!("/assets/{k}")).collect();
+        paths.sort();
+        paths
+    }
+
     pub fn asset(&self, fingerprinted: &str) -> Option<&Asset> {
         self.assets.get(fingerprinted)
     }

@@ -42,6 +42,27 @@ pub enum Command {
     /// Partners' feeds that articles are taken in from.
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Write the site out: as static files.
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Write the whole public site as static files any web server can serve (a second run
+    /// writes only what changed).
+    Static(ExportStaticArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportStaticArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The folder to write into.
+    pub dir: PathBuf,
+    /// The address the files will be served at, if not the site's own.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<Url>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -230,6 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(SourcesCommand::Add(args)) => crate::sources::add(args).await,
         Command::Sources(SourcesCommand::List(args)) => crate::sources::list(args).await,
         Command::Sources(SourcesCommand::Pull(args)) => crate::sources::pull(args).await,
+        Command::Export(ExportCommand::Static(args)) => crate::export::export_static(args).await,
     }
 }
 

@@ -1,7 +1,5 @@
 //! `masthead sources add|list|pull`: partners' feeds from the command line.
 
-use std::io::IsTerminal;
-
 use anyhow::{Context, bail};
 use masthead_core::{NewOutlet, NewSource, Slug, TermKind};
 use masthead_store::{Store, StoreError};
@@ -90,7 +88,7 @@ pub async fn list(args: SourcesListArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<AppState> {
+pub(crate) fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<AppState> {
     let theme = Theme::load(Some(&data.data.join("theme"))).context("could not load the theme")?;
     let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
     let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
@@ -107,21 +105,9 @@ pub async fn pull(args: SourcesPullArgs) -> anyhow::Result<()> {
         bail!("there are no sources to pull; add one with: masthead sources add --outlet NAME --feed URL");
     }
     let state = state(&args.data, store.clone(), args.allow_private_fetch)?;
-    let terminal = std::io::stderr().is_terminal();
     let (mut failed, mut created, mut updated) = (0, 0, 0);
     for id in ids {
-        let bar = if terminal {
-            let bar = indicatif::ProgressBar::new(0);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg:30} [{bar:30}] {pos}/{len} items")
-                    .expect("a valid template")
-                    .progress_chars("=> "),
-            );
-            bar.set_message(format!("source {id}"));
-            Some(bar)
-        } else {
-            None
-        };
+        let bar = crate::export::bar(&format!("source {id}"));
         let progress = |done: usize, total: usize| {
             if let Some(bar) = &bar {
                 bar.set_length(total as u64);

@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod cache;
+mod export;
 mod harness;
 mod ingest;
 mod media;

@@ -1,0 +1,59 @@
+//! `masthead export static`: the public site as files.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::cli::ExportStaticArgs;
+
+/// A progress bar on a terminal; nothing otherwise.
+pub(crate) fn bar(what: &str) -> Option<indicatif::ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_owned());
+    Some(bar)
+}
+
+pub async fn export_static(args: ExportStaticArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    if let Some(url) = &args.base_url {
+        store.present_at(url.clone());
+    }
+    let state = crate::sources::state(&args.data, store.clone(), false)?;
+    let started = std::time::Instant::now();
+    let bar = bar("exporting pages");
+    let progress_bar = bar.clone();
+    let progress = Arc::new(move |done: usize, total: usize| {
+        if let Some(bar) = &progress_bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    });
+    let report = masthead_web::export::export_static(&state, &args.dir, progress)
+        .await
+        .with_context(|| format!("could not export the site into {}", args.dir.display()))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    store.close().await;
+    println!(
+        "Exported {} pages to {} in {:.1} s: {} written, {} unchanged, {} removed; {} media files copied; {:.1} MB.",
+        report.pages,
+        args.dir.display(),
+        started.elapsed().as_secs_f64(),
+        report.written,
+        report.unchanged,
+        report.removed,
+        report.media,
+        report.bytes as f64 / 1_048_576.0
+    );
+    Ok(())
+}
