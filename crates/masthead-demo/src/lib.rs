@@ -19,6 +19,7 @@ use serde::Deserialize;
 use url::Url;
 
 mod art;
+pub mod synthetic;
 
 const CONTENT: &str = include_str!("../content/demo.json");
 

@@ -374,6 +374,39 @@ impl Store {
         self.insert_article(new, None, Some(record)).await
     }
 
+    /// Saves many new articles in one transaction, all or nothing (imports and generated
+    /// outlets): each with its relations and first revision, as [`Store::create_article`].
+    pub async fn create_articles(&self, news: &[NewArticle]) -> Result<Vec<i64>> {
+        let mut prepared = Vec::with_capacity(news.len());
+        for new in news {
+            let (published_at, excerpt) = prepare(new)?;
+            let snapshot = snapshot(new)?;
+            let changed = changed_fields(None, &snapshot);
+            prepared.push((new, published_at, excerpt, snapshot, changed));
+        }
+        let now = now_seconds();
+        let ids: Vec<i64> = on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let mut ids = Vec::with_capacity(prepared.len());
+            for (new, published_at, excerpt, snapshot, changed) in &prepared {
+                let q = sqlx::query_scalar(
+                    "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
+                     created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
+                     featured_credit, reuse_policy, revision) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
+                );
+                let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
+                write_relations!(tx, id, new);
+                record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
+                ids.push(id);
+            }
+            tx.commit().await?;
+            ids
+        });
+        self.changed(vec!["all".to_owned()]).await;
+        Ok(ids)
+    }
+
     async fn insert_article(
         &self,
         new: &NewArticle,

@@ -38,7 +38,7 @@ pub struct ExportReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
-    #[error("{path}: {source}")]
+    #[error("could not write {path}")]
     Io { path: String, source: std::io::Error },
     #[error("{0} answered {1}")]
     Page(String, StatusCode),
@@ -117,7 +117,9 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
         std::fs::create_dir_all(parent).map_err(io(parent))?;
     }
     // Write beside it, then rename: a web server serving the folder never sees half a file.
-    let tmp = path.with_extension("masthead-tmp");
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".masthead-tmp");
+    let tmp = PathBuf::from(tmp);
     std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
     std::fs::rename(&tmp, path).map_err(io(path))?;
     Ok(true)

@@ -45,6 +45,20 @@ pub enum Command {
     /// Write the site out: as static files.
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Fill an empty site with a synthetic outlet, for benchmarks (see BENCHMARKS.md).
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// How many articles (of about a thousand words each).
+    #[arg(long, default_value_t = 1000)]
+    pub articles: usize,
+    /// The same seed makes the same outlet.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -252,6 +266,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(SourcesCommand::List(args)) => crate::sources::list(args).await,
         Command::Sources(SourcesCommand::Pull(args)) => crate::sources::pull(args).await,
         Command::Export(ExportCommand::Static(args)) => crate::export::export_static(args).await,
+        Command::Generate(args) => crate::export::generate(args).await,
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 
-use crate::cli::ExportStaticArgs;
+use crate::cli::{ExportStaticArgs, GenerateArgs};
 
 /// A progress bar on a terminal; nothing otherwise.
 pub(crate) fn bar(what: &str) -> Option<indicatif::ProgressBar> {
@@ -54,6 +54,34 @@ pub async fn export_static(args: ExportStaticArgs) -> anyhow::Result<()> {
         report.removed,
         report.media,
         report.bytes as f64 / 1_048_576.0
+    );
+    Ok(())
+}
+
+pub async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let started = std::time::Instant::now();
+    let bar = bar("generating articles");
+    let progress = |done: usize, total: usize| {
+        if let Some(bar) = &bar {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        }
+    };
+    let made = masthead_demo::synthetic::generate(&store, args.articles, args.seed, jiff::Timestamp::now(), &progress)
+        .await
+        .context("could not generate the outlet")?;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    store.close().await;
+    println!(
+        "Generated {} articles by {} authors under {} terms in {:.1} s, in {}.",
+        made.articles,
+        made.authors,
+        made.terms,
+        started.elapsed().as_secs_f64(),
+        args.data.describe_database()
     );
     Ok(())
 }
