@@ -5,3 +5,21 @@
 //!
 //! No IO beyond the reader it is given, no database, no HTTP. Every error names the file, the
 //! line and column where it can, and what was expected.
+
+pub mod error;
+pub mod ghost;
+mod html;
+pub mod shortcodes;
+pub mod wpautop;
+pub mod wxr;
+
+pub use error::ImportError;
+pub use ghost::{
+    GhostAuthor, GhostBody, GhostPost, GhostSite, GhostStatus, GhostTag, parse_ghost, parse_ghost_with_base,
+    resolve_ghost_url,
+};
+pub use shortcodes::{Attachment, Expanded, expand, wordpress_body};
+pub use wpautop::wpautop;
+pub use wxr::{
+    ItemTerm, TermKind, WxrAuthor, WxrComment, WxrEvent, WxrItem, WxrReader, WxrSite, WxrTerm, wp_time,
+};
