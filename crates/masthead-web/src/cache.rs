@@ -120,10 +120,19 @@ impl Inner {
     }
 }
 
+/// What almost every page reads and rarely changes: the settings, and the top regions and
+/// themes of the navigation. Dropped with the pages on "all" and "nav".
+#[derive(Default)]
+struct Memo {
+    site: Option<masthead_core::Site>,
+    nav: Option<Vec<masthead_core::Term>>,
+}
+
 /// Shared by every request of one node.
 #[derive(Clone)]
 pub struct PageCache {
     inner: Arc<Mutex<Inner>>,
+    memo: Arc<Mutex<Memo>>,
     changes: Arc<Mutex<Option<tokio::sync::broadcast::Receiver<masthead_store::Changed>>>>,
 }
 
@@ -138,6 +147,7 @@ impl PageCache {
     pub fn new(capacity: usize) -> PageCache {
         PageCache {
             inner: Arc::new(Mutex::new(Inner { capacity, ..Inner::default() })),
+            memo: Arc::new(Mutex::new(Memo::default())),
             changes: Arc::new(Mutex::new(None)),
         }
     }
@@ -168,6 +178,14 @@ impl PageCache {
 
     /// Drops every response that shows any of `tags` ("all" drops everything).
     pub fn purge(&self, tags: &[String]) {
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+            if tags.iter().any(|t| t == "all") {
+                *memo = Memo::default();
+            } else if tags.iter().any(|t| t == "nav") {
+                memo.nav = None;
+            }
+        }
         let mut inner = self.lock();
         inner.generation += 1;
         if tags.iter().any(|t| t == "all") {
@@ -184,7 +202,7 @@ impl PageCache {
     }
 
     /// Applies every change announced since the last look.
-    fn catch_up(&self) {
+    pub(crate) fn catch_up(&self) {
         use tokio::sync::broadcast::error::TryRecvError;
         let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
         let Some(rx) = changes.as_mut() else { return };
@@ -234,6 +252,40 @@ impl PageCache {
             inner.by_tag.entry(tag.clone()).or_default().insert(key.clone());
         }
         inner.entries.insert(key, entry);
+    }
+}
+
+impl AppState {
+    /// The site's settings, read once and kept until they change.
+    pub async fn site(&self) -> Result<masthead_core::Site, masthead_store::StoreError> {
+        let cache = self.page_cache();
+        let generation = cache.generation();
+        if let Some(site) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site.clone() {
+            return Ok(site);
+        }
+        let site = self.store().site().await?;
+        if cache.generation() == generation {
+            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site = Some(site.clone());
+        }
+        Ok(site)
+    }
+
+    /// The top regions and themes, as every page's navigation shows them; kept until a term
+    /// there changes.
+    pub async fn nav_terms(&self) -> Result<Vec<masthead_core::Term>, masthead_store::StoreError> {
+        let cache = self.page_cache();
+        let generation = cache.generation();
+        if let Some(nav) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav.clone() {
+            return Ok(nav);
+        }
+        let mut nav = Vec::new();
+        for kind in [masthead_core::TermKind::Region, masthead_core::TermKind::Theme] {
+            nav.extend(self.store().terms(kind).await?.into_iter().filter(|t| t.parent_id.is_none()));
+        }
+        if cache.generation() == generation {
+            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav = Some(nav.clone());
+        }
+        Ok(nav)
     }
 }
 

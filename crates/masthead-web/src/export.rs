@@ -110,19 +110,28 @@ pub async fn render(router: &axum::Router, address: &str) -> Result<Vec<u8>, Exp
 
 /// Writes `bytes` to `path` unless the file already holds them; answers whether it wrote.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
-    if std::fs::read(path).is_ok_and(|old| old == bytes) {
-        return Ok(false);
+    match std::fs::read(path) {
+        Ok(old) if old == bytes => Ok(false),
+        // Replace through a file beside it: a web server serving the folder never sees half a
+        // page.
+        Ok(_) => {
+            let mut tmp = path.as_os_str().to_owned();
+            tmp.push(".masthead-tmp");
+            let tmp = PathBuf::from(tmp);
+            std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+            std::fs::rename(&tmp, path).map_err(io(path))?;
+            Ok(true)
+        }
+        Err(_) => {
+            if let Some(parent) = path.parent()
+                && !parent.is_dir()
+            {
+                std::fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            std::fs::write(path, bytes).map_err(io(path))?;
+            Ok(true)
+        }
     }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(io(parent))?;
-    }
-    // Write beside it, then rename: a web server serving the folder never sees half a file.
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".masthead-tmp");
-    let tmp = PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io(path))?;
-    Ok(true)
 }
 
 /// Exports the public site of `state` into `dir`. `progress` hears (done, total).

@@ -70,10 +70,7 @@ fn feed_links(scope: &FeedScope) -> Vec<FeedLink> {
 /// The page's chrome; `scope` adds the feeds of the archive being shown to the site's own.
 async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Result<Chrome> {
     // Top-level regions and themes make the section bar.
-    let mut nav = Vec::new();
-    for kind in [TermKind::Region, TermKind::Theme] {
-        nav.extend(state.store().terms(kind).await?.iter().filter(|t| t.parent_id.is_none()).map(term_link));
-    }
+    let nav = state.nav_terms().await?.iter().map(term_link).collect();
     let mut feeds = feed_links(&FeedScope::site(site));
     if let Some(scope) = scope {
         feeds.extend(feed_links(&scope));
@@ -114,7 +111,7 @@ async fn home(
     headers: HeaderMap,
 ) -> Result<Response> {
     let page = page_from(query, state.page_size())?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let listing = state.store().published(page).await?;
     #[derive(Serialize)]
     struct HomePage {
@@ -158,7 +155,7 @@ async fn article(
     if ninjs {
         return crate::syndication::article_ninjs(&state, &article, &headers).await;
     }
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     #[derive(Serialize)]
     struct ArticlePage {
         #[serde(flatten)]
@@ -208,7 +205,7 @@ async fn author(
     let slug = slug_from(path)?;
     let page = page_from(query, state.page_size())?;
     let author = state.store().author_by_slug(&slug).await?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
     let base = author.path();
     let view = ArchivePage {
@@ -242,7 +239,7 @@ async fn term(
     let slug = slug_from(path)?;
     let page = page_from(query, state.page_size())?;
     let term = state.store().term_by_slug(kind, &slug).await?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let listing = state.store().published_in_term(term.id, page).await?;
     let breadcrumbs = if kind.is_hierarchical() {
         state.store().term_path(term.id).await?.iter().map(term_link).collect()

@@ -147,7 +147,7 @@ async fn republish(
             republishing_host(&v).ok_or_else(|| AppError::BadRequest(format!("{v:?} is not a web address")))
         })
         .transpose()?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let view = republish_view(&site, &article, republisher);
     let snippet = if view.allowed {
         Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
@@ -229,7 +229,7 @@ async fn beacon(
 }
 
 async fn record(state: &AppState, id: i64, host: &str) -> Result<()> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     if site.base_url.host_str().map(|h| h.eq_ignore_ascii_case(host)).unwrap_or(false) {
         return Ok(());
     }

@@ -95,7 +95,7 @@ async fn full_articles(state: &AppState, listing: masthead_store::Listing) -> Re
 }
 
 async fn site_feed(format: Format, State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let listing = state.store().published(Page::first(FEED_LENGTH)).await?;
     let articles = full_articles(&state, listing).await?;
     Ok(render(format, &site, &FeedScope::site(&site), &articles, &headers, Tags::new(["listing".to_owned()])))
@@ -109,7 +109,7 @@ async fn archive_feed(
     headers: HeaderMap,
 ) -> Result<Response> {
     let slug = crate::public::slug_from(path)?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let page = Page::first(FEED_LENGTH);
     let (feed_scope, listing, tags) = match scope {
         Scope::Author => {
@@ -139,7 +139,7 @@ pub(crate) async fn article_ninjs(
     article: &Article,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let doc = ninjs::ninjs(&site, article);
     let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut tags = Tags::default();
@@ -180,7 +180,7 @@ async fn ninjs_items(
             Some((at, id.parse::<i64>().map_err(|_| bad())?))
         }
     };
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let (articles, next) = state.store().published_changed_since(since, after, 50).await?;
     let listing = ninjs::NinjsListing {
         items: articles.iter().map(|a| ninjs::ninjs(&site, a)).collect(),
@@ -220,7 +220,7 @@ async fn sitemap_entries(state: &AppState) -> Result<Vec<sitemap::Entry>> {
 }
 
 async fn sitemap_xml(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let entries = sitemap_entries(&state).await?;
     let last = entries.iter().filter_map(|e| e.last_modified).max();
     let body = if entries.len() <= sitemap::SITEMAP_LIMIT {
@@ -242,7 +242,7 @@ async fn sitemap_page(
         .and_then(|n| n.parse().ok())
         .filter(|n| *n >= 1)
         .ok_or(AppError::NotFound)?;
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let entries = sitemap_entries(&state).await?;
     let chunk = entries.chunks(sitemap::SITEMAP_LIMIT).nth(n - 1).ok_or(AppError::NotFound)?;
     let last = chunk.iter().filter_map(|e| e.last_modified).max();
@@ -250,7 +250,7 @@ async fn sitemap_page(
 }
 
 async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     let news: Vec<sitemap::NewsEntry> = state
         .store()
         .published_index()
@@ -273,7 +273,7 @@ async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Resu
 }
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
-    let site = state.store().site().await?;
+    let site = state.site().await?;
     Ok(Tags::new(["site".to_owned()]).apply(respond(
         &headers,
         "text/plain; charset=utf-8",
