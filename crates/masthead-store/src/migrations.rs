@@ -21,6 +21,7 @@ const SQLITE: Embedded = &[
     (7, "password resets", include_str!("../migrations/sqlite/0007_password_resets.sql")),
     (8, "media variants", include_str!("../migrations/sqlite/0008_media_variants.sql")),
     (9, "sources", include_str!("../migrations/sqlite/0009_sources.sql")),
+    (10, "imports", include_str!("../migrations/sqlite/0010_imports.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -32,6 +33,7 @@ const POSTGRES: Embedded = &[
     (7, "password resets", include_str!("../migrations/postgres/0007_password_resets.sql")),
     (8, "media variants", include_str!("../migrations/postgres/0008_media_variants.sql")),
     (9, "sources", include_str!("../migrations/postgres/0009_sources.sql")),
+    (10, "imports", include_str!("../migrations/postgres/0010_imports.sql")),
 ];
 
 #[derive(Debug)]

@@ -43,6 +43,7 @@ pub mod ingest;
 pub mod mail;
 pub mod outbound;
 mod public;
+pub mod redirects;
 mod republish;
 pub mod reset;
 mod syndication;
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router {
             tracing::error!("a request handler panicked");
             error::ErrorPage::for_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), redirects::follow_redirects))
         .layer(middleware::from_fn_with_state(state.clone(), error::themed_errors))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,

@@ -10,6 +10,7 @@ mod media;
 mod newsroom;
 mod pages;
 mod permissions;
+mod redirects;
 mod republish;
 mod reset;
 mod syndication;

@@ -1,0 +1,463 @@
+//! What imports from other systems leave behind: redirects from old addresses, the record each
+//! imported item became (`import_keys`, so that a second run updates instead of duplicating),
+//! and readers' comments.
+//!
+//! Redirect addresses are stored in one normal form ([`redirect_path`]) and looked up in the
+//! same form, so that `/2019/05/old-slug/`, `/2019/05/old-slug` and
+//! `https://old.example/2019/05/old-slug/` are one address. This module never decides what
+//! to import and never serves a redirect: the importer and the web edge do.
+
+use std::fmt::Write;
+
+use jiff::Timestamp;
+
+use crate::rows::row;
+use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
+
+/// An old address and where it now lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// In the form of [`redirect_path`].
+    pub from_path: String,
+    pub to_path: String,
+    pub created_at: Timestamp,
+}
+
+/// What an imported record became here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ImportedKind {
+    Article,
+    Term,
+    Author,
+    Media,
+}
+
+impl ImportedKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            ImportedKind::Article => "article",
+            ImportedKind::Term => "term",
+            ImportedKind::Author => "author",
+            ImportedKind::Media => "media",
+        }
+    }
+}
+
+/// A reader's comment as an importer (or, later, the comment form) gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewComment {
+    pub article_id: i64,
+    /// The comment this one answers.
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    /// Sanitised HTML.
+    pub body_html: String,
+    pub created_at: Timestamp,
+    pub approved: bool,
+    /// The comment's identity where it came from ("wordpress:https://old.example:comment:11"):
+    /// saving one with a known key updates it.
+    pub source_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub id: i64,
+    pub article_id: i64,
+    pub parent_id: Option<i64>,
+    pub author_name: String,
+    pub author_email: String,
+    pub author_url: String,
+    pub body_html: String,
+    pub created_at: Timestamp,
+    pub approved: bool,
+    pub source_key: Option<String>,
+}
+
+/// What saving a record keyed by its origin did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Saved {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+row!(CommentRow {
+    id: i64,
+    article_id: i64,
+    parent_id: Option<i64>,
+    author_name: String,
+    author_email: String,
+    author_url: String,
+    body_html: String,
+    created_at: i64,
+    approved: bool,
+    source_key: Option<String>,
+});
+
+const COMMENT_COLUMNS: &str = "id, article_id, parent_id, author_name, author_email, author_url, body_html, created_at, approved, source_key";
+
+impl CommentRow {
+    fn into_comment(self) -> Result<Comment> {
+        Ok(Comment {
+            id: self.id,
+            article_id: self.article_id,
+            parent_id: self.parent_id,
+            author_name: self.author_name,
+            author_email: self.author_email,
+            author_url: self.author_url,
+            body_html: self.body_html,
+            created_at: timestamp(self.created_at)?,
+            approved: self.approved,
+            source_key: self.source_key,
+        })
+    }
+
+    fn same_as(&self, new: &NewComment) -> bool {
+        self.article_id == new.article_id
+            && self.parent_id == new.parent_id
+            && self.author_name == new.author_name
+            && self.author_email == new.author_email
+            && self.author_url == new.author_url
+            && self.body_html == new.body_html
+            && self.created_at == new.created_at.as_second()
+            && self.approved == new.approved
+    }
+}
+
+/// Writes `s` with every percent-escape in one form (RFC 3986 §6.2.2): escapes of letters,
+/// digits and `-._~` decoded, the others in upper case, and raw non-ASCII bytes escaped. Old
+/// links name the same page as `%c5%a1abac`, `%C5%A1abac` or `šabac`.
+fn normalise_escapes(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let hex = |b: u8| char::from(b).to_digit(16);
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escaped =
+            match (b, bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+                (b'%', Some(high), Some(low)) => Some((high * 16 + low) as u8),
+                _ => None,
+            };
+        match escaped {
+            Some(v) if v.is_ascii_alphanumeric() || b"-._~".contains(&v) => {
+                out.push(char::from(v));
+                i += 3;
+            }
+            Some(v) => {
+                let _ = write!(out, "%{v:02X}");
+                i += 3;
+            }
+            None if b.is_ascii() => {
+                out.push(char::from(b));
+                i += 1;
+            }
+            None => {
+                let _ = write!(out, "%{b:02X}");
+                i += 1;
+            }
+        }
+    }
+}
+
+/// An old address split into its path and its query, each normalised: no scheme or host, no
+/// fragment, no trailing slash (but "/"), `/index.php` dropped from the front (WordPress's
+/// `/index.php?p=1` and `/index.php/2019/05/x` are its `/?p=1` and `/2019/05/x`), and the
+/// query's parameters sorted.
+fn split_address(address: &str) -> Result<(String, Option<String>)> {
+    let address = address.trim();
+    if address.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(StoreError::Invalid(format!("{address:?} is not an address: it contains spaces")));
+    }
+    // "https://old.example/x" and "//old.example/x" name the path "/x".
+    let rest = match address.split_once("://") {
+        Some((scheme, rest)) if !scheme.contains(['/', '?', '#']) => Some(rest),
+        _ => address.strip_prefix("//"),
+    };
+    let local = match rest {
+        Some(rest) => rest.find(['/', '?', '#']).map(|i| &rest[i..]).unwrap_or(""),
+        None => address,
+    };
+    let local = local.split('#').next().unwrap_or_default();
+    let (raw_path, raw_query) = match local.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (local, None),
+    };
+    let mut path = String::with_capacity(raw_path.len() + 1);
+    if !raw_path.starts_with('/') {
+        path.push('/');
+    }
+    normalise_escapes(raw_path, &mut path);
+    if path == "/index.php" {
+        path.truncate(1);
+    } else if path.starts_with("/index.php/") {
+        path.replace_range(.."/index.php".len(), "");
+    }
+    let trimmed = path.trim_end_matches('/').len().max(1);
+    path.truncate(trimmed);
+    let query = raw_query.map(|q| {
+        let mut parameters: Vec<String> = q
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let mut out = String::with_capacity(p.len());
+                normalise_escapes(p, &mut out);
+                out
+            })
+            .collect();
+        parameters.sort();
+        parameters.join("&")
+    });
+    Ok((path, query.filter(|q| !q.is_empty())))
+}
+
+/// The form an old address is stored and looked up in: path and sorted query, without scheme,
+/// host, fragment or trailing slash. `https://old.example/2019/05/Old-Slug/?b=2&a=1#top`
+/// becomes `/2019/05/Old-Slug?a=1&b=2`; `/index.php?p=7` becomes `/?p=7`.
+pub fn redirect_path(address: &str) -> Result<String> {
+    let (path, query) = split_address(address)?;
+    Ok(match query {
+        Some(q) => format!("{path}?{q}"),
+        None => path,
+    })
+}
+
+/// The stored forms a request may match, best first: the whole address; then, for WordPress's
+/// `?p=123` and `?page_id=123` among other parameters (a campaign's `utm_source`), only those;
+/// then the path without its query.
+fn lookup_paths(path_and_query: &str) -> Result<Vec<String>> {
+    let (path, query) = split_address(path_and_query)?;
+    let mut paths = Vec::with_capacity(3);
+    if let Some(query) = query {
+        paths.push(format!("{path}?{query}"));
+        let ids: Vec<&str> =
+            query.split('&').filter(|p| p.starts_with("p=") || p.starts_with("page_id=")).collect();
+        if !ids.is_empty() {
+            paths.push(format!("{path}?{}", ids.join("&")));
+        }
+    }
+    paths.push(path);
+    paths.dedup();
+    Ok(paths)
+}
+
+/// Where a redirect may send a reader: a path on this site, or an http(s) address. Non-ASCII
+/// is percent-encoded so that it can go in a `Location` header as it is.
+fn redirect_target(to: &str) -> Result<String> {
+    let to = to.trim();
+    let local = to.starts_with('/') && !to.starts_with("//");
+    let absolute = to.starts_with("https://") || to.starts_with("http://");
+    if !(local || absolute) || to.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(StoreError::Invalid(format!(
+            "a redirect must lead to a path on this site or an http(s) address, not {to:?}"
+        )));
+    }
+    let mut out = String::with_capacity(to.len());
+    for c in to.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl Store {
+    /// Sends readers of the old address `from` (a path, with an optional query, or a whole URL
+    /// whose host is dropped) to `to`, replacing where it sent them before. True when the
+    /// redirect is new or changed.
+    pub async fn set_redirect(&self, from: &str, to: &str) -> Result<bool> {
+        let from_path = redirect_path(from)?;
+        let to_path = redirect_target(to)?;
+        if from_path == "/" {
+            return Err(StoreError::Invalid("the home page cannot be redirected".into()));
+        }
+        if redirect_path(&to_path).is_ok_and(|to| to == from_path) {
+            return Err(StoreError::Invalid(format!("{from_path} cannot redirect to itself")));
+        }
+        let n = on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO redirects (from_path, to_path, created_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path \
+                 WHERE redirects.to_path <> excluded.to_path",
+            )
+            .bind(&from_path)
+            .bind(&to_path)
+            .bind(now_seconds())
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Where the old address `path_and_query` (as a request names it: `/2019/05/x/`,
+    /// `/index.php?p=7&utm_source=feed`) now lives, if it was redirected. One query.
+    pub async fn redirect_for(&self, path_and_query: &str) -> Result<Option<String>> {
+        let Ok(paths) = lookup_paths(path_and_query) else { return Ok(None) };
+        let sql = format!(
+            "SELECT from_path, to_path FROM redirects WHERE from_path IN ({})",
+            placeholders(1, paths.len())
+        );
+        let found: Vec<(String, String)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for path in &paths {
+                q = q.bind(path);
+            }
+            q.fetch_all(pool).await?
+        });
+        Ok(paths.iter().find_map(|p| found.iter().find(|(from, _)| from == p).map(|(_, to)| to.clone())))
+    }
+
+    /// Up to `limit` redirects, by old address.
+    pub async fn redirects(&self, limit: u32) -> Result<Vec<Redirect>> {
+        let rows: Vec<(String, String, i64)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT from_path, to_path, created_at FROM redirects ORDER BY from_path LIMIT $1")
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(from_path, to_path, at)| Ok(Redirect { from_path, to_path, created_at: timestamp(at)? }))
+            .collect()
+    }
+
+    /// The record that `key` from `source` became, when it was imported before.
+    pub async fn import_key(&self, source: &str, kind: ImportedKind, key: &str) -> Result<Option<i64>> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT record_id FROM import_keys WHERE source = $1 AND key = $2 AND kind = $3")
+                .bind(source)
+                .bind(key)
+                .bind(kind.key())
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
+    /// Notes that `key` from `source` became the record `record_id` (replacing what it was).
+    pub async fn set_import_key(
+        &self,
+        source: &str,
+        kind: ImportedKind,
+        key: &str,
+        record_id: i64,
+    ) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO import_keys (source, key, kind, record_id) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (source, key, kind) DO UPDATE SET record_id = excluded.record_id",
+            )
+            .bind(source)
+            .bind(key)
+            .bind(kind.key())
+            .bind(record_id)
+            .execute(pool)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Saves a comment; one whose `source_key` is known replaces the one saved before.
+    /// Returns its id and what the save did.
+    pub async fn upsert_comment(&self, new: &NewComment) -> Result<(i64, Saved)> {
+        let existing: Option<CommentRow> = match &new.source_key {
+            None => None,
+            Some(key) => {
+                let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE source_key = $1");
+                on_db!(self, pool => sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?)
+            }
+        };
+        if let Some(row) = &existing
+            && row.same_as(new)
+        {
+            return Ok((row.id, Saved::Unchanged));
+        }
+        let id: i64 = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
+                 created_at, approved, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
+                 parent_id = excluded.parent_id, author_name = excluded.author_name, \
+                 author_email = excluded.author_email, author_url = excluded.author_url, \
+                 body_html = excluded.body_html, created_at = excluded.created_at, approved = excluded.approved \
+                 RETURNING id",
+            )
+            .bind(new.article_id)
+            .bind(new.parent_id)
+            .bind(&new.author_name)
+            .bind(&new.author_email)
+            .bind(&new.author_url)
+            .bind(&new.body_html)
+            .bind(new.created_at.as_second())
+            .bind(new.approved)
+            .bind(&new.source_key)
+            .fetch_one(pool)
+            .await?
+        });
+        Ok((id, if existing.is_some() { Saved::Updated } else { Saved::Created }))
+    }
+
+    /// The comments on an article, oldest first (replies name their parent).
+    pub async fn comments_of(&self, article_id: i64) -> Result<Vec<Comment>> {
+        let sql =
+            format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE article_id = $1 ORDER BY created_at, id");
+        let rows: Vec<CommentRow> =
+            on_db!(self, pool => sqlx::query_as(&sql).bind(article_id).fetch_all(pool).await?);
+        rows.into_iter().map(CommentRow::into_comment).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_addresses_have_one_form() {
+        let same = [
+            "/2019/05/old-slug/",
+            "/2019/05/old-slug",
+            "https://old.example/2019/05/old-slug/",
+            "//old.example/2019/05/old-slug#comments",
+            "/index.php/2019/05/old-slug/",
+            "/2019/05/%6Fld-slug",
+        ];
+        for address in same {
+            assert_eq!(redirect_path(address).unwrap(), "/2019/05/old-slug", "{address}");
+        }
+        assert_eq!(redirect_path("/?p=123").unwrap(), "/?p=123");
+        assert_eq!(redirect_path("/index.php?p=123").unwrap(), "/?p=123");
+        assert_eq!(redirect_path("https://old.example?p=123").unwrap(), "/?p=123");
+        assert_eq!(redirect_path("https://old.example").unwrap(), "/");
+        assert_eq!(redirect_path("/x/?b=2&a=1&").unwrap(), "/x?a=1&b=2");
+        assert_eq!(redirect_path("old-slug").unwrap(), "/old-slug");
+        assert_eq!(redirect_path("/2024/%c5%a1abac/").unwrap(), "/2024/%C5%A1abac");
+        assert_eq!(redirect_path("/2024/šabac").unwrap(), "/2024/%C5%A1abac");
+        assert_eq!(redirect_path("/a%2fb").unwrap(), "/a%2Fb", "an escaped slash stays escaped");
+        assert!(redirect_path("/a b").is_err());
+    }
+
+    #[test]
+    fn a_request_matches_its_whole_address_then_its_id_then_its_path() {
+        assert_eq!(lookup_paths("/x/").unwrap(), ["/x"]);
+        assert_eq!(
+            lookup_paths("/index.php?utm_source=feed&p=7").unwrap(),
+            ["/?p=7&utm_source=feed", "/?p=7", "/"]
+        );
+        assert_eq!(lookup_paths("/x/?utm_source=feed").unwrap(), ["/x?utm_source=feed", "/x"]);
+        assert_eq!(lookup_paths("/?p=7").unwrap(), ["/?p=7", "/"]);
+    }
+
+    #[test]
+    fn targets_are_paths_or_web_addresses() {
+        assert_eq!(redirect_target("/article/šabac").unwrap(), "/article/%C5%A1abac");
+        assert_eq!(redirect_target("https://elsewhere.example/x").unwrap(), "https://elsewhere.example/x");
+        for bad in ["//evil.example/", "javascript:alert(1)", "article/x", "/a b"] {
+            assert!(redirect_target(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Old addresses (an imported WordPress or Ghost site's permalinks, `/?p=123`) answered with a
+//! 301 to where their article now lives.
+//!
+//! [`follow_redirects`] wraps the whole router and asks the store only when Masthead itself
+//! has nothing at the address: the request runs first, and a GET or HEAD that ends in a 404 is
+//! looked up. Pages, feeds, media and the admin never cost a lookup, and a stored redirect can
+//! never hide one of them. The one exception is WordPress's `/?p=123` (and `?page_id=`): the
+//! home page answers any query, so those are looked up before it runs. Nothing here writes.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+/// The middleware: see the module's documentation.
+pub async fn follow_redirects(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        return next.run(request).await;
+    }
+    let uri = request.uri().clone();
+    if names_wordpress_id(&uri) {
+        if let Some(redirect) = lookup(&state, &uri).await {
+            return redirect;
+        }
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    if response.status() != StatusCode::NOT_FOUND {
+        return response;
+    }
+    lookup(&state, &uri).await.unwrap_or(response)
+}
+
+/// `/?p=123`, `/?page_id=7`: WordPress's own addresses of a post, which the home page would
+/// otherwise answer as itself.
+fn names_wordpress_id(uri: &Uri) -> bool {
+    uri.path() == "/"
+        && uri.query().is_some_and(|q| q.split('&').any(|p| p.starts_with("p=") || p.starts_with("page_id=")))
+}
+
+/// A 301 to where `uri` now lives, or None. A failing database costs the reader only the
+/// redirect: the response they would have had is kept.
+async fn lookup(state: &AppState, uri: &Uri) -> Option<Response> {
+    let address = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or_else(|| uri.path());
+    let to = match state.store().redirect_for(address).await {
+        Ok(found) => found?,
+        Err(e) => {
+            tracing::error!(error = %e, address, "could not look up a redirect");
+            return None;
+        }
+    };
+    let location = match HeaderValue::from_str(&to) {
+        Ok(value) => value,
+        Err(_) => {
+            tracing::error!(address, to, "a stored redirect leads to an address that cannot be sent");
+            return None;
+        }
+    };
+    // Permanent, but kept by browsers and caches for a day only, so that a redirect the
+    // newsroom corrects is followed again soon.
+    let cache = HeaderValue::from_static("public, max-age=86400");
+    Some(
+        (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location), (header::CACHE_CONTROL, cache)])
+            .into_response(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_home_page_with_an_id_is_looked_up_before_it_runs() {
+        let yes = |s: &str| names_wordpress_id(&s.parse().unwrap());
+        assert!(yes("/?p=123"));
+        assert!(yes("/?utm_source=x&page_id=7"));
+        assert!(!yes("/?after=1700000000-3"));
+        assert!(!yes("/"));
+        assert!(!yes("/article/x?p=1"));
+        assert!(!yes("/?pp=1"));
+    }
+}

@@ -1,0 +1,461 @@
+//! `masthead import wordpress|ghost` as a newsroom runs it, checked through a store opened on
+//! the data folder afterwards.
+
+use std::path::Path;
+
+use masthead_core::{Article, ArticleStatus, Slug, TermKind};
+use masthead_store::testing::TestDb;
+use masthead_store::{Location, Store};
+
+use crate::{masthead, run};
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import").join(name);
+    path.to_str().unwrap().to_owned()
+}
+
+/// Runs `masthead import …`; returns (success, stdout, stderr).
+fn import(args: &[&str]) -> (bool, String, String) {
+    run(masthead().arg("import").args(args))
+}
+
+/// A folder of files as an old site kept them, each a few bytes.
+fn files(paths: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for path in paths {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, b"\xff\xd8\xff\xe0 not really a photograph").unwrap();
+    }
+    dir
+}
+
+/// The store of a data folder, with a runtime to ask it things.
+struct Site {
+    rt: tokio::runtime::Runtime,
+    store: Store,
+}
+
+impl Site {
+    fn open(data: &Path) -> Site {
+        Site::at(&Location::Sqlite(data.join("masthead.db")))
+    }
+
+    fn at(location: &Location) -> Site {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let store = rt.block_on(Store::open(location)).unwrap();
+        Site { rt, store }
+    }
+
+    fn article(&self, slug: &str) -> Article {
+        self.rt
+            .block_on(self.store.article_by_slug(&Slug::parse(slug).unwrap()))
+            .unwrap_or_else(|e| panic!("no article {slug}: {e}"))
+    }
+
+    fn count(&self) -> i64 {
+        self.rt.block_on(self.store.article_count()).unwrap()
+    }
+
+    fn redirect(&self, from: &str) -> Option<String> {
+        self.rt.block_on(self.store.redirect_for(from)).unwrap()
+    }
+
+    fn term_names(&self, kind: TermKind) -> Vec<String> {
+        self.rt.block_on(self.store.terms(kind)).unwrap().into_iter().map(|t| t.name).collect()
+    }
+
+    fn close(self) {
+        self.rt.block_on(self.store.close());
+    }
+}
+
+fn names<T>(items: &[T], name: impl Fn(&T) -> &str) -> Vec<String> {
+    items.iter().map(|i| name(i).to_owned()).collect()
+}
+
+fn at(s: &str) -> Option<jiff::Timestamp> {
+    Some(s.parse().unwrap())
+}
+
+/// Imports the WordPress fixture into `data` with its one photograph in an uploads folder.
+fn import_wordpress(data: &Path, extra: &[&str]) -> (bool, String, String) {
+    let uploads = files(&["2024/03/ring-road.jpg"]);
+    let mut args = vec![
+        "wordpress".to_owned(),
+        fixture("wordpress.xml"),
+        "--data".into(),
+        data.to_str().unwrap().into(),
+        "--uploads".into(),
+        uploads.path().to_str().unwrap().into(),
+        "--time-zone".into(),
+        "Europe/Belgrade".into(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    import(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn wordpress_export_becomes_articles_authors_terms_comments_and_redirects() {
+    let data = tempfile::tempdir().unwrap();
+    let report = data.path().join("report.json");
+    let (ok, stdout, stderr) = import_wordpress(data.path(), &["--report", report.to_str().unwrap()]);
+    assert!(ok, "{stdout}\n{stderr}");
+    for expected in [
+        "authors    2 new, 0 updated, 0 unchanged",
+        "terms      8 new, 0 updated, 0 unchanged",
+        "articles   8 new, 0 updated, 0 unchanged",
+        "comments   2 new, 0 updated, 0 unchanged",
+        "media      1 copied, 1 left at their old address",
+        "nav_menu_item 301: a menu entry",
+        "comment:13: not approved",
+        "sticky in WordPress",
+        "page 106 (About us): a page: Masthead has no pages, so it is an article",
+        "post 104 (Budget & the IMF: internal notes): private in WordPress: a draft here",
+        "its slug šabac-zürich became sabac-zurich",
+        "category балкани: its slug балкани became balkani",
+        "it had no slug; one was made from its title: draft-the-gas-interconnector",
+        "the shortcode [contact-form-7] is kept as text",
+        "attachment 202: https://danube-review.example/wp-content/uploads/2024/04/polling-station.jpg",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 8, "six posts and two pages; attachments and menu entries are not articles");
+    let ring = site.article("belgrade-ring-road");
+    assert_eq!((ring.status, ring.published_at), (ArticleStatus::Published, at("2024-03-05T09:30:00Z")));
+    assert_eq!(ring.title, "Belgrade's ring road: late, and dearer");
+    assert_eq!(ring.excerpt, "Why the ring road is late.");
+    assert_eq!(ring.time_zone, "Europe/Belgrade");
+    assert_eq!(names(&ring.authors, |a| &a.name), ["Mara Jovanović"]);
+    assert_eq!(names(&ring.terms, |t| &t.name), ["Serbia", "infrastructure", "rule of law"]);
+    assert_eq!(ring.terms[0].kind, TermKind::Theme, "categories are themes unless told otherwise");
+    let featured = ring.featured.as_ref().expect("the featured image was copied");
+    assert_eq!(featured.media.path, "uploads/2024/03/ring-road.jpg");
+    assert_eq!(featured.alt, "Ring road construction near Belgrade");
+    assert!(data.path().join("media/uploads/2024/03/ring-road.jpg").is_file());
+    assert!(
+        ring.body.html.contains("<img src=\"/media/uploads/2024/03/ring-road.jpg\""),
+        "{}",
+        ring.body.html
+    );
+    assert!(ring.body.html.contains("<h2>What the budget says</h2>"));
+    assert!(!ring.body.html.contains("[caption"), "shortcodes WordPress renders are rendered");
+
+    let votes = site.article("novi-sad-votes");
+    assert_eq!(names(&votes.authors, |a| &a.name), ["Tobias Keller"]);
+    assert!(votes.featured.is_none(), "its photograph is not in the uploads folder");
+    assert!(
+        votes
+            .body
+            .html
+            .contains("https://danube-review.example/wp-content/uploads/2024/04/polling-station.jpg")
+    );
+    assert!(!votes.body.html.contains("<!-- wp:"));
+
+    let status = |slug: &str| {
+        let a = site.article(slug);
+        (a.status, a.published_at)
+    };
+    assert_eq!(status("draft-the-gas-interconnector"), (ArticleStatus::Draft, None));
+    assert_eq!(status("budget-imf-notes"), (ArticleStatus::Draft, None), "private posts stay unseen");
+    assert_eq!(
+        status("winters-energy-bill"),
+        (ArticleStatus::Scheduled, at("2024-12-01T07:00:00Z")),
+        "future posts are scheduled at their time"
+    );
+    assert_eq!(status("about"), (ArticleStatus::Published, at("2023-11-10T11:00:00Z")));
+    assert_eq!(status("corrections").0, ArticleStatus::Published);
+    let sabac = site.article("sabac-zurich");
+    assert_eq!(sabac.title, "Roads & Rails: from Šabac to Zürich");
+    assert!(sabac.body.html.contains("a list ends with ]]&gt; and that must survive"), "{}", sabac.body.html);
+
+    let authors = site.rt.block_on(site.store.authors()).unwrap();
+    assert_eq!(names(&authors, |a| &a.name), ["Mara Jovanović", "Tobias Keller"]);
+    assert_eq!(
+        site.term_names(TermKind::Theme),
+        ["Balkans", "Europe", "Serbia", "Trade & Energy", "Балкани"],
+        "the nav menu is not a theme"
+    );
+    assert_eq!(site.term_names(TermKind::Tag), ["elections", "infrastructure", "rule of law"]);
+    let path: Vec<String> = site
+        .rt
+        .block_on(site.store.term_path(ring.terms[0].id))
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert_eq!(path, ["Europe", "Balkans", "Serbia"], "the hierarchy is kept");
+
+    let comments = site.rt.block_on(site.store.comments_of(ring.id)).unwrap();
+    assert_eq!(names(&comments, |c| &c.author_name), ["Jelena P.", "Mara Jovanović"], "approved ones only");
+    assert_eq!(comments[1].parent_id, Some(comments[0].id), "a reply answers its comment");
+    assert_eq!(
+        comments[0].body_html,
+        "<p>Thanks for the numbers. Is the 2023 figure <em>before</em> VAT?</p>\n"
+    );
+
+    for (from, to) in [
+        ("/2024/03/05/belgrade-ring-road/", "/article/belgrade-ring-road"),
+        ("https://danube-review.example/2024/03/05/belgrade-ring-road/", "/article/belgrade-ring-road"),
+        ("/?p=101", "/article/belgrade-ring-road"),
+        ("/index.php?p=102", "/article/novi-sad-votes"),
+        ("/?p=103", "/article/draft-the-gas-interconnector"),
+        ("/about/", "/article/about"),
+        ("/?page_id=106", "/article/about"),
+        ("/about/corrections/", "/article/corrections"),
+        ("/2024/06/14/%C5%A1abac-z%C3%BCrich/", "/article/sabac-zurich"),
+        ("/category/europe/balkans/", "/theme/balkans"),
+    ] {
+        assert_eq!(site.redirect(from).as_deref(), Some(to), "{from}");
+    }
+    assert_eq!(site.redirect("/tag/elections"), None, "tags keep their address");
+    site.close();
+
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(report["articles"]["created"], 8);
+    assert_eq!(report["source"], "wordpress:https://danube-review.example");
+    assert_eq!(report["complete"], true);
+    let skipped = report["skipped"].as_array().unwrap();
+    assert!(skipped.iter().any(|n| n["item"] == "nav_menu_item 301"), "{skipped:?}");
+}
+
+#[test]
+fn a_second_wordpress_import_duplicates_nothing_and_updates_what_changed() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = import_wordpress(data.path(), &[]);
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = import_wordpress(data.path(), &[]);
+    assert!(ok, "{stderr}");
+    for expected in [
+        "authors    0 new, 0 updated, 2 unchanged",
+        "terms      0 new, 0 updated, 8 unchanged",
+        "articles   0 new, 0 updated, 8 unchanged",
+        "comments   0 new, 0 updated, 2 unchanged",
+        "media      0 copied",
+        "redirects  0 new or changed, 21 unchanged",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 8);
+    let ring = site.article("belgrade-ring-road");
+    assert_eq!(ring.revision, 1, "nothing changed, so no new revision");
+    assert_eq!(site.rt.block_on(site.store.comments_of(ring.id)).unwrap().len(), 2);
+    assert_eq!(site.rt.block_on(site.store.authors()).unwrap().len(), 2);
+    assert_eq!(site.rt.block_on(site.store.media_library(None, 50)).unwrap().len(), 1);
+    assert_eq!(site.rt.block_on(site.store.redirects(100)).unwrap().len(), 21);
+    site.close();
+
+    // The newsroom fixed a sentence in WordPress and exported again.
+    let changed = data.path().join("changed.xml");
+    let xml = std::fs::read_to_string(fixture("wordpress.xml")).unwrap();
+    let xml =
+        xml.replace("Households will pay more this winter.", "Households will pay a third more this winter.");
+    std::fs::write(&changed, xml).unwrap();
+    let uploads = files(&[]);
+    let (ok, stdout, stderr) = import(&[
+        "wordpress",
+        changed.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--uploads",
+        uploads.path().to_str().unwrap(),
+        "--time-zone",
+        "Europe/Belgrade",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 1 updated, 7 unchanged"), "{stdout}");
+    let site = Site::open(data.path());
+    let winter = site.article("winters-energy-bill");
+    assert_eq!(winter.revision, 2);
+    assert!(winter.body.html.contains("a third more"));
+    assert_eq!(
+        site.article("belgrade-ring-road").featured.map(|f| f.media.path).as_deref(),
+        Some("uploads/2024/03/ring-road.jpg"),
+        "a file copied before stays"
+    );
+    assert_eq!(site.count(), 8);
+    site.close();
+}
+
+#[test]
+fn a_malformed_wordpress_export_stops_before_writing_anything() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, stdout, stderr) =
+        import(&["wordpress", &fixture("wordpress-malformed.xml"), "--data", data.path().to_str().unwrap()]);
+    assert!(!ok, "{stdout}");
+    assert!(
+        stderr.contains("wordpress-malformed.xml:20:3: expected </item> but found </channel>"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 0);
+    site.close();
+}
+
+#[test]
+fn a_dry_run_reports_everything_and_writes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let report = data.path().join("report.json");
+    let (ok, stdout, stderr) =
+        import_wordpress(data.path(), &["--dry-run", "--report", report.to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("nothing was written"), "{stdout}");
+    assert!(stdout.contains("articles   8 new, 0 updated, 0 unchanged"), "{stdout}");
+    assert!(stdout.contains("redirects  21 new or changed"), "{stdout}");
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 0);
+    assert!(site.rt.block_on(site.store.authors()).unwrap().is_empty());
+    assert!(site.term_names(TermKind::Theme).is_empty());
+    assert!(site.rt.block_on(site.store.redirects(10)).unwrap().is_empty());
+    assert!(site.rt.block_on(site.store.media_library(None, 10)).unwrap().is_empty());
+    site.close();
+    assert!(!data.path().join("media/uploads").exists(), "no file copied");
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!((report["dry_run"].clone(), report["articles"]["created"].clone()), (true.into(), 8.into()));
+}
+
+#[test]
+fn ghost_exports_become_articles_with_tags_authors_pages_and_redirects() {
+    let data = tempfile::tempdir().unwrap();
+    let images = files(&["2024/05/novi-sad-bridge.jpg"]);
+    let lexical = |extra: &[&str]| {
+        let mut args = vec![
+            "ghost",
+            "--data",
+            data.path().to_str().unwrap(),
+            "--base-url",
+            "https://danube-review.example",
+            "--images",
+            images.path().to_str().unwrap(),
+        ];
+        let file = fixture("ghost-lexical.json");
+        args.push(&file);
+        args.extend(extra);
+        import(&args)
+    };
+    let mobiledoc =
+        || import(&["ghost", &fixture("ghost-mobiledoc.json"), "--data", data.path().to_str().unwrap()]);
+
+    let (ok, stdout, stderr) = lexical(&[]);
+    assert!(ok, "{stderr}");
+    for expected in [
+        "articles   3 new, 0 updated, 0 unchanged",
+        "internal tags: 1 left out",
+        "page about: a page: Masthead has no pages, so it is an article",
+        "its canonical address is https://partner-weekly.example/analysis/danube-bridges",
+        "energy-prices-may: a \"signup\" node cannot be shown and was left out",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    let (ok, stdout, stderr) = mobiledoc();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   3 new, 0 updated, 0 unchanged"), "{stdout}");
+    assert!(stdout.contains("is the author already at /author/mara"), "one Mara: {stdout}");
+
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 6);
+    let bridges = site.article("danube-bridges-funding");
+    assert_eq!(
+        (bridges.status, bridges.published_at),
+        (ArticleStatus::Published, at("2024-05-24T08:00:00Z"))
+    );
+    assert_eq!(names(&bridges.authors, |a| &a.name), ["Mara Jovanović", "Tobias Keller"], "in byline order");
+    assert_eq!(names(&bridges.terms, |t| &t.name), ["Balkans", "Infrastructure"], "public tags, in order");
+    assert!(bridges.body.html.contains("<strong>none</strong> of them is <em>fully</em> funded"));
+    assert!(
+        bridges.body.html.contains("href=\"https://danube-review.example/danube-ports/\""),
+        "{}",
+        bridges.body.html
+    );
+    assert!(!bridges.body.html.contains("__GHOST_URL__"));
+    assert_eq!(bridges.excerpt, "Three bridges, one budget, no money yet.");
+    let featured = bridges.featured.as_ref().expect("the feature image was copied");
+    assert_eq!(featured.media.path, "uploads/2024/05/novi-sad-bridge.jpg");
+    assert_eq!(featured.alt, "The new bridge at Novi Sad under construction");
+    assert_eq!(featured.credit, "Photo: Danube Review");
+    assert!(data.path().join("media/uploads/2024/05/novi-sad-bridge.jpg").is_file());
+    assert_eq!(site.article("about").status, ArticleStatus::Published, "pages are articles");
+    assert_eq!(site.article("energy-prices-may").status, ArticleStatus::Draft);
+
+    let vukovar = site.article("notes-from-vukovar");
+    assert_eq!(names(&vukovar.authors, |a| &a.name), ["Ivo Perić", "Mara Jovanović"]);
+    assert_eq!(names(&vukovar.terms, |t| &t.name), ["Croatia", "Borders"]);
+    assert!(site.article("rivers-and-borders").body.html.contains("<em>Maps</em> do not."));
+    assert_eq!(site.article("contact").status, ArticleStatus::Published);
+    let authors = site.rt.block_on(site.store.authors()).unwrap();
+    assert_eq!(names(&authors, |a| &a.name), ["Ivo Perić", "Mara Jovanović", "Tobias Keller"]);
+    assert_eq!(authors[1].bio, "Editor. Covers Serbia and the region.");
+    assert_eq!(
+        site.term_names(TermKind::Tag),
+        ["Balkans", "Borders", "Croatia", "Europe", "Infrastructure"],
+        "#hidden is Ghost's own"
+    );
+    assert_eq!(site.redirect("/danube-bridges-funding/").as_deref(), Some("/article/danube-bridges-funding"));
+    assert_eq!(site.redirect("/rivers-and-borders").as_deref(), Some("/article/rivers-and-borders"));
+    site.close();
+
+    let (ok, stdout, _) = lexical(&[]);
+    assert!(ok);
+    assert!(stdout.contains("articles   0 new, 0 updated, 3 unchanged"), "{stdout}");
+    assert!(stdout.contains("authors    0 new, 0 updated, 2 unchanged"), "{stdout}");
+    let (ok, stdout, _) = mobiledoc();
+    assert!(ok);
+    assert!(stdout.contains("articles   0 new, 0 updated, 3 unchanged"), "{stdout}");
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 6);
+    assert_eq!(site.article("danube-bridges-funding").revision, 1);
+    site.close();
+}
+
+#[test]
+fn wordpress_import_on_postgres_runs_twice_to_the_same_site() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else { return };
+    let Location::Postgres { url, schema: Some(schema) } = &db.location else { unreachable!() };
+    let url = format!("{url}?options=-c%20search_path%3D{schema}");
+    let data = tempfile::tempdir().unwrap();
+    for expected in ["articles   8 new, 0 updated, 0 unchanged", "articles   0 new, 0 updated, 8 unchanged"] {
+        let (ok, stdout, stderr) = import_wordpress(data.path(), &["--database-url", &url]);
+        assert!(ok, "{stderr}");
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    assert!(!data.path().join("masthead.db").exists(), "no SQLite file when PostgreSQL is used");
+    assert_eq!(rt.block_on(db.store.article_count()).unwrap(), 8);
+    let ring = rt.block_on(db.store.article_by_slug(&Slug::parse("belgrade-ring-road").unwrap())).unwrap();
+    assert_eq!(rt.block_on(db.store.comments_of(ring.id)).unwrap().len(), 2);
+    assert_eq!(
+        rt.block_on(db.store.redirect_for("/?p=101")).unwrap().as_deref(),
+        Some("/article/belgrade-ring-road")
+    );
+    rt.block_on(db.finish());
+}
+
+#[test]
+fn an_imported_site_answers_its_old_links_with_redirects() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = import_wordpress(data.path(), &[]);
+    assert!(ok, "{stderr}");
+    let server = crate::Server::start(&["--data", data.path().to_str().unwrap()]);
+    for (old, new) in [
+        ("/2024/03/05/belgrade-ring-road/", "/article/belgrade-ring-road"),
+        ("/?p=102", "/article/novi-sad-votes"),
+        ("/category/europe/balkans/serbia/", "/theme/serbia"),
+    ] {
+        let (status, response) = crate::http_get(&server.addr, old);
+        assert_eq!(status, "HTTP/1.1 301 Moved Permanently", "{old}");
+        assert!(response.to_ascii_lowercase().contains(&format!("location: {new}\r\n")), "{old}: {response}");
+    }
+    let (status, body) = crate::http_get(&server.addr, "/article/belgrade-ring-road");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("Construction near Ostružnica"), "the imported body is served");
+    let (status, _) = crate::http_get(&server.addr, "/theme/serbia");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let (status, _) = crate::http_get(&server.addr, "/2024/03/05/no-such-post/");
+    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    assert!(server.stop());
+}
