@@ -28,9 +28,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| render_body(BodyFormat::Markdown, black_box(&markdown)))
     });
     let html = render_body(BodyFormat::Markdown, &markdown).html;
-    let hostile = format!("{html}<script>alert(1)</script><img src=x onerror=alert(1)><iframe src=//x></iframe>");
-    c.bench_function("sanitize_html partner HTML (1,000 words)", |b| b.iter(|| sanitize_html(black_box(&hostile))));
-    c.bench_function("excerpt_from_html (1,000 words)", |b| b.iter(|| excerpt_from_html(black_box(&html), 55)));
+    let hostile =
+        format!("{html}<script>alert(1)</script><img src=x onerror=alert(1)><iframe src=//x></iframe>");
+    c.bench_function("sanitize_html partner HTML (1,000 words)", |b| {
+        b.iter(|| sanitize_html(black_box(&hostile)))
+    });
+    c.bench_function("excerpt_from_html (1,000 words)", |b| {
+        b.iter(|| excerpt_from_html(black_box(&html), 55))
+    });
 }
 
 criterion_group!(benches, bench);

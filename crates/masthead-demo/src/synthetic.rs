@@ -3,9 +3,7 @@
 //! from `now`. Deterministic: the same `seed` gives the same outlet.
 
 use jiff::{SignedDuration, Timestamp};
-use masthead_core::{
-    ArticleStatus, BodyFormat, NewArticle, NewAuthor, NewTerm, Slug, TermKind, render_body,
-};
+use masthead_core::{ArticleStatus, BodyFormat, NewArticle, NewAuthor, NewTerm, Slug, TermKind, render_body};
 use masthead_store::Store;
 
 use crate::DemoError;
@@ -15,14 +13,96 @@ const BATCH: usize = 500;
 pub const AUTHORS: usize = 50;
 
 const WORDS: &[&str] = &[
-    "river", "border", "harbour", "grain", "council", "election", "pipeline", "drought", "ministry", "village",
-    "market", "railway", "currency", "treaty", "winter", "refinery", "coalition", "archive", "valley", "port",
-    "reform", "strike", "budget", "farmers", "court", "mayor", "bridge", "customs", "water", "energy", "trade",
-    "migration", "school", "hospital", "newspaper", "editor", "union", "factory", "mine", "forest", "coast",
-    "capital", "province", "summit", "sanctions", "harvest", "tariff", "convoy", "corridor", "network", "the",
-    "of", "and", "in", "to", "a", "on", "with", "for", "as", "by", "from", "after", "before", "while", "where",
-    "local", "national", "regional", "new", "old", "quiet", "long", "early", "late", "small", "large", "public",
-    "says", "said", "waits", "builds", "opens", "closes", "rises", "falls", "grows", "moves", "signs", "asks",
+    "river",
+    "border",
+    "harbour",
+    "grain",
+    "council",
+    "election",
+    "pipeline",
+    "drought",
+    "ministry",
+    "village",
+    "market",
+    "railway",
+    "currency",
+    "treaty",
+    "winter",
+    "refinery",
+    "coalition",
+    "archive",
+    "valley",
+    "port",
+    "reform",
+    "strike",
+    "budget",
+    "farmers",
+    "court",
+    "mayor",
+    "bridge",
+    "customs",
+    "water",
+    "energy",
+    "trade",
+    "migration",
+    "school",
+    "hospital",
+    "newspaper",
+    "editor",
+    "union",
+    "factory",
+    "mine",
+    "forest",
+    "coast",
+    "capital",
+    "province",
+    "summit",
+    "sanctions",
+    "harvest",
+    "tariff",
+    "convoy",
+    "corridor",
+    "network",
+    "the",
+    "of",
+    "and",
+    "in",
+    "to",
+    "a",
+    "on",
+    "with",
+    "for",
+    "as",
+    "by",
+    "from",
+    "after",
+    "before",
+    "while",
+    "where",
+    "local",
+    "national",
+    "regional",
+    "new",
+    "old",
+    "quiet",
+    "long",
+    "early",
+    "late",
+    "small",
+    "large",
+    "public",
+    "says",
+    "said",
+    "waits",
+    "builds",
+    "opens",
+    "closes",
+    "rises",
+    "falls",
+    "grows",
+    "moves",
+    "signs",
+    "asks",
 ];
 
 /// A small, fast generator of repeatable choices (xorshift); not for anything secret.
@@ -91,7 +171,9 @@ pub async fn generate(
     progress: &(dyn Fn(usize, usize) + Send + Sync),
 ) -> Result<Generated, DemoError> {
     if store.article_count().await? > 0 {
-        return Err(DemoError::Content("the site already has articles; generate into an empty data folder".into()));
+        return Err(DemoError::Content(
+            "the site already has articles; generate into an empty data folder".into(),
+        ));
     }
     let mut pick = Choices(seed.max(1));
     let mut authors = Vec::new();
@@ -112,7 +194,9 @@ pub async fn generate(
         let top = term(store, TermKind::Region, &format!("Region {}", r + 1), None).await?;
         regions.push(top);
         for s in 0..4 {
-            regions.push(term(store, TermKind::Region, &format!("Region {} area {}", r + 1, s + 1), Some(top)).await?);
+            regions.push(
+                term(store, TermKind::Region, &format!("Region {} area {}", r + 1, s + 1), Some(top)).await?,
+            );
         }
     }
     let mut themes = Vec::new();
@@ -153,7 +237,8 @@ pub async fn generate(
             }
         }
         batch.push(NewArticle {
-            slug: Slug::parse(&format!("article-{}", i + 1)).map_err(|e| DemoError::Content(e.to_string()))?,
+            slug: Slug::parse(&format!("article-{}", i + 1))
+                .map_err(|e| DemoError::Content(e.to_string()))?,
             title,
             dek: pick.sentence(16),
             body: render_body(BodyFormat::Markdown, &body),
@@ -176,7 +261,11 @@ pub async fn generate(
             progress(saved, articles);
         }
     }
-    Ok(Generated { articles: saved, authors: authors.len(), terms: regions.len() + themes.len() + tags.len() })
+    Ok(Generated {
+        articles: saved,
+        authors: authors.len(),
+        terms: regions.len() + themes.len() + tags.len(),
+    })
 }
 
 #[cfg(test)]

@@ -18,10 +18,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{PgPool, SqlitePool};
 
 mod accounts;
+mod archive;
 mod articles;
 mod authors;
 mod changes;
 mod error;
+mod imports;
 mod media;
 mod migrations;
 mod notify;
@@ -36,8 +38,10 @@ pub mod testing;
 mod webmentions;
 
 pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
+pub use archive::{ARCHIVE_TABLES, TableDump};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
+pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use notify::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::MentionOutcome;

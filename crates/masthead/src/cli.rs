@@ -47,6 +47,86 @@ pub enum Command {
     Export(ExportCommand),
     /// Fill an empty site with a synthetic outlet, for benchmarks (see BENCHMARKS.md).
     Generate(GenerateArgs),
+    /// Bring a WordPress or Ghost site in; running it again updates what it brought.
+    #[command(subcommand, after_help = IMPORT_EXAMPLES)]
+    Import(ImportCommand),
+}
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  masthead import wordpress export.xml --uploads wp-content/uploads --time-zone Europe/Belgrade
+      Import a WordPress export (Tools → Export) with its images; old links redirect.
+  masthead import ghost export.json --images content/images --base-url https://old.example
+      Import a Ghost export (Settings → Labs → Export) with its feature images.
+  masthead import wordpress export.xml --dry-run --report import.json
+      Show what an import would do, and write it as JSON, without changing the site.";
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A WordPress export (WXR, the .xml file Tools → Export writes).
+    Wordpress(ImportWordpressArgs),
+    /// A Ghost export (the .json file Settings → Labs → Export writes).
+    Ghost(ImportGhostArgs),
+    /// A Masthead archive (from `masthead export archive`), into an empty site.
+    Archive(ImportArchiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArchiveArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The archive file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportWordpressArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The export file.
+    #[arg(value_name = "EXPORT.xml")]
+    pub export: PathBuf,
+    /// WordPress's uploads folder (wp-content/uploads): images are copied into the site's media;
+    /// without it they stay at their old address.
+    #[arg(long, value_name = "DIR")]
+    pub uploads: Option<PathBuf>,
+    /// What WordPress categories become: region, theme or tag.
+    #[arg(long, value_name = "KIND", default_value = "theme")]
+    pub categories_as: masthead_core::TermKind,
+    /// Read everything and report what would be done, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the summary to this file, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// The WordPress site's time zone (Settings → General), for dates it wrote without one:
+    /// an IANA name (Europe/Belgrade) or an offset (UTC+2).
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub time_zone: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportGhostArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The export file.
+    #[arg(value_name = "EXPORT.json")]
+    pub export: PathBuf,
+    /// Ghost's images folder (content/images): feature images are copied into the site's
+    /// media; without it they stay at their old address.
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
+    /// The Ghost site's address, for the __GHOST_URL__ in its links (default: the export's,
+    /// else this site's). Give the same one each time you import from that site.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<Url>,
+    /// Read everything and report what would be done, writing nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Also write the summary to this file, as JSON.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +146,21 @@ pub enum ExportCommand {
     /// Write the whole public site as static files any web server can serve (a second run
     /// writes only what changed).
     Static(ExportStaticArgs),
+    /// Write everything the site holds into one file that `masthead import archive` restores
+    /// (works while the site is serving).
+    Archive(ExportArchiveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArchiveArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The archive file to write (a tar file).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Include password hashes and API tokens (keep such a file as safe as the database).
+    #[arg(long)]
+    pub with_credentials: bool,
 }
 
 #[derive(Debug, Args)]
@@ -266,7 +361,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(SourcesCommand::List(args)) => crate::sources::list(args).await,
         Command::Sources(SourcesCommand::Pull(args)) => crate::sources::pull(args).await,
         Command::Export(ExportCommand::Static(args)) => crate::export::export_static(args).await,
+        Command::Export(ExportCommand::Archive(args)) => crate::archive::export_archive(args).await,
         Command::Generate(args) => crate::export::generate(args).await,
+        Command::Import(command) => crate::import::run(command).await,
     }
 }
 

@@ -68,9 +68,15 @@ pub async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
             bar.set_position(done as u64);
         }
     };
-    let made = masthead_demo::synthetic::generate(&store, args.articles, args.seed, jiff::Timestamp::now(), &progress)
-        .await
-        .context("could not generate the outlet")?;
+    let made = masthead_demo::synthetic::generate(
+        &store,
+        args.articles,
+        args.seed,
+        jiff::Timestamp::now(),
+        &progress,
+    )
+    .await
+    .context("could not generate the outlet")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }

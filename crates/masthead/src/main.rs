@@ -5,8 +5,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod archive;
 mod cli;
 mod export;
+mod import;
 mod serve;
 mod sources;
 

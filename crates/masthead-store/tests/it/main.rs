@@ -9,6 +9,8 @@ use masthead_core::{
 use masthead_core::{MentionKind, MentionStatus, Role};
 use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
 
+mod archive;
+mod imports;
 mod sources;
 
 both_backends!(
@@ -109,7 +111,7 @@ pub(crate) async fn author(store: &Store, name: &str) -> i64 {
         .id
 }
 
-async fn term(store: &Store, kind: TermKind, name: &str, parent_id: Option<i64>) -> i64 {
+pub(crate) async fn term(store: &Store, kind: TermKind, name: &str, parent_id: Option<i64>) -> i64 {
     store
         .create_term(&NewTerm {
             kind,

@@ -7,6 +7,9 @@ use std::time::Duration;
 
 use masthead_store::testing::TestDb;
 
+mod archive;
+mod import;
+
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
     cmd.env_remove("MASTHEAD_DATABASE_URL").env_remove("MASTHEAD_DATA").env("RUST_LOG", "warn");
