@@ -107,6 +107,8 @@ for N in $SIZES; do
   IDLE="$(rss_kb "$PID")"
   mkdir -p "$WORK/static-$N$PAGE"
   curl -fsS "http://127.0.0.1:$PORT$PAGE" -o "$WORK/static-$N$PAGE/index.html"
+  # Masthead keeps its pages compressed; so does nginx here (gzip_static), at the same level.
+  gzip -6 -k -f "$WORK/static-$N$PAGE/index.html"
   NGINX_PORT="$(free_port)"
   cat >"$WORK/nginx.conf" <<CONF
 worker_processes $CORES;
@@ -116,7 +118,7 @@ events { worker_connections 1024; }
 http {
   access_log off;
   default_type text/html;
-  gzip on; gzip_comp_level 6; gzip_min_length 256;
+  gzip_static on; gzip on; gzip_comp_level 6; gzip_min_length 256;
   server { listen 127.0.0.1:$NGINX_PORT; root $WORK/static-$N; index index.html; }
 }
 CONF

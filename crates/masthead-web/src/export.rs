@@ -3,9 +3,8 @@
 //! router for every address). Runs on every core; a second run writes only what changed, and
 //! removes what is no longer published.
 //!
-//! Addresses with a query (`/?after=…`, `/ninjs/items?since=…`) have no file: a static copy
-//! holds the first page of each list, and every article is reachable from the sitemap and its
-//! archives' first pages and feeds.
+//! Every page of every list is written (older pages live at `…/page/{cursor}`). Addresses that
+//! only exist with a query (`/ninjs/items?since=…`, for partners' machines) have no file.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -14,6 +13,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::TermKind;
+use masthead_store::Page;
 use tower::ServiceExt;
 
 use crate::AppState;
@@ -70,12 +70,31 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
         paths.push(base);
     }
     let feeds = |base: String| ["", "/feed.xml", "/atom.xml", "/feed.json"].map(|f| format!("{base}{f}"));
+    // Every older page of every list, as the pagers link to them.
+    let size = state.page_size();
+    let mut after = None;
+    while let Some(next) = store.published(Page { after, limit: size }).await?.next {
+        paths.push(crate::public::older_page("/", &next));
+        after = Some(next);
+    }
     for author in store.authors().await? {
-        paths.extend(feeds(author.path()));
+        let base = author.path();
+        let mut after = None;
+        while let Some(next) = store.published_by_author(author.id, Page { after, limit: size }).await?.next {
+            paths.push(crate::public::older_page(&base, &next));
+            after = Some(next);
+        }
+        paths.extend(feeds(base));
     }
     for kind in TermKind::ALL {
         for term in store.terms(kind).await? {
-            paths.extend(feeds(term.path()));
+            let base = term.path();
+            let mut after = None;
+            while let Some(next) = store.published_in_term(term.id, Page { after, limit: size }).await?.next {
+                paths.push(crate::public::older_page(&base, &next));
+                after = Some(next);
+            }
+            paths.extend(feeds(base));
         }
     }
     paths.extend(state.theme().asset_paths());

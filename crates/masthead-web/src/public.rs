@@ -22,11 +22,16 @@ use crate::{AppState, Result};
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
+        .route("/page/{cursor}", get(home_page))
         .route("/article/{slug}", get(article))
         .route("/author/{slug}", get(author))
+        .route("/author/{slug}/page/{cursor}", get(author_page))
         .route("/region/{slug}", get(|s, p, q, h| term(TermKind::Region, s, p, q, h)))
+        .route("/region/{slug}/page/{cursor}", get(|s, p, h| term_page(TermKind::Region, s, p, h)))
         .route("/theme/{slug}", get(|s, p, q, h| term(TermKind::Theme, s, p, q, h)))
+        .route("/theme/{slug}/page/{cursor}", get(|s, p, h| term_page(TermKind::Theme, s, p, h)))
         .route("/tag/{slug}", get(|s, p, q, h| term(TermKind::Tag, s, p, q, h)))
+        .route("/tag/{slug}/page/{cursor}", get(|s, p, h| term_page(TermKind::Tag, s, p, h)))
         .route("/assets/{file}", get(asset))
 }
 
@@ -94,11 +99,50 @@ fn page_from(query: Option<String>, size: u32) -> Result<Page> {
     Ok(Page { after, limit: size })
 }
 
+/// Older pages live at `{base}/page/{cursor}`: addresses without a query, so that a static copy
+/// of the site has a file for each (`?after=` is still understood).
+pub(crate) fn older_page(base: &str, cursor: &Cursor) -> String {
+    format!("{}/page/{cursor}", base.trim_end_matches('/'))
+}
+
 fn pager(base: &str, page: &Page, listing: &Listing) -> PagerView {
     PagerView {
         newest: page.after.map(|_| base.to_owned()),
-        older: listing.next.map(|c| format!("{base}?after={c}")),
+        older: listing.next.map(|c| older_page(base, &c)),
     }
+}
+
+/// The `?after=` query a `/page/{cursor}` address stands for.
+fn cursor_query(cursor: &str) -> RawQuery {
+    RawQuery(Some(format!(
+        "after={}",
+        url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>()
+    )))
+}
+
+async fn home_page(
+    state: State<AppState>,
+    Path(cursor): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    home(state, cursor_query(&cursor), headers).await
+}
+
+async fn author_page(
+    state: State<AppState>,
+    Path((slug, cursor)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    author(state, Ok(Path(slug)), cursor_query(&cursor), headers).await
+}
+
+async fn term_page(
+    kind: TermKind,
+    state: State<AppState>,
+    Path((slug, cursor)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    term(kind, state, Ok(Path(slug)), cursor_query(&cursor), headers).await
 }
 
 fn html_page(headers: &HeaderMap, html: String, tags: Tags) -> Response {
