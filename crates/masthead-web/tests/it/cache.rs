@@ -144,6 +144,8 @@ impl TestApp {
 /// A second node: its own store, state and router on the first one's database.
 async fn second_node(app: &TestApp) -> (Store, axum::Router) {
     let store = Store::open(&app.db.location).await.unwrap();
+    // Listening before the node starts serving, as `masthead serve` would be by its first request.
+    store.listen_to_other_nodes().await.unwrap();
     let media = std::env::temp_dir();
     let state = AppState::new(
         store.clone(),
@@ -163,8 +165,6 @@ async fn a_change_on_one_node_reaches_every_nodes_cache_within_a_second() {
     };
     let first_store = app.store().clone();
     let (second_store, second) = second_node(&app).await;
-    // The second node hears the others once its listener runs.
-    second_store.listen_to_other_nodes().await.unwrap();
     let article = app.published().await[0].clone();
     let path = format!("/article/{}", article.slug);
     get(&second, &path, &[]).await;
