@@ -377,6 +377,25 @@ impl Store {
     /// Saves many new articles in one transaction, all or nothing (imports and generated
     /// outlets): each with its relations and first revision, as [`Store::create_article`].
     pub async fn create_articles(&self, news: &[NewArticle]) -> Result<Vec<i64>> {
+        self.insert_batch(news, None).await
+    }
+
+    /// [`Store::create_articles`] for an import: each article's import key (`keys[i]` under
+    /// `source`) is written in the same transaction, so that a re-run after a crash finds
+    /// every article of a committed batch and none of a failed one.
+    pub async fn create_imported_articles(
+        &self,
+        news: &[NewArticle],
+        source: &str,
+        keys: &[String],
+    ) -> Result<Vec<i64>> {
+        if keys.len() != news.len() {
+            return Err(StoreError::Invalid("one import key per article is needed".into()));
+        }
+        self.insert_batch(news, Some((source, keys))).await
+    }
+
+    async fn insert_batch(&self, news: &[NewArticle], keys: Option<(&str, &[String])>) -> Result<Vec<i64>> {
         let mut prepared = Vec::with_capacity(news.len());
         for new in news {
             let (published_at, excerpt) = prepare(new)?;
@@ -398,6 +417,18 @@ impl Store {
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
+                if let Some((source, keys)) = keys {
+                    sqlx::query(
+                        "INSERT INTO import_keys (source, key, kind, record_id) VALUES ($1, $2, $3, $4) \
+                         ON CONFLICT (source, key, kind) DO UPDATE SET record_id = excluded.record_id",
+                    )
+                    .bind(source)
+                    .bind(&keys[ids.len()])
+                    .bind(crate::ImportedKind::Article.key())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 ids.push(id);
             }
             tx.commit().await?;

@@ -679,7 +679,8 @@ impl<'s> Importer<'s> {
         let ids = if self.dry_run {
             articles.iter().map(|_| self.fake_id()).collect()
         } else {
-            self.store.create_articles(&articles).await.with_context(|| {
+            let keys: Vec<String> = companions.iter().map(|c| c.key.clone()).collect();
+            self.store.create_imported_articles(&articles, &self.source, &keys).await.with_context(|| {
                 format!("could not save the {} new articles from {} on", articles.len(), companions[0].label)
             })?
         };

@@ -9,7 +9,22 @@ both_backends!(
     a_redirect_is_replaced_never_duplicated_and_never_loops,
     import_keys_remember_what_each_record_became,
     comments_are_saved_once_per_source_key_with_their_replies,
+    a_batch_and_its_import_keys_are_written_together,
 );
+
+async fn a_batch_and_its_import_keys_are_written_together(store: Store) {
+    let a = author(&store, "Mara").await;
+    let batch = vec![article("one", None, vec![a], vec![]), article("two", None, vec![a], vec![])];
+    let keys = vec!["post:1".to_owned(), "post:2".to_owned()];
+    let ids = store.create_imported_articles(&batch, WP, &keys).await.unwrap();
+    assert_eq!(store.import_key(WP, ImportedKind::Article, "post:2").await.unwrap(), Some(ids[1]));
+    // A batch that fails writes neither articles nor keys.
+    let clash = vec![article("three", None, vec![a], vec![]), article("one", None, vec![a], vec![])];
+    let keys = vec!["post:3".to_owned(), "post:4".to_owned()];
+    assert!(store.create_imported_articles(&clash, WP, &keys).await.is_err());
+    assert_eq!(store.import_key(WP, ImportedKind::Article, "post:3").await.unwrap(), None);
+    assert_eq!(store.article_count().await.unwrap(), 2);
+}
 
 const WP: &str = "wordpress:https://danube-review.example";
 
