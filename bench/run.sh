@@ -30,7 +30,7 @@ while [ $# -gt 0 ]; do
 done
 
 need=()
-for tool in wrk nginx hugo hyperfine; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
+for tool in wrk nginx hugo hyperfine curl; do command -v "$tool" >/dev/null 2>&1 || need+=("$tool"); done
 [ -x /usr/bin/time ] || need+=(time)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"

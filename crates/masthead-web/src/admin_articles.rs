@@ -318,6 +318,24 @@ async fn refuse(state: &AppState, staff: &Staff, draft: &Draft, error: String) -
     render_editor(state, staff, draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }
 
+/// A posted form's fields, in order (a name may repeat).
+pub(crate) type Pairs = Vec<(String, String)>;
+
+/// A posted form's fields, once its CSRF token has been checked.
+pub(crate) fn signed_form(
+    staff: &Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Pairs> {
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(staff, &pairs)?;
+    Ok(pairs)
+}
+
+/// The first value sent for `key`, trimmed; empty when there is none.
+pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+}
+
 pub(crate) fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
     let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
     if same_secret(sent, &staff.csrf) {
@@ -396,10 +414,9 @@ pub(crate) async fn new_form(State(state): State<AppState>, staff: Staff) -> Res
 pub(crate) async fn create(
     State(state): State<AppState>,
     staff: Staff,
-    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(&staff, &pairs)?;
+    let pairs = signed_form(&staff, form)?;
     let mut draft = Draft::from_form(&pairs);
     let site = state.store().site().await?;
     if let Err(error) = add_new_tags(&state, &mut draft).await? {
@@ -475,10 +492,9 @@ pub(crate) async fn save(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
-    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(&staff, &pairs)?;
+    let pairs = signed_form(&staff, form)?;
     let current = editable(&state, &staff, id).await?;
     let mut draft = Draft::from_form(&pairs);
     draft.id = Some(id);
@@ -585,14 +601,13 @@ pub(crate) async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> 
 pub(crate) async fn preview(
     State(state): State<AppState>,
     jar: CookieJar,
-    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let staff = match require_staff(&state, &jar).await {
         Ok(s) => s,
         Err(_) => return Err(AppError::Forbidden("Sign in to preview.".into())),
     };
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(&staff, &pairs)?;
+    let pairs = signed_form(&staff, form)?;
     let body = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.as_str()).unwrap_or_default();
     let html = render_body(BodyFormat::Markdown, body).html;
     Ok(private(StatusCode::OK, html))
@@ -636,19 +651,18 @@ pub(crate) async fn upload_image(
     // Whoever may change the article may give it an image: contributors only in their own drafts.
     let current = editable(&state, &staff, id).await?;
     let (file, fields) = read_upload(&staff, &mut form).await?;
-    let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut draft = Draft::from_article(&current, &staff);
-    let problem = match (file, field("alt")) {
+    let problem = match (file, field(&fields, "alt")) {
         (None, _) => Some("Choose an image to upload.".to_owned()),
         (Some(_), alt) if alt.is_empty() => {
             Some("Describe the image for readers who cannot see it.".to_owned())
         }
         (Some(bytes), alt) => {
-            match crate::api_media::store_upload(&state, bytes, alt.clone(), field("credit")).await {
+            match crate::api_media::store_upload(&state, bytes, alt.clone(), field(&fields, "credit")).await {
                 Ok(media) => {
                     draft.featured_media_id = Some(media.id);
                     draft.featured_alt = alt;
-                    draft.featured_credit = field("credit");
+                    draft.featured_credit = field(&fields, "credit");
                     None
                 }
                 Err(crate::api_media::UploadFailure::Invalid(m)) => {

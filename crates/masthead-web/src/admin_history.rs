@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_store::StoreError;
 
 use crate::admin::{admin_context, private, when};
-use crate::admin_articles::{check_csrf, editable};
+use crate::admin_articles::{Pairs, editable, signed_form};
 use crate::api_articles::unified_diff;
 use crate::auth::Staff;
-use crate::{AppError, AppState, Result};
+use crate::{AppState, Result};
 
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -102,10 +102,9 @@ pub(crate) async fn restore(
     State(state): State<AppState>,
     staff: Staff,
     Path((id, revision)): Path<(i64, i64)>,
-    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(&staff, &pairs)?;
+    let pairs = signed_form(&staff, form)?;
     let current = editable(&state, &staff, id).await?;
     let seen: i64 =
         pairs.iter().find(|(k, _)| k == "revision").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);

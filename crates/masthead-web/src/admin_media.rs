@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::Action;
 
 use crate::admin::{admin_context, private};
+use crate::admin_articles::field;
 use crate::api_media::{UploadFailure, store_upload};
 use crate::auth::Staff;
 use crate::{AppError, AppState, Result};
@@ -86,11 +87,10 @@ pub(crate) async fn upload(
 ) -> Result<Response> {
     uploader(&staff)?;
     let (file, fields) = crate::admin_articles::read_upload(&staff, &mut form).await?;
-    let field = |k: &str| fields.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let error = match (file, field("alt")) {
+    let error = match (file, field(&fields, "alt")) {
         (None, _) => "Choose an image to upload.".to_owned(),
         (Some(_), alt) if alt.is_empty() => "Describe the image for readers who cannot see it.".to_owned(),
-        (Some(bytes), alt) => match store_upload(&state, bytes, alt, field("credit")).await {
+        (Some(bytes), alt) => match store_upload(&state, bytes, alt, field(&fields, "credit")).await {
             Ok(media) => {
                 return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response());
             }

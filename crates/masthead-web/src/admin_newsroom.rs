@@ -13,8 +13,9 @@ use masthead_store::StoreError;
 use serde::Serialize;
 
 use crate::admin::{admin_context, private};
+use crate::admin_articles::{Pairs, field, signed_form};
 use crate::api_newsroom::{AuthorRequest, OutletRequest, TermRequest};
-use crate::auth::{Staff, same_secret};
+use crate::auth::Staff;
 use crate::{AppError, AppState, Result};
 
 /// One input of a record's form.
@@ -76,8 +77,6 @@ struct Page {
     fields: Vec<Field>,
 }
 
-type Pairs = Vec<(String, String)>;
-
 fn manager(staff: &Staff) -> Result<()> {
     if staff.user.role.may(Action::ManageAuthorsAndTerms) {
         Ok(())
@@ -86,22 +85,8 @@ fn manager(staff: &Staff) -> Result<()> {
     }
 }
 
-/// The form's fields, once its CSRF token has been checked.
-fn read_form(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
-    if !same_secret(sent, &staff.csrf) {
-        return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
-    }
-    Ok(pairs)
-}
-
-fn get(pairs: &Pairs, key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-}
-
 fn optional_id(pairs: &Pairs, key: &str) -> Option<i64> {
-    get(pairs, key).parse().ok()
+    field(pairs, key).parse().ok()
 }
 
 async fn render(
@@ -180,7 +165,7 @@ async fn author_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         })
         .collect();
     let current = editing.and_then(|id| authors.iter().find(|a| a.id == id));
-    let value = |key: &str, saved: String| pairs.map(|p| get(p, key)).unwrap_or(saved);
+    let value = |key: &str, saved: String| pairs.map(|p| field(p, key)).unwrap_or(saved);
     let mut outlet_options = vec![(String::new(), "One of ours".to_owned())];
     outlet_options.extend(outlets.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let fields = vec![
@@ -242,15 +227,15 @@ async fn save_author(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     manager(&staff)?;
-    let pairs = read_form(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     if let Some(id) = id {
         state.store().author(id).await?;
     }
-    let request = parse_links(&get(&pairs, "links")).and_then(|links| {
+    let request = parse_links(&field(&pairs, "links")).and_then(|links| {
         AuthorRequest {
-            name: get(&pairs, "name"),
-            slug: Some(get(&pairs, "slug")),
-            bio: get(&pairs, "bio"),
+            name: field(&pairs, "name"),
+            slug: Some(field(&pairs, "slug")),
+            bio: field(&pairs, "bio"),
             links,
             outlet_id: optional_id(&pairs, "outlet_id"),
         }
@@ -318,7 +303,7 @@ async fn term_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pairs>
         })
         .collect();
     let current = editing.and_then(|id| all.iter().find(|t| t.id == id));
-    let value = |key: &str, saved: String| pairs.map(|p| get(p, key)).unwrap_or(saved);
+    let value = |key: &str, saved: String| pairs.map(|p| field(p, key)).unwrap_or(saved);
     let kinds = TermKind::ALL.iter().map(|k| (k.key().to_owned(), k.label().to_owned())).collect();
     let mut parents = vec![(String::new(), "None".to_owned())];
     parents.extend(
@@ -386,11 +371,11 @@ async fn save_term(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     manager(&staff)?;
-    let pairs = read_form(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     if let Some(id) = id {
         state.store().term(id).await?;
     }
-    let kind = get(&pairs, "kind").parse::<TermKind>().map_err(|e| e.to_string());
+    let kind = field(&pairs, "kind").parse::<TermKind>().map_err(|e| e.to_string());
     let parent_id = optional_id(&pairs, "parent_id");
     let parent_kind = match parent_id {
         Some(p) => Some(state.store().term(p).await.map(|t| t.kind).ok()),
@@ -403,9 +388,9 @@ async fn save_term(
         }
         _ => TermRequest {
             kind,
-            name: get(&pairs, "name"),
-            slug: Some(get(&pairs, "slug")),
-            description: get(&pairs, "description"),
+            name: field(&pairs, "name"),
+            slug: Some(field(&pairs, "slug")),
+            description: field(&pairs, "description"),
             parent_id,
         }
         .into_new()
@@ -463,7 +448,7 @@ async fn outlet_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         })
         .collect();
     let current = editing.and_then(|id| outlets.iter().find(|o| o.id == id));
-    let value = |key: &str, saved: String| pairs.map(|p| get(p, key)).unwrap_or(saved);
+    let value = |key: &str, saved: String| pairs.map(|p| field(p, key)).unwrap_or(saved);
     let fields = vec![
         Field::text("name", "Name", value("name", current.map(|o| o.name.clone()).unwrap_or_default())),
         Field::text(
@@ -515,14 +500,14 @@ async fn save_outlet(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     manager(&staff)?;
-    let pairs = read_form(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     if let Some(id) = id {
         state.store().outlet(id).await?;
     }
     let request = OutletRequest {
-        name: get(&pairs, "name"),
-        slug: Some(get(&pairs, "slug")),
-        homepage: Some(get(&pairs, "homepage")),
+        name: field(&pairs, "name"),
+        slug: Some(field(&pairs, "slug")),
+        homepage: Some(field(&pairs, "homepage")),
     }
     .into_new()
     .map_err(|e| e.message().to_owned());

@@ -11,12 +11,10 @@ use masthead_core::{Action, ArticleStatus, FeedFormat, ReusePolicy, Source, Sour
 use masthead_store::StoreError;
 
 use crate::admin::{admin_context, private, when};
-use crate::admin_articles::check_csrf;
+use crate::admin_articles::{Pairs, field, signed_form};
 use crate::api_sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
 use crate::auth::Staff;
 use crate::{AppError, AppState, Result};
-
-type Pairs = Vec<(String, String)>;
 
 fn editor(staff: &Staff) -> Result<()> {
     if staff.user.role.may(Action::ManageAuthorsAndTerms) {
@@ -24,16 +22,6 @@ fn editor(staff: &Staff) -> Result<()> {
     } else {
         Err(AppError::Forbidden("Only editors and administrators manage partners' feeds.".into()))
     }
-}
-
-fn read(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(staff, &pairs)?;
-    Ok(pairs)
-}
-
-fn get(pairs: &Pairs, key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
 }
 
 /// The form's values: from what was sent, else from the source, else the defaults.
@@ -71,17 +59,17 @@ impl FormValues {
 
     fn sent(pairs: &Pairs) -> FormValues {
         FormValues {
-            outlet_id: get(pairs, "outlet_id").parse().ok(),
-            feed_url: get(pairs, "feed_url"),
-            format: get(pairs, "format"),
-            terms: get(pairs, "terms"),
+            outlet_id: field(pairs, "outlet_id").parse().ok(),
+            feed_url: field(pairs, "feed_url"),
+            format: field(pairs, "format"),
+            terms: field(pairs, "terms"),
             term_ids: pairs
                 .iter()
                 .filter(|(k, _)| k == "term_ids")
                 .filter_map(|(_, v)| v.parse().ok())
                 .collect(),
-            auto_publish: get(pairs, "auto_publish") == "on",
-            interval_minutes: get(pairs, "interval_minutes").parse().unwrap_or(0),
+            auto_publish: field(pairs, "auto_publish") == "on",
+            interval_minutes: field(pairs, "interval_minutes").parse().unwrap_or(0),
         }
     }
 
@@ -194,7 +182,7 @@ async fn save(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     editor(&staff)?;
-    let pairs = read(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     let editing = match id {
         Some(id) => Some(state.store().source(id).await?),
         None => None,
@@ -255,7 +243,7 @@ pub(crate) async fn pull(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     editor(&staff)?;
-    read(&staff, form)?;
+    signed_form(&staff, form)?;
     let (status, error, notice) = match crate::ingest::pull_source(&state, id, &|_, _| {}).await {
         Ok(report) if report.error.is_some() => (StatusCode::OK, Some(report.to_string()), None),
         Ok(report) => (StatusCode::OK, None, Some(report.to_string())),
@@ -317,7 +305,7 @@ pub(crate) async fn accept(
     Path(id): Path<i64>,
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    read(&staff, form)?;
+    signed_form(&staff, form)?;
     if !staff.user.role.may(Action::PublishAny) {
         return Err(AppError::Forbidden("Only editors publish partners' articles.".into()));
     }

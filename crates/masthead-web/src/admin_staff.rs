@@ -14,13 +14,11 @@ use masthead_core::{Action, Role, User};
 use masthead_store::{NewUser, StoreError};
 
 use crate::admin::{admin_context, private};
-use crate::admin_articles::check_csrf;
+use crate::admin_articles::{Pairs, field, signed_form};
 use crate::auth::Staff;
 use crate::mail::Delivery;
 use crate::reset::send_password_reset;
 use crate::{AppError, AppState, Result};
-
-type Pairs = Vec<(String, String)>;
 
 /// A password hash no password matches: the account signs in only after choosing one.
 const NO_PASSWORD_YET: &str = "!";
@@ -80,16 +78,6 @@ async fn render(
     Ok(private(status, html))
 }
 
-fn read(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(staff, &pairs)?;
-    Ok(pairs)
-}
-
-fn get(pairs: &Pairs, key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-}
-
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     manager(&staff)?;
     render(&state, &staff, StatusCode::OK, None, None).await
@@ -101,16 +89,16 @@ pub(crate) async fn add(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     manager(&staff)?;
-    let pairs = read(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     let refuse = |error: String| render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None);
-    let Some(email) = normalize_email(&get(&pairs, "email")) else {
+    let Some(email) = normalize_email(&field(&pairs, "email")) else {
         return refuse("Give the colleague's e-mail address.".into()).await;
     };
-    let name = get(&pairs, "name");
+    let name = field(&pairs, "name");
     if name.is_empty() {
         return refuse("Give the colleague's name.".into()).await;
     }
-    let role = match get(&pairs, "role").parse::<Role>() {
+    let role = match field(&pairs, "role").parse::<Role>() {
         Ok(role) => role,
         Err(e) => return refuse(e.to_string()).await,
     };
@@ -122,7 +110,7 @@ pub(crate) async fn add(
         name,
         role,
         password_hash: NO_PASSWORD_YET.into(),
-        author_id: get(&pairs, "author_id").parse().ok(),
+        author_id: field(&pairs, "author_id").parse().ok(),
     };
     let user = match state.store().create_user(&new).await {
         Ok(user) => user,
@@ -158,22 +146,22 @@ pub(crate) async fn update(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     manager(&staff)?;
-    let pairs = read(&staff, form)?;
+    let pairs = signed_form(&staff, form)?;
     let target = state.store().user(id).await?;
     let refuse = |error: String| render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None);
-    let role = match get(&pairs, "role").parse::<Role>() {
+    let role = match field(&pairs, "role").parse::<Role>() {
         Ok(role) => role,
         Err(e) => return refuse(e.to_string()).await,
     };
     if let Some(why) = role_refusal(&staff.user, Some(&target), role) {
         return refuse(why.into()).await;
     }
-    let disabled = get(&pairs, "disabled") == "on";
+    let disabled = field(&pairs, "disabled") == "on";
     if disabled && id == staff.user.id {
         return refuse("You cannot disable your own account.".into()).await;
     }
-    let name = Some(get(&pairs, "name")).filter(|n| !n.is_empty()).unwrap_or(target.name.clone());
-    let author_id = get(&pairs, "author_id").parse().ok();
+    let name = Some(field(&pairs, "name")).filter(|n| !n.is_empty()).unwrap_or(target.name.clone());
+    let author_id = field(&pairs, "author_id").parse().ok();
     match state.store().update_staff(id, &name, role, author_id, disabled).await {
         Ok(user) => {
             let what = if disabled { "disabled".to_owned() } else { user.role.to_string() };

@@ -9,11 +9,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_store::StoreError;
 
 use crate::admin::{admin_context, private, when};
-use crate::admin_articles::check_csrf;
+use crate::admin_articles::{Pairs, field, signed_form};
 use crate::auth::{Staff, new_token, token_hash};
 use crate::{AppError, AppState, Result};
-
-type Pairs = Vec<(String, String)>;
 
 async fn render(
     state: &AppState,
@@ -47,12 +45,6 @@ async fn render(
     Ok(private(status, html))
 }
 
-fn read(staff: &Staff, form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(staff, &pairs)?;
-    Ok(pairs)
-}
-
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     render(&state, &staff, StatusCode::OK, None, None).await
 }
@@ -62,8 +54,8 @@ pub(crate) async fn create(
     staff: Staff,
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    let pairs = read(&staff, form)?;
-    let name = pairs.iter().find(|(k, _)| k == "name").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+    let pairs = signed_form(&staff, form)?;
+    let name = field(&pairs, "name");
     if name.is_empty() {
         let error =
             "Name the token after what will use it (\"newsletter script\"), so you know what to revoke.";
@@ -81,7 +73,7 @@ pub(crate) async fn revoke(
     Path(id): Path<i64>,
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    read(&staff, form)?;
+    signed_form(&staff, form)?;
     match state.store().revoke_api_token(staff.user.id, id).await {
         Ok(()) => {
             state.store().audit(Some(staff.user.id), "API token revoked", &format!("token {id}")).await?;
