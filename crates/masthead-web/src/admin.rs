@@ -316,6 +316,24 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
     )
 }
 
+/// Renders an admin page: the template gets the site, the signed-in staff member, what their
+/// role may see in the navigation and their CSRF token, besides `ctx`.
+pub(crate) fn admin_page(
+    state: &AppState,
+    site: &Site,
+    staff: &Staff,
+    status: StatusCode,
+    template: &str,
+    ctx: minijinja::Value,
+) -> Result<Response> {
+    let (site_v, staff_v, may) = admin_context(site, staff);
+    let html = state.theme().render(
+        template,
+        minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, ..ctx },
+    )?;
+    Ok(private(status, html))
+}
+
 pub(crate) fn when(at: Timestamp, site: &Site) -> String {
     masthead_core::time::in_zone(at, &site.time_zone).strftime("%-d %B %Y, %H:%M").to_string()
 }
@@ -352,12 +370,14 @@ async fn dashboard(State(state): State<AppState>, staff: Staff) -> Result<Respon
             .collect();
         groups.push(Group { label, items });
     }
-    let (site_v, staff_v, may) = admin_context(&site, &staff);
-    let html = state.theme().render(
+    admin_page(
+        &state,
+        &site,
+        &staff,
+        StatusCode::OK,
         "admin-dashboard.html",
-        minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, groups => groups },
-    )?;
-    Ok(private(StatusCode::OK, html))
+        minijinja::context! { groups => groups },
+    )
 }
 
 async fn republications(State(state): State<AppState>, staff: Staff) -> Result<Response> {
@@ -366,12 +386,14 @@ async fn republications(State(state): State<AppState>, staff: Staff) -> Result<R
     }
     let site = state.store().site().await?;
     let rows = republication_rows(&state, &site).await?;
-    let (site_v, staff_v, may) = admin_context(&site, &staff);
-    let html = state.theme().render(
+    admin_page(
+        &state,
+        &site,
+        &staff,
+        StatusCode::OK,
         "admin-republications.html",
-        minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, rows => rows },
-    )?;
-    Ok(private(StatusCode::OK, html))
+        minijinja::context! { rows => rows },
+    )
 }
 
 async fn audit(State(state): State<AppState>, staff: Staff) -> Result<Response> {
@@ -393,12 +415,14 @@ async fn audit(State(state): State<AppState>, staff: Staff) -> Result<Response> 
         .into_iter()
         .map(|e| Entry { when: when(e.at, &site), user: e.user, action: e.action, subject: e.subject })
         .collect();
-    let (site_v, staff_v, may) = admin_context(&site, &staff);
-    let html = state.theme().render(
+    admin_page(
+        &state,
+        &site,
+        &staff,
+        StatusCode::OK,
         "admin-audit.html",
-        minijinja::context! { site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, entries => entries },
-    )?;
-    Ok(private(StatusCode::OK, html))
+        minijinja::context! { entries => entries },
+    )
 }
 
 /// One republication, with its article's title, for the admin page and the API.

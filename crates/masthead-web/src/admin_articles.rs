@@ -17,7 +17,7 @@ use masthead_core::{
 use masthead_store::StoreError;
 use serde::Serialize;
 
-use crate::admin::{admin_context, private, require_staff, when};
+use crate::admin::{admin_page, private, require_staff, when};
 use crate::auth::{Staff, same_secret};
 use crate::{AppError, AppState, Result};
 
@@ -301,16 +301,16 @@ async fn render_editor(
     // The chain as it is, and one empty line to add a link to it.
     let mut origins = draft.origins.clone();
     origins.push(OriginDraft::default());
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-article.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, a => draft,
-            authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
-            outlets => outlets, origins => origins, syndicated => syndicated,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { a => draft,
+        authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
+        outlets => outlets, origins => origins, syndicated => syndicated },
+    )
 }
 
 /// The editor again, with what is wrong with the form.
@@ -393,16 +393,15 @@ pub(crate) async fn list(
         .map(|t| option(t.id, t.name, number("theme")))
         .collect();
     let statuses: Vec<&str> = ArticleStatus::ALL.iter().map(|s| s.key()).collect();
-    let (site_v, staff_v, may) = admin_context(&site, &staff);
-    let html = state.theme().render(
+    admin_page(
+        &state,
+        &site,
+        &staff,
+        StatusCode::OK,
         "admin-articles.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
-            articles => articles, statuses => statuses, q => search, status => status_key,
-            authors => authors, regions => regions, themes => themes,
-        },
-    )?;
-    Ok(private(StatusCode::OK, html))
+        minijinja::context! { articles => articles, statuses => statuses, q => search, status => status_key,
+        authors => authors, regions => regions, themes => themes },
+    )
 }
 
 pub(crate) async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response> {
@@ -585,16 +584,15 @@ pub(crate) async fn conflict(state: &AppState, staff: &Staff, yours: &Draft) -> 
         .unified_diff()
         .header("saved", "yours")
         .to_string();
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        StatusCode::CONFLICT,
         "admin-conflict.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
-            current => minijinja::context! { id => id, revision => current.revision, title => current.title, body => current.body.source },
-            yours => yours, diff => diff,
-        },
-    )?;
-    Ok(private(StatusCode::CONFLICT, html))
+        minijinja::context! { current => minijinja::context! { id => id, revision => current.revision, title => current.title, body => current.body.source },
+        yours => yours, diff => diff },
+    )
 }
 
 /// `/admin/preview`: the editor's text rendered and sanitised exactly as a save would.

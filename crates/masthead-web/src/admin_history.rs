@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_store::StoreError;
 
-use crate::admin::{admin_context, private, when};
+use crate::admin::{admin_page, when};
 use crate::admin_articles::{Pairs, editable, signed_form};
 use crate::api_articles::unified_diff;
 use crate::auth::Staff;
@@ -38,16 +38,15 @@ pub(crate) async fn list(
             current => r.revision == article.revision,
         });
     }
-    let (site_v, staff_v, may) = admin_context(&site, &staff);
-    let html = state.theme().render(
+    admin_page(
+        &state,
+        &site,
+        &staff,
+        StatusCode::OK,
         "admin-revisions.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
-            article => minijinja::context! { id => id, title => article.title, revision => article.revision },
-            rows => rows,
-        },
-    )?;
-    Ok(private(StatusCode::OK, html))
+        minijinja::context! { article => minijinja::context! { id => id, title => article.title, revision => article.revision },
+        rows => rows },
+    )
 }
 
 async fn render_revision(
@@ -78,16 +77,15 @@ async fn render_revision(
     .map(|(name, text)| minijinja::context! { name => name, text => text })
     .collect();
     let site = state.store().site().await?;
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-revision.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
-            article => minijinja::context! { id => id, title => article.title, revision => article.revision },
-            revision => revision, diffs => diffs, body => snapshot.body.source, error => error,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { article => minijinja::context! { id => id, title => article.title, revision => article.revision },
+        revision => revision, diffs => diffs, body => snapshot.body.source, error => error },
+    )
 }
 
 pub(crate) async fn show(

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::Action;
 
-use crate::admin::{admin_context, private};
+use crate::admin::admin_page;
 use crate::admin_articles::field;
 use crate::api_media::{UploadFailure, store_upload};
 use crate::auth::Staff;
@@ -58,15 +58,15 @@ async fn render(
         })
         .collect();
     let site = state.store().site().await?;
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-media.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, items => items,
-            next => next, error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { items => items,
+        next => next, error => error, notice => notice },
+    )
 }
 
 pub(crate) async fn library(

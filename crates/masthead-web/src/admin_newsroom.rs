@@ -12,7 +12,7 @@ use masthead_core::{Action, AuthorLink, TermKind};
 use masthead_store::StoreError;
 use serde::Serialize;
 
-use crate::admin::{admin_context, private};
+use crate::admin::admin_page;
 use crate::admin_articles::{Pairs, field, signed_form};
 use crate::api_newsroom::{AuthorRequest, OutletRequest, TermRequest};
 use crate::auth::Staff;
@@ -98,16 +98,15 @@ async fn render(
     notice: Option<&str>,
 ) -> Result<Response> {
     let site = state.store().site().await?;
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-records.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf,
-            title => page.title, intro => page.intro, rows => page.rows, action => page.action,
-            form_title => page.form_title, fields => page.fields, error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { title => page.title, intro => page.intro, rows => page.rows, action => page.action,
+        form_title => page.form_title, fields => page.fields, error => error, notice => notice },
+    )
 }
 
 /// "Saved." after the redirect that follows a save.

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use masthead_core::{Action, ReusePolicy, Site};
 
-use crate::admin::{admin_context, private, require_staff};
+use crate::admin::{admin_page, require_staff};
 use crate::auth::{Staff, same_secret};
 use crate::{AppError, AppState, Result};
 
@@ -69,15 +69,15 @@ fn render(
         .iter()
         .map(|p| minijinja::context! { key => p.key(), name => p.name(), selected => *p == site.default_policy })
         .collect();
-    let (site_v, staff_v, may) = admin_context(site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        site,
+        staff,
+        status,
         "admin-settings.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, fields => fields,
-            policies => policies, full_content => site.feed_full_content, commercial => site.commercial, error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { fields => fields,
+        policies => policies, full_content => site.feed_full_content, commercial => site.commercial, error => error, notice => notice },
+    )
 }
 
 pub(crate) async fn form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{Action, ArticleStatus, FeedFormat, ReusePolicy, Source, SourceTerms, TermKind};
 use masthead_store::StoreError;
 
-use crate::admin::{admin_context, private, when};
+use crate::admin::{admin_page, when};
 use crate::admin_articles::{Pairs, field, signed_form};
 use crate::api_sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
 use crate::auth::Staff;
@@ -145,17 +145,17 @@ async fn render(
             .collect(),
         None => vec![],
     };
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-sources.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, sources => sources,
-            editing => editing.map(|s| minijinja::context! { id => s.id, outlet => s.outlet_name.clone(), error => s.last_error.clone() }),
-            v => values, outlets => outlets, formats => formats, terms => terms, taxonomy => taxonomy, log => log,
-            error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { sources => sources,
+        editing => editing.map(|s| minijinja::context! { id => s.id, outlet => s.outlet_name.clone(), error => s.last_error.clone() }),
+        v => values, outlets => outlets, formats => formats, terms => terms, taxonomy => taxonomy, log => log,
+        error => error, notice => notice },
+    )
 }
 
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
@@ -282,15 +282,15 @@ async fn render_queue(
             }
         })
         .collect();
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-queue.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, entries => entries,
-            error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { entries => entries,
+        error => error, notice => notice },
+    )
 }
 
 pub(crate) async fn queue(State(state): State<AppState>, staff: Staff) -> Result<Response> {

@@ -13,7 +13,7 @@ use masthead_core::account::normalize_email;
 use masthead_core::{Action, Role, User};
 use masthead_store::{NewUser, StoreError};
 
-use crate::admin::{admin_context, private};
+use crate::admin::admin_page;
 use crate::admin_articles::{Pairs, field, signed_form};
 use crate::auth::Staff;
 use crate::mail::Delivery;
@@ -67,15 +67,15 @@ async fn render(
     let roles: Vec<&str> = Role::ALL.iter().rev().map(|r| r.key()).collect();
     let authors: Vec<_> =
         authors.into_iter().map(|a| minijinja::context! { id => a.id, name => a.name }).collect();
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-staff.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, people => people,
-            roles => roles, authors => authors, error => error, notice => notice,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { people => people,
+        roles => roles, authors => authors, error => error, notice => notice },
+    )
 }
 
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_store::StoreError;
 
-use crate::admin::{admin_context, private, when};
+use crate::admin::{admin_page, when};
 use crate::admin_articles::{Pairs, field, signed_form};
 use crate::auth::{Staff, new_token, token_hash};
 use crate::{AppError, AppState, Result};
@@ -33,16 +33,16 @@ async fn render(
             }
         })
         .collect();
-    let (site_v, staff_v, may) = admin_context(&site, staff);
-    let html = state.theme().render(
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
         "admin-tokens.html",
-        minijinja::context! {
-            site => site_v, staff => staff_v, may => may, csrf => &staff.csrf, tokens => tokens,
-            created => created.map(|(name, token)| minijinja::context! { name => name, token => token }),
-            error => error,
-        },
-    )?;
-    Ok(private(status, html))
+        minijinja::context! { tokens => tokens,
+        created => created.map(|(name, token)| minijinja::context! { name => name, token => token }),
+        error => error },
+    )
 }
 
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
