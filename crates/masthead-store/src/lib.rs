@@ -31,6 +31,7 @@ mod outlets;
 mod republications;
 mod rows;
 mod settings;
+mod shared;
 mod sources;
 mod terms;
 #[cfg(feature = "testing")]
@@ -42,9 +43,9 @@ pub use archive::{ARCHIVE_TABLES, TableDump};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
-pub use notify::Changed;
+pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
-pub use webmentions::MentionOutcome;
+pub use webmentions::{MentionOutcome, WEBMENTION_LEASE_SECONDS};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
@@ -94,7 +95,7 @@ pub(crate) enum Db {
 #[derive(Clone)]
 pub struct Store {
     pub(crate) db: Db,
-    pub(crate) shared: std::sync::Arc<notify::Shared>,
+    pub(crate) shared: std::sync::Arc<shared::Shared>,
 }
 
 impl std::fmt::Debug for Store {
@@ -145,7 +146,7 @@ impl Store {
                 target: format!("SQLite database {}", path.display()),
                 source,
             })?;
-        Ok(Store { db: Db::Sqlite(pool), shared: notify::Shared::new(None) })
+        Ok(Store { db: Db::Sqlite(pool), shared: shared::Shared::new(None) })
     }
 
     async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store> {
@@ -176,7 +177,7 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { target, source })?;
-        Ok(Store { db: Db::Postgres(pool), shared: notify::Shared::new(schema) })
+        Ok(Store { db: Db::Postgres(pool), shared: shared::Shared::new(schema) })
     }
 
     /// "sqlite" or "postgres".
@@ -197,6 +198,9 @@ impl Store {
 
     /// Waits for open connections to finish and closes them.
     pub async fn close(&self) {
+        if let Some(listener) = self.shared.listener.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            listener.abort();
+        }
         on_db!(self, pool => pool.close().await)
     }
 }

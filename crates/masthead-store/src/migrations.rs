@@ -22,6 +22,7 @@ const SQLITE: Embedded = &[
     (8, "media variants", include_str!("../migrations/sqlite/0008_media_variants.sql")),
     (9, "sources", include_str!("../migrations/sqlite/0009_sources.sql")),
     (10, "imports", include_str!("../migrations/sqlite/0010_imports.sql")),
+    (11, "webmention claims", include_str!("../migrations/sqlite/0011_webmention_claims.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -34,6 +35,7 @@ const POSTGRES: Embedded = &[
     (8, "media variants", include_str!("../migrations/postgres/0008_media_variants.sql")),
     (9, "sources", include_str!("../migrations/postgres/0009_sources.sql")),
     (10, "imports", include_str!("../migrations/postgres/0010_imports.sql")),
+    (11, "webmention claims", include_str!("../migrations/postgres/0011_webmention_claims.sql")),
 ];
 
 #[derive(Debug)]

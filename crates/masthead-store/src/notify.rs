@@ -6,43 +6,12 @@
 //! subscribed listens on it, so that a change made on one node reaches every node's cache.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use tokio::sync::broadcast;
 
+use crate::shared::Changed;
 use crate::{Db, Store};
-
-/// The names of what one write changed.
-pub type Changed = Arc<Vec<String>>;
-
-pub(crate) struct Shared {
-    sender: broadcast::Sender<Changed>,
-    /// The PostgreSQL channel: one per schema, so that sites (and tests) sharing a database
-    /// do not hear each other.
-    channel: String,
-    listening: tokio::sync::OnceCell<()>,
-    round_trips: AtomicU64,
-    /// The public address this handle reports instead of the saved one (a static export made
-    /// for another address).
-    pub(crate) base_url: std::sync::RwLock<Option<url::Url>>,
-}
-
-impl Shared {
-    pub(crate) fn new(schema: Option<&str>) -> Arc<Shared> {
-        let (sender, _) = broadcast::channel(1024);
-        let channel = match schema {
-            Some(s) => format!("masthead_changes_{s}"),
-            None => "masthead_changes".to_owned(),
-        };
-        Arc::new(Shared {
-            sender,
-            channel,
-            listening: tokio::sync::OnceCell::new(),
-            round_trips: AtomicU64::new(0),
-            base_url: std::sync::RwLock::new(None),
-        })
-    }
-}
 
 impl Store {
     /// Counts one use of the database (a query, or a transaction's queries), for tests that
@@ -74,7 +43,9 @@ impl Store {
             .get_or_try_init(|| async move {
                 let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
                 listener.listen(&shared.channel).await?;
-                tokio::spawn(async move {
+                let shared_for_task = shared.clone();
+                let task = tokio::spawn(async move {
+                    let shared = shared_for_task;
                     loop {
                         match listener.recv().await {
                             Ok(n) => {
@@ -91,6 +62,7 @@ impl Store {
                         }
                     }
                 });
+                *shared.listener.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
                 Ok::<(), sqlx::Error>(())
             })
             .await?;

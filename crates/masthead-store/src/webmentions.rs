@@ -49,6 +49,9 @@ impl WebmentionRow {
     }
 }
 
+/// How long a node may take to check the Webmentions it claimed before another may.
+pub const WEBMENTION_LEASE_SECONDS: i64 = 300;
+
 /// How checking a Webmention's source ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MentionOutcome {
@@ -89,6 +92,28 @@ impl Store {
             limit.clamp(1, 500)
         );
         let rows: Vec<WebmentionRow> = on_db!(self, pool => sqlx::query_as(&sql).fetch_all(pool).await?);
+        rows.into_iter().map(WebmentionRow::into_webmention).collect()
+    }
+
+    /// Claims up to `limit` pending Webmentions that no other node is checking, oldest first,
+    /// for [`WEBMENTION_LEASE_SECONDS`]: of several nodes, each mention goes to one.
+    pub async fn claim_pending_webmentions(&self, limit: u32, now: Timestamp) -> Result<Vec<Webmention>> {
+        let sql = format!(
+            "UPDATE webmentions SET lease_until = $1 \
+             WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) AND id IN ( \
+               SELECT id FROM webmentions WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) \
+               ORDER BY received_at, id LIMIT {}) \
+             RETURNING {COLUMNS}",
+            limit.clamp(1, 500)
+        );
+        let mut rows: Vec<WebmentionRow> = on_db!(self, pool => {
+            sqlx::query_as(&sql)
+                .bind(now.as_second() + WEBMENTION_LEASE_SECONDS)
+                .bind(now.as_second())
+                .fetch_all(pool)
+                .await?
+        });
+        rows.sort_by_key(|r| (r.received_at, r.id));
         rows.into_iter().map(WebmentionRow::into_webmention).collect()
     }
 

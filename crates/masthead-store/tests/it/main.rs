@@ -523,6 +523,18 @@ async fn webmentions_queue_then_settle(store: Store) {
         spam
     );
     assert_eq!(store.pending_webmentions(10).await.unwrap().len(), 3);
+    // Checkers claim mentions: of several nodes, each mention goes to one until its lease ends.
+    let first = store.claim_pending_webmentions(2, t).await.unwrap();
+    assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), [copy, link], "oldest first");
+    let second = store.claim_pending_webmentions(10, t).await.unwrap();
+    assert_eq!(second.iter().map(|m| m.id).collect::<Vec<_>>(), [spam]);
+    assert!(store.claim_pending_webmentions(10, t).await.unwrap().is_empty(), "all claimed");
+    let expired = t + jiff::SignedDuration::from_secs(masthead_store::WEBMENTION_LEASE_SECONDS + 1);
+    assert_eq!(
+        store.claim_pending_webmentions(10, expired).await.unwrap().len(),
+        3,
+        "a lost checker's claims lapse"
+    );
 
     let later = at("2026-03-01T00:05:00Z");
     store

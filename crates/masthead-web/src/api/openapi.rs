@@ -1,58 +1,8 @@
-//! The Admin API under `/api/admin/`: JSON for scripts, authenticated by bearer tokens
-//! (`masthead token create`), with the same role checks as the admin. Errors are JSON with a
-//! message and, where one is to blame, the field.
+//! The OpenAPI 3.1 description of the Admin API, made from [`OPERATIONS`], the one list of its
+//! operations (a test calls each entry through the router, so neither can drift).
 
 use axum::Json;
-use axum::Router;
-use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use masthead_core::{Action, User};
-use serde::Serialize;
-
-use crate::AppState;
-use crate::auth::staff_from_bearer;
-
-pub(crate) fn router() -> Router<AppState> {
-    use crate::api_articles as articles;
-    use crate::api_newsroom as newsroom;
-    use crate::api_sources as sources;
-    Router::new()
-        .route("/api/admin/openapi.json", get(openapi))
-        .route("/api/admin/republications", get(republications))
-        .route("/api/admin/articles", get(articles::list).post(articles::create))
-        .route("/api/admin/articles/{id}", get(articles::read).put(articles::update).delete(articles::delete))
-        .route("/api/admin/articles/{id}/publish", axum::routing::post(articles::publish))
-        .route("/api/admin/articles/{id}/unpublish", axum::routing::post(articles::unpublish))
-        .route("/api/admin/articles/{id}/schedule", axum::routing::post(articles::schedule))
-        .route("/api/admin/authors", get(newsroom::authors).post(newsroom::create_author))
-        .route("/api/admin/authors/{id}", axum::routing::put(newsroom::update_author))
-        .route("/api/admin/terms", get(newsroom::terms).post(newsroom::create_term))
-        .route("/api/admin/terms/{id}", axum::routing::put(newsroom::update_term))
-        .route("/api/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
-        .route("/api/admin/outlets/{id}", axum::routing::put(newsroom::update_outlet))
-        .route("/api/admin/settings", get(newsroom::settings).put(newsroom::update_settings))
-        .route(
-            "/api/admin/media",
-            axum::routing::post(crate::api_media::upload)
-                // Room for the largest image allowed, and the form around it.
-                .layer(axum::extract::DefaultBodyLimit::max(
-                    crate::images::UploadLimits::default().max_bytes + 64 * 1024,
-                )),
-        )
-        .route("/api/admin/articles/{id}/revisions", get(articles::revisions))
-        .route("/api/admin/articles/{id}/revisions/{revision}", get(articles::revision))
-        .route(
-            "/api/admin/articles/{id}/revisions/{revision}/restore",
-            axum::routing::post(articles::restore),
-        )
-        .route("/api/admin/sources", get(sources::list).post(sources::create))
-        .route("/api/admin/sources/{id}", get(sources::read).put(sources::update))
-        .route("/api/admin/sources/{id}/pull", axum::routing::post(sources::pull))
-        .route("/api/admin/queue", get(sources::queue))
-}
 
 /// Every operation of the Admin API: (method, path, summary). The OpenAPI document is made
 /// from this list, and a test calls each entry through the router, so neither can drift.
@@ -200,84 +150,7 @@ pub fn openapi_document() -> serde_json::Value {
     })
 }
 
-async fn openapi() -> Response {
+pub(crate) async fn serve() -> Response {
     Json(openapi_document()).into_response()
 }
 
-/// An API error: `{"error": "...", "field": "..."}`.
-#[derive(Debug, Serialize)]
-pub struct ApiError {
-    #[serde(skip)]
-    status: StatusCode,
-    error: String,
-    field: Option<String>,
-}
-
-impl ApiError {
-    pub(crate) fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
-        ApiError { status, error: error.into(), field: None }
-    }
-
-    /// What went wrong, in words.
-    pub(crate) fn message(&self) -> &str {
-        &self.error
-    }
-
-    /// An error that one field of the request is to blame for.
-    pub(crate) fn field(status: StatusCode, error: impl Into<String>, field: &str) -> ApiError {
-        ApiError { status, error: error.into(), field: Some(field.to_owned()) }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            tracing::error!(error = %self.error, "API request failed");
-            return (self.status, Json(ApiError { error: "internal error".into(), ..self })).into_response();
-        }
-        (self.status, Json(&self)).into_response()
-    }
-}
-
-impl From<crate::AppError> for ApiError {
-    fn from(e: crate::AppError) -> Self {
-        match e {
-            crate::AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not found"),
-            crate::AppError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
-            crate::AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
-            crate::AppError::Internal(m) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m),
-        }
-    }
-}
-
-/// The staff member behind the request's bearer token.
-#[derive(Debug)]
-pub struct ApiUser(pub User);
-
-impl FromRequestParts<AppState> for ApiUser {
-    type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        match staff_from_bearer(state, parts).await? {
-            Some(user) => Ok(ApiUser(user)),
-            None => Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "send a valid token as 'Authorization: Bearer <token>' (masthead token create --email …)",
-            )),
-        }
-    }
-}
-
-fn require(user: &User, action: Action) -> Result<(), ApiError> {
-    if user.role.may(action) {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, format!("the {} role may not do this", user.role)))
-    }
-}
-
-async fn republications(State(state): State<AppState>, ApiUser(user): ApiUser) -> Result<Response, ApiError> {
-    require(&user, Action::ViewRepublications)?;
-    let site = state.store().site().await.map_err(crate::AppError::from)?;
-    let rows = crate::admin::republication_rows(&state, &site).await?;
-    Ok(Json(serde_json::json!({ "republications": rows })).into_response())
-}

@@ -11,8 +11,8 @@ use masthead_core::{Action, FeedFormat, NewSource, SourceTerms, User};
 use masthead_store::StoreError;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::api::{ApiError, ApiUser};
+use crate::state::AppState;
+use crate::api::openapi::{ApiError, ApiUser};
 
 /// What a client sends to add or change a source.
 #[derive(Debug, Clone, Deserialize)]
@@ -164,18 +164,18 @@ pub(crate) async fn pull(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     require(&user)?;
-    match crate::ingest::pull_source(&state, id, &|_, _| {}).await {
+    match masthead_newsroom::ingest::pull_source(&state, id, &|_, _| {}).await {
         Ok(report) => Ok(Json(serde_json::json!({
             "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
             "published": report.published, "not_modified": report.not_modified,
             "problems": report.problems, "error": report.error,
         }))
         .into_response()),
-        Err(crate::ingest::PullError::Busy) => Err(ApiError::new(
+        Err(masthead_newsroom::ingest::PullError::Busy) => Err(ApiError::new(
             StatusCode::CONFLICT,
             "another node is pulling this source right now; try again in a minute",
         )),
-        Err(crate::ingest::PullError::Store(e)) => Err(store_error(e)),
+        Err(masthead_newsroom::ingest::PullError::Store(e)) => Err(store_error(e)),
     }
 }
 

@@ -12,8 +12,8 @@ use masthead_store::StoreError;
 use serde::Deserialize;
 use url::Url;
 
-use crate::AppState;
-use crate::api::{ApiError, ApiUser};
+use crate::state::AppState;
+use crate::api::openapi::{ApiError, ApiUser};
 
 fn require(user: &User, action: Action) -> Result<(), ApiError> {
     if user.role.may(action) {

@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use masthead_core::media::variant_path;
 use masthead_core::{Action, NewMedia};
 
-use crate::AppState;
-use crate::api::{ApiError, ApiUser};
-use crate::images::{UploadLimits, process};
+use crate::state::AppState;
+use crate::api::openapi::{ApiError, ApiUser};
+use masthead_newsroom::images::{UploadLimits, process};
 
 pub(crate) async fn upload(
     State(state): State<AppState>,
@@ -83,7 +83,7 @@ pub(crate) async fn store_upload(
         .map_err(|e| UploadFailure::Invalid(e.to_string()))?;
 
     let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
-    let name: String = crate::auth::new_token().chars().take(16).collect();
+    let name: String = crate::http::auth::new_token().chars().take(16).collect();
     let path = format!("uploads/{}/{name}.{}", now.strftime("%Y/%m"), processed.extension);
     let media_dir = state.media_dir().to_owned();
     let mut files = vec![(path.clone(), processed.bytes.clone())];

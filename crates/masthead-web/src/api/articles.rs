@@ -14,8 +14,8 @@ use masthead_core::{
 use masthead_store::StoreError;
 use serde::Deserialize;
 
-use crate::AppState;
-use crate::api::{ApiError, ApiUser};
+use crate::state::AppState;
+use crate::api::openapi::{ApiError, ApiUser};
 
 /// What a script sends to create or change an article.
 #[derive(Debug, Deserialize)]

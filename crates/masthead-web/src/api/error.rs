@@ -1,0 +1,103 @@
+//! How the Admin API says no: `{"error": "...", "field": "..."}` with a status, and who is
+//! asking (the staff member behind the bearer token).
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use masthead_core::User;
+use masthead_newsroom::error::Failure;
+use serde::Serialize;
+
+use crate::http::auth::staff_from_bearer;
+use crate::http::error::AppError;
+use crate::state::AppState;
+
+/// An API error: `{"error": "...", "field": "..."}`.
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    status: StatusCode,
+    error: String,
+    field: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, error: impl Into<String>) -> ApiError {
+        ApiError { status, error: error.into(), field: None }
+    }
+
+    /// What went wrong, in words.
+    pub(crate) fn message(&self) -> &str {
+        &self.error
+    }
+
+    /// An error that one field of the request is to blame for.
+    pub(crate) fn field(status: StatusCode, error: impl Into<String>, field: &str) -> ApiError {
+        ApiError { status, error: error.into(), field: Some(field.to_owned()) }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(error = %self.error, "API request failed");
+            return (self.status, Json(ApiError { error: "internal error".into(), ..self })).into_response();
+        }
+        (self.status, Json(&self)).into_response()
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not found"),
+            AppError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
+            AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            AppError::Internal(m) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m),
+        }
+    }
+}
+
+/// The staff member behind the request's bearer token.
+#[derive(Debug)]
+pub struct ApiUser(pub User);
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match staff_from_bearer(state, parts).await? {
+            Some(user) => Ok(ApiUser(user)),
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "send a valid token as 'Authorization: Bearer <token>' (masthead token create --email …)",
+            )),
+        }
+    }
+}
+
+
+impl From<Failure> for ApiError {
+    fn from(f: Failure) -> Self {
+        let status = match &f {
+            Failure::NotFound(_) => StatusCode::NOT_FOUND,
+            Failure::Forbidden(_) => StatusCode::FORBIDDEN,
+            Failure::Invalid { .. } | Failure::Taken { .. } | Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Stale { .. } => StatusCode::CONFLICT,
+            Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        };
+        match f.field().filter(|f| !f.is_empty()) {
+            Some(field) => ApiError::field(status, f.to_string(), field),
+            None => ApiError::new(status, f.to_string()),
+        }
+    }
+}
+
+/// A JSON body, or a 400 saying what is wrong with it.
+pub(crate) fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    json.map(|Json(v)| v).map_err(|e| {
+        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
+    })
+}
