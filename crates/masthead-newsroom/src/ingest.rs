@@ -14,7 +14,8 @@ use masthead_formats::ingest::{IncomingItem, parse_feed};
 use masthead_store::{StoreError, SyndicationRecord};
 use sha2::{Digest, Sha256};
 
-use crate::AppState;
+use crate::context::Newsroom;
+use crate::media::{Upload, upload_unchecked};
 use crate::outbound::FeedFetch;
 
 /// What one poll of a source did.
@@ -68,7 +69,7 @@ pub enum PullError {
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 /// Polls every source that is due and that no other node is polling.
-pub async fn poll_due_sources(state: &AppState) -> Result<Vec<PullReport>, StoreError> {
+pub async fn poll_due_sources(state: &Newsroom) -> Result<Vec<PullReport>, StoreError> {
     let mut reports = Vec::new();
     for source in state.store().claim_due_sources(Timestamp::now()).await? {
         reports.push(poll(state, &source, &|_, _| {}).await?);
@@ -77,7 +78,7 @@ pub async fn poll_due_sources(state: &AppState) -> Result<Vec<PullReport>, Store
 }
 
 /// Pulls one source now, due or not.
-pub async fn pull_source(state: &AppState, id: i64, progress: Progress<'_>) -> Result<PullReport, PullError> {
+pub async fn pull_source(state: &Newsroom, id: i64, progress: Progress<'_>) -> Result<PullReport, PullError> {
     if !state.store().claim_source(id, Timestamp::now()).await? {
         return Err(PullError::Busy);
     }
@@ -86,7 +87,7 @@ pub async fn pull_source(state: &AppState, id: i64, progress: Progress<'_>) -> R
 }
 
 /// One poll of a claimed source; the claim is released at the end whatever happened.
-async fn poll(state: &AppState, source: &Source, progress: Progress<'_>) -> Result<PullReport, StoreError> {
+async fn poll(state: &Newsroom, source: &Source, progress: Progress<'_>) -> Result<PullReport, StoreError> {
     let mut report =
         PullReport { source_id: source.id, outlet: source.outlet_name.clone(), ..Default::default() };
     let fetched = state
@@ -137,7 +138,7 @@ async fn poll(state: &AppState, source: &Source, progress: Progress<'_>) -> Resu
 }
 
 async fn fail(
-    state: &AppState,
+    state: &Newsroom,
     source: &Source,
     mut report: PullReport,
     error: String,
@@ -164,7 +165,7 @@ fn content_hash(title: &str, body_html: &str) -> String {
 }
 
 async fn take_in(
-    state: &AppState,
+    state: &Newsroom,
     source: &Source,
     site: &Site,
     outlet: &Outlet,
@@ -239,12 +240,10 @@ async fn take_in(
             let alt =
                 if image.alt.trim().is_empty() { item.title.clone() } else { image.alt.trim().to_owned() };
             let fetched = match state.outbound().get_bytes(&image.url).await {
-                Ok(bytes) => crate::api_media::store_upload(state, bytes, alt.clone(), outlet.name.clone())
-                    .await
-                    .map_err(|e| match e {
-                        crate::api_media::UploadFailure::Invalid(m)
-                        | crate::api_media::UploadFailure::Internal(m) => m,
-                    }),
+                Ok(file) => {
+                    let upload = Upload { file, alt: alt.clone(), credit: outlet.name.clone() };
+                    upload_unchecked(state, upload).await.map_err(|e| e.to_string())
+                }
                 Err(e) => Err(e.to_string()),
             };
             match fetched {

@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 
 use masthead_formats::feeds::FeedScope;
 
-use crate::{AppError, AppState, Result};
+use crate::context::Newsroom;
+use crate::error::{Failure, Outcome};
 
 /// Announces queued article changes to the WebSub hub; returns how many feed addresses were
 /// announced. Without a hub, the queue is simply emptied.
-pub async fn announce_changes(state: &AppState) -> Result<usize> {
+pub async fn announce_changes(state: &Newsroom) -> Outcome<usize> {
     let changes = state.store().unannounced_changes(500).await?;
     if changes.is_empty() {
         return Ok(0);
@@ -40,7 +41,7 @@ pub async fn announce_changes(state: &AppState) -> Result<usize> {
         if let Err(e) = state.outbound().post_form(&hub, &[("hub.mode", "publish"), ("hub.url", topic)]).await
         {
             state.store().release_changes(&ids).await?;
-            return Err(AppError::Internal(format!("the WebSub hub {hub} refused {topic}: {e}")));
+            return Err(Failure::Internal(format!("the WebSub hub {hub} refused {topic}: {e}")));
         }
     }
     Ok(topics.len())

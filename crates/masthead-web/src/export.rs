@@ -16,7 +16,7 @@ use masthead_core::TermKind;
 use masthead_store::Page;
 use tower::ServiceExt;
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The list of files an export wrote, kept in the export folder for the next run.
 const MANIFEST: &str = ".masthead-export";
@@ -74,14 +74,14 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
     let size = state.page_size();
     let mut after = None;
     while let Some(next) = store.published(Page { after, limit: size }).await?.next {
-        paths.push(crate::public::older_page("/", &next));
+        paths.push(crate::paths::older_page("/", &next));
         after = Some(next);
     }
     for author in store.authors().await? {
         let base = author.path();
         let mut after = None;
         while let Some(next) = store.published_by_author(author.id, Page { after, limit: size }).await?.next {
-            paths.push(crate::public::older_page(&base, &next));
+            paths.push(crate::paths::older_page(&base, &next));
             after = Some(next);
         }
         paths.extend(feeds(base));
@@ -91,7 +91,7 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
             let base = term.path();
             let mut after = None;
             while let Some(next) = store.published_in_term(term.id, Page { after, limit: size }).await?.next {
-                paths.push(crate::public::older_page(&base, &next));
+                paths.push(crate::paths::older_page(&base, &next));
                 after = Some(next);
             }
             paths.extend(feeds(base));

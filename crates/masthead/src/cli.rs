@@ -42,6 +42,9 @@ pub enum Command {
     /// Partners' feeds that articles are taken in from.
     #[command(subcommand)]
     Sources(SourcesCommand),
+    /// Run the background jobs only (scheduled publishing, partners' feeds, WebSub, Webmentions),
+    /// for a worker node beside web nodes started with `serve --no-jobs`.
+    Jobs(JobsArgs),
     /// Write the site out: as static files.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -317,6 +320,21 @@ pub struct ServeArgs {
     /// Memory for cached public pages, in MB; 0 renders every request.
     #[arg(long, env = "MASTHEAD_PAGE_CACHE_MB", default_value_t = 64)]
     pub page_cache_mb: usize,
+    /// Only serve: leave the background jobs to nodes running `masthead jobs` (or `serve`).
+    #[arg(long, env = "MASTHEAD_NO_JOBS")]
+    pub no_jobs: bool,
+    #[command(flatten)]
+    pub mail: MailArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct JobsArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Let requests to other sites (partners' feeds, Webmention checks) reach private and
+    /// loopback addresses.
+    #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -335,8 +353,8 @@ pub struct MailArgs {
 }
 
 impl MailArgs {
-    pub fn mailer(&self) -> anyhow::Result<masthead_web::Mailer> {
-        masthead_web::Mailer::new(self.smtp_url.as_deref(), &self.mail_from)
+    pub fn mailer(&self) -> anyhow::Result<masthead_newsroom::mail::Mailer> {
+        masthead_newsroom::mail::Mailer::new(self.smtp_url.as_deref(), &self.mail_from)
             .context("could not set up e-mail")
     }
 }
@@ -348,23 +366,6 @@ pub struct InitArgs {
     /// The site's public address, for canonical links and feeds.
     #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
     pub base_url: Option<Url>,
-}
-
-pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Serve(args) => crate::serve::serve(args).await,
-        Command::Init(args) => init(args).await,
-        Command::User(UserCommand::Add(args)) => user_add(args).await,
-        Command::User(UserCommand::ResetPassword(args)) => reset_password(args).await,
-        Command::Token(TokenCommand::Create(args)) => token_create(args).await,
-        Command::Sources(SourcesCommand::Add(args)) => crate::sources::add(args).await,
-        Command::Sources(SourcesCommand::List(args)) => crate::sources::list(args).await,
-        Command::Sources(SourcesCommand::Pull(args)) => crate::sources::pull(args).await,
-        Command::Export(ExportCommand::Static(args)) => crate::export::export_static(args).await,
-        Command::Export(ExportCommand::Archive(args)) => crate::archive::export_archive(args).await,
-        Command::Generate(args) => crate::export::generate(args).await,
-        Command::Import(command) => crate::import::run(command).await,
-    }
 }
 
 /// The data folder, created if needed and checked to be writable.
@@ -408,7 +409,7 @@ impl DataArgs {
     }
 }
 
-async fn init(args: InitArgs) -> anyhow::Result<()> {
+pub async fn init(args: InitArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let mut site = store.site().await.context("could not read the site settings")?;
     if let Some(base_url) = args.base_url {
@@ -424,9 +425,9 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-use masthead_web::reset::MIN_PASSWORD_LEN;
+use masthead_newsroom::accounts::MIN_PASSWORD_LEN;
 
-async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
+pub async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
     let email = masthead_core::account::normalize_email(&args.email)
         .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
     let password = if args.password_stdin {
@@ -454,7 +455,7 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
             Some(store.author_by_slug(&slug).await.with_context(|| format!("there is no author {slug}"))?.id)
         }
     };
-    let hash = masthead_web::auth::hash_password(&password)
+    let hash = masthead_newsroom::secrets::hash_password(&password)
         .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
     let user = store
         .create_user(&masthead_store::NewUser {
@@ -480,7 +481,7 @@ async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
+pub async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     let email = masthead_core::account::normalize_email(&args.email)
         .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
     let store = args.data.open().await?;
@@ -489,9 +490,9 @@ async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
         .await
         .context("could not read the staff accounts")?
         .with_context(|| format!("there is no staff account for {email}"))?;
-    let token = masthead_web::auth::new_token();
+    let token = masthead_newsroom::secrets::new_token();
     store
-        .create_api_token(user.id, &args.name, &masthead_web::auth::token_hash(&token))
+        .create_api_token(user.id, &args.name, &masthead_newsroom::secrets::token_hash(&token))
         .await
         .context("could not save the token")?;
     store
@@ -507,7 +508,7 @@ async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
+pub async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
     let email = masthead_core::account::normalize_email(&args.email)
         .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
     let mailer = args.mail.mailer()?;
@@ -518,15 +519,15 @@ async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
         .context("could not read the staff accounts")?
         .with_context(|| format!("there is no staff account for {email}"))?;
     let site = store.site().await.context("could not read the site settings")?;
-    let (link, delivery) = masthead_web::reset::send_password_reset(&store, &mailer, &site, &user)
+    let (link, delivery) = masthead_newsroom::accounts::send_password_reset(&store, &mailer, &site, &user)
         .await
         .context("could not send the link")?;
     store.close().await;
     match delivery {
-        masthead_web::mail::Delivery::Sent => {
+        masthead_newsroom::mail::Delivery::Sent => {
             println!("Sent {} a link to choose a new password.", user.email)
         }
-        masthead_web::mail::Delivery::Logged => {
+        masthead_newsroom::mail::Delivery::Logged => {
             println!(
                 "No mail server is configured (--smtp-url); give {} this link, valid for an hour, once:",
                 user.email

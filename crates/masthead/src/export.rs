@@ -1,33 +1,18 @@
 //! `masthead export static`: the public site as files.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 
 use anyhow::Context;
 
 use crate::cli::{ExportStaticArgs, GenerateArgs};
-
-/// A progress bar on a terminal; nothing otherwise.
-pub(crate) fn bar(what: &str) -> Option<indicatif::ProgressBar> {
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len} {per_sec} ETA {eta}")
-            .expect("a valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_owned());
-    Some(bar)
-}
+use crate::progress::{bar, follow};
 
 pub async fn export_static(args: ExportStaticArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     if let Some(url) = &args.base_url {
         store.present_at(url.clone());
     }
-    let state = crate::sources::state(&args.data, store.clone(), false)?;
+    let state = crate::site::state(&args.data, store.clone(), false)?;
     let started = std::time::Instant::now();
     let bar = bar("exporting pages");
     let progress_bar = bar.clone();
@@ -62,12 +47,7 @@ pub async fn generate(args: GenerateArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let started = std::time::Instant::now();
     let bar = bar("generating articles");
-    let progress = |done: usize, total: usize| {
-        if let Some(bar) = &bar {
-            bar.set_length(total as u64);
-            bar.set_position(done as u64);
-        }
-    };
+    let progress = follow(&bar);
     let made = masthead_demo::synthetic::generate(
         &store,
         args.articles,

@@ -9,7 +9,9 @@ mod archive;
 mod cli;
 mod export;
 mod import;
+mod progress;
 mod serve;
+mod site;
 mod sources;
 
 fn main() -> ExitCode {
@@ -28,11 +30,30 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(cli::run(cli)) {
+    match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Hands each command to the module that does it.
+async fn run(cli: cli::Cli) -> anyhow::Result<()> {
+    match cli.command {
+        cli::Command::Serve(args) => serve::serve(args).await,
+        cli::Command::Jobs(args) => serve::jobs(args).await,
+        cli::Command::Init(args) => cli::init(args).await,
+        cli::Command::User(cli::UserCommand::Add(args)) => cli::user_add(args).await,
+        cli::Command::User(cli::UserCommand::ResetPassword(args)) => cli::reset_password(args).await,
+        cli::Command::Token(cli::TokenCommand::Create(args)) => cli::token_create(args).await,
+        cli::Command::Sources(cli::SourcesCommand::Add(args)) => sources::add(args).await,
+        cli::Command::Sources(cli::SourcesCommand::List(args)) => sources::list(args).await,
+        cli::Command::Sources(cli::SourcesCommand::Pull(args)) => sources::pull(args).await,
+        cli::Command::Export(cli::ExportCommand::Static(args)) => export::export_static(args).await,
+        cli::Command::Export(cli::ExportCommand::Archive(args)) => archive::export_archive(args).await,
+        cli::Command::Generate(args) => export::generate(args).await,
+        cli::Command::Import(command) => import::run(command).await,
     }
 }

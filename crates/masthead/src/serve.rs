@@ -1,13 +1,17 @@
 //! `masthead serve`: open the data, optionally fill it with the demo, and serve until Ctrl-C
-//! or SIGTERM, finishing requests in flight.
+//! or SIGTERM, finishing requests in flight and the jobs' turns in progress; `masthead jobs`:
+//! the background jobs alone.
 
 use std::io::Write;
 
 use anyhow::Context;
-use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Outbound, Theme};
+use masthead_newsroom::context::Newsroom;
+use masthead_newsroom::jobs::{self, Job};
+use masthead_newsroom::outbound::Outbound;
+use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Theme};
 use tokio::net::TcpListener;
 
-use crate::cli::ServeArgs;
+use crate::cli::{JobsArgs, ServeArgs};
 
 /// The account `--demo` creates on a site without staff.
 pub const DEMO_OWNER: &str = "owner@meridian.example";
@@ -39,8 +43,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // A demo site gets an owner account, so that the newcomer can sign in straight away.
     let demo_login =
         if args.demo && store.user_count().await.context("could not read the staff accounts")? == 0 {
-            let password: String = masthead_web::auth::new_token().chars().take(24).collect();
-            let hash = masthead_web::auth::hash_password(&password)
+            let password: String = masthead_newsroom::secrets::new_token().chars().take(24).collect();
+            let hash = masthead_newsroom::secrets::hash_password(&password)
                 .map_err(|e| anyhow::anyhow!("could not hash a password: {e}"))?;
             store
                 .create_user(&masthead_store::NewUser {
@@ -82,7 +86,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer,
     );
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
-    let background = tokio::spawn(background_work(state.clone()));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let background = (!args.no_jobs).then(|| {
+        let stopped = stopped.clone();
+        tokio::spawn(jobs::run(state.newsroom().clone(), &Job::ALL, until(stopped)))
+    });
     let site = store.site().await.context("could not read the site settings")?;
 
     // Whoever started us may have closed our stdout: that is no reason to stop serving.
@@ -101,44 +109,42 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = out.flush();
 
     let app = masthead_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let signal = async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(signal)
         .await
         .context("the server stopped with an error")?;
-    background.abort();
+    if let Some(background) = background {
+        // The jobs finish the turn they are in: nothing they claimed is left half-done.
+        let _ = background.await;
+    }
     store.close().await;
     let _ = writeln!(std::io::stdout(), "Masthead stopped.");
     Ok(())
 }
 
-/// Work that happens away from requests: publishing scheduled articles (exactly once, however
-/// many nodes run this), announcing changed feeds to the WebSub hub, checking the sources of
-/// received Webmentions, and polling partners' feeds that are due (each by one node).
-async fn background_work(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        match state.store().publish_due(jiff::Timestamp::now()).await {
-            Ok(published) if !published.is_empty() => {
-                tracing::info!(?published, "published scheduled articles")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "could not publish scheduled articles; will retry"),
-        }
-        if let Err(e) = masthead_web::announce_changes(&state).await {
-            tracing::warn!(error = %e, "could not announce changes to the WebSub hub; will retry");
-        }
-        if let Err(e) = masthead_web::check_pending_webmentions(&state).await {
-            tracing::warn!(error = %e, "could not check pending Webmentions");
-        }
-        match masthead_web::ingest::poll_due_sources(&state).await {
-            Ok(reports) => {
-                for report in reports.iter().filter(|r| r.created + r.updated > 0 || r.error.is_some()) {
-                    tracing::info!(source = report.source_id, "{report}");
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "could not poll partners' feeds; will retry"),
+/// `masthead jobs`: the background jobs without the web server, until Ctrl-C or SIGTERM.
+pub async fn jobs(args: JobsArgs) -> anyhow::Result<()> {
+    let store = args.data.open().await?;
+    let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
+    let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, args.mail.mailer()?);
+    let names: Vec<&str> = Job::ALL.iter().map(|j| j.name()).collect();
+    let _ =
+        writeln!(std::io::stdout(), "Masthead is running its jobs: {}; stop with Ctrl-C", names.join(", "));
+    jobs::run(newsroom, &Job::ALL, shutdown_signal()).await;
+    store.close().await;
+    let _ = writeln!(std::io::stdout(), "Masthead stopped.");
+    Ok(())
+}
+
+/// Completes once `stopped` turns true.
+async fn until(mut stopped: tokio::sync::watch::Receiver<bool>) {
+    while !*stopped.borrow_and_update() {
+        if stopped.changed().await.is_err() {
+            return;
         }
     }
 }

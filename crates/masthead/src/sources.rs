@@ -3,9 +3,8 @@
 use anyhow::{Context, bail};
 use masthead_core::{NewOutlet, NewSource, Slug, TermKind};
 use masthead_store::{Store, StoreError};
-use masthead_web::{AppState, Mailer, Outbound, Theme};
 
-use crate::cli::{DataArgs, SourcesAddArgs, SourcesListArgs, SourcesPullArgs};
+use crate::cli::{SourcesAddArgs, SourcesListArgs, SourcesPullArgs};
 
 /// The outlet named `name` (or with that slug), added when it is new.
 async fn outlet(store: &Store, name: &str) -> anyhow::Result<masthead_core::Outlet> {
@@ -88,13 +87,6 @@ pub async fn list(args: SourcesListArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<AppState> {
-    let theme = Theme::load(Some(&data.data.join("theme"))).context("could not load the theme")?;
-    let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
-    let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
-    Ok(AppState::new(store, theme, data.data.join("media"), 20, outbound, mailer))
-}
-
 pub async fn pull(args: SourcesPullArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let ids: Vec<i64> = match args.source {
@@ -104,17 +96,17 @@ pub async fn pull(args: SourcesPullArgs) -> anyhow::Result<()> {
     if ids.is_empty() {
         bail!("there are no sources to pull; add one with: masthead sources add --outlet NAME --feed URL");
     }
-    let state = state(&args.data, store.clone(), args.allow_private_fetch)?;
+    let state = crate::site::state(&args.data, store.clone(), args.allow_private_fetch)?;
     let (mut failed, mut created, mut updated) = (0, 0, 0);
     for id in ids {
-        let bar = crate::export::bar(&format!("source {id}"));
+        let bar = crate::progress::bar(&format!("source {id}"));
         let progress = |done: usize, total: usize| {
             if let Some(bar) = &bar {
                 bar.set_length(total as u64);
                 bar.set_position(done as u64);
             }
         };
-        let report = masthead_web::ingest::pull_source(&state, id, &progress).await;
+        let report = masthead_newsroom::ingest::pull_source(state.newsroom(), id, &progress).await;
         if let Some(bar) = bar {
             bar.finish_and_clear();
         }

@@ -10,16 +10,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use masthead_core::article::NewOrigin;
-use masthead_core::{
-    Action, Article, ArticleStatus, BodyFormat, NewArticle, NewTerm, Provenance, ReusePolicy, Slug, TermKind,
-    render_body,
-};
-use masthead_store::StoreError;
+use masthead_core::{Article, ArticleStatus, BodyFormat, Provenance, ReusePolicy, TermKind, render_body};
+use masthead_newsroom::articles::{self, ArticleInput, StatusChange};
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::media::Upload;
 use serde::Serialize;
 
-use crate::admin::{admin_page, private, require_staff, when};
-use crate::auth::{Staff, same_secret};
-use crate::{AppError, AppState, Result};
+use crate::admin::form::{Pairs, field, read_upload, signed_form};
+use crate::admin::page::{admin_page, private, require_staff, when};
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
 
 /// What the editor form sent.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -174,24 +175,7 @@ impl Draft {
     }
 
     /// The article to save, or what is wrong with the form.
-    fn to_new(
-        &self,
-        staff: &Staff,
-        zone: &str,
-        status: ArticleStatus,
-        published_at: Option<jiff::Timestamp>,
-    ) -> std::result::Result<NewArticle, String> {
-        if self.title.is_empty() {
-            return Err("An article needs a headline.".into());
-        }
-        let slug = if self.slug.is_empty() { Slug::from_title(&self.title) } else { Slug::parse(&self.slug) }
-            .map_err(|e| format!("The address cannot be used: {e}."))?;
-        if self.body.trim().is_empty() {
-            return Err("An article needs some text.".into());
-        }
-        if !staff.user.role.may(Action::EditAnyArticle) && !staff.user.writes_under(&self.author_ids) {
-            return Err("Tick your own name among the authors.".into());
-        }
+    fn to_input(&self, zone: &str) -> std::result::Result<ArticleInput, String> {
         let reuse_policy = match self.reuse_policy.as_str() {
             "" => None,
             key => Some(key.parse::<ReusePolicy>().map_err(|e| e.to_string())?),
@@ -202,24 +186,26 @@ impl Draft {
             .enumerate()
             .map(|(i, o)| o.to_new(zone, i + 1))
             .collect::<std::result::Result<_, _>>()?;
-        Ok(NewArticle {
-            slug,
+        Ok(ArticleInput {
             title: self.title.clone(),
-            dek: self.dek.trim().to_owned(),
-            body: render_body(
-                BodyFormat::from_key(&self.body_format).unwrap_or(BodyFormat::Markdown),
-                &self.body,
-            ),
+            slug: Some(self.slug.clone()).filter(|s| !s.is_empty()),
+            dek: self.dek.clone(),
+            body: self.body.clone(),
+            body_format: BodyFormat::from_key(&self.body_format).unwrap_or(BodyFormat::Markdown),
             excerpt: self.excerpt.clone(),
-            status,
-            published_at,
-            time_zone: zone.to_owned(),
             author_ids: self.author_ids.clone(),
             term_ids: self.term_ids.clone(),
+            new_tags: self
+                .new_tags
+                .split(',')
+                .map(|n| n.trim().to_owned())
+                .filter(|n| !n.is_empty())
+                .collect(),
             featured_media_id: self.featured_media_id,
             featured_alt: self.featured_alt.clone(),
             featured_credit: self.featured_credit.clone(),
             reuse_policy,
+            time_zone: None,
             origins,
         })
     }
@@ -293,7 +279,7 @@ async fn render_editor(
             minijinja::context! {
                 terms => y.terms.name(), original_url => y.original_url, locked => y.terms.locks_text(),
                 refusal => y.terms.refusal(site.commercial),
-                changed => y.changed_upstream_at.map(|t| crate::admin::when(t, &site)),
+                changed => y.changed_upstream_at.map(|t| when(t, &site)),
             }
         }),
         None => None,
@@ -316,33 +302,6 @@ async fn render_editor(
 /// The editor again, with what is wrong with the form.
 async fn refuse(state: &AppState, staff: &Staff, draft: &Draft, error: String) -> Result<Response> {
     render_editor(state, staff, draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
-}
-
-/// A posted form's fields, in order (a name may repeat).
-pub(crate) type Pairs = Vec<(String, String)>;
-
-/// A posted form's fields, once its CSRF token has been checked.
-pub(crate) fn signed_form(
-    staff: &Staff,
-    form: std::result::Result<Form<Pairs>, FormRejection>,
-) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    check_csrf(staff, &pairs)?;
-    Ok(pairs)
-}
-
-/// The first value sent for `key`, trimmed; empty when there is none.
-pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
-    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
-}
-
-pub(crate) fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
-    let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
-    if same_secret(sent, &staff.csrf) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()))
-    }
 }
 
 pub(crate) async fn list(
@@ -416,66 +375,34 @@ pub(crate) async fn create(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let pairs = signed_form(&staff, form)?;
-    let mut draft = Draft::from_form(&pairs);
-    let site = state.store().site().await?;
-    if let Err(error) = add_new_tags(&state, &mut draft).await? {
-        return refuse(&state, &staff, &draft, error).await;
-    }
-    let new = match draft.to_new(&staff, &site.time_zone, ArticleStatus::Draft, None) {
-        Ok(new) => new,
-        Err(error) => {
-            return refuse(&state, &staff, &draft, error).await;
-        }
+    let draft = Draft::from_form(&pairs);
+    let site = state.site().await?;
+    let input = match draft.to_input(&site.time_zone) {
+        Ok(input) => input,
+        Err(error) => return refuse(&state, &staff, &draft, error).await,
     };
-    match state.store().create_article_by(&new, Some(staff.user.id)).await {
+    match articles::create(state.newsroom(), &staff.user, input).await {
         Ok(article) => Ok(Redirect::to(&format!("/admin/articles/{}", article.id)).into_response()),
-        Err(e) => refuse(&state, &staff, &draft, save_error(e)?).await,
+        Err(failure) => refuse(&state, &staff, &draft, refusal(failure)?).await,
     }
 }
 
-/// Finds or creates each tag named in the editor's "new tags" field and ticks it. Anyone who may
-/// write may add a tag; regions and themes are the editors' to manage.
-async fn add_new_tags(state: &AppState, draft: &mut Draft) -> Result<std::result::Result<(), String>> {
-    let names: Vec<String> =
-        draft.new_tags.split(',').map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
-    for name in names {
-        let Ok(slug) = Slug::from_title(&name) else {
-            return Ok(Err(format!("No tag address can be made from {name:?}.")));
-        };
-        let term = match state.store().term_by_slug(TermKind::Tag, &slug).await {
-            Ok(term) => term,
-            Err(StoreError::NotFound) => {
-                let new =
-                    NewTerm { kind: TermKind::Tag, slug, name, description: String::new(), parent_id: None };
-                state.store().create_term(&new).await?
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if !draft.term_ids.contains(&term.id) {
-            draft.term_ids.push(term.id);
-        }
-    }
-    draft.new_tags.clear();
-    Ok(Ok(()))
-}
-
-/// What to tell the editor about a save the store refused.
-fn save_error(e: StoreError) -> Result<String> {
-    match e {
-        StoreError::Conflict { .. } => Ok("Another article has this address; choose another slug.".into()),
-        StoreError::Invalid(m) => Ok(format!("The article cannot be saved: {m}.")),
-        StoreError::Refused(reason) => Ok(reason),
-        other => Err(other.into()),
+/// What to tell the writer about a save the newsroom refused; our own faults are errors.
+fn refusal(failure: Failure) -> Result<String> {
+    match failure {
+        Failure::Forbidden(m) => Err(AppError::Forbidden(m)),
+        Failure::NotFound(_) => Err(AppError::NotFound),
+        Failure::Internal(m) => Err(AppError::Internal(m)),
+        other => Ok(other.to_string()),
     }
 }
 
 pub(crate) async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result<Article> {
-    let article = state.store().article(id).await?;
-    if staff.user.may_edit(&article) {
-        Ok(article)
-    } else {
-        Err(AppError::Forbidden("You may not change this article.".into()))
-    }
+    articles::editable(state.newsroom(), &staff.user, id).await.map_err(|f| match f {
+        Failure::NotFound(_) => AppError::NotFound,
+        Failure::Forbidden(_) => AppError::Forbidden("You may not change this article.".into()),
+        other => AppError::Internal(other.to_string()),
+    })
 }
 
 pub(crate) async fn edit_form(
@@ -497,81 +424,49 @@ pub(crate) async fn save(
     let current = editable(&state, &staff, id).await?;
     let mut draft = Draft::from_form(&pairs);
     draft.id = Some(id);
-    // An article keeps its address when the headline changes, unless a new one is given.
-    if draft.slug.is_empty() {
-        draft.slug = current.slug.to_string();
-    }
     draft.status = current.status.key().to_owned();
     draft.may_publish = staff.user.may_publish(&current);
-    let action = pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()).unwrap_or("save");
-    let site = state.store().site().await?;
-    let (status, published_at, audit) = match action {
-        "schedule" if draft.may_publish => {
-            let raw =
-                pairs.iter().find(|(k, _)| k == "publish_at").map(|(_, v)| v.trim()).unwrap_or_default();
-            let at = raw
+    let site = state.site().await?;
+    let change = match field(&pairs, "action").as_str() {
+        "schedule" => {
+            let at = field(&pairs, "publish_at")
                 .parse::<jiff::civil::DateTime>()
                 .ok()
                 .and_then(|dt| dt.to_zoned(masthead_core::time::zone(&site.time_zone)).ok())
                 .map(|z| z.timestamp());
             match at {
-                Some(at) if at > jiff::Timestamp::now() => {
-                    (ArticleStatus::Scheduled, Some(at), Some("article scheduled"))
-                }
-                _ => {
+                Some(at) => StatusChange::Schedule(at),
+                None => {
                     let error = "Give a publication time in the future to schedule.".to_owned();
                     return refuse(&state, &staff, &draft, error).await;
                 }
             }
         }
-        "publish" if draft.may_publish => (
-            ArticleStatus::Published,
-            current.published_at.or_else(|| Some(jiff::Timestamp::now())),
-            Some("article published"),
-        ),
-        "unpublish" if draft.may_publish => {
-            (ArticleStatus::Unpublished, current.published_at, Some("article unpublished"))
-        }
-        "publish" | "unpublish" | "schedule" => {
-            return Err(AppError::Forbidden("Your role may not publish or unpublish this article.".into()));
-        }
-        _ => (current.status, current.published_at, None),
+        "publish" => StatusChange::Publish,
+        "unpublish" => StatusChange::Unpublish,
+        _ => StatusChange::Keep,
     };
-    if let Err(error) = add_new_tags(&state, &mut draft).await? {
-        return refuse(&state, &staff, &draft, error).await;
-    }
-    let new = match draft.to_new(&staff, &site.time_zone, status, published_at) {
-        Ok(new) => new,
-        Err(error) => {
-            return refuse(&state, &staff, &draft, error).await;
-        }
+    let input = match draft.to_input(&site.time_zone) {
+        Ok(input) => input,
+        Err(error) => return refuse(&state, &staff, &draft, error).await,
     };
-    match state.store().update_article(id, draft.revision, &new, Some(staff.user.id)).await {
+    match articles::update(state.newsroom(), &staff.user, id, draft.revision, input, change).await {
         Ok(article) => {
-            if let Some(action) = audit {
-                state
-                    .store()
-                    .audit(Some(staff.user.id), action, &format!("{} ({})", article.title, article.slug))
-                    .await?;
-            }
-            let notice = match status {
-                ArticleStatus::Published if audit.is_some() => "Published.",
-                ArticleStatus::Unpublished if audit.is_some() => "Withdrawn from the site.",
-                ArticleStatus::Scheduled if audit.is_some() => "Scheduled.",
-                _ => "Saved.",
+            let notice = match change {
+                StatusChange::Publish => "Published.",
+                StatusChange::Unpublish => "Withdrawn from the site.",
+                StatusChange::Schedule(_) => "Scheduled.",
+                StatusChange::Keep => "Saved.",
             };
-            render_editor(
-                &state,
-                &staff,
-                &Draft::from_article(&article, &staff),
-                StatusCode::OK,
-                None,
-                Some(notice),
-            )
-            .await
+            let draft = Draft::from_article(&article, &staff);
+            render_editor(&state, &staff, &draft, StatusCode::OK, None, Some(notice)).await
         }
-        Err(StoreError::Stale { .. }) => conflict(&state, &staff, &draft).await,
-        Err(e) => refuse(&state, &staff, &draft, save_error(e)?).await,
+        Err(Failure::Stale { .. }) => conflict(&state, &staff, &draft).await,
+        Err(Failure::Invalid { field: "at", .. }) => {
+            let error = "Give a publication time in the future to schedule.".to_owned();
+            refuse(&state, &staff, &draft, error).await
+        }
+        Err(failure) => refuse(&state, &staff, &draft, refusal(failure)?).await,
     }
 }
 
@@ -611,33 +506,6 @@ pub(crate) async fn preview(
     Ok(private(StatusCode::OK, html))
 }
 
-/// An upload form's file (the field called `file`) and its other fields, once its CSRF token
-/// has been checked.
-pub(crate) async fn read_upload(
-    staff: &Staff,
-    form: &mut axum::extract::Multipart,
-) -> Result<(Option<Vec<u8>>, Vec<(String, String)>)> {
-    let (mut file, mut fields) = (None, Vec::new());
-    while let Some(field) = form
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
-    {
-        let name = field.name().unwrap_or_default().to_owned();
-        let data = field
-            .bytes()
-            .await
-            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
-        if name == "file" {
-            file = Some(data.to_vec()).filter(|f| !f.is_empty());
-        } else {
-            fields.push((name, String::from_utf8_lossy(&data).trim().to_owned()));
-        }
-    }
-    check_csrf(staff, &fields)?;
-    Ok((file, fields))
-}
-
 /// `/admin/articles/{id}/image`: uploads an image and makes it the article's featured image,
 /// as a save over the current revision.
 pub(crate) async fn upload_image(
@@ -646,41 +514,19 @@ pub(crate) async fn upload_image(
     Path(id): Path<i64>,
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
-    // Whoever may change the article may give it an image: contributors only in their own drafts.
     let current = editable(&state, &staff, id).await?;
     let (file, fields) = read_upload(&staff, &mut form).await?;
-    let mut draft = Draft::from_article(&current, &staff);
-    let problem = match (file, field(&fields, "alt")) {
-        (None, _) => Some("Choose an image to upload.".to_owned()),
-        (Some(_), alt) if alt.is_empty() => {
-            Some("Describe the image for readers who cannot see it.".to_owned())
-        }
-        (Some(bytes), alt) => {
-            match crate::api_media::store_upload(&state, bytes, alt.clone(), field(&fields, "credit")).await {
-                Ok(media) => {
-                    draft.featured_media_id = Some(media.id);
-                    draft.featured_alt = alt;
-                    draft.featured_credit = field(&fields, "credit");
-                    None
-                }
-                Err(crate::api_media::UploadFailure::Invalid(m)) => {
-                    Some(format!("The image was not accepted: {m}."))
-                }
-                Err(crate::api_media::UploadFailure::Internal(m)) => return Err(AppError::Internal(m)),
-            }
-        }
+    let upload = Upload {
+        file: file.unwrap_or_default(),
+        alt: field(&fields, "alt"),
+        credit: field(&fields, "credit"),
     };
-    if let Some(error) = problem {
-        return refuse(&state, &staff, &draft, error).await;
-    }
-    let mut new = state.store().revision_snapshot(id, current.revision).await?;
-    new.featured_media_id = draft.featured_media_id;
-    new.featured_alt = draft.featured_alt.clone();
-    new.featured_credit = draft.featured_credit.clone();
-    new.published_at = current.published_at;
-    match state.store().update_article(id, current.revision, &new, Some(staff.user.id)).await {
+    match articles::set_featured_image(state.newsroom(), &staff.user, id, upload).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),
-        Err(StoreError::Stale { .. }) => conflict(&state, &staff, &draft).await,
-        Err(e) => Err(e.into()),
+        Err(Failure::Stale { .. }) => conflict(&state, &staff, &Draft::from_article(&current, &staff)).await,
+        Err(failure) => {
+            let error = refusal(failure)?;
+            refuse(&state, &staff, &Draft::from_article(&current, &staff), error).await
+        }
     }
 }

@@ -9,22 +9,25 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_store::StoreError;
+use masthead_newsroom::articles;
+use masthead_newsroom::error::Failure;
 
-use crate::admin::{admin_page, when};
-use crate::admin_articles::{Pairs, editable, signed_form};
-use crate::api_articles::unified_diff;
-use crate::auth::Staff;
-use crate::{AppState, Result};
+use crate::admin::articles::editable;
+use crate::admin::form::{Pairs, field, signed_form};
+use crate::admin::page::{admin_page, when};
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
 
 pub(crate) async fn list(
     State(state): State<AppState>,
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let article = editable(&state, &staff, id).await?;
+    editable(&state, &staff, id).await?;
+    let (article, revisions) =
+        articles::history(state.newsroom(), &staff.user, id).await.map_err(internal)?;
     let site = state.store().site().await?;
-    let revisions = state.store().revisions(id).await?;
     let names: HashMap<i64, String> =
         state.store().staff_list().await?.into_iter().map(|(u, _)| (u.id, u.name)).collect();
     let mut rows = Vec::new();
@@ -57,25 +60,20 @@ async fn render_revision(
     status: StatusCode,
     error: Option<&str>,
 ) -> Result<Response> {
-    let article = editable(state, staff, id).await?;
-    let snapshot = state.store().revision_snapshot(id, revision).await?;
-    let previous =
-        if revision > 1 { state.store().revision_snapshot(id, revision - 1).await.ok() } else { None };
-    let before = previous.as_ref();
-    let diff = |name: &'static str, old: Option<&str>, new: &str| {
-        (name, unified_diff(old.unwrap_or(""), new, (&format!("{name} before"), &format!("{name} after"))))
-    };
+    editable(state, staff, id).await?;
+    let view =
+        articles::revision(state.newsroom(), &staff.user, id, revision).await.map_err(|f| match f {
+            Failure::NotFound(_) => AppError::NotFound,
+            other => internal(other),
+        })?;
+    let (article, snapshot) = (view.article, view.snapshot);
     // Only the fields this revision changed.
-    let diffs: Vec<_> = [
-        diff("Headline", before.map(|p| p.title.as_str()), &snapshot.title),
-        diff("Standfirst", before.map(|p| p.dek.as_str()), &snapshot.dek),
-        diff("Text", before.map(|p| p.body.source.as_str()), &snapshot.body.source),
-        diff("Excerpt", before.map(|p| p.excerpt.as_str()), &snapshot.excerpt),
-    ]
-    .into_iter()
-    .filter(|(_, text)| !text.is_empty())
-    .map(|(name, text)| minijinja::context! { name => name, text => text })
-    .collect();
+    let diffs: Vec<_> = view
+        .diffs
+        .into_iter()
+        .filter(|(_, _, text)| !text.is_empty())
+        .map(|(_, name, text)| minijinja::context! { name => name, text => text })
+        .collect();
     let site = state.store().site().await?;
     admin_page(
         state,
@@ -103,29 +101,19 @@ pub(crate) async fn restore(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let pairs = signed_form(&staff, form)?;
-    let current = editable(&state, &staff, id).await?;
-    let seen: i64 =
-        pairs.iter().find(|(k, _)| k == "revision").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
-    let mut snapshot = state.store().revision_snapshot(id, revision).await?;
-    // Restoring brings back the words, not a past status: publishing stays a separate act.
-    snapshot.status = current.status;
-    snapshot.published_at = current.published_at;
-    match state.store().update_article(id, seen, &snapshot, Some(staff.user.id)).await {
-        Ok(article) => {
-            state
-                .store()
-                .audit(
-                    Some(staff.user.id),
-                    "revision restored",
-                    &format!("{} (revision {revision})", article.slug),
-                )
-                .await?;
-            Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response())
-        }
-        Err(StoreError::Stale { .. }) => {
+    editable(&state, &staff, id).await?;
+    let seen: i64 = field(&pairs, "revision").parse().unwrap_or(0);
+    match articles::restore(state.newsroom(), &staff.user, id, revision, seen).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),
+        Err(Failure::Stale { .. }) => {
             let error = "Someone saved this article since you opened this page; look at the history again.";
             render_revision(&state, &staff, id, revision, StatusCode::CONFLICT, Some(error)).await
         }
-        Err(e) => Err(e.into()),
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(other) => Err(internal(other)),
     }
+}
+
+fn internal(failure: Failure) -> AppError {
+    AppError::Internal(failure.to_string())
 }

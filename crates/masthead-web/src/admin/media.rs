@@ -7,11 +7,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::Action;
 
-use crate::admin::admin_page;
-use crate::admin_articles::field;
-use crate::api_media::{UploadFailure, store_upload};
-use crate::auth::Staff;
-use crate::{AppError, AppState, Result};
+use crate::admin::form::field;
+use crate::admin::page::admin_page;
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::media::{self, Upload};
 
 /// Images per page of the library.
 const PAGE: u32 = 48;
@@ -86,17 +88,17 @@ pub(crate) async fn upload(
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
     uploader(&staff)?;
-    let (file, fields) = crate::admin_articles::read_upload(&staff, &mut form).await?;
-    let error = match (file, field(&fields, "alt")) {
-        (None, _) => "Choose an image to upload.".to_owned(),
-        (Some(_), alt) if alt.is_empty() => "Describe the image for readers who cannot see it.".to_owned(),
-        (Some(bytes), alt) => match store_upload(&state, bytes, alt, field(&fields, "credit")).await {
-            Ok(media) => {
-                return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response());
-            }
-            Err(UploadFailure::Invalid(m)) => format!("The image was not accepted: {m}."),
-            Err(UploadFailure::Internal(m)) => return Err(AppError::Internal(m)),
-        },
+    let (file, fields) = crate::admin::form::read_upload(&staff, &mut form).await?;
+    let upload = Upload {
+        file: file.unwrap_or_default(),
+        alt: field(&fields, "alt"),
+        credit: field(&fields, "credit"),
+    };
+    let error = match media::upload(state.newsroom(), &staff.user, upload).await {
+        Ok(media) => return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()),
+        Err(Failure::Invalid { message, .. }) => message,
+        Err(Failure::Forbidden(m)) => return Err(AppError::Forbidden(m)),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
     };
     render(&state, &staff, None, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }

@@ -12,11 +12,12 @@ use masthead_core::{Action, AuthorLink, TermKind};
 use masthead_store::StoreError;
 use serde::Serialize;
 
-use crate::admin::admin_page;
-use crate::admin_articles::{Pairs, field, signed_form};
-use crate::api_newsroom::{AuthorRequest, OutletRequest, TermRequest};
-use crate::auth::Staff;
-use crate::{AppError, AppState, Result};
+use crate::admin::form::{Pairs, field, signed_form};
+use crate::admin::page::admin_page;
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
+use masthead_newsroom::catalogue::{AuthorRequest, OutletRequest, TermRequest};
 
 /// One input of a record's form.
 #[derive(Debug, Serialize)]
@@ -239,7 +240,7 @@ async fn save_author(
             outlet_id: optional_id(&pairs, "outlet_id"),
         }
         .into_new()
-        .map_err(|e| e.message().to_owned())
+        .map_err(|e| e.to_string())
     });
     let saved = match request {
         Err(error) => Err(error),
@@ -393,7 +394,7 @@ async fn save_term(
             parent_id,
         }
         .into_new()
-        .map_err(|e| e.message().to_owned()),
+        .map_err(|e| e.to_string()),
     });
     let saved = match request {
         Err(error) => Err(error),
@@ -509,7 +510,7 @@ async fn save_outlet(
         homepage: Some(field(&pairs, "homepage")),
     }
     .into_new()
-    .map_err(|e| e.message().to_owned());
+    .map_err(|e| e.to_string());
     let saved = match request {
         Err(error) => Err(error),
         Ok(new) => {

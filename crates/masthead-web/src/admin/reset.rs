@@ -12,53 +12,18 @@ use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use jiff::{SignedDuration, Timestamp};
 use masthead_core::account::normalize_email;
-use masthead_core::{Site, User};
-use masthead_store::Store;
 
-use crate::admin::{THROTTLE_WINDOW_MINUTES, form_token_matches, render_form};
-use crate::auth::{ClientIp, hash_password, new_token, token_hash};
-use crate::mail::{Delivery, MailError, Mailer};
-use crate::{AppError, AppState, Result};
+use crate::admin::page::{form_token_matches, render_form};
+use crate::http::auth::{ClientIp, hash_password, token_hash};
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
+use masthead_newsroom::accounts::THROTTLE_WINDOW_MINUTES;
+use masthead_newsroom::accounts::{MIN_PASSWORD_LEN, send_password_reset};
+use masthead_newsroom::mail::Delivery;
 
-/// How long a reset link works.
-pub const RESET_LINK_HOURS: i64 = 1;
-/// The shortest password accepted for a staff account.
-pub const MIN_PASSWORD_LEN: usize = 12;
 /// Links asked for per address within the throttle window.
 const MAX_REQUESTS_PER_ACCOUNT: i64 = 3;
 const MAX_REQUESTS_PER_CLIENT: i64 = 10;
-
-/// Creates a reset link for `user` and mails it (or logs it); returns the link and what
-/// happened to the message. Used by the form and by `masthead user reset-password`.
-pub async fn send_password_reset(
-    store: &Store,
-    mailer: &Mailer,
-    site: &Site,
-    user: &User,
-) -> std::result::Result<(String, Delivery), SendResetError> {
-    let token = new_token();
-    let expires = Timestamp::now() + SignedDuration::from_hours(RESET_LINK_HOURS);
-    store.create_password_reset(user.id, &token_hash(&token), expires).await?;
-    let link = site.url(&format!("/admin/reset?token={token}"));
-    let body = format!(
-        "Someone, probably you, asked to reset the password of your {} account ({}).\n\n\
-         Choose a new password here within {RESET_LINK_HOURS} hour; the link works once:\n\n{link}\n\n\
-         If you did not ask, ignore this message: your password stays as it is.\n",
-        site.title, user.email
-    );
-    let delivery =
-        mailer.send(&user.email, &format!("Reset your password for {}", site.title), &body).await?;
-    store.audit(Some(user.id), "password reset requested", &user.email).await?;
-    Ok((link, delivery))
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SendResetError {
-    #[error(transparent)]
-    Store(#[from] masthead_store::StoreError),
-    #[error(transparent)]
-    Mail(#[from] MailError),
-}
 
 pub(crate) async fn forgot_form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
     let site = state.store().site().await?;

@@ -9,9 +9,10 @@ use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use masthead_core::{Action, ReusePolicy, Site};
 
-use crate::admin::{admin_page, require_staff};
-use crate::auth::{Staff, same_secret};
-use crate::{AppError, AppState, Result};
+use crate::admin::page::{admin_page, require_staff};
+use crate::http::auth::{Staff, same_secret};
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
 
 /// (form name, label, long text)
 const TEXTS: &[(&str, &str, bool)] = &[

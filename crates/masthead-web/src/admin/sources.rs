@@ -10,11 +10,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{Action, ArticleStatus, FeedFormat, ReusePolicy, Source, SourceTerms, TermKind};
 use masthead_store::StoreError;
 
-use crate::admin::{admin_page, when};
-use crate::admin_articles::{Pairs, field, signed_form};
-use crate::api_sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
-use crate::auth::Staff;
-use crate::{AppError, AppState, Result};
+use crate::admin::form::{Pairs, field, signed_form};
+use crate::admin::page::{admin_page, when};
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
+use masthead_newsroom::sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
 
 fn editor(staff: &Staff) -> Result<()> {
     if staff.user.role.may(Action::ManageAuthorsAndTerms) {
@@ -189,7 +190,10 @@ async fn save(
     };
     let values = FormValues::sent(&pairs);
     let problem = match values.request().into_new() {
-        Err((_, message)) => Some(format!("{}{}.", message[..1].to_uppercase(), &message[1..])),
+        Err(failure) => {
+            let message = failure.to_string();
+            Some(format!("{}{}.", message[..1].to_uppercase(), &message[1..]))
+        }
         Ok(new) => {
             let saved = match id {
                 Some(id) => state.store().update_source(id, &new).await,
@@ -244,14 +248,15 @@ pub(crate) async fn pull(
 ) -> Result<Response> {
     editor(&staff)?;
     signed_form(&staff, form)?;
-    let (status, error, notice) = match crate::ingest::pull_source(&state, id, &|_, _| {}).await {
-        Ok(report) if report.error.is_some() => (StatusCode::OK, Some(report.to_string()), None),
-        Ok(report) => (StatusCode::OK, None, Some(report.to_string())),
-        Err(crate::ingest::PullError::Busy) => {
-            (StatusCode::CONFLICT, Some(crate::ingest::PullError::Busy.to_string()), None)
-        }
-        Err(crate::ingest::PullError::Store(e)) => return Err(e.into()),
-    };
+    let (status, error, notice) =
+        match masthead_newsroom::ingest::pull_source(state.newsroom(), id, &|_, _| {}).await {
+            Ok(report) if report.error.is_some() => (StatusCode::OK, Some(report.to_string()), None),
+            Ok(report) => (StatusCode::OK, None, Some(report.to_string())),
+            Err(masthead_newsroom::ingest::PullError::Busy) => {
+                (StatusCode::CONFLICT, Some(masthead_newsroom::ingest::PullError::Busy.to_string()), None)
+            }
+            Err(masthead_newsroom::ingest::PullError::Store(e)) => return Err(e.into()),
+        };
     let source = state.store().source(id).await?;
     render(&state, &staff, Some(&source), &FormValues::of(Some(&source)), status, error, notice).await
 }

@@ -13,12 +13,13 @@ use masthead_core::account::normalize_email;
 use masthead_core::{Action, Role, User};
 use masthead_store::{NewUser, StoreError};
 
-use crate::admin::admin_page;
-use crate::admin_articles::{Pairs, field, signed_form};
-use crate::auth::Staff;
-use crate::mail::Delivery;
-use crate::reset::send_password_reset;
-use crate::{AppError, AppState, Result};
+use crate::admin::form::{Pairs, field, signed_form};
+use crate::admin::page::admin_page;
+use crate::http::auth::Staff;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
+use masthead_newsroom::accounts::send_password_reset;
+use masthead_newsroom::mail::Delivery;
 
 /// A password hash no password matches: the account signs in only after choosing one.
 const NO_PASSWORD_YET: &str = "!";

@@ -8,10 +8,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_store::StoreError;
 
-use crate::admin::{admin_page, when};
-use crate::admin_articles::{Pairs, field, signed_form};
-use crate::auth::{Staff, new_token, token_hash};
-use crate::{AppError, AppState, Result};
+use crate::admin::form::{Pairs, field, signed_form};
+use crate::admin::page::{admin_page, when};
+use crate::http::auth::{Staff, new_token, token_hash};
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
 
 async fn render(
     state: &AppState,

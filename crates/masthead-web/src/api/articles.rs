@@ -1,6 +1,6 @@
-//! `/api/admin/articles`: list, create, read, update, delete, publish and unpublish articles,
-//! with the admin's role rules: contributors write drafts under their own byline, authors also
-//! publish their own, editors and above do anything.
+//! `/api/admin/articles`: list, create, read, update, delete, publish, unpublish and schedule
+//! articles, and their history. Each handler reads the request, calls the use case in
+//! `masthead_newsroom::articles`, which decides the rights, and answers JSON.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -8,14 +8,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use masthead_core::article::NewOrigin;
-use masthead_core::{
-    Action, Article, ArticleStatus, BodyFormat, NewArticle, ReusePolicy, Slug, User, render_body,
-};
-use masthead_store::StoreError;
+use masthead_core::{ArticleStatus, BodyFormat, ReusePolicy};
+use masthead_newsroom::articles::{self, ArticleInput, StatusChange};
+use masthead_newsroom::error::Failure;
 use serde::Deserialize;
 
+use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
-use crate::api::openapi::{ApiError, ApiUser};
 
 /// What a script sends to create or change an article.
 #[derive(Debug, Deserialize)]
@@ -52,83 +51,34 @@ fn markdown() -> String {
     "markdown".into()
 }
 
-fn invalid(field: &str, message: impl Into<String>) -> ApiError {
-    ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)
-}
-
-fn store_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "no such article"),
-        StoreError::Conflict { what } if what.contains("slug") => {
-            invalid("slug", "another article has this slug")
-        }
-        StoreError::Conflict { what } => {
-            ApiError::new(StatusCode::CONFLICT, format!("{what} is already taken"))
-        }
-        StoreError::Refused(reason) => ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, reason, "terms"),
-        StoreError::Stale { current } => ApiError::field(
-            StatusCode::CONFLICT,
-            format!("someone else saved this article in the meantime; it is now at revision {current}"),
-            "revision",
-        ),
-        StoreError::Invalid(m) if m.contains("referenced record") => {
-            invalid("author_ids", "an author, term, outlet or image named here does not exist")
-        }
-        StoreError::Invalid(m) if m.contains("time zone") => invalid("time_zone", m),
-        StoreError::Invalid(m) => invalid("published_at", m),
-        other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
-    }
-}
-
 impl ArticleRequest {
-    fn into_new(self, user: &User, site_zone: &str, status: ArticleStatus) -> Result<NewArticle, ApiError> {
-        let title = self.title.trim().to_owned();
-        if title.is_empty() {
-            return Err(invalid("title", "an article needs a title"));
-        }
-        let slug = match self.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Slug::parse(s).map_err(|e| invalid("slug", e.to_string()))?,
-            None => Slug::from_title(&title)
-                .map_err(|e| invalid("title", format!("no address can be made from it: {e}")))?,
-        };
-        let format = BodyFormat::from_key(&self.body_format)
-            .ok_or_else(|| invalid("body_format", "body_format is markdown or html"))?;
+    fn into_input(self) -> Result<(ArticleInput, Option<i64>), Failure> {
+        let body_format = BodyFormat::from_key(&self.body_format)
+            .ok_or_else(|| Failure::invalid("body_format", "body_format is markdown or html"))?;
         let reuse_policy = self
             .reuse_policy
             .as_deref()
-            .map(|p| p.parse::<ReusePolicy>().map_err(|e| invalid("reuse_policy", e.to_string())))
+            .map(|p| p.parse::<ReusePolicy>().map_err(|e| Failure::invalid("reuse_policy", e.to_string())))
             .transpose()?;
-        if !user.role.may(Action::EditAnyArticle) && !user.writes_under(&self.author_ids) {
-            return Err(ApiError::field(
-                StatusCode::FORBIDDEN,
-                "your own byline must be among the authors (ask an editor to link your account to an author)",
-                "author_ids",
-            ));
-        }
-        Ok(NewArticle {
-            slug,
-            title,
+        let input = ArticleInput {
+            title: self.title,
+            slug: self.slug,
             dek: self.dek,
-            body: render_body(format, &self.body),
+            body: self.body,
+            body_format,
             excerpt: self.excerpt,
-            status,
-            published_at: None,
-            time_zone: self.time_zone.unwrap_or_else(|| site_zone.to_owned()),
             author_ids: self.author_ids,
             term_ids: self.term_ids,
+            new_tags: Vec::new(),
             featured_media_id: self.featured_media_id,
             featured_alt: self.featured_alt,
             featured_credit: self.featured_credit,
             reuse_policy,
+            time_zone: self.time_zone,
             origins: self.origins,
-        })
+        };
+        Ok((input, self.revision))
     }
-}
-
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    json.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
-    })
 }
 
 pub(crate) async fn list(
@@ -148,7 +98,7 @@ pub(crate) async fn list(
                 .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e.to_string(), "status"))
         })
         .transpose()?;
-    let rows = state.store().recent_articles(status, 200).await.map_err(store_error)?;
+    let rows = state.store().recent_articles(status, 200).await.map_err(Failure::from)?;
     let items: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|(id, slug, title, status, updated)| {
@@ -163,15 +113,9 @@ pub(crate) async fn create(
     ApiUser(user): ApiUser,
     json: Result<Json<ArticleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let request = body(json)?;
-    let site = state.store().site().await.map_err(store_error)?;
-    let new = request.into_new(&user, &site.time_zone, ArticleStatus::Draft)?;
-    let article = state.store().create_article_by(&new, Some(user.id)).await.map_err(store_error)?;
+    let (input, _) = body(json)?.into_input()?;
+    let article = articles::create(state.newsroom(), &user, input).await?;
     Ok((StatusCode::CREATED, Json(article)).into_response())
-}
-
-async fn load(state: &AppState, id: i64) -> Result<Article, ApiError> {
-    state.store().article(id).await.map_err(store_error)
 }
 
 pub(crate) async fn read(
@@ -179,14 +123,7 @@ pub(crate) async fn read(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let article = load(&state, id).await?;
-    if !user.may_edit(&article) && article.status != ArticleStatus::Published {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("the {} role may not read this article", user.role),
-        ));
-    }
-    Ok(Json(article).into_response())
+    Ok(Json(articles::readable(state.newsroom(), &user, id).await?).into_response())
 }
 
 pub(crate) async fn update(
@@ -195,20 +132,11 @@ pub(crate) async fn update(
     Path(id): Path<i64>,
     json: Result<Json<ArticleRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let request = body(json)?;
-    let current = load(&state, id).await?;
-    if !user.may_edit(&current) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("the {} role may not change this article", user.role),
-        ));
-    }
-    let revision = request.revision.ok_or_else(|| invalid("revision", "say which revision you changed"))?;
-    let site = state.store().site().await.map_err(store_error)?;
-    let mut new = request.into_new(&user, &site.time_zone, current.status)?;
-    new.published_at = current.published_at;
-    let article =
-        state.store().update_article(id, revision, &new, Some(user.id)).await.map_err(store_error)?;
+    let (input, revision) = body(json)?.into_input()?;
+    // Rights first: someone who may not change the article learns nothing about the revision.
+    articles::editable(state.newsroom(), &user, id).await?;
+    let revision = revision.ok_or_else(|| Failure::invalid("revision", "say which revision you changed"))?;
+    let article = articles::update(state.newsroom(), &user, id, revision, input, StatusChange::Keep).await?;
     Ok(Json(article).into_response())
 }
 
@@ -217,49 +145,8 @@ pub(crate) async fn delete(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let article = load(&state, id).await?;
-    let own_draft = article.status == ArticleStatus::Draft && user.may_edit(&article);
-    if !(user.role.may(Action::EditAnyArticle) || own_draft) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("the {} role may not delete this article", user.role),
-        ));
-    }
-    state.store().delete_article(id).await.map_err(store_error)?;
-    state
-        .store()
-        .audit(Some(user.id), "article deleted", &format!("{} ({})", article.title, article.slug))
-        .await
-        .map_err(store_error)?;
+    articles::delete(state.newsroom(), &user, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
-}
-
-async fn change_status(
-    state: &AppState,
-    user: &User,
-    id: i64,
-    status: ArticleStatus,
-    at: Option<jiff::Timestamp>,
-) -> Result<Response, ApiError> {
-    let article = load(state, id).await?;
-    if !user.may_publish(&article) {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("the {} role may not publish or unpublish this article", user.role),
-        ));
-    }
-    let article = state.store().set_status(id, status, at, Some(user.id)).await.map_err(store_error)?;
-    let action = match status {
-        ArticleStatus::Published => "article published",
-        ArticleStatus::Scheduled => "article scheduled",
-        _ => "article unpublished",
-    };
-    state
-        .store()
-        .audit(Some(user.id), action, &format!("{} ({})", article.title, article.slug))
-        .await
-        .map_err(store_error)?;
-    Ok(Json(article).into_response())
 }
 
 pub(crate) async fn publish(
@@ -267,7 +154,17 @@ pub(crate) async fn publish(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    change_status(&state, &user, id, ArticleStatus::Published, None).await
+    Ok(Json(articles::change_status(state.newsroom(), &user, id, StatusChange::Publish).await?)
+        .into_response())
+}
+
+pub(crate) async fn unpublish(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    Ok(Json(articles::change_status(state.newsroom(), &user, id, StatusChange::Unpublish).await?)
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -285,33 +182,10 @@ pub(crate) async fn schedule(
 ) -> Result<Response, ApiError> {
     let request = body(json)?;
     let at = request.at.parse::<jiff::Timestamp>().map_err(|e| {
-        invalid("at", format!("{:?} is not a date and time with its offset: {e}", request.at))
+        Failure::invalid("at", format!("{:?} is not a date and time with its offset: {e}", request.at))
     })?;
-    if at <= jiff::Timestamp::now() {
-        return Err(invalid("at", "a scheduled time must be in the future; publish now instead"));
-    }
-    change_status(&state, &user, id, ArticleStatus::Scheduled, Some(at)).await
-}
-
-pub(crate) async fn unpublish(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
-    change_status(&state, &user, id, ArticleStatus::Unpublished, None).await
-}
-
-/// Only people who may change an article see its history.
-async fn editable(state: &AppState, user: &User, id: i64) -> Result<Article, ApiError> {
-    let article = load(state, id).await?;
-    if user.may_edit(&article) {
-        Ok(article)
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            format!("the {} role may not see this article's history", user.role),
-        ))
-    }
+    let article = articles::change_status(state.newsroom(), &user, id, StatusChange::Schedule(at)).await?;
+    Ok(Json(article).into_response())
 }
 
 pub(crate) async fn revisions(
@@ -319,18 +193,8 @@ pub(crate) async fn revisions(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    editable(&state, &user, id).await?;
-    let revisions = state.store().revisions(id).await.map_err(store_error)?;
+    let (_, revisions) = articles::history(state.newsroom(), &user, id).await?;
     Ok(Json(serde_json::json!({ "revisions": revisions })).into_response())
-}
-
-/// A unified diff of two texts, for reading what a save changed.
-pub(crate) fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
-    similar::TextDiff::from_lines(before, after)
-        .unified_diff()
-        .context_radius(3)
-        .header(names.0, names.1)
-        .to_string()
 }
 
 pub(crate) async fn revision(
@@ -338,17 +202,15 @@ pub(crate) async fn revision(
     ApiUser(user): ApiUser,
     Path((id, revision)): Path<(i64, i64)>,
 ) -> Result<Response, ApiError> {
-    editable(&state, &user, id).await?;
-    let snapshot = state.store().revision_snapshot(id, revision).await.map_err(store_error)?;
-    let previous =
-        if revision > 1 { state.store().revision_snapshot(id, revision - 1).await.ok() } else { None };
-    let before = previous.as_ref();
-    let diff = serde_json::json!({
-        "title": unified_diff(before.map(|p| p.title.as_str()).unwrap_or(""), &snapshot.title, ("title before", "title after")),
-        "dek": unified_diff(before.map(|p| p.dek.as_str()).unwrap_or(""), &snapshot.dek, ("dek before", "dek after")),
-        "body": unified_diff(before.map(|p| p.body.source.as_str()).unwrap_or(""), &snapshot.body.source, ("body before", "body after")),
-    });
-    Ok(Json(serde_json::json!({ "revision": revision, "article": snapshot, "diff": diff })).into_response())
+    let view = articles::revision(state.newsroom(), &user, id, revision).await?;
+    let diff: serde_json::Map<String, serde_json::Value> = view
+        .diffs
+        .iter()
+        .filter(|(key, _, _)| *key != "excerpt")
+        .map(|(key, _, text)| ((*key).to_owned(), serde_json::Value::String(text.clone())))
+        .collect();
+    Ok(Json(serde_json::json!({ "revision": revision, "article": view.snapshot, "diff": diff }))
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -364,21 +226,6 @@ pub(crate) async fn restore(
     Path((id, revision)): Path<(i64, i64)>,
     json: Result<Json<RestoreRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let request = body(json)?;
-    let current = editable(&state, &user, id).await?;
-    let mut snapshot = state.store().revision_snapshot(id, revision).await.map_err(store_error)?;
-    // Restoring brings back the text, not a past status: publishing stays a separate act.
-    snapshot.status = current.status;
-    snapshot.published_at = current.published_at;
-    let article = state
-        .store()
-        .update_article(id, request.revision, &snapshot, Some(user.id))
-        .await
-        .map_err(store_error)?;
-    state
-        .store()
-        .audit(Some(user.id), "revision restored", &format!("{} (revision {revision})", article.slug))
-        .await
-        .map_err(store_error)?;
-    Ok(Json(article).into_response())
+    let seen = body(json)?.revision;
+    Ok(Json(articles::restore(state.newsroom(), &user, id, revision, seen).await?).into_response())
 }

@@ -29,11 +29,6 @@ impl ApiError {
         ApiError { status, error: error.into(), field: None }
     }
 
-    /// What went wrong, in words.
-    pub(crate) fn message(&self) -> &str {
-        &self.error
-    }
-
     /// An error that one field of the request is to blame for.
     pub(crate) fn field(status: StatusCode, error: impl Into<String>, field: &str) -> ApiError {
         ApiError { status, error: error.into(), field: Some(field.to_owned()) }
@@ -78,13 +73,14 @@ impl FromRequestParts<AppState> for ApiUser {
     }
 }
 
-
 impl From<Failure> for ApiError {
     fn from(f: Failure) -> Self {
         let status = match &f {
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
-            Failure::Forbidden(_) => StatusCode::FORBIDDEN,
-            Failure::Invalid { .. } | Failure::Taken { .. } | Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Failure::Forbidden(_) | Failure::NotPermitted { .. } => StatusCode::FORBIDDEN,
+            Failure::Invalid { .. } | Failure::Taken { .. } | Failure::Refused(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             Failure::Stale { .. } => StatusCode::CONFLICT,
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

@@ -43,13 +43,9 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route("/api/admin/articles/{id}/revisions", get(articles::revisions))
         .route("/api/admin/articles/{id}/revisions/{revision}", get(articles::revision))
-        .route(
-            "/api/admin/articles/{id}/revisions/{revision}/restore",
-            post(articles::restore),
-        )
+        .route("/api/admin/articles/{id}/revisions/{revision}/restore", post(articles::restore))
         .route("/api/admin/sources", get(sources::list).post(sources::create))
         .route("/api/admin/sources/{id}", get(sources::read).put(sources::update))
         .route("/api/admin/sources/{id}/pull", post(sources::pull))
         .route("/api/admin/queue", get(sources::queue))
 }
-

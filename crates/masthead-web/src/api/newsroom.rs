@@ -7,13 +7,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use masthead_core::{Action, AuthorLink, NewAuthor, NewOutlet, NewTerm, Slug, TermKind, User};
+use masthead_core::{Action, TermKind, User};
 use masthead_store::StoreError;
-use serde::Deserialize;
-use url::Url;
 
+use crate::api::error::{ApiError, ApiUser};
 use crate::state::AppState;
-use crate::api::openapi::{ApiError, ApiUser};
+use masthead_newsroom::catalogue::{AuthorRequest, OutletRequest, TermRequest};
 
 fn require(user: &User, action: Action) -> Result<(), ApiError> {
     if user.role.may(action) {
@@ -40,47 +39,6 @@ fn store_error(e: StoreError, reference_field: &str) -> ApiError {
         StoreError::Conflict { .. } => invalid("slug", "this slug is taken"),
         StoreError::Invalid(m) => invalid(reference_field, m),
         other => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, other.to_string()),
-    }
-}
-
-/// The slug given, or one made from the name.
-fn slug_for(slug: Option<&str>, name: &str) -> Result<Slug, ApiError> {
-    match slug.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Slug::parse(s).map_err(|e| invalid("slug", e.to_string())),
-        None => {
-            Slug::from_title(name).map_err(|e| invalid("name", format!("no slug can be made from it: {e}")))
-        }
-    }
-}
-
-fn name(value: &str) -> Result<String, ApiError> {
-    let v = value.trim();
-    if v.is_empty() { Err(invalid("name", "a name is needed")) } else { Ok(v.to_owned()) }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AuthorRequest {
-    pub name: String,
-    pub slug: Option<String>,
-    #[serde(default)]
-    pub bio: String,
-    #[serde(default)]
-    pub links: Vec<AuthorLink>,
-    pub outlet_id: Option<i64>,
-}
-
-impl AuthorRequest {
-    pub(crate) fn into_new(self) -> Result<NewAuthor, ApiError> {
-        let name = name(&self.name)?;
-        Ok(NewAuthor {
-            slug: slug_for(self.slug.as_deref(), &name)?,
-            name,
-            bio: self.bio,
-            links: self.links,
-            avatar_media_id: None,
-            outlet_id: self.outlet_id,
-        })
     }
 }
 
@@ -113,30 +71,6 @@ pub(crate) async fn update_author(
     let new = body(json)?.into_new()?;
     let author = state.store().update_author(id, &new).await.map_err(|e| store_error(e, "outlet_id"))?;
     Ok(Json(author).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TermRequest {
-    pub kind: TermKind,
-    pub name: String,
-    pub slug: Option<String>,
-    #[serde(default)]
-    pub description: String,
-    pub parent_id: Option<i64>,
-}
-
-impl TermRequest {
-    pub(crate) fn into_new(self) -> Result<NewTerm, ApiError> {
-        let name = name(&self.name)?;
-        Ok(NewTerm {
-            kind: self.kind,
-            slug: slug_for(self.slug.as_deref(), &name)?,
-            name,
-            description: self.description,
-            parent_id: self.parent_id,
-        })
-    }
 }
 
 pub(crate) async fn terms(
@@ -190,30 +124,6 @@ pub(crate) async fn update_term(
     state.store().term(id).await.map_err(|e| store_error(e, "id"))?;
     let term = state.store().update_term(id, &new).await.map_err(term_error)?;
     Ok(Json(term).into_response())
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OutletRequest {
-    pub name: String,
-    pub slug: Option<String>,
-    pub homepage: Option<String>,
-}
-
-impl OutletRequest {
-    pub(crate) fn into_new(self) -> Result<NewOutlet, ApiError> {
-        let name = name(&self.name)?;
-        let homepage = self
-            .homepage
-            .as_deref()
-            .filter(|h| !h.trim().is_empty())
-            .map(|h| {
-                Url::parse(h.trim())
-                    .map_err(|e| invalid("homepage", format!("{h:?} is not a web address: {e}")))
-            })
-            .transpose()?;
-        Ok(NewOutlet { slug: slug_for(self.slug.as_deref(), &name)?, name, homepage })
-    }
 }
 
 pub(crate) async fn outlets(

@@ -153,4 +153,3 @@ pub fn openapi_document() -> serde_json::Value {
 pub(crate) async fn serve() -> Response {
     Json(openapi_document()).into_response()
 }
-

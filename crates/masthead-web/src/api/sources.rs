@@ -6,67 +6,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use masthead_core::source::{MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES};
-use masthead_core::{Action, FeedFormat, NewSource, SourceTerms, User};
+use masthead_core::{Action, NewSource, User};
 use masthead_store::StoreError;
-use serde::Deserialize;
 
+use crate::api::error::{ApiError, ApiUser};
 use crate::state::AppState;
-use crate::api::openapi::{ApiError, ApiUser};
-
-/// What a client sends to add or change a source.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SourceRequest {
-    pub outlet_id: i64,
-    pub feed_url: String,
-    #[serde(default)]
-    pub format: Option<String>,
-    /// A reuse policy's key, or `agreement`.
-    pub terms: String,
-    #[serde(default)]
-    pub term_ids: Vec<i64>,
-    #[serde(default)]
-    pub auto_publish: bool,
-    #[serde(default)]
-    pub interval_minutes: Option<i64>,
-}
-
-/// The default time between two polls.
-pub const DEFAULT_INTERVAL_MINUTES: i64 = 30;
-
-impl SourceRequest {
-    /// The source to save, or the field at fault and what is wrong with it.
-    pub fn into_new(self) -> Result<NewSource, (&'static str, String)> {
-        let feed_url = url::Url::parse(self.feed_url.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or(("feed_url", format!("{:?} is not an http or https address", self.feed_url)))?;
-        let format = match self.format.as_deref().map(str::trim) {
-            None | Some("") => FeedFormat::Auto,
-            Some(f) => {
-                f.parse().map_err(|e: masthead_core::source::UnknownFormat| ("format", e.to_string()))?
-            }
-        };
-        let terms = self.terms.trim().parse::<SourceTerms>().map_err(|e| ("terms", e.to_string()))?;
-        let interval_minutes = self.interval_minutes.unwrap_or(DEFAULT_INTERVAL_MINUTES);
-        if !(MIN_INTERVAL_MINUTES..=MAX_INTERVAL_MINUTES).contains(&interval_minutes) {
-            return Err((
-                "interval_minutes",
-                format!("poll between every {MIN_INTERVAL_MINUTES} and every {MAX_INTERVAL_MINUTES} minutes"),
-            ));
-        }
-        Ok(NewSource {
-            outlet_id: self.outlet_id,
-            feed_url,
-            format,
-            terms,
-            term_ids: self.term_ids,
-            auto_publish: self.auto_publish,
-            interval_minutes,
-        })
-    }
-}
+use masthead_newsroom::sources::SourceRequest;
 
 fn require(user: &User) -> Result<(), ApiError> {
     if user.role.may(Action::ManageAuthorsAndTerms) {
@@ -94,9 +39,7 @@ fn request(json: Result<Json<SourceRequest>, JsonRejection>) -> Result<NewSource
     let Json(request) = json.map_err(|e| {
         ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
     })?;
-    request
-        .into_new()
-        .map_err(|(field, message)| ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field))
+    request.into_new().map_err(ApiError::from)
 }
 
 async fn check_outlet(state: &AppState, new: &NewSource) -> Result<(), ApiError> {
@@ -164,7 +107,7 @@ pub(crate) async fn pull(
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
     require(&user)?;
-    match masthead_newsroom::ingest::pull_source(&state, id, &|_, _| {}).await {
+    match masthead_newsroom::ingest::pull_source(state.newsroom(), id, &|_, _| {}).await {
         Ok(report) => Ok(Json(serde_json::json!({
             "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
             "published": report.published, "not_modified": report.not_modified,

@@ -8,8 +8,11 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use masthead_store::StoreError;
 
-use crate::AppState;
+use crate::state::AppState;
 use crate::views::site_view;
+
+/// What handlers return.
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -18,7 +18,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header}
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use masthead_store::Store;
 
 /// The default bound of the cache, in bytes of stored responses (all encodings).
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
@@ -134,6 +134,13 @@ pub struct PageCache {
     inner: Arc<Mutex<Inner>>,
     memo: Arc<Mutex<Memo>>,
     changes: Arc<Mutex<Option<tokio::sync::broadcast::Receiver<masthead_store::Changed>>>>,
+}
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (entries, bytes) = self.usage();
+        f.debug_struct("PageCache").field("entries", &entries).field("bytes", &bytes).finish()
+    }
 }
 
 impl Default for PageCache {
@@ -255,15 +262,33 @@ impl PageCache {
     }
 }
 
-impl AppState {
+impl PageCache {
+    /// Keeps the cache in step with the store: every change announced purges what it touched. The
+    /// changes made through this node are seen before the next request is answered; on PostgreSQL
+    /// the other nodes' arrive through LISTEN/NOTIFY as they are made.
+    pub(crate) fn follow(&self, store: &Store) {
+        let store = store.clone();
+        *self.changes.lock().unwrap_or_else(|e| e.into_inner()) = Some(store.changes());
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let mut wait = std::time::Duration::from_secs(1);
+            while let Err(e) = store.listen_to_other_nodes().await {
+                tracing::warn!(error = %e, "cannot hear other nodes' changes; keeping no pages until they are heard");
+                cache.purge(&["all".to_owned()]);
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(60));
+            }
+        });
+    }
+
     /// The site's settings, read once and kept until they change.
-    pub async fn site(&self) -> Result<masthead_core::Site, masthead_store::StoreError> {
-        let cache = self.page_cache();
+    pub async fn site(&self, store: &Store) -> Result<masthead_core::Site, masthead_store::StoreError> {
+        let cache = self;
         let generation = cache.generation();
         if let Some(site) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site.clone() {
             return Ok(site);
         }
-        let site = self.store().site().await?;
+        let site = store.site().await?;
         if cache.generation() == generation {
             cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site = Some(site.clone());
         }
@@ -272,39 +297,24 @@ impl AppState {
 
     /// The top regions and themes, as every page's navigation shows them; kept until a term
     /// there changes.
-    pub async fn nav_terms(&self) -> Result<Vec<masthead_core::Term>, masthead_store::StoreError> {
-        let cache = self.page_cache();
+    pub async fn nav_terms(
+        &self,
+        store: &Store,
+    ) -> Result<Vec<masthead_core::Term>, masthead_store::StoreError> {
+        let cache = self;
         let generation = cache.generation();
         if let Some(nav) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav.clone() {
             return Ok(nav);
         }
         let mut nav = Vec::new();
         for kind in [masthead_core::TermKind::Region, masthead_core::TermKind::Theme] {
-            nav.extend(self.store().terms(kind).await?.into_iter().filter(|t| t.parent_id.is_none()));
+            nav.extend(store.terms(kind).await?.into_iter().filter(|t| t.parent_id.is_none()));
         }
         if cache.generation() == generation {
             cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav = Some(nav.clone());
         }
         Ok(nav)
     }
-}
-
-/// Keeps the cache in step with the store: every change announced purges what it touched. The
-/// changes made through this node are seen before the next request is answered; on PostgreSQL
-/// the other nodes' arrive through LISTEN/NOTIFY as they are made.
-pub(crate) fn follow_changes(state: &AppState) {
-    let store = state.store().clone();
-    *state.page_cache().changes.lock().unwrap_or_else(|e| e.into_inner()) = Some(store.changes());
-    let cache = state.page_cache().clone();
-    tokio::spawn(async move {
-        let mut wait = std::time::Duration::from_secs(1);
-        while let Err(e) = store.listen_to_other_nodes().await {
-            tracing::warn!(error = %e, "cannot hear other nodes' changes; keeping no pages until they are heard");
-            cache.purge(&["all".to_owned()]);
-            tokio::time::sleep(wait).await;
-            wait = (wait * 2).min(std::time::Duration::from_secs(60));
-        }
-    });
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -346,7 +356,7 @@ fn compress(body: &[u8]) -> (Bytes, Bytes) {
 
 fn from_entry(entry: &Entry, request: &HeaderMap, hit: &'static str) -> Response {
     let etag = entry.etag.as_ref().and_then(|e| e.to_str().ok()).unwrap_or_default();
-    let mut response = match crate::conditional::not_modified(request, etag, entry.last_modified) {
+    let mut response = match crate::http::conditional::not_modified(request, etag, entry.last_modified) {
         true => StatusCode::NOT_MODIFIED.into_response(),
         false => {
             let (body, encoding) = match accepted(request) {
@@ -374,8 +384,8 @@ fn from_entry(entry: &Entry, request: &HeaderMap, hit: &'static str) -> Response
 }
 
 /// The middleware in front of the public routes.
-pub(crate) async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let cache = state.page_cache();
+pub(crate) async fn serve_cached(State(cache): State<PageCache>, request: Request, next: Next) -> Response {
+    let cache = &cache;
     if !matches!(*request.method(), Method::GET | Method::HEAD) || !cache.is_enabled() {
         return next.run(request).await;
     }
@@ -416,7 +426,7 @@ pub(crate) async fn serve_cached(State(state): State<AppState>, request: Request
     let entry = Entry {
         stamp: 0,
         etag: parts.headers.get(header::ETAG).cloned(),
-        last_modified: crate::conditional::last_modified_of(&parts.headers),
+        last_modified: crate::http::conditional::last_modified_of(&parts.headers),
         headers,
         identity,
         gzip,

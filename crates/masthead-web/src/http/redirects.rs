@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use crate::state::AppState;
 
 /// The middleware: see the module's documentation.
 pub async fn follow_redirects(State(state): State<AppState>, request: Request, next: Next) -> Response {

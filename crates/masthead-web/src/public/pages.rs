@@ -11,13 +11,16 @@ use masthead_formats::feeds::FeedScope;
 use masthead_store::{Listing, Page};
 use serde::Serialize;
 
-use crate::cache::Tags;
-use crate::conditional::respond;
-use crate::error::{AppError, ErrorPage};
+use crate::documents::article_ninjs;
+use crate::http::conditional::respond;
+use crate::http::error::Result;
+use crate::http::error::{AppError, ErrorPage};
+use crate::http::page_cache::Tags;
+use crate::paths::{older_page, slug_from};
+use crate::state::AppState;
 use crate::views::{
     LinkView, PagerView, SiteView, SummaryView, article_view, site_view, summary_view, term_link,
 };
-use crate::{AppState, Result};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -84,11 +87,6 @@ async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Resu
 }
 
 /// A slug from the path; anything that cannot be a slug cannot be a page.
-pub(crate) fn slug_from(path: Result<Path<String>, PathRejection>) -> Result<Slug> {
-    let Path(raw) = path.map_err(|_| AppError::NotFound)?;
-    Slug::parse(&raw).map_err(|_| AppError::NotFound)
-}
-
 /// The page position in `?after=…`; other parameters are ignored.
 fn page_from(query: Option<String>, size: u32) -> Result<Page> {
     let after = query
@@ -97,12 +95,6 @@ fn page_from(query: Option<String>, size: u32) -> Result<Page> {
         .map(|v| v.parse::<Cursor>().map_err(|e| AppError::BadRequest(e.to_string())))
         .transpose()?;
     Ok(Page { after, limit: size })
-}
-
-/// Older pages live at `{base}/page/{cursor}`: addresses without a query, so that a static copy
-/// of the site has a file for each (`?after=` is still understood).
-pub(crate) fn older_page(base: &str, cursor: &Cursor) -> String {
-    format!("{}/page/{cursor}", base.trim_end_matches('/'))
 }
 
 fn pager(base: &str, page: &Page, listing: &Listing) -> PagerView {
@@ -197,7 +189,7 @@ async fn article(
         ArticleStatus::Draft | ArticleStatus::Scheduled => return Err(AppError::NotFound),
     }
     if ninjs {
-        return crate::syndication::article_ninjs(&state, &article, &headers).await;
+        return article_ninjs(&state, &article, &headers).await;
     }
     let site = state.site().await?;
     #[derive(Serialize)]

@@ -13,14 +13,15 @@ use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
 use masthead_formats::{ninjs, sitemap};
 use masthead_store::Page;
 
-use crate::cache::Tags;
-use crate::conditional::respond;
-use crate::{AppError, AppState, Result};
+use crate::documents::JSON_TYPE;
+use crate::http::conditional::respond;
+use crate::http::error::{AppError, Result};
+use crate::http::page_cache::Tags;
+use crate::state::AppState;
 
 pub(crate) const RSS_TYPE: &str = "application/rss+xml; charset=utf-8";
 pub(crate) const ATOM_TYPE: &str = "application/atom+xml; charset=utf-8";
 pub(crate) const JSON_FEED_TYPE: &str = "application/feed+json; charset=utf-8";
-pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
 const XML_TYPE: &str = "application/xml; charset=utf-8";
 
 #[derive(Debug, Clone, Copy)]
@@ -108,7 +109,7 @@ async fn archive_feed(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let slug = crate::public::slug_from(path)?;
+    let slug = crate::paths::slug_from(path)?;
     let site = state.site().await?;
     let page = Page::first(FEED_LENGTH);
     let (feed_scope, listing, tags) = match scope {
@@ -131,20 +132,6 @@ async fn archive_feed(
     };
     let articles = full_articles(&state, listing).await?;
     Ok(render(format, &site, &feed_scope, &articles, &headers, tags))
-}
-
-/// One article as ninjs: `/article/{slug}.ninjs.json`.
-pub(crate) async fn article_ninjs(
-    state: &AppState,
-    article: &Article,
-    headers: &HeaderMap,
-) -> Result<Response> {
-    let site = state.site().await?;
-    let doc = ninjs::ninjs(&site, article);
-    let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut tags = Tags::default();
-    tags.add_article(article);
-    Ok(tags.apply(respond(headers, JSON_TYPE, body, Some(article.updated_at))))
 }
 
 /// Partners' listing: published articles changed since `?since=` (RFC 3339; default: all),

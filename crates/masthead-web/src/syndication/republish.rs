@@ -12,10 +12,11 @@ use masthead_core::republication::republishing_host;
 use masthead_core::{Article, ArticleStatus, Site, Slug};
 use serde::Serialize;
 
-use crate::conditional::respond;
-use crate::syndication::JSON_TYPE;
+use crate::documents::JSON_TYPE;
+use crate::http::conditional::respond;
+use crate::http::error::{AppError, Result};
+use crate::state::AppState;
 use crate::views::{LinkView, site_view};
-use crate::{AppError, AppState, Result};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/article/{slug}/{file}", get(republish)).route("/r/{file}", get(beacon))
@@ -163,7 +164,7 @@ async fn republish(
         }
         let body = serde_json::to_string_pretty(&RepublishJson { view: &view, html: snippet.as_deref() })
             .map_err(|e| AppError::Internal(e.to_string()))?;
-        let mut tags = crate::cache::Tags::default();
+        let mut tags = crate::http::page_cache::Tags::default();
         tags.add_article(&article);
         return Ok(tags.apply(respond(&headers, JSON_TYPE, body, Some(article.updated_at))));
     }
@@ -183,7 +184,7 @@ async fn republish(
             preview_html => preview,
         },
     )?;
-    let mut tags = crate::cache::Tags::default();
+    let mut tags = crate::http::page_cache::Tags::default();
     tags.add_article(&article);
     Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", html, None)))
 }

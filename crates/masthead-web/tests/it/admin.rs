@@ -16,7 +16,7 @@ pub(crate) async fn staff(app: &TestApp, role: Role) -> User {
             email,
             name: format!("The {role}"),
             role,
-            password_hash: masthead_web::auth::hash_password(PASSWORD).unwrap(),
+            password_hash: masthead_newsroom::secrets::hash_password(PASSWORD).unwrap(),
             author_id: None,
         })
         .await
@@ -190,14 +190,14 @@ async fn the_admin_api_checks_tokens_and_roles() {
     app.store().record_republication_view(article.id, "blog.example", jiff::Timestamp::now()).await.unwrap();
     let editor = staff(&app, Role::Editor).await;
     let contributor = staff(&app, Role::Contributor).await;
-    let editor_token = masthead_web::auth::new_token();
-    let contributor_token = masthead_web::auth::new_token();
+    let editor_token = masthead_newsroom::secrets::new_token();
+    let contributor_token = masthead_newsroom::secrets::new_token();
     app.store()
-        .create_api_token(editor.id, "test", &masthead_web::auth::token_hash(&editor_token))
+        .create_api_token(editor.id, "test", &masthead_newsroom::secrets::token_hash(&editor_token))
         .await
         .unwrap();
     app.store()
-        .create_api_token(contributor.id, "test", &masthead_web::auth::token_hash(&contributor_token))
+        .create_api_token(contributor.id, "test", &masthead_newsroom::secrets::token_hash(&contributor_token))
         .await
         .unwrap();
 
@@ -251,7 +251,7 @@ pub(crate) async fn staff_writing_as(app: &TestApp, role: Role, author_id: i64) 
             email: format!("{}@meridian.example", role.key()),
             name: format!("The {role}"),
             role,
-            password_hash: masthead_web::auth::hash_password(PASSWORD).unwrap(),
+            password_hash: masthead_newsroom::secrets::hash_password(PASSWORD).unwrap(),
             author_id: Some(author_id),
         })
         .await

@@ -248,7 +248,7 @@ async fn the_openapi_document_lists_exactly_what_the_router_answers() {
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-    assert_eq!(documented, masthead_web::api::OPERATIONS.len());
+    assert_eq!(documented, masthead_web::api::openapi::OPERATIONS.len());
     let (_, created) =
         call(&app, &owner, "POST", "/api/admin/articles", Some(draft(mine, "For the document"))).await;
     let id = created["id"].as_i64().unwrap().to_string();

@@ -6,8 +6,10 @@ use std::io::Read;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use masthead_newsroom::mail::Mailer;
+use masthead_newsroom::outbound::Outbound;
 use masthead_store::Store;
-use masthead_web::{AppState, Mailer, Outbound, Theme, router};
+use masthead_web::{AppState, Theme, router};
 use tower::ServiceExt;
 
 use crate::harness::{Backend, TestApp};
@@ -137,7 +139,7 @@ impl TestApp {
         self.state.page_cache().set_capacity(0);
         assert_eq!(get(&self.router, "/", &[]).await.1, "none");
         assert_eq!(self.state.page_cache().usage(), (0, 0));
-        self.state.page_cache().set_capacity(masthead_web::cache::DEFAULT_CACHE_BYTES);
+        self.state.page_cache().set_capacity(masthead_web::http::page_cache::DEFAULT_CACHE_BYTES);
     }
 }
 
@@ -160,6 +162,13 @@ async fn second_node(app: &TestApp) -> (Store, axum::Router) {
 
 #[tokio::test]
 async fn a_change_on_one_node_reaches_every_nodes_cache_within_a_second() {
+    // A node that stops hearing changes must fail this test, not hang the suite.
+    tokio::time::timeout(std::time::Duration::from_secs(60), two_nodes_share_changes())
+        .await
+        .expect("the two-node test finished within a minute");
+}
+
+async fn two_nodes_share_changes() {
     let Some(app) = TestApp::demo_on(Backend::Postgres, masthead_web::DEFAULT_PAGE_SIZE).await else {
         return;
     };

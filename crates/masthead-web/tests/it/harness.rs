@@ -4,9 +4,11 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use masthead_core::ArticleSummary;
+use masthead_newsroom::mail::Mailer;
+use masthead_newsroom::outbound::Outbound;
 use masthead_store::testing::TestDb;
 use masthead_store::{Page, Store};
-use masthead_web::{AppState, Mailer, Outbound, Theme, router};
+use masthead_web::{AppState, Theme, router};
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
@@ -89,9 +91,9 @@ impl TestApp {
             })
             .await
             .unwrap();
-        let token = masthead_web::auth::new_token();
+        let token = masthead_newsroom::secrets::new_token();
         self.store()
-            .create_api_token(user.id, "test", &masthead_web::auth::token_hash(&token))
+            .create_api_token(user.id, "test", &masthead_newsroom::secrets::token_hash(&token))
             .await
             .unwrap();
         token

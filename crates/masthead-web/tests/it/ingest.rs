@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masthead_core::{ArticleStatus, FeedFormat, NewSource, Provenance, ReusePolicy, SourceTerms};
-use masthead_web::ingest::{PullReport, pull_source};
+use masthead_newsroom::ingest::{PullReport, pull_source};
 
 use crate::harness::{TestApp, attrs, one_text, photo};
 
@@ -87,7 +87,7 @@ async fn source(app: &TestApp, feed: &str, terms: SourceTerms, auto_publish: boo
 }
 
 async fn pull(app: &TestApp, id: i64) -> PullReport {
-    pull_source(&app.state, id, &|_, _| {}).await.unwrap()
+    pull_source(app.state.newsroom(), id, &|_, _| {}).await.unwrap()
 }
 
 async fn article_from(app: &TestApp, original: &str) -> masthead_core::Article {

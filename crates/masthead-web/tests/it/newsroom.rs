@@ -359,7 +359,7 @@ async fn administrators_add_staff_who_then_choose_a_password() {
     assert!(one_text(&added.html(), ".form-notice").contains("in the server's log"), "no mail server here");
     let (user, hash) = app.store().user_credentials("mira@meridian.example").await.unwrap().unwrap();
     assert_eq!(user.role, Role::Author);
-    assert!(!masthead_web::auth::verify_password("", &hash), "no password until she chooses one");
+    assert!(!masthead_newsroom::secrets::verify_password("", &hash), "no password until she chooses one");
     assert_eq!(add("mira@meridian.example", "editor").await.status, StatusCode::UNPROCESSABLE_ENTITY);
     let owner = add("boss@meridian.example", "owner").await;
     assert_eq!(one_text(&owner.html(), ".form-error"), "Only the owner makes or changes an owner.");
@@ -375,7 +375,7 @@ async fn administrators_add_staff_who_then_choose_a_password() {
     assert_eq!(promote.status, StatusCode::SEE_OTHER);
     assert_eq!(app.store().user(user.id).await.unwrap().role, Role::Editor);
     app.store()
-        .set_password_hash(user.id, &masthead_web::auth::hash_password(PASSWORD).unwrap())
+        .set_password_hash(user.id, &masthead_newsroom::secrets::hash_password(PASSWORD).unwrap())
         .await
         .unwrap();
     let (_, hers) = sign_in(&app, "mira@meridian.example", PASSWORD).await;

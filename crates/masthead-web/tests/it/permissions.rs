@@ -97,7 +97,7 @@ async fn person(app: &TestApp, role: Role) -> Person {
             email: email.clone(),
             name: format!("The {role}"),
             role,
-            password_hash: masthead_web::auth::hash_password(PASSWORD).unwrap(),
+            password_hash: masthead_newsroom::secrets::hash_password(PASSWORD).unwrap(),
             author_id: Some(author.id),
         })
         .await
@@ -105,8 +105,11 @@ async fn person(app: &TestApp, role: Role) -> Person {
     let (_, session) = sign_in(app, &email, PASSWORD).await;
     let session = session.expect("signed in");
     let (_, csrf) = page_token(app, &session, "/admin/articles/new").await;
-    let token = masthead_web::auth::new_token();
-    app.store().create_api_token(user.id, "matrix", &masthead_web::auth::token_hash(&token)).await.unwrap();
+    let token = masthead_newsroom::secrets::new_token();
+    app.store()
+        .create_api_token(user.id, "matrix", &masthead_newsroom::secrets::token_hash(&token))
+        .await
+        .unwrap();
     Person { role, author_id: author.id, session, csrf, token }
 }
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::Role;
+use masthead_newsroom::mail::Mailer;
 use masthead_store::NewUser;
-use masthead_web::Mailer;
 
 use crate::harness::{Backend, Reply, TestApp, attrs, one_text};
 
@@ -100,7 +100,7 @@ async fn editor(app: &TestApp) {
             email: "editor@meridian.example".into(),
             name: "Editor".into(),
             role: Role::Editor,
-            password_hash: masthead_web::auth::hash_password(OLD_PASSWORD).unwrap(),
+            password_hash: masthead_newsroom::secrets::hash_password(OLD_PASSWORD).unwrap(),
             author_id: None,
         })
         .await
@@ -188,8 +188,8 @@ async fn a_forgotten_password_is_reset_by_a_mailed_link_that_works_once() {
     assert!(one_text(&reply.html(), ".form-notice").starts_with("Your password is changed"));
 
     let (_, hash) = app.store().user_credentials("editor@meridian.example").await.unwrap().unwrap();
-    assert!(masthead_web::auth::verify_password(NEW_PASSWORD, &hash));
-    assert!(!masthead_web::auth::verify_password(OLD_PASSWORD, &hash));
+    assert!(masthead_newsroom::secrets::verify_password(NEW_PASSWORD, &hash));
+    assert!(!masthead_newsroom::secrets::verify_password(OLD_PASSWORD, &hash));
     assert_eq!(app.get(path).await.status, StatusCode::GONE, "the link works once");
     let actions: Vec<String> =
         app.store().audit_log(10).await.unwrap().into_iter().map(|e| e.action).collect();

@@ -56,8 +56,12 @@ async fn webmentions_are_checked_against_their_source_and_recorded() {
     }
     // Nothing counts before the sources are checked.
     assert!(app.store().republications(Some(article.id)).await.unwrap().is_empty());
-    assert_eq!(masthead_web::check_pending_webmentions(&app.state).await.unwrap(), 4);
-    assert_eq!(masthead_web::check_pending_webmentions(&app.state).await.unwrap(), 0, "each is checked once");
+    assert_eq!(masthead_newsroom::mentions::check_pending(app.state.newsroom()).await.unwrap(), 4);
+    assert_eq!(
+        masthead_newsroom::mentions::check_pending(app.state.newsroom()).await.unwrap(),
+        0,
+        "each is checked once"
+    );
 
     let mentions = app.store().webmentions(article.id).await.unwrap();
     let by_path = |p: &str| mentions.iter().find(|m| m.source == format!("{base}{p}")).unwrap();
@@ -110,7 +114,7 @@ async fn malformed_webmentions_get_a_clear_400() {
     }
     assert!(app.store().pending_webmentions(10).await.unwrap().is_empty(), "nothing was queued");
     // One client cannot queue mentions without end.
-    for _ in 0..masthead_web::MAX_MENTIONS_PER_CLIENT {
+    for _ in 0..masthead_newsroom::mentions::MAX_MENTIONS_PER_CLIENT {
         app.post_form("/webmention", &[("source", "https://blog.example/p"), ("target", target.as_str())])
             .await;
     }

@@ -31,7 +31,7 @@ async fn hub() -> (String, Arc<Mutex<Vec<(String, String)>>>) {
 async fn changed_articles_are_announced_to_the_hub_once() {
     let app = TestApp::demo().await;
     // The demo's own articles went out before a hub was configured: nothing to tell.
-    assert_eq!(masthead_web::announce_changes(&app.state).await.unwrap(), 0);
+    assert_eq!(masthead_newsroom::websub::announce_changes(app.state.newsroom()).await.unwrap(), 0);
 
     let (hub_url, seen) = hub().await;
     let site = app.store().site().await.unwrap();
@@ -46,7 +46,7 @@ async fn changed_articles_are_announced_to_the_hub_once() {
     let summary = &app.published().await[0];
     let article = app.store().article(summary.id).await.unwrap();
     app.store().set_reuse_policy(article.id, Some(ReusePolicy::CcBy)).await.unwrap();
-    let announced = masthead_web::announce_changes(&app.state).await.unwrap();
+    let announced = masthead_newsroom::websub::announce_changes(app.state.newsroom()).await.unwrap();
     let seen_now = seen.lock().unwrap().clone();
     assert_eq!(seen_now.len(), announced);
     assert!(seen_now.iter().all(|(mode, _)| mode == "publish"));
@@ -64,7 +64,11 @@ async fn changed_articles_are_announced_to_the_hub_once() {
         let feed = format!("https://meridian.example/{}/{}/atom.xml", t.kind.key(), t.slug);
         assert!(urls.contains(&feed.as_str()), "{feed}");
     }
-    assert_eq!(masthead_web::announce_changes(&app.state).await.unwrap(), 0, "announced once");
+    assert_eq!(
+        masthead_newsroom::websub::announce_changes(app.state.newsroom()).await.unwrap(),
+        0,
+        "announced once"
+    );
     assert_eq!(seen.lock().unwrap().len(), announced);
     app.finish().await;
 }
@@ -72,7 +76,7 @@ async fn changed_articles_are_announced_to_the_hub_once() {
 #[tokio::test]
 async fn a_failing_hub_leaves_the_changes_queued() {
     let app = TestApp::demo().await;
-    masthead_web::announce_changes(&app.state).await.unwrap();
+    masthead_newsroom::websub::announce_changes(app.state.newsroom()).await.unwrap();
     let site = app.store().site().await.unwrap();
     // Nothing listens on port 9 of loopback.
     app.store()
@@ -81,7 +85,7 @@ async fn a_failing_hub_leaves_the_changes_queued() {
         .unwrap();
     let id = app.published().await[0].id;
     app.store().set_reuse_policy(id, Some(ReusePolicy::CcBy)).await.unwrap();
-    assert!(masthead_web::announce_changes(&app.state).await.is_err());
+    assert!(masthead_newsroom::websub::announce_changes(app.state.newsroom()).await.is_err());
     assert_eq!(app.store().unannounced_changes(10).await.unwrap().len(), 1, "kept for the next attempt");
     app.finish().await;
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use masthead_store::testing::TestDb;
 
+mod architecture;
 mod archive;
 mod import;
 
@@ -124,13 +125,33 @@ fn demo_serves_on_sqlite_and_stops_cleanly_on_sigterm() {
         .unwrap();
     let (owner, hash) = rt.block_on(store.user_credentials("owner@meridian.example")).unwrap().unwrap();
     assert_eq!(owner.role, masthead_core::Role::Owner);
-    assert!(masthead_web::auth::verify_password(&password, &hash));
+    assert!(masthead_newsroom::secrets::verify_password(&password, &hash));
     rt.block_on(store.close());
+
+    // The static export writes the lists as the server pages them: the same articles on each
+    // page, and every older page the server links to.
+    let out = tempfile::tempdir().unwrap();
+    let (ok, _, err) =
+        run(masthead().args(["export", "static", "--data", data.path().to_str().unwrap()]).arg(out.path()));
+    assert!(ok, "{err}");
 
     // A second start keeps the content and does not seed twice.
     let server = Server::start(&["--demo", "--data", data.path().to_str().unwrap()]);
     let (_, body) = http_get(&server.addr, "/");
     assert!(body.contains("The Meridian"));
+    let served_body = |path: &str| {
+        let (status, response) = http_get(&server.addr, path);
+        assert_eq!(status, "HTTP/1.1 200 OK", "{path}");
+        response.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default()
+    };
+    let home = served_body("/");
+    let exported = std::fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(home == exported, "the exported home page differs from the served one");
+    let older = home.split("href=\"/page/").nth(1).expect("the demo's home page has an older page");
+    let older = format!("/page/{}", older.split('"').next().unwrap());
+    let file = std::fs::read_to_string(out.path().join(masthead_web::export::file_for(&older)))
+        .unwrap_or_else(|e| panic!("{older} is exported: {e}"));
+    assert!(served_body(&older) == file, "{older}: the exported page differs from the served one");
     assert!(server.stop());
 }
 
@@ -288,7 +309,10 @@ fn staff_accounts_and_api_tokens_from_the_command_line() {
             data.path().join("masthead.db"),
         )))
         .unwrap();
-    let user = rt.block_on(store.user_by_api_token(&masthead_web::auth::token_hash(token))).unwrap().unwrap();
+    let user = rt
+        .block_on(store.user_by_api_token(&masthead_newsroom::secrets::token_hash(token)))
+        .unwrap()
+        .unwrap();
     assert_eq!(user.email, "ana@meridian.example");
     rt.block_on(store.close());
     let (ok, _, stderr) =

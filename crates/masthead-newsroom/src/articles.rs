@@ -1,0 +1,407 @@
+//! Writing and publishing articles: create a draft, save, publish, unpublish, schedule,
+//! restore a revision, give an article its featured image, delete.
+//!
+//! Contributors write drafts under their own byline; authors also publish their own; editors
+//! and above do anything (`Role::may`, `User::may_edit`, `User::may_publish`). Every save names
+//! the revision it started from: when someone else saved in between, nothing is written and
+//! [`Failure::Stale`] names the revision now stored. The body is rendered and sanitised once,
+//! here, before it is stored.
+
+use jiff::Timestamp;
+use masthead_core::Revision;
+use masthead_core::article::NewOrigin;
+use masthead_core::{
+    Action, Article, ArticleStatus, BodyFormat, NewArticle, NewTerm, ReusePolicy, Slug, TermKind, User,
+    render_body,
+};
+use masthead_store::StoreError;
+
+use crate::context::Newsroom;
+use crate::error::{Failure, Outcome};
+use crate::media::{Upload, upload_unchecked};
+
+/// What a writer sends to create or change an article, whichever edge it came through.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleInput {
+    pub title: String,
+    /// Made from the title for a new article, kept as it is for an existing one, when absent.
+    pub slug: Option<String>,
+    pub dek: String,
+    pub body: String,
+    pub body_format: BodyFormat,
+    pub excerpt: String,
+    /// In byline order.
+    pub author_ids: Vec<i64>,
+    pub term_ids: Vec<i64>,
+    /// Names of tags to find, or make, and add to `term_ids`.
+    pub new_tags: Vec<String>,
+    pub featured_media_id: Option<i64>,
+    pub featured_alt: String,
+    pub featured_credit: String,
+    /// `None`: the site's default policy.
+    pub reuse_policy: Option<ReusePolicy>,
+    /// `None`: the site's time zone.
+    pub time_zone: Option<String>,
+    /// Where the article first appeared, oldest first; empty for our own work.
+    pub origins: Vec<NewOrigin>,
+}
+
+/// What a save does to an article's publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusChange {
+    /// Leaves the status and publication time as they are.
+    Keep,
+    Publish,
+    Unpublish,
+    /// Publishes at a later time.
+    Schedule(Timestamp),
+}
+
+impl StatusChange {
+    fn audit(self) -> Option<&'static str> {
+        match self {
+            StatusChange::Keep => None,
+            StatusChange::Publish => Some("article published"),
+            StatusChange::Unpublish => Some("article unpublished"),
+            StatusChange::Schedule(_) => Some("article scheduled"),
+        }
+    }
+}
+
+/// The article, if `user` may change it.
+pub async fn editable(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<Article> {
+    let article = load(newsroom, id).await?;
+    if user.may_edit(&article) {
+        Ok(article)
+    } else {
+        Err(Failure::Forbidden(format!("the {} role may not change this article", user.role)))
+    }
+}
+
+/// The article, if `user` may read it: anything they may change, and whatever is published.
+pub async fn readable(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<Article> {
+    let article = load(newsroom, id).await?;
+    if user.may_edit(&article) || article.status == ArticleStatus::Published {
+        Ok(article)
+    } else {
+        Err(Failure::Forbidden(format!("the {} role may not read this article", user.role)))
+    }
+}
+
+async fn load(newsroom: &Newsroom, id: i64) -> Outcome<Article> {
+    newsroom.store().article(id).await.map_err(|e| match e {
+        StoreError::NotFound => Failure::NotFound("no such article".into()),
+        other => other.into(),
+    })
+}
+
+/// `user` starts a draft.
+pub async fn create(newsroom: &Newsroom, user: &User, input: ArticleInput) -> Outcome<Article> {
+    let new = prepare(newsroom, user, input, None, ArticleStatus::Draft, None).await?;
+    newsroom.store().create_article_by(&new, Some(user.id)).await.map_err(save_failure)
+}
+
+/// `user` saves their changes to article `id`, made from `revision`, and changes its
+/// publication as `change` says.
+pub async fn update(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    revision: i64,
+    input: ArticleInput,
+    change: StatusChange,
+) -> Outcome<Article> {
+    let current = editable(newsroom, user, id).await?;
+    let (status, published_at) = next_status(user, &current, change)?;
+    let new = prepare(newsroom, user, input, Some(&current), status, published_at).await?;
+    let article =
+        newsroom.store().update_article(id, revision, &new, Some(user.id)).await.map_err(save_failure)?;
+    if let Some(action) = change.audit() {
+        audit(newsroom, user, action, &article).await?;
+    }
+    Ok(article)
+}
+
+/// `user` publishes, unpublishes or schedules article `id` as it stands.
+pub async fn change_status(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    change: StatusChange,
+) -> Outcome<Article> {
+    let article = load(newsroom, id).await?;
+    let (status, at) = match change {
+        StatusChange::Keep => return Ok(article),
+        StatusChange::Publish => (ArticleStatus::Published, None),
+        StatusChange::Unpublish => (ArticleStatus::Unpublished, None),
+        StatusChange::Schedule(at) => {
+            future(at)?;
+            (ArticleStatus::Scheduled, Some(at))
+        }
+    };
+    if !user.may_publish(&article) {
+        return Err(Failure::Forbidden(format!(
+            "the {} role may not publish or unpublish this article",
+            user.role
+        )));
+    }
+    let article = newsroom.store().set_status(id, status, at, Some(user.id)).await.map_err(save_failure)?;
+    if let Some(action) = change.audit() {
+        audit(newsroom, user, action, &article).await?;
+    }
+    Ok(article)
+}
+
+/// `user` deletes article `id`: editors any article, writers their own drafts.
+pub async fn delete(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
+    let article = load(newsroom, id).await?;
+    let own_draft = article.status == ArticleStatus::Draft && user.may_edit(&article);
+    if !(user.role.may(Action::EditAnyArticle) || own_draft) {
+        return Err(Failure::Forbidden(format!("the {} role may not delete this article", user.role)));
+    }
+    newsroom.store().delete_article(id).await?;
+    audit(newsroom, user, "article deleted", &article).await
+}
+
+/// `user` brings back the words of revision `restored` as a new revision, over `seen`, the
+/// revision they last saw. Publishing stays a separate act: the status is left as it is.
+pub async fn restore(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    restored: i64,
+    seen: i64,
+) -> Outcome<Article> {
+    let current = editable(newsroom, user, id).await?;
+    let mut snapshot = snapshot(newsroom, id, restored).await?;
+    snapshot.status = current.status;
+    snapshot.published_at = current.published_at;
+    let article =
+        newsroom.store().update_article(id, seen, &snapshot, Some(user.id)).await.map_err(save_failure)?;
+    newsroom
+        .store()
+        .audit(Some(user.id), "revision restored", &format!("{} (revision {restored})", article.slug))
+        .await?;
+    Ok(article)
+}
+
+/// `user` uploads an image and makes it article `id`'s featured image, as a save over the
+/// current revision. Whoever may change the article may give it an image: contributors too,
+/// in their own drafts.
+pub async fn set_featured_image(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    upload: Upload,
+) -> Outcome<Article> {
+    let current = editable(newsroom, user, id).await?;
+    let (alt, credit) = (upload.alt.trim().to_owned(), upload.credit.trim().to_owned());
+    let media = upload_unchecked(newsroom, upload).await?;
+    let mut new = snapshot(newsroom, id, current.revision).await?;
+    new.featured_media_id = Some(media.id);
+    new.featured_alt = alt;
+    new.featured_credit = credit;
+    new.published_at = current.published_at;
+    newsroom.store().update_article(id, current.revision, &new, Some(user.id)).await.map_err(save_failure)
+}
+
+/// Every saved revision of article `id`, newest first, for someone who may change it.
+pub async fn history(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<(Article, Vec<Revision>)> {
+    let article = editable(newsroom, user, id).await?;
+    let revisions = newsroom.store().revisions(id).await?;
+    Ok((article, revisions))
+}
+
+/// One revision of article `id` beside the one before it, and the fields that differ.
+#[derive(Debug)]
+pub struct RevisionView {
+    pub article: Article,
+    pub revision: i64,
+    pub snapshot: NewArticle,
+    /// (field as a person names it, unified diff), for the fields this revision changed.
+    pub diffs: Vec<(&'static str, &'static str, String)>,
+}
+
+/// Revision `revision` of article `id` with what it changed, for someone who may change it.
+pub async fn revision(newsroom: &Newsroom, user: &User, id: i64, revision: i64) -> Outcome<RevisionView> {
+    let article = editable(newsroom, user, id).await?;
+    let snapshot = snapshot(newsroom, id, revision).await?;
+    let previous =
+        if revision > 1 { newsroom.store().revision_snapshot(id, revision - 1).await.ok() } else { None };
+    let before = previous.as_ref();
+    let diff = |key: &'static str, name: &'static str, old: Option<&str>, new: &str| {
+        (key, name, unified_diff(old.unwrap_or(""), new, (&format!("{key} before"), &format!("{key} after"))))
+    };
+    let diffs = vec![
+        diff("title", "Headline", before.map(|p| p.title.as_str()), &snapshot.title),
+        diff("dek", "Standfirst", before.map(|p| p.dek.as_str()), &snapshot.dek),
+        diff("body", "Text", before.map(|p| p.body.source.as_str()), &snapshot.body.source),
+        diff("excerpt", "Excerpt", before.map(|p| p.excerpt.as_str()), &snapshot.excerpt),
+    ];
+    Ok(RevisionView { article, revision, snapshot, diffs })
+}
+
+async fn snapshot(newsroom: &Newsroom, id: i64, revision: i64) -> Outcome<NewArticle> {
+    newsroom.store().revision_snapshot(id, revision).await.map_err(|e| match e {
+        StoreError::NotFound => Failure::NotFound(format!("this article has no revision {revision}")),
+        other => other.into(),
+    })
+}
+
+/// A unified diff of two texts, for reading what a save changed.
+pub fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(names.0, names.1)
+        .to_string()
+}
+
+/// The status and publication time after `change`, if `user` may make it.
+fn next_status(
+    user: &User,
+    current: &Article,
+    change: StatusChange,
+) -> Outcome<(ArticleStatus, Option<Timestamp>)> {
+    if change != StatusChange::Keep && !user.may_publish(current) {
+        return Err(Failure::Forbidden("Your role may not publish or unpublish this article.".into()));
+    }
+    Ok(match change {
+        StatusChange::Keep => (current.status, current.published_at),
+        StatusChange::Publish => {
+            (ArticleStatus::Published, current.published_at.or_else(|| Some(Timestamp::now())))
+        }
+        StatusChange::Unpublish => (ArticleStatus::Unpublished, current.published_at),
+        StatusChange::Schedule(at) => {
+            future(at)?;
+            (ArticleStatus::Scheduled, Some(at))
+        }
+    })
+}
+
+fn future(at: Timestamp) -> Outcome<()> {
+    if at <= Timestamp::now() {
+        return Err(Failure::invalid("at", "A scheduled time must be in the future; publish now instead."));
+    }
+    Ok(())
+}
+
+/// Checks the input and turns it into the article to store.
+async fn prepare(
+    newsroom: &Newsroom,
+    user: &User,
+    mut input: ArticleInput,
+    current: Option<&Article>,
+    status: ArticleStatus,
+    published_at: Option<Timestamp>,
+) -> Outcome<NewArticle> {
+    let title = input.title.trim().to_owned();
+    if title.is_empty() {
+        return Err(Failure::invalid("title", "An article needs a headline."));
+    }
+    let slug = match (input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()), current) {
+        (Some(s), _) => Slug::parse(s)
+            .map_err(|e| Failure::invalid("slug", format!("The address cannot be used: {e}.")))?,
+        // An article keeps its address when the headline changes, unless a new one is given.
+        (None, Some(current)) => current.slug.clone(),
+        (None, None) => Slug::from_title(&title).map_err(|e| {
+            Failure::invalid("title", format!("No address can be made from the headline: {e}."))
+        })?,
+    };
+    if input.body.trim().is_empty() {
+        return Err(Failure::invalid("body", "An article needs some text."));
+    }
+    if !user.role.may(Action::EditAnyArticle) && !user.writes_under(&input.author_ids) {
+        return Err(Failure::NotPermitted {
+            field: "author_ids",
+            message:
+                "Your own byline must be among the authors (ask an editor to link your account to an author)."
+                    .into(),
+        });
+    }
+    let site = newsroom.store().site().await?;
+    let time_zone = input.time_zone.take().unwrap_or_else(|| site.time_zone.clone());
+    if !masthead_core::time::is_known_zone(&time_zone) {
+        return Err(Failure::invalid(
+            "time_zone",
+            format!("{time_zone:?} is not a time zone Masthead knows."),
+        ));
+    }
+    for (n, origin) in input.origins.iter().enumerate() {
+        if !matches!(origin.url.scheme(), "http" | "https") {
+            return Err(Failure::invalid(
+                "origins",
+                format!("Provenance line {}: give the article's http or https address there.", n + 1),
+            ));
+        }
+    }
+    add_new_tags(newsroom, &mut input).await?;
+    Ok(NewArticle {
+        slug,
+        title,
+        dek: input.dek.trim().to_owned(),
+        body: render_body(input.body_format, &input.body),
+        excerpt: input.excerpt,
+        status,
+        published_at,
+        time_zone,
+        author_ids: input.author_ids,
+        term_ids: input.term_ids,
+        featured_media_id: input.featured_media_id,
+        featured_alt: input.featured_alt,
+        featured_credit: input.featured_credit,
+        reuse_policy: input.reuse_policy,
+        origins: input.origins,
+    })
+}
+
+/// Finds or makes each tag the writer named and adds it. Anyone who may write may add a tag;
+/// regions and themes are the editors' to manage.
+async fn add_new_tags(newsroom: &Newsroom, input: &mut ArticleInput) -> Outcome<()> {
+    for name in std::mem::take(&mut input.new_tags) {
+        let name = name.trim().to_owned();
+        if name.is_empty() {
+            continue;
+        }
+        let slug = Slug::from_title(&name).map_err(|_| {
+            Failure::invalid("new_tags", format!("No tag address can be made from {name:?}."))
+        })?;
+        let term = match newsroom.store().term_by_slug(TermKind::Tag, &slug).await {
+            Ok(term) => term,
+            Err(StoreError::NotFound) => {
+                let new =
+                    NewTerm { kind: TermKind::Tag, slug, name, description: String::new(), parent_id: None };
+                newsroom.store().create_term(&new).await?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if !input.term_ids.contains(&term.id) {
+            input.term_ids.push(term.id);
+        }
+    }
+    Ok(())
+}
+
+/// What to tell the writer about a save the store refused.
+fn save_failure(e: StoreError) -> Failure {
+    match e {
+        StoreError::NotFound => Failure::NotFound("no such article".into()),
+        StoreError::Conflict { what } if what.contains("slug") => Failure::Taken {
+            field: "slug",
+            message: "Another article has this address; choose another slug.".into(),
+        },
+        StoreError::Invalid(m) if m.contains("referenced record") => {
+            Failure::invalid("author_ids", "An author, term, outlet or image named here does not exist.")
+        }
+        StoreError::Invalid(m) if m.contains("time zone") => Failure::invalid("time_zone", m),
+        StoreError::Invalid(m) => {
+            Failure::invalid("published_at", format!("The article cannot be saved: {m}."))
+        }
+        other => other.into(),
+    }
+}
+
+async fn audit(newsroom: &Newsroom, user: &User, action: &str, article: &Article) -> Outcome<()> {
+    newsroom.store().audit(Some(user.id), action, &format!("{} ({})", article.title, article.slug)).await?;
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! What every use case works with: the store, the media folder, the one client for other sites
+//! and the mailer, built once at start and shared (cheap to clone).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use masthead_store::Store;
+
+use crate::mail::Mailer;
+use crate::outbound::Outbound;
+
+/// The newsroom's tools, shared by the web edge, the CLI and the jobs.
+#[derive(Clone, Debug)]
+pub struct Newsroom {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    media_dir: PathBuf,
+    outbound: Outbound,
+    mailer: Mailer,
+}
+
+impl Newsroom {
+    pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
+        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer }) }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Where uploaded and imported media files live (`<data>/media`).
+    pub fn media_dir(&self) -> &Path {
+        &self.inner.media_dir
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        &self.inner.outbound
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        &self.inner.mailer
+    }
+}

@@ -1,0 +1,705 @@
+//! Writing what the importers decide, shared by WordPress and Ghost: authors, terms, files,
+//! articles, comments and redirects, each through the store's import keys; in a dry run, only
+//! counted.
+//!
+//! New articles are written [`BATCH`] to a transaction, so that an interrupted import leaves
+//! whole batches and running it again finishes it.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use jiff::Timestamp;
+use masthead_core::article::article_path;
+use masthead_core::{
+    Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewTerm, Slug, TermKind,
+};
+use masthead_store::{ImportedKind, NewComment, Store, StoreError, redirect_path};
+
+use super::error::{Context, ImportError};
+use super::media::{inside, mime_type, referenced, rewrite};
+use super::summary::Summary;
+
+/// New articles per transaction.
+const BATCH: usize = 200;
+
+/// Where a slug must be free.
+#[derive(Debug, Clone, Copy)]
+enum Space {
+    Article,
+    Author,
+}
+
+/// A reader's comment from the export, before its article has an id.
+#[derive(Debug)]
+pub(super) struct IncomingComment {
+    /// Its identity in the export: "comment:11".
+    pub(super) key: String,
+    pub(super) parent_key: Option<String>,
+    pub(super) author_name: String,
+    pub(super) author_email: String,
+    pub(super) author_url: String,
+    pub(super) body_html: String,
+    pub(super) created_at: Timestamp,
+}
+
+/// What goes with an article: its key, how the summary names it, its old addresses and comments.
+#[derive(Debug)]
+pub(super) struct Companions {
+    pub(super) key: String,
+    pub(super) label: String,
+    pub(super) old_addresses: Vec<String>,
+    pub(super) comments: Vec<IncomingComment>,
+}
+
+/// Writes what the importers decide, or in a dry run only counts it.
+pub(super) struct Importer<'s> {
+    store: &'s Store,
+    source: String,
+    dry_run: bool,
+    media_dir: PathBuf,
+    pub(super) summary: Summary,
+    /// Ids given in a dry run to records that would be made; negative, so never real.
+    last_fake_id: i64,
+    /// Slugs given out in this run ("article:x", "author:y"), for those not saved yet.
+    claimed: HashSet<String>,
+    /// The terms of this run by kind and slug, so that a category and a tag of one slug filed
+    /// as tags are one term, in a dry run too.
+    terms_by_slug: HashMap<(TermKind, String), i64>,
+    /// Files of this run: their relative path → (media id, public address).
+    files: HashMap<String, Option<(i64, String)>>,
+    pending: Vec<NewArticle>,
+    pending_companions: Vec<Companions>,
+}
+
+impl<'s> Importer<'s> {
+    /// An importer into `store` and its `media_dir`, keeping import keys under `source`.
+    pub(super) fn new(
+        store: &'s Store,
+        source: String,
+        dry_run: bool,
+        media_dir: &Path,
+        export: &str,
+    ) -> Importer<'s> {
+        Importer {
+            store,
+            summary: Summary::new(export, &source, dry_run),
+            source,
+            dry_run,
+            media_dir: media_dir.to_owned(),
+            last_fake_id: 0,
+            claimed: HashSet::new(),
+            terms_by_slug: HashMap::new(),
+            files: HashMap::new(),
+            pending: Vec::new(),
+            pending_companions: Vec::new(),
+        }
+    }
+
+    /// The summary, complete when `result` is Ok; after a failure, the error carries the summary
+    /// of what was saved until then.
+    pub(super) fn finish(self, result: Result<(), ImportError>) -> Result<Summary, ImportError> {
+        let mut summary = self.summary;
+        summary.complete = result.is_ok();
+        match result {
+            Ok(()) => Ok(summary),
+            Err(cause) => Err(ImportError::Stopped { summary: Box::new(summary), cause: Box::new(cause) }),
+        }
+    }
+
+    fn fake_id(&mut self) -> i64 {
+        self.last_fake_id -= 1;
+        self.last_fake_id
+    }
+
+    async fn known(&self, kind: ImportedKind, key: &str) -> Result<Option<i64>, ImportError> {
+        self.store
+            .import_key(&self.source, kind, key)
+            .await
+            .with_context(|| format!("could not read what {key} became in an earlier import"))
+    }
+
+    async fn remember(&self, kind: ImportedKind, key: &str, id: i64) -> Result<(), ImportError> {
+        if self.dry_run {
+            return Ok(());
+        }
+        self.store
+            .set_import_key(&self.source, kind, key, id)
+            .await
+            .with_context(|| format!("could not note what {key} became"))
+    }
+
+    async fn is_taken(&self, space: Space, slug: &Slug) -> Result<bool, ImportError> {
+        let found = match space {
+            Space::Article => self.store.article_by_slug(slug).await.map(drop),
+            Space::Author => self.store.author_by_slug(slug).await.map(drop),
+        };
+        match found {
+            Ok(()) => Ok(true),
+            Err(StoreError::NotFound) => Ok(false),
+            Err(e) => Err(e).context(format!("could not check whether {slug} is taken")),
+        }
+    }
+
+    /// `wanted`, or `wanted-2`, `wanted-3`… when it is taken here or earlier in this run.
+    async fn free_slug(&mut self, space: Space, wanted: &Slug) -> Result<Slug, ImportError> {
+        let prefix = match space {
+            Space::Article => "article",
+            Space::Author => "author",
+        };
+        for n in 1..1000 {
+            let candidate = if n == 1 {
+                wanted.clone()
+            } else {
+                let stem: String = wanted.as_str().chars().take(Slug::MAX_LEN - 5).collect();
+                Slug::parse(&format!("{}-{n}", stem.trim_end_matches('-')))
+                    .map_err(|source| ImportError::NoSlug { wanted: wanted.clone(), source })?
+            };
+            let claim = format!("{prefix}:{candidate}");
+            if !self.claimed.contains(&claim) && !self.is_taken(space, &candidate).await? {
+                self.claimed.insert(claim);
+                return Ok(candidate);
+            }
+        }
+        Err(ImportError::NoFreeSlug(wanted.clone()))
+    }
+
+    /// The author that `key` became: made, or updated from `new`. An export's empty bio or
+    /// links never wipe what the newsroom wrote here since.
+    pub(super) async fn author(&mut self, key: &str, new: NewAuthor) -> Result<i64, ImportError> {
+        if let Some(id) = self.known(ImportedKind::Author, key).await? {
+            match self.store.author(id).await {
+                Ok(current) => {
+                    let merged = NewAuthor {
+                        slug: current.slug.clone(),
+                        name: new.name.clone(),
+                        bio: if new.bio.is_empty() { current.bio.clone() } else { new.bio.clone() },
+                        links: if new.links.is_empty() { current.links.clone() } else { new.links.clone() },
+                        avatar_media_id: current.avatar_media_id,
+                        outlet_id: current.outlet_id,
+                    };
+                    self.claimed.insert(format!("author:{}", current.slug));
+                    if merged == as_new_author(&current) {
+                        self.summary.authors.unchanged += 1;
+                    } else {
+                        if !self.dry_run {
+                            self.store
+                                .update_author(id, &merged)
+                                .await
+                                .with_context(|| format!("could not update the author {}", merged.name))?;
+                        }
+                        self.summary.authors.updated += 1;
+                    }
+                    return Ok(id);
+                }
+                // Deleted here since the last import: made again below.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e).context("could not read an author"),
+            }
+        }
+        // An author already here under the same address and name is the same person.
+        match self.store.author_by_slug(&new.slug).await {
+            Ok(existing)
+                if existing.name == new.name && self.claimed.insert(format!("author:{}", existing.slug)) =>
+            {
+                self.remember(ImportedKind::Author, key, existing.id).await?;
+                self.summary.authors.unchanged += 1;
+                self.summary.alter(key, format!("is the author already at /author/{}", existing.slug));
+                return Ok(existing.id);
+            }
+            Ok(_) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e).context("could not read the authors"),
+        }
+        let slug = self.free_slug(Space::Author, &new.slug).await?;
+        if slug != new.slug {
+            self.summary
+                .alter(key, format!("/author/{} is someone else's: this author is /author/{slug}", new.slug));
+        }
+        let new = NewAuthor { slug, ..new };
+        let id = if self.dry_run {
+            self.fake_id()
+        } else {
+            self.store
+                .create_author(&new)
+                .await
+                .with_context(|| format!("could not add the author {}", new.name))?
+                .id
+        };
+        self.remember(ImportedKind::Author, key, id).await?;
+        self.summary.authors.created += 1;
+        Ok(id)
+    }
+
+    /// The term that `key` became, and its slug: made, or updated from `new`; a term already
+    /// here of the same kind and slug is taken as it is. An export's empty description or
+    /// missing parent never wipe what the newsroom set here since.
+    pub(super) async fn term(&mut self, key: &str, new: NewTerm) -> Result<(i64, Slug), ImportError> {
+        let slug_key = (new.kind, new.slug.to_string());
+        if let Some(id) = self.known(ImportedKind::Term, key).await? {
+            match self.store.term(id).await {
+                Ok(current) if current.kind == new.kind => {
+                    let merged = NewTerm {
+                        kind: current.kind,
+                        slug: current.slug.clone(),
+                        name: new.name.clone(),
+                        description: if new.description.is_empty() {
+                            current.description.clone()
+                        } else {
+                            new.description.clone()
+                        },
+                        parent_id: new.parent_id.or(current.parent_id),
+                    };
+                    let before = NewTerm {
+                        kind: current.kind,
+                        slug: current.slug.clone(),
+                        name: current.name.clone(),
+                        description: current.description.clone(),
+                        parent_id: current.parent_id,
+                    };
+                    self.terms_by_slug.insert((current.kind, current.slug.to_string()), id);
+                    if merged == before {
+                        self.summary.terms.unchanged += 1;
+                    } else if self.dry_run {
+                        self.summary.terms.updated += 1;
+                    } else {
+                        match self.store.update_term(id, &merged).await {
+                            Ok(_) => self.summary.terms.updated += 1,
+                            Err(StoreError::Invalid(reason)) => {
+                                self.summary.alter(key, format!("not updated: {reason}"));
+                                self.summary.terms.unchanged += 1;
+                            }
+                            Err(e) => {
+                                return Err(e)
+                                    .context(format!("could not update the {} {}", new.kind, new.name));
+                            }
+                        }
+                    }
+                    return Ok((id, current.slug));
+                }
+                Ok(current) => self.summary.alter(
+                    key,
+                    format!(
+                        "was imported as the {} {}; it is now a {}",
+                        current.kind, current.slug, new.kind
+                    ),
+                ),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e).context("could not read a term"),
+            }
+        }
+        if let Some(&id) = self.terms_by_slug.get(&slug_key) {
+            self.remember(ImportedKind::Term, key, id).await?;
+            return Ok((id, new.slug));
+        }
+        match self.store.term_by_slug(new.kind, &new.slug).await {
+            Ok(existing) => {
+                self.remember(ImportedKind::Term, key, existing.id).await?;
+                self.terms_by_slug.insert(slug_key, existing.id);
+                self.summary.terms.unchanged += 1;
+                self.summary.alter(key, format!("is the {} already at {}", existing.kind, existing.path()));
+                return Ok((existing.id, existing.slug));
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e).context("could not read the terms"),
+        }
+        let id = if self.dry_run {
+            self.fake_id()
+        } else {
+            self.store
+                .create_term(&new)
+                .await
+                .with_context(|| format!("could not add the {} {}", new.kind, new.name))?
+                .id
+        };
+        self.terms_by_slug.insert(slug_key, id);
+        self.remember(ImportedKind::Term, key, id).await?;
+        self.summary.terms.created += 1;
+        Ok((id, new.slug))
+    }
+
+    /// The media record of the file `rel` in `dir`, copied to `<data>/media/uploads/<rel>` the
+    /// first time: (id, public address). None when the file is not there or `rel` leaves `dir`.
+    pub(super) async fn media_file(
+        &mut self,
+        key: &str,
+        dir: &Path,
+        rel: &str,
+        alt: &str,
+    ) -> Result<Option<(i64, String)>, ImportError> {
+        if let Some(found) = self.files.get(rel) {
+            let found = found.clone();
+            if let Some((id, _)) = &found {
+                self.remember(ImportedKind::Media, key, *id).await?;
+            }
+            return Ok(found);
+        }
+        let found = self.place_file(key, dir, rel, alt).await?;
+        self.files.insert(rel.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    async fn place_file(
+        &mut self,
+        key: &str,
+        dir: &Path,
+        rel: &str,
+        alt: &str,
+    ) -> Result<Option<(i64, String)>, ImportError> {
+        if let Some(id) = self.known(ImportedKind::Media, key).await? {
+            match self.store.media(id).await {
+                Ok(media) => return Ok(Some((id, media.public_path()))),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e).context("could not read the media library"),
+            }
+        }
+        let Some(relative) = inside(rel) else { return Ok(None) };
+        let path = format!("uploads/{}", rel.trim_start_matches('/'));
+        match self.store.media_by_path(&path).await {
+            Ok(media) => {
+                self.remember(ImportedKind::Media, key, media.id).await?;
+                return Ok(Some((media.id, media.public_path())));
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e).context("could not read the media library"),
+        }
+        let source = dir.join(&relative);
+        let size = match std::fs::metadata(&source) {
+            Ok(meta) if meta.is_file() => meta.len(),
+            _ => return Ok(None),
+        };
+        let public = format!("/media/{path}");
+        self.summary.media_copied += 1;
+        if self.dry_run {
+            return Ok(Some((self.fake_id(), public)));
+        }
+        let target = self.media_dir.join("uploads").join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not make the media folder {}", parent.display()))?;
+        }
+        std::fs::copy(&source, &target)
+            .with_context(|| format!("could not copy {} to {}", source.display(), target.display()))?;
+        let media = self
+            .store
+            .create_media(&NewMedia {
+                path: path.clone(),
+                mime_type: mime_type(&path).to_owned(),
+                size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+                width: None,
+                height: None,
+                alt: alt.to_owned(),
+                credit: String::new(),
+                variant_widths: Vec::new(),
+            })
+            .await
+            .with_context(|| format!("could not add {path} to the media library"))?;
+        self.remember(ImportedKind::Media, key, media.id).await?;
+        Ok(Some((media.id, public)))
+    }
+
+    /// `html` with every address under `prefix` whose file is in `dir` pointing at its copy in
+    /// the site's media; the others stay as they were and are listed.
+    pub(super) async fn localise(
+        &mut self,
+        label: &str,
+        html: &str,
+        prefix: &str,
+        dir: &Path,
+    ) -> Result<String, ImportError> {
+        let mut copies = HashMap::new();
+        for rel in referenced(html, prefix) {
+            match self.media_file(&format!("file:{rel}"), dir, &rel, "").await? {
+                Some((_, public)) => {
+                    copies.insert(rel, public);
+                }
+                None => self.summary.remote(
+                    label,
+                    &format!("{prefix}{rel}"),
+                    Some(format!("not found in {}", dir.display())),
+                ),
+            }
+        }
+        Ok(rewrite(html, prefix, &copies))
+    }
+
+    /// Saves an article from the export: an update of the one it became before, or a new one in
+    /// the next batch.
+    pub(super) async fn article(
+        &mut self,
+        mut article: NewArticle,
+        companions: Companions,
+    ) -> Result<(), ImportError> {
+        if let Some(id) = self.known(ImportedKind::Article, &companions.key).await? {
+            match self.store.article(id).await {
+                Ok(current) => return self.update(current, article, companions).await,
+                // Deleted here since the last import: made again.
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e).context("could not read an article"),
+            }
+        }
+        let wanted = article.slug.clone();
+        article.slug = self.free_slug(Space::Article, &wanted).await?;
+        if article.slug != wanted {
+            self.summary.alter(
+                &companions.label,
+                format!("/article/{wanted} is another article's: this one is /article/{}", article.slug),
+            );
+        }
+        self.pending.push(article);
+        self.pending_companions.push(companions);
+        if self.pending.len() >= BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Saves what the export says over the article it became before, keeping what only this site
+    /// has (its address, dek, zone, reuse policy, provenance, a featured image the export lacks).
+    async fn update(
+        &mut self,
+        current: Article,
+        new: NewArticle,
+        companions: Companions,
+    ) -> Result<(), ImportError> {
+        let before = self
+            .store
+            .revision_snapshot(current.id, current.revision)
+            .await
+            .with_context(|| format!("could not read article {}", current.id))?;
+        let mut merged = NewArticle {
+            title: new.title,
+            body: new.body,
+            excerpt: new.excerpt,
+            status: new.status,
+            published_at: new.published_at,
+            author_ids: new.author_ids,
+            term_ids: new.term_ids,
+            ..before.clone()
+        };
+        if new.featured_media_id.is_some() {
+            merged.featured_media_id = new.featured_media_id;
+            merged.featured_alt = new.featured_alt;
+            merged.featured_credit = new.featured_credit;
+        }
+        // Its time came and this site published it: it stays published.
+        if merged.status == ArticleStatus::Scheduled
+            && current.status == ArticleStatus::Published
+            && merged.published_at.is_some_and(|at| at <= Timestamp::now())
+        {
+            merged.status = ArticleStatus::Published;
+        }
+        if merged == before {
+            self.summary.articles.unchanged += 1;
+        } else {
+            if !self.dry_run {
+                self.store
+                    .update_article(current.id, current.revision, &merged, None)
+                    .await
+                    .with_context(|| format!("could not update {}", companions.label))?;
+            }
+            self.summary.articles.updated += 1;
+        }
+        self.follow_up(current.id, &merged.slug, companions).await
+    }
+
+    /// Writes the waiting new articles in one transaction, then what goes with each.
+    pub(super) async fn flush(&mut self) -> Result<(), ImportError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let articles = std::mem::take(&mut self.pending);
+        let companions = std::mem::take(&mut self.pending_companions);
+        let ids = if self.dry_run {
+            articles.iter().map(|_| self.fake_id()).collect()
+        } else {
+            let keys: Vec<String> = companions.iter().map(|c| c.key.clone()).collect();
+            self.store.create_imported_articles(&articles, &self.source, &keys).await.with_context(|| {
+                format!("could not save the {} new articles from {} on", articles.len(), companions[0].label)
+            })?
+        };
+        for ((article, companions), id) in articles.into_iter().zip(companions).zip(ids) {
+            self.remember(ImportedKind::Article, &companions.key, id).await?;
+            self.summary.articles.created += 1;
+            self.follow_up(id, &article.slug, companions).await?;
+        }
+        Ok(())
+    }
+
+    /// An article's old addresses and comments, once it has an id.
+    async fn follow_up(&mut self, id: i64, slug: &Slug, companions: Companions) -> Result<(), ImportError> {
+        let to = article_path(slug);
+        for old in &companions.old_addresses {
+            self.redirect(&companions.label, old, &to).await?;
+        }
+        let mut saved: HashMap<String, i64> = HashMap::new();
+        for comment in parents_first(companions.comments) {
+            let parent_id = match &comment.parent_key {
+                None => None,
+                Some(parent) => match saved.get(parent) {
+                    Some(&parent_id) => Some(parent_id),
+                    None => {
+                        self.summary.skip(
+                            format!("{}, {}", companions.label, comment.key),
+                            "it answers a comment that is not imported",
+                        );
+                        continue;
+                    }
+                },
+            };
+            if self.dry_run {
+                self.summary.comments.created += 1;
+                let fake = self.fake_id();
+                saved.insert(comment.key, fake);
+                continue;
+            }
+            let new = NewComment {
+                article_id: id,
+                parent_id,
+                author_name: comment.author_name,
+                author_email: comment.author_email,
+                author_url: comment.author_url,
+                body_html: comment.body_html,
+                created_at: comment.created_at,
+                approved: true,
+                source_key: Some(format!("{}:{}", self.source, comment.key)),
+            };
+            let (comment_id, outcome) = self
+                .store
+                .upsert_comment(&new)
+                .await
+                .with_context(|| format!("could not save {} of {}", comment.key, companions.label))?;
+            self.summary.comments.count(outcome);
+            saved.insert(comment.key, comment_id);
+        }
+        Ok(())
+    }
+
+    /// Sends the old address `from` to `to`; an address that cannot be redirected is noted.
+    pub(super) async fn redirect(&mut self, label: &str, from: &str, to: &str) -> Result<(), ImportError> {
+        if self.dry_run {
+            let now = self.store.redirect_for(from).await.context("could not read the redirects")?;
+            match now.as_deref() == Some(to) {
+                true => self.summary.redirects.unchanged += 1,
+                false => self.summary.redirects.changed += 1,
+            }
+            return Ok(());
+        }
+        match self.store.set_redirect(from, to).await {
+            Ok(true) => self.summary.redirects.changed += 1,
+            Ok(false) => self.summary.redirects.unchanged += 1,
+            Err(StoreError::Invalid(reason)) => {
+                self.summary.alter(label, format!("its old address {from} is not redirected: {reason}"))
+            }
+            Err(e) => {
+                return Err(e).context(format!("could not redirect {from} to {to}"));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn as_new_author(a: &Author) -> NewAuthor {
+    NewAuthor {
+        slug: a.slug.clone(),
+        name: a.name.clone(),
+        bio: a.bio.clone(),
+        links: a.links.clone(),
+        avatar_media_id: a.avatar_media_id,
+        outlet_id: a.outlet_id,
+    }
+}
+
+/// Comments ordered so that each comes after the one it answers; a reply whose parent is not
+/// among them keeps its place (and is then left out by the caller).
+fn parents_first(mut comments: Vec<IncomingComment>) -> Vec<IncomingComment> {
+    let keys: HashSet<String> = comments.iter().map(|c| c.key.clone()).collect();
+    let mut placed: HashSet<String> = HashSet::new();
+    let mut ordered = Vec::with_capacity(comments.len());
+    while !comments.is_empty() {
+        let (ready, rest): (Vec<_>, Vec<_>) = comments
+            .into_iter()
+            .partition(|c| c.parent_key.as_ref().is_none_or(|p| placed.contains(p) || !keys.contains(p)));
+        if ready.is_empty() {
+            // Replies answering each other in a circle: none can be placed.
+            ordered.extend(rest);
+            break;
+        }
+        placed.extend(ready.iter().map(|c| c.key.clone()));
+        ordered.extend(ready);
+        comments = rest;
+    }
+    ordered
+}
+
+/// A slug for `wanted` (the export's own, perhaps not ASCII), else for `title`, else
+/// `fallback`; a changed one is noted.
+pub(super) fn slug_for(
+    summary: &mut Summary,
+    label: &str,
+    wanted: &str,
+    title: &str,
+    fallback: &str,
+) -> Slug {
+    if let Ok(slug) = Slug::parse(wanted) {
+        return slug;
+    }
+    if !wanted.trim().is_empty()
+        && let Ok(slug) = Slug::from_title(wanted)
+    {
+        summary.alter(label, format!("its slug {wanted} became {slug}"));
+        return slug;
+    }
+    match Slug::from_title(title) {
+        Ok(slug) => {
+            summary.alter(label, format!("it had no slug; one was made from its title: {slug}"));
+            slug
+        }
+        Err(_) => {
+            summary.alter(label, format!("it had no slug and its title makes none: it is {fallback}"));
+            Slug::parse(fallback).unwrap_or_else(|_| Slug::parse("imported").expect("a valid literal slug"))
+        }
+    }
+}
+
+/// The old addresses of an article, each once, in their stored form; the home page is never one.
+pub(super) fn distinct_addresses(addresses: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    addresses.into_iter().filter(|a| redirect_path(a).is_ok_and(|p| p != "/" && seen.insert(p))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replies_come_after_what_they_answer() {
+        let comment = |key: &str, parent: Option<&str>| IncomingComment {
+            key: key.into(),
+            parent_key: parent.map(str::to_owned),
+            author_name: String::new(),
+            author_email: String::new(),
+            author_url: String::new(),
+            body_html: String::new(),
+            created_at: Timestamp::UNIX_EPOCH,
+        };
+        let ordered = parents_first(vec![
+            comment("c3", Some("c2")),
+            comment("c2", Some("c1")),
+            comment("c1", None),
+            comment("c9", Some("c8")),
+        ]);
+        let keys: Vec<&str> = ordered.iter().map(|c| c.key.as_str()).collect();
+        assert_eq!(keys, ["c1", "c9", "c2", "c3"]);
+    }
+
+    #[test]
+    fn slugs_that_are_not_ascii_are_made_and_noted() {
+        let mut summary = Summary::default();
+        assert_eq!(slug_for(&mut summary, "post 1", "plain", "Title", "post-1").as_str(), "plain");
+        assert!(summary.altered.is_empty());
+        assert_eq!(slug_for(&mut summary, "post 2", "šabac-zürich", "T", "post-2").as_str(), "sabac-zurich");
+        assert_eq!(slug_for(&mut summary, "post 3", "", "Draft: gas", "post-3").as_str(), "draft-gas");
+        assert_eq!(slug_for(&mut summary, "post 4", "", "!!!", "post-4").as_str(), "post-4");
+        assert_eq!(summary.altered.len(), 3);
+        assert_eq!(summary.altered[0].reason, "its slug šabac-zürich became sabac-zurich");
+    }
+}

@@ -1,0 +1,113 @@
+//! Background work as named jobs behind one small runner: publishing scheduled articles,
+//! polling partners' feeds, announcing changes to the WebSub hub, checking Webmentions.
+//!
+//! Each job claims its work in the database before doing it (a conditional update, a lease or
+//! an optimistic save), so any number of runners, on any number of nodes, is safe: each item
+//! is done by one of them. Each job runs on its own timer, so a slow one never holds the others
+//! up, and a failure is logged and retried at the next turn. `masthead serve` runs the jobs
+//! beside the web server; `masthead serve --no-jobs` only serves; `masthead jobs` only runs
+//! jobs, so that a large site can split web nodes from worker nodes.
+
+use std::future::Future;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::context::Newsroom;
+use crate::error::Outcome;
+
+/// Every job there is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// Scheduled articles whose time has come go live, each exactly once.
+    PublishScheduled,
+    /// Partners' feeds that are due are polled, each by one node (`Store::claim_due_sources`).
+    PollSources,
+    /// Changed feeds are announced to the WebSub hub (`Store::mark_announced`).
+    AnnounceChanges,
+    /// Received Webmentions have their sources checked (`Store::claim_pending_webmentions`).
+    CheckWebmentions,
+}
+
+impl Job {
+    pub const ALL: [Job; 4] =
+        [Job::PublishScheduled, Job::PollSources, Job::AnnounceChanges, Job::CheckWebmentions];
+
+    /// The name in logs and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Job::PublishScheduled => "publish-scheduled",
+            Job::PollSources => "poll-sources",
+            Job::AnnounceChanges => "announce-changes",
+            Job::CheckWebmentions => "check-webmentions",
+        }
+    }
+
+    /// How long the runner waits between turns.
+    pub fn interval(self) -> Duration {
+        Duration::from_secs(match self {
+            Job::PublishScheduled | Job::AnnounceChanges => 10,
+            Job::PollSources | Job::CheckWebmentions => 30,
+        })
+    }
+
+    /// One turn: does what is due now and says how many items it did.
+    pub async fn run_once(self, newsroom: &Newsroom) -> Outcome<usize> {
+        match self {
+            Job::PublishScheduled => {
+                let published = newsroom.store().publish_due(Timestamp::now()).await?;
+                if !published.is_empty() {
+                    tracing::info!(?published, "published scheduled articles");
+                }
+                Ok(published.len())
+            }
+            Job::PollSources => {
+                let reports = crate::ingest::poll_due_sources(newsroom).await?;
+                for report in reports.iter().filter(|r| r.created + r.updated > 0 || r.error.is_some()) {
+                    tracing::info!(source = report.source_id, "{report}");
+                }
+                Ok(reports.len())
+            }
+            Job::AnnounceChanges => crate::websub::announce_changes(newsroom).await,
+            Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
+        }
+    }
+}
+
+/// Runs `jobs`, each on its own timer, until `stop` completes. A turn in progress when `stop`
+/// completes is allowed to finish, so that no claimed item is left half-done.
+pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()>) {
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (n, &job) in jobs.iter().enumerate() {
+        let (newsroom, mut rx) = (newsroom.clone(), rx.clone());
+        tasks.spawn(async move {
+            // Spread the first turns, so that the jobs (and nodes started together) do not all
+            // reach for the database at the same moment.
+            let offset = Duration::from_millis(250 * n as u64 + jitter_ms());
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, job.interval());
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = rx.changed() => break,
+                }
+                if let Err(e) = job.run_once(&newsroom).await {
+                    tracing::warn!(job = job.name(), error = %e, "a job's turn failed; it will run again");
+                }
+                if *rx.borrow() {
+                    break;
+                }
+            }
+        });
+    }
+    stop.await;
+    let _ = tx.send(true);
+    while tasks.join_next().await.is_some() {}
+}
+
+/// Up to a second, different on each node and each start.
+fn jitter_ms() -> u64 {
+    let mut bytes = [0u8; 2];
+    getrandom::fill(&mut bytes).map(|()| u64::from(u16::from_le_bytes(bytes)) % 1000).unwrap_or(0)
+}

@@ -1,0 +1,26 @@
+//! The newsroom's use cases: one function for each thing a person or a job does. Each takes
+//! the acting user (or the system, for jobs), decides with `Role::may`, validates its input,
+//! and writes through `Store`, in one transaction where several tables change.
+//!
+//! This crate never knows HTTP, templates or the command line: the admin's pages, the Admin
+//! API, the CLI and the jobs all call the same functions here, and render the outcome their own
+//! way.
+
+pub mod accounts;
+pub mod archive;
+pub mod articles;
+pub mod catalogue;
+pub mod context;
+pub mod error;
+pub mod images;
+pub mod import;
+pub mod ingest;
+pub mod jobs;
+pub mod mail;
+pub mod media;
+pub mod mentions;
+pub mod outbound;
+pub mod republications;
+pub mod secrets;
+pub mod sources;
+pub mod websub;

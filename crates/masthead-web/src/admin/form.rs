@@ -1,0 +1,62 @@
+//! Reading the admin's posted forms: fields in order (a name may repeat), checked against the
+//! session's CSRF token before anything else is looked at.
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+
+use crate::http::auth::{Staff, same_secret};
+use crate::http::error::{AppError, Result};
+
+/// A posted form's fields, in order (a name may repeat).
+pub(crate) type Pairs = Vec<(String, String)>;
+
+/// A posted form's fields, once its CSRF token has been checked.
+pub(crate) fn signed_form(
+    staff: &Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Pairs> {
+    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    check_csrf(staff, &pairs)?;
+    Ok(pairs)
+}
+
+/// The first value sent for `key`, trimmed; empty when there is none.
+pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
+}
+
+pub(crate) fn check_csrf(staff: &Staff, pairs: &[(String, String)]) -> Result<()> {
+    let sent = pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or_default();
+    if same_secret(sent, &staff.csrf) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()))
+    }
+}
+
+/// An upload form's file (the field called `file`) and its other fields, once its CSRF token
+/// has been checked.
+pub(crate) async fn read_upload(
+    staff: &Staff,
+    form: &mut axum::extract::Multipart,
+) -> Result<(Option<Vec<u8>>, Vec<(String, String)>)> {
+    let (mut file, mut fields) = (None, Vec::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        let data = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::BadRequest(format!("the upload could not be read: {e}")))?;
+        if name == "file" {
+            file = Some(data.to_vec()).filter(|f| !f.is_empty());
+        } else {
+            fields.push((name, String::from_utf8_lossy(&data).trim().to_owned()));
+        }
+    }
+    check_csrf(staff, &fields)?;
+    Ok((file, fields))
+}

@@ -1,0 +1,69 @@
+//! The newsroom's admin, under `/admin/`: server-rendered pages that work without script. Every
+//! form carries a CSRF token, every page is private (`no-store`), and every handler calls a use
+//! case of `masthead_newsroom`, which checks the role on the server before anything is written.
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+mod articles;
+mod form;
+mod history;
+mod media;
+mod newsroom;
+mod page;
+mod reset;
+mod session;
+mod settings;
+mod sources;
+mod staff;
+mod tokens;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/login", get(session::login_form).post(session::login))
+        .route("/admin/logout", post(session::logout))
+        .route("/admin/", get(session::dashboard))
+        .route("/admin", get(|| async { Redirect::permanent("/admin/") }))
+        .route("/admin/republications", get(session::republications))
+        .route("/admin/audit", get(session::audit))
+        .route("/admin/articles", get(articles::list))
+        .route("/admin/articles/new", get(articles::new_form).post(articles::create))
+        .route("/admin/articles/{id}", get(articles::edit_form).post(articles::save))
+        .route("/admin/settings", get(settings::form).post(settings::save))
+        .route("/admin/preview", post(articles::preview))
+        .route(
+            "/admin/articles/{id}/image",
+            post(articles::upload_image).layer(axum::extract::DefaultBodyLimit::max(
+                masthead_newsroom::images::UploadLimits::default().max_bytes + 64 * 1024,
+            )),
+        )
+        .route("/admin/articles/{id}/revisions", get(history::list))
+        .route("/admin/articles/{id}/revisions/{revision}", get(history::show))
+        .route("/admin/articles/{id}/revisions/{revision}/restore", post(history::restore))
+        .route("/admin/authors", get(newsroom::authors).post(newsroom::create_author))
+        .route("/admin/authors/{id}", get(newsroom::author).post(newsroom::update_author))
+        .route("/admin/terms", get(newsroom::terms).post(newsroom::create_term))
+        .route("/admin/terms/{id}", get(newsroom::term).post(newsroom::update_term))
+        .route("/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
+        .route("/admin/outlets/{id}", get(newsroom::outlet).post(newsroom::update_outlet))
+        .route(
+            "/admin/media",
+            get(media::library).post(media::upload).layer(axum::extract::DefaultBodyLimit::max(
+                masthead_newsroom::images::UploadLimits::default().max_bytes + 64 * 1024,
+            )),
+        )
+        .route("/admin/sources", get(sources::list).post(sources::create))
+        .route("/admin/sources/{id}", get(sources::show).post(sources::update))
+        .route("/admin/sources/{id}/pull", post(sources::pull))
+        .route("/admin/queue", get(sources::queue))
+        .route("/admin/queue/{id}/publish", post(sources::accept))
+        .route("/admin/staff", get(staff::list).post(staff::add))
+        .route("/admin/staff/{id}", post(staff::update))
+        .route("/admin/tokens", get(tokens::list).post(tokens::create))
+        .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/forgot", get(reset::forgot_form).post(reset::forgot))
+        .route("/admin/reset", get(reset::reset_form).post(reset::reset))
+}

@@ -1,0 +1,28 @@
+//! Documents for machines that more than one edge answers with: an article as ninjs (its own
+//! address, and the article page when a client asks for ninjs).
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+use masthead_core::Article;
+use masthead_formats::ninjs;
+
+use crate::http::conditional::respond;
+use crate::http::error::{AppError, Result};
+use crate::http::page_cache::Tags;
+use crate::state::AppState;
+
+pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
+
+/// One article as ninjs: `/article/{slug}.ninjs.json`.
+pub(crate) async fn article_ninjs(
+    state: &AppState,
+    article: &Article,
+    headers: &HeaderMap,
+) -> Result<Response> {
+    let site = state.site().await?;
+    let doc = ninjs::ninjs(&site, article);
+    let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut tags = Tags::default();
+    tags.add_article(article);
+    Ok(tags.apply(respond(headers, JSON_TYPE, body, Some(article.updated_at))))
+}

@@ -1,0 +1,10 @@
+//! The HTTP plumbing every edge stands on: who is asking (`auth`), the page cache, conditional
+//! requests, errors and the themed error pages, old addresses' redirects, security headers.
+//! Nothing here knows a page, a feed or a form.
+
+pub mod auth;
+pub mod conditional;
+pub mod error;
+pub mod headers;
+pub mod page_cache;
+pub mod redirects;

@@ -1,0 +1,91 @@
+//! What every request handler shares: the newsroom (store, media, outbound client, mailer),
+//! the theme, the page size and the page cache.
+
+use std::sync::Arc;
+
+use masthead_newsroom::context::Newsroom;
+use masthead_newsroom::mail::Mailer;
+use masthead_newsroom::outbound::Outbound;
+use masthead_store::{Store, StoreError};
+
+use crate::http::page_cache::PageCache;
+use crate::theme::Theme;
+
+/// Articles per page on the home page, in archives, and in the static export.
+pub const DEFAULT_PAGE_SIZE: u32 = 12;
+
+/// Everything a request handler needs, shared by all requests.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    newsroom: Newsroom,
+    theme: Theme,
+    page_size: u32,
+    page_cache: PageCache,
+}
+
+impl AppState {
+    /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
+    /// wants short pages); `outbound` makes the requests to other sites, `mailer` sends mail.
+    pub fn new(
+        store: Store,
+        theme: Theme,
+        media_dir: std::path::PathBuf,
+        page_size: u32,
+        outbound: Outbound,
+        mailer: Mailer,
+    ) -> AppState {
+        let page_cache = PageCache::default();
+        page_cache.follow(&store);
+        let newsroom = Newsroom::new(store, media_dir, outbound, mailer);
+        AppState { inner: Arc::new(Inner { newsroom, theme, page_size, page_cache }) }
+    }
+
+    /// The use cases' tools, for calling `masthead_newsroom`.
+    pub fn newsroom(&self) -> &Newsroom {
+        &self.inner.newsroom
+    }
+
+    /// The cache of public responses; `set_capacity(0)` turns it off.
+    pub fn page_cache(&self) -> &PageCache {
+        &self.inner.page_cache
+    }
+
+    pub fn mailer(&self) -> &Mailer {
+        self.inner.newsroom.mailer()
+    }
+
+    pub fn media_dir(&self) -> &std::path::Path {
+        self.inner.newsroom.media_dir()
+    }
+
+    pub fn outbound(&self) -> &Outbound {
+        self.inner.newsroom.outbound()
+    }
+
+    pub fn store(&self) -> &Store {
+        self.inner.newsroom.store()
+    }
+
+    pub fn theme(&self) -> &Theme {
+        &self.inner.theme
+    }
+
+    pub fn page_size(&self) -> u32 {
+        self.inner.page_size
+    }
+
+    /// The site's settings, read once and kept until they change.
+    pub async fn site(&self) -> Result<masthead_core::Site, StoreError> {
+        self.page_cache().site(self.store()).await
+    }
+
+    /// The top regions and themes, as every page's navigation shows them.
+    pub async fn nav_terms(&self) -> Result<Vec<masthead_core::Term>, StoreError> {
+        self.page_cache().nav_terms(self.store()).await
+    }
+}

@@ -1,0 +1,17 @@
+//! A site's web edge for the commands that render it (the static export), built from the data
+//! folder as `serve` builds it, with the same page size.
+
+use anyhow::Context;
+use masthead_newsroom::mail::Mailer;
+use masthead_newsroom::outbound::Outbound;
+use masthead_store::Store;
+use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Theme};
+
+use crate::cli::DataArgs;
+
+pub(crate) fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<AppState> {
+    let theme = Theme::load(Some(&data.data.join("theme"))).context("could not load the theme")?;
+    let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
+    let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
+    Ok(AppState::new(store, theme, data.data.join("media"), DEFAULT_PAGE_SIZE, outbound, mailer))
+}
