@@ -1,10 +1,14 @@
 //! The newsroom's lists: authors, regions, themes and tags, partner outlets. What a person sends
 //! to add or change one, checked here once for every edge; editors and above manage them.
 
-use masthead_core::{Action, AuthorLink, NewAuthor, NewOutlet, NewTerm, Slug, TermKind, User};
+use masthead_core::{
+    Action, Author, AuthorLink, NewAuthor, NewOutlet, NewTerm, Outlet, Slug, Term, TermKind, User,
+};
+use masthead_store::StoreError;
 use serde::Deserialize;
 use url::Url;
 
+use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
 
 /// Whether `user` may manage authors, terms, outlets and partners' feeds.
@@ -101,5 +105,104 @@ impl OutletRequest {
             })
             .transpose()?;
         Ok(NewOutlet { slug: slug_for(self.slug.as_deref(), &name)?, name, homepage })
+    }
+}
+
+/// `user` adds an author (`id` none) or changes author `id`.
+pub async fn save_author(
+    newsroom: &Newsroom,
+    user: &User,
+    id: Option<i64>,
+    request: AuthorRequest,
+) -> Outcome<Author> {
+    may_manage(user)?;
+    exists(id, |id| newsroom.store().author(id)).await?;
+    let new = request.into_new()?;
+    let saved = match id {
+        Some(id) => newsroom.store().update_author(id, &new).await,
+        None => newsroom.store().create_author(&new).await,
+    };
+    saved.map_err(|e| refusal(e, "outlet_id"))
+}
+
+/// `user` adds a region, theme or tag (`id` none) or changes term `id`. A term lies within
+/// another of its own kind, never within itself or its own descendants.
+pub async fn save_term(
+    newsroom: &Newsroom,
+    user: &User,
+    id: Option<i64>,
+    request: TermRequest,
+) -> Outcome<Term> {
+    may_manage(user)?;
+    exists(id, |id| newsroom.store().term(id)).await?;
+    if let Some(parent) = request.parent_id {
+        let parent = match newsroom.store().term(parent).await {
+            Ok(parent) => parent,
+            Err(StoreError::NotFound) => {
+                return Err(Failure::invalid("parent_id", "The term it lies within does not exist."));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if parent.kind != request.kind {
+            let kind = request.kind.key();
+            return Err(Failure::invalid(
+                "parent_id",
+                format!("A {kind} can only lie within another {kind}."),
+            ));
+        }
+    }
+    let new = request.into_new()?;
+    let saved = match id {
+        Some(id) => newsroom.store().update_term(id, &new).await,
+        None => newsroom.store().create_term(&new).await,
+    };
+    saved.map_err(|e| refusal(e, "parent_id"))
+}
+
+/// `user` adds a partner outlet (`id` none) or changes outlet `id`.
+pub async fn save_outlet(
+    newsroom: &Newsroom,
+    user: &User,
+    id: Option<i64>,
+    request: OutletRequest,
+) -> Outcome<Outlet> {
+    may_manage(user)?;
+    exists(id, |id| newsroom.store().outlet(id)).await?;
+    let new = request.into_new()?;
+    let saved = match id {
+        Some(id) => newsroom.store().update_outlet(id, &new).await,
+        None => newsroom.store().create_outlet(&new).await,
+    };
+    saved.map_err(|e| refusal(e, "slug"))
+}
+
+/// A record being changed must exist: a missing one is a page that does not exist.
+async fn exists<T, F>(id: Option<i64>, find: impl FnOnce(i64) -> F) -> Outcome<()>
+where
+    F: std::future::Future<Output = Result<T, StoreError>>,
+{
+    match id {
+        None => Ok(()),
+        Some(id) => match find(id).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::NotFound) => Err(Failure::NotFound("not found".into())),
+            Err(e) => Err(e.into()),
+        },
+    }
+}
+
+/// What the store refused, said for the person; `reference_field` names the field an unknown
+/// reference or a rule broken came from.
+fn refusal(e: StoreError, reference_field: &'static str) -> Failure {
+    match e {
+        StoreError::Conflict { .. } => Failure::Taken {
+            field: "slug",
+            message: "Another record has this address; choose another slug.".into(),
+        },
+        StoreError::NotFound => {
+            Failure::invalid(reference_field, "A record this one refers to does not exist.")
+        }
+        StoreError::Invalid(m) => Failure::invalid(reference_field, format!("This cannot be saved: {m}.")),
+        other => other.into(),
     }
 }

@@ -1,10 +1,14 @@
-//! Partners' feeds: what a person sends to add or change a source, checked once for every edge.
+//! Partners' feeds: adding and changing a source (checked once for every edge), and publishing
+//! what a partner's feed brought in. Pulling is `ingest`.
 
 use masthead_core::source::{MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES};
-use masthead_core::{FeedFormat, NewSource, SourceTerms};
+use masthead_core::{Action, Article, ArticleStatus, FeedFormat, NewSource, Source, SourceTerms, User};
+use masthead_store::StoreError;
 use serde::Deserialize;
 
-use crate::error::Failure;
+use crate::catalogue::may_manage;
+use crate::context::Newsroom;
+use crate::error::{Failure, Outcome};
 
 /// What a client sends to add or change a source.
 #[derive(Debug, Clone, Deserialize)]
@@ -61,4 +65,58 @@ impl SourceRequest {
             interval_minutes,
         })
     }
+}
+
+/// `user` adds a partner's feed (`id` none) or changes source `id`; its terms apply at once to
+/// what it brought in. Recorded in the audit log.
+pub async fn save(
+    newsroom: &Newsroom,
+    user: &User,
+    id: Option<i64>,
+    request: SourceRequest,
+) -> Outcome<Source> {
+    may_manage(user)?;
+    if let Some(id) = id {
+        match newsroom.store().source(id).await {
+            Err(StoreError::NotFound) => return Err(Failure::NotFound("no such source".into())),
+            other => drop(other?),
+        }
+    }
+    let new = request.into_new()?;
+    match newsroom.store().outlet(new.outlet_id).await {
+        Err(StoreError::NotFound) => return Err(Failure::invalid("outlet_id", "Choose the partner outlet.")),
+        other => drop(other?),
+    }
+    let saved = match id {
+        Some(id) => newsroom.store().update_source(id, &new).await,
+        None => newsroom.store().create_source(&new).await,
+    };
+    let source = saved.map_err(|e| match e {
+        StoreError::Conflict { .. } => {
+            Failure::Taken { field: "feed_url", message: "This feed is already a source.".into() }
+        }
+        StoreError::Invalid(m) if m.contains("referenced record") => {
+            Failure::invalid("term_ids", "A region, theme or tag named here does not exist.")
+        }
+        StoreError::Invalid(m) => Failure::invalid("feed_url", m),
+        other => other.into(),
+    })?;
+    let what = format!("{} ({})", source.outlet_name, source.feed_url);
+    newsroom.store().audit(Some(user.id), "source saved", &what).await?;
+    Ok(source)
+}
+
+/// `user` publishes an article taken in from a partner, if the partner's terms allow it here.
+pub async fn accept(newsroom: &Newsroom, user: &User, article_id: i64) -> Outcome<Article> {
+    if !user.role.may(Action::PublishAny) {
+        return Err(Failure::Forbidden("Only editors publish partners' articles.".into()));
+    }
+    if newsroom.store().syndication(article_id).await?.is_none() {
+        return Err(Failure::NotFound("no such article taken in from a partner".into()));
+    }
+    let article =
+        newsroom.store().set_status(article_id, ArticleStatus::Published, None, Some(user.id)).await?;
+    let what = format!("{} ({})", article.title, article.slug);
+    newsroom.store().audit(Some(user.id), "article published", &what).await?;
+    Ok(article)
 }

@@ -9,7 +9,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{Action, AuthorLink, TermKind};
-use masthead_store::StoreError;
 use serde::Serialize;
 
 use crate::admin::form::{Pairs, field, signed_form};
@@ -17,7 +16,8 @@ use crate::admin::page::admin_page;
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
-use masthead_newsroom::catalogue::{AuthorRequest, OutletRequest, TermRequest};
+use masthead_newsroom::catalogue::{self, AuthorRequest, OutletRequest, TermRequest};
+use masthead_newsroom::error::{Failure, Outcome};
 
 /// One input of a record's form.
 #[derive(Debug, Serialize)]
@@ -116,12 +116,21 @@ fn saved_notice(query: Option<String>) -> Option<&'static str> {
 }
 
 /// What to tell the editor about a change the store refused.
-fn refusal(e: StoreError) -> Result<String> {
-    match e {
-        StoreError::Conflict { .. } => Ok("Another record has this address; choose another slug.".into()),
-        StoreError::Invalid(m) => Ok(format!("This cannot be saved: {m}.")),
-        StoreError::NotFound => Ok("A record this one refers to does not exist.".into()),
-        other => Err(other.into()),
+/// A save's outcome: the saved record's id, or what to tell the editor beside the form. A
+/// missing record, a role's limits and our own faults are errors of the page instead.
+fn outcome(saved: Outcome<i64>) -> Result<std::result::Result<i64, String>> {
+    match saved {
+        Ok(id) => Ok(Ok(id)),
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(Failure::Forbidden(m)) => Err(AppError::Forbidden(m)),
+        Err(Failure::Internal(m)) => Err(AppError::Internal(m)),
+        Err(other) => {
+            let message = other.to_string();
+            let mut chars = message.chars();
+            let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+            let sentence = format!("{first}{}", chars.as_str());
+            Ok(Err(if sentence.ends_with('.') { sentence } else { format!("{sentence}.") }))
+        }
     }
 }
 
@@ -228,35 +237,21 @@ async fn save_author(
 ) -> Result<Response> {
     manager(&staff)?;
     let pairs = signed_form(&staff, form)?;
-    if let Some(id) = id {
-        state.store().author(id).await?;
-    }
-    let request = parse_links(&field(&pairs, "links")).and_then(|links| {
-        AuthorRequest {
-            name: field(&pairs, "name"),
-            slug: Some(field(&pairs, "slug")),
-            bio: field(&pairs, "bio"),
-            links,
-            outlet_id: optional_id(&pairs, "outlet_id"),
-        }
-        .into_new()
-        .map_err(|e| e.to_string())
-    });
-    let saved = match request {
-        Err(error) => Err(error),
-        Ok(new) => {
-            let saved = match id {
-                Some(id) => state.store().update_author(id, &new).await,
-                None => state.store().create_author(&new).await,
+    let saved = match parse_links(&field(&pairs, "links")) {
+        Err(error) => Err(Failure::invalid("links", error)),
+        Ok(links) => {
+            let request = AuthorRequest {
+                name: field(&pairs, "name"),
+                slug: Some(field(&pairs, "slug")),
+                bio: field(&pairs, "bio"),
+                links,
+                outlet_id: optional_id(&pairs, "outlet_id"),
             };
-            match saved {
-                Ok(author) => Ok(author),
-                Err(e) => Err(refusal(e)?),
-            }
+            catalogue::save_author(state.newsroom(), &staff.user, id, request).await.map(|a| a.id)
         }
     };
-    match saved {
-        Ok(author) => Ok(Redirect::to(&format!("/admin/authors/{}?saved", author.id)).into_response()),
+    match outcome(saved)? {
+        Ok(saved) => Ok(Redirect::to(&format!("/admin/authors/{saved}?saved")).into_response()),
         Err(error) => {
             let page = author_page(&state, id, Some(&pairs)).await?;
             render(&state, &staff, page, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
@@ -372,45 +367,21 @@ async fn save_term(
 ) -> Result<Response> {
     manager(&staff)?;
     let pairs = signed_form(&staff, form)?;
-    if let Some(id) = id {
-        state.store().term(id).await?;
-    }
-    let kind = field(&pairs, "kind").parse::<TermKind>().map_err(|e| e.to_string());
-    let parent_id = optional_id(&pairs, "parent_id");
-    let parent_kind = match parent_id {
-        Some(p) => Some(state.store().term(p).await.map(|t| t.kind).ok()),
-        None => None,
-    };
-    let request = kind.and_then(|kind| match parent_kind {
-        Some(None) => Err("The term it lies within does not exist.".to_owned()),
-        Some(Some(k)) if k != kind => {
-            Err(format!("A {} can only lie within another {}.", kind.key(), kind.key()))
-        }
-        _ => TermRequest {
-            kind,
-            name: field(&pairs, "name"),
-            slug: Some(field(&pairs, "slug")),
-            description: field(&pairs, "description"),
-            parent_id,
-        }
-        .into_new()
-        .map_err(|e| e.to_string()),
-    });
-    let saved = match request {
-        Err(error) => Err(error),
-        Ok(new) => {
-            let saved = match id {
-                Some(id) => state.store().update_term(id, &new).await,
-                None => state.store().create_term(&new).await,
+    let saved = match field(&pairs, "kind").parse::<TermKind>() {
+        Err(e) => Err(Failure::invalid("kind", e.to_string())),
+        Ok(kind) => {
+            let request = TermRequest {
+                kind,
+                name: field(&pairs, "name"),
+                slug: Some(field(&pairs, "slug")),
+                description: field(&pairs, "description"),
+                parent_id: optional_id(&pairs, "parent_id"),
             };
-            match saved {
-                Ok(term) => Ok(term),
-                Err(e) => Err(refusal(e)?),
-            }
+            catalogue::save_term(state.newsroom(), &staff.user, id, request).await.map(|t| t.id)
         }
     };
-    match saved {
-        Ok(term) => Ok(Redirect::to(&format!("/admin/terms/{}?saved", term.id)).into_response()),
+    match outcome(saved)? {
+        Ok(saved) => Ok(Redirect::to(&format!("/admin/terms/{saved}?saved")).into_response()),
         Err(error) => {
             let page = term_page(&state, id, Some(&pairs)).await?;
             render(&state, &staff, page, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
@@ -501,31 +472,14 @@ async fn save_outlet(
 ) -> Result<Response> {
     manager(&staff)?;
     let pairs = signed_form(&staff, form)?;
-    if let Some(id) = id {
-        state.store().outlet(id).await?;
-    }
     let request = OutletRequest {
         name: field(&pairs, "name"),
         slug: Some(field(&pairs, "slug")),
         homepage: Some(field(&pairs, "homepage")),
-    }
-    .into_new()
-    .map_err(|e| e.to_string());
-    let saved = match request {
-        Err(error) => Err(error),
-        Ok(new) => {
-            let saved = match id {
-                Some(id) => state.store().update_outlet(id, &new).await,
-                None => state.store().create_outlet(&new).await,
-            };
-            match saved {
-                Ok(outlet) => Ok(outlet),
-                Err(e) => Err(refusal(e)?),
-            }
-        }
     };
-    match saved {
-        Ok(outlet) => Ok(Redirect::to(&format!("/admin/outlets/{}?saved", outlet.id)).into_response()),
+    let saved = catalogue::save_outlet(state.newsroom(), &staff.user, id, request).await.map(|o| o.id);
+    match outcome(saved)? {
+        Ok(saved) => Ok(Redirect::to(&format!("/admin/outlets/{saved}?saved")).into_response()),
         Err(error) => {
             let page = outlet_page(&state, id, Some(&pairs)).await?;
             render(&state, &staff, page, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await

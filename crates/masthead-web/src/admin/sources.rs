@@ -8,14 +8,14 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{Action, ArticleStatus, FeedFormat, ReusePolicy, Source, SourceTerms, TermKind};
-use masthead_store::StoreError;
 
 use crate::admin::form::{Pairs, field, signed_form};
 use crate::admin::page::{admin_page, when};
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
-use masthead_newsroom::sources::{DEFAULT_INTERVAL_MINUTES, SourceRequest};
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::sources::{self, DEFAULT_INTERVAL_MINUTES, SourceRequest};
 
 fn editor(staff: &Staff) -> Result<()> {
     if staff.user.role.may(Action::ManageAuthorsAndTerms) {
@@ -189,35 +189,15 @@ async fn save(
         None => None,
     };
     let values = FormValues::sent(&pairs);
-    let problem = match values.request().into_new() {
-        Err(failure) => {
-            let message = failure.to_string();
-            Some(format!("{}{}.", message[..1].to_uppercase(), &message[1..]))
-        }
-        Ok(new) => {
-            let saved = match id {
-                Some(id) => state.store().update_source(id, &new).await,
-                None => state.store().create_source(&new).await,
-            };
-            match saved {
-                Ok(source) => {
-                    state
-                        .store()
-                        .audit(
-                            Some(staff.user.id),
-                            "source saved",
-                            &format!("{} ({})", source.outlet_name, source.feed_url),
-                        )
-                        .await?;
-                    return Ok(Redirect::to(&format!("/admin/sources/{}?saved", source.id)).into_response());
-                }
-                Err(StoreError::Conflict { .. }) => Some("This feed is already a source.".to_owned()),
-                Err(StoreError::Invalid(m)) if m.contains("referenced record") => {
-                    Some("Choose the partner outlet.".to_owned())
-                }
-                Err(StoreError::Invalid(m)) => Some(format!("{}{}.", m[..1].to_uppercase(), &m[1..])),
-                Err(e) => return Err(e.into()),
-            }
+    let problem = match sources::save(state.newsroom(), &staff.user, id, values.request()).await {
+        Ok(source) => return Ok(Redirect::to(&format!("/admin/sources/{}?saved", source.id)).into_response()),
+        Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
+        Err(Failure::Forbidden(m)) => return Err(AppError::Forbidden(m)),
+        Err(Failure::Internal(m)) => return Err(AppError::Internal(m)),
+        Err(other) => {
+            let message = other.to_string();
+            let sentence = format!("{}{}", message[..1].to_uppercase(), &message[1..]);
+            Some(if sentence.ends_with('.') { sentence } else { format!("{sentence}.") })
         }
     };
     render(&state, &staff, editing.as_ref(), &values, StatusCode::UNPROCESSABLE_ENTITY, problem, None).await
@@ -311,32 +291,20 @@ pub(crate) async fn accept(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     signed_form(&staff, form)?;
-    if !staff.user.role.may(Action::PublishAny) {
-        return Err(AppError::Forbidden("Only editors publish partners' articles.".into()));
-    }
-    if state.store().syndication(id).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    match state.store().set_status(id, ArticleStatus::Published, None, Some(staff.user.id)).await {
+    match sources::accept(state.newsroom(), &staff.user, id).await {
         Ok(article) => {
-            state
-                .store()
-                .audit(
-                    Some(staff.user.id),
-                    "article published",
-                    &format!("{} ({})", article.title, article.slug),
-                )
-                .await?;
             let notice = format!("Published: {}.", article.title);
             render_queue(&state, &staff, StatusCode::OK, None, Some(notice)).await
         }
-        Err(StoreError::Refused(reason)) => {
+        Err(Failure::Refused(reason)) => {
             render_queue(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, Some(reason), None).await
         }
-        Err(StoreError::Stale { .. }) => {
+        Err(Failure::Stale { .. }) => {
             let error = "Someone saved this article a moment ago; look at it again.".to_owned();
             render_queue(&state, &staff, StatusCode::CONFLICT, Some(error), None).await
         }
-        Err(e) => Err(e.into()),
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(Failure::Forbidden(m)) => Err(AppError::Forbidden(m)),
+        Err(other) => Err(AppError::Internal(other.to_string())),
     }
 }

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Response};
 use masthead_core::{Action, TermKind, User};
 use masthead_store::StoreError;
 
-use crate::api::error::{ApiError, ApiUser};
+use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
-use masthead_newsroom::catalogue::{AuthorRequest, OutletRequest, TermRequest};
+use masthead_newsroom::catalogue::{self, AuthorRequest, OutletRequest, TermRequest};
 
 fn require(user: &User, action: Action) -> Result<(), ApiError> {
     if user.role.may(action) {
@@ -24,12 +24,6 @@ fn require(user: &User, action: Action) -> Result<(), ApiError> {
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)
-}
-
-fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
-    json.map(|Json(v)| v).map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
-    })
 }
 
 /// Maps storage errors; `parent_field` names the field an unknown reference came from.
@@ -55,10 +49,8 @@ pub(crate) async fn create_author(
     ApiUser(user): ApiUser,
     json: Result<Json<AuthorRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let new = body(json)?.into_new()?;
-    let author = state.store().create_author(&new).await.map_err(|e| store_error(e, "outlet_id"))?;
-    Ok((StatusCode::CREATED, Json(author)).into_response())
+    let saved = catalogue::save_author(state.newsroom(), &user, None, body(json)?).await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
 pub(crate) async fn update_author(
@@ -67,10 +59,8 @@ pub(crate) async fn update_author(
     Path(id): Path<i64>,
     json: Result<Json<AuthorRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let new = body(json)?.into_new()?;
-    let author = state.store().update_author(id, &new).await.map_err(|e| store_error(e, "outlet_id"))?;
-    Ok(Json(author).into_response())
+    let saved = catalogue::save_author(state.newsroom(), &user, Some(id), body(json)?).await?;
+    Ok(Json(saved).into_response())
 }
 
 pub(crate) async fn terms(
@@ -94,23 +84,13 @@ pub(crate) async fn terms(
     Ok(Json(serde_json::json!({ "terms": all })).into_response())
 }
 
-/// A parent that does not exist is the request's fault, not a missing page.
-fn term_error(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound => invalid("parent_id", "no such parent term"),
-        other => store_error(other, "parent_id"),
-    }
-}
-
 pub(crate) async fn create_term(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,
     json: Result<Json<TermRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let new = body(json)?.into_new()?;
-    let term = state.store().create_term(&new).await.map_err(term_error)?;
-    Ok((StatusCode::CREATED, Json(term)).into_response())
+    let saved = catalogue::save_term(state.newsroom(), &user, None, body(json)?).await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
 pub(crate) async fn update_term(
@@ -119,11 +99,8 @@ pub(crate) async fn update_term(
     Path(id): Path<i64>,
     json: Result<Json<TermRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let new = body(json)?.into_new()?;
-    state.store().term(id).await.map_err(|e| store_error(e, "id"))?;
-    let term = state.store().update_term(id, &new).await.map_err(term_error)?;
-    Ok(Json(term).into_response())
+    let saved = catalogue::save_term(state.newsroom(), &user, Some(id), body(json)?).await?;
+    Ok(Json(saved).into_response())
 }
 
 pub(crate) async fn outlets(
@@ -139,10 +116,8 @@ pub(crate) async fn create_outlet(
     ApiUser(user): ApiUser,
     json: Result<Json<OutletRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let outlet =
-        state.store().create_outlet(&body(json)?.into_new()?).await.map_err(|e| store_error(e, "slug"))?;
-    Ok((StatusCode::CREATED, Json(outlet)).into_response())
+    let saved = catalogue::save_outlet(state.newsroom(), &user, None, body(json)?).await?;
+    Ok((StatusCode::CREATED, Json(saved)).into_response())
 }
 
 pub(crate) async fn update_outlet(
@@ -151,13 +126,8 @@ pub(crate) async fn update_outlet(
     Path(id): Path<i64>,
     json: Result<Json<OutletRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user, Action::ManageAuthorsAndTerms)?;
-    let outlet = state
-        .store()
-        .update_outlet(id, &body(json)?.into_new()?)
-        .await
-        .map_err(|e| store_error(e, "slug"))?;
-    Ok(Json(outlet).into_response())
+    let saved = catalogue::save_outlet(state.newsroom(), &user, Some(id), body(json)?).await?;
+    Ok(Json(saved).into_response())
 }
 
 pub(crate) async fn settings(

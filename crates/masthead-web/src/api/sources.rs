@@ -6,20 +6,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use masthead_core::{Action, NewSource, User};
 use masthead_store::StoreError;
 
-use crate::api::error::{ApiError, ApiUser};
+use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
-use masthead_newsroom::sources::SourceRequest;
-
-fn require(user: &User) -> Result<(), ApiError> {
-    if user.role.may(Action::ManageAuthorsAndTerms) {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, format!("the {} role may not manage sources", user.role)))
-    }
-}
+use masthead_newsroom::catalogue::may_manage;
+use masthead_newsroom::sources::{self, SourceRequest};
 
 fn store_error(e: StoreError) -> ApiError {
     match e {
@@ -35,23 +27,6 @@ fn store_error(e: StoreError) -> ApiError {
     }
 }
 
-fn request(json: Result<Json<SourceRequest>, JsonRejection>) -> Result<NewSource, ApiError> {
-    let Json(request) = json.map_err(|e| {
-        ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
-    })?;
-    request.into_new().map_err(ApiError::from)
-}
-
-async fn check_outlet(state: &AppState, new: &NewSource) -> Result<(), ApiError> {
-    match state.store().outlet(new.outlet_id).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::NotFound) => {
-            Err(ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, "no such outlet", "outlet_id"))
-        }
-        Err(e) => Err(store_error(e)),
-    }
-}
-
 pub(crate) async fn list(State(state): State<AppState>, ApiUser(_): ApiUser) -> Result<Response, ApiError> {
     let sources = state.store().sources().await.map_err(store_error)?;
     Ok(Json(serde_json::json!({ "sources": sources })).into_response())
@@ -62,10 +37,7 @@ pub(crate) async fn create(
     ApiUser(user): ApiUser,
     json: Result<Json<SourceRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user)?;
-    let new = request(json)?;
-    check_outlet(&state, &new).await?;
-    let source = state.store().create_source(&new).await.map_err(store_error)?;
+    let source = sources::save(state.newsroom(), &user, None, body(json)?).await?;
     Ok((StatusCode::CREATED, Json(source)).into_response())
 }
 
@@ -92,12 +64,7 @@ pub(crate) async fn update(
     Path(id): Path<i64>,
     json: Result<Json<SourceRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    require(&user)?;
-    let new = request(json)?;
-    state.store().source(id).await.map_err(store_error)?;
-    check_outlet(&state, &new).await?;
-    let source = state.store().update_source(id, &new).await.map_err(store_error)?;
-    Ok(Json(source).into_response())
+    Ok(Json(sources::save(state.newsroom(), &user, Some(id), body(json)?).await?).into_response())
 }
 
 /// Pulls the source now and answers what the pull did.
@@ -106,7 +73,7 @@ pub(crate) async fn pull(
     ApiUser(user): ApiUser,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    require(&user)?;
+    may_manage(&user)?;
     match masthead_newsroom::ingest::pull_source(state.newsroom(), id, &|_, _| {}).await {
         Ok(report) => Ok(Json(serde_json::json!({
             "created": report.created, "updated": report.updated, "unchanged": report.unchanged,

@@ -244,6 +244,75 @@ fn init_creates_the_data_folder_and_database() {
     assert!(data.join("media").is_dir());
 }
 
+/// A scheduled article that is already due, in a new site in `data`; returns its id.
+fn due_article(rt: &tokio::runtime::Runtime, data: &std::path::Path) -> i64 {
+    let (ok, _, err) = run(masthead().args(["init", "--data", data.to_str().unwrap()]));
+    assert!(ok, "{err}");
+    let store = rt
+        .block_on(masthead_store::Store::open(&masthead_store::Location::Sqlite(data.join("masthead.db"))))
+        .unwrap();
+    let new = masthead_core::NewArticle {
+        slug: masthead_core::Slug::parse("due").unwrap(),
+        title: "Due".into(),
+        dek: String::new(),
+        body: masthead_core::render_body(masthead_core::BodyFormat::Markdown, "Text."),
+        excerpt: String::new(),
+        status: masthead_core::ArticleStatus::Scheduled,
+        published_at: Some(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(5)),
+        time_zone: "UTC".into(),
+        author_ids: vec![],
+        term_ids: vec![],
+        featured_media_id: None,
+        featured_alt: String::new(),
+        featured_credit: String::new(),
+        reuse_policy: None,
+        origins: vec![],
+    };
+    let id = rt.block_on(store.create_article(&new)).unwrap().id;
+    rt.block_on(store.close());
+    id
+}
+
+fn status_of(rt: &tokio::runtime::Runtime, data: &std::path::Path, id: i64) -> masthead_core::ArticleStatus {
+    let store = rt
+        .block_on(masthead_store::Store::open(&masthead_store::Location::Sqlite(data.join("masthead.db"))))
+        .unwrap();
+    let status = rt.block_on(store.article(id)).unwrap().status;
+    rt.block_on(store.close());
+    status
+}
+
+#[test]
+fn web_nodes_can_leave_the_jobs_to_a_worker_node() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("site");
+    let id = due_article(&rt, &data);
+
+    // A web node started with --no-jobs serves, and publishes nothing.
+    let server = Server::start(&["--no-jobs", "--data", data.to_str().unwrap()]);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(status_of(&rt, &data, id), masthead_core::ArticleStatus::Scheduled, "--no-jobs runs no job");
+    assert!(server.stop());
+
+    // A worker node runs the jobs alone, and stops cleanly on SIGTERM.
+    let mut worker =
+        masthead().args(["jobs", "--data", data.to_str().unwrap()]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut published = false;
+    for _ in 0..100 {
+        if status_of(&rt, &data, id) == masthead_core::ArticleStatus::Published {
+            published = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let pid = worker.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = worker.wait().unwrap();
+    assert!(published, "masthead jobs published the due article");
+    assert!(status.success(), "masthead jobs stops with success on SIGTERM");
+}
+
 #[test]
 fn help_shows_examples() {
     let (ok, stdout, _) = run(masthead().arg("--help"));

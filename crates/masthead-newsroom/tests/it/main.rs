@@ -1,0 +1,4 @@
+//! The newsroom's use cases and jobs against real databases (SQLite and PostgreSQL) and real
+//! servers on loopback.
+
+mod jobs;
