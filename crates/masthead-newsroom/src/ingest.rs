@@ -176,15 +176,30 @@ async fn take_in(
     // Sanitised, with every link and image address made absolute against the original.
     let body = render_body(BodyFormat::Html, &absolutize(&item.body_html, &item.url));
     let hash = content_hash(&item.title, &body.html);
-    let record = SyndicationRecord {
+    let mut record = SyndicationRecord {
         source_id: source.id,
         item_key: item.id.clone(),
         terms: source.terms,
         original_url: item.url.to_string(),
         content_hash: hash.clone(),
         original_updated_at: item.updated,
+        duplicate_of: None,
     };
-    if let Some(known) = store.find_syndicated(source.id, &item.id, item.url.as_str(), &hash).await? {
+    let known = store.find_syndicated(source.id, &item.id, item.url.as_str(), &hash).await?;
+    // Only the partner that brought an article may change it: the same address or text from
+    // another partner is taken in apart, as a draft naming the article it may duplicate.
+    let known = match known {
+        Some(known) if known.source_id != Some(source.id) => {
+            problems.push(format!(
+                "{}: it matches article {} that another partner brought; kept as a draft for an editor to compare",
+                item.title, known.article_id
+            ));
+            record.duplicate_of = Some(known.article_id);
+            None
+        }
+        other => other,
+    };
+    if let Some(known) = known {
         if known.content_hash == hash {
             store.remember_item(source.id, &item.id, known.article_id).await?;
             return Ok(Outcome::Unchanged);
@@ -256,7 +271,7 @@ async fn take_in(
         }
     };
     let refusal = source.terms.refusal(site.commercial);
-    let publish = source.auto_publish && refusal.is_none();
+    let publish = source.auto_publish && refusal.is_none() && record.duplicate_of.is_none();
     if let (true, Some(reason)) = (source.auto_publish, &refusal) {
         problems.push(format!("{}: kept in the queue, not published: {reason}", item.title));
     }

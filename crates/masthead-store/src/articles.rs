@@ -133,7 +133,7 @@ macro_rules! record_syndication {
     ($tx:ident, $id:expr, $record:expr, $now:expr, $changed_at:expr) => {
         sqlx::query(
             "INSERT INTO syndicated_articles (article_id, source_id, terms, original_url, content_hash, \
-             original_updated_at, changed_upstream_at, taken_in_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             original_updated_at, changed_upstream_at, taken_in_at, duplicate_of) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
              ON CONFLICT (article_id) DO UPDATE SET terms = excluded.terms, original_url = excluded.original_url, \
              content_hash = excluded.content_hash, original_updated_at = excluded.original_updated_at, \
              changed_upstream_at = excluded.changed_upstream_at",
@@ -146,6 +146,7 @@ macro_rules! record_syndication {
         .bind($record.original_updated_at.map(|t| t.as_second()))
         .bind($changed_at)
         .bind($now)
+        .bind($record.duplicate_of)
         .execute(&mut *$tx)
         .await?;
         sqlx::query(

@@ -23,6 +23,7 @@ const SQLITE: Embedded = &[
     (9, "sources", include_str!("../migrations/sqlite/0009_sources.sql")),
     (10, "imports", include_str!("../migrations/sqlite/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/sqlite/0011_webmention_claims.sql")),
+    (12, "possible duplicates", include_str!("../migrations/sqlite/0012_possible_duplicates.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -36,6 +37,7 @@ const POSTGRES: Embedded = &[
     (9, "sources", include_str!("../migrations/postgres/0009_sources.sql")),
     (10, "imports", include_str!("../migrations/postgres/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/postgres/0011_webmention_claims.sql")),
+    (12, "possible duplicates", include_str!("../migrations/postgres/0012_possible_duplicates.sql")),
 ];
 
 #[derive(Debug)]

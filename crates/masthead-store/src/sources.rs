@@ -25,6 +25,9 @@ pub struct SyndicationRecord {
     pub original_url: String,
     pub content_hash: String,
     pub original_updated_at: Option<Timestamp>,
+    /// The article another partner brought that this item matches (same original address or
+    /// text): kept apart, for an editor to compare.
+    pub duplicate_of: Option<i64>,
 }
 
 /// What is known of an article taken in from a partner.
@@ -39,6 +42,8 @@ pub struct Syndication {
     /// When the partner changed the text after it was taken in, until an editor saves it.
     pub changed_upstream_at: Option<Timestamp>,
     pub taken_in_at: Timestamp,
+    /// The article another partner brought that this one may duplicate.
+    pub duplicate_of: Option<i64>,
 }
 
 /// A line of the queue of articles taken in.
@@ -107,12 +112,13 @@ impl SourceRow {
 }
 
 const SYNDICATION_COLUMNS: &str = "y.article_id, y.source_id, y.terms, y.original_url, y.content_hash, \
-     y.original_updated_at, y.changed_upstream_at, y.taken_in_at";
+     y.original_updated_at, y.changed_upstream_at, y.taken_in_at, y.duplicate_of";
 
-type SyndicationTuple = (i64, Option<i64>, String, String, String, Option<i64>, Option<i64>, i64);
+type SyndicationTuple =
+    (i64, Option<i64>, String, String, String, Option<i64>, Option<i64>, i64, Option<i64>);
 
 fn syndication(t: SyndicationTuple) -> Result<Syndication> {
-    let (article_id, source_id, terms, original_url, content_hash, updated, changed, taken) = t;
+    let (article_id, source_id, terms, original_url, content_hash, updated, changed, taken, duplicate_of) = t;
     Ok(Syndication {
         article_id,
         source_id,
@@ -122,6 +128,7 @@ fn syndication(t: SyndicationTuple) -> Result<Syndication> {
         original_updated_at: updated.map(timestamp).transpose()?,
         changed_upstream_at: changed.map(timestamp).transpose()?,
         taken_in_at: timestamp(taken)?,
+        duplicate_of,
     })
 }
 

@@ -45,6 +45,7 @@ fn record(source_id: i64, key: &str, url: &str, hash: &str, terms: SourceTerms) 
         original_url: url.into(),
         content_hash: hash.into(),
         original_updated_at: None,
+        duplicate_of: None,
     }
 }
 

@@ -262,7 +262,7 @@ async fn render_queue(
                 id => y.article_id, title => e.title, status => e.status.key(), outlet => e.outlet,
                 terms => y.terms.name(), original_url => y.original_url, taken_in => when(y.taken_in_at, &site),
                 changed => y.changed_upstream_at.map(|t| when(t, &site)), refusal => y.terms.refusal(site.commercial),
-                locked => y.terms.locks_text(),
+                locked => y.terms.locks_text(), duplicate_of => y.duplicate_of,
                 may_publish => e.status != ArticleStatus::Published && staff.user.role.may(Action::PublishAny),
             }
         })

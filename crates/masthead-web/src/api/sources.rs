@@ -105,6 +105,7 @@ pub(crate) async fn queue(State(state): State<AppState>, ApiUser(_): ApiUser) ->
                 "taken_in_at": e.syndication.taken_in_at, "changed_at_source": e.syndication.changed_upstream_at,
                 "refusal": e.syndication.terms.refusal(commercial),
                 "text_locked": e.syndication.terms.locks_text(),
+                "possible_duplicate_of": e.syndication.duplicate_of,
             })
         })
         .collect();

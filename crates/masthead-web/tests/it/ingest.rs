@@ -382,3 +382,54 @@ async fn editors_add_a_feed_pull_it_and_accept_an_item_in_the_admin() {
     assert!(one_text(&changed.html(), ".form-error").contains("forbid changes to the text"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_partner_cannot_rewrite_another_partners_article() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    partner.serve("a.rss", fixture("partner.rss", &base), "application/rss+xml");
+    // Partner B sends partner A's addresses with other text.
+    partner.serve("b.rss", fixture("partner-updated.rss", &base), "application/rss+xml");
+    let a = source(&app, &format!("{base}/a.rss"), SourceTerms::Policy(ReusePolicy::CcByNd), false).await;
+    pull(&app, a).await;
+    let original = article_from(&app, &format!("{base}/2026/11/barges-wait")).await;
+
+    let other = app.store().outlet_named("Sava Weekly", None).await.unwrap();
+    let new = NewSource {
+        outlet_id: other.id,
+        feed_url: format!("{base}/b.rss").parse().unwrap(),
+        format: FeedFormat::Auto,
+        terms: SourceTerms::Policy(ReusePolicy::CcBy),
+        term_ids: vec![],
+        auto_publish: true,
+        interval_minutes: 30,
+    };
+    let b = app.store().create_source(&new).await.unwrap().id;
+    let report = pull(&app, b).await;
+    assert_eq!((report.updated, report.published), (0, 0), "{report:?}");
+    assert!(report.problems.iter().any(|p| p.contains("another partner")), "{:?}", report.problems);
+
+    let after = app.store().article(original.id).await.unwrap();
+    assert_eq!(
+        (after.revision, &after.body.html),
+        (original.revision, &original.body.html),
+        "A's article untouched"
+    );
+    let queue = app.store().ingest_queue(100).await.unwrap();
+    let copy = queue
+        .iter()
+        .find(|e| e.syndication.source_id == Some(b) && e.syndication.duplicate_of == Some(original.id))
+        .expect("B's item waits in the queue, naming the article it may duplicate");
+    assert_eq!(copy.status, ArticleStatus::Draft, "a possible duplicate is never published by itself");
+
+    // Pulled again, B's item is B's own: it is not matched to A's article a second time.
+    partner.serve(
+        "b.rss",
+        fixture("partner-updated.rss", &base).into_iter().chain(*b" ").collect(),
+        "application/rss+xml",
+    );
+    let again = pull(&app, b).await;
+    assert_eq!(again.created, 0, "{again:?}");
+    assert_eq!(app.store().article(original.id).await.unwrap().revision, original.revision);
+    app.finish().await;
+}
