@@ -36,7 +36,9 @@ pub use theme::{Theme, ThemeError};
 
 /// The whole site as one router.
 pub fn router(state: AppState) -> Router {
-    let media = ServeDir::new(state.media_dir()).append_index_html_on_directories(false);
+    let media = tower::ServiceBuilder::new()
+        .layer(middleware::from_fn_with_state(state.media_dir().to_owned(), http::media::guard))
+        .service(ServeDir::new(state.media_dir()).append_index_html_on_directories(false));
     // What readers and machines read goes through the page cache.
     let public = Router::new().merge(public::router()).merge(syndication::cached_router()).route_layer(
         middleware::from_fn_with_state(state.page_cache().clone(), http::page_cache::serve_cached),

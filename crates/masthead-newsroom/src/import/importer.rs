@@ -16,7 +16,7 @@ use masthead_core::{
 use masthead_store::{ImportedKind, NewComment, Store, StoreError, redirect_path};
 
 use super::error::{Context, ImportError};
-use super::media::{inside, mime_type, referenced, rewrite};
+use super::media::{inside, referenced, rewrite};
 use super::summary::Summary;
 
 /// New articles per transaction.
@@ -362,10 +362,13 @@ impl<'s> Importer<'s> {
             Err(e) => return Err(e).context("could not read the media library"),
         }
         let source = dir.join(&relative);
-        let size = match std::fs::metadata(&source) {
+        // Only media, judged by content, and never through a link (which could publish any
+        // file of the server): anything else stays out of the media folder and is listed.
+        let size = match std::fs::symlink_metadata(&source) {
             Ok(meta) if meta.is_file() => meta.len(),
             _ => return Ok(None),
         };
+        let Some(kind) = sniff(&source) else { return Ok(None) };
         let public = format!("/media/{path}");
         self.summary.media_copied += 1;
         if self.dry_run {
@@ -382,7 +385,7 @@ impl<'s> Importer<'s> {
             .store
             .create_media(&NewMedia {
                 path: path.clone(),
-                mime_type: mime_type(&path).to_owned(),
+                mime_type: kind.to_owned(),
                 size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
                 width: None,
                 height: None,
@@ -702,4 +705,17 @@ mod tests {
         assert_eq!(summary.altered.len(), 3);
         assert_eq!(summary.altered[0].reason, "its slug šabac-zürich became sabac-zurich");
     }
+}
+
+/// The media type of the file at `path`, judged by its first bytes; `None` for anything that is
+/// not media (or cannot be read).
+fn sniff(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(masthead_core::media::SNIFF_BYTES);
+    std::fs::File::open(path)
+        .ok()?
+        .take(masthead_core::media::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    masthead_core::media::media_type(&head)
 }

@@ -12,22 +12,6 @@ pub(super) fn inside(rel: &str) -> Option<PathBuf> {
     (normal && path.components().next().is_some()).then(|| path.to_owned())
 }
 
-pub(super) fn mime_type(path: &str) -> &'static str {
-    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
-    match extension.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "svg" => "image/svg+xml",
-        "pdf" => "application/pdf",
-        "mp3" => "audio/mpeg",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
-    }
-}
-
 /// Where each address under `prefix` sits in `html`: (start of the prefix, end of the address).
 fn occurrences(html: &str, prefix: &str) -> Vec<(usize, usize)> {
     let mut found = Vec::new();

@@ -6,5 +6,6 @@ pub mod auth;
 pub mod conditional;
 pub mod error;
 pub mod headers;
+pub mod media;
 pub mod page_cache;
 pub mod redirects;
