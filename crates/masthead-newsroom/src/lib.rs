@@ -22,5 +22,6 @@ pub mod mentions;
 pub mod outbound;
 pub mod republications;
 pub mod secrets;
+pub mod settings;
 pub mod sources;
 pub mod websub;
