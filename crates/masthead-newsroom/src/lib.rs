@@ -24,4 +24,6 @@ pub mod republications;
 pub mod secrets;
 pub mod settings;
 pub mod sources;
+pub mod staff;
+pub mod tokens;
 pub mod websub;

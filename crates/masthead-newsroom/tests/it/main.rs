@@ -7,6 +7,7 @@ use masthead_newsroom::mail::Mailer;
 use masthead_newsroom::outbound::Outbound;
 use masthead_store::{NewUser, Store};
 
+mod accounts;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.
