@@ -22,6 +22,10 @@ pub enum Failure {
     /// Someone else saved in the meantime; `current` is the revision now.
     #[error("someone else saved this article in the meantime; it is now at revision {current}")]
     Stale { current: i64 },
+    /// The request names something there is none of (a setting that does not exist); `field`
+    /// is the name it used, so the field to blame is not one of ours.
+    #[error("{message}")]
+    Unknown { field: String, message: String },
     /// Something already holds the name or address asked for.
     #[error("{message}")]
     Taken { field: &'static str, message: String },
@@ -41,11 +45,12 @@ impl Failure {
     }
 
     /// The field a person should correct, when one is to blame.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<&str> {
         match self {
             Failure::Invalid { field, .. }
             | Failure::Taken { field, .. }
             | Failure::NotPermitted { field, .. } => Some(field),
+            Failure::Unknown { field, .. } => Some(field),
             Failure::Stale { .. } => Some("revision"),
             Failure::Refused(_) => Some("terms"),
             _ => None,

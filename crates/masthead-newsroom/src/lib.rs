@@ -22,5 +22,8 @@ pub mod mentions;
 pub mod outbound;
 pub mod republications;
 pub mod secrets;
+pub mod settings;
 pub mod sources;
+pub mod staff;
+pub mod tokens;
 pub mod websub;

@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use masthead_newsroom::accounts;
+use masthead_newsroom::context::Newsroom;
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::mail::{Delivery, Mailer};
+use masthead_newsroom::outbound::Outbound;
+use masthead_newsroom::staff::{self, Actor, FirstPassword, NewColleague};
+use masthead_newsroom::tokens;
 use masthead_store::{Location, Store, redact_password};
 use url::Url;
 
@@ -353,9 +360,8 @@ pub struct MailArgs {
 }
 
 impl MailArgs {
-    pub fn mailer(&self) -> anyhow::Result<masthead_newsroom::mail::Mailer> {
-        masthead_newsroom::mail::Mailer::new(self.smtp_url.as_deref(), &self.mail_from)
-            .context("could not set up e-mail")
+    pub fn mailer(&self) -> anyhow::Result<Mailer> {
+        Mailer::new(self.smtp_url.as_deref(), &self.mail_from).context("could not set up e-mail")
     }
 }
 
@@ -425,17 +431,22 @@ pub async fn init(args: InitArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-use masthead_newsroom::accounts::MIN_PASSWORD_LEN;
+/// The newsroom's tools for a command that only reads and writes the site (no fetching of
+/// other sites); `mailer` for the commands that send mail.
+async fn newsroom(data: &DataArgs, mailer: Mailer) -> anyhow::Result<Newsroom> {
+    let store = data.open().await?;
+    let outbound = Outbound::new(false).context("could not set up the HTTP client")?;
+    Ok(Newsroom::new(store, data.data.join("media"), outbound, mailer))
+}
 
+/// `masthead user add`: the operator at the server adds an account with a password they type.
 pub async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
-    let email = masthead_core::account::normalize_email(&args.email)
-        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
     let password = if args.password_stdin {
         let mut line = String::new();
         std::io::stdin().read_line(&mut line).context("could not read the password from standard input")?;
         line.trim_end_matches(['\r', '\n']).to_owned()
     } else {
-        let first = rpassword::prompt_password(format!("Password for {email}: "))
+        let first = rpassword::prompt_password(format!("Password for {}: ", args.email.trim()))
             .context("could not read the password")?;
         let again = rpassword::prompt_password("Again: ").context("could not read the password")?;
         if first != again {
@@ -443,63 +454,35 @@ pub async fn user_add(args: UserAddArgs) -> anyhow::Result<()> {
         }
         first
     };
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        bail!("the password must have at least {MIN_PASSWORD_LEN} characters");
-    }
-    let store = args.data.open().await?;
+    let newsroom = newsroom(&args.data, Mailer::log_only()).await?;
     let author_id = match &args.author {
         None => None,
         Some(slug) => {
             let slug = masthead_core::Slug::parse(slug)
                 .with_context(|| format!("{slug:?} is not an author's slug"))?;
-            Some(store.author_by_slug(&slug).await.with_context(|| format!("there is no author {slug}"))?.id)
+            let author = newsroom.store().author_by_slug(&slug).await;
+            Some(author.with_context(|| format!("there is no author {slug}"))?.id)
         }
     };
-    let hash = masthead_newsroom::secrets::hash_password(&password)
-        .map_err(|e| anyhow::anyhow!("could not hash the password: {e}"))?;
-    let user = store
-        .create_user(&masthead_store::NewUser {
-            email,
-            name: args.name,
-            role: args.role,
-            password_hash: hash,
-            author_id,
-        })
-        .await
-        .map_err(|e| match e {
-            masthead_store::StoreError::Conflict { .. } => {
-                anyhow::anyhow!("an account with this e-mail address exists already")
-            }
-            other => anyhow::Error::new(other).context("could not add the account"),
-        })?;
-    store
-        .audit(None, "staff added", &format!("{} ({})", user.email, user.role))
-        .await
-        .context("could not write the audit log")?;
-    store.close().await;
+    let new = NewColleague { email: args.email, name: args.name, role: args.role, author_id };
+    let added = staff::add(&newsroom, Actor::Operator, new, FirstPassword::Chosen(password)).await;
+    newsroom.store().close().await;
+    let user = added?.user;
     println!("Added {} <{}> as {}.", user.name, user.email, user.role);
     Ok(())
 }
 
+/// `masthead token create`: the operator makes an Admin API token for an account.
 pub async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
-    let email = masthead_core::account::normalize_email(&args.email)
-        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
-    let store = args.data.open().await?;
-    let (user, _) = store
-        .user_credentials(&email)
-        .await
-        .context("could not read the staff accounts")?
-        .with_context(|| format!("there is no staff account for {email}"))?;
-    let token = masthead_newsroom::secrets::new_token();
-    store
-        .create_api_token(user.id, &args.name, &masthead_newsroom::secrets::token_hash(&token))
-        .await
-        .context("could not save the token")?;
-    store
-        .audit(Some(user.id), "API token created", &args.name)
-        .await
-        .context("could not write the audit log")?;
-    store.close().await;
+    let newsroom = newsroom(&args.data, Mailer::log_only()).await?;
+    let made = async {
+        let user = staff::account(&newsroom, Actor::Operator, &args.email).await?;
+        let token = tokens::create(&newsroom, Actor::Operator, &user, &args.name).await?;
+        Ok::<_, Failure>((user, token))
+    }
+    .await;
+    newsroom.store().close().await;
+    let (user, token) = made?;
     println!("{token}");
     eprintln!(
         "Token for {} ({}); it is shown only this once. Send it as 'Authorization: Bearer <token>'.",
@@ -508,26 +491,21 @@ pub async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `masthead user reset-password`: sends an account a link to choose a new password.
 pub async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
-    let email = masthead_core::account::normalize_email(&args.email)
-        .with_context(|| format!("{:?} is not an e-mail address", args.email))?;
-    let mailer = args.mail.mailer()?;
-    let store = args.data.open().await?;
-    let (user, _) = store
-        .user_credentials(&email)
-        .await
-        .context("could not read the staff accounts")?
-        .with_context(|| format!("there is no staff account for {email}"))?;
-    let site = store.site().await.context("could not read the site settings")?;
-    let (link, delivery) = masthead_newsroom::accounts::send_password_reset(&store, &mailer, &site, &user)
-        .await
-        .context("could not send the link")?;
-    store.close().await;
+    let newsroom = newsroom(&args.data, args.mail.mailer()?).await?;
+    let sent = async {
+        let user = staff::account(&newsroom, Actor::Operator, &args.email).await?;
+        let sent =
+            accounts::send_password_reset(&newsroom, &user).await.context("could not send the link")?;
+        Ok::<_, anyhow::Error>((user, sent))
+    }
+    .await;
+    newsroom.store().close().await;
+    let (user, (link, delivery)) = sent?;
     match delivery {
-        masthead_newsroom::mail::Delivery::Sent => {
-            println!("Sent {} a link to choose a new password.", user.email)
-        }
-        masthead_newsroom::mail::Delivery::Logged => {
+        Delivery::Sent => println!("Sent {} a link to choose a new password.", user.email),
+        Delivery::Logged => {
             println!(
                 "No mail server is configured (--smtp-url); give {} this link, valid for an hour, once:",
                 user.email

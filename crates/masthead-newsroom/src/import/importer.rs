@@ -669,6 +669,19 @@ pub(super) fn distinct_addresses(addresses: impl IntoIterator<Item = String>) ->
     addresses.into_iter().filter(|a| redirect_path(a).is_ok_and(|p| p != "/" && seen.insert(p))).collect()
 }
 
+/// The media type of the file at `path`, judged by its first bytes; `None` for anything that is
+/// not media (or cannot be read).
+fn sniff(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(masthead_core::media::SNIFF_BYTES);
+    std::fs::File::open(path)
+        .ok()?
+        .take(masthead_core::media::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .ok()?;
+    masthead_core::media::media_type(&head)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -705,17 +718,4 @@ mod tests {
         assert_eq!(summary.altered.len(), 3);
         assert_eq!(summary.altered[0].reason, "its slug šabac-zürich became sabac-zurich");
     }
-}
-
-/// The media type of the file at `path`, judged by its first bytes; `None` for anything that is
-/// not media (or cannot be read).
-fn sniff(path: &Path) -> Option<&'static str> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(masthead_core::media::SNIFF_BYTES);
-    std::fs::File::open(path)
-        .ok()?
-        .take(masthead_core::media::SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .ok()?;
-    masthead_core::media::media_type(&head)
 }

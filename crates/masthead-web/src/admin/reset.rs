@@ -1,6 +1,7 @@
 //! Forgotten passwords: a one-time link, valid for an hour, sent by e-mail (or, without a mail
 //! server, written to the log, and the person asking is told so). The answer to "send me a
-//! link" is the same whether or not the account exists, so the form reveals no addresses.
+//! link" is the same whether or not the account exists, so the form reveals no addresses. The
+//! limits, the link and the new password are `masthead_newsroom::accounts`'.
 
 use std::collections::HashMap;
 
@@ -10,20 +11,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
-use jiff::{SignedDuration, Timestamp};
-use masthead_core::account::normalize_email;
+use masthead_core::Site;
+use masthead_newsroom::accounts::{self, MIN_PASSWORD_LEN, ResetRequest, THROTTLE_WINDOW_MINUTES};
+use masthead_newsroom::error::Failure;
 
 use crate::admin::page::{form_token_matches, render_form};
-use crate::http::auth::{ClientIp, hash_password, token_hash};
+use crate::http::auth::ClientIp;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
-use masthead_newsroom::accounts::THROTTLE_WINDOW_MINUTES;
-use masthead_newsroom::accounts::{MIN_PASSWORD_LEN, send_password_reset};
-use masthead_newsroom::mail::Delivery;
-
-/// Links asked for per address within the throttle window.
-const MAX_REQUESTS_PER_ACCOUNT: i64 = 3;
-const MAX_REQUESTS_PER_CLIENT: i64 = 10;
 
 pub(crate) async fn forgot_form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
     let site = state.store().site().await?;
@@ -51,39 +46,29 @@ pub(crate) async fn forgot(
             minijinja::context! { error => error },
         )
     };
-    let Some(email) = form.get("email").and_then(|e| normalize_email(e)) else {
-        return again(StatusCode::UNPROCESSABLE_ENTITY, "Enter an e-mail address.".into());
-    };
-    let now = Timestamp::now();
-    let since = now - SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
-    let (account_key, client_key) = (format!("reset:{email}"), format!("reset-ip:{ip}"));
-    for (key, limit) in [(&account_key, MAX_REQUESTS_PER_ACCOUNT), (&client_key, MAX_REQUESTS_PER_CLIENT)] {
-        if state.store().login_failures(key, since).await?.0 >= limit {
+    let email = form.get("email").map(String::as_str).unwrap_or_default();
+    let notice = match accounts::request_password_reset(state.newsroom(), email, &ip).await {
+        // The same words whether or not the account exists; only a missing mail server is said.
+        Ok(ResetRequest::Accepted { to_the_log: true }) => {
+            "No mail server is configured, so the link was written to the server's log: ask the site's administrator for it."
+        }
+        Ok(ResetRequest::Accepted { to_the_log: false }) => {
+            "If an account exists for this address, a link to choose a new password is on its way."
+        }
+        Ok(ResetRequest::Throttled) => {
             return again(
                 StatusCode::TOO_MANY_REQUESTS,
                 format!("Too many reset links asked for. Try again in {THROTTLE_WINDOW_MINUTES} minutes."),
             );
         }
-    }
-    state.store().record_login_failure(&[&account_key, &client_key], now).await?;
-    let mut logged = false;
-    if let Some((user, _)) = state.store().user_credentials(&email).await? {
-        match send_password_reset(state.store(), state.mailer(), &site, &user).await {
-            Ok((_, delivery)) => logged = delivery == Delivery::Logged,
-            Err(e) => {
-                tracing::error!(error = %e, "could not send a password reset link");
-                return again(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "The message could not be sent. Please try again later.".into(),
-                );
-            }
+        Ok(ResetRequest::NotSent) => {
+            return again(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The message could not be sent. Please try again later.".into(),
+            );
         }
-    }
-    // The same words whether or not the account exists; only a missing mail server is said.
-    let notice = if logged || !state.mailer().is_configured() {
-        "No mail server is configured, so the link was written to the server's log: ask the site's administrator for it."
-    } else {
-        "If an account exists for this address, a link to choose a new password is on its way."
+        Err(Failure::Invalid { message, .. }) => return again(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
     };
     render_form(
         &state,
@@ -103,7 +88,17 @@ fn token_from(query: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-const EXPIRED: &str = "This link has expired or has been used. Ask for a new one.";
+/// A reset link that no longer works.
+fn gone(state: &AppState, site: &Site, jar: CookieJar, message: String) -> Result<Response> {
+    render_form(
+        state,
+        site,
+        jar,
+        StatusCode::GONE,
+        "admin-reset.html",
+        minijinja::context! { error => message },
+    )
+}
 
 pub(crate) async fn reset_form(
     State(state): State<AppState>,
@@ -112,17 +107,10 @@ pub(crate) async fn reset_form(
 ) -> Result<Response> {
     let site = state.store().site().await?;
     let token = token_from(q.as_deref());
-    let valid = !token.is_empty()
-        && state.store().password_reset(&token_hash(&token), Timestamp::now(), false).await?.is_some();
-    if !valid {
-        return render_form(
-            &state,
-            &site,
-            jar,
-            StatusCode::GONE,
-            "admin-reset.html",
-            minijinja::context! { error => EXPIRED },
-        );
+    match accounts::check_reset_link(state.newsroom(), &token).await {
+        Ok(()) => {}
+        Err(Failure::NotFound(expired)) => return gone(&state, &site, jar, expired),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
     }
     render_form(
         &state,
@@ -146,35 +134,30 @@ pub(crate) async fn reset(
         return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
     }
     let token = field("token").to_owned();
-    let (password, again) = (field("password").to_owned(), field("again"));
-    let problem = if password.chars().count() < MIN_PASSWORD_LEN {
-        Some(format!("The password must have at least {MIN_PASSWORD_LEN} characters."))
-    } else if password != again {
-        Some("The two passwords differ.".to_owned())
-    } else {
-        None
+    let user = match accounts::choose_password(
+        state.newsroom(),
+        &token,
+        field("password").to_owned(),
+        field("again"),
+    )
+    .await
+    {
+        Ok(user) => user,
+        Err(Failure::Invalid { message, .. }) => {
+            let ctx =
+                minijinja::context! { token => token, error => message, min_length => MIN_PASSWORD_LEN };
+            return render_form(
+                &state,
+                &site,
+                jar,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "admin-reset.html",
+                ctx,
+            );
+        }
+        Err(Failure::NotFound(expired)) => return gone(&state, &site, jar, expired),
+        Err(other) => return Err(AppError::Internal(other.to_string())),
     };
-    if let Some(error) = problem {
-        let ctx = minijinja::context! { token => token, error => error, min_length => MIN_PASSWORD_LEN };
-        return render_form(&state, &site, jar, StatusCode::UNPROCESSABLE_ENTITY, "admin-reset.html", ctx);
-    }
-    let Some(user) = state.store().password_reset(&token_hash(&token), Timestamp::now(), true).await? else {
-        return render_form(
-            &state,
-            &site,
-            jar,
-            StatusCode::GONE,
-            "admin-reset.html",
-            minijinja::context! { error => EXPIRED },
-        );
-    };
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(AppError::Internal)?;
-    state.store().set_password_hash(user.id, &hash).await?;
-    state.store().clear_login_failures(&format!("account:{}", user.email)).await?;
-    state.store().audit(Some(user.id), "password reset", &user.email).await?;
     render_form(
         &state,
         &site,

@@ -1,9 +1,9 @@
 //! The newsroom's admin, under `/admin/`: signing in and out, the dashboard, and who
 //! republished what. Server-rendered, no script; every form carries a CSRF token; every page is
 //! private (`no-store`); roles are checked here, on the server, before anything is shown.
+//! Signing in and out are `masthead_newsroom::accounts`' (limits, checking, the session).
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
 
 use axum::Form;
 use axum::extract::State;
@@ -11,22 +11,19 @@ use axum::extract::rejection::FormRejection;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use jiff::{SignedDuration, Timestamp};
 use masthead_core::account::normalize_email;
 use masthead_core::{Action, ArticleStatus, Site};
 use serde::Serialize;
 
 use crate::http::auth::{
-    ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, Staff, cookie, hash_password, new_token,
-    same_secret, staff_from_cookies, token_hash, verify_password,
+    ClientIp, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_DAYS, Staff, cookie, same_secret, staff_from_cookies,
 };
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
 
 use crate::admin::page::{admin_page, form_token_matches, render_form, secure, when};
-use masthead_newsroom::accounts::{
-    MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS, THROTTLE_WINDOW_MINUTES,
-};
+use masthead_newsroom::accounts::{self, SignIn};
+use masthead_newsroom::error::Failure;
 
 fn render_login(
     state: &AppState,
@@ -54,11 +51,6 @@ pub(crate) async fn login_form(State(state): State<AppState>, jar: CookieJar) ->
     render_login(&state, &site, jar, StatusCode::OK, "", None)
 }
 
-/// A hash to verify against when the account does not exist, so that a wrong address takes as
-/// long to refuse as a wrong password.
-static DUMMY_HASH: LazyLock<String> =
-    LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
-
 pub(crate) async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -72,80 +64,27 @@ pub(crate) async fn login(
     if !form_token_matches(&jar, field("csrf")) {
         return Err(AppError::Forbidden("This form has expired. Reload the page and sign in again.".into()));
     }
-    let email_input = field("email").to_owned();
-    let Some(email) = normalize_email(&email_input) else {
-        return render_login(
-            &state,
-            &site,
-            jar,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &email_input,
-            Some("Enter an e-mail address.".into()),
-        );
-    };
-    let account_key = format!("account:{email}");
-    let address_key = format!("ip:{ip}");
-    let now = Timestamp::now();
-    let since = now - SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
-    for (key, limit, whom) in [
-        (&account_key, MAX_FAILURES_PER_ACCOUNT, "this account"),
-        (&address_key, MAX_FAILURES_PER_ADDRESS, "your address"),
-    ] {
-        let (count, oldest) = state.store().login_failures(key, since).await?;
-        if count >= limit {
-            let free_at = oldest.unwrap_or(now) + SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
-            let minutes = (free_at.duration_since(now).as_secs() + 59) / 60;
-            let message = format!(
-                "Too many failed sign-ins for {whom}. Try again in {} minute{}.",
-                minutes.max(1),
-                if minutes.max(1) == 1 { "" } else { "s" }
-            );
-            let mut response =
-                render_login(&state, &site, jar, StatusCode::TOO_MANY_REQUESTS, &email, Some(message))?;
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(minutes.max(1) * 60));
-            return Ok(response);
+    let email = field("email");
+    let shown = normalize_email(email).unwrap_or_else(|| email.to_owned());
+    let refusal =
+        |status, message: String| render_login(&state, &site, jar.clone(), status, &shown, Some(message));
+    match accounts::sign_in(state.newsroom(), email, field("password").to_owned(), &ip).await {
+        Ok(SignIn::SignedIn { session, .. }) => {
+            let jar = jar
+                .clone()
+                .remove(cookie(LOGIN_CSRF_COOKIE, String::new(), secure(&site), 0))
+                .add(cookie(SESSION_COOKIE, session, secure(&site), SESSION_DAYS * 24 * 3600));
+            Ok((jar, Redirect::to("/admin/")).into_response())
         }
+        Ok(SignIn::Refused) => refusal(StatusCode::UNAUTHORIZED, "Wrong e-mail address or password.".into()),
+        Ok(SignIn::Throttled(wait)) => {
+            let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, wait.to_string())?;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.minutes * 60));
+            Ok(response)
+        }
+        Err(Failure::Invalid { message, .. }) => refusal(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(other) => Err(AppError::Internal(other.to_string())),
     }
-    let credentials = state.store().user_credentials(&email).await?;
-    let password = field("password").to_owned();
-    let hash = credentials.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    // Argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let user = match (credentials, ok) {
-        (Some((user, _)), true) => user,
-        _ => {
-            state.store().record_login_failure(&[&account_key, &address_key], now).await?;
-            return render_login(
-                &state,
-                &site,
-                jar,
-                StatusCode::UNAUTHORIZED,
-                &email,
-                Some("Wrong e-mail address or password.".into()),
-            );
-        }
-    };
-    state.store().clear_login_failures(&account_key).await?;
-    let token = new_token();
-    state
-        .store()
-        .create_session(
-            user.id,
-            &token_hash(&token),
-            &new_token(),
-            now + SignedDuration::from_hours(24 * SESSION_DAYS),
-        )
-        .await?;
-    state.store().audit(Some(user.id), "sign-in", &user.email).await?;
-    let jar = jar.remove(cookie(LOGIN_CSRF_COOKIE, String::new(), secure(&site), 0)).add(cookie(
-        SESSION_COOKIE,
-        token,
-        secure(&site),
-        SESSION_DAYS * 24 * 3600,
-    ));
-    Ok((jar, Redirect::to("/admin/")).into_response())
 }
 
 pub(crate) async fn logout(
@@ -159,7 +98,7 @@ pub(crate) async fn logout(
         return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
     }
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        state.store().delete_session(&token_hash(&token)).await?;
+        accounts::sign_out(state.newsroom(), &token).await.map_err(|e| AppError::Internal(e.to_string()))?;
     }
     let site = state.store().site().await?;
     let jar = jar.remove(cookie(SESSION_COOKIE, String::new(), secure(&site), 0));

@@ -1,16 +1,20 @@
 //! The site's settings in the admin: every sentence the article page prints that is the same on
-//! every article, and who we are. Administrators only; each save is audited.
+//! every article, and who we are. Administrators only; the checks and the audit are
+//! `masthead_newsroom::settings`', the same as for the Admin API.
 
 use axum::Form;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum_extra::extract::CookieJar;
-use masthead_core::{Action, ReusePolicy, Site};
+use masthead_core::{ReusePolicy, Site};
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::settings;
+use serde_json::{Map, Value};
 
-use crate::admin::page::{admin_page, require_staff};
-use crate::http::auth::{Staff, same_secret};
+use crate::admin::form::{Pairs, signed_form};
+use crate::admin::page::admin_page;
+use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -29,6 +33,9 @@ const TEXTS: &[(&str, &str, bool)] = &[
     ("fair_use_notice", "Fair-use notice", true),
 ];
 
+/// The checkboxes: sent when ticked, absent when not.
+const SWITCHES: &[&str] = &["feed_full_content", "commercial"];
+
 fn text_of(site: &Site, name: &str) -> String {
     match name {
         "title" => site.title.clone(),
@@ -46,108 +53,80 @@ fn text_of(site: &Site, name: &str) -> String {
     }
 }
 
-async fn admin(state: &AppState, jar: &CookieJar) -> std::result::Result<Staff, Result<Response>> {
-    match require_staff(state, jar).await {
-        Ok(staff) if staff.user.role.may(Action::ManageSettings) => Ok(staff),
-        Ok(_) => Err(Err(AppError::Forbidden("Only administrators change the settings.".into()))),
-        Err(redirect) => Err(Ok(redirect)),
-    }
+/// The first value sent for `key`, trimmed.
+fn posted(pairs: &[(String, String)], key: &str) -> Option<String> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned())
 }
 
+/// The form, showing `site`, or what was sent (`sent`) when it is shown again with an error.
 fn render(
     state: &AppState,
     staff: &Staff,
     site: &Site,
+    sent: Option<&Pairs>,
     status: StatusCode,
     error: Option<String>,
     notice: Option<&str>,
 ) -> Result<Response> {
+    let value = |name: &str| sent.and_then(|p| posted(p, name)).unwrap_or_else(|| text_of(site, name));
     let fields: Vec<_> = TEXTS
         .iter()
-        .map(|(name, label, long)| minijinja::context! { name => name, label => label, long => long, value => text_of(site, name) })
+        .map(|(name, label, long)| minijinja::context! { name => name, label => label, long => long, value => value(name) })
         .collect();
+    let policy = sent
+        .and_then(|p| posted(p, "default_policy"))
+        .unwrap_or_else(|| site.default_policy.key().to_owned());
     let policies: Vec<_> = ReusePolicy::ALL
         .iter()
-        .map(|p| minijinja::context! { key => p.key(), name => p.name(), selected => *p == site.default_policy })
+        .map(|p| minijinja::context! { key => p.key(), name => p.name(), selected => p.key() == policy })
         .collect();
+    let switch = |name: &str, saved: bool| sent.map_or(saved, |p| posted(p, name).is_some());
     admin_page(
         state,
         site,
         staff,
         status,
         "admin-settings.html",
-        minijinja::context! { fields => fields,
-        policies => policies, full_content => site.feed_full_content, commercial => site.commercial, error => error, notice => notice },
+        minijinja::context! { fields => fields, policies => policies,
+        full_content => switch("feed_full_content", site.feed_full_content),
+        commercial => switch("commercial", site.commercial), error => error, notice => notice },
     )
 }
 
-pub(crate) async fn form(State(state): State<AppState>, jar: CookieJar) -> Result<Response> {
-    let staff = match admin(&state, &jar).await {
-        Ok(s) => s,
-        Err(response) => return response,
-    };
-    let site = state.store().site().await?;
-    render(&state, &staff, &site, StatusCode::OK, None, None)
+fn fault(failure: Failure) -> AppError {
+    match failure {
+        Failure::Forbidden(m) => AppError::Forbidden(m),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+pub(crate) async fn form(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+    let site = settings::editable(state.newsroom(), &staff.user).await.map_err(fault)?;
+    render(&state, &staff, &site, None, StatusCode::OK, None, None)
 }
 
 pub(crate) async fn save(
     State(state): State<AppState>,
-    jar: CookieJar,
-    form: std::result::Result<Form<Vec<(String, String)>>, FormRejection>,
+    staff: Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
-    let staff = match admin(&state, &jar).await {
-        Ok(s) => s,
-        Err(response) => return response,
-    };
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
-    let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_owned());
-    if !same_secret(&get("csrf").unwrap_or_default(), &staff.csrf) {
-        return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
-    }
-    let current = state.store().site().await?;
-    let mut site = current.clone();
-    let text = |k: &str, old: &str| get(k).unwrap_or_else(|| old.to_owned());
-    site.title = text("title", &current.title);
-    site.tagline = text("tagline", &current.tagline);
-    site.language = text("language", &current.language);
-    site.time_zone = text("time_zone", &current.time_zone);
-    site.copyright_holder = text("copyright_holder", &current.copyright_holder);
-    site.media_contact = text("media_contact", &current.media_contact);
-    site.note_to_readers = text("note_to_readers", &current.note_to_readers);
-    site.membership_call = text("membership_call", &current.membership_call);
-    site.disclaimer = text("disclaimer", &current.disclaimer);
-    site.fair_use_notice = text("fair_use_notice", &current.fair_use_notice);
-    site.feed_full_content = get("feed_full_content").is_some();
-    site.commercial = get("commercial").is_some();
-    let problem = if site.title.is_empty() {
-        Some("The site needs a name.".to_owned())
-    } else if !masthead_core::time::is_known_zone(&site.time_zone) {
-        Some(format!("{:?} is not a time zone (for example Europe/Belgrade).", site.time_zone))
-    } else if masthead_core::account::normalize_email(&site.media_contact).is_none() {
-        Some("The media contact must be an e-mail address.".to_owned())
-    } else {
-        None
-    };
-    let problem = problem.or_else(|| match get("base_url").map(|u| u.parse::<url::Url>()) {
-        Some(Ok(url)) if matches!(url.scheme(), "http" | "https") => {
-            site.base_url = url;
-            None
+    let pairs = signed_form(&staff, form)?;
+    // The texts sent, the policy chosen, and every checkbox: an unticked one is not sent.
+    let mut changes = Map::new();
+    for name in TEXTS.iter().map(|(name, ..)| *name).chain(["default_policy"]) {
+        if let Some(value) = posted(&pairs, name) {
+            changes.insert(name.to_owned(), Value::String(value));
         }
-        Some(_) => Some("The public address must be an http or https address.".to_owned()),
-        None => None,
-    });
-    let problem = problem.or_else(|| match get("default_policy").map(|p| p.parse::<ReusePolicy>()) {
-        Some(Ok(policy)) => {
-            site.default_policy = policy;
-            None
-        }
-        Some(Err(e)) => Some(e.to_string()),
-        None => None,
-    });
-    if let Some(error) = problem {
-        return render(&state, &staff, &site, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None);
     }
-    state.store().save_site(&site).await?;
-    state.store().audit(Some(staff.user.id), "settings changed", "the settings page").await?;
-    render(&state, &staff, &site, StatusCode::OK, None, Some("Saved."))
+    for name in SWITCHES {
+        changes.insert((*name).to_owned(), Value::Bool(posted(&pairs, name).is_some()));
+    }
+    match settings::change(state.newsroom(), &staff.user, &changes).await {
+        Ok(site) => render(&state, &staff, &site, None, StatusCode::OK, None, Some("Saved.")),
+        Err(Failure::Invalid { message, .. } | Failure::Unknown { message, .. }) => {
+            let site = settings::editable(state.newsroom(), &staff.user).await.map_err(fault)?;
+            render(&state, &staff, &site, Some(&pairs), StatusCode::UNPROCESSABLE_ENTITY, Some(message), None)
+        }
+        Err(other) => Err(fault(other)),
+    }
 }

@@ -1,16 +1,19 @@
-//! Admin API tokens in the admin: each staff member makes and revokes their own. A token is
-//! shown once, when it is made; only its hash is kept. A token acts with its owner's role.
+//! Admin API tokens in the admin: each staff member makes and revokes their own
+//! (`masthead_newsroom::tokens`). A token is shown once, when it is made; only its hash is kept.
+//! A token acts with its owner's role.
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use masthead_store::StoreError;
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::staff::Actor;
+use masthead_newsroom::tokens;
 
 use crate::admin::form::{Pairs, field, signed_form};
 use crate::admin::page::{admin_page, when};
-use crate::http::auth::{Staff, new_token, token_hash};
+use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
 
@@ -19,13 +22,12 @@ async fn render(
     staff: &Staff,
     status: StatusCode,
     created: Option<(String, String)>,
-    error: Option<&str>,
+    error: Option<String>,
 ) -> Result<Response> {
     let site = state.store().site().await?;
-    let tokens: Vec<_> = state
-        .store()
-        .api_tokens(staff.user.id)
-        .await?
+    let tokens: Vec<_> = tokens::list(state.newsroom(), &staff.user)
+        .await
+        .map_err(fault)?
         .into_iter()
         .map(|t| {
             minijinja::context! {
@@ -57,15 +59,13 @@ pub(crate) async fn create(
 ) -> Result<Response> {
     let pairs = signed_form(&staff, form)?;
     let name = field(&pairs, "name");
-    if name.is_empty() {
-        let error =
-            "Name the token after what will use it (\"newsletter script\"), so you know what to revoke.";
-        return render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, None, Some(error)).await;
+    match tokens::create(state.newsroom(), Actor::Staff(&staff.user), &staff.user, &name).await {
+        Ok(secret) => render(&state, &staff, StatusCode::CREATED, Some((name, secret)), None).await,
+        Err(Failure::Invalid { message, .. }) => {
+            render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await
+        }
+        Err(other) => Err(fault(other)),
     }
-    let token = new_token();
-    state.store().create_api_token(staff.user.id, &name, &token_hash(&token)).await?;
-    state.store().audit(Some(staff.user.id), "API token created", &name).await?;
-    render(&state, &staff, StatusCode::CREATED, Some((name, token)), None).await
 }
 
 pub(crate) async fn revoke(
@@ -75,12 +75,14 @@ pub(crate) async fn revoke(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     signed_form(&staff, form)?;
-    match state.store().revoke_api_token(staff.user.id, id).await {
-        Ok(()) => {
-            state.store().audit(Some(staff.user.id), "API token revoked", &format!("token {id}")).await?;
-            Ok(Redirect::to("/admin/tokens").into_response())
-        }
-        Err(StoreError::NotFound) => Err(AppError::NotFound),
-        Err(e) => Err(e.into()),
+    tokens::revoke(state.newsroom(), &staff.user, id).await.map_err(fault)?;
+    Ok(Redirect::to("/admin/tokens").into_response())
+}
+
+fn fault(failure: Failure) -> AppError {
+    match failure {
+        Failure::NotFound(_) => AppError::NotFound,
+        Failure::Forbidden(m) => AppError::Forbidden(m),
+        other => AppError::Internal(other.to_string()),
     }
 }

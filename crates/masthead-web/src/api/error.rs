@@ -78,9 +78,10 @@ impl From<Failure> for ApiError {
         let status = match &f {
             Failure::NotFound(_) => StatusCode::NOT_FOUND,
             Failure::Forbidden(_) | Failure::NotPermitted { .. } => StatusCode::FORBIDDEN,
-            Failure::Invalid { .. } | Failure::Taken { .. } | Failure::Refused(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            Failure::Invalid { .. }
+            | Failure::Unknown { .. }
+            | Failure::Taken { .. }
+            | Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Failure::Stale { .. } => StatusCode::CONFLICT,
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

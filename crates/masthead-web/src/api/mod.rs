@@ -13,6 +13,7 @@ mod media;
 mod newsroom;
 pub mod openapi;
 mod republications;
+mod settings;
 mod sources;
 
 pub use error::{ApiError, ApiUser};
@@ -32,7 +33,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/terms/{id}", axum::routing::put(newsroom::update_term))
         .route("/api/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
         .route("/api/admin/outlets/{id}", axum::routing::put(newsroom::update_outlet))
-        .route("/api/admin/settings", get(newsroom::settings).put(newsroom::update_settings))
+        .route("/api/admin/settings", get(settings::read).put(settings::update))
         .route(
             "/api/admin/media",
             post(media::upload)

@@ -1,26 +1,18 @@
-//! `/api/admin/authors`, `/terms`, `/outlets` and `/settings`: the newsroom's lists and the
-//! site's settings. Anyone on staff reads them; editors change authors, terms and outlets;
-//! administrators change settings.
+//! `/api/admin/authors`, `/terms` and `/outlets`: the newsroom's lists. Anyone on staff reads
+//! them; editors change them, through `masthead_newsroom::catalogue`.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use masthead_core::{Action, TermKind, User};
+use masthead_core::TermKind;
 use masthead_store::StoreError;
 
 use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
 use masthead_newsroom::catalogue::{self, AuthorRequest, OutletRequest, TermRequest};
 
-fn require(user: &User, action: Action) -> Result<(), ApiError> {
-    if user.role.may(action) {
-        Ok(())
-    } else {
-        Err(ApiError::new(StatusCode::FORBIDDEN, format!("the {} role may not do this", user.role)))
-    }
-}
 
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)
@@ -128,52 +120,4 @@ pub(crate) async fn update_outlet(
 ) -> Result<Response, ApiError> {
     let saved = catalogue::save_outlet(state.newsroom(), &user, Some(id), body(json)?).await?;
     Ok(Json(saved).into_response())
-}
-
-pub(crate) async fn settings(
-    State(state): State<AppState>,
-    ApiUser(_): ApiUser,
-) -> Result<Response, ApiError> {
-    Ok(Json(state.store().site().await.map_err(|e| store_error(e, "settings"))?).into_response())
-}
-
-/// Changes the settings named in the body; the others stay as they are.
-pub(crate) async fn update_settings(
-    State(state): State<AppState>,
-    ApiUser(user): ApiUser,
-    json: Result<Json<serde_json::Map<String, serde_json::Value>>, JsonRejection>,
-) -> Result<Response, ApiError> {
-    require(&user, Action::ManageSettings)?;
-    let changes = body(json)?;
-    let current = state.store().site().await.map_err(|e| store_error(e, "settings"))?;
-    let mut merged = serde_json::to_value(&current)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
-    let known: Vec<String> = merged.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-    // One setting at a time, so that a value of the wrong form is blamed on its own name.
-    let mut site = current;
-    for (key, value) in &changes {
-        if !known.contains(key) {
-            return Err(invalid(key, format!("there is no setting called {key:?}")));
-        }
-        merged[key.as_str()] = value.clone();
-        site = serde_json::from_value(merged.clone())
-            .map_err(|e| invalid(key, format!("{key} has the wrong form: {e}")))?;
-    }
-    if !masthead_core::time::is_known_zone(&site.time_zone) {
-        return Err(invalid(
-            "time_zone",
-            format!("{:?} is not a time zone (e.g. Europe/Belgrade)", site.time_zone),
-        ));
-    }
-    if masthead_core::account::normalize_email(&site.media_contact).is_none() {
-        return Err(invalid("media_contact", "the media contact must be an e-mail address"));
-    }
-    state.store().save_site(&site).await.map_err(|e| store_error(e, "settings"))?;
-    let names: Vec<&str> = changes.keys().map(String::as_str).collect();
-    state
-        .store()
-        .audit(Some(user.id), "settings changed", &names.join(", "))
-        .await
-        .map_err(|e| store_error(e, "settings"))?;
-    Ok(Json(site).into_response())
 }

@@ -1,6 +1,7 @@
 //! Who is asking: staff signed in with a session cookie (the admin) or with a bearer token
-//! (the Admin API). Passwords are hashed with Argon2id; session and API tokens are random and
-//! stored only as SHA-256 hashes; every form carries a CSRF token.
+//! (the Admin API). Session and API tokens are random and stored only as SHA-256 hashes
+//! (`masthead_newsroom::secrets`; signing in is `masthead_newsroom::accounts`); every form
+//! carries a CSRF token.
 
 use std::net::SocketAddr;
 
@@ -15,9 +16,9 @@ use crate::state::AppState;
 pub const SESSION_COOKIE: &str = "masthead_session";
 /// Carries the CSRF token of the sign-in form, before there is a session.
 pub const LOGIN_CSRF_COOKIE: &str = "masthead_login_csrf";
-pub const SESSION_DAYS: i64 = 14;
+pub use masthead_newsroom::accounts::SESSION_DAYS;
 
-pub use masthead_newsroom::secrets::{hash_password, new_token, same_secret, token_hash, verify_password};
+pub use masthead_newsroom::secrets::{new_token, same_secret, token_hash};
 
 /// A cookie with the flags every Masthead cookie has.
 pub fn cookie(name: &'static str, value: String, secure: bool, max_age_seconds: i64) -> Cookie<'static> {

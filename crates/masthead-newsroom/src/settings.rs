@@ -1,0 +1,121 @@
+//! The site's settings: who we are, and every sentence the article page prints that is the same
+//! on every article. Anyone on staff reads them; administrators change them, from the admin's
+//! form or the Admin API, through [`change`], which checks them the same way for both and
+//! audits what changed.
+
+use masthead_core::{Action, Site, User};
+use serde_json::{Map, Value};
+
+use crate::context::Newsroom;
+use crate::error::{Failure, Outcome};
+
+/// The settings' names, as [`Site`] is written in JSON (a test keeps this list true).
+const NAMES: &[&str] = &[
+    "title",
+    "tagline",
+    "base_url",
+    "language",
+    "time_zone",
+    "copyright_holder",
+    "note_to_readers",
+    "membership_call",
+    "disclaimer",
+    "fair_use_notice",
+    "default_policy",
+    "media_contact",
+    "feed_full_content",
+    "websub_hub",
+    "noindex_republished",
+    "commercial",
+];
+
+/// The settings, for anyone on staff.
+pub async fn read(newsroom: &Newsroom, _user: &User) -> Outcome<Site> {
+    Ok(newsroom.store().site().await?)
+}
+
+/// The settings, if `user` may change them.
+pub async fn editable(newsroom: &Newsroom, user: &User) -> Outcome<Site> {
+    may_change(user)?;
+    Ok(newsroom.store().site().await?)
+}
+
+fn may_change(user: &User) -> Outcome<()> {
+    if user.role.may(Action::ManageSettings) {
+        Ok(())
+    } else {
+        Err(Failure::Forbidden("Only administrators change the settings.".into()))
+    }
+}
+
+/// `user` changes the settings named in `changes` (name → new value, as in [`Site`]'s JSON);
+/// the others stay as they are. A value of the wrong form is blamed on its own name; nothing is
+/// saved unless every setting is right. Returns the settings now.
+pub async fn change(newsroom: &Newsroom, user: &User, changes: &Map<String, Value>) -> Outcome<Site> {
+    may_change(user)?;
+    let current = newsroom.store().site().await?;
+    let before = as_json(&current)?;
+    let mut merged = before.clone();
+    let mut site = current;
+    // One setting at a time, so that a value of the wrong form is blamed on its own name.
+    for (key, value) in changes {
+        let Some(name) = NAMES.iter().copied().find(|n| n == key) else {
+            return Err(Failure::Unknown {
+                field: key.clone(),
+                message: format!("There is no setting called {key:?}."),
+            });
+        };
+        merged[name] = value.clone();
+        site = serde_json::from_value(merged.clone())
+            .map_err(|e| Failure::invalid(name, format!("{name} has the wrong form: {e}")))?;
+    }
+    check(&site)?;
+    let after = as_json(&site)?;
+    let changed: Vec<&str> =
+        changes.keys().map(String::as_str).filter(|k| before.get(k) != after.get(k)).collect();
+    if changed.is_empty() {
+        return Ok(site);
+    }
+    newsroom.store().save_site(&site).await?;
+    newsroom.store().audit(Some(user.id), "settings changed", &changed.join(", ")).await?;
+    Ok(site)
+}
+
+fn as_json(site: &Site) -> Outcome<Value> {
+    serde_json::to_value(site).map_err(|e| Failure::Internal(format!("the settings cannot be written: {e}")))
+}
+
+/// The rules every saved setting keeps, whichever edge it came through.
+fn check(site: &Site) -> Outcome<()> {
+    if site.title.trim().is_empty() {
+        return Err(Failure::invalid("title", "The site needs a name."));
+    }
+    if !masthead_core::time::is_known_zone(&site.time_zone) {
+        return Err(Failure::invalid(
+            "time_zone",
+            format!("{:?} is not a time zone (for example Europe/Belgrade).", site.time_zone),
+        ));
+    }
+    if masthead_core::account::normalize_email(&site.media_contact).is_none() {
+        return Err(Failure::invalid("media_contact", "The media contact must be an e-mail address."));
+    }
+    if !matches!(site.base_url.scheme(), "http" | "https") {
+        return Err(Failure::invalid("base_url", "The public address must be an http or https address."));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_names_are_the_settings_json_keys() {
+        let json = serde_json::to_value(Site::default()).unwrap();
+        let mut keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut names = NAMES.to_vec();
+        keys.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(keys, names);
+    }
+}
