@@ -24,3 +24,4 @@ pub mod republications;
 pub mod secrets;
 pub mod sources;
 pub mod websub;
+pub mod work;
