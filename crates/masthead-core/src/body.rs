@@ -623,3 +623,121 @@ mod tests {
         assert_eq!(html_to_text("<p>a &amp; b</p><script>x()</script><p>c</p>"), "a & b c");
     }
 }
+
+/// Generated hostile bodies: the renderer never panics, and what it lets through can run
+/// nothing, grows at most by a fixed factor, and nests within the limit.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Pieces that attacks and broken markup are made of, mixed with arbitrary text.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_owned()),
+            Just("<SCRIPT SRC=//evil.example/x.js>".to_owned()),
+            Just("<img src=x onerror=alert(1)>".to_owned()),
+            Just("<a href=\"javascript:alert(1)\">".to_owned()),
+            Just("<a href=\"java&#x09;script:alert(1)\">".to_owned()),
+            Just("<a href=' JaVaScRiPt:alert(1)'>".to_owned()),
+            Just("[x](javascript:alert(1))".to_owned()),
+            Just("![x](javascript:alert(1))".to_owned()),
+            Just("<svg onload=alert(1)><g/>".to_owned()),
+            Just("<math><mi><mglyph><style><img src=x onerror=alert(1)>".to_owned()),
+            Just("<iframe src=javascript:alert(1)>".to_owned()),
+            Just("<style>*{x:expression(alert(1))}</style>".to_owned()),
+            Just("<p onclick=x()>".to_owned()),
+            Just("<div>".to_owned()),
+            Just("</div>".to_owned()),
+            Just("<b id=x>".to_owned()),
+            Just("</b>".to_owned()),
+            Just("<table><tr><td>".to_owned()),
+            Just("<!--".to_owned()),
+            Just("-->".to_owned()),
+            Just("<![CDATA[".to_owned()),
+            Just("> ".to_owned()),
+            Just("- ".to_owned()),
+            Just("\n".to_owned()),
+            Just("\"'<>&".to_owned()),
+            "\\PC{0,12}",
+        ];
+        prop::collection::vec(piece, 0..48).prop_map(|p| p.concat())
+    }
+
+    /// A tag's name and its attributes' names and values.
+    type Tag = (String, Vec<(String, String)>);
+
+    /// Every tag of `html` with its attributes, read by the tokenizer.
+    fn tags(html: &str) -> Vec<Tag> {
+        struct Tags(RefCell<Vec<Tag>>);
+        impl TokenSink for Tags {
+            type Handle = ();
+            fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+                if let Token::TagToken(tag) = token {
+                    let attrs = tag.attrs.iter().map(|a| (a.name.local.to_string(), a.value.to_string()));
+                    self.0.borrow_mut().push((tag.name.to_string(), attrs.collect()));
+                }
+                TokenSinkResult::Continue
+            }
+        }
+        let input = BufferQueue::default();
+        input.push_back(StrTendril::from_slice(html));
+        let tokenizer = Tokenizer::new(Tags(RefCell::new(Vec::new())), Default::default());
+        let _ = tokenizer.feed(&input);
+        tokenizer.end();
+        tokenizer.sink.0.take()
+    }
+
+    fn assert_inert(html: &str) {
+        for (name, attrs) in tags(html) {
+            assert!(
+                !matches!(name.as_str(), "script" | "style" | "iframe" | "svg" | "math"),
+                "<{name}> in {html}"
+            );
+            for (attr, value) in attrs {
+                assert!(!attr.starts_with("on"), "{attr} on <{name}> in {html}");
+                let value: String =
+                    value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>();
+                if matches!(attr.as_str(), "href" | "src" | "srcset" | "cite") {
+                    assert!(!value.to_lowercase().starts_with("javascript:"), "{attr}={value} in {html}");
+                }
+            }
+        }
+        assert!(!html.to_lowercase().contains("<script"), "{html}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn hostile_html_comes_out_inert_bounded_and_shallow(source in hostile()) {
+            if let Ok(body) = render_body(BodyFormat::Html, &source) {
+                assert_inert(&body.html);
+                prop_assert!(body.html.len() <= 16 * source.len() + 64, "{} -> {}", source.len(), body.html.len());
+                prop_assert!(check_html_nesting(&body.html).is_ok());
+            }
+        }
+
+        #[test]
+        fn hostile_markdown_comes_out_inert_bounded_and_shallow(source in hostile()) {
+            if let Ok(body) = render_body(BodyFormat::Markdown, &source) {
+                assert_inert(&body.html);
+                prop_assert!(body.html.len() <= 16 * source.len() + 64, "{} -> {}", source.len(), body.html.len());
+                prop_assert!(check_html_nesting(&body.html).is_ok());
+            }
+        }
+
+        #[test]
+        fn nesting_past_the_limit_is_refused_whatever_wraps_it(
+            open in prop::sample::select(vec!["<div>", "<blockquote>", "<ul><li>", "<b id=a>x<div>", "<table><tr><td>"]),
+            extra in 1usize..200,
+        ) {
+            let source = open.repeat(MAX_NESTING + extra);
+            prop_assert!(
+                matches!(render_body(BodyFormat::Html, &source), Err(BodyRefusal::TooDeep { .. })),
+                "{open} × {}", MAX_NESTING + extra
+            );
+        }
+    }
+}
