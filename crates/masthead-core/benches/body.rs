@@ -25,13 +25,13 @@ fn article_markdown() -> String {
 fn bench(c: &mut Criterion) {
     let markdown = article_markdown();
     c.bench_function("render_body markdown (1,000 words)", |b| {
-        b.iter(|| render_body(BodyFormat::Markdown, black_box(&markdown)))
+        b.iter(|| render_body(BodyFormat::Markdown, black_box(&markdown)).unwrap())
     });
-    let html = render_body(BodyFormat::Markdown, &markdown).html;
+    let html = render_body(BodyFormat::Markdown, &markdown).unwrap().html;
     let hostile =
         format!("{html}<script>alert(1)</script><img src=x onerror=alert(1)><iframe src=//x></iframe>");
     c.bench_function("sanitize_html partner HTML (1,000 words)", |b| {
-        b.iter(|| sanitize_html(black_box(&hostile)))
+        b.iter(|| sanitize_html(black_box(&hostile)).unwrap())
     });
     c.bench_function("excerpt_from_html (1,000 words)", |b| {
         b.iter(|| excerpt_from_html(black_box(&html), 55))

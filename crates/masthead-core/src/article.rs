@@ -293,7 +293,7 @@ mod tests {
             slug: Slug::parse("a-story").unwrap(),
             title: "A story".into(),
             dek: String::new(),
-            body: render_body(BodyFormat::Markdown, "Text"),
+            body: render_body(BodyFormat::Markdown, "Text").unwrap(),
             excerpt: "Text".into(),
             status: ArticleStatus::Published,
             created_at: at,

@@ -4,6 +4,12 @@
 //! `javascript:` URLs, inline styles and embedded objects never survive, whatever the source
 //! (an editor, a partner's feed, a WordPress export). Readers never pay for rendering: pages
 //! show the stored HTML.
+//!
+//! The sanitiser builds a tree, and the work of building one grows with the square of its
+//! depth: 100,000 nested `<div>` held a thread for a minute and a half. So a body is measured
+//! before that work, by streams that cost one pass and stop at the limit (pulldown-cmark's
+//! events, html5ever's tokenizer), and refused with [`BodyRefusal`], saying what and where,
+//! when it is larger or deeper than an article can be.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -48,23 +54,228 @@ pub struct RenderedBody {
     pub html: String,
 }
 
-/// Renders and sanitises a body.
-pub fn render_body(format: BodyFormat, source: &str) -> RenderedBody {
-    let raw = match format {
-        BodyFormat::Markdown => markdown_to_html(source),
-        BodyFormat::Html => source.to_owned(),
-    };
-    RenderedBody { format, source: source.to_owned(), html: sanitize_html(&raw) }
+/// The largest body, in bytes of its source, that is rendered: a long report is a tenth of it.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The deepest nesting of elements (quotes, lists, their items, emphasis, HTML elements) that
+/// a body may have. Real articles stay under a dozen.
+pub const MAX_NESTING: usize = 100;
+
+/// Why a body was not rendered.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BodyRefusal {
+    #[error("the text is {size} bytes; at most {limit} bytes are allowed")]
+    TooLarge { size: usize, limit: usize },
+    #[error(
+        "the text nests {what} more than {limit} levels deep (line {line}); at most {limit} levels are allowed"
+    )]
+    TooDeep {
+        /// What nests too deep, in the writer's words: "quotes", "lists", "`<div>` elements".
+        what: String,
+        limit: usize,
+        /// 1-based line of the source where the limit was passed.
+        line: u64,
+    },
 }
 
-fn markdown_to_html(source: &str) -> String {
+/// Renders and sanitises a body, or refuses one too large or too deeply nested to render
+/// (before the expensive work).
+pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, BodyRefusal> {
+    check_size(source)?;
+    let raw = match format {
+        BodyFormat::Markdown => markdown_to_html(source)?,
+        BodyFormat::Html => source.to_owned(),
+    };
+    Ok(RenderedBody { format, source: source.to_owned(), html: sanitize_html(&raw)? })
+}
+
+fn check_size(source: &str) -> Result<(), BodyRefusal> {
+    match source.len() {
+        size if size > MAX_BODY_BYTES => Err(BodyRefusal::TooLarge { size, limit: MAX_BODY_BYTES }),
+        _ => Ok(()),
+    }
+}
+
+fn markdown_to_html(source: &str) -> Result<String, BodyRefusal> {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_SMART_PUNCTUATION;
+    check_markdown_nesting(Parser::new_ext(source, options).into_offset_iter(), source)?;
     let mut html = String::with_capacity(source.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, Parser::new_ext(source, options));
-    html
+    // Raw HTML inside the Markdown is measured by `sanitize_html`, on the whole output.
+    Ok(html)
+}
+
+/// Follows the Markdown's events with a depth counter and stops at the first one past
+/// [`MAX_NESTING`]. Parsing is linear in pulldown-cmark; only the sanitiser's tree is not.
+fn check_markdown_nesting<'a>(
+    events: impl Iterator<Item = (pulldown_cmark::Event<'a>, std::ops::Range<usize>)>,
+    source: &str,
+) -> Result<(), BodyRefusal> {
+    use pulldown_cmark::{Event, Tag};
+    let mut depth = 0usize;
+    for (event, range) in events {
+        match event {
+            Event::Start(tag) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    let what = match tag {
+                        Tag::BlockQuote(_) => "quotes",
+                        Tag::List(_) | Tag::Item => "lists",
+                        Tag::Emphasis | Tag::Strong | Tag::Strikethrough => "emphasis",
+                        Tag::Link { .. } | Tag::Image { .. } => "links",
+                        _ => "blocks",
+                    };
+                    return Err(BodyRefusal::TooDeep {
+                        what: what.into(),
+                        limit: MAX_NESTING,
+                        line: line_of(source, range.start),
+                    });
+                }
+            }
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn line_of(source: &str, offset: usize) -> u64 {
+    let before = source.get(..offset).unwrap_or(source);
+    before.bytes().filter(|b| *b == b'\n').count() as u64 + 1
+}
+
+/// How many times one body may make the tree builder move children under a new parent (HTML's
+/// "adoption agency", for misnested tags such as `<b><p></b>`); each move may deepen a subtree
+/// by one level that [`check_html_nesting`] does not see, so their number is bounded too.
+const MAX_MISNESTED: usize = 1_000;
+
+/// Measures how deep the elements of `html` nest with html5ever's own tree builder, as the
+/// sanitiser will parse it (a fragment in a `<div>`), but keeping only each node's depth, and
+/// stops reading within a few kilobytes of the first element past [`MAX_NESTING`].
+///
+/// Why the tree builder and not a count of tags: HTML closes elements nobody closed (`<p>`,
+/// `<li>`), ignores end tags of elements that are not open, and reopens unclosed formatting
+/// elements (`<b>`) in every following block; only the builder knows the depth that results.
+fn check_html_nesting(html: &str) -> Result<(), BodyRefusal> {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+    use html5ever::tendril::TendrilSink;
+    use html5ever::{Attribute, ExpandedName, QualName, local_name, ns};
+
+    #[derive(Debug)]
+    struct Node {
+        name: QualName,
+        depth: Cell<usize>,
+    }
+    #[derive(Default)]
+    struct Depth {
+        line: Cell<u64>,
+        misnested: Cell<usize>,
+        /// What went past a limit, and on which line.
+        too_deep: RefCell<Option<(String, u64)>>,
+    }
+    impl Depth {
+        fn node(&self, name: QualName) -> Rc<Node> {
+            Rc::new(Node { name, depth: Cell::new(0) })
+        }
+        fn place(&self, child: NodeOrText<Rc<Node>>, depth: usize) {
+            let NodeOrText::AppendNode(child) = child else { return };
+            child.depth.set(depth);
+            // The fragment's own `<html>` element is at depth 1, the body's elements below it.
+            if depth > MAX_NESTING + 1 && self.too_deep.borrow().is_none() {
+                let what = format!("`<{}>` elements", child.name.local);
+                *self.too_deep.borrow_mut() = Some((what, self.line.get().max(1)));
+            }
+        }
+    }
+    impl TreeSink for Depth {
+        type Handle = Rc<Node>;
+        type Output = ();
+        type ElemName<'a> = ExpandedName<'a>;
+        fn finish(self) {}
+        fn parse_error(&self, _msg: std::borrow::Cow<'static, str>) {}
+        fn get_document(&self) -> Rc<Node> {
+            self.node(QualName::new(None, ns!(), local_name!("")))
+        }
+        fn elem_name<'a>(&'a self, target: &'a Rc<Node>) -> ExpandedName<'a> {
+            target.name.expanded()
+        }
+        fn create_element(&self, name: QualName, _: Vec<Attribute>, _: ElementFlags) -> Rc<Node> {
+            self.node(name)
+        }
+        fn create_comment(&self, _: StrTendril) -> Rc<Node> {
+            self.get_document()
+        }
+        fn create_pi(&self, _: StrTendril, _: StrTendril) -> Rc<Node> {
+            self.get_document()
+        }
+        fn append(&self, parent: &Rc<Node>, child: NodeOrText<Rc<Node>>) {
+            self.place(child, parent.depth.get() + 1);
+        }
+        fn append_based_on_parent_node(
+            &self,
+            element: &Rc<Node>,
+            _prev: &Rc<Node>,
+            child: NodeOrText<Rc<Node>>,
+        ) {
+            // Foster parenting puts the child beside the table, or in the element before it.
+            self.place(child, element.depth.get() + 1);
+        }
+        fn append_doctype_to_document(&self, _: StrTendril, _: StrTendril, _: StrTendril) {}
+        fn get_template_contents(&self, target: &Rc<Node>) -> Rc<Node> {
+            target.clone()
+        }
+        fn same_node(&self, x: &Rc<Node>, y: &Rc<Node>) -> bool {
+            Rc::ptr_eq(x, y)
+        }
+        fn set_quirks_mode(&self, _: QuirksMode) {}
+        fn append_before_sibling(&self, sibling: &Rc<Node>, new_node: NodeOrText<Rc<Node>>) {
+            self.place(new_node, sibling.depth.get());
+        }
+        fn add_attrs_if_missing(&self, _: &Rc<Node>, _: Vec<Attribute>) {}
+        fn remove_from_parent(&self, _: &Rc<Node>) {}
+        fn reparent_children(&self, _node: &Rc<Node>, _new_parent: &Rc<Node>) {
+            let n = self.misnested.get() + 1;
+            self.misnested.set(n);
+            if n > MAX_MISNESTED && self.too_deep.borrow().is_none() {
+                let what = format!("misnested elements (more than {MAX_MISNESTED} of them)");
+                *self.too_deep.borrow_mut() = Some((what, self.line.get().max(1)));
+            }
+        }
+        fn set_current_line(&self, line: u64) {
+            self.line.set(line);
+        }
+    }
+
+    let mut parser = html5ever::parse_fragment(
+        Depth::default(),
+        Default::default(),
+        QualName::new(None, ns!(html), local_name!("div")),
+        Vec::new(),
+        false,
+    );
+    // Fed in slices so that parsing stops soon after the limit is passed: the builder's own
+    // work per tag grows with the depth.
+    const SLICE: usize = 4096;
+    let mut rest = html;
+    while !rest.is_empty() {
+        let mut cut = rest.len().min(SLICE);
+        while !rest.is_char_boundary(cut) {
+            cut += 1;
+        }
+        let (slice, tail) = rest.split_at(cut);
+        parser.process(StrTendril::from_slice(slice));
+        rest = tail;
+        if let Some((what, line)) = parser.tokenizer.sink.sink.too_deep.take() {
+            return Err(BodyRefusal::TooDeep { what, limit: MAX_NESTING, line });
+        }
+    }
+    Ok(())
 }
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
@@ -86,8 +297,21 @@ fn sanitizer() -> ammonia::Builder<'static> {
 
 /// Removes everything from `html` that could run code or restyle the page, and keeps what an
 /// article needs: paragraphs, headings, quotes, lists, links, emphasis, images, figures, tables.
-pub fn sanitize_html(html: &str) -> String {
-    SANITIZER.clean(html).to_string()
+/// Refuses HTML nested deeper than [`MAX_NESTING`] before building its tree; the size is the
+/// caller's to bound ([`render_body`] does).
+pub fn sanitize_html(html: &str) -> Result<String, BodyRefusal> {
+    check_html_nesting(html)?;
+    Ok(SANITIZER.clean(html).to_string())
+}
+
+/// Whether [`render_body`] would accept `source`, without rendering it: for callers that do
+/// other work on the raw body first (making a partner's links absolute, say).
+pub fn check_limits(format: BodyFormat, source: &str) -> Result<(), BodyRefusal> {
+    check_size(source)?;
+    match format {
+        BodyFormat::Markdown => markdown_to_html(source).and_then(|html| check_html_nesting(&html)),
+        BodyFormat::Html => check_html_nesting(source),
+    }
 }
 
 /// `html` (already sanitised) with every relative link and image address made absolute
@@ -224,11 +448,11 @@ mod tests {
     use super::*;
 
     fn md(s: &str) -> String {
-        render_body(BodyFormat::Markdown, s).html
+        render_body(BodyFormat::Markdown, s).unwrap().html
     }
 
     fn html(s: &str) -> String {
-        render_body(BodyFormat::Html, s).html
+        render_body(BodyFormat::Html, s).unwrap().html
     }
 
     #[test]
@@ -317,6 +541,72 @@ mod tests {
         assert_eq!(links.canonical.as_deref(), Some("https://a.example/x"));
     }
 
+    fn too_deep(result: Result<RenderedBody, BodyRefusal>) -> (String, u64) {
+        match result {
+            Err(BodyRefusal::TooDeep { what, limit, line }) => {
+                assert_eq!(limit, MAX_NESTING);
+                (what, line)
+            }
+            other => panic!("expected a refusal for nesting, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn deeply_nested_markdown_quotes_are_refused_saying_what_and_where() {
+        let source = format!("A first line.\n\n{} the end\n", ">".repeat(20_000));
+        let refusal = render_body(BodyFormat::Markdown, &source).unwrap_err();
+        assert_eq!(
+            refusal.to_string(),
+            "the text nests quotes more than 100 levels deep (line 3); at most 100 levels are allowed"
+        );
+        let lists = format!("{}x\n", "- ".repeat(5_000));
+        assert_eq!(too_deep(render_body(BodyFormat::Markdown, &lists)).0, "lists");
+    }
+
+    #[test]
+    fn deeply_nested_html_is_refused_before_sanitising() {
+        let (what, line) = too_deep(render_body(BodyFormat::Html, &"<div>".repeat(100_000)));
+        assert_eq!((what.as_str(), line), ("`<div>` elements", 1));
+        assert!(sanitize_html(&"<div>".repeat(100_000)).is_err());
+        // Raw HTML inside Markdown is measured too.
+        let source = format!("Intro.\n\n{}\n", "<blockquote>".repeat(10_000));
+        too_deep(render_body(BodyFormat::Markdown, &source));
+        // End tags of elements that are not open close nothing, in the tree or in the count.
+        too_deep(render_body(BodyFormat::Html, &"<div></span></b>".repeat(1_000)));
+        // Unclosed formatting elements are reopened in every following block: shallow tags,
+        // a deep tree.
+        let reopened: String = (0..5_000).map(|i| format!("<div><b id=b{i}>x</div>")).collect();
+        too_deep(render_body(BodyFormat::Html, &reopened));
+    }
+
+    #[test]
+    fn nesting_up_to_the_limit_is_kept() {
+        let at_limit = format!("{}deep{}", "<div>".repeat(MAX_NESTING), "</div>".repeat(MAX_NESTING));
+        assert!(html(&at_limit).contains("deep"));
+        too_deep(render_body(BodyFormat::Html, &format!("<div>{at_limit}</div>")));
+        // Siblings, closed or left open where HTML allows it, do not add up.
+        assert!(html(&"<div>a</div>".repeat(5_000)).contains("a"));
+        assert!(html(&"<p>para".repeat(5_000)).contains("<p>para</p>"));
+        assert!(html(&format!("<ul>{}</ul>", "<li>item".repeat(5_000))).contains("<li>item</li>"));
+        assert!(html(&format!("<table>{}</table>", "<tr><td>c".repeat(5_000))).contains("c"));
+        assert!(html(&"<img src=/a.png alt=A><br>".repeat(5_000)).contains("<br>"));
+        // What a script or style holds is text, not elements.
+        let out = html(&format!("<script>{}</script><p>after</p>", "<div>".repeat(5_000)));
+        assert!(out.contains("<p>after</p>") && !out.contains("div"), "{out}");
+        assert!(md(&format!("{} quoted\n", ">".repeat(40))).contains("quoted"));
+    }
+
+    #[test]
+    fn bodies_past_the_size_limit_are_refused() {
+        let big = "a".repeat(MAX_BODY_BYTES + 1);
+        assert_eq!(
+            render_body(BodyFormat::Markdown, &big).unwrap_err(),
+            BodyRefusal::TooLarge { size: MAX_BODY_BYTES + 1, limit: MAX_BODY_BYTES }
+        );
+        assert!(check_limits(BodyFormat::Html, &big).is_err());
+        assert!(check_limits(BodyFormat::Html, "<p>fine</p>").is_ok());
+    }
+
     #[test]
     fn smart_punctuation_turns_quotes_typographic() {
         assert!(md("\"Quoted\" text").contains("“Quoted”"));
@@ -331,5 +621,123 @@ mod tests {
         );
         assert_eq!(excerpt_from_html(&h, 4), "Title The first paragraph…");
         assert_eq!(html_to_text("<p>a &amp; b</p><script>x()</script><p>c</p>"), "a & b c");
+    }
+}
+
+/// Generated hostile bodies: the renderer never panics, and what it lets through can run
+/// nothing, grows at most by a fixed factor, and nests within the limit.
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Pieces that attacks and broken markup are made of, mixed with arbitrary text.
+    fn hostile() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("<script>alert(1)</script>".to_owned()),
+            Just("<SCRIPT SRC=//evil.example/x.js>".to_owned()),
+            Just("<img src=x onerror=alert(1)>".to_owned()),
+            Just("<a href=\"javascript:alert(1)\">".to_owned()),
+            Just("<a href=\"java&#x09;script:alert(1)\">".to_owned()),
+            Just("<a href=' JaVaScRiPt:alert(1)'>".to_owned()),
+            Just("[x](javascript:alert(1))".to_owned()),
+            Just("![x](javascript:alert(1))".to_owned()),
+            Just("<svg onload=alert(1)><g/>".to_owned()),
+            Just("<math><mi><mglyph><style><img src=x onerror=alert(1)>".to_owned()),
+            Just("<iframe src=javascript:alert(1)>".to_owned()),
+            Just("<style>*{x:expression(alert(1))}</style>".to_owned()),
+            Just("<p onclick=x()>".to_owned()),
+            Just("<div>".to_owned()),
+            Just("</div>".to_owned()),
+            Just("<b id=x>".to_owned()),
+            Just("</b>".to_owned()),
+            Just("<table><tr><td>".to_owned()),
+            Just("<!--".to_owned()),
+            Just("-->".to_owned()),
+            Just("<![CDATA[".to_owned()),
+            Just("> ".to_owned()),
+            Just("- ".to_owned()),
+            Just("\n".to_owned()),
+            Just("\"'<>&".to_owned()),
+            "\\PC{0,12}",
+        ];
+        prop::collection::vec(piece, 0..48).prop_map(|p| p.concat())
+    }
+
+    /// A tag's name and its attributes' names and values.
+    type Tag = (String, Vec<(String, String)>);
+
+    /// Every tag of `html` with its attributes, read by the tokenizer.
+    fn tags(html: &str) -> Vec<Tag> {
+        struct Tags(RefCell<Vec<Tag>>);
+        impl TokenSink for Tags {
+            type Handle = ();
+            fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+                if let Token::TagToken(tag) = token {
+                    let attrs = tag.attrs.iter().map(|a| (a.name.local.to_string(), a.value.to_string()));
+                    self.0.borrow_mut().push((tag.name.to_string(), attrs.collect()));
+                }
+                TokenSinkResult::Continue
+            }
+        }
+        let input = BufferQueue::default();
+        input.push_back(StrTendril::from_slice(html));
+        let tokenizer = Tokenizer::new(Tags(RefCell::new(Vec::new())), Default::default());
+        let _ = tokenizer.feed(&input);
+        tokenizer.end();
+        tokenizer.sink.0.take()
+    }
+
+    fn assert_inert(html: &str) {
+        for (name, attrs) in tags(html) {
+            assert!(
+                !matches!(name.as_str(), "script" | "style" | "iframe" | "svg" | "math"),
+                "<{name}> in {html}"
+            );
+            for (attr, value) in attrs {
+                assert!(!attr.starts_with("on"), "{attr} on <{name}> in {html}");
+                let value: String =
+                    value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>();
+                if matches!(attr.as_str(), "href" | "src" | "srcset" | "cite") {
+                    assert!(!value.to_lowercase().starts_with("javascript:"), "{attr}={value} in {html}");
+                }
+            }
+        }
+        assert!(!html.to_lowercase().contains("<script"), "{html}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn hostile_html_comes_out_inert_bounded_and_shallow(source in hostile()) {
+            if let Ok(body) = render_body(BodyFormat::Html, &source) {
+                assert_inert(&body.html);
+                prop_assert!(body.html.len() <= 16 * source.len() + 64, "{} -> {}", source.len(), body.html.len());
+                prop_assert!(check_html_nesting(&body.html).is_ok());
+            }
+        }
+
+        #[test]
+        fn hostile_markdown_comes_out_inert_bounded_and_shallow(source in hostile()) {
+            if let Ok(body) = render_body(BodyFormat::Markdown, &source) {
+                assert_inert(&body.html);
+                prop_assert!(body.html.len() <= 16 * source.len() + 64, "{} -> {}", source.len(), body.html.len());
+                prop_assert!(check_html_nesting(&body.html).is_ok());
+            }
+        }
+
+        #[test]
+        fn nesting_past_the_limit_is_refused_whatever_wraps_it(
+            open in prop::sample::select(vec!["<div>", "<blockquote>", "<ul><li>", "<b id=a>x<div>", "<table><tr><td>"]),
+            extra in 1usize..200,
+        ) {
+            let source = open.repeat(MAX_NESTING + extra);
+            prop_assert!(
+                matches!(render_body(BodyFormat::Html, &source), Err(BodyRefusal::TooDeep { .. })),
+                "{open} × {}", MAX_NESTING + extra
+            );
+        }
     }
 }

@@ -25,7 +25,7 @@ pub use article::{
     Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,
 };
 pub use author::{Author, AuthorLink, NewAuthor};
-pub use body::{RenderedBody, render_body};
+pub use body::{BodyRefusal, RenderedBody, render_body};
 pub use media::{Media, NewMedia};
 pub use outlet::{NewOutlet, Outlet};
 pub use policy::ReusePolicy;

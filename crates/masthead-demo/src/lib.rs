@@ -260,7 +260,8 @@ pub async fn seed(
                 slug: a.slug.clone(),
                 title: a.title.clone(),
                 dek: a.dek.clone(),
-                body: render_body(BodyFormat::Markdown, &a.body.join("\n\n")),
+                body: render_body(BodyFormat::Markdown, &a.body.join("\n\n"))
+                    .expect("the demo articles are small"),
                 excerpt: String::new(),
                 status: ArticleStatus::Published,
                 published_at: Some(published_at),

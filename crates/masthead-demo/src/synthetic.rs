@@ -241,7 +241,7 @@ pub async fn generate(
                 .map_err(|e| DemoError::Content(e.to_string()))?,
             title,
             dek: pick.sentence(16),
-            body: render_body(BodyFormat::Markdown, &body),
+            body: render_body(BodyFormat::Markdown, &body).expect("synthetic bodies are small"),
             excerpt: String::new(),
             status: ArticleStatus::Published,
             published_at: Some(now - SignedDuration::from_mins(30 * i as i64)),

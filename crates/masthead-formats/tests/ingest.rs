@@ -112,3 +112,74 @@ fn huge_bodies_are_left_out_with_a_reason() {
     assert!(feed.items.is_empty());
     assert!(feed.problems[0].message.contains("KB allowed"), "{:?}", feed.problems);
 }
+
+/// Generated hostile feeds: the fixtures (RSS, Atom, JSON Feed, ninjs) with pieces of attacks
+/// and broken markup spliced in and cut short. Reading never panics, never yields more items
+/// than the document holds, and keeps every body within `MAX_ITEM_BODY_BYTES`.
+mod properties {
+    use masthead_core::FeedFormat;
+    use masthead_formats::ingest::{MAX_ITEM_BODY_BYTES, parse_feed};
+    use proptest::prelude::*;
+
+    use super::fixture;
+
+    const PIECES: &[&str] = &[
+        "<item>",
+        "</item>",
+        "<entry>",
+        "<![CDATA[",
+        "]]>",
+        "<!DOCTYPE x [<!ENTITY a \"aaaaaaaa\">]>",
+        "&a;",
+        "&#0;",
+        "<description><![CDATA[<script>alert(1)</script><div><div>",
+        "<link>javascript:alert(1)</link>",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        "\"content_html\":\"<img src=x onerror=alert(1)>\",",
+        "\"uri\":\"javascript:alert(1)\",",
+        "\\ud800",
+        "1e999",
+        "<",
+    ];
+
+    fn damaged() -> impl Strategy<Value = (String, Vec<(f64, String)>, f64)> {
+        let files = vec!["partner.rss", "partner.atom", "partner.json", "partner-ninjs.json", "latin1.rss"];
+        let piece = prop_oneof![prop::sample::select(PIECES).prop_map(str::to_owned), "\\PC{0,16}"];
+        (
+            prop::sample::select(files).prop_map(str::to_owned),
+            prop::collection::vec((0.0..1.0f64, piece), 0..8),
+            0.5..=1.0f64,
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 192, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn damaged_feeds_are_read_or_refused_without_panicking((file, insertions, cut) in damaged()) {
+            let mut bytes = fixture(&file);
+            for (at, piece) in &insertions {
+                let at = ((bytes.len() as f64) * at) as usize;
+                bytes.splice(at..at, piece.bytes());
+            }
+            bytes.truncate(((bytes.len() as f64) * cut) as usize);
+            let url = "https://danube.example/feed".parse().unwrap();
+            for format in [FeedFormat::Auto, FeedFormat::Rss, FeedFormat::JsonFeed, FeedFormat::Ninjs] {
+                match parse_feed(&bytes, format, &url) {
+                    Ok(feed) => {
+                        prop_assert!(feed.items.len() + feed.problems.len() <= bytes.len() / 8);
+                        for item in &feed.items {
+                            prop_assert!(item.body_html.len() <= MAX_ITEM_BODY_BYTES);
+                            prop_assert!(matches!(item.url.scheme(), "http" | "https"), "{}", item.url);
+                        }
+                    }
+                    Err(e) => prop_assert!(!e.to_string().is_empty()),
+                }
+            }
+        }
+    }
+}

@@ -335,12 +335,15 @@ async fn prepare(
             ));
         }
     }
+    let (format, source) = (input.body_format, input.body.clone());
+    let body = newsroom.work().run(crate::work::Kind::Body, move || render_body(format, &source)).await;
+    let body = body.map_err(|e| Failure::invalid("body", format!("The text cannot be saved: {e}.")))?;
     add_new_tags(newsroom, &mut input).await?;
     Ok(NewArticle {
         slug,
         title,
         dek: input.dek.trim().to_owned(),
-        body: render_body(input.body_format, &input.body),
+        body,
         excerpt: input.excerpt,
         status,
         published_at,

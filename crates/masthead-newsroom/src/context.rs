@@ -1,5 +1,6 @@
 //! What every use case works with: the store, the media folder, the one client for other sites
-//! and the mailer, built once at start and shared (cheap to clone).
+//! the mailer and the queues for CPU-heavy work, built once at start and shared (cheap to
+//! clone).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -8,6 +9,7 @@ use masthead_store::Store;
 
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
+use crate::work::Work;
 
 /// The newsroom's tools, shared by the web edge, the CLI and the jobs.
 #[derive(Clone, Debug)]
@@ -21,11 +23,14 @@ struct Inner {
     media_dir: PathBuf,
     outbound: Outbound,
     mailer: Mailer,
+    work: Work,
 }
 
 impl Newsroom {
+    /// The queues for CPU-heavy work are sized for this machine's cores.
     pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
-        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer }) }
+        let work = Work::for_this_machine();
+        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -43,5 +48,10 @@ impl Newsroom {
 
     pub fn mailer(&self) -> &Mailer {
         &self.inner.mailer
+    }
+
+    /// Where rendering and image work waits for a blocking thread.
+    pub fn work(&self) -> &Work {
+        &self.inner.work
     }
 }

@@ -19,11 +19,20 @@ pub struct UploadLimits {
     pub max_bytes: usize,
     pub max_pixels: u64,
     pub max_side: u32,
+    /// The most memory the decoder may allocate for one image. With `work::Kind::Image`'s
+    /// permits, this bounds what uploads hold at once (a 40-megapixel photo took 280 MB).
+    pub max_decode_bytes: u64,
 }
 
 impl Default for UploadLimits {
     fn default() -> Self {
-        UploadLimits { max_bytes: 20 * 1024 * 1024, max_pixels: 40_000_000, max_side: 12_000 }
+        UploadLimits {
+            max_bytes: 20 * 1024 * 1024,
+            max_pixels: 40_000_000,
+            max_side: 12_000,
+            // 40 megapixels of 16-bit RGB, the largest image the pixel limit lets through.
+            max_decode_bytes: 256 * 1024 * 1024,
+        }
     }
 }
 
@@ -37,6 +46,10 @@ pub enum UploadError {
     UnsupportedType { found: String },
     #[error("the image is {width}×{height} pixels; the limit is {limit} pixels")]
     TooManyPixels { width: u32, height: u32, limit: u64 },
+    #[error("the image is {width}×{height} pixels; neither side may be over {limit} pixels")]
+    TooWide { width: u32, height: u32, limit: u32 },
+    #[error("decoding the image would take more than {limit} bytes of memory")]
+    TooMuchMemory { limit: u64 },
     #[error("the image cannot be read: {0}")]
     Unreadable(String),
 }
@@ -72,22 +85,32 @@ pub fn process(data: &[u8], limits: UploadLimits) -> Result<Processed, UploadErr
     if format == ImageFormat::Jpeg && !jpeg_is_complete(data) {
         return Err(UploadError::Unreadable("the file is incomplete (it ends before the image does)".into()));
     }
+    // The size the header claims, read before anything is decoded, so that a refusal can say it.
+    let (width, height) = ImageReader::with_format(Cursor::new(data), format)
+        .into_dimensions()
+        .map_err(|e| UploadError::Unreadable(e.to_string()))?;
+    if u64::from(width) * u64::from(height) > limits.max_pixels {
+        return Err(UploadError::TooManyPixels { width, height, limit: limits.max_pixels });
+    }
+    if width > limits.max_side || height > limits.max_side {
+        return Err(UploadError::TooWide { width, height, limit: limits.max_side });
+    }
     let mut reader = ImageReader::with_format(Cursor::new(data), format);
     let mut decode_limits = Limits::default();
     decode_limits.max_image_width = Some(limits.max_side);
     decode_limits.max_image_height = Some(limits.max_side);
-    decode_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8));
+    decode_limits.max_alloc = Some(limits.max_decode_bytes);
     reader.limits(decode_limits);
     let unreadable = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => {
-            UploadError::TooManyPixels { width: 0, height: 0, limit: limits.max_pixels }
-        }
+        // The dimensions passed above, so what is left is the memory.
+        image::ImageError::Limits(_) => UploadError::TooMuchMemory { limit: limits.max_decode_bytes },
         other => UploadError::Unreadable(other.to_string()),
     };
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
-    let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > limits.max_pixels {
-        return Err(UploadError::TooManyPixels { width, height, limit: limits.max_pixels });
+    // Not every decoder checks `max_alloc` against the image it is about to make (JPEG's
+    // does not), so the size of the decoded image is checked here too.
+    if decoder.total_bytes() > limits.max_decode_bytes {
+        return Err(UploadError::TooMuchMemory { limit: limits.max_decode_bytes });
     }
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = DynamicImage::from_decoder(decoder).map_err(unreadable)?;
@@ -211,7 +234,22 @@ mod tests {
         let crc = crc32(&png[12..29]);
         png[29..33].copy_from_slice(&crc.to_be_bytes());
         let err = process(&png, UploadLimits::default()).unwrap_err();
-        assert!(matches!(err, UploadError::TooManyPixels { .. }), "{err:?}");
+        assert_eq!(err, UploadError::TooManyPixels { width: 50_000, height: 50_000, limit: 40_000_000 });
+        assert!(err.to_string().starts_with("the image is 50000×50000 pixels"), "{err}");
+        // A long strip: few pixels, one side too long.
+        png[20..24].copy_from_slice(&10u32.to_be_bytes());
+        let crc = crc32(&png[12..29]);
+        png[29..33].copy_from_slice(&crc.to_be_bytes());
+        let err = process(&png, UploadLimits::default()).unwrap_err();
+        assert_eq!(err, UploadError::TooWide { width: 50_000, height: 10, limit: 12_000 });
+    }
+
+    #[test]
+    fn decoding_is_refused_past_its_memory_limit() {
+        let photo = jpeg(400, 300);
+        let tight = UploadLimits { max_decode_bytes: 100_000, ..UploadLimits::default() };
+        assert_eq!(process(&photo, tight).unwrap_err(), UploadError::TooMuchMemory { limit: 100_000 });
+        assert!(process(&photo, UploadLimits::default()).is_ok());
     }
 
     /// CRC-32 as PNG chunks use it, for building the test image above.

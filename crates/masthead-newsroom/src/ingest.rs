@@ -8,7 +8,7 @@
 
 use jiff::Timestamp;
 use masthead_core::article::NewOrigin;
-use masthead_core::body::{absolutize, html_to_text};
+use masthead_core::body::{absolutize, check_limits, html_to_text};
 use masthead_core::{ArticleStatus, BodyFormat, NewArticle, Outlet, Site, Slug, Source, render_body};
 use masthead_formats::ingest::{IncomingItem, parse_feed};
 use masthead_store::{StoreError, SyndicationRecord};
@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::context::Newsroom;
 use crate::media::{Upload, upload_unchecked};
 use crate::outbound::FeedFetch;
+use crate::work::Kind;
 
 /// What one poll of a source did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -120,6 +121,7 @@ async fn poll(state: &Newsroom, source: &Source, progress: Progress<'_>) -> Resu
             }
             Ok(Outcome::Updated) => report.updated += 1,
             Ok(Outcome::Unchanged) => report.unchanged += 1,
+            Ok(Outcome::Refused) => {}
             Err(e) => {
                 report.problems.push(format!("item {} ({}): it could not be saved: {e}", i + 1, item.title))
             }
@@ -151,9 +153,13 @@ async fn fail(
 }
 
 enum Outcome {
-    Created { published: bool },
+    Created {
+        published: bool,
+    },
     Updated,
     Unchanged,
+    /// Left out, with the reason among the problems.
+    Refused,
 }
 
 /// What makes two copies the same article: the headline and the words of the text, whatever
@@ -173,9 +179,25 @@ async fn take_in(
     problems: &mut Vec<String>,
 ) -> Result<Outcome, StoreError> {
     let store = state.store();
-    // Sanitised, with every link and image address made absolute against the original.
-    let body = render_body(BodyFormat::Html, &absolutize(&item.body_html, &item.url));
-    let hash = content_hash(&item.title, &body.html);
+    // Sanitised, with every link and image address made absolute against the original, on a
+    // blocking thread; a body too large or too deep to render leaves this item out, not the feed.
+    let (raw, base, title) = (item.body_html.clone(), item.url.clone(), item.title.clone());
+    let rendered = state
+        .work()
+        .run(Kind::Body, move || {
+            check_limits(BodyFormat::Html, &raw)?;
+            let body = render_body(BodyFormat::Html, &absolutize(&raw, &base))?;
+            let hash = content_hash(&title, &body.html);
+            Ok::<_, masthead_core::BodyRefusal>((body, hash))
+        })
+        .await;
+    let (body, hash) = match rendered {
+        Ok(rendered) => rendered,
+        Err(refusal) => {
+            problems.push(format!("{}: it was left out: {refusal}", item.title));
+            return Ok(Outcome::Refused);
+        }
+    };
     let mut record = SyndicationRecord {
         source_id: source.id,
         item_key: item.id.clone(),

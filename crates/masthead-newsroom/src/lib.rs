@@ -27,3 +27,4 @@ pub mod sources;
 pub mod staff;
 pub mod tokens;
 pub mod websub;
+pub mod work;

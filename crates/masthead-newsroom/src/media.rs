@@ -1,5 +1,5 @@
 //! Uploading media: the file is checked, turned upright, stripped and resized (`images`) on a
-//! blocking thread, written under `<data>/media/uploads/YYYY/MM/`, then recorded; a failed
+//! blocking thread, a few at a time (`work`), written under `<data>/media/uploads/YYYY/MM/`, then recorded; a failed
 //! write leaves no record, a failed record removes the files.
 
 use masthead_core::media::variant_path;
@@ -9,6 +9,7 @@ use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
 use crate::images::{UploadLimits, process};
 use crate::secrets::new_token;
+use crate::work::Kind;
 
 /// An image uploaded by a member of staff, with the words that go with it.
 #[derive(Debug)]
@@ -38,9 +39,11 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     if alt.trim().is_empty() {
         return Err(Failure::invalid("alt", "Describe the image for readers who cannot see it."));
     }
-    let processed = tokio::task::spawn_blocking(move || process(&file, UploadLimits::default()))
+    // At most a few images decode at once, each within `UploadLimits::max_decode_bytes`.
+    let processed = newsroom
+        .work()
+        .run(Kind::Image, move || process(&file, UploadLimits::default()))
         .await
-        .map_err(|e| Failure::Internal(e.to_string()))?
         .map_err(|e| Failure::invalid("file", format!("The image was not accepted: {e}.")))?;
 
     let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);

@@ -55,7 +55,13 @@ pub(super) fn card(name: &str, payload: &Value, notes: &mut Vec<String>) -> Stri
         "html" => text(payload, "html").to_owned(),
         "markdown" | "card-markdown" => {
             let source = text(payload, "markdown");
-            render_body(BodyFormat::Markdown, source).html
+            match render_body(BodyFormat::Markdown, source) {
+                Ok(body) => body.html,
+                Err(refusal) => {
+                    notes.push(format!("a Markdown card was left out: {refusal}"));
+                    String::new()
+                }
+            }
         }
         "embed" => {
             let url = text(payload, "url");

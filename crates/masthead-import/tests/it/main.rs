@@ -1,6 +1,7 @@
 //! The importers' readers against the fixtures in `tests/fixtures/import/`.
 
 mod ghost;
+mod properties;
 mod wxr;
 
 use std::path::PathBuf;

@@ -219,7 +219,13 @@ async fn ghost_article(
     {
         html = im.localise(&label, &html, &format!("{base}/content/images/"), dir).await?;
     }
-    let body = render_body(BodyFormat::Html, &html);
+    let body = match render_body(BodyFormat::Html, &html) {
+        Ok(body) => body,
+        Err(refusal) => {
+            im.summary.skip(label, format!("left out: {refusal}"));
+            return Ok(None);
+        }
+    };
 
     let mut featured_media_id = None;
     if let Some(image) = &post.feature_image {

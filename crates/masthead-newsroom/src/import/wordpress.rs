@@ -504,7 +504,13 @@ async fn wxr_article(
             html = im.localise(&label, &html, prefix, dir).await?;
         }
     }
-    let body = render_body(BodyFormat::Html, &html);
+    let body = match render_body(BodyFormat::Html, &html) {
+        Ok(body) => body,
+        Err(refusal) => {
+            im.summary.skip(label, format!("left out: {refusal}"));
+            return Ok(None);
+        }
+    };
 
     let (mut featured_media_id, mut featured_alt) = (None, String::new());
     if let Some(thumbnail) = item.thumbnail_id() {
@@ -546,13 +552,20 @@ async fn wxr_article(
             im.summary.skip(format!("{label}, {key}"), format!("a {}, not a comment", c.comment_type));
             continue;
         }
+        let body_html = match render_body(BodyFormat::Html, &wpautop(&c.content)) {
+            Ok(body) => body.html,
+            Err(refusal) => {
+                im.summary.skip(format!("{label}, {key}"), format!("left out: {refusal}"));
+                continue;
+            }
+        };
         comments.push(IncomingComment {
             key,
             parent_key: (c.parent_id != 0).then(|| format!("comment:{}", c.parent_id)),
             author_name: c.author.clone(),
             author_email: c.author_email.clone(),
             author_url: c.author_url.clone(),
-            body_html: render_body(BodyFormat::Html, &wpautop(&c.content)).html,
+            body_html,
             created_at: wp_time(&c.date_gmt, "", "UTC").or(date).unwrap_or_else(Timestamp::now),
         });
     }

@@ -20,7 +20,7 @@ fn article(slug: &str, status: ArticleStatus, published_at: Timestamp) -> NewArt
         slug: Slug::parse(slug).unwrap(),
         title: slug.to_owned(),
         dek: String::new(),
-        body: render_body(BodyFormat::Markdown, "Some text."),
+        body: render_body(BodyFormat::Markdown, "Some text.").unwrap(),
         excerpt: String::new(),
         status,
         published_at: Some(published_at),

@@ -135,7 +135,7 @@ pub(crate) fn article(
         slug: slug(slug_),
         title: format!("Title of {slug_}"),
         dek: String::new(),
-        body: render_body(BodyFormat::Markdown, "Some *text*."),
+        body: render_body(BodyFormat::Markdown, "Some *text*.").unwrap(),
         excerpt: String::new(),
         status: if published_at.is_some() { ArticleStatus::Published } else { ArticleStatus::Draft },
         published_at: published_at.map(at),
@@ -686,7 +686,7 @@ async fn saves_are_revisions_and_a_stale_save_writes_nothing(store: Store) {
     assert_eq!(saved.title, "A better headline");
     assert_eq!(saved.authors.len(), 2, "bylines are replaced");
     let mut theirs = article("draft", None, vec![ana], vec![]);
-    theirs.body = render_body(BodyFormat::Markdown, "Their text.");
+    theirs.body = render_body(BodyFormat::Markdown, "Their text.").unwrap();
     let err = store.update_article(first.id, 1, &theirs, None).await.unwrap_err();
     assert!(matches!(err, StoreError::Stale { current: 2 }), "{err:?}");
     let now = store.article(first.id).await.unwrap();

@@ -105,7 +105,7 @@ async fn items_are_known_again_by_guid_address_or_text(store: Store) {
 
     // The partner changes it: a new revision, marked for the editors, until one of them saves.
     let mut changed = store.revision_snapshot(first.id, 1).await.unwrap();
-    changed.body = masthead_core::render_body(masthead_core::BodyFormat::Html, "<p>New text.</p>");
+    changed.body = masthead_core::render_body(masthead_core::BodyFormat::Html, "<p>New text.</p>").unwrap();
     let updated = store
         .update_syndicated(first.id, 1, &changed, &record(source.id, "g1b", url, "h1b", terms))
         .await
@@ -181,7 +181,7 @@ async fn the_partners_terms_decide_publication_and_edits(store: Store) {
 
     // -ND: the text stays as the partner wrote it; the headline may change.
     let mut edited = store.revision_snapshot(nc.id, 2).await.unwrap();
-    edited.body = masthead_core::render_body(masthead_core::BodyFormat::Markdown, "Our own words.");
+    edited.body = masthead_core::render_body(masthead_core::BodyFormat::Markdown, "Our own words.").unwrap();
     let refused = store.update_article(nc.id, 2, &edited, None).await;
     assert!(
         matches!(&refused, Err(StoreError::Refused(r)) if r.contains("forbid changes to the text")),

@@ -14,6 +14,7 @@ use masthead_core::{Article, ArticleStatus, BodyFormat, Provenance, ReusePolicy,
 use masthead_newsroom::articles::{self, ArticleInput, StatusChange};
 use masthead_newsroom::error::Failure;
 use masthead_newsroom::media::Upload;
+use masthead_newsroom::work::Kind;
 use serde::Serialize;
 
 use crate::admin::form::{Pairs, field, read_upload, signed_form};
@@ -502,7 +503,10 @@ pub(crate) async fn preview(
     };
     let pairs = signed_form(&staff, form)?;
     let body = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.as_str()).unwrap_or_default();
-    let html = render_body(BodyFormat::Markdown, body).html;
+    let body = body.to_owned();
+    let rendered =
+        state.newsroom().work().run(Kind::Body, move || render_body(BodyFormat::Markdown, &body)).await;
+    let html = rendered.map_err(|e| AppError::BadRequest(format!("The text cannot be shown: {e}.")))?.html;
     Ok(private(StatusCode::OK, html))
 }
 

@@ -13,7 +13,6 @@ use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
 use masthead_newsroom::catalogue::{self, AuthorRequest, OutletRequest, TermRequest};
 
-
 fn invalid(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::field(StatusCode::UNPROCESSABLE_ENTITY, message, field)
 }

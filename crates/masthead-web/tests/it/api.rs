@@ -427,3 +427,23 @@ async fn authors_terms_outlets_and_settings_through_the_api() {
 fn one_text_of(html: &str, selector: &str) -> String {
     crate::harness::one_text(&scraper::Html::parse_document(html), selector)
 }
+
+#[tokio::test]
+async fn a_body_nested_too_deep_is_refused_with_a_field_error() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let editor = staffer(&app, Role::Editor, Some(mine)).await;
+    let quotes = format!("{} the end", ">".repeat(20_000));
+    let divs = "<div>".repeat(100_000);
+    for (body, format, what) in [(quotes, "markdown", "quotes"), (divs, "html", "`<div>` elements")] {
+        let request = json!({ "title": "Deep", "body": body, "body_format": format, "author_ids": [mine] });
+        let (status, err) = call(&app, &editor, "POST", "/api/admin/articles", Some(request)).await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("body")),
+            "{err}"
+        );
+        let message = err["error"].as_str().unwrap();
+        assert!(message.contains(&format!("nests {what} more than 100 levels deep")), "{message}");
+    }
+}

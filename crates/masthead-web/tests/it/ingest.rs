@@ -433,3 +433,33 @@ async fn a_partner_cannot_rewrite_another_partners_article() {
     assert_eq!(app.store().article(original.id).await.unwrap().revision, original.revision);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn an_item_nested_too_deep_is_left_out_alone_with_its_reason_in_the_log() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    let deep = "<div>".repeat(40_000);
+    let item = |slug: &str, title: &str, body: &str| {
+        format!(
+            "<item><title>{title}</title><link>{base}/{slug}</link><guid>{base}/{slug}</guid>\
+             <pubDate>Mon, 02 Nov 2026 08:30:00 GMT</pubDate><description><![CDATA[{body}]]></description></item>"
+        )
+    };
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Danube Review</title>\
+         <link>{base}/</link><description>d</description>{}{}</channel></rss>",
+        item("deep", "Deep", &deep),
+        item("plain", "Plain", "<p>Plain words.</p>")
+    );
+    partner.serve("feed.rss", feed.into_bytes(), "application/rss+xml");
+    let id = source(&app, &format!("{base}/feed.rss"), SourceTerms::Policy(ReusePolicy::CcByNd), false).await;
+
+    let report = pull(&app, id).await;
+    assert_eq!((report.created, report.error.as_deref()), (1, None), "{report:?}");
+    let plain = article_from(&app, &format!("{base}/plain")).await;
+    assert!(plain.body.html.contains("Plain words."));
+    let reason = "Deep: it was left out: the text nests `<div>` elements more than 100 levels deep";
+    assert!(report.problems.iter().any(|p| p.starts_with(reason)), "{:?}", report.problems);
+    let log = app.store().source_events(id, 10).await.unwrap();
+    assert!(log.iter().any(|e| e.message.starts_with(reason)), "{log:?}");
+}

@@ -269,7 +269,7 @@ async fn drafts_are_hidden_and_withdrawn_articles_are_gone() {
         slug: Slug::parse("not-yet").unwrap(),
         title: "Not yet".into(),
         dek: String::new(),
-        body: render_body(BodyFormat::Markdown, "Secret draft."),
+        body: render_body(BodyFormat::Markdown, "Secret draft.").unwrap(),
         excerpt: String::new(),
         status: ArticleStatus::Draft,
         published_at: None,

@@ -281,6 +281,25 @@ fn a_second_wordpress_import_duplicates_nothing_and_updates_what_changed() {
 }
 
 #[test]
+fn a_wordpress_post_nested_too_deep_is_left_out_alone_with_its_reason_in_the_report() {
+    let data = tempfile::tempdir().unwrap();
+    let deep = data.path().join("deep.xml");
+    let xml = std::fs::read_to_string(fixture("wordpress.xml")).unwrap();
+    let xml = xml.replace("Households will pay more this winter.", &"<div>".repeat(40_000));
+    std::fs::write(&deep, xml).unwrap();
+    let (ok, stdout, stderr) =
+        import(&["wordpress", deep.to_str().unwrap(), "--data", data.path().to_str().unwrap()]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("left out: the text nests `<div>` elements more than 100 levels deep"),
+        "{stdout}"
+    );
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 7, "the other articles came in");
+    site.close();
+}
+
+#[test]
 fn a_malformed_wordpress_export_stops_before_writing_anything() {
     let data = tempfile::tempdir().unwrap();
     let (ok, stdout, stderr) =

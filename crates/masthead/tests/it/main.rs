@@ -255,7 +255,7 @@ fn due_article(rt: &tokio::runtime::Runtime, data: &std::path::Path) -> i64 {
         slug: masthead_core::Slug::parse("due").unwrap(),
         title: "Due".into(),
         dek: String::new(),
-        body: masthead_core::render_body(masthead_core::BodyFormat::Markdown, "Text."),
+        body: masthead_core::render_body(masthead_core::BodyFormat::Markdown, "Text.").unwrap(),
         excerpt: String::new(),
         status: masthead_core::ArticleStatus::Scheduled,
         published_at: Some(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(5)),
