@@ -78,6 +78,11 @@ pub fn license_url(site: &Site, article: &Article) -> String {
     }
 }
 
+/// What an item says of itself, as plain text: the standfirst, or the excerpt without one.
+fn summary(a: &Article) -> &str {
+    if a.dek.is_empty() { &a.excerpt } else { &a.dek }
+}
+
 fn updated(articles: &[Article]) -> Timestamp {
     last_modified(articles).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -143,7 +148,10 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
     rss::Item {
         title: Some(a.title.clone()),
         link: Some(url.clone()),
-        description: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        // Readers show an item's description as HTML, and the `rss` crate always writes it as
+        // CDATA, which keeps whatever it holds as markup. The standfirst and the excerpt are
+        // plain text: escaped, a `<script>` someone typed stays the text it was.
+        description: Some(quick_xml::escape::escape(summary(a)).into_owned()),
         content: site.feed_full_content.then(|| portable_body(site, a)),
         guid: Some(rss::Guid { value: url, permalink: true }),
         pub_date: a.published_at.map(rfc2822),
@@ -247,7 +255,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
             .collect(),
         links,
         rights: Some(atom::Text::plain(a.copyright_line(site))),
-        summary: Some(atom::Text::plain(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() })),
+        summary: Some(atom::Text::plain(summary(a))),
         content: site.feed_full_content.then(|| atom::Content {
             value: Some(portable_body(site, a)),
             content_type: Some("html".into()),
@@ -377,7 +385,7 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
         title: a.title.clone(),
         content_html: site.feed_full_content.then(|| portable_body(site, a)),
         content_text: (!site.feed_full_content).then(|| a.excerpt.clone()),
-        summary: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        summary: Some(summary(a).to_owned()),
         image: image.clone(),
         date_published: a.published_at.map(|t| rfc3339_in(t, &a.time_zone)),
         date_modified: Some(rfc3339_in(a.updated_at, &a.time_zone)),

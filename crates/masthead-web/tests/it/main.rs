@@ -8,6 +8,7 @@ mod harness;
 mod ingest;
 mod media;
 mod newsroom;
+mod outputs;
 mod pages;
 mod permissions;
 mod redirects;
