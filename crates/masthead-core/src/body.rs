@@ -49,12 +49,15 @@ pub struct RenderedBody {
 }
 
 /// Renders and sanitises a body.
+/// Characters no document may carry ([`crate::text`]) are replaced in the source first, so
+/// that the source kept for editing and the HTML shown agree.
 pub fn render_body(format: BodyFormat, source: &str) -> RenderedBody {
+    let source = crate::text::publishable(source);
     let raw = match format {
-        BodyFormat::Markdown => markdown_to_html(source),
-        BodyFormat::Html => source.to_owned(),
+        BodyFormat::Markdown => markdown_to_html(&source),
+        BodyFormat::Html => source.to_string(),
     };
-    RenderedBody { format, source: source.to_owned(), html: sanitize_html(&raw) }
+    RenderedBody { format, source: source.into_owned(), html: sanitize_html(&raw) }
 }
 
 fn markdown_to_html(source: &str) -> String {

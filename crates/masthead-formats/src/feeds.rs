@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use masthead_core::{Article, Site, Term};
 use serde::{Deserialize, Serialize};
 
-use crate::{article_url, last_modified, portable_body, rfc3339, rfc3339_in};
+use crate::{article_url, last_modified, portable_body, rfc3339, rfc3339_in, xml_document};
 
 /// Which articles a feed carries, and what it is called.
 #[derive(Debug, Clone)]
@@ -116,7 +116,7 @@ pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         items,
         ..Default::default()
     };
-    channel.to_string()
+    xml_document(channel.to_string())
 }
 
 fn rfc2822(at: Timestamp) -> String {
@@ -201,7 +201,7 @@ pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         entries: articles.iter().map(|a| atom_entry(site, a)).collect(),
         ..Default::default()
     };
-    feed.to_string()
+    xml_document(feed.to_string())
 }
 
 fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
@@ -412,5 +412,21 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
             original,
         }),
         url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_a_feed() {
+        let site = Site { title: "The\u{0B}Meridian\u{1}".into(), ..Site::default() };
+        let mut scope = FeedScope::site(&site);
+        scope.description = "Floods\u{0}\u{FFFF} today".into();
+        for xml in [rss(&site, &scope, &[]), atom(&site, &scope, &[])] {
+            assert!(!xml.contains(['\u{0B}', '\u{1}', '\u{0}', '\u{FFFF}']), "{xml}");
+            feed_rs::parser::parse(xml.as_bytes()).expect("the feed parses");
+        }
     }
 }

@@ -202,3 +202,66 @@ async fn xss_vectors_in_an_article_come_out_of_no_output_as_markup() {
     }
     app.finish().await;
 }
+
+/// Reads `xml` to its end with quick-xml, as a strict consumer would.
+fn assert_well_formed(xml: &str, place: &str) {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Text(t)) => {
+                let text = t.decode().unwrap_or_else(|e| panic!("{place}: {e}"));
+                let bad: Vec<char> = text.chars().filter(|c| !is_xml_char(*c)).collect();
+                assert!(bad.is_empty(), "{place} holds characters XML forbids: {bad:?}");
+            }
+            Ok(_) => {}
+            Err(e) => panic!("{place} is not XML: {e}\n{xml}"),
+        }
+    }
+    assert!(!xml.chars().any(|c| !is_xml_char(c)), "{place} holds characters XML forbids");
+}
+
+/// XML 1.0's `Char` production.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+#[tokio::test]
+async fn control_characters_saved_through_the_api_never_break_feeds_or_sitemaps() {
+    let app = TestApp::demo().await;
+    let editor = app.api_token(Role::Editor, None).await;
+    let author = app.store().authors().await.unwrap()[0].id;
+    // What Word and broken exports paste: a vertical tab for a line break, C0 and C1
+    // controls, noncharacters.
+    let dirty = "Floods\u{0B}in the \u{1}valley\u{0}\u{8}\u{1F}\u{7F}\u{85}\u{FFFE}\u{FFFF} \u{0C}today";
+    let request = json!({
+        "title": dirty,
+        "slug": "control-characters",
+        "dek": dirty,
+        "excerpt": dirty,
+        "body": format!("{dirty}\n\nSecond {dirty}"),
+        "author_ids": [author],
+        "featured_alt": dirty,
+    });
+    let (status, created) = call(&app, &editor, "POST", "/api/admin/articles", Some(request)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let (status, published) =
+        call(&app, &editor, "POST", &format!("/api/admin/articles/{id}/publish"), None).await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+
+    for path in ["/feed.xml", "/atom.xml", "/sitemap.xml", "/news-sitemap.xml"] {
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        assert_well_formed(&reply.body, path);
+        assert!(reply.body.contains("control-characters"), "{path} carries the article");
+    }
+    for path in ["/feed.xml", "/atom.xml", "/feed.json"] {
+        let feed = feed_rs::parser::parse(app.get(path).await.body.as_bytes())
+            .unwrap_or_else(|e| panic!("{path} does not parse: {e}"));
+        assert!(feed.entries.iter().any(|e| e.id.ends_with("/control-characters")), "{path}");
+    }
+    assert_eq!(published["title"], "Floods in the valley   today", "replaced when saved");
+    assert_eq!(published["dek"], "Floods in the valley   today");
+    app.finish().await;
+}
