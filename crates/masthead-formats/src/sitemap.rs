@@ -113,9 +113,11 @@ pub fn news(site: &Site, entries: &[NewsEntry], now: Timestamp) -> String {
     })
 }
 
+/// `robots.txt`: everything but the newsroom's admin, the Admin API and the tracking images of
+/// republished copies (`/r/`), which crawlers would only count as views.
 pub fn robots_txt(site: &Site) -> String {
     format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+        "User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /r/\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
         site.url("/sitemap.xml"),
         site.url("/news-sitemap.xml")
     )

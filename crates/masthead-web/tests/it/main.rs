@@ -6,6 +6,7 @@ mod cache;
 mod export;
 mod harness;
 mod ingest;
+mod limits;
 mod media;
 mod newsroom;
 mod outputs;
