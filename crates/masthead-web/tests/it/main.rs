@@ -7,6 +7,7 @@ mod export;
 mod harness;
 mod ingest;
 mod limits;
+mod listing;
 mod media;
 mod newsroom;
 mod outputs;
