@@ -80,13 +80,16 @@ pub enum BodyRefusal {
 
 /// Renders and sanitises a body, or refuses one too large or too deeply nested to render
 /// (before the expensive work).
+/// Characters no document may carry ([`crate::text`]) are replaced in the source first, so
+/// that the source kept for editing and the HTML shown agree.
 pub fn render_body(format: BodyFormat, source: &str) -> Result<RenderedBody, BodyRefusal> {
     check_size(source)?;
+    let source = crate::text::publishable(source);
     let raw = match format {
-        BodyFormat::Markdown => markdown_to_html(source)?,
-        BodyFormat::Html => source.to_owned(),
+        BodyFormat::Markdown => markdown_to_html(&source)?,
+        BodyFormat::Html => source.to_string(),
     };
-    Ok(RenderedBody { format, source: source.to_owned(), html: sanitize_html(&raw)? })
+    Ok(RenderedBody { format, source: source.into_owned(), html: sanitize_html(&raw)? })
 }
 
 fn check_size(source: &str) -> Result<(), BodyRefusal> {

@@ -18,6 +18,7 @@ pub mod site;
 pub mod slug;
 pub mod source;
 pub mod term;
+pub mod text;
 pub mod time;
 
 pub use account::{Action, Role, User};

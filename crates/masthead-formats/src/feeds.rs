@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use masthead_core::{Article, Site, Term};
 use serde::{Deserialize, Serialize};
 
-use crate::{article_url, last_modified, portable_body, rfc3339, rfc3339_in};
+use crate::{article_url, last_modified, portable_body, rfc3339, rfc3339_in, xml_document};
 
 /// Which articles a feed carries, and what it is called.
 #[derive(Debug, Clone)]
@@ -78,6 +78,11 @@ pub fn license_url(site: &Site, article: &Article) -> String {
     }
 }
 
+/// What an item says of itself, as plain text: the standfirst, or the excerpt without one.
+fn summary(a: &Article) -> &str {
+    if a.dek.is_empty() { &a.excerpt } else { &a.dek }
+}
+
 fn updated(articles: &[Article]) -> Timestamp {
     last_modified(articles).unwrap_or(Timestamp::UNIX_EPOCH)
 }
@@ -111,7 +116,7 @@ pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         items,
         ..Default::default()
     };
-    channel.to_string()
+    xml_document(channel.to_string())
 }
 
 fn rfc2822(at: Timestamp) -> String {
@@ -143,7 +148,10 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
     rss::Item {
         title: Some(a.title.clone()),
         link: Some(url.clone()),
-        description: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        // Readers show an item's description as HTML, and the `rss` crate always writes it as
+        // CDATA, which keeps whatever it holds as markup. The standfirst and the excerpt are
+        // plain text: escaped, a `<script>` someone typed stays the text it was.
+        description: Some(quick_xml::escape::escape(summary(a)).into_owned()),
         content: site.feed_full_content.then(|| portable_body(site, a)),
         guid: Some(rss::Guid { value: url, permalink: true }),
         pub_date: a.published_at.map(rfc2822),
@@ -193,7 +201,7 @@ pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         entries: articles.iter().map(|a| atom_entry(site, a)).collect(),
         ..Default::default()
     };
-    feed.to_string()
+    xml_document(feed.to_string())
 }
 
 fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
@@ -247,7 +255,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
             .collect(),
         links,
         rights: Some(atom::Text::plain(a.copyright_line(site))),
-        summary: Some(atom::Text::plain(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() })),
+        summary: Some(atom::Text::plain(summary(a))),
         content: site.feed_full_content.then(|| atom::Content {
             value: Some(portable_body(site, a)),
             content_type: Some("html".into()),
@@ -377,7 +385,7 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
         title: a.title.clone(),
         content_html: site.feed_full_content.then(|| portable_body(site, a)),
         content_text: (!site.feed_full_content).then(|| a.excerpt.clone()),
-        summary: Some(if a.dek.is_empty() { a.excerpt.clone() } else { a.dek.clone() }),
+        summary: Some(summary(a).to_owned()),
         image: image.clone(),
         date_published: a.published_at.map(|t| rfc3339_in(t, &a.time_zone)),
         date_modified: Some(rfc3339_in(a.updated_at, &a.time_zone)),
@@ -404,5 +412,21 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
             original,
         }),
         url,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_never_reach_a_feed() {
+        let site = Site { title: "The\u{0B}Meridian\u{1}".into(), ..Site::default() };
+        let mut scope = FeedScope::site(&site);
+        scope.description = "Floods\u{0}\u{FFFF} today".into();
+        for xml in [rss(&site, &scope, &[]), atom(&site, &scope, &[])] {
+            assert!(!xml.contains(['\u{0B}', '\u{1}', '\u{0}', '\u{FFFF}']), "{xml}");
+            feed_rs::parser::parse(xml.as_bytes()).expect("the feed parses");
+        }
     }
 }

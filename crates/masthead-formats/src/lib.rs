@@ -38,6 +38,23 @@ pub fn last_modified(articles: &[Article]) -> Option<Timestamp> {
     articles.iter().map(|a| a.updated_at.max(a.published_at.unwrap_or(a.updated_at))).max()
 }
 
+/// `document` without the characters XML 1.0 forbids (its `Char` production: most C0 control
+/// characters, U+FFFE, U+FFFF), which no XML writer escapes and no character reference may
+/// stand for. Every XML document written here goes through this. Articles are cleaned when
+/// they are saved (`NewArticle::make_publishable`), but not rows saved before that, nor names
+/// and settings; one such character would leave the whole document unreadable for every
+/// subscriber. Markup is ASCII, so taking them out never changes the document's structure.
+pub(crate) fn xml_document(document: String) -> String {
+    fn is_xml_char(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    }
+    if document.chars().all(is_xml_char) {
+        document
+    } else {
+        document.chars().filter(|c| is_xml_char(*c)).collect()
+    }
+}
+
 /// The article's body for copies that leave the site, with absolute links.
 pub(crate) fn portable_body(site: &Site, article: &Article) -> String {
     let base = url::Url::parse(&article_url(site, article)).unwrap_or_else(|_| base(site));

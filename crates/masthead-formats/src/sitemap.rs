@@ -43,7 +43,7 @@ fn document(root: BytesStart<'_>, body: impl FnOnce(&mut W)) -> String {
     let _ = w.write_event(Event::Start(root));
     body(&mut w);
     let _ = w.write_event(Event::End(BytesEnd::new(name)));
-    String::from_utf8(w.into_inner()).expect("the writer writes UTF-8")
+    crate::xml_document(String::from_utf8(w.into_inner()).expect("the writer writes UTF-8"))
 }
 
 fn date(at: Timestamp) -> String {
@@ -113,9 +113,11 @@ pub fn news(site: &Site, entries: &[NewsEntry], now: Timestamp) -> String {
     })
 }
 
+/// `robots.txt`: everything but the newsroom's admin, the Admin API and the tracking images of
+/// republished copies (`/r/`), which crawlers would only count as views.
 pub fn robots_txt(site: &Site) -> String {
     format!(
-        "User-agent: *\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
+        "User-agent: *\nDisallow: /admin/\nDisallow: /api/\nDisallow: /r/\nAllow: /\n\nSitemap: {}\nSitemap: {}\n",
         site.url("/sitemap.xml"),
         site.url("/news-sitemap.xml")
     )
@@ -168,6 +170,20 @@ mod tests {
         assert!(!xml.contains("/article/old"));
         assert!(xml.contains("<news:title>T &amp; 0</news:title>"), "titles are escaped");
         assert!(xml.contains("<news:name>The Meridian</news:name>"));
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_sitemap() {
+        let now: Timestamp = "2026-11-29T12:00:00Z".parse().unwrap();
+        let entry = NewsEntry {
+            path: "/article/a".into(),
+            title: "Vertical\u{0B}tab\u{0}\u{1} and \u{FFFE}".into(),
+            published_at: now,
+        };
+        let xml = news(&site(), &[entry], now);
+        assert!(xml.contains("<news:title>Verticaltab and </news:title>"), "{xml}");
+        let mut reader = quick_xml::Reader::from_str(&xml);
+        while !matches!(reader.read_event().expect("the sitemap is XML"), Event::Eof) {}
     }
 
     #[test]

@@ -408,3 +408,41 @@ async fn audit(newsroom: &Newsroom, user: &User, action: &str, article: &Article
     newsroom.store().audit(Some(user.id), action, &format!("{} ({})", article.title, article.slug)).await?;
     Ok(())
 }
+
+/// One line of the newsroom's list of articles: (id, slug, headline, status, last saved).
+pub type Listed = (i64, Slug, String, ArticleStatus, Timestamp);
+
+/// The most articles [`list`] gives.
+pub const LIST_LIMIT: u32 = 200;
+
+/// The articles `user` may see in the newsroom's list, of `status` if given, the most recently
+/// saved first: editors and above see every article; authors and contributors their own (the
+/// ones under their byline) and the published ones. A list names headlines and slugs, so it
+/// must not show a draft to someone who may not read it.
+pub async fn list(newsroom: &Newsroom, user: &User, status: Option<ArticleStatus>) -> Outcome<Vec<Listed>> {
+    use masthead_store::ArticleFilter;
+    let store = newsroom.store();
+    if user.role.may(Action::EditAnyArticle) {
+        return Ok(store
+            .find_articles(&ArticleFilter { status, ..ArticleFilter::default() }, LIST_LIMIT)
+            .await?);
+    }
+    let mut listed = match user.author_id {
+        Some(author_id) => {
+            let own = ArticleFilter { status, author_id: Some(author_id), ..ArticleFilter::default() };
+            store.find_articles(&own, LIST_LIMIT).await?
+        }
+        None => Vec::new(),
+    };
+    if matches!(status, None | Some(ArticleStatus::Published)) {
+        let published = ArticleFilter { status: Some(ArticleStatus::Published), ..ArticleFilter::default() };
+        for line in store.find_articles(&published, LIST_LIMIT).await? {
+            if !listed.iter().any(|l| l.0 == line.0) {
+                listed.push(line);
+            }
+        }
+    }
+    listed.sort_by(|a, b| b.4.cmp(&a.4).then(b.0.cmp(&a.0)));
+    listed.truncate(LIST_LIMIT as usize);
+    Ok(listed)
+}

@@ -17,8 +17,10 @@ use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, r
 use crate::sources::SyndicationRecord;
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
-/// Checks what the database cannot and works out what it stores: (published_at, excerpt).
-fn prepare(new: &NewArticle) -> Result<(Option<i64>, String)> {
+/// Checks what the database cannot and works out what it stores: (the article with its text
+/// made publishable, published_at, excerpt). Every save of an article passes through here, so
+/// this is where the domain's text rule ([`NewArticle::make_publishable`]) is applied.
+fn prepare(new: &NewArticle) -> Result<(NewArticle, Option<i64>, String)> {
     if !is_known_zone(&new.time_zone) {
         return Err(StoreError::Invalid(format!("unknown time zone {:?}", new.time_zone)));
     }
@@ -29,7 +31,10 @@ fn prepare(new: &NewArticle) -> Result<(Option<i64>, String)> {
         }
         (_, at) => at.map(|t| t.as_second()),
     };
-    Ok((published_at, new.excerpt_or_generated()))
+    let mut new = new.clone();
+    new.make_publishable();
+    let excerpt = new.excerpt_or_generated();
+    Ok((new, published_at, excerpt))
 }
 
 fn snapshot(new: &NewArticle) -> Result<String> {
@@ -399,8 +404,8 @@ impl Store {
     async fn insert_batch(&self, news: &[NewArticle], keys: Option<(&str, &[String])>) -> Result<Vec<i64>> {
         let mut prepared = Vec::with_capacity(news.len());
         for new in news {
-            let (published_at, excerpt) = prepare(new)?;
-            let snapshot = snapshot(new)?;
+            let (new, published_at, excerpt) = prepare(new)?;
+            let snapshot = snapshot(&new)?;
             let changed = changed_fields(None, &snapshot);
             prepared.push((new, published_at, excerpt, snapshot, changed));
         }
@@ -445,7 +450,8 @@ impl Store {
         user_id: Option<i64>,
         record: Option<&SyndicationRecord>,
     ) -> Result<Article> {
-        let (published_at, excerpt) = prepare(new)?;
+        let (new, published_at, excerpt) = prepare(new)?;
+        let new = &new;
         let snapshot = snapshot(new)?;
         let changed = changed_fields(None, &snapshot);
         let now = now_seconds();
@@ -536,7 +542,8 @@ impl Store {
         user_id: Option<i64>,
         record: Option<&SyndicationRecord>,
     ) -> Result<Article> {
-        let (published_at, excerpt) = prepare(new)?;
+        let (new, published_at, excerpt) = prepare(new)?;
+        let new = &new;
         let snapshot = snapshot(new)?;
         let previous: Option<String> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")

@@ -55,9 +55,13 @@ pub fn router(state: AppState) -> Router {
             http::error::ErrorPage::for_status(axum::http::StatusCode::INTERNAL_SERVER_ERROR, None)
                 .into_response()
         }))
+        // Stated rather than left to axum's default, so that the 413 message can name it;
+        // routes that take images allow more.
+        .layer(axum::extract::DefaultBodyLimit::max(http::error::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(state.clone(), http::redirects::follow_redirects))
         .layer(middleware::from_fn_with_state(state.clone(), http::error::themed_errors));
     http::headers::secure(site)
+        .layer(middleware::from_fn_with_state(state.clone(), http::headers::strict_transport))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))

@@ -15,7 +15,14 @@ pub(crate) fn signed_form(
     staff: &Staff,
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Pairs> {
-    let Form(pairs) = form.map_err(|e| AppError::BadRequest(format!("the form could not be read: {e}")))?;
+    let Form(pairs) = form.map_err(|e| {
+        // axum reports a body over `DefaultBodyLimit` as a rejection with status 413.
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge(crate::http::error::too_large())
+        } else {
+            AppError::BadRequest(format!("the form could not be read: {e}"))
+        }
+    })?;
     check_csrf(staff, &pairs)?;
     Ok(pairs)
 }

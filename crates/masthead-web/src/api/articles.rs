@@ -83,7 +83,7 @@ impl ArticleRequest {
 
 pub(crate) async fn list(
     State(state): State<AppState>,
-    ApiUser(_user): ApiUser,
+    ApiUser(user): ApiUser,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let status = q
@@ -98,7 +98,7 @@ pub(crate) async fn list(
                 .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e.to_string(), "status"))
         })
         .transpose()?;
-    let rows = state.store().recent_articles(status, 200).await.map_err(Failure::from)?;
+    let rows = articles::list(state.newsroom(), &user, status).await?;
     let items: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|(id, slug, title, status, updated)| {

@@ -51,6 +51,7 @@ impl From<AppError> for ApiError {
             AppError::NotFound => ApiError::new(StatusCode::NOT_FOUND, "not found"),
             AppError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
             AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            AppError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
             AppError::Internal(m) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m),
         }
     }
@@ -92,9 +93,13 @@ impl From<Failure> for ApiError {
     }
 }
 
-/// A JSON body, or a 400 saying what is wrong with it.
+/// A JSON body, or a 400 saying what is wrong with it (a 413 when it is over the limit).
 pub(crate) fn body<T>(json: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
     json.map(|Json(v)| v).map_err(|e| {
+        // axum reports a body over `DefaultBodyLimit` as a rejection with status 413.
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, crate::http::error::too_large());
+        }
         ApiError::new(StatusCode::BAD_REQUEST, format!("the request body is not valid: {}", e.body_text()))
     })
 }

@@ -23,6 +23,9 @@ pub enum AppError {
     /// Signed in, but not allowed; or a form whose CSRF token does not match.
     #[error("{0}")]
     Forbidden(String),
+    /// A request body over the limit (`413 Payload Too Large`).
+    #[error("{0}")]
+    TooLarge(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -64,6 +67,7 @@ impl ErrorPage {
             }
             StatusCode::GONE => ("Article withdrawn", "This article has been withdrawn by the newsroom."),
             StatusCode::FORBIDDEN => ("Not allowed", "You may not do this."),
+            StatusCode::PAYLOAD_TOO_LARGE => ("Too large", "What was sent is larger than the site accepts."),
             s if s.is_server_error() => (
                 "Something went wrong",
                 "The site could not show this page. The newsroom has been told; please try again later.",
@@ -89,6 +93,9 @@ impl IntoResponse for AppError {
             }
             AppError::Forbidden(message) => {
                 ErrorPage::for_status(StatusCode::FORBIDDEN, Some(message)).into_response()
+            }
+            AppError::TooLarge(message) => {
+                ErrorPage::for_status(StatusCode::PAYLOAD_TOO_LARGE, Some(message)).into_response()
             }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
@@ -129,4 +136,15 @@ pub(crate) async fn themed_errors(State(state): State<AppState>, request: Reques
     };
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     out
+}
+
+/// The most bytes a request body may have, unless its route allows more (image uploads).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// What to tell someone whose request body was over [`BODY_LIMIT`].
+pub(crate) fn too_large() -> String {
+    format!(
+        "The request body is larger than the {} MiB allowed; send less text, or upload images on their own.",
+        BODY_LIMIT / (1024 * 1024)
+    )
 }

@@ -1,10 +1,37 @@
 //! The security headers of every response: a strict Content-Security-Policy (no inline script
 //! or style, nothing from other origins but images, no framing), `nosniff`, a referrer policy
-//! and a permissions policy.
+//! and a permissions policy; and HSTS when the site is served over https.
 
 use axum::Router;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::state::AppState;
+
+/// HSTS for a site whose base URL is https: a year, subdomains included.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains";
+
+/// The middleware: `Strict-Transport-Security` on every response when the site's base URL is
+/// https. The site comes from the settings cached in [`AppState`], not from the database per
+/// request. A site served over plain http (a laptop, a test) never sends it: browsers would
+/// then refuse the site over http for a year.
+pub async fn strict_transport(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    match state.site().await {
+        Ok(site) if site.base_url.scheme() == "https" => {
+            response.headers_mut().insert(
+                header::STRICT_TRANSPORT_SECURITY,
+                HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "could not read the site's settings for HSTS"),
+    }
+    response
+}
 
 /// The Content-Security-Policy of every response: nothing from other origins but images (a
 /// partner's article may show theirs), no inline script or style, no framing.

@@ -6,12 +6,20 @@
 //! looked up. Pages, feeds, media and the admin never cost a lookup, and a stored redirect can
 //! never hide one of them. The one exception is WordPress's `/?p=123` (and `?page_id=`): the
 //! home page answers any query, so those are looked up before it runs. Nothing here writes.
+//!
+//! A redirect leads only to an article that is published: an import stores one for every
+//! post, drafts and private posts included, and following it would tell anyone the slug (and so
+//! the headline) of an article nobody has published. Otherwise the answer is 404.
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use masthead_core::{ArticleStatus, Slug};
+use masthead_store::StoreError;
+
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// The middleware: see the module's documentation.
@@ -21,16 +29,30 @@ pub async fn follow_redirects(State(state): State<AppState>, request: Request, n
     }
     let uri = request.uri().clone();
     if names_wordpress_id(&uri) {
-        if let Some(redirect) = lookup(&state, &uri).await {
-            return redirect;
-        }
-        return next.run(request).await;
+        return match lookup(&state, &uri).await {
+            Found::Redirect(redirect) => redirect,
+            Found::Unpublished => AppError::NotFound.into_response(),
+            Found::Nothing => next.run(request).await,
+        };
     }
     let response = next.run(request).await;
     if response.status() != StatusCode::NOT_FOUND {
         return response;
     }
-    lookup(&state, &uri).await.unwrap_or(response)
+    match lookup(&state, &uri).await {
+        Found::Redirect(redirect) => redirect,
+        Found::Unpublished | Found::Nothing => response,
+    }
+}
+
+/// What a stored redirect gives.
+enum Found {
+    /// A 301 to where the address now lives.
+    Redirect(Response),
+    /// A redirect to an article that is not published: answered as if there were none, but the
+    /// home page must not stand in for it.
+    Unpublished,
+    Nothing,
 }
 
 /// `/?p=123`, `/?page_id=7`: WordPress's own addresses of a post, which the home page would
@@ -40,31 +62,54 @@ fn names_wordpress_id(uri: &Uri) -> bool {
         && uri.query().is_some_and(|q| q.split('&').any(|p| p.starts_with("p=") || p.starts_with("page_id=")))
 }
 
-/// A 301 to where `uri` now lives, or None. A failing database costs the reader only the
-/// redirect: the response they would have had is kept.
-async fn lookup(state: &AppState, uri: &Uri) -> Option<Response> {
+/// Where `uri` now lives. A failing database costs the reader only the redirect: the response
+/// they would have had is kept.
+async fn lookup(state: &AppState, uri: &Uri) -> Found {
     let address = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or_else(|| uri.path());
     let to = match state.store().redirect_for(address).await {
-        Ok(found) => found?,
+        Ok(Some(to)) => to,
+        Ok(None) => return Found::Nothing,
         Err(e) => {
             tracing::error!(error = %e, address, "could not look up a redirect");
-            return None;
+            return Found::Nothing;
         }
     };
+    if let Some(slug) = article_slug(state, &to).await {
+        match state.store().article_by_slug(&slug).await {
+            Ok(article) if article.status == ArticleStatus::Published => {}
+            Ok(_) | Err(StoreError::NotFound) => return Found::Unpublished,
+            Err(e) => {
+                tracing::error!(error = %e, address, "could not read the article a redirect leads to");
+                return Found::Nothing;
+            }
+        }
+    }
     let location = match HeaderValue::from_str(&to) {
         Ok(value) => value,
         Err(_) => {
             tracing::error!(address, to, "a stored redirect leads to an address that cannot be sent");
-            return None;
+            return Found::Nothing;
         }
     };
     // Permanent, but kept by browsers and caches for a day only, so that a redirect the
     // newsroom corrects is followed again soon.
     let cache = HeaderValue::from_static("public, max-age=86400");
-    Some(
+    Found::Redirect(
         (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location), (header::CACHE_CONTROL, cache)])
             .into_response(),
     )
+}
+
+/// The slug of the article page `to` names (`/article/{slug}`, relative or on this site), if
+/// it names one.
+async fn article_slug(state: &AppState, to: &str) -> Option<Slug> {
+    let base = state.site().await.ok()?.base_url;
+    let url = base.join(to).ok()?;
+    if url.origin() != base.origin() {
+        return None;
+    }
+    let rest = url.path().strip_prefix("/article/")?;
+    Slug::parse(rest.trim_end_matches('/')).ok()
 }
 
 #[cfg(test)]

@@ -59,3 +59,28 @@ async fn an_unknown_address_is_still_the_themed_404() {
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_redirect_to_an_unpublished_article_is_a_404() {
+    let app = TestApp::demo().await;
+    let demo = app.published().await[0].id;
+    let mut new = app.store().revision_snapshot(demo, 1).await.unwrap();
+    new.slug = masthead_core::Slug::parse("a-private-draft").unwrap();
+    new.status = masthead_core::ArticleStatus::Draft;
+    new.published_at = None;
+    app.store().create_article(&new).await.unwrap();
+    // What a WordPress import stores for a draft or a private post.
+    app.store().set_redirect("/?p=555", "/article/a-private-draft").await.unwrap();
+    app.store()
+        .set_redirect("/2019/05/private-post/", "https://meridian.example/article/a-private-draft")
+        .await
+        .unwrap();
+    app.store().set_redirect("/?p=556", "/article/no-such-article").await.unwrap();
+    for from in ["/?p=555", "/2019/05/private-post/", "/?p=556"] {
+        let reply = app.get(from).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{from}");
+        assert_eq!(reply.header("location"), "", "{from}");
+        assert!(!reply.body.contains("a-private-draft"), "{from}");
+    }
+    app.finish().await;
+}
