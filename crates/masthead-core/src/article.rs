@@ -5,10 +5,9 @@ use std::str::FromStr;
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 pub use crate::body::BodyFormat;
-use crate::{Author, Media, Provenance, RenderedBody, ReusePolicy, Site, Slug, Term, TermKind};
+use crate::{AbsoluteUrl, Author, Media, Provenance, RenderedBody, ReusePolicy, Site, Slug, Term, TermKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -190,7 +189,7 @@ impl ArticleSummary {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewOrigin {
     pub outlet_id: i64,
-    pub url: Url,
+    pub url: AbsoluteUrl,
     pub published_at: Option<Timestamp>,
     pub byline: String,
 }

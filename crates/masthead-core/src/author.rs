@@ -1,8 +1,8 @@
 //! Authors: the people in a byline. An author may write for us or for a partner outlet
 //! (`outlet_id`), in which case their archive still lives here, under our URL.
 
+use crate::AbsoluteUrl;
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::Slug;
 
@@ -10,7 +10,7 @@ use crate::Slug;
 pub struct AuthorLink {
     /// What the link is, in words: "Website", "Mastodon", "Bluesky".
     pub label: String,
-    pub url: Url,
+    pub url: AbsoluteUrl,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 //! explicit `now` parameters callers pass in. Everything here is plain data and pure functions,
 //! so that the store, the web edge and the importers agree on one meaning of each word.
 
+pub mod absolute_url;
 pub mod account;
 pub mod article;
 pub mod author;
@@ -21,6 +22,7 @@ pub mod term;
 pub mod text;
 pub mod time;
 
+pub use absolute_url::{AbsoluteUrl, UrlRefusal};
 pub use account::{Action, Role, User};
 pub use article::{
     Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,

@@ -1,9 +1,9 @@
 //! Provenance: where an article first appeared. Our own work has none; a republished article
 //! keeps the whole chain, oldest first ("originally published on A, via B").
 
+use crate::AbsoluteUrl;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::Outlet;
 
@@ -12,7 +12,7 @@ use crate::Outlet;
 pub struct Origin {
     pub outlet: Outlet,
     /// The article's address at that outlet.
-    pub url: Url,
+    pub url: AbsoluteUrl,
     pub published_at: Option<Timestamp>,
     /// The byline as that outlet printed it.
     pub byline: String,

@@ -56,7 +56,7 @@ struct Content {
 struct OutletData {
     slug: Slug,
     name: String,
-    homepage: Url,
+    homepage: masthead_core::AbsoluteUrl,
 }
 
 #[derive(Debug, Deserialize)]
@@ -105,7 +105,7 @@ struct ImageData {
 #[derive(Debug, Deserialize)]
 struct OriginData {
     outlet: Slug,
-    url: Url,
+    url: masthead_core::AbsoluteUrl,
     hours_before: i64,
     byline: String,
 }

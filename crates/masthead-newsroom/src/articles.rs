@@ -327,14 +327,6 @@ async fn prepare(
             format!("{time_zone:?} is not a time zone Masthead knows."),
         ));
     }
-    for (n, origin) in input.origins.iter().enumerate() {
-        if !matches!(origin.url.scheme(), "http" | "https") {
-            return Err(Failure::invalid(
-                "origins",
-                format!("Provenance line {}: give the article's http or https address there.", n + 1),
-            ));
-        }
-    }
     let (format, source) = (input.body_format, input.body.clone());
     let body = newsroom.work().run(crate::work::Kind::Body, move || render_body(format, &source)).await;
     let body = body.map_err(|e| Failure::invalid("body", format!("The text cannot be saved: {e}.")))?;

@@ -2,11 +2,11 @@
 //! to add or change one, checked here once for every edge; editors and above manage them.
 
 use masthead_core::{
-    Action, Author, AuthorLink, NewAuthor, NewOutlet, NewTerm, Outlet, Slug, Term, TermKind, User,
+    AbsoluteUrl, Action, Author, AuthorLink, NewAuthor, NewOutlet, NewTerm, Outlet, Slug, Term, TermKind,
+    User,
 };
 use masthead_store::StoreError;
 use serde::Deserialize;
-use url::Url;
 
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
@@ -100,8 +100,12 @@ impl OutletRequest {
             .as_deref()
             .filter(|h| !h.trim().is_empty())
             .map(|h| {
-                Url::parse(h.trim())
-                    .map_err(|e| Failure::invalid("homepage", format!("{h:?} is not a web address: {e}")))
+                AbsoluteUrl::parse(h).map_err(|_| {
+                    Failure::invalid(
+                        "homepage",
+                        format!("{:?} is not a web address (http or https).", h.trim()),
+                    )
+                })
             })
             .transpose()?;
         Ok(NewOutlet { slug: slug_for(self.slug.as_deref(), &name)?, name, homepage })

@@ -9,7 +9,9 @@
 use jiff::Timestamp;
 use masthead_core::article::NewOrigin;
 use masthead_core::body::{absolutize, check_limits, html_to_text};
-use masthead_core::{ArticleStatus, BodyFormat, NewArticle, Outlet, Site, Slug, Source, render_body};
+use masthead_core::{
+    AbsoluteUrl, ArticleStatus, BodyFormat, NewArticle, Outlet, Site, Slug, Source, render_body,
+};
 use masthead_formats::ingest::{IncomingItem, parse_feed};
 use masthead_store::{StoreError, SyndicationRecord};
 use sha2::{Digest, Sha256};
@@ -246,14 +248,19 @@ async fn take_in(
     }
     let mut origins = Vec::new();
     for link in &item.chain {
-        match &link.url {
-            Some(url) => {
+        // An address that is not http(s) (`javascript:` …) is no address: the chain stops short.
+        match link.url.clone().map(AbsoluteUrl::try_from) {
+            Some(Err(refusal)) => problems.push(format!(
+                "{}: it names {} as its source with an address that cannot be linked ({refusal}); the chain starts at {}",
+                item.title, link.name, outlet.name
+            )),
+            Some(Ok(url)) => {
                 let earlier = store.outlet_named(&link.name, None).await?;
                 // The partner named as the last republisher is the partner itself, added below.
                 if earlier.id != outlet.id {
                     origins.push(NewOrigin {
                         outlet_id: earlier.id,
-                        url: url.clone(),
+                        url,
                         published_at: None,
                         byline: String::new(),
                     });
@@ -265,9 +272,16 @@ async fn take_in(
             )),
         }
     }
+    let Ok(original) = AbsoluteUrl::try_from(item.url.clone()) else {
+        problems.push(format!(
+            "{}: its link {} is not an http or https address; it was left out",
+            item.title, item.url
+        ));
+        return Ok(Outcome::Refused);
+    };
     origins.push(NewOrigin {
         outlet_id: outlet.id,
-        url: item.url.clone(),
+        url: original,
         published_at: Some(item.published),
         byline: byline.join(", "),
     });

@@ -99,8 +99,13 @@ fn check(site: &Site) -> Outcome<()> {
     if masthead_core::account::normalize_email(&site.media_contact).is_none() {
         return Err(Failure::invalid("media_contact", "The media contact must be an e-mail address."));
     }
-    if !matches!(site.base_url.scheme(), "http" | "https") {
+    if masthead_core::AbsoluteUrl::try_from(site.base_url.clone()).is_err() {
         return Err(Failure::invalid("base_url", "The public address must be an http or https address."));
+    }
+    if let Some(hub) = &site.websub_hub
+        && masthead_core::AbsoluteUrl::try_from(hub.clone()).is_err()
+    {
+        return Err(Failure::invalid("websub_hub", "The WebSub hub must be an http or https address."));
     }
     Ok(())
 }

@@ -8,12 +8,12 @@ use std::collections::HashMap;
 
 use masthead_core::article::NewArticle;
 use masthead_core::{
-    Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media, Origin,
-    Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
+    AbsoluteUrl, Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media,
+    Origin, Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
 };
 use sqlx::{FromRow, Row};
 
-use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug, url};
+use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
 use crate::sources::SyndicationRecord;
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
@@ -1079,9 +1079,15 @@ impl Store {
             rel.terms.entry(article_id).or_default().push(row.into_term()?);
         }
         for (article_id, origin_url, published_at, byline, outlet) in origins {
+            // Saved before every address was checked at the door: a link that is not http(s)
+            // is left out of the chain rather than written into a page.
+            let Ok(url) = AbsoluteUrl::parse(&origin_url) else {
+                tracing::warn!(article_id, url = %origin_url, "left out a provenance link that is not an http(s) address");
+                continue;
+            };
             rel.origins.entry(article_id).or_default().push(Origin {
                 outlet: outlet.into_outlet()?,
-                url: url(&origin_url)?,
+                url,
                 published_at: published_at.map(timestamp).transpose()?,
                 byline,
             });

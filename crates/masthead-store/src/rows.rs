@@ -36,6 +36,11 @@ pub(crate) fn url(s: &str) -> Result<url::Url> {
     url::Url::parse(s).map_err(|e| StoreError::Corrupt(format!("URL {s:?}: {e}")))
 }
 
+/// An address stored where only http(s) addresses are kept.
+pub(crate) fn absolute(s: &str) -> Result<masthead_core::AbsoluteUrl> {
+    masthead_core::AbsoluteUrl::parse(s).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 row!(OutletRow { id: i64, slug: String, name: String, homepage: Option<String> });
 
 impl OutletRow {
@@ -44,7 +49,7 @@ impl OutletRow {
             id: self.id,
             slug: slug(self.slug)?,
             name: self.name,
-            homepage: self.homepage.as_deref().map(url).transpose()?,
+            homepage: self.homepage.as_deref().map(absolute).transpose()?,
         })
     }
 }

@@ -378,7 +378,11 @@ impl Store {
 
     /// The outlet called `name`, made when there is none yet (an outlet named in a chain of
     /// republication).
-    pub async fn outlet_named(&self, name: &str, homepage: Option<&url::Url>) -> Result<Outlet> {
+    pub async fn outlet_named(
+        &self,
+        name: &str,
+        homepage: Option<&masthead_core::AbsoluteUrl>,
+    ) -> Result<Outlet> {
         let slug =
             Slug::from_title(name).map_err(|e| StoreError::Invalid(format!("outlet {name:?}: {e}")))?;
         let found: Option<OutletRow> = on_db!(self, pool => {

@@ -13,7 +13,6 @@ use masthead_newsroom::outbound::Outbound;
 use masthead_newsroom::staff::{self, Actor, FirstPassword, NewColleague};
 use masthead_newsroom::tokens;
 use masthead_store::{Location, Store, redact_password};
-use url::Url;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -130,7 +129,7 @@ pub struct ImportGhostArgs {
     /// The Ghost site's address, for the __GHOST_URL__ in its links (default: the export's,
     /// else this site's). Give the same one each time you import from that site.
     #[arg(long, value_name = "URL")]
-    pub base_url: Option<Url>,
+    pub base_url: Option<masthead_core::AbsoluteUrl>,
     /// Read everything and report what would be done, writing nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -181,7 +180,7 @@ pub struct ExportStaticArgs {
     pub dir: PathBuf,
     /// The address the files will be served at, if not the site's own.
     #[arg(long, value_name = "URL")]
-    pub base_url: Option<Url>,
+    pub base_url: Option<masthead_core::AbsoluteUrl>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,7 +202,7 @@ pub struct SourcesAddArgs {
     pub outlet: String,
     /// The feed's address.
     #[arg(long, value_name = "URL")]
-    pub feed: Url,
+    pub feed: masthead_core::AbsoluteUrl,
     /// auto, rss, atom, json-feed or ninjs.
     #[arg(long, default_value = "auto")]
     pub format: masthead_core::FeedFormat,
@@ -319,7 +318,7 @@ pub struct ServeArgs {
     pub demo: bool,
     /// The site's public address, for canonical links and feeds (saved in the site settings).
     #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
-    pub base_url: Option<Url>,
+    pub base_url: Option<masthead_core::AbsoluteUrl>,
     /// Let requests to other sites (partners' feeds, Webmention checks) reach private and
     /// loopback addresses.
     #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
@@ -371,7 +370,7 @@ pub struct InitArgs {
     pub data: DataArgs,
     /// The site's public address, for canonical links and feeds.
     #[arg(long, env = "MASTHEAD_BASE_URL", value_name = "URL")]
-    pub base_url: Option<Url>,
+    pub base_url: Option<masthead_core::AbsoluteUrl>,
 }
 
 /// The data folder, created if needed and checked to be writable.
@@ -419,7 +418,7 @@ pub async fn init(args: InitArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let mut site = store.site().await.context("could not read the site settings")?;
     if let Some(base_url) = args.base_url {
-        site.base_url = base_url;
+        site.base_url = base_url.into();
     }
     store.save_site(&site).await.context("could not save the site settings")?;
     store.close().await;

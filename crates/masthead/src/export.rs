@@ -10,7 +10,7 @@ use crate::progress::{bar, follow};
 pub async fn export_static(args: ExportStaticArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     if let Some(url) = &args.base_url {
-        store.present_at(url.clone());
+        store.present_at(url.clone().into());
     }
     let state = crate::site::state(&args.data, store.clone(), false)?;
     let started = std::time::Instant::now();

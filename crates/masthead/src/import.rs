@@ -44,7 +44,7 @@ async fn ghost(args: ImportGhostArgs) -> anyhow::Result<()> {
     let export = GhostExport::read(GhostImport {
         export: args.export,
         images: args.images,
-        base_url: args.base_url,
+        base_url: args.base_url.map(Into::into),
         dry_run: args.dry_run,
     })?;
     let store = args.data.open().await?;

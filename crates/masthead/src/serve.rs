@@ -26,7 +26,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         format!("http://{local}/").parse().context("the listening address is not a URL")?;
 
     if args.demo {
-        let base = args.base_url.clone().unwrap_or_else(|| local_url.clone());
+        let base = args.base_url.clone().map(Into::into).unwrap_or_else(|| local_url.clone());
         let media = args.data.data.join("media");
         match masthead_demo::seed(&store, &media, base, jiff::Timestamp::now())
             .await
@@ -62,8 +62,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         };
     if let Some(base_url) = args.base_url {
         let mut site = store.site().await.context("could not read the site settings")?;
-        if site.base_url != base_url {
-            site.base_url = base_url;
+        if site.base_url != *base_url {
+            site.base_url = base_url.into();
             store.save_site(&site).await.context("could not save the site settings")?;
         }
     }

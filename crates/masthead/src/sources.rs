@@ -40,7 +40,7 @@ pub async fn add(args: SourcesAddArgs) -> anyhow::Result<()> {
     }
     let new = NewSource {
         outlet_id: outlet.id,
-        feed_url: args.feed.clone(),
+        feed_url: args.feed.clone().into(),
         format: args.format,
         terms: args.terms,
         term_ids,

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use masthead_core::body::html_to_text;
 use masthead_core::{
-    ArticleStatus, AuthorLink, BodyFormat, NewArticle, NewAuthor, NewTerm, Slug, TermKind, render_body,
+    AbsoluteUrl, ArticleStatus, AuthorLink, BodyFormat, NewArticle, NewAuthor, NewTerm, Slug, TermKind,
+    render_body,
 };
 use masthead_import::{GhostPost, GhostSite, GhostStatus, parse_ghost, parse_ghost_with_base};
 use masthead_store::Store;
@@ -124,7 +125,7 @@ async fn import_ghost(
         let links = author
             .website
             .as_deref()
-            .and_then(|w| Url::parse(w).ok())
+            .and_then(|w| AbsoluteUrl::parse(w).ok())
             .map(|url| AuthorLink { label: "Website".into(), url })
             .into_iter()
             .collect();

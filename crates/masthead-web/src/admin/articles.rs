@@ -63,10 +63,8 @@ pub(crate) struct OriginDraft {
 impl OriginDraft {
     fn to_new(&self, zone: &str, n: usize) -> std::result::Result<NewOrigin, String> {
         let outlet_id = self.outlet_id.ok_or_else(|| format!("Provenance line {n}: choose the outlet."))?;
-        let url = url::Url::parse(self.url.trim())
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| format!("Provenance line {n}: give the article's http or https address there."))?;
+        let url = masthead_core::AbsoluteUrl::parse(&self.url)
+            .map_err(|_| format!("Provenance line {n}: give the article's http or https address there."))?;
         let published_at = match self.published.trim() {
             "" => None,
             raw => Some(

@@ -148,7 +148,7 @@ fn parse_links(text: &str) -> std::result::Result<Vec<AuthorLink>, String> {
         .enumerate()
         .map(|(i, line)| {
             let (label, url) = line.rsplit_once(' ').unwrap_or(("Website", line));
-            let url = url::Url::parse(url).map_err(|_| {
+            let url = masthead_core::AbsoluteUrl::parse(url).map_err(|_| {
                 format!("Link line {}: end the line with the link's address (https://…).", i + 1)
             })?;
             Ok(AuthorLink { label: label.trim().to_owned(), url })

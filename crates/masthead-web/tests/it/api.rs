@@ -447,3 +447,51 @@ async fn a_body_nested_too_deep_is_refused_with_a_field_error() {
         assert!(message.contains(&format!("nests {what} more than 100 levels deep")), "{message}");
     }
 }
+
+#[tokio::test]
+async fn addresses_that_are_not_http_are_refused_wherever_they_come_in() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let admin = staffer(&app, Role::Administrator, Some(mine)).await;
+    let outlet = app.store().outlets().await.unwrap()[0].id;
+    let before = app.store().recent_articles(None, 500).await.unwrap().len();
+    let site_before = app.store().site().await.unwrap();
+    for hostile in
+        ["javascript:alert(document.domain)", "data:text/html,<script>alert(1)</script>", "ftp://x/"]
+    {
+        // Provenance: the address would land in links, the canonical link, JSON-LD, ninjs, feeds
+        // and the snippet that other sites paste.
+        let mut article = draft(mine, "Borrowed");
+        article["origins"] = json!([{ "outlet_id": outlet, "url": hostile, "byline": "A. N. Other" }]);
+        let (status, err) = call(&app, &admin, "POST", "/api/admin/articles", Some(article)).await;
+        assert!(status.is_client_error(), "{hostile}: {status} {err}");
+        assert!(err["error"].as_str().unwrap_or_default().contains("http"), "{hostile}: {err}");
+        // A partner's homepage, the settings' public address and WebSub hub.
+        let (status, err) = call(
+            &app,
+            &admin,
+            "POST",
+            "/api/admin/outlets",
+            Some(json!({ "name": format!("Outlet {}", hostile.len()), "homepage": hostile })),
+        )
+        .await;
+        assert_eq!(
+            (status, err["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("homepage")),
+            "{err}"
+        );
+        for setting in ["base_url", "websub_hub"] {
+            let (status, err) =
+                call(&app, &admin, "PUT", "/api/admin/settings", Some(json!({ setting: hostile }))).await;
+            assert_eq!(
+                (status, err["field"].as_str()),
+                (StatusCode::UNPROCESSABLE_ENTITY, Some(setting)),
+                "{setting} = {hostile}: {err}"
+            );
+        }
+    }
+    assert_eq!(app.store().recent_articles(None, 500).await.unwrap().len(), before, "nothing was saved");
+    let site = app.store().site().await.unwrap();
+    assert_eq!((site.base_url, site.websub_hub), (site_before.base_url, site_before.websub_hub));
+    app.finish().await;
+}

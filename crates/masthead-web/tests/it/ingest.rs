@@ -463,3 +463,34 @@ async fn an_item_nested_too_deep_is_left_out_alone_with_its_reason_in_the_log() 
     let log = app.store().source_events(id, 10).await.unwrap();
     assert!(log.iter().any(|e| e.message.starts_with(reason)), "{log:?}");
 }
+
+#[tokio::test]
+async fn a_partners_addresses_that_are_not_http_never_reach_a_page() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Danube Review</title>\
+         <link>{base}/</link><description>d</description>\
+         <item><title>Sourced</title><link>{base}/sourced</link><guid>{base}/sourced</guid>\
+         <pubDate>Mon, 02 Nov 2026 08:30:00 GMT</pubDate>\
+         <source url=\"javascript:alert(document.domain)\">Steppe Monitor</source>\
+         <description>&lt;p&gt;Words.&lt;/p&gt;</description></item>\
+         <item><title>Scripted</title><link>javascript:alert(1)</link><guid>scripted</guid>\
+         <pubDate>Mon, 02 Nov 2026 08:30:00 GMT</pubDate><description>x</description></item>\
+         </channel></rss>"
+    );
+    partner.serve("feed.rss", feed.into_bytes(), "application/rss+xml");
+    let id = source(&app, &format!("{base}/feed.rss"), SourceTerms::Policy(ReusePolicy::CcBy), false).await;
+    let report = pull(&app, id).await;
+    assert_eq!((report.created, report.error.as_deref()), (1, None), "{report:?}");
+    let sourced = article_from(&app, &format!("{base}/sourced")).await;
+    let Provenance::Republished { chain } = &sourced.provenance else { panic!("provenance") };
+    assert!(chain.iter().all(|o| o.url.scheme() == "http"), "{chain:?}");
+    assert!(report.problems.iter().any(|p| p.contains("Steppe Monitor")), "{:?}", report.problems);
+    let queue = app.store().ingest_queue(100).await.unwrap();
+    assert!(
+        queue.iter().all(|e| !e.syndication.original_url.starts_with("javascript")),
+        "the scripted item is left out"
+    );
+    app.finish().await;
+}

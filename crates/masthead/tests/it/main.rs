@@ -314,6 +314,17 @@ fn web_nodes_can_leave_the_jobs_to_a_worker_node() {
 }
 
 #[test]
+fn a_base_url_that_is_not_http_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["ftp://x", "javascript:alert(1)", "/relative"] {
+        let (ok, _, stderr) =
+            run(masthead().args(["init", "--data", dir.path().to_str().unwrap(), "--base-url", bad]));
+        assert!(!ok, "{bad} was accepted");
+        assert!(stderr.contains("http"), "{bad}: {stderr}");
+    }
+}
+
+#[test]
 fn help_shows_examples() {
     let (ok, stdout, _) = run(masthead().arg("--help"));
     assert!(ok);
