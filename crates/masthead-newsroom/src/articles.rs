@@ -408,26 +408,33 @@ pub type Listed = (i64, Slug, String, ArticleStatus, Timestamp);
 pub const LIST_LIMIT: u32 = 200;
 
 /// The articles `user` may see in the newsroom's list, of `status` if given, the most recently
-/// saved first: editors and above see every article; authors and contributors their own (the
-/// ones under their byline) and the published ones. A list names headlines and slugs, so it
-/// must not show a draft to someone who may not read it.
+/// saved first (see [`find`]).
 pub async fn list(newsroom: &Newsroom, user: &User, status: Option<ArticleStatus>) -> Outcome<Vec<Listed>> {
+    find(newsroom, user, masthead_store::ArticleFilter { status, ..Default::default() }).await
+}
+
+/// The articles matching `filter` that `user` may see, the most recently saved first: editors
+/// and above see every article; authors and contributors their own (the ones under their
+/// byline) and the published ones. A list names headlines and slugs, so it must not show a
+/// draft to someone who may not read it.
+pub async fn find(
+    newsroom: &Newsroom,
+    user: &User,
+    filter: masthead_store::ArticleFilter,
+) -> Outcome<Vec<Listed>> {
     use masthead_store::ArticleFilter;
     let store = newsroom.store();
     if user.role.may(Action::EditAnyArticle) {
-        return Ok(store
-            .find_articles(&ArticleFilter { status, ..ArticleFilter::default() }, LIST_LIMIT)
-            .await?);
+        return Ok(store.find_articles(&filter, LIST_LIMIT).await?);
     }
     let mut listed = match user.author_id {
-        Some(author_id) => {
-            let own = ArticleFilter { status, author_id: Some(author_id), ..ArticleFilter::default() };
-            store.find_articles(&own, LIST_LIMIT).await?
+        Some(own) if filter.author_id.is_none_or(|a| a == own) => {
+            store.find_articles(&ArticleFilter { author_id: Some(own), ..filter.clone() }, LIST_LIMIT).await?
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
-    if matches!(status, None | Some(ArticleStatus::Published)) {
-        let published = ArticleFilter { status: Some(ArticleStatus::Published), ..ArticleFilter::default() };
+    if matches!(filter.status, None | Some(ArticleStatus::Published)) {
+        let published = ArticleFilter { status: Some(ArticleStatus::Published), ..filter };
         for line in store.find_articles(&published, LIST_LIMIT).await? {
             if !listed.iter().any(|l| l.0 == line.0) {
                 listed.push(line);

@@ -326,10 +326,9 @@ pub(crate) async fn list(
         term_id: number("region").or(number("theme")),
         title: Some(search.clone()),
     };
-    let articles: Vec<_> = state
-        .store()
-        .find_articles(&filter, 200)
-        .await?
+    let articles: Vec<_> = articles::find(state.newsroom(), &staff.user, filter.clone())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
         .into_iter()
         .map(|(id, _, title, status, at)| minijinja::context! { id => id, title => title, status => status.key(), when => when(at, &site) })
         .collect();

@@ -124,11 +124,12 @@ pub(crate) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Re
         (ArticleStatus::Scheduled, "Scheduled"),
         (ArticleStatus::Published, "Recently published"),
     ] {
-        let items = state
-            .store()
-            .recent_articles(Some(status), 10)
-            .await?
+        // Only what this person may read: a contributor sees their own drafts, not everyone's.
+        let items = masthead_newsroom::articles::list(state.newsroom(), &staff.user, Some(status))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
             .into_iter()
+            .take(10)
             .map(|(_, slug, title, _, at)| Line {
                 title,
                 url: format!("/article/{slug}"),

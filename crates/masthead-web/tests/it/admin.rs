@@ -416,6 +416,20 @@ async fn contributors_write_drafts_but_cannot_publish_them() {
         get_with(&app, &format!("/admin/articles/{}", other.id), ("cookie", &session)).await.status,
         StatusCode::FORBIDDEN
     );
+    // Nor is a colleague's draft theirs to see listed, in the article list or on the dashboard.
+    let mut secret = app.store().article(other.id).await.unwrap();
+    let mut draft = app.store().revision_snapshot(secret.id, secret.revision).await.unwrap();
+    draft.slug = masthead_core::Slug::parse("an-unannounced-investigation").unwrap();
+    draft.title = "An unannounced investigation".into();
+    draft.status = masthead_core::ArticleStatus::Draft;
+    draft.published_at = None;
+    secret = app.store().create_article(&draft).await.unwrap();
+    for page in ["/admin/articles", "/admin/articles?status=draft", "/admin/"] {
+        let body = get_with(&app, page, ("cookie", &session)).await.body;
+        assert!(!body.contains(&secret.title), "{page} shows a colleague's draft");
+        let own = ["A contributor&#39;s draft", "A contributor&#x27;s draft", "A contributor's draft"];
+        assert!(own.iter().any(|t| body.contains(t)), "{page} lists their own draft: {body}");
+    }
     app.finish().await;
 }
 
