@@ -327,8 +327,7 @@ pub(crate) async fn list(
         title: Some(search.clone()),
     };
     let articles: Vec<_> = articles::find(state.newsroom(), &staff.user, filter.clone())
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .into_iter()
         .map(|(id, _, title, status, at)| minijinja::context! { id => id, title => title, status => status.key(), when => when(at, &site) })
         .collect();

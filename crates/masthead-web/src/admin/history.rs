@@ -25,8 +25,7 @@ pub(crate) async fn list(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     editable(&state, &staff, id).await?;
-    let (article, revisions) =
-        articles::history(state.newsroom(), &staff.user, id).await.map_err(internal)?;
+    let (article, revisions) = articles::history(state.newsroom(), &staff.user, id).await?;
     let site = state.store().site().await?;
     let names: HashMap<i64, String> =
         state.store().staff_list().await?.into_iter().map(|(u, _)| (u.id, u.name)).collect();
@@ -61,11 +60,7 @@ async fn render_revision(
     error: Option<&str>,
 ) -> Result<Response> {
     editable(state, staff, id).await?;
-    let view =
-        articles::revision(state.newsroom(), &staff.user, id, revision).await.map_err(|f| match f {
-            Failure::NotFound(_) => AppError::NotFound,
-            other => internal(other),
-        })?;
+    let view = articles::revision(state.newsroom(), &staff.user, id, revision).await?;
     let (article, snapshot) = (view.article, view.snapshot);
     // Only the fields this revision changed.
     let diffs: Vec<_> = view
@@ -110,10 +105,6 @@ pub(crate) async fn restore(
             render_revision(&state, &staff, id, revision, StatusCode::CONFLICT, Some(error)).await
         }
         Err(Failure::NotFound(_)) => Err(AppError::NotFound),
-        Err(other) => Err(internal(other)),
+        Err(other) => Err(other.into()),
     }
-}
-
-fn internal(failure: Failure) -> AppError {
-    AppError::Internal(failure.to_string())
 }

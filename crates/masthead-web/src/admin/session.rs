@@ -98,7 +98,7 @@ pub(crate) async fn logout(
         return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
     }
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        accounts::sign_out(state.newsroom(), &token).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        accounts::sign_out(state.newsroom(), &token).await?;
     }
     let site = state.store().site().await?;
     let jar = jar.remove(cookie(SESSION_COOKIE, String::new(), secure(&site), 0));
@@ -126,8 +126,7 @@ pub(crate) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Re
     ] {
         // Only what this person may read: a contributor sees their own drafts, not everyone's.
         let items = masthead_newsroom::articles::list(state.newsroom(), &staff.user, Some(status))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .await?
             .into_iter()
             .take(10)
             .map(|(_, slug, title, _, at)| Line {
@@ -153,9 +152,7 @@ pub(crate) async fn republications(State(state): State<AppState>, staff: Staff) 
         return Err(AppError::Forbidden("Your role cannot see republications; ask an editor.".into()));
     }
     let site = state.store().site().await?;
-    let rows = masthead_newsroom::republications::report(state.newsroom(), &staff.user)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let rows = masthead_newsroom::republications::report(state.newsroom(), &staff.user).await?;
     admin_page(
         &state,
         &site,

@@ -40,6 +40,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A use case's refusal as the page that says it. Pages that show a refusal beside their form
+/// handle those cases first; what reaches this is a page of its own.
+impl From<masthead_newsroom::error::Failure> for AppError {
+    fn from(f: masthead_newsroom::error::Failure) -> Self {
+        use masthead_newsroom::error::Failure;
+        match f {
+            Failure::NotFound(_) => AppError::NotFound,
+            Failure::Forbidden(m) | Failure::NotPermitted { message: m, .. } => AppError::Forbidden(m),
+            Failure::Internal(m) => AppError::Internal(m),
+            other => AppError::BadRequest(other.to_string()),
+        }
+    }
+}
+
 impl From<minijinja::Error> for AppError {
     fn from(e: minijinja::Error) -> Self {
         AppError::Internal(format!("template: {e:#}"))

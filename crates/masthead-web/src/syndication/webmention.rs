@@ -28,7 +28,7 @@ async fn receive(
     form: std::result::Result<Form<HashMap<String, String>>, FormRejection>,
 ) -> Result<Response> {
     let newsroom = state.newsroom();
-    if !mentions::admit(newsroom, &ip).await.map_err(internal)? {
+    if !mentions::admit(newsroom, &ip).await? {
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
             "Too many Webmentions from your address; try again later.\n",
@@ -44,10 +44,6 @@ async fn receive(
                 .into_response())
         }
         Err(Failure::Invalid { message, .. }) => Err(AppError::BadRequest(message)),
-        Err(other) => Err(internal(other)),
+        Err(other) => Err(other.into()),
     }
-}
-
-fn internal(failure: Failure) -> AppError {
-    AppError::Internal(failure.to_string())
 }
