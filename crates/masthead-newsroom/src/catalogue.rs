@@ -210,3 +210,26 @@ fn refusal(e: StoreError, reference_field: &'static str) -> Failure {
         other => other.into(),
     }
 }
+
+/// The outlet called `name` (or with that slug), added when it is new, for someone who may
+/// manage the lists; the second value says whether it was added.
+pub async fn outlet_named(
+    newsroom: &Newsroom,
+    actor: crate::staff::Actor<'_>,
+    name: &str,
+) -> Outcome<(Outlet, bool)> {
+    if !actor.may(Action::ManageAuthorsAndTerms) {
+        return Err(Failure::Forbidden("Only editors and administrators add outlets.".into()));
+    }
+    let outlets = newsroom.store().outlets().await?;
+    if let Some(o) = outlets
+        .into_iter()
+        .find(|o| o.name.eq_ignore_ascii_case(name.trim()) || o.slug.as_str() == name.trim())
+    {
+        return Ok((o, false));
+    }
+    let request = OutletRequest { name: name.to_owned(), slug: None, homepage: None };
+    let outlet =
+        newsroom.store().create_outlet(&request.into_new()?).await.map_err(|e| refusal(e, "slug"))?;
+    Ok((outlet, true))
+}

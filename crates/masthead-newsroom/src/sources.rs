@@ -6,9 +6,9 @@ use masthead_core::{Action, Article, ArticleStatus, FeedFormat, NewSource, Sourc
 use masthead_store::StoreError;
 use serde::Deserialize;
 
-use crate::catalogue::may_manage;
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
+use crate::staff::Actor;
 
 /// What a client sends to add or change a source.
 #[derive(Debug, Clone, Deserialize)]
@@ -71,11 +71,13 @@ impl SourceRequest {
 /// what it brought in. Recorded in the audit log.
 pub async fn save(
     newsroom: &Newsroom,
-    user: &User,
+    actor: Actor<'_>,
     id: Option<i64>,
     request: SourceRequest,
 ) -> Outcome<Source> {
-    may_manage(user)?;
+    if !actor.may(Action::ManageAuthorsAndTerms) {
+        return Err(Failure::Forbidden("Only editors and administrators manage partners' feeds.".into()));
+    }
     if let Some(id) = id {
         match newsroom.store().source(id).await {
             Err(StoreError::NotFound) => return Err(Failure::NotFound("no such source".into())),
@@ -102,7 +104,7 @@ pub async fn save(
         other => other.into(),
     })?;
     let what = format!("{} ({})", source.outlet_name, source.feed_url);
-    newsroom.store().audit(Some(user.id), "source saved", &what).await?;
+    newsroom.store().audit(actor.user_id(), "source saved", &what).await?;
     Ok(source)
 }
 

@@ -33,7 +33,7 @@ pub enum Actor<'a> {
 }
 
 impl Actor<'_> {
-    fn may(self, action: Action) -> bool {
+    pub(crate) fn may(self, action: Action) -> bool {
         match self {
             Actor::Staff(user) => user.role.may(action),
             Actor::Operator => true,

@@ -1,31 +1,23 @@
 //! `masthead sources add|list|pull`: partners' feeds from the command line.
 
 use anyhow::{Context, bail};
-use masthead_core::{NewOutlet, NewSource, Slug, TermKind};
-use masthead_store::{Store, StoreError};
+use masthead_core::{Slug, TermKind};
+use masthead_newsroom::catalogue;
+use masthead_newsroom::error::Failure;
+use masthead_newsroom::sources::{self, SourceRequest};
+use masthead_newsroom::staff::Actor;
 
 use crate::cli::{SourcesAddArgs, SourcesListArgs, SourcesPullArgs};
 
-/// The outlet named `name` (or with that slug), added when it is new.
-async fn outlet(store: &Store, name: &str) -> anyhow::Result<masthead_core::Outlet> {
-    let outlets = store.outlets().await.context("could not read the outlets")?;
-    if let Some(o) =
-        outlets.into_iter().find(|o| o.name.eq_ignore_ascii_case(name) || o.slug.as_str() == name)
-    {
-        return Ok(o);
-    }
-    let slug = Slug::from_title(name).with_context(|| format!("no address can be made from {name:?}"))?;
-    let outlet = store
-        .create_outlet(&NewOutlet { slug, name: name.trim().to_owned(), homepage: None })
-        .await
-        .context("could not add the outlet")?;
-    println!("Added the outlet {}.", outlet.name);
-    Ok(outlet)
-}
-
 pub async fn add(args: SourcesAddArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
-    let outlet = outlet(&store, &args.outlet).await?;
+    let newsroom = crate::site::newsroom(&args.data, store.clone(), false)?;
+    let (outlet, added) = catalogue::outlet_named(&newsroom, Actor::Operator, &args.outlet)
+        .await
+        .with_context(|| format!("could not add the outlet {:?}", args.outlet))?;
+    if added {
+        println!("Added the outlet {}.", outlet.name);
+    }
     let mut term_ids = Vec::new();
     for slug in &args.terms_to_apply {
         let parsed = Slug::parse(slug).with_context(|| format!("{slug:?} is not a slug"))?;
@@ -38,21 +30,19 @@ pub async fn add(args: SourcesAddArgs) -> anyhow::Result<()> {
         }
         term_ids.push(found.with_context(|| format!("there is no region, theme or tag {slug}"))?);
     }
-    let new = NewSource {
+    let request = SourceRequest {
         outlet_id: outlet.id,
-        feed_url: args.feed.clone().into(),
-        format: args.format,
-        terms: args.terms,
+        feed_url: args.feed.to_string(),
+        format: Some(args.format.to_string()),
+        terms: args.terms.to_string(),
         term_ids,
         auto_publish: args.auto_publish,
-        interval_minutes: args.interval,
+        interval_minutes: Some(args.interval),
     };
-    let source = store.create_source(&new).await.map_err(|e| match e {
-        StoreError::Conflict { .. } => anyhow::anyhow!("{} is already a source", args.feed),
-        StoreError::Invalid(m) => anyhow::anyhow!("the source cannot be added: {m}"),
-        other => anyhow::Error::new(other).context("could not add the source"),
+    let source = sources::save(&newsroom, Actor::Operator, None, request).await.map_err(|e| match e {
+        Failure::Taken { .. } => anyhow::anyhow!("{} is already a source", args.feed),
+        other => anyhow::anyhow!("the source cannot be added: {other}"),
     })?;
-    store.audit(None, "source saved", &format!("{} ({})", outlet.name, source.feed_url)).await?;
     store.close().await;
     println!(
         "Added source {} for {}: {} ({}), terms {}{}.",

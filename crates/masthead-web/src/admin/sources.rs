@@ -16,6 +16,7 @@ use crate::http::error::{AppError, Result};
 use crate::state::AppState;
 use masthead_newsroom::error::Failure;
 use masthead_newsroom::sources::{self, DEFAULT_INTERVAL_MINUTES, SourceRequest};
+use masthead_newsroom::staff::Actor;
 
 fn editor(staff: &Staff) -> Result<()> {
     if staff.user.role.may(Action::ManageAuthorsAndTerms) {
@@ -189,7 +190,8 @@ async fn save(
         None => None,
     };
     let values = FormValues::sent(&pairs);
-    let problem = match sources::save(state.newsroom(), &staff.user, id, values.request()).await {
+    let problem = match sources::save(state.newsroom(), Actor::Staff(&staff.user), id, values.request()).await
+    {
         Ok(source) => return Ok(Redirect::to(&format!("/admin/sources/{}?saved", source.id)).into_response()),
         Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
         Err(Failure::Forbidden(m)) => return Err(AppError::Forbidden(m)),

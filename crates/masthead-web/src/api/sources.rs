@@ -12,6 +12,7 @@ use crate::api::error::{ApiError, ApiUser, body};
 use crate::state::AppState;
 use masthead_newsroom::catalogue::may_manage;
 use masthead_newsroom::sources::{self, SourceRequest};
+use masthead_newsroom::staff::Actor;
 
 fn store_error(e: StoreError) -> ApiError {
     match e {
@@ -37,7 +38,7 @@ pub(crate) async fn create(
     ApiUser(user): ApiUser,
     json: Result<Json<SourceRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let source = sources::save(state.newsroom(), &user, None, body(json)?).await?;
+    let source = sources::save(state.newsroom(), Actor::Staff(&user), None, body(json)?).await?;
     Ok((StatusCode::CREATED, Json(source)).into_response())
 }
 
@@ -64,7 +65,8 @@ pub(crate) async fn update(
     Path(id): Path<i64>,
     json: Result<Json<SourceRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    Ok(Json(sources::save(state.newsroom(), &user, Some(id), body(json)?).await?).into_response())
+    Ok(Json(sources::save(state.newsroom(), Actor::Staff(&user), Some(id), body(json)?).await?)
+        .into_response())
 }
 
 /// Pulls the source now and answers what the pull did.
