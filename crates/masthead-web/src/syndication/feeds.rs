@@ -83,11 +83,28 @@ fn render(
     for a in articles {
         tags.add_article(a);
     }
-    tags.apply(match format {
-        Format::Rss => respond(headers, RSS_TYPE, feeds::rss(site, scope, articles), last),
-        Format::Atom => respond(headers, ATOM_TYPE, feeds::atom(site, scope, articles), last),
-        Format::Json => respond(headers, JSON_FEED_TYPE, feeds::json_feed(site, scope, articles), last),
-    })
+    let (path, mut response) = match format {
+        Format::Rss => {
+            (scope.rss_path(), respond(headers, RSS_TYPE, feeds::rss(site, scope, articles), last))
+        }
+        Format::Atom => {
+            (scope.atom_path(), respond(headers, ATOM_TYPE, feeds::atom(site, scope, articles), last))
+        }
+        Format::Json => (
+            scope.json_path(),
+            respond(headers, JSON_FEED_TYPE, feeds::json_feed(site, scope, articles), last),
+        ),
+    };
+    // WebSub §4: the topic and the hub are also announced in HTTP headers, for subscribers that
+    // do not read the document.
+    let mut links = vec![format!("<{}>; rel=\"self\"", site.url(&path))];
+    if let Some(hub) = &site.websub_hub {
+        links.push(format!("<{hub}>; rel=\"hub\""));
+    }
+    if let Ok(value) = axum::http::HeaderValue::from_str(&links.join(", ")) {
+        response.headers_mut().insert(axum::http::header::LINK, value);
+    }
+    tags.apply(response)
 }
 
 async fn full_articles(state: &AppState, listing: masthead_store::Listing) -> Result<Vec<Article>> {

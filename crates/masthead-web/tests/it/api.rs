@@ -495,3 +495,23 @@ async fn addresses_that_are_not_http_are_refused_wherever_they_come_in() {
     assert_eq!((site.base_url, site.websub_hub), (site_before.base_url, site_before.websub_hub));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn a_new_headline_keeps_the_address_unless_a_new_one_is_given() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let editor = staffer(&app, Role::Editor, Some(mine)).await;
+    let (_, created) =
+        call(&app, &editor, "POST", "/api/admin/articles", Some(draft(mine, "First headline"))).await;
+    let id = created["id"].as_i64().unwrap();
+    let (_, published) =
+        call(&app, &editor, "POST", &format!("/api/admin/articles/{id}/publish"), None).await;
+    let mut change = draft(mine, "A better headline");
+    change["revision"] = published["revision"].clone();
+    let (status, saved) =
+        call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["slug"], "first-headline", "ids and addresses never change by themselves");
+    assert_eq!(app.get("/article/first-headline").await.status, StatusCode::OK);
+    app.finish().await;
+}

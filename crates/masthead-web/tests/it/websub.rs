@@ -36,7 +36,21 @@ async fn changed_articles_are_announced_to_the_hub_once() {
     let (hub_url, seen) = hub().await;
     let site = app.store().site().await.unwrap();
     app.store().save_site(&Site { websub_hub: Some(hub_url.parse().unwrap()), ..site }).await.unwrap();
-    let rss = app.get("/feed.xml").await.body;
+    let reply = app.get("/feed.xml").await;
+    // WebSub §4: the hub and the topic in the HTTP headers too, for every feed.
+    for feed in ["/feed.xml", "/atom.xml", "/feed.json"] {
+        let link = app
+            .get(feed)
+            .await
+            .headers
+            .get("link")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        assert!(link.contains(&format!("<{hub_url}>; rel=\"hub\"")), "{feed}: {link}");
+        assert!(link.contains(&format!("{feed}>; rel=\"self\"")), "{feed}: {link}");
+    }
+    let rss = reply.body;
     assert!(
         rss.contains(&format!("href=\"{hub_url}\" rel=\"hub\""))
             || rss.contains(&format!("rel=\"hub\" href=\"{hub_url}\"")),
