@@ -16,6 +16,7 @@ mod permissions;
 mod redirects;
 mod republish;
 mod reset;
+mod serving;
 mod syndication;
 mod webmention;
 mod websub;
