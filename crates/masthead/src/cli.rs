@@ -305,6 +305,9 @@ pub struct DataArgs {
     /// Use this PostgreSQL database instead of the SQLite file in the data folder.
     #[arg(long, env = "MASTHEAD_DATABASE_URL", value_name = "postgres://…", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Seconds a request waits for a database connection before it is answered 503.
+    #[arg(long, env = "MASTHEAD_DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub database_acquire_timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -417,7 +420,10 @@ impl DataArgs {
     pub async fn open(&self) -> anyhow::Result<Store> {
         let location = self.location()?;
         prepare_data_folder(&self.data)?;
-        Store::open(&location).await.context("could not open the database")
+        let options = masthead_store::StoreOptions {
+            acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_secs),
+        };
+        Store::open_with(&location, &options).await.context("could not open the database")
     }
 
     pub fn describe_database(&self) -> String {

@@ -115,5 +115,5 @@ pub(crate) async fn restore(
 }
 
 fn internal(failure: Failure) -> AppError {
-    AppError::Internal(failure.to_string())
+    AppError::fault(failure)
 }

@@ -49,5 +49,5 @@ async fn receive(
 }
 
 fn internal(failure: Failure) -> AppError {
-    AppError::Internal(failure.to_string())
+    AppError::fault(failure)
 }

@@ -10,6 +10,7 @@ mod limits;
 mod listing;
 mod media;
 mod newsroom;
+mod outage;
 mod outputs;
 mod pages;
 mod permissions;
