@@ -32,6 +32,14 @@ pub enum Failure {
     /// The partner's terms, or another rule of the newsroom, refuse it.
     #[error("{0}")]
     Refused(String),
+    /// The database cannot be reached just now; trying again shortly may work.
+    #[error("the site cannot reach its database just now; please try again in a few seconds")]
+    Unavailable(String),
+    /// The disk is full: nothing was saved. Shown as it is, since only freeing space helps.
+    #[error(
+        "the disk is full, so nothing was saved; ask whoever runs the site to free some space, then save again"
+    )]
+    DiskFull(String),
     /// Our fault: the database or the disk failed. Logged, never shown in detail.
     #[error("{0}")]
     Internal(String),
@@ -68,6 +76,8 @@ impl From<StoreError> for Failure {
                 Failure::Taken { field: "slug", message: format!("{what} is already taken") }
             }
             StoreError::Invalid(m) => Failure::invalid("", m),
+            e @ StoreError::Unavailable(_) => Failure::Unavailable(e.to_string()),
+            e @ StoreError::DiskFull(_) => Failure::DiskFull(e.to_string()),
             other => Failure::Internal(other.to_string()),
         }
     }

@@ -70,6 +70,9 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     let remove = |paths: &[std::path::PathBuf]| paths.iter().for_each(|p| drop(std::fs::remove_file(p)));
     if let Err(e) = write {
         remove(&written);
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Err(Failure::DiskFull(format!("the image could not be saved: {e}")));
+        }
         return Err(Failure::Internal(format!("the image could not be saved: {e}")));
     }
     let record = NewMedia {

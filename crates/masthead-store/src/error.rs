@@ -23,8 +23,44 @@ pub enum StoreError {
     Connect { target: String, source: sqlx::Error },
     #[error("could not apply database migrations: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The database cannot be reached now (refused, cut off, no connection free in time): worth
+    /// trying again shortly, and nothing the caller did wrong.
+    #[error("the database cannot be reached: {0}")]
+    Unavailable(sqlx::Error),
+    /// The disk under the database is full (SQLite's `SQLITE_FULL` or an I/O error writing,
+    /// PostgreSQL's `53100 disk_full`): nothing was saved; freeing space is the cure.
+    #[error("the disk is full: nothing was saved; free some space and try again ({0})")]
+    DiskFull(sqlx::Error),
     #[error("database error: {0}")]
     Database(sqlx::Error),
+}
+
+/// Whether `e` says the disk is full: SQLite's `SQLITE_FULL` (13) and `SQLITE_IOERR` (10, with
+/// its extended codes in the high bits), which a write meets on a full disk; PostgreSQL's
+/// `53100 disk_full`; and a full disk seen by the driver itself.
+pub(crate) fn is_disk_full(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| match code.parse::<i32>() {
+            Ok(sqlite) => matches!(sqlite & 0xff, 10 | 13),
+            Err(_) => code == "53100",
+        }),
+        sqlx::Error::Io(io) => io.kind() == std::io::ErrorKind::StorageFull,
+        _ => false,
+    }
+}
+
+/// Whether `e` says the database is out of reach rather than that the query was wrong.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        // Not `PoolClosed`: this process closed its own pool, which no retry will reopen.
+        sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        // PostgreSQL: connection exceptions (08…), too many connections (53300), and the server
+        // ending or refusing sessions (57P01 admin shutdown, 57P02 crash, 57P03 starting up).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -41,6 +77,8 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
                 StoreError::Invalid(format!("a referenced record does not exist ({})", db.message()))
             }
+            _ if is_disk_full(&e) => StoreError::DiskFull(e),
+            _ if is_unavailable(&e) => StoreError::Unavailable(e),
             _ => StoreError::Database(e),
         }
     }

@@ -42,6 +42,7 @@ pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
+
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
@@ -117,19 +118,41 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
+/// How the store uses its database.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// How long a query waits for a connection before giving up with
+    /// [`StoreError::Unavailable`]. Short, so that while the database is unreachable each request
+    /// is told so quickly instead of queueing.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { acquire_timeout: Duration::from_secs(3) }
+    }
+}
+
 impl Store {
     /// Opens the database at `location`, creating it when it is an SQLite file that does not
     /// exist yet, and applies any pending migrations.
     pub async fn open(location: &Location) -> Result<Store> {
+        Store::open_with(location, &StoreOptions::default()).await
+    }
+
+    /// [`Store::open`] with `options`.
+    pub async fn open_with(location: &Location, options: &StoreOptions) -> Result<Store> {
         let store = match location {
-            Location::Sqlite(path) => Store::open_sqlite(path).await?,
-            Location::Postgres { url, schema } => Store::open_postgres(url, schema.as_deref()).await?,
+            Location::Sqlite(path) => Store::open_sqlite(path, options).await?,
+            Location::Postgres { url, schema } => {
+                Store::open_postgres(url, schema.as_deref(), options).await?
+            }
         };
         store.migrate().await?;
         Ok(store)
     }
 
-    async fn open_sqlite(path: &Path) -> Result<Store> {
+    async fn open_sqlite(path: &Path, store_options: &StoreOptions) -> Result<Store> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -139,7 +162,7 @@ impl Store {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(store_options.acquire_timeout)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect {
@@ -149,7 +172,7 @@ impl Store {
         Ok(Store { db: Db::Sqlite(pool), shared: shared::Shared::new(None) })
     }
 
-    async fn open_postgres(url: &str, schema: Option<&str>) -> Result<Store> {
+    async fn open_postgres(url: &str, schema: Option<&str>, store_options: &StoreOptions) -> Result<Store> {
         let target = format!("PostgreSQL at {}", redact_password(url));
         let mut options = PgConnectOptions::from_str(url)
             .map_err(|source| StoreError::Connect { target: target.clone(), source })?;
@@ -173,7 +196,7 @@ impl Store {
         }
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(store_options.acquire_timeout)
             .connect_with(options)
             .await
             .map_err(|source| StoreError::Connect { target, source })?;

@@ -34,6 +34,11 @@ impl Store {
 
     /// On PostgreSQL, starts hearing other nodes' changes (once per store; later calls return
     /// at once). On SQLite there are no other nodes.
+    ///
+    /// When the connection that listens is lost (the database went away), nothing is announced
+    /// until it is back: whoever keeps copies may go on serving them, since while the database
+    /// is unreachable nobody can change anything through it. Once it listens again, "all" is
+    /// announced, because what other nodes changed in between was not heard.
     pub async fn listen_to_other_nodes(&self) -> crate::Result<()> {
         let Db::Postgres(pool) = &self.db else { return Ok(()) };
         let pool = pool.clone();
@@ -41,25 +46,26 @@ impl Store {
         self.shared
             .listening
             .get_or_try_init(|| async move {
-                let mut listener = sqlx::postgres::PgListener::connect_with(&pool).await?;
-                listener.listen(&shared.channel).await?;
+                let mut listener = listen(&pool, &shared.channel).await?;
                 let shared_for_task = shared.clone();
                 let task = tokio::spawn(async move {
                     let shared = shared_for_task;
                     loop {
-                        match listener.recv().await {
-                            Ok(n) => {
+                        match listener.try_recv().await {
+                            Ok(Some(n)) => {
                                 let keys = n.payload().split(' ').map(str::to_owned).collect();
                                 let _ = shared.sender.send(Arc::new(keys));
+                                continue;
                             }
-                            // The connection broke: sqlx reconnects on the next recv; what was
-                            // sent meanwhile is lost, so everything is refreshed.
-                            Err(e) => {
-                                tracing::warn!(error = %e, "lost the change notifications; refreshing every page");
-                                let _ = shared.sender.send(Arc::new(vec!["all".to_owned()]));
-                                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                            }
+                            Ok(None) => tracing::warn!("lost the connection that hears other nodes' changes"),
+                            Err(e) => tracing::warn!(error = %e, "lost the connection that hears other nodes' changes"),
                         }
+                        // A fresh listener, rather than the old one's own reconnection: after
+                        // some errors (the server ending the session) the old one keeps its
+                        // dead connection.
+                        listener = relisten(&pool, &shared.channel).await;
+                        tracing::info!("hearing other nodes' changes again; refreshing every page");
+                        let _ = shared.sender.send(Arc::new(vec!["all".to_owned()]));
                     }
                 });
                 *shared.listener.lock().unwrap_or_else(|e| e.into_inner()) = Some(task.abort_handle());
@@ -93,4 +99,25 @@ pub(crate) fn article_keys(id: i64, author_ids: &[i64], term_ids: &[i64]) -> Vec
     keys.extend(author_ids.iter().map(|a| format!("author:{a}")));
     keys.extend(term_ids.iter().map(|t| format!("term:{t}")));
     keys
+}
+
+async fn listen(pool: &sqlx::PgPool, channel: &str) -> Result<sqlx::postgres::PgListener, sqlx::Error> {
+    let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+    // Reconnecting is ours to do (`relisten`), so that we know when it happened.
+    listener.eager_reconnect(false);
+    listener.listen(channel).await?;
+    Ok(listener)
+}
+
+/// Listens again, trying every second, then less often, up to every ten seconds.
+async fn relisten(pool: &sqlx::PgPool, channel: &str) -> sqlx::postgres::PgListener {
+    let mut wait = std::time::Duration::from_millis(250);
+    loop {
+        tokio::time::sleep(wait).await;
+        match listen(pool, channel).await {
+            Ok(listener) => return listener,
+            Err(e) => tracing::debug!(error = %e, "cannot hear other nodes' changes yet"),
+        }
+        wait = (wait * 2).min(std::time::Duration::from_secs(10));
+    }
 }

@@ -105,3 +105,95 @@ macro_rules! both_backends {
         }
     )*};
 }
+
+/// A PostgreSQL role and schema of one test's own, which the test can cut off from the database
+/// (its connections ended, new ones refused: `CONNECTION LIMIT 0`) and let back in. A real
+/// outage for the stores opened on [`CutOffRole::location`], while the rest of the server, and
+/// the other tests, go on.
+#[derive(Debug)]
+pub struct CutOffRole {
+    admin: sqlx::PgPool,
+    admin_url: String,
+    role: String,
+    schema: String,
+    /// Where the role's own stores connect: the role, on its schema.
+    pub location: Location,
+}
+
+impl CutOffRole {
+    /// `None` (after saying so) when PostgreSQL cannot be reached outside CI, as
+    /// [`TestDb::postgres`].
+    pub async fn new() -> Option<CutOffRole> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let admin_url = std::env::var("MASTHEAD_TEST_DATABASE_URL")
+            .unwrap_or_else(|_| DEFAULT_TEST_DATABASE_URL.to_owned());
+        let admin = match sqlx::PgPool::connect(&admin_url).await {
+            Ok(pool) => pool,
+            Err(e) if std::env::var("CI").as_deref() == Ok("true") => {
+                panic!("CI=true and the PostgreSQL tests cannot run: {e}")
+            }
+            Err(e) => {
+                eprintln!("\n!!! SKIPPED a PostgreSQL test: {e}\n");
+                return None;
+            }
+        };
+        let role =
+            format!("masthead_outage_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed));
+        let schema = format!("{role}_data");
+        let database: String =
+            sqlx::query_scalar("SELECT current_database()").fetch_one(&admin).await.unwrap();
+        for statement in [
+            format!("CREATE ROLE {role} LOGIN"),
+            format!("GRANT CREATE ON DATABASE \"{database}\" TO {role}"),
+            format!("CREATE SCHEMA {schema} AUTHORIZATION {role}"),
+        ] {
+            sqlx::query(&statement).execute(&admin).await.unwrap_or_else(|e| panic!("{statement}: {e}"));
+        }
+        let mut url = url::Url::parse(&admin_url).expect("the test database URL");
+        url.set_username(&role).expect("a URL with a user");
+        url.set_password(None).expect("a URL with a user");
+        let location = Location::Postgres { url: url.to_string(), schema: Some(schema.clone()) };
+        Some(CutOffRole { admin, admin_url, role, schema, location })
+    }
+
+    /// The same schema reached as the administrator: another node, which the outage spares.
+    pub fn other_node(&self) -> Location {
+        Location::Postgres { url: self.admin_url.clone(), schema: Some(self.schema.clone()) }
+    }
+
+    /// Ends the role's connections and refuses new ones.
+    pub async fn cut_off(&self) {
+        let role = &self.role;
+        sqlx::query(&format!("ALTER ROLE {role} CONNECTION LIMIT 0")).execute(&self.admin).await.unwrap();
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1")
+            .bind(role)
+            .execute(&self.admin)
+            .await
+            .unwrap();
+    }
+
+    /// Lets the role connect again.
+    pub async fn restore(&self) {
+        let role = &self.role;
+        sqlx::query(&format!("ALTER ROLE {role} CONNECTION LIMIT -1")).execute(&self.admin).await.unwrap();
+    }
+
+    /// Drops the schema and the role.
+    pub async fn finish(self) {
+        let (role, schema) = (&self.role, &self.schema);
+        let _ = sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1")
+            .bind(role)
+            .execute(&self.admin)
+            .await;
+        for statement in [
+            format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+            format!("DROP OWNED BY {role}"),
+            format!("DROP ROLE IF EXISTS {role}"),
+        ] {
+            if let Err(e) = sqlx::query(&statement).execute(&self.admin).await {
+                eprintln!("could not clean up after a test: {statement}: {e}");
+            }
+        }
+        self.admin.close().await;
+    }
+}

@@ -304,6 +304,9 @@ pub struct DataArgs {
     /// Use this PostgreSQL database instead of the SQLite file in the data folder.
     #[arg(long, env = "MASTHEAD_DATABASE_URL", value_name = "postgres://…", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Seconds a request waits for a database connection before it is answered 503.
+    #[arg(long, env = "MASTHEAD_DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub database_acquire_timeout_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -329,6 +332,19 @@ pub struct ServeArgs {
     /// Only serve: leave the background jobs to nodes running `masthead jobs` (or `serve`).
     #[arg(long, env = "MASTHEAD_NO_JOBS")]
     pub no_jobs: bool,
+    /// Connections served at once; past them a client is answered 503 with Retry-After.
+    /// Lowered to fit the open-file limit if that is smaller.
+    #[arg(long, env = "MASTHEAD_MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
+    /// Seconds a client has to send a request's head once it has begun.
+    #[arg(long, env = "MASTHEAD_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout_secs: u64,
+    /// Seconds a connection may stay open with no request begun (new, or kept alive).
+    #[arg(long, env = "MASTHEAD_IDLE_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_timeout_secs: u64,
+    /// Seconds from a request's head to its response: reading the body and handling it (408).
+    #[arg(long, env = "MASTHEAD_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
     #[command(flatten)]
     pub mail: MailArgs,
 }
@@ -403,7 +419,10 @@ impl DataArgs {
     pub async fn open(&self) -> anyhow::Result<Store> {
         let location = self.location()?;
         prepare_data_folder(&self.data)?;
-        Store::open(&location).await.context("could not open the database")
+        let options = masthead_store::StoreOptions {
+            acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_secs),
+        };
+        Store::open_with(&location, &options).await.context("could not open the database")
     }
 
     pub fn describe_database(&self) -> String {

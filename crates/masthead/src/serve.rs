@@ -3,11 +3,13 @@
 //! the background jobs alone.
 
 use std::io::Write;
+use std::time::Duration;
 
 use anyhow::Context;
 use masthead_newsroom::context::Newsroom;
 use masthead_newsroom::jobs::{self, Job};
 use masthead_newsroom::outbound::Outbound;
+use masthead_web::http::serve::Limits;
 use masthead_web::{AppState, DEFAULT_PAGE_SIZE, Theme};
 use tokio::net::TcpListener;
 
@@ -17,6 +19,7 @@ use crate::cli::{JobsArgs, ServeArgs};
 pub const DEMO_OWNER: &str = "owner@meridian.example";
 
 pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let limits = limits(&args);
     let store = args.data.open().await?;
     // Bind before seeding, so that the demo's links carry the real port when it is 0.
     let listener =
@@ -108,13 +111,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = writeln!(out, "  stop with Ctrl-C");
     let _ = out.flush();
 
-    let app = masthead_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let signal = async move {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
+    masthead_web::http::serve::serve(listener, masthead_web::router(state), limits, signal)
         .await
         .context("the server stopped with an error")?;
     if let Some(background) = background {
@@ -124,6 +125,37 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     store.close().await;
     let _ = writeln!(std::io::stdout(), "Masthead stopped.");
     Ok(())
+}
+
+/// The serving limits from the flags, with the open-file limit raised as far as the system
+/// lets us: every connection is a file, and so is every database connection and media file.
+/// The connection cap is lowered, with a warning, if it would not leave room for those.
+fn limits(args: &ServeArgs) -> Limits {
+    /// Files kept for the database pool, the listener, media and logs.
+    const RESERVED_FILES: u64 = 128;
+    let mut max_connections = args.max_connections as usize;
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(files) => {
+            let room = files.saturating_sub(RESERVED_FILES).max(1);
+            if (max_connections as u64) > room {
+                tracing::warn!(
+                    files,
+                    asked = max_connections,
+                    serving = room,
+                    "the open-file limit is too low for --max-connections; serving fewer at once \
+                     (raise the hard limit, e.g. LimitNOFILE= in the systemd unit)"
+                );
+                max_connections = room as usize;
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not raise the open-file limit"),
+    }
+    Limits {
+        max_connections,
+        header_timeout: Duration::from_secs(args.header_timeout_secs),
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+        request_timeout: Duration::from_secs(args.request_timeout_secs),
+    }
 }
 
 /// `masthead jobs`: the background jobs without the web server, until Ctrl-C or SIGTERM.

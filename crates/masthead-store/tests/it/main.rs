@@ -10,6 +10,7 @@ use masthead_core::{MentionKind, MentionStatus, Role};
 use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
 
 mod archive;
+mod disk_full;
 mod imports;
 mod sources;
 

@@ -96,7 +96,7 @@ fn render(
 fn fault(failure: Failure) -> AppError {
     match failure {
         Failure::Forbidden(m) => AppError::Forbidden(m),
-        other => AppError::Internal(other.to_string()),
+        other => AppError::fault(other),
     }
 }
 

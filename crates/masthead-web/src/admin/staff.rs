@@ -67,7 +67,7 @@ fn fault(failure: Failure) -> AppError {
     match failure {
         Failure::Forbidden(m) => AppError::Forbidden(m),
         Failure::NotFound(_) => AppError::NotFound,
-        other => AppError::Internal(other.to_string()),
+        other => AppError::fault(other),
     }
 }
 

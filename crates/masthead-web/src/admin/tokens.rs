@@ -83,6 +83,6 @@ fn fault(failure: Failure) -> AppError {
     match failure {
         Failure::NotFound(_) => AppError::NotFound,
         Failure::Forbidden(m) => AppError::Forbidden(m),
-        other => AppError::Internal(other.to_string()),
+        other => AppError::fault(other),
     }
 }

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use masthead_core::User;
 use masthead_newsroom::error::Failure;
@@ -37,6 +37,19 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!(error = %self.error, "API request refused: the database is unreachable");
+            let error = "the site cannot reach its database just now; try again shortly".to_owned();
+            let mut response = (self.status, Json(ApiError { error, ..self })).into_response();
+            let retry_after = HeaderValue::from(crate::http::error::RETRY_AFTER_SECONDS);
+            response.headers_mut().insert(header::RETRY_AFTER, retry_after);
+            return response;
+        }
+        if self.status == StatusCode::INSUFFICIENT_STORAGE {
+            tracing::error!(error = %self.error, "API request refused: the disk is full");
+            let error = "the disk is full, so nothing was saved; free some space, then try again".to_owned();
+            return (self.status, Json(ApiError { error, ..self })).into_response();
+        }
         if self.status.is_server_error() {
             tracing::error!(error = %self.error, "API request failed");
             return (self.status, Json(ApiError { error: "internal error".into(), ..self })).into_response();
@@ -52,6 +65,8 @@ impl From<AppError> for ApiError {
             AppError::BadRequest(m) => ApiError::new(StatusCode::BAD_REQUEST, m),
             AppError::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
             AppError::TooLarge(m) => ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, m),
+            AppError::Unavailable(m) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, m),
+            AppError::DiskFull(m) => ApiError::new(StatusCode::INSUFFICIENT_STORAGE, m),
             AppError::Internal(m) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, m),
         }
     }
@@ -84,6 +99,8 @@ impl From<Failure> for ApiError {
             | Failure::Taken { .. }
             | Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Failure::Stale { .. } => StatusCode::CONFLICT,
+            Failure::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Failure::DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             Failure::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match f.field().filter(|f| !f.is_empty()) {

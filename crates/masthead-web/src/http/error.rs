@@ -26,15 +26,38 @@ pub enum AppError {
     /// A request body over the limit (`413 Payload Too Large`).
     #[error("{0}")]
     TooLarge(String),
+    /// The database cannot be reached now: `503` with `Retry-After`, rendered without it.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// The disk is full: `507 Insufficient Storage`, saying so.
+    #[error("disk full: {0}")]
+    DiskFull(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
+
+/// Seconds a client is asked to wait when the database is away.
+pub const RETRY_AFTER_SECONDS: u32 = 10;
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Refused(reason) => AppError::BadRequest(reason),
+            e @ StoreError::Unavailable(_) => AppError::Unavailable(e.to_string()),
+            e @ StoreError::DiskFull(_) => AppError::DiskFull(e.to_string()),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    /// A use case's failure that is no refusal a person can act on in the form: the database
+    /// away (`503`), or our fault (`500`).
+    pub(crate) fn fault(failure: masthead_newsroom::error::Failure) -> AppError {
+        match failure {
+            f @ masthead_newsroom::error::Failure::Unavailable(_) => AppError::Unavailable(f.to_string()),
+            f @ masthead_newsroom::error::Failure::DiskFull(_) => AppError::DiskFull(f.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -48,7 +71,7 @@ impl From<masthead_newsroom::error::Failure> for AppError {
         match f {
             Failure::NotFound(_) => AppError::NotFound,
             Failure::Forbidden(m) | Failure::NotPermitted { message: m, .. } => AppError::Forbidden(m),
-            Failure::Internal(m) => AppError::Internal(m),
+            f @ (Failure::Internal(_) | Failure::Unavailable(_) | Failure::DiskFull(_)) => AppError::fault(f),
             other => AppError::BadRequest(other.to_string()),
         }
     }
@@ -82,6 +105,14 @@ impl ErrorPage {
             StatusCode::GONE => ("Article withdrawn", "This article has been withdrawn by the newsroom."),
             StatusCode::FORBIDDEN => ("Not allowed", "You may not do this."),
             StatusCode::PAYLOAD_TOO_LARGE => ("Too large", "What was sent is larger than the site accepts."),
+            StatusCode::INSUFFICIENT_STORAGE => (
+                "The disk is full",
+                "The disk is full, so nothing was saved. Whoever runs the site must free some space; then try again.",
+            ),
+            StatusCode::SERVICE_UNAVAILABLE => (
+                "Temporarily unavailable",
+                "The site cannot reach its database just now. Please try again in a few seconds.",
+            ),
             s if s.is_server_error() => (
                 "Something went wrong",
                 "The site could not show this page. The newsroom has been told; please try again later.",
@@ -111,6 +142,14 @@ impl IntoResponse for AppError {
             AppError::TooLarge(message) => {
                 ErrorPage::for_status(StatusCode::PAYLOAD_TOO_LARGE, Some(message)).into_response()
             }
+            AppError::Unavailable(detail) => {
+                tracing::warn!(%detail, "request refused: the database is unreachable");
+                unavailable(None)
+            }
+            AppError::DiskFull(detail) => {
+                tracing::error!(%detail, "request refused: the disk is full");
+                ErrorPage::for_status(StatusCode::INSUFFICIENT_STORAGE, None).into_response()
+            }
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 ErrorPage::for_status(StatusCode::INTERNAL_SERVER_ERROR, None).into_response()
@@ -130,8 +169,14 @@ pub(crate) async fn themed_errors(State(state): State<AppState>, request: Reques
         }
         None => return response,
     };
-    // The error may be the database itself: fall back to default settings rather than fail twice.
-    let site = state.store().site().await.unwrap_or_default();
+    // The error may be the database itself: the kept settings, else (when the database is
+    // away, or failing) the defaults, rather than wait or fail twice.
+    let site = match state.page_cache().cached_site() {
+        Some(site) => site,
+        None if page.status.is_server_error() => masthead_core::Site::default(),
+        None => state.site().await.unwrap_or_default(),
+    };
+    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
     let body = state.theme().render(
         "error.html",
         minijinja::context! {
@@ -149,7 +194,18 @@ pub(crate) async fn themed_errors(State(state): State<AppState>, request: Reques
         }
     };
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(retry_after) = retry_after {
+        out.headers_mut().insert(header::RETRY_AFTER, retry_after);
+    }
     out
+}
+
+/// The `503` for a request the site cannot answer now, with `Retry-After`; `message` replaces
+/// the error page's own.
+pub(crate) fn unavailable(message: Option<String>) -> Response {
+    let mut response = ErrorPage::for_status(StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    response
 }
 
 /// The most bytes a request body may have, unless its route allows more (image uploads).

@@ -20,7 +20,12 @@ pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000; includeSubDomains
 /// then refuse the site over http for a year.
 pub async fn strict_transport(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    match state.site().await {
+    // The kept settings first: a page served from the cache must not wait on the database.
+    let site = match state.page_cache().cached_site() {
+        Some(site) => Ok(site),
+        None => state.site().await,
+    };
+    match site {
         Ok(site) if site.base_url.scheme() == "https" => {
             response.headers_mut().insert(
                 header::STRICT_TRANSPORT_SECURITY,

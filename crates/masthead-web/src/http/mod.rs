@@ -9,3 +9,4 @@ pub mod headers;
 pub mod media;
 pub mod page_cache;
 pub mod redirects;
+pub mod serve;

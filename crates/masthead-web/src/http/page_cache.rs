@@ -7,6 +7,10 @@
 //! write changed (`Store::subscribe_changes`; on PostgreSQL through LISTEN/NOTIFY, so every
 //! node hears every change), and the entries carrying those names go. A response rendered
 //! while a change arrived is not kept, so a purge can never be overtaken by an old page.
+//!
+//! A hit never waits on the database (stale-if-error): it is answered from memory, and the
+//! headers added around it read the settings kept here. While the database is unreachable the
+//! store announces nothing, so what is kept is served; when it is back, "all" is announced.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
@@ -272,13 +276,27 @@ impl PageCache {
         let cache = self.clone();
         tokio::spawn(async move {
             let mut wait = std::time::Duration::from_secs(1);
+            let mut failed = false;
             while let Err(e) = store.listen_to_other_nodes().await {
-                tracing::warn!(error = %e, "cannot hear other nodes' changes; keeping no pages until they are heard");
-                cache.purge(&["all".to_owned()]);
+                // The pages kept are served meanwhile (the database is likely down for every
+                // node); once heard, they are all dropped, as the store does when it hears
+                // again after losing the connection.
+                tracing::warn!(error = %e, "cannot hear other nodes' changes yet");
+                failed = true;
                 tokio::time::sleep(wait).await;
-                wait = (wait * 2).min(std::time::Duration::from_secs(60));
+                wait = (wait * 2).min(std::time::Duration::from_secs(10));
+            }
+            if failed {
+                cache.purge(&["all".to_owned()]);
             }
         });
+    }
+
+    /// The site's settings if they are kept, without asking the store: for what must answer
+    /// while the database is away (the error page, a cached page's headers).
+    pub fn cached_site(&self) -> Option<masthead_core::Site> {
+        self.catch_up();
+        self.memo.lock().unwrap_or_else(|e| e.into_inner()).site.clone()
     }
 
     /// The site's settings, read once and kept until they change.
