@@ -8,4 +8,5 @@ pub mod error;
 pub mod headers;
 pub mod media;
 pub mod page_cache;
+pub mod rate_limit;
 pub mod redirects;
