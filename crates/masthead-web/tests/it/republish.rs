@@ -132,7 +132,11 @@ async fn beacon_counts_each_republishing_host_separately_without_cookies() {
     hit(&app, "/r/424242.gif", Some("https://news.example.org/")).await; // no such article
     hit(&app, "/r/garbage.gif", Some("https://news.example.org/")).await;
     assert!(app.store().republications(None).await.unwrap().is_empty(), "counted in memory first");
-    assert_eq!(flush(&app).await, 3, "one tally per article, site and day (the unknown article's dropped as written)");
+    assert_eq!(
+        flush(&app).await,
+        3,
+        "one tally per article, site and day (the unknown article's dropped as written)"
+    );
 
     let counted = app.store().republications(Some(a.id)).await.unwrap();
     let mut by_host: Vec<(String, i64, usize)> =
