@@ -7,7 +7,7 @@ use masthead_core::{
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
 use masthead_core::{MentionKind, MentionStatus, Role, ViewTally};
-use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
+use masthead_store::{MentionOutcome, NewUser, Page, QueueLimits, Queued, Store, StoreError, both_backends};
 
 mod archive;
 mod imports;
@@ -31,6 +31,8 @@ both_backends!(
     views_added_in_aggregates_add_up_and_name_a_bounded_number_of_sites,
     republications_page_newest_first_by_first_sighting,
     webmentions_queue_then_settle,
+    webmentions_queue_within_their_limits,
+    webmentions_are_claimed_a_few_per_source_host,
     accounts_sessions_tokens_and_throttling,
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
@@ -602,41 +604,136 @@ async fn republications_page_newest_first_by_first_sighting(store: Store) {
     assert!(seen.iter().all(|r| r.3 >= 1), "each with its views");
 }
 
+const LIMITS: QueueLimits = QueueLimits { pending: 100, pending_per_article: 100 };
+
+trait QueuedId {
+    fn id(self) -> i64;
+}
+
+impl QueuedId for Queued {
+    fn id(self) -> i64 {
+        match self {
+            Queued::Queued(id) => id,
+            other => panic!("not queued: {other:?}"),
+        }
+    }
+}
+
+async fn webmentions_queue_within_their_limits(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let two =
+        store.create_article(&article("two", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let t = at("2026-03-01T00:00:00Z");
+    let limits = QueueLimits { pending: 5, pending_per_article: 3 };
+    let queue = |id: i64, n: usize| {
+        let store = store.clone();
+        async move {
+            store
+                .queue_webmention(
+                    id,
+                    &format!("https://s{n}.example/p"),
+                    "https://us.example/article/x",
+                    t,
+                    limits,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    for n in 0..3 {
+        assert!(matches!(queue(one.id, n).await, Queued::Queued(_)));
+    }
+    assert_eq!(queue(one.id, 3).await, Queued::ArticleFull, "three of this article wait");
+    assert!(matches!(queue(one.id, 0).await, Queued::Queued(_)), "one already waiting is sent again");
+    for n in 10..12 {
+        assert!(matches!(queue(two.id, n).await, Queued::Queued(_)));
+    }
+    assert_eq!(queue(two.id, 12).await, Queued::QueueFull, "five wait in all");
+    assert_eq!(store.pending_webmentions(100).await.unwrap().len(), 5, "nothing more queued");
+    // Once checked, there is room again.
+    let claimed = store.claim_pending_webmentions(10, 5, t).await.unwrap();
+    store.settle_webmention(claimed[0].id, &MentionOutcome::Rejected("no".into()), None, t).await.unwrap();
+    assert!(matches!(queue(two.id, 12).await, Queued::Queued(_)));
+}
+
+async fn webmentions_are_claimed_a_few_per_source_host(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let t = at("2026-03-01T00:00:00Z");
+    let mut slow = Vec::new();
+    for n in 0..6 {
+        let source = format!("https://Slow.example/p{n}");
+        slow.push(
+            store
+                .queue_webmention(one.id, &source, "https://us.example/article/one", t, LIMITS)
+                .await
+                .unwrap()
+                .id(),
+        );
+    }
+    let later = t + jiff::SignedDuration::from_secs(1);
+    let fast = store
+        .queue_webmention(one.id, "https://fast.example/p", "https://us.example/article/one", later, LIMITS)
+        .await
+        .unwrap()
+        .id();
+    let claimed: Vec<i64> =
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(claimed, [slow[0], slow[1], fast], "two of the busy host, and the other host's too");
+    assert!(
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().is_empty(),
+        "none from a host whose mentions are being checked"
+    );
+    for id in [slow[0], slow[1]] {
+        store.settle_webmention(id, &MentionOutcome::Rejected("slow".into()), None, t).await.unwrap();
+    }
+    let next: Vec<i64> =
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(next, [slow[2], slow[3]], "the host's next two, once its checks are done");
+}
+
 async fn webmentions_queue_then_settle(store: Store) {
     let a = author(&store, "Ana").await;
     let one =
         store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
     let t = at("2026-03-01T00:00:00Z");
     let copy = store
-        .queue_webmention(one.id, "https://news.example/copy", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://news.example/copy", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     let link = store
-        .queue_webmention(one.id, "https://blog.example/post", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://blog.example/post", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     let spam = store
-        .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     // Sent again: still one record.
     assert_eq!(
         store
-            .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+            .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t, LIMITS)
             .await
-            .unwrap(),
+            .unwrap()
+            .id(),
         spam
     );
     assert_eq!(store.pending_webmentions(10).await.unwrap().len(), 3);
     // Checkers claim mentions: of several nodes, each mention goes to one until its lease ends.
-    let first = store.claim_pending_webmentions(2, t).await.unwrap();
+    let first = store.claim_pending_webmentions(2, 5, t).await.unwrap();
     assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), [copy, link], "oldest first");
-    let second = store.claim_pending_webmentions(10, t).await.unwrap();
+    let second = store.claim_pending_webmentions(10, 5, t).await.unwrap();
     assert_eq!(second.iter().map(|m| m.id).collect::<Vec<_>>(), [spam]);
-    assert!(store.claim_pending_webmentions(10, t).await.unwrap().is_empty(), "all claimed");
+    assert!(store.claim_pending_webmentions(10, 5, t).await.unwrap().is_empty(), "all claimed");
     let expired = t + jiff::SignedDuration::from_secs(masthead_store::WEBMENTION_LEASE_SECONDS + 1);
     assert_eq!(
-        store.claim_pending_webmentions(10, expired).await.unwrap().len(),
+        store.claim_pending_webmentions(10, 5, expired).await.unwrap().len(),
         3,
         "a lost checker's claims lapse"
     );
