@@ -54,7 +54,7 @@ impl Newsroom {
     }
 
     /// Views of republished copies counted on this node and not yet written
-    /// (`views::flush`).
+    /// (`republications::flush_views`).
     pub fn views(&self) -> &ViewCounter {
         &self.inner.views
     }

@@ -29,8 +29,8 @@ pub enum Job {
     /// Received Webmentions have their sources checked (`Store::claim_pending_webmentions`).
     CheckWebmentions,
     /// Views of republished copies counted in this node's memory are added to the records
-    /// (`views::flush`). Unlike the others it does this node's own work, so every node that
-    /// serves the tracking image runs it, `serve --no-jobs` included.
+    /// (`republications::flush_views`). Unlike the others it does this node's own work, so
+    /// every node that serves the tracking image runs it, `serve --no-jobs` included.
     FlushViews,
 }
 
@@ -85,7 +85,7 @@ impl Job {
             }
             Job::AnnounceChanges => crate::websub::announce_changes(newsroom).await,
             Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
-            Job::FlushViews => crate::views::flush(newsroom).await,
+            Job::FlushViews => crate::republications::flush_views(newsroom).await,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Who republished what: every copy of our articles that the tracking image or a Webmention
-//! revealed, with its article's title and its views per day, for editors, a page at a time.
+//! revealed, with its article's title and its views per day, for editors, a page at a time;
+//! and the views this node counted in memory (`views::ViewCounter`), added to the records.
 
 use std::collections::HashMap;
 
@@ -75,4 +76,24 @@ pub async fn report(newsroom: &Newsroom, user: &User, after: Option<&str>) -> Ou
         })
         .collect();
     Ok(RepublicationPage { rows, next })
+}
+
+/// Adds the views counted in this process to the records; returns how many tallies were
+/// written. On failure the counts stay in memory for the next turn.
+pub async fn flush_views(newsroom: &Newsroom) -> Outcome<usize> {
+    let counter = newsroom.views();
+    let (tallies, dropped) = counter.take();
+    if dropped > 0 {
+        tracing::warn!(dropped, "views of republished copies were not counted: too many sites at once");
+    }
+    if tallies.is_empty() {
+        return Ok(0);
+    }
+    match newsroom.store().add_republication_views(&tallies).await {
+        Ok(()) => Ok(tallies.len()),
+        Err(e) => {
+            counter.restore(tallies);
+            Err(e.into())
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Views of republished copies, counted in this process's memory and added to the records in
-//! aggregates by the `flush-views` job (and once more when the server stops), so that a hit on
-//! the tracking image never waits for, or writes to, the database.
+//! aggregates (`republications::flush_views`) by the `flush-views` job, and once more when the
+//! server stops, so that a hit on the tracking image never waits for, or writes to, the
+//! database.
 //!
 //! The counter is per node; the flush adds (`Store::add_republication_views`), so any number
 //! of nodes may count the same article. Memory is bounded twice: at most
@@ -15,9 +16,6 @@ use std::sync::Mutex;
 use jiff::Timestamp;
 use masthead_core::ViewTally;
 use masthead_core::republication::{MAX_HOSTS_PER_DAY, OTHER_HOSTS, view_day};
-
-use crate::context::Newsroom;
-use crate::error::Outcome;
 
 /// Distinct (article, site, day) tallies kept between two flushes.
 pub const MAX_PENDING_TALLIES: usize = 20_000;
@@ -85,7 +83,7 @@ impl ViewCounter {
     }
 
     /// Takes everything counted so far.
-    fn take(&self) -> (Vec<ViewTally>, u64) {
+    pub(crate) fn take(&self) -> (Vec<ViewTally>, u64) {
         let taken = std::mem::take(&mut *self.inner.lock().unwrap_or_else(|e| e.into_inner()));
         let tallies = taken
             .tallies
@@ -103,30 +101,10 @@ impl ViewCounter {
     }
 
     /// Puts back tallies that could not be written, so that a failed flush loses nothing.
-    fn restore(&self, tallies: Vec<ViewTally>) {
+    pub(crate) fn restore(&self, tallies: Vec<ViewTally>) {
         let mut pending = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for t in tallies {
             pending.add(t.article_id, &t.host, t.day, t.views, t.first_seen, t.last_seen);
-        }
-    }
-}
-
-/// Adds the views counted in this process to the records; returns how many tallies were
-/// written. On failure the counts stay in memory for the next turn.
-pub async fn flush(newsroom: &Newsroom) -> Outcome<usize> {
-    let counter = newsroom.views();
-    let (tallies, dropped) = counter.take();
-    if dropped > 0 {
-        tracing::warn!(dropped, "views of republished copies were not counted: too many sites at once");
-    }
-    if tallies.is_empty() {
-        return Ok(0);
-    }
-    match newsroom.store().add_republication_views(&tallies).await {
-        Ok(()) => Ok(tallies.len()),
-        Err(e) => {
-            counter.restore(tallies);
-            Err(e.into())
         }
     }
 }

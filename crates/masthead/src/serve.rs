@@ -120,7 +120,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // The jobs finish the turn they are in: nothing they claimed is left half-done.
     let _ = background.await;
     // Requests finished after the last turn may have counted views: write them too.
-    if let Err(e) = masthead_newsroom::views::flush(&newsroom).await {
+    if let Err(e) = masthead_newsroom::republications::flush_views(&newsroom).await {
         tracing::warn!(error = %e, "could not write the views counted before stopping");
     }
     store.close().await;

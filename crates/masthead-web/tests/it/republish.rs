@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use axum::extract::ConnectInfo;
 use masthead_core::republication::{MAX_HOSTS_PER_DAY, OTHER_HOSTS};
 use masthead_core::{Article, ReusePolicy};
-use masthead_web::state::{BEACON_BURST, BEACON_CLIENTS};
+use masthead_web::state::BEACON_BURST;
 use tower::ServiceExt;
 
 use crate::harness::{TestApp, attrs, one_text, texts};
@@ -149,7 +149,7 @@ async fn beacon_counts_each_republishing_host_separately_without_cookies() {
 
 /// Writes what the image counted in memory, as the `flush-views` job does.
 async fn flush(app: &TestApp) -> usize {
-    masthead_newsroom::views::flush(app.state.newsroom()).await.unwrap()
+    masthead_newsroom::republications::flush_views(app.state.newsroom()).await.unwrap()
 }
 
 /// A made-up host name, different for each `n`, in no order.
@@ -220,6 +220,5 @@ async fn each_client_address_counts_only_within_its_limit() {
     // Tokens come back with time, so a slow run may count a few more than the burst; never
     // all the hits of one address. The other address still counts.
     assert!(views > BEACON_BURST as i64 && views < hits as i64, "{views} of {hits}");
-    assert!(BEACON_CLIENTS >= 10_000, "room for many readers");
     app.finish().await;
 }
