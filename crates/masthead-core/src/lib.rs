@@ -33,7 +33,9 @@ pub use media::{Media, NewMedia};
 pub use outlet::{NewOutlet, Outlet};
 pub use policy::ReusePolicy;
 pub use provenance::{Origin, Provenance};
-pub use republication::{MentionKind, MentionStatus, Republication, Webmention};
+pub use republication::{
+    MentionKind, MentionStatus, Republication, RepublicationCursor, ViewTally, Webmention,
+};
 pub use site::Site;
 pub use slug::{Slug, SlugError};
 pub use source::{FeedFormat, NewSource, Source, SourceTerms};

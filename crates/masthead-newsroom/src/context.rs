@@ -1,5 +1,5 @@
 //! What every use case works with: the store, the media folder, the one client for other sites
-//! the mailer and the queues for CPU-heavy work, built once at start and shared (cheap to
+//! the mailer, the queues for CPU-heavy work and this node's count of views, built once at start and shared (cheap to
 //! clone).
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use masthead_store::Store;
 
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
+use crate::views::ViewCounter;
 use crate::work::Work;
 
 /// The newsroom's tools, shared by the web edge, the CLI and the jobs.
@@ -24,13 +25,15 @@ struct Inner {
     outbound: Outbound,
     mailer: Mailer,
     work: Work,
+    views: ViewCounter,
 }
 
 impl Newsroom {
     /// The queues for CPU-heavy work are sized for this machine's cores.
     pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
         let work = Work::for_this_machine();
-        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work }) }
+        let views = ViewCounter::default();
+        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work, views }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -48,6 +51,12 @@ impl Newsroom {
 
     pub fn mailer(&self) -> &Mailer {
         &self.inner.mailer
+    }
+
+    /// Views of republished copies counted on this node and not yet written
+    /// (`republications::flush_views`).
+    pub fn views(&self) -> &ViewCounter {
+        &self.inner.views
     }
 
     /// Where rendering and image work waits for a blocking thread.

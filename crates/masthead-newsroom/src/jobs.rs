@@ -1,5 +1,6 @@
 //! Background work as named jobs behind one small runner: publishing scheduled articles,
-//! polling partners' feeds, announcing changes to the WebSub hub, checking Webmentions.
+//! polling partners' feeds, announcing changes to the WebSub hub, checking Webmentions, writing the views counted in
+//! memory.
 //!
 //! Each job claims its work in the database before doing it (a conditional update, a lease or
 //! an optimistic save), so any number of runners, on any number of nodes, is safe: each item
@@ -27,10 +28,22 @@ pub enum Job {
     AnnounceChanges,
     /// Received Webmentions have their sources checked (`Store::claim_pending_webmentions`).
     CheckWebmentions,
+    /// Views of republished copies counted in this node's memory are added to the records
+    /// (`republications::flush_views`). Unlike the others it does this node's own work, so
+    /// every node that serves the tracking image runs it, `serve --no-jobs` included.
+    FlushViews,
 }
 
 impl Job {
-    pub const ALL: [Job; 4] =
+    pub const ALL: [Job; 5] = [
+        Job::PublishScheduled,
+        Job::PollSources,
+        Job::AnnounceChanges,
+        Job::CheckWebmentions,
+        Job::FlushViews,
+    ];
+    /// The jobs that share work claimed in the database: what `masthead jobs` runs.
+    pub const SHARED: [Job; 4] =
         [Job::PublishScheduled, Job::PollSources, Job::AnnounceChanges, Job::CheckWebmentions];
 
     /// The name in logs and on the command line.
@@ -40,12 +53,14 @@ impl Job {
             Job::PollSources => "poll-sources",
             Job::AnnounceChanges => "announce-changes",
             Job::CheckWebmentions => "check-webmentions",
+            Job::FlushViews => "flush-views",
         }
     }
 
     /// How long the runner waits between turns.
     pub fn interval(self) -> Duration {
         Duration::from_secs(match self {
+            Job::FlushViews => 5,
             Job::PublishScheduled | Job::AnnounceChanges => 10,
             Job::PollSources | Job::CheckWebmentions => 30,
         })
@@ -70,6 +85,7 @@ impl Job {
             }
             Job::AnnounceChanges => crate::websub::announce_changes(newsroom).await,
             Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
+            Job::FlushViews => crate::republications::flush_views(newsroom).await,
         }
     }
 }

@@ -26,5 +26,6 @@ pub mod settings;
 pub mod sources;
 pub mod staff;
 pub mod tokens;
+pub mod views;
 pub mod websub;
 pub mod work;

@@ -2,11 +2,20 @@
 //! our articles. A mention is queued at once and checked later, away from the request: it
 //! counts only once its source is seen to link to the article. A source that carries our
 //! tracking image or a canonical link to us is a republication; any other link is a mention.
+//!
+//! Bounded at both ends: the queue holds at most [`QUEUE_LIMITS`] (senders past it are told to
+//! try later), and a turn of checking takes a few mentions per source host and gives each
+//! check a deadline ([`CHECK_LIMITS`]), so that one slow site cannot hold the job.
 
 use masthead_core::body::page_links;
-use masthead_core::republication::republishing_host;
+use std::sync::Arc;
+use std::time::Duration;
+
+use masthead_core::republication::mention_host;
 use masthead_core::{ArticleStatus, MentionKind, Site, Slug};
-use masthead_store::{MentionOutcome, StoreError};
+use masthead_store::{MentionOutcome, QueueLimits, Queued, StoreError};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use url::Url;
 
 use crate::context::Newsroom;
@@ -29,8 +38,25 @@ pub async fn admit(newsroom: &Newsroom, client: &str) -> Outcome<bool> {
     Ok(true)
 }
 
-/// Queues a mention of one of our published articles by `source`, to be checked later.
-pub async fn receive(newsroom: &Newsroom, source: &str, target: &str) -> Outcome<()> {
+/// Mentions that may wait to be checked: in all, and for one article. Past them a sender is
+/// told to try again later and nothing is queued, so that the queue, and the fetches it costs,
+/// stay bounded whatever the senders do.
+pub const QUEUE_LIMITS: QueueLimits = QueueLimits { pending: 1_000, pending_per_article: 20 };
+
+/// What became of a mention received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Queued; its source will be checked.
+    Queued,
+    /// Not queued: [`QueueLimits::pending`] mentions are already waiting.
+    QueueFull,
+    /// Not queued: [`QueueLimits::pending_per_article`] mentions of this article are waiting.
+    ArticleFull,
+}
+
+/// Queues a mention of one of our published articles by `source`, to be checked later, unless
+/// the queue is full ([`QUEUE_LIMITS`]).
+pub async fn receive(newsroom: &Newsroom, source: &str, target: &str) -> Outcome<Received> {
     let field = |name: &'static str, value: &str| -> Outcome<Url> {
         let value = value.trim();
         if value.is_empty() {
@@ -58,11 +84,15 @@ pub async fn receive(newsroom: &Newsroom, source: &str, target: &str) -> Outcome
         }
         Err(e) => return Err(e.into()),
     };
-    newsroom
+    let queued = newsroom
         .store()
-        .queue_webmention(article.id, source.as_str(), target.as_str(), jiff::Timestamp::now())
+        .queue_webmention(article.id, source.as_str(), target.as_str(), jiff::Timestamp::now(), QUEUE_LIMITS)
         .await?;
-    Ok(())
+    Ok(match queued {
+        Queued::Queued(_) => Received::Queued,
+        Queued::QueueFull => Received::QueueFull,
+        Queued::ArticleFull => Received::ArticleFull,
+    })
 }
 
 fn without_fragment(url: &Url) -> String {
@@ -84,32 +114,86 @@ fn article_slug(site: &Site, url: &Url) -> Option<Slug> {
     Slug::parse(slug).ok()
 }
 
-/// Checks every pending Webmention's source; returns how many were settled. Run by the server
-/// in the background, and by tests directly.
-pub async fn check_pending(state: &Newsroom) -> Outcome<usize> {
-    let pending = state.store().claim_pending_webmentions(50, jiff::Timestamp::now()).await?;
-    for mention in &pending {
-        let outcome = match Url::parse(&mention.source) {
-            Err(e) => MentionOutcome::Rejected(format!("the source is not a URL: {e}")),
-            Ok(source) => match state.outbound().get_text(&source).await {
-                Err(e) => MentionOutcome::Rejected(format!("the source could not be checked: {e}")),
-                Ok(page) => classify(
-                    &page.url,
-                    &page.body,
-                    &mention.target,
-                    mention.article_id,
-                    &state.store().site().await?,
-                ),
-            },
-        };
-        let host = republishing_host(&mention.source);
-        state
-            .store()
-            .settle_webmention(mention.id, &outcome, host.as_deref(), jiff::Timestamp::now())
-            .await?;
-        tracing::info!(source = %mention.source, target = %mention.target, ?outcome, "checked a Webmention");
+/// How much one turn of the `check-webmentions` job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckLimits {
+    /// Mentions claimed in one turn.
+    pub per_turn: u32,
+    /// Of those, at most this many from one source host (the rest wait for later turns).
+    pub per_host: u32,
+    /// Sources fetched at the same time.
+    pub at_once: usize,
+    /// How long one check may take, fetch and all, before it is rejected as too slow.
+    pub deadline: Duration,
+}
+
+pub const CHECK_LIMITS: CheckLimits =
+    CheckLimits { per_turn: 20, per_host: 2, at_once: 8, deadline: Duration::from_secs(10) };
+
+/// One turn of checking with [`CHECK_LIMITS`]; returns how many mentions were settled. Run by
+/// the `check-webmentions` job, and by tests directly.
+pub async fn check_pending(newsroom: &Newsroom) -> Outcome<usize> {
+    check_turn(newsroom, CHECK_LIMITS).await
+}
+
+/// Claims pending mentions, a few per source host, and checks them side by side, each within
+/// `limits.deadline`: a slow or silent source holds up only its own checks, never the turn's
+/// others, and is rejected as too slow. Returns how many were settled.
+pub async fn check_turn(newsroom: &Newsroom, limits: CheckLimits) -> Outcome<usize> {
+    let now = jiff::Timestamp::now();
+    let pending = newsroom.store().claim_pending_webmentions(limits.per_turn, limits.per_host, now).await?;
+    if pending.is_empty() {
+        return Ok(0);
     }
-    Ok(pending.len())
+    let site = Arc::new(newsroom.store().site().await?);
+    let at_once = Arc::new(Semaphore::new(limits.at_once.max(1)));
+    let mut checks = JoinSet::new();
+    for mention in pending {
+        let (newsroom, site, at_once) = (newsroom.clone(), site.clone(), at_once.clone());
+        checks.spawn(async move {
+            let _turn = at_once.acquire_owned().await;
+            check_one(&newsroom, &mention, &site, limits.deadline).await
+        });
+    }
+    let (mut settled, mut failed) = (0, None);
+    while let Some(done) = checks.join_next().await {
+        match done {
+            Ok(Ok(())) => settled += 1,
+            // Left under its lease; another turn checks it again once the lease ends.
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "could not record a Webmention's check");
+                failed = Some(e);
+            }
+            Err(e) => tracing::warn!(error = %e, "a Webmention's check stopped"),
+        }
+    }
+    match failed {
+        Some(e) if settled == 0 => Err(e),
+        _ => Ok(settled),
+    }
+}
+
+async fn check_one(
+    newsroom: &Newsroom,
+    mention: &masthead_core::Webmention,
+    site: &Site,
+    deadline: Duration,
+) -> Outcome<()> {
+    let outcome = match Url::parse(&mention.source) {
+        Err(e) => MentionOutcome::Rejected(format!("the source is not a URL: {e}")),
+        Ok(source) => match tokio::time::timeout(deadline, newsroom.outbound().get_text(&source)).await {
+            Err(_) => MentionOutcome::Rejected(format!(
+                "the source did not answer within {} seconds",
+                deadline.as_secs_f32()
+            )),
+            Ok(Err(e)) => MentionOutcome::Rejected(format!("the source could not be checked: {e}")),
+            Ok(Ok(page)) => classify(&page.url, &page.body, &mention.target, mention.article_id, site),
+        },
+    };
+    let host = Url::parse(&mention.source).ok().and_then(|u| mention_host(&u));
+    newsroom.store().settle_webmention(mention.id, &outcome, host.as_deref(), jiff::Timestamp::now()).await?;
+    tracing::info!(source = %mention.source, target = %mention.target, ?outcome, "checked a Webmention");
+    Ok(())
 }
 
 /// What the source page at `page_url` says about `target`.

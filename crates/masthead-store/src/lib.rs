@@ -46,7 +46,7 @@ pub use error::StoreError;
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
-pub use webmentions::{MentionOutcome, WEBMENTION_LEASE_SECONDS};
+pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

@@ -24,6 +24,7 @@ const SQLITE: Embedded = &[
     (10, "imports", include_str!("../migrations/sqlite/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/sqlite/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/sqlite/0012_possible_duplicates.sql")),
+    (13, "republish limits", include_str!("../migrations/sqlite/0013_republish_limits.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -38,6 +39,7 @@ const POSTGRES: Embedded = &[
     (10, "imports", include_str!("../migrations/postgres/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/postgres/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/postgres/0012_possible_duplicates.sql")),
+    (13, "republish limits", include_str!("../migrations/postgres/0013_republish_limits.sql")),
 ];
 
 #[derive(Debug)]

@@ -1,10 +1,12 @@
 //! Republication tracking: first and last sight of each article on each republishing host,
-//! and views per day.
+//! and views per day, added in aggregates (each node counts in memory and adds its counts),
+//! with at most `MAX_HOSTS_PER_DAY` sites named per article and day.
 
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use masthead_core::Republication;
+use masthead_core::republication::{MAX_HOSTS_PER_DAY, view_day};
+use masthead_core::{Republication, RepublicationCursor, ViewTally};
 
 use crate::{Result, Store, on_db, timestamp};
 
@@ -15,31 +17,106 @@ pub(crate) const UPSERT_REPUBLICATION: &str = "INSERT INTO republications (artic
      last_seen = CASE WHEN excluded.last_seen > republications.last_seen \
      THEN excluded.last_seen ELSE republications.last_seen END";
 
+/// The views of one host, first seen or not, with `first_seen`/`last_seen` only widening; and
+/// past [`MAX_HOSTS_PER_DAY`] sites for the article that day, under [`OTHER_HOSTS`] instead.
+/// Nothing for an article that is not published (or not there). Returns the host counted.
+/// Parameters: article id, host, day, first seen, last seen, the bound.
+const UPSERT_TALLIED_REPUBLICATION: &str = "INSERT INTO republications (article_id, host, first_seen, last_seen) \
+     SELECT CAST($1 AS BIGINT), \
+       CASE WHEN EXISTS (SELECT 1 FROM republication_views WHERE article_id = $1 AND day = $3 AND host = $2) \
+         OR (SELECT COUNT(*) FROM republication_views WHERE article_id = $1 AND day = $3 AND host <> 'other') < $6 \
+         THEN CAST($2 AS TEXT) ELSE 'other' END, \
+       CAST($4 AS BIGINT), CAST($5 AS BIGINT) \
+     WHERE EXISTS (SELECT 1 FROM articles WHERE id = $1 AND status = 'published') \
+     ON CONFLICT (article_id, host) DO UPDATE SET \
+     first_seen = CASE WHEN excluded.first_seen < republications.first_seen \
+     THEN excluded.first_seen ELSE republications.first_seen END, \
+     last_seen = CASE WHEN excluded.last_seen > republications.last_seen \
+     THEN excluded.last_seen ELSE republications.last_seen END \
+     RETURNING host";
+
 impl Store {
-    /// Counts one view of `article_id` on `host` at `at`, in one transaction.
+    /// Counts one view of `article_id` on `host` at `at`: [`Store::add_republication_views`]
+    /// with one view.
     pub async fn record_republication_view(&self, article_id: i64, host: &str, at: Timestamp) -> Result<()> {
-        let day = at.strftime("%Y-%m-%d").to_string();
-        let seconds = at.as_second();
+        let tally = ViewTally {
+            article_id,
+            host: host.to_owned(),
+            day: view_day(at),
+            views: 1,
+            first_seen: at,
+            last_seen: at,
+        };
+        self.add_republication_views(&[tally]).await
+    }
+
+    /// Adds views counted elsewhere (in memory, by each node) to the records, in one
+    /// transaction: an upsert that adds, so that any number of nodes may add theirs. Views of
+    /// articles that are not published are dropped; a site past the day's
+    /// [`MAX_HOSTS_PER_DAY`] counts under [`OTHER_HOSTS`].
+    pub async fn add_republication_views(&self, tallies: &[ViewTally]) -> Result<()> {
+        if tallies.is_empty() {
+            return Ok(());
+        }
+        let bound = i64::try_from(MAX_HOSTS_PER_DAY).unwrap_or(i64::MAX);
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query(UPSERT_REPUBLICATION)
-            .bind(article_id)
-            .bind(host)
-            .bind(seconds)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO republication_views (article_id, host, day, views) VALUES ($1, $2, $3, 1) \
-                 ON CONFLICT (article_id, host, day) DO UPDATE SET views = republication_views.views + 1",
-            )
-            .bind(article_id)
-            .bind(host)
-            .bind(&day)
-            .execute(&mut *tx)
-            .await?;
+            for t in tallies {
+                // The first statement writes, so that SQLite takes the write lock at once.
+                let host: Option<String> = sqlx::query_scalar(UPSERT_TALLIED_REPUBLICATION)
+                    .bind(t.article_id)
+                    .bind(&t.host)
+                    .bind(&t.day)
+                    .bind(t.first_seen.as_second())
+                    .bind(t.last_seen.as_second())
+                    .bind(bound)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(host) = host else { continue };
+                sqlx::query(
+                    "INSERT INTO republication_views (article_id, host, day, views) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (article_id, host, day) DO UPDATE SET views = republication_views.views + excluded.views",
+                )
+                .bind(t.article_id)
+                .bind(&host)
+                .bind(&t.day)
+                .bind(t.views)
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
         });
         Ok(())
+    }
+
+    /// A page of every republication, newest first by first sighting (an order that views
+    /// do not change), after `after`; at most `limit` (1 to 500).
+    pub async fn republications_page(
+        &self,
+        after: Option<&RepublicationCursor>,
+        limit: u32,
+    ) -> Result<Vec<Republication>> {
+        let limit = limit.clamp(1, 500);
+        let keyset =
+            if after.is_some() { "WHERE (r.first_seen, r.article_id, r.host) < ($1, $2, $3)" } else { "" };
+        let page = format!(
+            "SELECT r.article_id, r.host, r.first_seen, r.last_seen FROM republications r {keyset} \
+             ORDER BY r.first_seen DESC, r.article_id DESC, r.host DESC LIMIT {limit}"
+        );
+        let views_sql = format!(
+            "SELECT v.article_id, v.host, v.day, v.views FROM republication_views v \
+             JOIN ({page}) p ON p.article_id = v.article_id AND p.host = v.host ORDER BY v.day"
+        );
+        let (rows, views): (Sightings, Views) = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&page);
+            let mut v = sqlx::query_as(&views_sql);
+            if let Some(c) = after {
+                q = q.bind(c.first_seen.as_second()).bind(c.article_id).bind(c.host.clone());
+                v = v.bind(c.first_seen.as_second()).bind(c.article_id).bind(c.host.clone());
+            }
+            (q.fetch_all(pool).await?, v.fetch_all(pool).await?)
+        });
+        assemble(rows, views)
     }
 
     /// Every republication, or those of one article, most recently seen first.
@@ -54,9 +131,6 @@ impl Store {
              {} ORDER BY v.day",
             if article_id.is_some() { "WHERE v.article_id = $1" } else { "" }
         );
-        // (article, host, first seen, last seen) and (article, host, day, views)
-        type Sightings = Vec<(i64, String, i64, i64)>;
-        type Views = Vec<(i64, String, String, i64)>;
         let (rows, views): (Sightings, Views) = on_db!(self, pool => {
             let mut q = sqlx::query_as(&sql);
             let mut v = sqlx::query_as(&views_sql);
@@ -66,22 +140,30 @@ impl Store {
             }
             (q.fetch_all(pool).await?, v.fetch_all(pool).await?)
         });
-        let mut days: HashMap<(i64, String), Vec<(String, i64)>> = HashMap::new();
-        for (article, host, day, count) in views {
-            days.entry((article, host)).or_default().push((day, count));
-        }
-        rows.into_iter()
-            .map(|(article_id, host, first, last)| {
-                let days = days.remove(&(article_id, host.clone())).unwrap_or_default();
-                Ok(Republication {
-                    article_id,
-                    total_views: days.iter().map(|(_, n)| n).sum(),
-                    host,
-                    first_seen: timestamp(first)?,
-                    last_seen: timestamp(last)?,
-                    days,
-                })
-            })
-            .collect()
+        assemble(rows, views)
     }
+}
+
+/// (article, host, first seen, last seen) and (article, host, day, views)
+type Sightings = Vec<(i64, String, i64, i64)>;
+type Views = Vec<(i64, String, String, i64)>;
+
+fn assemble(rows: Sightings, views: Views) -> Result<Vec<Republication>> {
+    let mut days: HashMap<(i64, String), Vec<(String, i64)>> = HashMap::new();
+    for (article, host, day, count) in views {
+        days.entry((article, host)).or_default().push((day, count));
+    }
+    rows.into_iter()
+        .map(|(article_id, host, first, last)| {
+            let days = days.remove(&(article_id, host.clone())).unwrap_or_default();
+            Ok(Republication {
+                article_id,
+                total_views: days.iter().map(|(_, n)| n).sum(),
+                host,
+                first_seen: timestamp(first)?,
+                last_seen: timestamp(last)?,
+                days,
+            })
+        })
+        .collect()
 }

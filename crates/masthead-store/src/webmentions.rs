@@ -1,4 +1,5 @@
-//! Webmentions: queued when received, settled when their source has been checked.
+//! Webmentions: queued when received (within limits), claimed a few per source host at a
+//! time, settled when their source has been checked.
 
 use jiff::Timestamp;
 use masthead_core::{MentionKind, MentionStatus, Webmention};
@@ -52,6 +53,23 @@ impl WebmentionRow {
 /// How long a node may take to check the Webmentions it claimed before another may.
 pub const WEBMENTION_LEASE_SECONDS: i64 = 300;
 
+/// How many Webmentions may wait to be checked: in all, and for one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueLimits {
+    pub pending: i64,
+    pub pending_per_article: i64,
+}
+
+/// Whether a Webmention was queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Queued {
+    Queued(i64),
+    /// As many mentions as [`QueueLimits::pending`] are waiting.
+    QueueFull,
+    /// As many mentions of this article as [`QueueLimits::pending_per_article`] are waiting.
+    ArticleFull,
+}
+
 /// How checking a Webmention's source ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MentionOutcome {
@@ -60,29 +78,50 @@ pub enum MentionOutcome {
 }
 
 impl Store {
-    /// Queues a Webmention for checking. The same source and target sent again is checked
-    /// again (the source may have changed), keeping one record.
+    /// Queues a Webmention for checking, within `limits`. The same source and target sent
+    /// again is checked again (the source may have changed), keeping one record; one still
+    /// pending is queued whatever the limits. The limits are checked in the statement that
+    /// queues, so that concurrent senders pass them by no more than the ones arriving in the
+    /// same instant on PostgreSQL (none on SQLite, whose writes take turns).
     pub async fn queue_webmention(
         &self,
         article_id: i64,
         source: &str,
         target: &str,
         at: Timestamp,
-    ) -> Result<i64> {
-        Ok(on_db!(self, pool => {
+        limits: QueueLimits,
+    ) -> Result<Queued> {
+        let host = url::Url::parse(source)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h.trim_end_matches('.').to_ascii_lowercase()))
+            .unwrap_or_default();
+        let id: Option<i64> = on_db!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO webmentions (article_id, source, target, status, received_at) \
-                 VALUES ($1, $2, $3, 'pending', $4) \
+                "INSERT INTO webmentions (article_id, source, source_host, target, status, received_at) \
+                 SELECT CAST($1 AS BIGINT), CAST($2 AS TEXT), CAST($3 AS TEXT), CAST($4 AS TEXT), 'pending', CAST($5 AS BIGINT) \
+                 WHERE EXISTS (SELECT 1 FROM webmentions WHERE source = $2 AND target = $4 AND status = 'pending') \
+                   OR ((SELECT COUNT(*) FROM webmentions WHERE status = 'pending') < $6 \
+                   AND (SELECT COUNT(*) FROM webmentions WHERE status = 'pending' AND article_id = $1) < $7) \
                  ON CONFLICT (source, target) DO UPDATE SET status = 'pending', received_at = excluded.received_at, \
-                 article_id = excluded.article_id RETURNING id",
+                 article_id = excluded.article_id, source_host = excluded.source_host RETURNING id",
             )
             .bind(article_id)
             .bind(source)
+            .bind(&host)
             .bind(target)
             .bind(at.as_second())
-            .fetch_one(pool)
+            .bind(limits.pending)
+            .bind(limits.pending_per_article)
+            .fetch_optional(pool)
             .await?
-        }))
+        });
+        if let Some(id) = id {
+            return Ok(Queued::Queued(id));
+        }
+        let pending: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM webmentions WHERE status = 'pending'").fetch_one(pool).await?
+        });
+        Ok(if pending >= limits.pending { Queued::QueueFull } else { Queued::ArticleFull })
     }
 
     /// Webmentions waiting to be checked, oldest first.
@@ -96,14 +135,27 @@ impl Store {
     }
 
     /// Claims up to `limit` pending Webmentions that no other node is checking, oldest first,
-    /// for [`WEBMENTION_LEASE_SECONDS`]: of several nodes, each mention goes to one.
-    pub async fn claim_pending_webmentions(&self, limit: u32, now: Timestamp) -> Result<Vec<Webmention>> {
+    /// for [`WEBMENTION_LEASE_SECONDS`]: of several nodes, each mention goes to one. At most
+    /// `per_host` from one source host, and none from a host whose mentions another turn is
+    /// still checking, so that one site cannot fill a turn or be fetched many times at once;
+    /// the rest of its mentions wait for later turns.
+    pub async fn claim_pending_webmentions(
+        &self,
+        limit: u32,
+        per_host: u32,
+        now: Timestamp,
+    ) -> Result<Vec<Webmention>> {
         let sql = format!(
             "UPDATE webmentions SET lease_until = $1 \
              WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) AND id IN ( \
-               SELECT id FROM webmentions WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) \
-               ORDER BY received_at, id LIMIT {}) \
+               SELECT id FROM ( \
+                 SELECT id, received_at, ROW_NUMBER() OVER (PARTITION BY source_host ORDER BY received_at, id) AS nth \
+                 FROM webmentions WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < $2) \
+                 AND source_host NOT IN ( \
+                   SELECT source_host FROM webmentions WHERE status = 'pending' AND lease_until >= $2) \
+               ) ranked WHERE nth <= {} ORDER BY received_at, id LIMIT {}) \
              RETURNING {COLUMNS}",
+            per_host.clamp(1, 50),
             limit.clamp(1, 500)
         );
         let mut rows: Vec<WebmentionRow> = on_db!(self, pool => {

@@ -1,5 +1,5 @@
 //! What every request handler shares: the newsroom (store, media, outbound client, mailer),
-//! the theme, the page size and the page cache.
+//! the theme, the page size, the page cache and the tracking image's limits per address.
 
 use std::sync::Arc;
 
@@ -9,6 +9,7 @@ use masthead_newsroom::outbound::Outbound;
 use masthead_store::{Store, StoreError};
 
 use crate::http::page_cache::PageCache;
+use crate::http::rate_limit::AddressLimits;
 use crate::theme::Theme;
 
 /// Articles per page on the home page, in archives, and in the static export.
@@ -26,7 +27,14 @@ struct Inner {
     theme: Theme,
     page_size: u32,
     page_cache: PageCache,
+    beacon_limits: AddressLimits,
 }
+
+/// Views of republished copies one client address may have counted at once (the tracking
+/// image), then one more per [`BEACON_REFILL`]; addresses remembered at most.
+pub const BEACON_BURST: u32 = 60;
+pub const BEACON_REFILL: std::time::Duration = std::time::Duration::from_secs(2);
+pub const BEACON_CLIENTS: usize = 50_000;
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
@@ -42,7 +50,8 @@ impl AppState {
         let page_cache = PageCache::default();
         page_cache.follow(&store);
         let newsroom = Newsroom::new(store, media_dir, outbound, mailer);
-        AppState { inner: Arc::new(Inner { newsroom, theme, page_size, page_cache }) }
+        let beacon_limits = AddressLimits::new(BEACON_BURST, BEACON_REFILL, BEACON_CLIENTS);
+        AppState { inner: Arc::new(Inner { newsroom, theme, page_size, page_cache, beacon_limits }) }
     }
 
     /// The use cases' tools, for calling `masthead_newsroom`.
@@ -53,6 +62,11 @@ impl AppState {
     /// The cache of public responses; `set_capacity(0)` turns it off.
     pub fn page_cache(&self) -> &PageCache {
         &self.inner.page_cache
+    }
+
+    /// How many views each client address may have counted by the tracking image.
+    pub fn beacon_limits(&self) -> &AddressLimits {
+        &self.inner.beacon_limits
     }
 
     pub fn mailer(&self) -> &Mailer {

@@ -90,10 +90,9 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let background = (!args.no_jobs).then(|| {
-        let stopped = stopped.clone();
-        tokio::spawn(jobs::run(state.newsroom().clone(), &Job::ALL, until(stopped)))
-    });
+    // Views are counted in this node's memory, so it writes them even when it runs no other job.
+    let own_jobs: &'static [Job] = if args.no_jobs { &[Job::FlushViews] } else { &Job::ALL };
+    let background = tokio::spawn(jobs::run(state.newsroom().clone(), own_jobs, until(stopped)));
     let site = store.site().await.context("could not read the site settings")?;
 
     // Whoever started us may have closed our stdout: that is no reason to stop serving.
@@ -111,6 +110,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let _ = writeln!(out, "  stop with Ctrl-C");
     let _ = out.flush();
 
+    let newsroom = state.newsroom().clone();
     let signal = async move {
         shutdown_signal().await;
         let _ = stop.send(true);
@@ -118,9 +118,11 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     masthead_web::http::serve::serve(listener, masthead_web::router(state), limits, signal)
         .await
         .context("the server stopped with an error")?;
-    if let Some(background) = background {
-        // The jobs finish the turn they are in: nothing they claimed is left half-done.
-        let _ = background.await;
+    // The jobs finish the turn they are in: nothing they claimed is left half-done.
+    let _ = background.await;
+    // Requests finished after the last turn may have counted views: write them too.
+    if let Err(e) = masthead_newsroom::republications::flush_views(&newsroom).await {
+        tracing::warn!(error = %e, "could not write the views counted before stopping");
     }
     store.close().await;
     let _ = writeln!(std::io::stdout(), "Masthead stopped.");
@@ -163,10 +165,10 @@ pub async fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
     let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, args.mail.mailer()?);
-    let names: Vec<&str> = Job::ALL.iter().map(|j| j.name()).collect();
+    let names: Vec<&str> = Job::SHARED.iter().map(|j| j.name()).collect();
     let _ =
         writeln!(std::io::stdout(), "Masthead is running its jobs: {}; stop with Ctrl-C", names.join(", "));
-    jobs::run(newsroom, &Job::ALL, shutdown_signal()).await;
+    jobs::run(newsroom, &Job::SHARED, shutdown_signal()).await;
     store.close().await;
     let _ = writeln!(std::io::stdout(), "Masthead stopped.");
     Ok(())

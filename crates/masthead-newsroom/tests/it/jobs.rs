@@ -81,7 +81,10 @@ async fn two_runners_do_each_item_once(db: TestDb) {
     let site = first.site().await.unwrap();
     let target = site.url(&live.path());
     let (source, hits) = linking_page(target.clone()).await;
-    first.queue_webmention(live.id, &source, &target, now).await.unwrap();
+    first
+        .queue_webmention(live.id, &source, &target, now, masthead_newsroom::mentions::QUEUE_LIMITS)
+        .await
+        .unwrap();
 
     let (one, two) = (newsroom(first.clone(), media.path()), newsroom(second.clone(), media.path()));
     // Both runners take their turn of every job at the same moment.

@@ -6,8 +6,8 @@ use masthead_core::{
     ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
-use masthead_core::{MentionKind, MentionStatus, Role};
-use masthead_store::{MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
+use masthead_core::{MentionKind, MentionStatus, Role, ViewTally};
+use masthead_store::{MentionOutcome, NewUser, Page, QueueLimits, Queued, Store, StoreError, both_backends};
 
 mod archive;
 mod disk_full;
@@ -29,7 +29,11 @@ both_backends!(
     whole_articles_load_in_the_order_asked,
     partners_poll_changes_since_a_time_page_by_page,
     republication_views_count_per_host_and_day,
+    views_added_in_aggregates_add_up_and_name_a_bounded_number_of_sites,
+    republications_page_newest_first_by_first_sighting,
     webmentions_queue_then_settle,
+    webmentions_queue_within_their_limits,
+    webmentions_are_claimed_a_few_per_source_host,
     accounts_sessions_tokens_and_throttling,
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
@@ -492,10 +496,204 @@ async fn republication_views_count_per_host_and_day(store: Store) {
     assert_eq!(news.total_views, 4);
     assert_eq!(news.days, vec![("2026-02-01".to_owned(), 3), ("2026-02-03".to_owned(), 1)]);
     assert_eq!(of_one[1].total_views, 1);
-    assert!(matches!(
-        store.record_republication_view(9999, "x.example", at("2026-02-01T00:00:00Z")).await,
-        Err(StoreError::Invalid(_))
-    ));
+    // Views of an article that is not there, or not published, are dropped, not an error:
+    // they arrive in aggregates with the views of others.
+    store.record_republication_view(9999, "x.example", at("2026-02-01T00:00:00Z")).await.unwrap();
+    let draft = store.create_article(&article("draft", None, vec![a], vec![])).await.unwrap();
+    store.record_republication_view(draft.id, "x.example", at("2026-02-01T00:00:00Z")).await.unwrap();
+    assert_eq!(store.republications(None).await.unwrap().len(), 3, "nothing recorded for either");
+}
+
+fn tally(article_id: i64, host: &str, day: &str, views: i64, first: &str, last: &str) -> ViewTally {
+    ViewTally {
+        article_id,
+        host: host.to_owned(),
+        day: day.to_owned(),
+        views,
+        first_seen: at(first),
+        last_seen: at(last),
+    }
+}
+
+async fn views_added_in_aggregates_add_up_and_name_a_bounded_number_of_sites(store: Store) {
+    use masthead_core::republication::{MAX_HOSTS_PER_DAY, OTHER_HOSTS};
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    // Two nodes add what each counted of the same site and day: the views add up exactly, and
+    // the first and last sightings only widen.
+    let node_a =
+        [tally(one.id, "news.example", "2026-02-01", 7, "2026-02-01T09:00:00Z", "2026-02-01T10:00:00Z")];
+    let node_b =
+        [tally(one.id, "news.example", "2026-02-01", 5, "2026-02-01T08:00:00Z", "2026-02-01T09:30:00Z")];
+    store.add_republication_views(&node_a).await.unwrap();
+    store.add_republication_views(&node_b).await.unwrap();
+    let news = &store.republications(Some(one.id)).await.unwrap()[0];
+    assert_eq!(news.total_views, 12);
+    assert_eq!((news.first_seen, news.last_seen), (at("2026-02-01T08:00:00Z"), at("2026-02-01T10:00:00Z")));
+
+    // Many made-up sites on one day: past the bound, their views count under one bucket.
+    let extra = 40;
+    let many: Vec<ViewTally> = (0..MAX_HOSTS_PER_DAY + extra)
+        .map(|n| {
+            tally(
+                one.id,
+                &format!("s{n}.example"),
+                "2026-02-02",
+                2,
+                "2026-02-02T08:00:00Z",
+                "2026-02-02T08:00:00Z",
+            )
+        })
+        .collect();
+    store.add_republication_views(&many[..MAX_HOSTS_PER_DAY / 2]).await.unwrap();
+    store.add_republication_views(&many[MAX_HOSTS_PER_DAY / 2..]).await.unwrap();
+    let all = store.republications(Some(one.id)).await.unwrap();
+    let that_day: Vec<&masthead_core::Republication> =
+        all.iter().filter(|r| r.days.iter().any(|(d, _)| d == "2026-02-02")).collect();
+    assert_eq!(that_day.len(), MAX_HOSTS_PER_DAY + 1, "the bound of sites, and the bucket");
+    let other = that_day.iter().find(|r| r.host == OTHER_HOSTS).expect("the bucket");
+    assert_eq!(other.total_views, 2 * extra as i64);
+    let total: i64 = all.iter().map(|r| r.total_views).sum();
+    assert_eq!(total, 12 + 2 * (MAX_HOSTS_PER_DAY + extra) as i64, "no view lost");
+    // A site already counted that day still counts by name; the next day starts afresh.
+    store.add_republication_views(&[many[0].clone()]).await.unwrap();
+    let later =
+        tally(one.id, "late.example", "2026-02-03", 1, "2026-02-03T08:00:00Z", "2026-02-03T08:00:00Z");
+    store.add_republication_views(&[later]).await.unwrap();
+    let all = store.republications(Some(one.id)).await.unwrap();
+    assert_eq!(all.iter().find(|r| r.host == "s0.example").unwrap().total_views, 4);
+    assert!(all.iter().any(|r| r.host == "late.example"));
+}
+
+async fn republications_page_newest_first_by_first_sighting(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let two =
+        store.create_article(&article("two", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let mut tallies = Vec::new();
+    for (n, id) in [one.id, two.id].into_iter().enumerate() {
+        for h in 0..4 {
+            // Two sites share each first sighting, so that the order needs the whole key.
+            let when = format!("2026-03-0{}T08:00:00Z", 1 + (h / 2));
+            tallies.push(tally(id, &format!("h{h}-{n}.example"), "2026-03-01", 1, &when, &when));
+        }
+    }
+    store.add_republication_views(&tallies).await.unwrap();
+    // A view later does not move a row from its page.
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.republications_page(after.as_ref(), 3).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        if seen.len() == 3 {
+            store
+                .record_republication_view(one.id, "h0-0.example", at("2026-04-01T00:00:00Z"))
+                .await
+                .unwrap();
+        }
+        after = page.last().map(|r| r.cursor());
+        seen.extend(page.into_iter().map(|r| (r.first_seen, r.article_id, r.host, r.total_views)));
+    }
+    assert_eq!(seen.len(), 8, "every republication once: {seen:?}");
+    let mut sorted = seen.clone();
+    sorted.sort_by(|x, y| (y.0, y.1, &y.2).cmp(&(x.0, x.1, &x.2)));
+    assert_eq!(seen, sorted, "newest first by first sighting, then article, then host");
+    assert!(seen.iter().all(|r| r.3 >= 1), "each with its views");
+}
+
+const LIMITS: QueueLimits = QueueLimits { pending: 100, pending_per_article: 100 };
+
+trait QueuedId {
+    fn id(self) -> i64;
+}
+
+impl QueuedId for Queued {
+    fn id(self) -> i64 {
+        match self {
+            Queued::Queued(id) => id,
+            other => panic!("not queued: {other:?}"),
+        }
+    }
+}
+
+async fn webmentions_queue_within_their_limits(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let two =
+        store.create_article(&article("two", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let t = at("2026-03-01T00:00:00Z");
+    let limits = QueueLimits { pending: 5, pending_per_article: 3 };
+    let queue = |id: i64, n: usize| {
+        let store = store.clone();
+        async move {
+            store
+                .queue_webmention(
+                    id,
+                    &format!("https://s{n}.example/p"),
+                    "https://us.example/article/x",
+                    t,
+                    limits,
+                )
+                .await
+                .unwrap()
+        }
+    };
+    for n in 0..3 {
+        assert!(matches!(queue(one.id, n).await, Queued::Queued(_)));
+    }
+    assert_eq!(queue(one.id, 3).await, Queued::ArticleFull, "three of this article wait");
+    assert!(matches!(queue(one.id, 0).await, Queued::Queued(_)), "one already waiting is sent again");
+    for n in 10..12 {
+        assert!(matches!(queue(two.id, n).await, Queued::Queued(_)));
+    }
+    assert_eq!(queue(two.id, 12).await, Queued::QueueFull, "five wait in all");
+    assert_eq!(store.pending_webmentions(100).await.unwrap().len(), 5, "nothing more queued");
+    // Once checked, there is room again.
+    let claimed = store.claim_pending_webmentions(10, 5, t).await.unwrap();
+    store.settle_webmention(claimed[0].id, &MentionOutcome::Rejected("no".into()), None, t).await.unwrap();
+    assert!(matches!(queue(two.id, 12).await, Queued::Queued(_)));
+}
+
+async fn webmentions_are_claimed_a_few_per_source_host(store: Store) {
+    let a = author(&store, "Ana").await;
+    let one =
+        store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
+    let t = at("2026-03-01T00:00:00Z");
+    let mut slow = Vec::new();
+    for n in 0..6 {
+        let source = format!("https://Slow.example/p{n}");
+        slow.push(
+            store
+                .queue_webmention(one.id, &source, "https://us.example/article/one", t, LIMITS)
+                .await
+                .unwrap()
+                .id(),
+        );
+    }
+    let later = t + jiff::SignedDuration::from_secs(1);
+    let fast = store
+        .queue_webmention(one.id, "https://fast.example/p", "https://us.example/article/one", later, LIMITS)
+        .await
+        .unwrap()
+        .id();
+    let claimed: Vec<i64> =
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(claimed, [slow[0], slow[1], fast], "two of the busy host, and the other host's too");
+    assert!(
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().is_empty(),
+        "none from a host whose mentions are being checked"
+    );
+    for id in [slow[0], slow[1]] {
+        store.settle_webmention(id, &MentionOutcome::Rejected("slow".into()), None, t).await.unwrap();
+    }
+    let next: Vec<i64> =
+        store.claim_pending_webmentions(10, 2, t).await.unwrap().iter().map(|m| m.id).collect();
+    assert_eq!(next, [slow[2], slow[3]], "the host's next two, once its checks are done");
 }
 
 async fn webmentions_queue_then_settle(store: Store) {
@@ -504,35 +702,39 @@ async fn webmentions_queue_then_settle(store: Store) {
         store.create_article(&article("one", Some("2026-01-01T00:00:00Z"), vec![a], vec![])).await.unwrap();
     let t = at("2026-03-01T00:00:00Z");
     let copy = store
-        .queue_webmention(one.id, "https://news.example/copy", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://news.example/copy", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     let link = store
-        .queue_webmention(one.id, "https://blog.example/post", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://blog.example/post", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     let spam = store
-        .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+        .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t, LIMITS)
         .await
-        .unwrap();
+        .unwrap()
+        .id();
     // Sent again: still one record.
     assert_eq!(
         store
-            .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t)
+            .queue_webmention(one.id, "https://spam.example/", "https://us.example/article/one", t, LIMITS)
             .await
-            .unwrap(),
+            .unwrap()
+            .id(),
         spam
     );
     assert_eq!(store.pending_webmentions(10).await.unwrap().len(), 3);
     // Checkers claim mentions: of several nodes, each mention goes to one until its lease ends.
-    let first = store.claim_pending_webmentions(2, t).await.unwrap();
+    let first = store.claim_pending_webmentions(2, 5, t).await.unwrap();
     assert_eq!(first.iter().map(|m| m.id).collect::<Vec<_>>(), [copy, link], "oldest first");
-    let second = store.claim_pending_webmentions(10, t).await.unwrap();
+    let second = store.claim_pending_webmentions(10, 5, t).await.unwrap();
     assert_eq!(second.iter().map(|m| m.id).collect::<Vec<_>>(), [spam]);
-    assert!(store.claim_pending_webmentions(10, t).await.unwrap().is_empty(), "all claimed");
+    assert!(store.claim_pending_webmentions(10, 5, t).await.unwrap().is_empty(), "all claimed");
     let expired = t + jiff::SignedDuration::from_secs(masthead_store::WEBMENTION_LEASE_SECONDS + 1);
     assert_eq!(
-        store.claim_pending_webmentions(10, expired).await.unwrap().len(),
+        store.claim_pending_webmentions(10, 5, expired).await.unwrap().len(),
         3,
         "a lost checker's claims lapse"
     );

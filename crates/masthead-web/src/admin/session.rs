@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use axum::Form;
-use axum::extract::State;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
@@ -147,19 +147,35 @@ pub(crate) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Re
     )
 }
 
-pub(crate) async fn republications(State(state): State<AppState>, staff: Staff) -> Result<Response> {
+/// `/admin/republications[?after=…]`: a page of who republished what, with a link to the next.
+pub(crate) async fn republications(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response> {
     if !staff.user.role.may(Action::ViewRepublications) {
         return Err(AppError::Forbidden("Your role cannot see republications; ask an editor.".into()));
     }
     let site = state.store().site().await?;
-    let rows = masthead_newsroom::republications::report(state.newsroom(), &staff.user).await?;
+    let after = query.get("after").map(String::as_str);
+    let page = match masthead_newsroom::republications::report(state.newsroom(), &staff.user, after).await {
+        Ok(page) => page,
+        Err(Failure::Invalid { message, .. }) => return Err(AppError::BadRequest(message)),
+        Err(e) => return Err(e.into()),
+    };
+    let next = page.next.map(|c| {
+        format!(
+            "/admin/republications?after={}",
+            url::form_urlencoded::byte_serialize(c.as_bytes()).collect::<String>()
+        )
+    });
     admin_page(
         &state,
         &site,
         &staff,
         StatusCode::OK,
         "admin-republications.html",
-        minijinja::context! { rows => rows },
+        minijinja::context! { rows => page.rows, next => next, paged => after.is_some() },
     )
 }
 

@@ -8,7 +8,11 @@ use axum::response::{IntoResponse, Response};
 /// from this list, and a test calls each entry through the router, so neither can drift.
 pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/admin/openapi.json", "This document"),
-    ("get", "/api/admin/republications", "Who republished what: per article and site, with daily views"),
+    (
+        "get",
+        "/api/admin/republications",
+        "Who republished what: per article and site, with daily views, a page at a time (?after= the next of the last page)",
+    ),
     (
         "get",
         "/api/admin/articles",

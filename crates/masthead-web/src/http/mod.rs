@@ -8,5 +8,6 @@ pub mod error;
 pub mod headers;
 pub mod media;
 pub mod page_cache;
+pub mod rate_limit;
 pub mod redirects;
 pub mod serve;

@@ -1,6 +1,7 @@
 //! "Republish this article": copy-ready HTML that carries every attribution the terms ask for,
 //! as a page for people and as JSON for scripts, and the first-party image that counts where
-//! the copies are read. No cookies, no IP addresses: only the republishing site is recorded.
+//! the copies are read. No cookies, no IP addresses: only the republishing site is recorded
+//! (a client's address is held in memory, for its limit, and never written).
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -8,11 +9,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use masthead_core::republication::republishing_host;
+use masthead_core::republication::{republishing_host, site_host};
 use masthead_core::{Article, ArticleStatus, Site, Slug};
 use serde::Serialize;
 
 use crate::documents::JSON_TYPE;
+use crate::http::auth::ClientIp;
 use crate::http::conditional::respond;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
@@ -197,26 +199,28 @@ const PIXEL: &[u8] = &[
 ];
 
 /// `/r/{article id}.gif`: counts a view of a republished copy on the site named by `?site=`
-/// or, failing that, by the Referer. Always answers with the image, so that a copy never
-/// shows a broken picture; records nothing for our own pages or unknown articles.
+/// (a host name, see `republication::site_host`) or, failing that, by the Referer's host.
+/// Always answers with the image at once, so that a copy never shows a broken picture: the
+/// view is counted in memory (`masthead_newsroom::views`, written by the `flush-views` job),
+/// never in the database while the reader waits, and only within the client's limit.
+/// Nothing is counted for our own pages, and unknown articles are dropped when written.
 async fn beacon(
     State(state): State<AppState>,
     Path(file): Path<String>,
     RawQuery(query): RawQuery,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> Response {
     if let Some(id) = file.strip_suffix(".gif").and_then(|id| id.parse::<i64>().ok()) {
         let from_param = query.as_deref().and_then(|q| {
             url::form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == "site")
-                .and_then(|(_, v)| republishing_host(&v))
+                .and_then(|(_, v)| site_host(&v))
         });
         let from_referer =
             || headers.get(header::REFERER).and_then(|v| v.to_str().ok()).and_then(republishing_host);
-        if let Some(host) = from_param.or_else(from_referer)
-            && let Err(e) = record(&state, id, &host).await
-        {
-            tracing::warn!(error = %e, article = id, %host, "could not count a republication view");
+        if let Some(host) = from_param.or_else(from_referer) {
+            count(&state, id, &host, &ip).await;
         }
     }
     (
@@ -229,16 +233,11 @@ async fn beacon(
         .into_response()
 }
 
-async fn record(state: &AppState, id: i64, host: &str) -> Result<()> {
-    let site = state.site().await?;
-    if site.base_url.host_str().map(|h| h.eq_ignore_ascii_case(host)).unwrap_or(false) {
-        return Ok(());
+async fn count(state: &AppState, id: i64, host: &str, client: &str) {
+    // The settings are cached; should they be unreadable, count rather than fail the image.
+    let own = state.site().await.ok().and_then(|s| s.base_url.host_str().map(str::to_ascii_lowercase));
+    if own.as_deref() == Some(host) || id <= 0 || !state.beacon_limits().admit(client) {
+        return;
     }
-    match state.store().article(id).await {
-        Ok(a) if a.status == ArticleStatus::Published => {}
-        Ok(_) | Err(masthead_store::StoreError::NotFound) => return Ok(()),
-        Err(e) => return Err(e.into()),
-    }
-    state.store().record_republication_view(id, host, jiff::Timestamp::now()).await?;
-    Ok(())
+    state.newsroom().views().count(id, host, jiff::Timestamp::now());
 }

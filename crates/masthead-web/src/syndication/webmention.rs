@@ -1,5 +1,5 @@
 //! `POST /webmention` (W3C Webmention): another site tells us that a page of theirs links to one
-//! of our articles. We answer 202 at once; `masthead_newsroom::mentions` queues it, and the
+//! of our articles. We answer 202 at once (or 503/429 when too many wait to be checked); `masthead_newsroom::mentions` queues it, and the
 //! `check-webmentions` job checks the source later, away from the request.
 
 use std::collections::HashMap;
@@ -8,11 +8,11 @@ use axum::Form;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use masthead_newsroom::error::Failure;
-use masthead_newsroom::mentions;
+use masthead_newsroom::mentions::{self, Received};
 
 use crate::http::auth::ClientIp;
 use crate::http::error::{AppError, Result};
@@ -39,10 +39,22 @@ async fn receive(
         .map_err(|e| AppError::BadRequest(format!("a Webmention is a form with source and target: {e}")))?;
     let value = |name: &str| form.get(name).map(String::as_str).unwrap_or_default();
     match mentions::receive(newsroom, value("source"), value("target")).await {
-        Ok(()) => {
+        Ok(Received::Queued) => {
             Ok((StatusCode::ACCEPTED, "Accepted: the source will be checked for a link to the target.\n")
                 .into_response())
         }
+        Ok(Received::QueueFull) => Ok((
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "600")],
+            "Not accepted: too many Webmentions are waiting to be checked; send it again later.\n",
+        )
+            .into_response()),
+        Ok(Received::ArticleFull) => Ok((
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "600")],
+            "Not accepted: too many Webmentions of this article are waiting to be checked; send it again later.\n",
+        )
+            .into_response()),
         Err(Failure::Invalid { message, .. }) => Err(AppError::BadRequest(message)),
         Err(other) => Err(other.into()),
     }

@@ -184,6 +184,75 @@ async fn republications_are_shown_to_editors_only() {
 }
 
 #[tokio::test]
+async fn the_republications_list_pages_in_the_api_and_the_admin() {
+    use masthead_newsroom::republications::PAGE_SIZE;
+    let app = TestApp::demo().await;
+    let ids: Vec<i64> = app.published().await.iter().take(3).map(|a| a.id).collect();
+    let now = jiff::Timestamp::now();
+    let per_article = PAGE_SIZE as usize;
+    let tallies: Vec<masthead_core::ViewTally> = ids
+        .iter()
+        .flat_map(|&id| {
+            (0..per_article).map(move |n| masthead_core::ViewTally {
+                article_id: id,
+                host: format!("site-{n}.example"),
+                day: masthead_core::republication::view_day(now),
+                views: 1,
+                first_seen: now - jiff::SignedDuration::from_secs(n as i64 % 7),
+                last_seen: now,
+            })
+        })
+        .collect();
+    // Fifty sites an article: under the bound of sites per article and day.
+    for chunk in tallies.chunks(per_article) {
+        app.store().add_republication_views(chunk).await.unwrap();
+    }
+    let total = ids.len() * per_article;
+    let token = app.api_token(Role::Editor, None).await;
+    let bearer = format!("Bearer {token}");
+    let (mut seen, mut uri, mut pages) =
+        (std::collections::BTreeSet::new(), Some("/api/admin/republications".to_owned()), 0);
+    while let Some(next) = uri {
+        let reply = get_with(&app, &next, ("authorization", &bearer)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{next}: {}", reply.body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let rows = json["republications"].as_array().unwrap();
+        assert!(rows.len() <= PAGE_SIZE as usize);
+        for r in rows {
+            assert!(
+                seen.insert((r["article_id"].as_i64().unwrap(), r["host"].as_str().unwrap().to_owned())),
+                "once"
+            );
+        }
+        uri = json["next"].as_str().map(str::to_owned);
+        pages += 1;
+    }
+    assert_eq!(seen.len(), total, "every republication on one page or another");
+    assert_eq!(pages, total.div_ceil(PAGE_SIZE as usize));
+    let bad = get_with(&app, "/api/admin/republications?after=nonsense", ("authorization", &bearer)).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert!(bad.body.contains("after"), "{}", bad.body);
+
+    staff(&app, Role::Editor).await;
+    let (_, editor) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let cookie = editor.unwrap();
+    let first = get_with(&app, "/admin/republications", ("cookie", &cookie)).await.html();
+    assert_eq!(texts(&first, "td.host").len(), PAGE_SIZE as usize);
+    let older = attrs(&first, "nav.pages a[rel=next]", "href");
+    assert_eq!(older.len(), 1, "a link to the next page");
+    let second = get_with(&app, &older[0], ("cookie", &cookie)).await;
+    assert_eq!(second.status, StatusCode::OK);
+    let second = second.html();
+    assert_eq!(texts(&second, "td.host").len(), PAGE_SIZE as usize);
+    assert_eq!(attrs(&second, "nav.pages a", "href")[0], "/admin/republications", "back to the newest");
+    assert_eq!(
+        get_with(&app, "/admin/republications?after=nonsense", ("cookie", &cookie)).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
 async fn the_admin_api_checks_tokens_and_roles() {
     let app = TestApp::demo().await;
     let article = &app.published().await[0];

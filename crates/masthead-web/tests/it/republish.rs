@@ -2,7 +2,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use masthead_core::republication::{MAX_HOSTS_PER_DAY, OTHER_HOSTS};
 use masthead_core::{Article, ReusePolicy};
+use masthead_web::state::BEACON_BURST;
 use tower::ServiceExt;
 
 use crate::harness::{TestApp, attrs, one_text, texts};
@@ -95,11 +100,19 @@ async fn the_article_page_links_to_its_republish_page_and_sites_get_their_own_be
 }
 
 async fn hit(app: &TestApp, uri: &str, referer: Option<&str>) {
+    hit_from(app, uri, referer, "192.0.2.1").await
+}
+
+/// A request for the image from the client address `ip`.
+async fn hit_from(app: &TestApp, uri: &str, referer: Option<&str>, ip: &str) {
     let mut request = Request::builder().uri(uri);
     if let Some(r) = referer {
         request = request.header("referer", r);
     }
-    let response = app.router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+    let mut request = request.body(Body::empty()).unwrap();
+    let addr = SocketAddr::new(ip.parse().unwrap(), 40000);
+    request.extensions_mut().insert(ConnectInfo(addr));
+    let response = app.router.clone().oneshot(request).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "image/gif");
     assert!(response.headers().get("set-cookie").is_none(), "no cookies");
@@ -118,6 +131,12 @@ async fn beacon_counts_each_republishing_host_separately_without_cookies() {
     hit(&app, &gif, None).await; // nobody to credit
     hit(&app, "/r/424242.gif", Some("https://news.example.org/")).await; // no such article
     hit(&app, "/r/garbage.gif", Some("https://news.example.org/")).await;
+    assert!(app.store().republications(None).await.unwrap().is_empty(), "counted in memory first");
+    assert_eq!(
+        flush(&app).await,
+        3,
+        "one tally per article, site and day (the unknown article's dropped as written)"
+    );
 
     let counted = app.store().republications(Some(a.id)).await.unwrap();
     let mut by_host: Vec<(String, i64, usize)> =
@@ -125,5 +144,81 @@ async fn beacon_counts_each_republishing_host_separately_without_cookies() {
     by_host.sort();
     assert_eq!(by_host, [("blog.example".to_owned(), 1, 1), ("news.example.org".to_owned(), 2, 1)]);
     assert_eq!(app.store().republications(None).await.unwrap().len(), 2, "nothing else was recorded");
+    app.finish().await;
+}
+
+/// Writes what the image counted in memory, as the `flush-views` job does.
+async fn flush(app: &TestApp) -> usize {
+    masthead_newsroom::republications::flush_views(app.state.newsroom()).await.unwrap()
+}
+
+/// A made-up host name, different for each `n`, in no order.
+fn made_up_host(n: usize) -> String {
+    format!("x{:016x}.example", (n as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15))
+}
+
+#[tokio::test]
+async fn many_made_up_sites_record_at_most_the_bound_of_rows() {
+    let app = TestApp::demo().await;
+    let a = with_policy(&app, ReusePolicy::CcBy).await;
+    let hits = MAX_HOSTS_PER_DAY * 3;
+    for n in 0..hits {
+        // From many addresses, so that no client's limit hides the bound.
+        let ip = format!("198.51.{}.{}", n / 250, 1 + n % 250);
+        hit_from(&app, &format!("/r/{}.gif?site={}", a.id, made_up_host(n)), None, &ip).await;
+    }
+    flush(&app).await;
+    let rows = app.store().republications(Some(a.id)).await.unwrap();
+    assert_eq!(rows.len(), MAX_HOSTS_PER_DAY + 1, "the bound of sites, and one bucket for the rest");
+    assert_eq!(rows.iter().map(|r| r.total_views).sum::<i64>(), hits as i64, "every view counted once");
+    let other = rows.iter().find(|r| r.host == OTHER_HOSTS).unwrap();
+    assert_eq!(other.total_views, (hits - MAX_HOSTS_PER_DAY) as i64);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_invalid_site_is_not_recorded_and_the_referer_counts_instead() {
+    let app = TestApp::demo().await;
+    let a = with_policy(&app, ReusePolicy::CcBy).await;
+    let gif = format!("/r/{}.gif", a.id);
+    let long = format!("{}.example", "a".repeat(64));
+    let huge = format!("{}.example", "a.".repeat(200));
+    for bad in [
+        "localhost",
+        "10.0.0.1",
+        "news.example:8080",
+        "%5B%3A%3A1%5D",
+        "b%C3%BCcher.example",
+        "a..b",
+        &long,
+        &huge,
+        "other",
+    ] {
+        hit(&app, &format!("{gif}?site={bad}"), None).await;
+    }
+    hit(&app, &format!("{gif}?site=not%20a%20host"), Some("https://Copy.Example.org:8443/page")).await;
+    hit(&app, &gif, Some("http://127.0.0.1/page")).await;
+    flush(&app).await;
+    let hosts: Vec<String> =
+        app.store().republications(Some(a.id)).await.unwrap().into_iter().map(|r| r.host).collect();
+    assert_eq!(hosts, ["copy.example.org"], "only the valid Referer's host");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn each_client_address_counts_only_within_its_limit() {
+    let app = TestApp::demo().await;
+    let a = with_policy(&app, ReusePolicy::CcBy).await;
+    let gif = format!("/r/{}.gif?site=news.example.org", a.id);
+    let hits = BEACON_BURST as usize * 3;
+    for _ in 0..hits {
+        hit_from(&app, &gif, None, "203.0.113.9").await;
+    }
+    hit_from(&app, &gif, None, "203.0.113.10").await;
+    flush(&app).await;
+    let views = app.store().republications(Some(a.id)).await.unwrap()[0].total_views;
+    // Tokens come back with time, so a slow run may count a few more than the burst; never
+    // all the hits of one address. The other address still counts.
+    assert!(views > BEACON_BURST as i64 && views < hits as i64, "{views} of {hits}");
     app.finish().await;
 }
