@@ -1,7 +1,8 @@
-//! Staff accounts, sessions, API tokens, login throttling and the audit log. Hashing and token
-//! generation happen at the web edge; this module stores what it is given.
+//! Staff accounts, sessions, API tokens, the attempts that limits count (sign-ins, reset links,
+//! webmentions) and the audit log. Hashing and token generation happen in the use cases; this
+//! module stores what it is given.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use masthead_core::{Role, User};
 
 use crate::rows::row;
@@ -43,6 +44,31 @@ pub struct ApiTokenInfo {
     pub name: String,
     pub created_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+}
+
+/// How long attempts are kept: longer than any limit's window.
+const KEEP_ATTEMPTS_SECONDS: i64 = 24 * 3600;
+
+/// At most `max` attempts under `key` within `window` (at most a day).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptLimit<'a> {
+    pub key: &'a str,
+    pub max: i64,
+    pub window: SignedDuration,
+}
+
+/// What became of an attempt ([`Store::record_attempt`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted under every key; `ids` take it back ([`Store::forget_attempts`]).
+    Counted { ids: Vec<i64> },
+    /// Refused by the limit at index `limit`, which frees a place at `free_at`; nothing counted.
+    Refused { limit: usize, free_at: Timestamp },
+}
+
+enum RawAttempt {
+    Counted(Vec<i64>),
+    Refused { limit: usize, free_at: i64 },
 }
 
 /// An entry of the audit log.
@@ -281,30 +307,75 @@ impl Store {
         row.map(UserRow::into_user).transpose()
     }
 
-    pub async fn record_login_failure(&self, keys: &[&str], at: Timestamp) -> Result<()> {
-        on_db!(self, pool => {
+    /// Counts an attempt at `at` under every limit's key, unless one of them has reached its
+    /// limit, in which case nothing is counted. Count and write are one transaction that
+    /// holds each key (PostgreSQL: an advisory lock per key; SQLite: the write lock, taken by
+    /// the first statement), so concurrent attempts cannot all read the same count and all
+    /// pass: of a hundred at once, exactly `max` are counted.
+    pub async fn record_attempt(&self, limits: &[AttemptLimit<'_>], at: Timestamp) -> Result<Attempt> {
+        let mut keys: Vec<&str> = limits.iter().map(|l| l.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let is_postgres = matches!(self.db, crate::Db::Postgres(_));
+        let outcome = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            for key in keys {
-                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                    .bind(*key)
-                    .bind(at.as_second())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // Old failures only take room.
-            sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                .bind(at.as_second() - 24 * 3600)
+            // A write first: on SQLite it takes the database's write lock before anything is
+            // read. Old attempts only take room.
+            sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+                .bind(at.as_second() - KEEP_ATTEMPTS_SECONDS)
                 .execute(&mut *tx)
                 .await?;
+            if is_postgres {
+                // In a fixed order, so that two attempts never wait on each other.
+                for key in &keys {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(*key).execute(&mut *tx).await?;
+                }
+            }
+            let mut refused = None;
+            for (n, limit) in limits.iter().enumerate() {
+                let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE key = $1 AND at > $2",
+                )
+                .bind(limit.key)
+                .bind(at.as_second() - limit.window.as_secs())
+                .fetch_one(&mut *tx)
+                .await?;
+                if count >= limit.max {
+                    let oldest = oldest.unwrap_or(at.as_second());
+                    refused = Some((n, oldest + limit.window.as_secs()));
+                    break;
+                }
+            }
+            let outcome = match refused {
+                Some((limit, free_at)) => RawAttempt::Refused { limit, free_at },
+                None => {
+                    let mut ids = Vec::with_capacity(keys.len());
+                    for key in &keys {
+                        let id: i64 = sqlx::query_scalar("INSERT INTO login_attempts (key, at) VALUES ($1, $2) RETURNING id")
+                            .bind(*key)
+                            .bind(at.as_second())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        ids.push(id);
+                    }
+                    RawAttempt::Counted(ids)
+                }
+            };
             tx.commit().await?;
+            outcome
         });
-        Ok(())
+        Ok(match outcome {
+            RawAttempt::Counted(ids) => Attempt::Counted { ids },
+            RawAttempt::Refused { limit, free_at } => {
+                Attempt::Refused { limit, free_at: timestamp(free_at)? }
+            }
+        })
     }
 
-    /// Failed logins for `key` since `since`, and the time of the oldest of them.
-    pub async fn login_failures(&self, key: &str, since: Timestamp) -> Result<(i64, Option<Timestamp>)> {
+    /// Attempts under `key` since `since` (after it), and the time of the oldest of them.
+    pub async fn attempts(&self, key: &str, since: Timestamp) -> Result<(i64, Option<Timestamp>)> {
         let (count, oldest): (i64, Option<i64>) = on_db!(self, pool => {
-            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at >= $2")
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_attempts WHERE key = $1 AND at > $2")
                 .bind(key)
                 .bind(since.as_second())
                 .fetch_one(pool)
@@ -313,9 +384,23 @@ impl Store {
         Ok((count, oldest.map(timestamp).transpose()?))
     }
 
-    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+    /// Takes back the attempts `ids` (from [`Attempt::Counted`]): a sign-in that succeeded, or
+    /// one that was never checked.
+    pub async fn forget_attempts(&self, ids: &[i64]) -> Result<()> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(pool).await?;
+            let mut tx = pool.begin().await?;
+            for id in ids {
+                sqlx::query("DELETE FROM login_attempts WHERE id = $1").bind(*id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(())
+    }
+
+    /// Forgets every attempt under `key`.
+    pub async fn clear_attempts(&self, key: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(pool).await?;
         });
         Ok(())
     }

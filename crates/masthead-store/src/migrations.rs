@@ -24,6 +24,11 @@ const SQLITE: Embedded = &[
     (10, "imports", include_str!("../migrations/sqlite/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/sqlite/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/sqlite/0012_possible_duplicates.sql")),
+    (
+        14,
+        "sign-in attempts and token scopes",
+        include_str!("../migrations/sqlite/0014_sign_in_attempts_and_token_scopes.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -38,6 +43,11 @@ const POSTGRES: Embedded = &[
     (10, "imports", include_str!("../migrations/postgres/0010_imports.sql")),
     (11, "webmention claims", include_str!("../migrations/postgres/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/postgres/0012_possible_duplicates.sql")),
+    (
+        14,
+        "sign-in attempts and token scopes",
+        include_str!("../migrations/postgres/0014_sign_in_attempts_and_token_scopes.sql"),
+    ),
 ];
 
 #[derive(Debug)]

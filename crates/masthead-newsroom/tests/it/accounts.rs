@@ -1,8 +1,9 @@
 //! Staff accounts and API tokens: who may add whom, and who chooses a password.
 
 use masthead_core::Role;
+use masthead_newsroom::accounts::{self, SignIn};
 use masthead_newsroom::error::Failure;
-use masthead_newsroom::secrets::{token_hash, verify_password};
+use masthead_newsroom::secrets::{hash_password, token_hash, verify_password};
 use masthead_newsroom::staff::{self, Actor, FirstPassword, NewColleague};
 use masthead_newsroom::tokens;
 use masthead_store::Store;
@@ -89,4 +90,55 @@ masthead_store::both_backends!(
     an_operator_at_the_server_adds_anyone_with_a_password,
     in_the_admin_nobody_chooses_a_colleagues_password,
     staff_make_tokens_for_themselves_and_operators_for_anyone,
+    a_hundred_guesses_at_once_check_only_the_limit,
+    the_owner_elsewhere_signs_in_while_a_guesser_is_throttled,
 );
+
+/// The attack on the running site: a hundred wrong passwords sent at once for one account, from
+/// one address. Every attempt is counted before its password is checked, so five are checked
+/// (and refused) and the rest are throttled unchecked.
+async fn a_hundred_guesses_at_once_check_only_the_limit(store: Store) {
+    let newsroom = newsroom(store.clone());
+    let editor = person(&store, Role::Editor).await;
+    let guesses: Vec<_> = (0..100)
+        .map(|n| {
+            let (newsroom, email) = (newsroom.clone(), editor.email.clone());
+            tokio::spawn(async move {
+                accounts::sign_in(&newsroom, &email, format!("guess {n}"), "203.0.113.9").await.unwrap()
+            })
+        })
+        .collect();
+    let (mut wrong, mut throttled) = (0, 0);
+    for guess in guesses {
+        match guess.await.unwrap() {
+            SignIn::Refused => wrong += 1,
+            SignIn::Throttled(_) => throttled += 1,
+            other => panic!("a guess got in: {other:?}"),
+        }
+    }
+    assert_eq!((wrong, throttled), (accounts::MAX_ATTEMPTS_PER_PAIR as usize, 95));
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let counted = store.attempts(&format!("account:{}", editor.email), since).await.unwrap().0;
+    assert_eq!(counted, accounts::MAX_ATTEMPTS_PER_PAIR, "only the checked attempts are counted");
+}
+
+/// Throttling the guesser's address at an account must not lock the account's owner out.
+async fn the_owner_elsewhere_signs_in_while_a_guesser_is_throttled(store: Store) {
+    let newsroom = newsroom(store.clone());
+    let owner = person(&store, Role::Owner).await;
+    store.set_password_hash(owner.id, &hash_password(PASSWORD).unwrap()).await.unwrap();
+    for n in 0..accounts::MAX_ATTEMPTS_PER_PAIR {
+        let guess = accounts::sign_in(&newsroom, &owner.email, format!("guess {n}"), "203.0.113.9").await;
+        assert!(matches!(guess, Ok(SignIn::Refused)), "{guess:?}");
+    }
+    let guesser = accounts::sign_in(&newsroom, &owner.email, PASSWORD.into(), "203.0.113.9").await.unwrap();
+    let SignIn::Throttled(wait) = guesser else { panic!("the guesser goes on: {guesser:?}") };
+    assert_eq!(wait.whom, "this account from your address");
+    let elsewhere =
+        accounts::sign_in(&newsroom, &owner.email, PASSWORD.into(), "198.51.100.7").await.unwrap();
+    assert!(matches!(elsewhere, SignIn::SignedIn { .. }), "the owner is locked out: {elsewhere:?}");
+    // Their success takes their own attempt back; the guesser's stay counted against the account.
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let counted = store.attempts(&format!("account:{}", owner.email), since).await.unwrap().0;
+    assert_eq!(counted, accounts::MAX_ATTEMPTS_PER_PAIR);
+}

@@ -141,7 +141,7 @@ async fn repeated_failures_throttle_the_account_with_a_clear_message() {
     assert!(session.is_none());
     let message = one_text(&reply.html(), ".form-error");
     assert!(
-        message.starts_with("Too many failed sign-ins for this account. Try again in 15 minutes"),
+        message.starts_with("Too many sign-ins for this account from your address. Try again in 15 minutes"),
         "{message}"
     );
     assert_eq!(reply.header("retry-after"), "900");
