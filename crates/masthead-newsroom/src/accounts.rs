@@ -5,7 +5,8 @@
 //! Nobody is signed in yet when these run, so they take no acting user: what they trust is the
 //! password, or the reset link. Their answers reveal no accounts: a wrong address and a wrong
 //! password are refused alike, and in the same time (an unknown address is checked against a
-//! dummy hash). Argon2 is slow on purpose, so it runs on a blocking thread.
+//! dummy hash). Argon2 is slow and memory-hungry on purpose, so it runs on a blocking thread, a
+//! few at a time (`passwords`).
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -18,7 +19,7 @@ use masthead_store::{Attempt, AttemptLimit};
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
 use crate::mail::{Delivery, MailError};
-use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+use crate::secrets::{hash_password, new_token, token_hash, verify_password_in};
 
 /// Sign-in attempts allowed for one account from one address within [`THROTTLE_WINDOW_MINUTES`]:
 /// the limit a guesser meets first, and the only one that the owner, elsewhere, does not share.
@@ -69,6 +70,9 @@ pub enum SignIn {
     Refused,
     /// Too many attempts lately: nothing was checked.
     Throttled(Wait),
+    /// Too many sign-ins at this moment for the server to check another password soon
+    /// ([`crate::passwords`]): nothing was checked or counted; try again in a few seconds.
+    Busy,
 }
 
 impl fmt::Debug for SignIn {
@@ -77,6 +81,7 @@ impl fmt::Debug for SignIn {
             SignIn::SignedIn { user, .. } => write!(f, "SignedIn({})", user.email),
             SignIn::Refused => f.write_str("Refused"),
             SignIn::Throttled(wait) => write!(f, "Throttled({wait:?})"),
+            SignIn::Busy => f.write_str("Busy"),
         }
     }
 }
@@ -132,10 +137,14 @@ pub async fn sign_in(newsroom: &Newsroom, email: &str, password: String, address
         }
     };
     let credentials = store.user_credentials(&email).await?;
-    let hash = credentials.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| Failure::Internal(format!("the password could not be checked: {e}")))?;
+    let hash = credentials.as_ref().map(|(_, h)| h.clone());
+    let check =
+        move |memory: &mut _| verify_password_in(&password, hash.as_deref().unwrap_or(&DUMMY_HASH), memory);
+    let Some(verified) = newsroom.passwords().check(check).await else {
+        // Nothing was checked: the attempt does not count against anyone.
+        store.forget_attempts(&attempt).await?;
+        return Ok(SignIn::Busy);
+    };
     let user = match (credentials, verified) {
         (Some((user, _)), true) => user,
         _ => return Ok(SignIn::Refused),
@@ -261,7 +270,7 @@ pub async fn choose_password(
     let Some(user) = store.password_reset(&token_hash(token), Timestamp::now(), true).await? else {
         return Err(Failure::NotFound(EXPIRED.into()));
     };
-    let hash = new_password_hash(password).await?;
+    let hash = new_password_hash(newsroom, password).await?;
     store.set_password_hash(user.id, &hash).await?;
     store.clear_attempts(&account_key(&user.email)).await?;
     store.audit(Some(user.id), "password reset", &user.email).await?;
@@ -272,14 +281,16 @@ fn too_short() -> Failure {
     Failure::invalid("password", format!("The password must have at least {MIN_PASSWORD_LEN} characters."))
 }
 
-/// `password`'s Argon2id hash, made on a blocking thread, once it is long enough.
-pub(crate) async fn new_password_hash(password: String) -> Outcome<String> {
+/// `password`'s Argon2id hash, made on a blocking thread in one of the places for Argon2, once
+/// it is long enough.
+pub(crate) async fn new_password_hash(newsroom: &Newsroom, password: String) -> Outcome<String> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(too_short());
     }
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    newsroom
+        .passwords()
+        .run(move || hash_password(&password))
         .await
-        .map_err(|e| Failure::Internal(format!("the password could not be hashed: {e}")))?
         .map_err(|e| Failure::Internal(format!("the password could not be hashed: {e}")))
 }
 

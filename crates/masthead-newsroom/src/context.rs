@@ -1,5 +1,5 @@
 //! What every use case works with: the store, the media folder, the one client for other sites
-//! the mailer and the queues for CPU-heavy work, built once at start and shared (cheap to
+//! the mailer, the queues for CPU-heavy work and the places for Argon2, built once at start and shared (cheap to
 //! clone).
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use masthead_store::Store;
 
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
+use crate::passwords::PasswordChecks;
 use crate::work::Work;
 
 /// The newsroom's tools, shared by the web edge, the CLI and the jobs.
@@ -24,13 +25,14 @@ struct Inner {
     outbound: Outbound,
     mailer: Mailer,
     work: Work,
+    passwords: PasswordChecks,
 }
 
 impl Newsroom {
-    /// The queues for CPU-heavy work are sized for this machine's cores.
+    /// The queues for CPU-heavy work and the places for Argon2 are sized for this machine's cores.
     pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
-        let work = Work::for_this_machine();
-        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work }) }
+        let (work, passwords) = (Work::for_this_machine(), PasswordChecks::for_this_machine());
+        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work, passwords }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -53,5 +55,12 @@ impl Newsroom {
     /// Where rendering and image work waits for a blocking thread.
     pub fn work(&self) -> &Work {
         &self.inner.work
+    }
+}
+
+impl Newsroom {
+    /// Where Argon2 (checking and hashing passwords) waits for one of a few places.
+    pub fn passwords(&self) -> &PasswordChecks {
+        &self.inner.passwords
     }
 }

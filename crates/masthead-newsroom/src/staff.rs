@@ -152,7 +152,7 @@ pub async fn add(
                 "A colleague chooses their own password: add them, and they get a link.".into(),
             ));
         }
-        FirstPassword::Chosen(password) => new_password_hash(password.clone()).await?,
+        FirstPassword::Chosen(password) => new_password_hash(newsroom, password.clone()).await?,
     };
     let user = newsroom
         .store()

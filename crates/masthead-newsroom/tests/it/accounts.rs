@@ -91,6 +91,7 @@ masthead_store::both_backends!(
     in_the_admin_nobody_chooses_a_colleagues_password,
     staff_make_tokens_for_themselves_and_operators_for_anyone,
     a_hundred_guesses_at_once_check_only_the_limit,
+    sign_ins_beyond_the_places_for_argon2_are_told_to_come_back,
     the_owner_elsewhere_signs_in_while_a_guesser_is_throttled,
 );
 
@@ -117,6 +118,7 @@ async fn a_hundred_guesses_at_once_check_only_the_limit(store: Store) {
         }
     }
     assert_eq!((wrong, throttled), (accounts::MAX_ATTEMPTS_PER_PAIR as usize, 95));
+    assert_eq!(newsroom.passwords().started(), accounts::MAX_ATTEMPTS_PER_PAIR as u64, "passwords checked");
     let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
     let counted = store.attempts(&format!("account:{}", editor.email), since).await.unwrap().0;
     assert_eq!(counted, accounts::MAX_ATTEMPTS_PER_PAIR, "only the checked attempts are counted");
@@ -141,4 +143,24 @@ async fn the_owner_elsewhere_signs_in_while_a_guesser_is_throttled(store: Store)
     let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
     let counted = store.attempts(&format!("account:{}", owner.email), since).await.unwrap().0;
     assert_eq!(counted, accounts::MAX_ATTEMPTS_PER_PAIR);
+}
+
+/// The other attack: sign-ins at once beyond the few places for Argon2 (each check takes about
+/// 19 MiB) wait a moment and are then told to come back, unchecked and uncounted, instead of
+/// piling up hashes in memory.
+async fn sign_ins_beyond_the_places_for_argon2_are_told_to_come_back(store: Store) {
+    let newsroom = newsroom(store.clone());
+    let editor = person(&store, Role::Editor).await;
+    store.set_password_hash(editor.id, &hash_password(PASSWORD).unwrap()).await.unwrap();
+    let places: Vec<_> = std::iter::from_fn(|| newsroom.passwords().take_place()).collect();
+    assert!(places.len() >= masthead_newsroom::passwords::MIN_AT_ONCE, "{} places", places.len());
+    let busy = accounts::sign_in(&newsroom, &editor.email, PASSWORD.into(), "198.51.100.7").await.unwrap();
+    assert!(matches!(busy, SignIn::Busy), "{busy:?}");
+    assert_eq!(newsroom.passwords().started(), 0, "nothing was checked");
+    let since = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    let counted = store.attempts(&format!("account:{}", editor.email), since).await.unwrap().0;
+    assert_eq!(counted, 0, "nor counted against anyone");
+    drop(places);
+    let again = accounts::sign_in(&newsroom, &editor.email, PASSWORD.into(), "198.51.100.7").await.unwrap();
+    assert!(matches!(again, SignIn::SignedIn { .. }), "{again:?}");
 }
