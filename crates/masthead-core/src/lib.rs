@@ -21,7 +21,7 @@ pub mod term;
 pub mod text;
 pub mod time;
 
-pub use account::{Action, Role, User};
+pub use account::{Action, Role, Scope, User};
 pub use article::{
     Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,
 };

@@ -35,7 +35,7 @@ pub enum Actor<'a> {
 impl Actor<'_> {
     fn may(self, action: Action) -> bool {
         match self {
-            Actor::Staff(user) => user.role.may(action),
+            Actor::Staff(user) => user.may(action),
             Actor::Operator => true,
         }
     }

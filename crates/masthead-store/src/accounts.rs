@@ -3,7 +3,7 @@
 //! module stores what it is given.
 
 use jiff::{SignedDuration, Timestamp};
-use masthead_core::{Role, User};
+use masthead_core::{Role, Scope, User};
 
 use crate::rows::row;
 use crate::{Result, Store, StoreError, on_db, timestamp};
@@ -23,6 +23,7 @@ impl UserRow {
             email: self.email,
             name: self.name,
             author_id: self.author_id,
+            scope: None,
         })
     }
 }
@@ -42,7 +43,9 @@ pub struct NewUser {
 pub struct ApiTokenInfo {
     pub id: i64,
     pub name: String,
+    pub scope: Scope,
     pub created_at: Timestamp,
+    pub expires_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
 }
 
@@ -120,7 +123,7 @@ impl Store {
     }
 
     /// Changes a staff member's name, role, byline and whether the account may sign in. Disabling
-    /// ends the account's sessions at once.
+    /// ends the account's sessions and revokes its API tokens at once.
     pub async fn update_staff(
         &self,
         id: i64,
@@ -144,7 +147,9 @@ impl Store {
                 return Err(crate::StoreError::NotFound);
             }
             if disabled {
+                // Nothing of a disabled account works again, even once it is enabled.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
@@ -172,6 +177,7 @@ impl Store {
         row.map(|(u, hash)| Ok((u.into_user()?, hash))).transpose()
     }
 
+    /// Sets an account's password; its sessions end and its API tokens are revoked.
     pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<()> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -184,8 +190,10 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            // A new password signs every browser out.
+            // A new password signs every browser out and revokes every API token: whoever
+            // stole the old password may have made one.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -239,35 +247,52 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_api_token(&self, user_id: i64, name: &str, token_hash: &str) -> Result<()> {
+    /// Stores a token for `user_id` that may use `scope` of their role until `expires_at`.
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        scope: Scope,
+        expires_at: Timestamp,
+    ) -> Result<()> {
         on_db!(self, pool => {
-            sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(user_id)
-                .bind(name)
-                .bind(token_hash)
-                .bind(Timestamp::now().as_second())
-                .execute(pool)
-                .await?;
+            sqlx::query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(scope.key())
+            .bind(Timestamp::now().as_second())
+            .bind(expires_at.as_second())
+            .execute(pool)
+            .await?;
         });
         Ok(())
     }
 
-    /// A staff member's API tokens, newest first.
+    /// A staff member's API tokens, expired ones included, newest first.
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenInfo>> {
-        let rows: Vec<(i64, String, i64, Option<i64>)> = on_db!(self, pool => {
+        type TokenRow = (i64, String, String, i64, i64, Option<i64>);
+        let rows: Vec<TokenRow> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+                "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens \
+                 WHERE user_id = $1 ORDER BY id DESC",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?
         });
         rows.into_iter()
-            .map(|(id, name, created, used)| {
+            .map(|(id, name, scope, created, expires, used)| {
                 Ok(ApiTokenInfo {
                     id,
                     name,
+                    scope: scope.parse().map_err(|e| StoreError::Corrupt(format!("token {id}: {e}")))?,
                     created_at: crate::timestamp(created)?,
+                    expires_at: crate::timestamp(expires)?,
                     last_used_at: used.map(crate::timestamp).transpose()?,
                 })
             })
@@ -287,24 +312,32 @@ impl Store {
         if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
     }
 
-    /// The user an API token belongs to, noting its use.
-    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>> {
+    /// The user an API token belongs to, acting with the token's scope, when the token has not
+    /// expired at `now` and the account is enabled; notes its use.
+    pub async fn user_by_api_token(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND NOT u.disabled"
+            "SELECT {USER_COLUMNS}, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND NOT u.disabled"
         );
-        let row: Option<UserRow> = on_db!(self, pool => {
-            let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
-            if row.is_some() {
-                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                    .bind(Timestamp::now().as_second())
-                    .bind(token_hash)
-                    .execute(pool)
-                    .await?;
+        let row = on_db!(self, pool => {
+            match sqlx::query(&sql).bind(token_hash).bind(now.as_second()).fetch_optional(pool).await? {
+                None => None,
+                Some(r) => {
+                    use sqlx::{FromRow, Row};
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                        .bind(now.as_second())
+                        .bind(token_hash)
+                        .execute(pool)
+                        .await?;
+                    Some((UserRow::from_row(&r)?, r.try_get::<String, _>("scope")?))
+                }
             }
-            row
         });
-        row.map(UserRow::into_user).transpose()
+        let Some((row, scope)) = row else { return Ok(None) };
+        let scope = scope
+            .parse::<Scope>()
+            .map_err(|e| StoreError::Corrupt(format!("a token of user {}: {e}", row.id)))?;
+        Ok(Some(User { scope: Some(scope), ..row.into_user()? }))
     }
 
     /// Counts an attempt at `at` under every limit's key, unless one of them has reached its
@@ -405,7 +438,8 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a one-time password reset for `user_id`, valid until `expires_at`.
+    /// Stores a one-time password reset for `user_id`, valid until `expires_at`; the account's
+    /// older unused links stop working (only the newest link mailed can be used).
     pub async fn create_password_reset(
         &self,
         user_id: i64,
@@ -413,13 +447,19 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<()> {
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(token_hash)
                 .bind(user_id)
                 .bind(Timestamp::now().as_second())
                 .bind(expires_at.as_second())
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }

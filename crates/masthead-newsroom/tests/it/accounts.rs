@@ -1,6 +1,6 @@
 //! Staff accounts and API tokens: who may add whom, and who chooses a password.
 
-use masthead_core::Role;
+use masthead_core::{Role, Scope, User};
 use masthead_newsroom::accounts::{self, SignIn};
 use masthead_newsroom::error::Failure;
 use masthead_newsroom::secrets::{hash_password, token_hash, verify_password};
@@ -66,24 +66,32 @@ async fn staff_make_tokens_for_themselves_and_operators_for_anyone(store: Store)
     let newsroom = newsroom(store.clone());
     let author = person(&store, Role::Author).await;
     let admin = person(&store, Role::Administrator).await;
-    let refused = tokens::create(&newsroom, Actor::Staff(&admin), &author, "a script").await;
+    let token = |name: &str| tokens::NewToken { name: name.into(), scope: Scope::Write, days: 90 };
+    let refused = tokens::create(&newsroom, Actor::Staff(&admin), &author, &token("a script")).await;
     assert!(matches!(refused, Err(Failure::Forbidden(_))), "{refused:?}");
-    let nameless = tokens::create(&newsroom, Actor::Operator, &author, "  ").await;
+    let nameless = tokens::create(&newsroom, Actor::Operator, &author, &token("  ")).await;
     assert_eq!(nameless.unwrap_err().field(), Some("name"));
+    let forever = tokens::NewToken { days: 10_000, ..token("forever") };
+    let forever = tokens::create(&newsroom, Actor::Operator, &author, &forever).await;
+    assert_eq!(forever.unwrap_err().field(), Some("expires_days"));
 
-    let secret = tokens::create(&newsroom, Actor::Operator, &author, "command line").await.unwrap();
-    assert_eq!(store.user_by_api_token(&token_hash(&secret)).await.unwrap(), Some(author.clone()));
+    let secret = tokens::create(&newsroom, Actor::Operator, &author, &token("command line")).await.unwrap();
+    let now = jiff::Timestamp::now();
+    let holder = store.user_by_api_token(&token_hash(&secret), now).await.unwrap();
+    assert_eq!(holder, Some(User { scope: Some(Scope::Write), ..author.clone() }));
+    let in_91_days = now + jiff::SignedDuration::from_hours(24 * 91);
+    assert_eq!(store.user_by_api_token(&token_hash(&secret), in_91_days).await.unwrap(), None, "expired");
     let log = store.audit_log(1).await.unwrap();
     assert_eq!(
         (log[0].user.as_deref(), log[0].subject.as_str()),
-        (None, "command line (for author@meridian.example)")
+        (None, "command line (write, 90 days, for author@meridian.example)")
     );
     let listed = tokens::list(&newsroom, &author).await.unwrap();
     assert_eq!(listed.len(), 1);
     let theirs = tokens::revoke(&newsroom, &admin, listed[0].id).await;
     assert!(matches!(theirs, Err(Failure::NotFound(_))), "another's token is no token: {theirs:?}");
     tokens::revoke(&newsroom, &author, listed[0].id).await.unwrap();
-    assert_eq!(store.user_by_api_token(&token_hash(&secret)).await.unwrap(), None);
+    assert_eq!(store.user_by_api_token(&token_hash(&secret), now).await.unwrap(), None);
 }
 
 masthead_store::both_backends!(

@@ -6,7 +6,7 @@ use masthead_core::{
     ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
-use masthead_core::{MentionKind, MentionStatus, Role};
+use masthead_core::{MentionKind, MentionStatus, Role, Scope};
 use masthead_store::{Attempt, MentionOutcome, NewUser, Page, Store, StoreError, both_backends};
 
 mod archive;
@@ -607,9 +607,30 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     store.delete_session("hash-2").await.unwrap();
     assert!(store.session("hash-2", now).await.unwrap().is_none());
 
-    store.create_api_token(ana.id, "script", "token-hash").await.unwrap();
-    assert_eq!(store.user_by_api_token("token-hash").await.unwrap().map(|u| u.id), Some(ana.id));
-    assert!(store.user_by_api_token("nope").await.unwrap().is_none());
+    let expires = at("2026-08-01T12:00:00Z");
+    store.create_api_token(ana.id, "script", "token-hash", Scope::Write, expires).await.unwrap();
+    let holder = store.user_by_api_token("token-hash", now).await.unwrap().unwrap();
+    assert_eq!((holder.id, holder.scope), (ana.id, Some(Scope::Write)), "acting with the token's scope");
+    assert!(store.user_by_api_token("nope", now).await.unwrap().is_none());
+    assert!(store.user_by_api_token("token-hash", expires).await.unwrap().is_none(), "expired");
+    let listed = store.api_tokens(ana.id).await.unwrap();
+    assert_eq!(
+        (listed[0].scope, listed[0].expires_at, listed[0].last_used_at),
+        (Scope::Write, expires, Some(now))
+    );
+    store.set_password_hash(ana.id, "$argon2id$newer").await.unwrap();
+    assert!(
+        store.user_by_api_token("token-hash", now).await.unwrap().is_none(),
+        "a new password revokes tokens"
+    );
+    assert!(store.api_tokens(ana.id).await.unwrap().is_empty());
+    store.create_api_token(ana.id, "script", "token-hash-2", Scope::Read, expires).await.unwrap();
+    store.update_staff(ana.id, "Ana", Role::Editor, None, true).await.unwrap();
+    store.update_staff(ana.id, "Ana", Role::Editor, None, false).await.unwrap();
+    assert!(
+        store.user_by_api_token("token-hash-2", now).await.unwrap().is_none(),
+        "disabling revokes tokens for good"
+    );
 
     let window = jiff::SignedDuration::from_mins(15);
     let limits = |max| {
@@ -662,6 +683,13 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     );
     assert_eq!(store.password_reset("reset-hash", now, true).await.unwrap().map(|u| u.id), Some(ana.id));
     assert!(store.password_reset("reset-hash", now, true).await.unwrap().is_none(), "a link works once");
+    store.create_password_reset(ana.id, "older", at("2026-05-01T13:00:00Z")).await.unwrap();
+    store.create_password_reset(ana.id, "newer", at("2026-05-01T13:00:00Z")).await.unwrap();
+    assert!(
+        store.password_reset("older", now, false).await.unwrap().is_none(),
+        "a new link voids older ones"
+    );
+    assert!(store.password_reset("newer", now, false).await.unwrap().is_some());
 
     store.audit(Some(ana.id), "login", "ana@meridian.example").await.unwrap();
     let log = store.audit_log(10).await.unwrap();

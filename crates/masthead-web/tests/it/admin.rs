@@ -211,11 +211,23 @@ async fn the_admin_api_checks_tokens_and_roles() {
     let editor_token = masthead_newsroom::secrets::new_token();
     let contributor_token = masthead_newsroom::secrets::new_token();
     app.store()
-        .create_api_token(editor.id, "test", &masthead_newsroom::secrets::token_hash(&editor_token))
+        .create_api_token(
+            editor.id,
+            "test",
+            &masthead_newsroom::secrets::token_hash(&editor_token),
+            masthead_core::Scope::Publish,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
     app.store()
-        .create_api_token(contributor.id, "test", &masthead_newsroom::secrets::token_hash(&contributor_token))
+        .create_api_token(
+            contributor.id,
+            "test",
+            &masthead_newsroom::secrets::token_hash(&contributor_token),
+            masthead_core::Scope::Publish,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
 

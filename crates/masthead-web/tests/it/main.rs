@@ -17,5 +17,6 @@ mod redirects;
 mod republish;
 mod reset;
 mod syndication;
+mod tokens;
 mod webmention;
 mod websub;
