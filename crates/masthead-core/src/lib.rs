@@ -23,7 +23,7 @@ pub mod text;
 pub mod time;
 
 pub use absolute_url::{AbsoluteUrl, UrlRefusal};
-pub use account::{Action, Role, User};
+pub use account::{Action, Role, Scope, User};
 pub use article::{
     Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,
 };

@@ -5,7 +5,8 @@
 //! Nobody is signed in yet when these run, so they take no acting user: what they trust is the
 //! password, or the reset link. Their answers reveal no accounts: a wrong address and a wrong
 //! password are refused alike, and in the same time (an unknown address is checked against a
-//! dummy hash). Argon2 is slow on purpose, so it runs on a blocking thread.
+//! dummy hash). Argon2 is slow and memory-hungry on purpose, so it runs on a blocking thread, a
+//! few at a time (`passwords`).
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -13,16 +14,24 @@ use std::sync::LazyLock;
 use jiff::{SignedDuration, Timestamp};
 use masthead_core::User;
 use masthead_core::account::normalize_email;
+use masthead_store::{Attempt, AttemptLimit};
 
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
 use crate::mail::{Delivery, MailError};
-use crate::secrets::{hash_password, new_token, token_hash, verify_password};
+use crate::secrets::{hash_password, new_token, token_hash, verify_password_in};
 
-/// Failed sign-ins allowed per account, and per address, within [`THROTTLE_WINDOW_MINUTES`].
-pub const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-pub const MAX_FAILURES_PER_ADDRESS: i64 = 20;
+/// Sign-in attempts allowed for one account from one address within [`THROTTLE_WINDOW_MINUTES`]:
+/// the limit a guesser meets first, and the only one that the owner, elsewhere, does not share.
+pub const MAX_ATTEMPTS_PER_PAIR: i64 = 5;
+/// Sign-in attempts allowed from one address, at any accounts, within [`THROTTLE_WINDOW_MINUTES`].
+pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 20;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Sign-in attempts allowed for one account from all addresses together within
+/// [`ACCOUNT_WINDOW_MINUTES`]: slow enough for guessing from many addresses to get nowhere,
+/// high enough that a guesser's few tries do not lock the owner out.
+pub const MAX_ATTEMPTS_PER_ACCOUNT: i64 = 50;
+pub const ACCOUNT_WINDOW_MINUTES: i64 = 60;
 /// Reset links asked for per account, and per address, within [`THROTTLE_WINDOW_MINUTES`].
 pub const MAX_RESET_REQUESTS_PER_ACCOUNT: i64 = 3;
 pub const MAX_RESET_REQUESTS_PER_ADDRESS: i64 = 10;
@@ -39,13 +48,18 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("not a real password").unwrap_or_default());
 
-/// The sign-in limits' keys: one per account, one per address the attempts come from.
-fn account_key(email: &str) -> String {
-    format!("account:{email}")
+/// The sign-in limits' keys: one per account from one address, one per address, one per
+/// account. (A normalised address has no spaces, so the pair's key is unambiguous.)
+fn pair_key(email: &str, address: &str) -> String {
+    format!("pair:{email} {address}")
 }
 
 fn address_key(address: &str) -> String {
     format!("ip:{address}")
+}
+
+fn account_key(email: &str) -> String {
+    format!("account:{email}")
 }
 
 /// How a sign-in went.
@@ -54,8 +68,11 @@ pub enum SignIn {
     SignedIn { user: User, session: String },
     /// Wrong e-mail address or password: one answer for both.
     Refused,
-    /// Too many failures lately: nothing was checked.
+    /// Too many attempts lately: nothing was checked.
     Throttled(Wait),
+    /// Too many sign-ins at this moment for the server to check another password soon
+    /// ([`crate::passwords`]): nothing was checked or counted; try again in a few seconds.
+    Busy,
 }
 
 impl fmt::Debug for SignIn {
@@ -64,14 +81,15 @@ impl fmt::Debug for SignIn {
             SignIn::SignedIn { user, .. } => write!(f, "SignedIn({})", user.email),
             SignIn::Refused => f.write_str("Refused"),
             SignIn::Throttled(wait) => write!(f, "Throttled({wait:?})"),
+            SignIn::Busy => f.write_str("Busy"),
         }
     }
 }
 
-/// Whose failures stopped a sign-in, and for how long.
+/// Whose attempts stopped a sign-in, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Wait {
-    /// "this account" or "your address".
+    /// "this account from your address", "your address" or "this account".
     pub whom: &'static str,
     /// At least 1.
     pub minutes: i64,
@@ -80,43 +98,59 @@ pub struct Wait {
 impl fmt::Display for Wait {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let plural = if self.minutes == 1 { "" } else { "s" };
-        write!(f, "Too many failed sign-ins for {}. Try again in {} minute{plural}.", self.whom, self.minutes)
+        write!(f, "Too many sign-ins for {}. Try again in {} minute{plural}.", self.whom, self.minutes)
     }
 }
 
 /// Someone signs in with `email` and `password` from `address` (the client's IP address, or
 /// "unknown").
+///
+/// The attempt is counted before the password is checked, in one step that refuses it past a
+/// limit ([`Store::record_attempt`]), so that guesses sent at once cannot all read the same
+/// count and all be checked. A successful sign-in takes its attempt back and forgets its
+/// address's earlier attempts at the account; the others stay.
+///
+/// [`Store::record_attempt`]: masthead_store::Store::record_attempt
 pub async fn sign_in(newsroom: &Newsroom, email: &str, password: String, address: &str) -> Outcome<SignIn> {
     let store = newsroom.store();
     let email =
         normalize_email(email).ok_or_else(|| Failure::invalid("email", "Enter an e-mail address."))?;
-    let (account_key, address_key) = (account_key(&email), address_key(address));
     let now = Timestamp::now();
+    let (pair_key, address_key, account_key) =
+        (pair_key(&email, address), address_key(address), account_key(&email));
     let window = SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
-    for (key, limit, whom) in [
-        (&account_key, MAX_FAILURES_PER_ACCOUNT, "this account"),
-        (&address_key, MAX_FAILURES_PER_ADDRESS, "your address"),
-    ] {
-        let (count, oldest) = store.login_failures(key, now - window).await?;
-        if count >= limit {
-            let free_at = oldest.unwrap_or(now) + window;
+    let limits = [
+        AttemptLimit { key: &pair_key, max: MAX_ATTEMPTS_PER_PAIR, window },
+        AttemptLimit { key: &address_key, max: MAX_ATTEMPTS_PER_ADDRESS, window },
+        AttemptLimit {
+            key: &account_key,
+            max: MAX_ATTEMPTS_PER_ACCOUNT,
+            window: SignedDuration::from_mins(ACCOUNT_WINDOW_MINUTES),
+        },
+    ];
+    let attempt = match store.record_attempt(&limits, now).await? {
+        Attempt::Counted { ids } => ids,
+        Attempt::Refused { limit, free_at } => {
+            let whom = ["this account from your address", "your address", "this account"][limit];
             let minutes = (free_at.duration_since(now).as_secs() + 59) / 60;
             return Ok(SignIn::Throttled(Wait { whom, minutes: minutes.max(1) }));
         }
-    }
+    };
     let credentials = store.user_credentials(&email).await?;
-    let hash = credentials.as_ref().map(|(_, h)| h.clone()).unwrap_or_else(|| DUMMY_HASH.clone());
-    let verified = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|e| Failure::Internal(format!("the password could not be checked: {e}")))?;
+    let hash = credentials.as_ref().map(|(_, h)| h.clone());
+    let check =
+        move |memory: &mut _| verify_password_in(&password, hash.as_deref().unwrap_or(&DUMMY_HASH), memory);
+    let Some(verified) = newsroom.passwords().check(check).await else {
+        // Nothing was checked: the attempt does not count against anyone.
+        store.forget_attempts(&attempt).await?;
+        return Ok(SignIn::Busy);
+    };
     let user = match (credentials, verified) {
         (Some((user, _)), true) => user,
-        _ => {
-            store.record_login_failure(&[&account_key, &address_key], now).await?;
-            return Ok(SignIn::Refused);
-        }
+        _ => return Ok(SignIn::Refused),
     };
-    store.clear_login_failures(&account_key).await?;
+    store.forget_attempts(&attempt).await?;
+    store.clear_attempts(&pair_key).await?;
     let session = new_token();
     let expires = now + SignedDuration::from_hours(24 * SESSION_DAYS);
     store.create_session(user.id, &token_hash(&session), &new_token(), expires).await?;
@@ -151,17 +185,15 @@ pub async fn request_password_reset(
     let store = newsroom.store();
     let email =
         normalize_email(email).ok_or_else(|| Failure::invalid("email", "Enter an e-mail address."))?;
-    let now = Timestamp::now();
-    let since = now - SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
+    let window = SignedDuration::from_mins(THROTTLE_WINDOW_MINUTES);
     let (account_key, address_key) = (format!("reset:{email}"), format!("reset-ip:{address}"));
-    for (key, limit) in
-        [(&account_key, MAX_RESET_REQUESTS_PER_ACCOUNT), (&address_key, MAX_RESET_REQUESTS_PER_ADDRESS)]
-    {
-        if store.login_failures(key, since).await?.0 >= limit {
-            return Ok(ResetRequest::Throttled);
-        }
+    let limits = [
+        AttemptLimit { key: &account_key, max: MAX_RESET_REQUESTS_PER_ACCOUNT, window },
+        AttemptLimit { key: &address_key, max: MAX_RESET_REQUESTS_PER_ADDRESS, window },
+    ];
+    if let Attempt::Refused { .. } = store.record_attempt(&limits, Timestamp::now()).await? {
+        return Ok(ResetRequest::Throttled);
     }
-    store.record_login_failure(&[&account_key, &address_key], now).await?;
     let mut logged = false;
     if let Some((user, _)) = store.user_credentials(&email).await? {
         match send_password_reset(newsroom, &user).await {
@@ -220,8 +252,8 @@ pub async fn check_reset_link(newsroom: &Newsroom, token: &str) -> Outcome<()> {
 }
 
 /// Someone with the reset link carrying `token` chooses `password` (typed twice: `again`). The
-/// link is used up; every other session of the account ends, and its failed sign-ins are
-/// forgotten.
+/// link is used up; every other session of the account ends, and the account's sign-in
+/// attempts are forgotten.
 pub async fn choose_password(
     newsroom: &Newsroom,
     token: &str,
@@ -238,9 +270,9 @@ pub async fn choose_password(
     let Some(user) = store.password_reset(&token_hash(token), Timestamp::now(), true).await? else {
         return Err(Failure::NotFound(EXPIRED.into()));
     };
-    let hash = new_password_hash(password).await?;
+    let hash = new_password_hash(newsroom, password).await?;
     store.set_password_hash(user.id, &hash).await?;
-    store.clear_login_failures(&account_key(&user.email)).await?;
+    store.clear_attempts(&account_key(&user.email)).await?;
     store.audit(Some(user.id), "password reset", &user.email).await?;
     Ok(user)
 }
@@ -249,14 +281,16 @@ fn too_short() -> Failure {
     Failure::invalid("password", format!("The password must have at least {MIN_PASSWORD_LEN} characters."))
 }
 
-/// `password`'s Argon2id hash, made on a blocking thread, once it is long enough.
-pub(crate) async fn new_password_hash(password: String) -> Outcome<String> {
+/// `password`'s Argon2id hash, made on a blocking thread in one of the places for Argon2, once
+/// it is long enough.
+pub(crate) async fn new_password_hash(newsroom: &Newsroom, password: String) -> Outcome<String> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(too_short());
     }
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    newsroom
+        .passwords()
+        .run(move || hash_password(&password))
         .await
-        .map_err(|e| Failure::Internal(format!("the password could not be hashed: {e}")))?
         .map_err(|e| Failure::Internal(format!("the password could not be hashed: {e}")))
 }
 
@@ -267,8 +301,8 @@ mod tests {
     #[test]
     fn a_wait_says_whose_failures_and_how_long() {
         let one = Wait { whom: "this account", minutes: 1 };
-        assert_eq!(one.to_string(), "Too many failed sign-ins for this account. Try again in 1 minute.");
+        assert_eq!(one.to_string(), "Too many sign-ins for this account. Try again in 1 minute.");
         let many = Wait { whom: "your address", minutes: 15 };
-        assert_eq!(many.to_string(), "Too many failed sign-ins for your address. Try again in 15 minutes.");
+        assert_eq!(many.to_string(), "Too many sign-ins for your address. Try again in 15 minutes.");
     }
 }

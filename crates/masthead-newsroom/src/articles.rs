@@ -74,14 +74,14 @@ pub async fn editable(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<Arti
     if user.may_edit(&article) {
         Ok(article)
     } else {
-        Err(Failure::Forbidden(format!("the {} role may not change this article", user.role)))
+        Err(crate::error::refused(user, "change this article"))
     }
 }
 
 /// The article, if `user` may read it: anything they may change, and whatever is published.
 pub async fn readable(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<Article> {
     let article = load(newsroom, id).await?;
-    if user.may_edit(&article) || article.status == ArticleStatus::Published {
+    if user.may_read(&article) || article.status == ArticleStatus::Published {
         Ok(article)
     } else {
         Err(Failure::Forbidden(format!("the {} role may not read this article", user.role)))
@@ -140,10 +140,7 @@ pub async fn change_status(
         }
     };
     if !user.may_publish(&article) {
-        return Err(Failure::Forbidden(format!(
-            "the {} role may not publish or unpublish this article",
-            user.role
-        )));
+        return Err(crate::error::refused(user, "publish or unpublish this article"));
     }
     let article = newsroom.store().set_status(id, status, at, Some(user.id)).await.map_err(save_failure)?;
     if let Some(action) = change.audit() {
@@ -156,8 +153,11 @@ pub async fn change_status(
 pub async fn delete(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
     let article = load(newsroom, id).await?;
     let own_draft = article.status == ArticleStatus::Draft && user.may_edit(&article);
+    if !user.may(Action::DeleteArticles) {
+        return Err(crate::error::refused(user, "delete articles"));
+    }
     if !(user.role.may(Action::EditAnyArticle) || own_draft) {
-        return Err(Failure::Forbidden(format!("the {} role may not delete this article", user.role)));
+        return Err(crate::error::refused(user, "delete this article"));
     }
     newsroom.store().delete_article(id).await?;
     audit(newsroom, user, "article deleted", &article).await
@@ -264,7 +264,7 @@ fn next_status(
     change: StatusChange,
 ) -> Outcome<(ArticleStatus, Option<Timestamp>)> {
     if change != StatusChange::Keep && !user.may_publish(current) {
-        return Err(Failure::Forbidden("Your role may not publish or unpublish this article.".into()));
+        return Err(crate::error::refused(user, "publish or unpublish this article"));
     }
     Ok(match change {
         StatusChange::Keep => (current.status, current.published_at),

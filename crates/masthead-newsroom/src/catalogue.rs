@@ -13,11 +13,7 @@ use crate::error::{Failure, Outcome};
 
 /// Whether `user` may manage authors, terms, outlets and partners' feeds.
 pub fn may_manage(user: &User) -> Outcome<()> {
-    if user.role.may(Action::ManageAuthorsAndTerms) {
-        Ok(())
-    } else {
-        Err(Failure::Forbidden(format!("the {} role may not do this", user.role)))
-    }
+    if user.may(Action::ManageAuthorsAndTerms) { Ok(()) } else { Err(crate::error::refused(user, "do this")) }
 }
 
 /// The slug given, or one made from the name.

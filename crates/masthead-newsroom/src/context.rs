@@ -1,5 +1,5 @@
 //! What every use case works with: the store, the media folder, the one client for other sites
-//! the mailer, the queues for CPU-heavy work and this node's count of views, built once at start and shared (cheap to
+//! the mailer, the queues for CPU-heavy work, the places for Argon2 and this node's count of views, built once at start and shared (cheap to
 //! clone).
 
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use masthead_store::Store;
 
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
+use crate::passwords::PasswordChecks;
 use crate::views::ViewCounter;
 use crate::work::Work;
 
@@ -26,14 +27,15 @@ struct Inner {
     mailer: Mailer,
     work: Work,
     views: ViewCounter,
+    passwords: PasswordChecks,
 }
 
 impl Newsroom {
-    /// The queues for CPU-heavy work are sized for this machine's cores.
+    /// The queues for CPU-heavy work and the places for Argon2 are sized for this machine's cores.
     pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
-        let work = Work::for_this_machine();
+        let (work, passwords) = (Work::for_this_machine(), PasswordChecks::for_this_machine());
         let views = ViewCounter::default();
-        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work, views }) }
+        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work, views, passwords }) }
     }
 
     pub fn store(&self) -> &Store {
@@ -62,5 +64,12 @@ impl Newsroom {
     /// Where rendering and image work waits for a blocking thread.
     pub fn work(&self) -> &Work {
         &self.inner.work
+    }
+}
+
+impl Newsroom {
+    /// Where Argon2 (checking and hashing passwords) waits for one of a few places.
+    pub fn passwords(&self) -> &PasswordChecks {
+        &self.inner.passwords
     }
 }

@@ -82,3 +82,15 @@ impl From<StoreError> for Failure {
         }
     }
 }
+
+/// `user` may not `what` ("change this article"): their role does not allow it, or the token
+/// they act through does not reach far enough, which the message then says.
+pub(crate) fn refused(user: &masthead_core::User, what: &str) -> Failure {
+    match user.scope {
+        Some(scope) => Failure::Forbidden(format!(
+            "the {} role, through a token with the {scope} scope, may not {what}",
+            user.role
+        )),
+        None => Failure::Forbidden(format!("the {} role may not {what}", user.role)),
+    }
+}

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod media;
 pub mod mentions;
 pub mod outbound;
+pub mod passwords;
 pub mod republications;
 pub mod secrets;
 pub mod settings;

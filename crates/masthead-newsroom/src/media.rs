@@ -22,8 +22,8 @@ pub struct Upload {
 /// `user` uploads an image for the library.
 pub async fn upload(newsroom: &Newsroom, user: &User, upload: Upload) -> Outcome<Media> {
     // Contributors write drafts only; images come with an editor's or author's hand.
-    if !user.role.may(Action::PublishOwn) {
-        return Err(Failure::Forbidden(format!("the {} role may not upload images", user.role)));
+    if !user.may(Action::UploadMedia) {
+        return Err(crate::error::refused(user, "upload images"));
     }
     upload_unchecked(newsroom, upload).await
 }

@@ -29,13 +29,13 @@ pub const WINDOW_MINUTES: i64 = 15;
 /// client may not queue them without end. Counts this attempt.
 pub async fn admit(newsroom: &Newsroom, client: &str) -> Outcome<bool> {
     let key = format!("webmention:{client}");
-    let now = jiff::Timestamp::now();
-    let since = now - jiff::SignedDuration::from_mins(WINDOW_MINUTES);
-    if newsroom.store().login_failures(&key, since).await?.0 >= MAX_MENTIONS_PER_CLIENT {
-        return Ok(false);
-    }
-    newsroom.store().record_login_failure(&[&key], now).await?;
-    Ok(true)
+    let limit = masthead_store::AttemptLimit {
+        key: &key,
+        max: MAX_MENTIONS_PER_CLIENT,
+        window: jiff::SignedDuration::from_mins(WINDOW_MINUTES),
+    };
+    let attempt = newsroom.store().record_attempt(&[limit], jiff::Timestamp::now()).await?;
+    Ok(matches!(attempt, masthead_store::Attempt::Counted { .. }))
 }
 
 /// Mentions that may wait to be checked: in all, and for one article. Past them a sender is

@@ -41,7 +41,7 @@ pub async fn editable(newsroom: &Newsroom, user: &User) -> Outcome<Site> {
 }
 
 fn may_change(user: &User) -> Outcome<()> {
-    if user.role.may(Action::ManageSettings) {
+    if user.may(Action::ManageSettings) {
         Ok(())
     } else {
         Err(Failure::Forbidden("Only administrators change the settings.".into()))

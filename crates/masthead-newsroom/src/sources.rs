@@ -110,7 +110,7 @@ pub async fn save(
 
 /// `user` publishes an article taken in from a partner, if the partner's terms allow it here.
 pub async fn accept(newsroom: &Newsroom, user: &User, article_id: i64) -> Outcome<Article> {
-    if !user.role.may(Action::PublishAny) {
+    if !user.may(Action::PublishAny) {
         return Err(Failure::Forbidden("Only editors publish partners' articles.".into()));
     }
     if newsroom.store().syndication(article_id).await?.is_none() {

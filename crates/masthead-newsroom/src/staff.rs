@@ -35,7 +35,7 @@ pub enum Actor<'a> {
 impl Actor<'_> {
     pub(crate) fn may(self, action: Action) -> bool {
         match self {
-            Actor::Staff(user) => user.role.may(action),
+            Actor::Staff(user) => user.may(action),
             Actor::Operator => true,
         }
     }
@@ -152,7 +152,7 @@ pub async fn add(
                 "A colleague chooses their own password: add them, and they get a link.".into(),
             ));
         }
-        FirstPassword::Chosen(password) => new_password_hash(password.clone()).await?,
+        FirstPassword::Chosen(password) => new_password_hash(newsroom, password.clone()).await?,
     };
     let user = newsroom
         .store()

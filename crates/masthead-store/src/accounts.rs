@@ -1,8 +1,9 @@
-//! Staff accounts, sessions, API tokens, login throttling and the audit log. Hashing and token
-//! generation happen at the web edge; this module stores what it is given.
+//! Staff accounts, sessions, API tokens, the attempts that limits count (sign-ins, reset links,
+//! webmentions) and the audit log. Hashing and token generation happen in the use cases; this
+//! module stores what it is given.
 
-use jiff::Timestamp;
-use masthead_core::{Role, User};
+use jiff::{SignedDuration, Timestamp};
+use masthead_core::{Role, Scope, User};
 
 use crate::rows::row;
 use crate::{Result, Store, StoreError, on_db, timestamp};
@@ -22,6 +23,7 @@ impl UserRow {
             email: self.email,
             name: self.name,
             author_id: self.author_id,
+            scope: None,
         })
     }
 }
@@ -41,8 +43,35 @@ pub struct NewUser {
 pub struct ApiTokenInfo {
     pub id: i64,
     pub name: String,
+    pub scope: Scope,
     pub created_at: Timestamp,
+    pub expires_at: Timestamp,
     pub last_used_at: Option<Timestamp>,
+}
+
+/// How long attempts are kept: longer than any limit's window.
+const KEEP_ATTEMPTS_SECONDS: i64 = 24 * 3600;
+
+/// At most `max` attempts under `key` within `window` (at most a day).
+#[derive(Debug, Clone, Copy)]
+pub struct AttemptLimit<'a> {
+    pub key: &'a str,
+    pub max: i64,
+    pub window: SignedDuration,
+}
+
+/// What became of an attempt ([`Store::record_attempt`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted under every key; `ids` take it back ([`Store::forget_attempts`]).
+    Counted { ids: Vec<i64> },
+    /// Refused by the limit at index `limit`, which frees a place at `free_at`; nothing counted.
+    Refused { limit: usize, free_at: Timestamp },
+}
+
+enum RawAttempt {
+    Counted(Vec<i64>),
+    Refused { limit: usize, free_at: i64 },
 }
 
 /// An entry of the audit log.
@@ -94,7 +123,7 @@ impl Store {
     }
 
     /// Changes a staff member's name, role, byline and whether the account may sign in. Disabling
-    /// ends the account's sessions at once.
+    /// ends the account's sessions and revokes its API tokens at once.
     pub async fn update_staff(
         &self,
         id: i64,
@@ -118,7 +147,9 @@ impl Store {
                 return Err(crate::StoreError::NotFound);
             }
             if disabled {
+                // Nothing of a disabled account works again, even once it is enabled.
                 sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });
@@ -146,6 +177,7 @@ impl Store {
         row.map(|(u, hash)| Ok((u.into_user()?, hash))).transpose()
     }
 
+    /// Sets an account's password; its sessions end and its API tokens are revoked.
     pub async fn set_password_hash(&self, user_id: i64, hash: &str) -> Result<()> {
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -158,8 +190,10 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            // A new password signs every browser out.
+            // A new password signs every browser out and revokes every API token: whoever
+            // stole the old password may have made one.
             sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM api_tokens WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
             tx.commit().await?;
         });
         Ok(())
@@ -213,35 +247,52 @@ impl Store {
         Ok(())
     }
 
-    pub async fn create_api_token(&self, user_id: i64, name: &str, token_hash: &str) -> Result<()> {
+    /// Stores a token for `user_id` that may use `scope` of their role until `expires_at`.
+    pub async fn create_api_token(
+        &self,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        scope: Scope,
+        expires_at: Timestamp,
+    ) -> Result<()> {
         on_db!(self, pool => {
-            sqlx::query("INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(user_id)
-                .bind(name)
-                .bind(token_hash)
-                .bind(Timestamp::now().as_second())
-                .execute(pool)
-                .await?;
+            sqlx::query(
+                "INSERT INTO api_tokens (user_id, name, token_hash, scope, created_at, expires_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(user_id)
+            .bind(name)
+            .bind(token_hash)
+            .bind(scope.key())
+            .bind(Timestamp::now().as_second())
+            .bind(expires_at.as_second())
+            .execute(pool)
+            .await?;
         });
         Ok(())
     }
 
-    /// A staff member's API tokens, newest first.
+    /// A staff member's API tokens, expired ones included, newest first.
     pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiTokenInfo>> {
-        let rows: Vec<(i64, String, i64, Option<i64>)> = on_db!(self, pool => {
+        type TokenRow = (i64, String, String, i64, i64, Option<i64>);
+        let rows: Vec<TokenRow> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT id, name, created_at, last_used_at FROM api_tokens WHERE user_id = $1 ORDER BY id DESC",
+                "SELECT id, name, scope, created_at, expires_at, last_used_at FROM api_tokens \
+                 WHERE user_id = $1 ORDER BY id DESC",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await?
         });
         rows.into_iter()
-            .map(|(id, name, created, used)| {
+            .map(|(id, name, scope, created, expires, used)| {
                 Ok(ApiTokenInfo {
                     id,
                     name,
+                    scope: scope.parse().map_err(|e| StoreError::Corrupt(format!("token {id}: {e}")))?,
                     created_at: crate::timestamp(created)?,
+                    expires_at: crate::timestamp(expires)?,
                     last_used_at: used.map(crate::timestamp).transpose()?,
                 })
             })
@@ -261,50 +312,103 @@ impl Store {
         if done == 0 { Err(crate::StoreError::NotFound) } else { Ok(()) }
     }
 
-    /// The user an API token belongs to, noting its use.
-    pub async fn user_by_api_token(&self, token_hash: &str) -> Result<Option<User>> {
+    /// The user an API token belongs to, acting with the token's scope, when the token has not
+    /// expired at `now` and the account is enabled; notes its use.
+    pub async fn user_by_api_token(&self, token_hash: &str, now: Timestamp) -> Result<Option<User>> {
         let sql = format!(
-            "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
-             WHERE t.token_hash = $1 AND NOT u.disabled"
+            "SELECT {USER_COLUMNS}, t.scope FROM api_tokens t JOIN users u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2 AND NOT u.disabled"
         );
-        let row: Option<UserRow> = on_db!(self, pool => {
-            let row = sqlx::query_as(&sql).bind(token_hash).fetch_optional(pool).await?;
-            if row.is_some() {
-                sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
-                    .bind(Timestamp::now().as_second())
-                    .bind(token_hash)
-                    .execute(pool)
-                    .await?;
+        let row = on_db!(self, pool => {
+            match sqlx::query(&sql).bind(token_hash).bind(now.as_second()).fetch_optional(pool).await? {
+                None => None,
+                Some(r) => {
+                    use sqlx::{FromRow, Row};
+                    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+                        .bind(now.as_second())
+                        .bind(token_hash)
+                        .execute(pool)
+                        .await?;
+                    Some((UserRow::from_row(&r)?, r.try_get::<String, _>("scope")?))
+                }
             }
-            row
         });
-        row.map(UserRow::into_user).transpose()
+        let Some((row, scope)) = row else { return Ok(None) };
+        let scope = scope
+            .parse::<Scope>()
+            .map_err(|e| StoreError::Corrupt(format!("a token of user {}: {e}", row.id)))?;
+        Ok(Some(User { scope: Some(scope), ..row.into_user()? }))
     }
 
-    pub async fn record_login_failure(&self, keys: &[&str], at: Timestamp) -> Result<()> {
-        on_db!(self, pool => {
+    /// Counts an attempt at `at` under every limit's key, unless one of them has reached its
+    /// limit, in which case nothing is counted. Count and write are one transaction that
+    /// holds each key (PostgreSQL: an advisory lock per key; SQLite: the write lock, taken by
+    /// the first statement), so concurrent attempts cannot all read the same count and all
+    /// pass: of a hundred at once, exactly `max` are counted.
+    pub async fn record_attempt(&self, limits: &[AttemptLimit<'_>], at: Timestamp) -> Result<Attempt> {
+        let mut keys: Vec<&str> = limits.iter().map(|l| l.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let is_postgres = matches!(self.db, crate::Db::Postgres(_));
+        let outcome = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            for key in keys {
-                sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
-                    .bind(*key)
-                    .bind(at.as_second())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            // Old failures only take room.
-            sqlx::query("DELETE FROM login_failures WHERE at < $1")
-                .bind(at.as_second() - 24 * 3600)
+            // A write first: on SQLite it takes the database's write lock before anything is
+            // read. Old attempts only take room.
+            sqlx::query("DELETE FROM login_attempts WHERE at < $1")
+                .bind(at.as_second() - KEEP_ATTEMPTS_SECONDS)
                 .execute(&mut *tx)
                 .await?;
+            if is_postgres {
+                // In a fixed order, so that two attempts never wait on each other.
+                for key in &keys {
+                    sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(*key).execute(&mut *tx).await?;
+                }
+            }
+            let mut refused = None;
+            for (n, limit) in limits.iter().enumerate() {
+                let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
+                    "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE key = $1 AND at > $2",
+                )
+                .bind(limit.key)
+                .bind(at.as_second() - limit.window.as_secs())
+                .fetch_one(&mut *tx)
+                .await?;
+                if count >= limit.max {
+                    let oldest = oldest.unwrap_or(at.as_second());
+                    refused = Some((n, oldest + limit.window.as_secs()));
+                    break;
+                }
+            }
+            let outcome = match refused {
+                Some((limit, free_at)) => RawAttempt::Refused { limit, free_at },
+                None => {
+                    let mut ids = Vec::with_capacity(keys.len());
+                    for key in &keys {
+                        let id: i64 = sqlx::query_scalar("INSERT INTO login_attempts (key, at) VALUES ($1, $2) RETURNING id")
+                            .bind(*key)
+                            .bind(at.as_second())
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        ids.push(id);
+                    }
+                    RawAttempt::Counted(ids)
+                }
+            };
             tx.commit().await?;
+            outcome
         });
-        Ok(())
+        Ok(match outcome {
+            RawAttempt::Counted(ids) => Attempt::Counted { ids },
+            RawAttempt::Refused { limit, free_at } => {
+                Attempt::Refused { limit, free_at: timestamp(free_at)? }
+            }
+        })
     }
 
-    /// Failed logins for `key` since `since`, and the time of the oldest of them.
-    pub async fn login_failures(&self, key: &str, since: Timestamp) -> Result<(i64, Option<Timestamp>)> {
+    /// Attempts under `key` since `since` (after it), and the time of the oldest of them.
+    pub async fn attempts(&self, key: &str, since: Timestamp) -> Result<(i64, Option<Timestamp>)> {
         let (count, oldest): (i64, Option<i64>) = on_db!(self, pool => {
-            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_failures WHERE key = $1 AND at >= $2")
+            sqlx::query_as("SELECT COUNT(*), MIN(at) FROM login_attempts WHERE key = $1 AND at > $2")
                 .bind(key)
                 .bind(since.as_second())
                 .fetch_one(pool)
@@ -313,14 +417,29 @@ impl Store {
         Ok((count, oldest.map(timestamp).transpose()?))
     }
 
-    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
+    /// Takes back the attempts `ids` (from [`Attempt::Counted`]): a sign-in that succeeded, or
+    /// one that was never checked.
+    pub async fn forget_attempts(&self, ids: &[i64]) -> Result<()> {
         on_db!(self, pool => {
-            sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(pool).await?;
+            let mut tx = pool.begin().await?;
+            for id in ids {
+                sqlx::query("DELETE FROM login_attempts WHERE id = $1").bind(*id).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
         });
         Ok(())
     }
 
-    /// Stores a one-time password reset for `user_id`, valid until `expires_at`.
+    /// Forgets every attempt under `key`.
+    pub async fn clear_attempts(&self, key: &str) -> Result<()> {
+        on_db!(self, pool => {
+            sqlx::query("DELETE FROM login_attempts WHERE key = $1").bind(key).execute(pool).await?;
+        });
+        Ok(())
+    }
+
+    /// Stores a one-time password reset for `user_id`, valid until `expires_at`; the account's
+    /// older unused links stop working (only the newest link mailed can be used).
     pub async fn create_password_reset(
         &self,
         user_id: i64,
@@ -328,13 +447,19 @@ impl Store {
         expires_at: Timestamp,
     ) -> Result<()> {
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM password_resets WHERE user_id = $1 AND used_at IS NULL")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
                 .bind(token_hash)
                 .bind(user_id)
                 .bind(Timestamp::now().as_second())
                 .bind(expires_at.as_second())
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
         });
         Ok(())
     }

@@ -38,7 +38,7 @@ mod terms;
 pub mod testing;
 mod webmentions;
 
-pub use accounts::{ApiTokenInfo, AuditEntry, NewUser};
+pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;

@@ -25,6 +25,11 @@ const SQLITE: Embedded = &[
     (11, "webmention claims", include_str!("../migrations/sqlite/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/sqlite/0012_possible_duplicates.sql")),
     (13, "republish limits", include_str!("../migrations/sqlite/0013_republish_limits.sql")),
+    (
+        14,
+        "sign-in attempts and token scopes",
+        include_str!("../migrations/sqlite/0014_sign_in_attempts_and_token_scopes.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -40,6 +45,11 @@ const POSTGRES: Embedded = &[
     (11, "webmention claims", include_str!("../migrations/postgres/0011_webmention_claims.sql")),
     (12, "possible duplicates", include_str!("../migrations/postgres/0012_possible_duplicates.sql")),
     (13, "republish limits", include_str!("../migrations/postgres/0013_republish_limits.sql")),
+    (
+        14,
+        "sign-in attempts and token scopes",
+        include_str!("../migrations/postgres/0014_sign_in_attempts_and_token_scopes.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -293,6 +293,18 @@ pub struct TokenCreateArgs {
     /// What the token is for, as shown in the admin.
     #[arg(long, default_value = "command line")]
     pub name: String,
+    /// How far the token reaches: read (GET only), write (also drafts and media) or publish
+    /// (also publishing, deleting, authors, terms, outlets, partners, settings); never further
+    /// than the account's role.
+    #[arg(long, default_value = "read", value_parser = parse_scope)]
+    pub scope: masthead_core::Scope,
+    /// Days until the token stops working (1 to 365).
+    #[arg(long, default_value_t = tokens::DEFAULT_DAYS)]
+    pub expires_days: i64,
+}
+
+fn parse_scope(s: &str) -> Result<masthead_core::Scope, String> {
+    s.parse().map_err(|e: masthead_core::account::UnknownScope| e.to_string())
 }
 
 /// Where the site's data lives.
@@ -495,7 +507,8 @@ pub async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     let newsroom = newsroom(&args.data, Mailer::log_only()).await?;
     let made = async {
         let user = staff::account(&newsroom, Actor::Operator, &args.email).await?;
-        let token = tokens::create(&newsroom, Actor::Operator, &user, &args.name).await?;
+        let new = tokens::NewToken { name: args.name.clone(), scope: args.scope, days: args.expires_days };
+        let token = tokens::create(&newsroom, Actor::Operator, &user, &new).await?;
         Ok::<_, Failure>((user, token))
     }
     .await;
@@ -503,8 +516,9 @@ pub async fn token_create(args: TokenCreateArgs) -> anyhow::Result<()> {
     let (user, token) = made?;
     println!("{token}");
     eprintln!(
-        "Token for {} ({}); it is shown only this once. Send it as 'Authorization: Bearer <token>'.",
-        user.email, user.role
+        "Token for {} ({}, scope {}, for {} days); it is shown only this once. Send it as \
+         'Authorization: Bearer <token>'.",
+        user.email, user.role, args.scope, args.expires_days
     );
     Ok(())
 }

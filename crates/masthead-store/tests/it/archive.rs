@@ -61,7 +61,10 @@ async fn fill(store: &Store) {
         })
         .await
         .unwrap();
-    store.create_api_token(user.id, "script", "hash-of-token").await.unwrap();
+    store
+        .create_api_token(user.id, "script", "hash-of-token", masthead_core::Scope::Write, at_far_future())
+        .await
+        .unwrap();
     store.audit(Some(user.id), "article published", "bridges").await.unwrap();
     let source = NewSource {
         outlet_id: outlet.id,
@@ -124,4 +127,8 @@ async fn an_archive_made_on_sqlite_restores_on_postgresql() {
     }
     lite.finish().await;
     pg.finish().await;
+}
+
+fn at_far_future() -> jiff::Timestamp {
+    "2100-01-01T00:00:00Z".parse().unwrap()
 }

@@ -6,8 +6,10 @@ use masthead_core::{
     ArticleStatus, BodyFormat, Cursor, NewArticle, NewAuthor, NewMedia, NewOutlet, NewTerm, Provenance,
     ReusePolicy, Site, Slug, TermKind, render_body,
 };
-use masthead_core::{MentionKind, MentionStatus, Role, ViewTally};
-use masthead_store::{MentionOutcome, NewUser, Page, QueueLimits, Queued, Store, StoreError, both_backends};
+use masthead_core::{MentionKind, MentionStatus, Role, Scope, ViewTally};
+use masthead_store::{
+    Attempt, MentionOutcome, NewUser, Page, QueueLimits, Queued, Store, StoreError, both_backends,
+};
 
 mod archive;
 mod disk_full;
@@ -35,6 +37,7 @@ both_backends!(
     webmentions_queue_within_their_limits,
     webmentions_are_claimed_a_few_per_source_host,
     accounts_sessions_tokens_and_throttling,
+    concurrent_attempts_are_counted_up_to_the_limit_and_no_further,
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
     authors_terms_and_outlets_can_be_changed,
@@ -809,28 +812,69 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     store.delete_session("hash-2").await.unwrap();
     assert!(store.session("hash-2", now).await.unwrap().is_none());
 
-    store.create_api_token(ana.id, "script", "token-hash").await.unwrap();
-    assert_eq!(store.user_by_api_token("token-hash").await.unwrap().map(|u| u.id), Some(ana.id));
-    assert!(store.user_by_api_token("nope").await.unwrap().is_none());
+    let expires = at("2026-08-01T12:00:00Z");
+    store.create_api_token(ana.id, "script", "token-hash", Scope::Write, expires).await.unwrap();
+    let holder = store.user_by_api_token("token-hash", now).await.unwrap().unwrap();
+    assert_eq!((holder.id, holder.scope), (ana.id, Some(Scope::Write)), "acting with the token's scope");
+    assert!(store.user_by_api_token("nope", now).await.unwrap().is_none());
+    assert!(store.user_by_api_token("token-hash", expires).await.unwrap().is_none(), "expired");
+    let listed = store.api_tokens(ana.id).await.unwrap();
+    assert_eq!(
+        (listed[0].scope, listed[0].expires_at, listed[0].last_used_at),
+        (Scope::Write, expires, Some(now))
+    );
+    store.set_password_hash(ana.id, "$argon2id$newer").await.unwrap();
+    assert!(
+        store.user_by_api_token("token-hash", now).await.unwrap().is_none(),
+        "a new password revokes tokens"
+    );
+    assert!(store.api_tokens(ana.id).await.unwrap().is_empty());
+    store.create_api_token(ana.id, "script", "token-hash-2", Scope::Read, expires).await.unwrap();
+    store.update_staff(ana.id, "Ana", Role::Editor, None, true).await.unwrap();
+    store.update_staff(ana.id, "Ana", Role::Editor, None, false).await.unwrap();
+    assert!(
+        store.user_by_api_token("token-hash-2", now).await.unwrap().is_none(),
+        "disabling revokes tokens for good"
+    );
 
+    let window = jiff::SignedDuration::from_mins(15);
+    let limits = |max| {
+        [
+            masthead_store::AttemptLimit { key: "account:ana", max, window },
+            masthead_store::AttemptLimit { key: "ip:10.0.0.1", max: 100, window },
+        ]
+    };
+    let mut first = Vec::new();
     for minute in 0..3 {
-        store
-            .record_login_failure(
-                &["account:ana", "ip:10.0.0.1"],
-                now + jiff::SignedDuration::from_mins(minute),
-            )
-            .await
-            .unwrap();
+        let at = now + jiff::SignedDuration::from_mins(minute);
+        match store.record_attempt(&limits(3), at).await.unwrap() {
+            Attempt::Counted { ids } => first.push(ids),
+            refused => panic!("attempt {minute} refused: {refused:?}"),
+        }
     }
-    let (count, oldest) = store.login_failures("account:ana", now).await.unwrap();
+    let (count, oldest) = store.attempts("account:ana", now - window).await.unwrap();
     assert_eq!((count, oldest), (3, Some(now)));
     assert_eq!(
-        store.login_failures("account:ana", now + jiff::SignedDuration::from_mins(2)).await.unwrap().0,
-        1
+        store.record_attempt(&limits(3), now + jiff::SignedDuration::from_mins(3)).await.unwrap(),
+        Attempt::Refused { limit: 0, free_at: now + window },
+        "the limit refuses, and says when a place frees"
     );
-    store.clear_login_failures("account:ana").await.unwrap();
-    assert_eq!(store.login_failures("account:ana", now).await.unwrap().0, 0);
-    assert_eq!(store.login_failures("ip:10.0.0.1", now).await.unwrap().0, 3, "other keys stay");
+    assert_eq!(store.attempts("ip:10.0.0.1", now - window).await.unwrap().0, 3, "a refusal counts nowhere");
+    assert!(
+        matches!(
+            store
+                .record_attempt(&limits(3), now + window + jiff::SignedDuration::from_secs(1))
+                .await
+                .unwrap(),
+            Attempt::Counted { .. }
+        ),
+        "the oldest attempt has left the window"
+    );
+    store.forget_attempts(&first[1]).await.unwrap();
+    assert_eq!(store.attempts("ip:10.0.0.1", now - window).await.unwrap().0, 3, "one taken back of four");
+    store.clear_attempts("account:ana").await.unwrap();
+    assert_eq!(store.attempts("account:ana", now - window).await.unwrap().0, 0);
+    assert_eq!(store.attempts("ip:10.0.0.1", now - window).await.unwrap().0, 3, "other keys stay");
 
     store.create_password_reset(ana.id, "reset-hash", at("2026-05-01T13:00:00Z")).await.unwrap();
     assert!(
@@ -844,11 +888,54 @@ async fn accounts_sessions_tokens_and_throttling(store: Store) {
     );
     assert_eq!(store.password_reset("reset-hash", now, true).await.unwrap().map(|u| u.id), Some(ana.id));
     assert!(store.password_reset("reset-hash", now, true).await.unwrap().is_none(), "a link works once");
+    store.create_password_reset(ana.id, "older", at("2026-05-01T13:00:00Z")).await.unwrap();
+    store.create_password_reset(ana.id, "newer", at("2026-05-01T13:00:00Z")).await.unwrap();
+    assert!(
+        store.password_reset("older", now, false).await.unwrap().is_none(),
+        "a new link voids older ones"
+    );
+    assert!(store.password_reset("newer", now, false).await.unwrap().is_some());
 
     store.audit(Some(ana.id), "login", "ana@meridian.example").await.unwrap();
     let log = store.audit_log(10).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!((log[0].user.as_deref(), log[0].action.as_str()), (Some("Ana"), "login"));
+}
+
+/// The attack: a hundred guesses at one account at once. Counting and refusing are one step,
+/// so exactly the limit is counted, whatever the interleaving.
+async fn concurrent_attempts_are_counted_up_to_the_limit_and_no_further(store: Store) {
+    let now = Timestamp::now();
+    let tries: Vec<_> = (0..100)
+        .map(|n| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let address = format!("ip:10.0.0.{}", n % 4);
+                let limits = [
+                    masthead_store::AttemptLimit {
+                        key: "pair:ana",
+                        max: 5,
+                        window: jiff::SignedDuration::from_mins(15),
+                    },
+                    masthead_store::AttemptLimit {
+                        key: &address,
+                        max: 20,
+                        window: jiff::SignedDuration::from_mins(15),
+                    },
+                ];
+                store.record_attempt(&limits, now).await.unwrap()
+            })
+        })
+        .collect();
+    let mut counted = 0;
+    for attempt in tries {
+        if let Attempt::Counted { ids } = attempt.await.unwrap() {
+            assert_eq!(ids.len(), 2, "one row per key");
+            counted += 1;
+        }
+    }
+    assert_eq!(counted, 5);
+    assert_eq!(store.attempts("pair:ana", now - jiff::SignedDuration::from_mins(15)).await.unwrap().0, 5);
 }
 
 async fn every_article_change_is_queued_for_announcement_once(store: Store) {

@@ -25,6 +25,9 @@ use crate::admin::page::{admin_page, form_token_matches, render_form, secure, wh
 use masthead_newsroom::accounts::{self, SignIn};
 use masthead_newsroom::error::Failure;
 
+/// When a sign-in that found the server busy checking other passwords may come back.
+const BUSY_RETRY_SECONDS: u32 = 5;
+
 fn render_login(
     state: &AppState,
     site: &Site,
@@ -80,6 +83,12 @@ pub(crate) async fn login(
         Ok(SignIn::Throttled(wait)) => {
             let mut response = refusal(StatusCode::TOO_MANY_REQUESTS, wait.to_string())?;
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(wait.minutes * 60));
+            Ok(response)
+        }
+        Ok(SignIn::Busy) => {
+            let message = "Too many sign-ins right now, try again in a moment.".to_owned();
+            let mut response = refusal(StatusCode::SERVICE_UNAVAILABLE, message)?;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(BUSY_RETRY_SECONDS));
             Ok(response)
         }
         Err(Failure::Invalid { message, .. }) => refusal(StatusCode::UNPROCESSABLE_ENTITY, message),

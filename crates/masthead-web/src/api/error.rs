@@ -5,9 +5,9 @@ use axum::Json;
 use axum::extract::FromRequestParts;
 use axum::extract::rejection::JsonRejection;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use masthead_core::User;
+use masthead_core::{Scope, User};
 use masthead_newsroom::error::Failure;
 use serde::Serialize;
 
@@ -72,7 +72,7 @@ impl From<AppError> for ApiError {
     }
 }
 
-/// The staff member behind the request's bearer token.
+/// The staff member behind the request's bearer token, acting with the token's scope.
 #[derive(Debug)]
 pub struct ApiUser(pub User);
 
@@ -80,6 +80,16 @@ impl FromRequestParts<AppState> for ApiUser {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match staff_from_bearer(state, parts).await? {
+            // The use cases check every change against the scope; this keeps a read token to
+            // reading even where a handler might not reach one.
+            Some(user)
+                if user.scope == Some(Scope::Read) && !matches!(parts.method, Method::GET | Method::HEAD) =>
+            {
+                Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "this token's scope (read) allows GET requests only",
+                ))
+            }
             Some(user) => Ok(ApiUser(user)),
             None => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,

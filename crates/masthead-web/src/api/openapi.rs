@@ -60,6 +60,16 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/admin/queue", "Articles taken in from partners, and whether each may be published here"),
 ];
 
+/// How tokens work, said where a client reads about authentication.
+const TOKENS: &str = "Send a token as 'Authorization: Bearer <token>'. Make one in the admin (API \
+tokens) or with 'masthead token create --email … [--scope read|write|publish] [--expires-days 90]'; \
+it is shown once. A token acts with its holder's role, no further than its scope: 'read' may send \
+GET requests only; 'write' may also create and change drafts and upload media; 'publish' may also \
+publish, unpublish, schedule and delete articles, change published ones, and manage authors, \
+terms, outlets, partners' sources and settings. A request beyond the scope is answered 403; an \
+expired or revoked token 401. Tokens expire after 90 days unless made for another term (1 to 365 \
+days), and every token of an account is revoked when its password is reset or it is disabled.";
+
 /// The OpenAPI 3.1 description of the Admin API.
 pub fn openapi_document() -> serde_json::Value {
     let mut paths = serde_json::Map::new();
@@ -123,10 +133,10 @@ pub fn openapi_document() -> serde_json::Value {
     }
     serde_json::json!({
         "openapi": "3.1.0",
-        "info": { "title": "Masthead Admin API", "version": env!("CARGO_PKG_VERSION") },
+        "info": { "title": "Masthead Admin API", "version": env!("CARGO_PKG_VERSION"), "description": TOKENS },
         "paths": paths,
         "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": "masthead token create --email …" } },
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer", "description": TOKENS } },
             "responses": { "Error": { "description": "An error", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } } },
             "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": {

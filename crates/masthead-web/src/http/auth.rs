@@ -66,7 +66,8 @@ pub async fn staff_from_cookies(
     Ok(session.map(|(user, csrf)| Staff { user, csrf }))
 }
 
-/// The staff member a bearer token belongs to, if the request carries a valid one.
+/// The staff member a bearer token belongs to, acting with the token's scope, if the request
+/// carries one that works (not expired, not revoked, its account enabled).
 pub async fn staff_from_bearer(
     state: &AppState,
     parts: &Parts,
@@ -78,5 +79,5 @@ pub async fn staff_from_bearer(
     let Some(token) = value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    Ok(state.store().user_by_api_token(&token_hash(token)).await?)
+    Ok(state.store().user_by_api_token(&token_hash(token), jiff::Timestamp::now()).await?)
 }

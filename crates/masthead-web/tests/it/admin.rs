@@ -124,6 +124,24 @@ async fn sign_in_without_the_form_token_is_refused() {
 }
 
 #[tokio::test]
+async fn a_burst_of_sign_ins_beyond_the_password_checks_is_refused_politely() {
+    let app = TestApp::demo().await;
+    staff(&app, Role::Editor).await;
+    let passwords = app.state.newsroom().passwords();
+    let places: Vec<_> = std::iter::from_fn(|| passwords.take_place()).collect();
+    let (reply, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(session.is_none());
+    assert_eq!(one_text(&reply.html(), ".form-error"), "Too many sign-ins right now, try again in a moment.");
+    assert_eq!(reply.header("retry-after"), "5");
+    drop(places);
+    let (reply, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert!(session.is_some());
+    app.finish().await;
+}
+
+#[tokio::test]
 async fn repeated_failures_throttle_the_account_with_a_clear_message() {
     let app = TestApp::demo().await;
     staff(&app, Role::Author).await;
@@ -141,7 +159,7 @@ async fn repeated_failures_throttle_the_account_with_a_clear_message() {
     assert!(session.is_none());
     let message = one_text(&reply.html(), ".form-error");
     assert!(
-        message.starts_with("Too many failed sign-ins for this account. Try again in 15 minutes"),
+        message.starts_with("Too many sign-ins for this account from your address. Try again in 15 minutes"),
         "{message}"
     );
     assert_eq!(reply.header("retry-after"), "900");
@@ -262,11 +280,23 @@ async fn the_admin_api_checks_tokens_and_roles() {
     let editor_token = masthead_newsroom::secrets::new_token();
     let contributor_token = masthead_newsroom::secrets::new_token();
     app.store()
-        .create_api_token(editor.id, "test", &masthead_newsroom::secrets::token_hash(&editor_token))
+        .create_api_token(
+            editor.id,
+            "test",
+            &masthead_newsroom::secrets::token_hash(&editor_token),
+            masthead_core::Scope::Publish,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
     app.store()
-        .create_api_token(contributor.id, "test", &masthead_newsroom::secrets::token_hash(&contributor_token))
+        .create_api_token(
+            contributor.id,
+            "test",
+            &masthead_newsroom::secrets::token_hash(&contributor_token),
+            masthead_core::Scope::Publish,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
 

@@ -78,12 +78,23 @@ impl TestApp {
         Some(TestApp { router: router(state.clone()), state, db, _media: media })
     }
 
-    /// A staff member of `role`, writing under `author_id`, and an Admin API token for them.
+    /// A staff member of `role`, writing under `author_id`, and an Admin API token for them
+    /// with the whole of the role (the publish scope).
     pub async fn api_token(&self, role: masthead_core::Role, author_id: Option<i64>) -> String {
+        self.api_token_with(role, author_id, masthead_core::Scope::Publish).await
+    }
+
+    /// A staff member of `role`, writing under `author_id`, and an Admin API token with `scope`.
+    pub async fn api_token_with(
+        &self,
+        role: masthead_core::Role,
+        author_id: Option<i64>,
+        scope: masthead_core::Scope,
+    ) -> String {
         let user = self
             .store()
             .create_user(&masthead_store::NewUser {
-                email: format!("{}-{}@meridian.example", role.key(), author_id.unwrap_or(0)),
+                email: format!("{}-{}-{scope}@meridian.example", role.key(), author_id.unwrap_or(0)),
                 name: role.key().into(),
                 role,
                 password_hash: "$argon2id$unused".into(),
@@ -93,7 +104,13 @@ impl TestApp {
             .unwrap();
         let token = masthead_newsroom::secrets::new_token();
         self.store()
-            .create_api_token(user.id, "test", &masthead_newsroom::secrets::token_hash(&token))
+            .create_api_token(
+                user.id,
+                "test",
+                &masthead_newsroom::secrets::token_hash(&token),
+                scope,
+                jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+            )
             .await
             .unwrap();
         token

@@ -19,5 +19,6 @@ mod republish;
 mod reset;
 mod serving;
 mod syndication;
+mod tokens;
 mod webmention;
 mod websub;

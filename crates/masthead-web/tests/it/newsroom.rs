@@ -291,8 +291,18 @@ async fn staff_make_and_revoke_their_own_api_tokens() {
     assert_eq!(call(token.clone()).await, StatusCode::OK);
     let list = get_with(&app, "/admin/tokens", ("cookie", &session)).await;
     assert!(list.body.contains("newsletter script"));
+    assert_eq!(one_text(&list.html(), "table.tokens tbody td:nth-child(2)"), "read", "read unless asked");
+    let write = [("csrf", csrf.as_str()), ("name", "drafts"), ("scope", "write"), ("expires_days", "7")];
+    assert_eq!(form(&app, "/admin/tokens", &session, &write).await.status, StatusCode::CREATED);
+    let forever =
+        [("csrf", csrf.as_str()), ("name", "forever"), ("scope", "write"), ("expires_days", "9999")];
+    assert_eq!(
+        form(&app, "/admin/tokens", &session, &forever).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let list = get_with(&app, "/admin/tokens", ("cookie", &session)).await;
     assert!(!list.body.contains(&token), "a token is shown only once");
-    let revoke = attrs(&list.html(), "table.tokens form", "action")[0].clone();
+    let revoke = attrs(&list.html(), "table.tokens form", "action")[1].clone();
     assert_eq!(form(&app, &revoke, &session, &[("csrf", &csrf)]).await.status, StatusCode::SEE_OTHER);
     assert_eq!(call(token).await, StatusCode::UNAUTHORIZED);
     assert_eq!(form(&app, &revoke, &session, &[("csrf", &csrf)]).await.status, StatusCode::NOT_FOUND);

@@ -107,7 +107,13 @@ async fn person(app: &TestApp, role: Role) -> Person {
     let (_, csrf) = page_token(app, &session, "/admin/articles/new").await;
     let token = masthead_newsroom::secrets::new_token();
     app.store()
-        .create_api_token(user.id, "matrix", &masthead_newsroom::secrets::token_hash(&token))
+        .create_api_token(
+            user.id,
+            "matrix",
+            &masthead_newsroom::secrets::token_hash(&token),
+            masthead_core::Scope::Publish,
+            jiff::Timestamp::now() + jiff::SignedDuration::from_hours(24),
+        )
         .await
         .unwrap();
     Person { role, author_id: author.id, session, csrf, token }

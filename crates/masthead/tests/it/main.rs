@@ -390,10 +390,16 @@ fn staff_accounts_and_api_tokens_from_the_command_line() {
         )))
         .unwrap();
     let user = rt
-        .block_on(store.user_by_api_token(&masthead_newsroom::secrets::token_hash(token)))
+        .block_on(
+            store.user_by_api_token(&masthead_newsroom::secrets::token_hash(token), jiff::Timestamp::now()),
+        )
         .unwrap()
         .unwrap();
     assert_eq!(user.email, "ana@meridian.example");
+    assert_eq!(user.scope, Some(masthead_core::Scope::Read), "read unless asked for more");
+    let tokens = rt.block_on(store.api_tokens(user.id)).unwrap();
+    let hours = tokens[0].expires_at.duration_since(tokens[0].created_at).as_hours();
+    assert!((89 * 24..=90 * 24).contains(&hours), "90 days unless asked otherwise: {hours} hours");
     rt.block_on(store.close());
     let (ok, _, stderr) =
         run(masthead().args(["token", "create", "--data", dir, "--email", "nobody@meridian.example"]));
