@@ -219,6 +219,29 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the database answers now (one round trip), for a readiness check.
+    pub async fn ping(&self) -> Result<()> {
+        let one: i64 =
+            on_db!(self, pool => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await?);
+        debug_assert_eq!(one, 1);
+        Ok(())
+    }
+
+    /// On PostgreSQL, whether this node hears the other nodes' changes now: its listener was
+    /// started and is still running. Always true on SQLite, where there are no other nodes.
+    pub fn hears_other_nodes(&self) -> bool {
+        match &self.db {
+            Db::Sqlite(_) => true,
+            Db::Postgres(_) => self
+                .shared
+                .listener
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .is_some_and(|task| !task.is_finished()),
+        }
+    }
+
     /// Waits for open connections to finish and closes them.
     pub async fn close(&self) {
         if let Some(listener) = self.shared.listener.lock().unwrap_or_else(|e| e.into_inner()).take() {

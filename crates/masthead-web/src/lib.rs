@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(syndication::router())
         .merge(admin::router())
         .merge(api::router())
+        .merge(http::health::router())
         .nest_service("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {

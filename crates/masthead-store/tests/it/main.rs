@@ -17,6 +17,7 @@ mod imports;
 mod sources;
 
 both_backends!(
+    a_store_answers_pings_and_says_whether_it_hears_other_nodes,
     settings_default_until_saved_then_round_trip,
     article_round_trips_with_bylines_terms_provenance_and_image,
     taken_slug_is_a_conflict,
@@ -1118,4 +1119,11 @@ async fn the_newsroom_finds_articles_by_status_author_term_and_title(store: Stor
         "% is literal"
     );
     assert!(find(F { author_id: Some(bo), term_id: Some(serbia), ..F::default() }).await.is_empty());
+}
+
+async fn a_store_answers_pings_and_says_whether_it_hears_other_nodes(store: Store) {
+    store.ping().await.unwrap();
+    assert!(store.hears_other_nodes() || store.listen_to_other_nodes().await.is_ok());
+    store.listen_to_other_nodes().await.unwrap();
+    assert!(store.hears_other_nodes(), "listening, on PostgreSQL; no other nodes, on SQLite");
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod conditional;
 pub mod error;
 pub mod headers;
+pub mod health;
 pub mod media;
 pub mod page_cache;
 pub mod rate_limit;

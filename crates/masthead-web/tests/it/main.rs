@@ -5,6 +5,7 @@ mod api;
 mod cache;
 mod export;
 mod harness;
+mod health;
 mod ingest;
 mod limits;
 mod listing;
