@@ -398,7 +398,7 @@ pub(crate) async fn editable(state: &AppState, staff: &Staff, id: i64) -> Result
     articles::editable(state.newsroom(), &staff.user, id).await.map_err(|f| match f {
         Failure::NotFound(_) => AppError::NotFound,
         Failure::Forbidden(_) => AppError::Forbidden("You may not change this article.".into()),
-        other => AppError::Internal(other.to_string()),
+        other => other.into(),
     })
 }
 

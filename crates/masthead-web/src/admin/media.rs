@@ -97,8 +97,7 @@ pub(crate) async fn upload(
     let error = match media::upload(state.newsroom(), &staff.user, upload).await {
         Ok(media) => return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()),
         Err(Failure::Invalid { message, .. }) => message,
-        Err(Failure::Forbidden(m)) => return Err(AppError::Forbidden(m)),
-        Err(other) => return Err(AppError::Internal(other.to_string())),
+        Err(other) => return Err(other.into()),
     };
     render(&state, &staff, None, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }

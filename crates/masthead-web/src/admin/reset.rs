@@ -68,7 +68,7 @@ pub(crate) async fn forgot(
             );
         }
         Err(Failure::Invalid { message, .. }) => return again(StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(other) => return Err(AppError::Internal(other.to_string())),
+        Err(other) => return Err(other.into()),
     };
     render_form(
         &state,
@@ -110,7 +110,7 @@ pub(crate) async fn reset_form(
     match accounts::check_reset_link(state.newsroom(), &token).await {
         Ok(()) => {}
         Err(Failure::NotFound(expired)) => return gone(&state, &site, jar, expired),
-        Err(other) => return Err(AppError::Internal(other.to_string())),
+        Err(other) => return Err(other.into()),
     }
     render_form(
         &state,
@@ -156,7 +156,7 @@ pub(crate) async fn reset(
             );
         }
         Err(Failure::NotFound(expired)) => return gone(&state, &site, jar, expired),
-        Err(other) => return Err(AppError::Internal(other.to_string())),
+        Err(other) => return Err(other.into()),
     };
     render_form(
         &state,

@@ -92,7 +92,7 @@ pub(crate) async fn login(
             Ok(response)
         }
         Err(Failure::Invalid { message, .. }) => refusal(StatusCode::UNPROCESSABLE_ENTITY, message),
-        Err(other) => Err(AppError::Internal(other.to_string())),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::admin::form::{Pairs, signed_form};
 use crate::admin::page::admin_page;
 use crate::http::auth::Staff;
-use crate::http::error::{AppError, Result};
+use crate::http::error::Result;
 use crate::state::AppState;
 
 /// (form name, label, long text)
@@ -93,15 +93,8 @@ fn render(
     )
 }
 
-fn fault(failure: Failure) -> AppError {
-    match failure {
-        Failure::Forbidden(m) => AppError::Forbidden(m),
-        other => AppError::fault(other),
-    }
-}
-
 pub(crate) async fn form(State(state): State<AppState>, staff: Staff) -> Result<Response> {
-    let site = settings::editable(state.newsroom(), &staff.user).await.map_err(fault)?;
+    let site = settings::editable(state.newsroom(), &staff.user).await?;
     render(&state, &staff, &site, None, StatusCode::OK, None, None)
 }
 
@@ -124,9 +117,9 @@ pub(crate) async fn save(
     match settings::change(state.newsroom(), &staff.user, &changes).await {
         Ok(site) => render(&state, &staff, &site, None, StatusCode::OK, None, Some("Saved.")),
         Err(Failure::Invalid { message, .. } | Failure::Unknown { message, .. }) => {
-            let site = settings::editable(state.newsroom(), &staff.user).await.map_err(fault)?;
+            let site = settings::editable(state.newsroom(), &staff.user).await?;
             render(&state, &staff, &site, Some(&pairs), StatusCode::UNPROCESSABLE_ENTITY, Some(message), None)
         }
-        Err(other) => Err(fault(other)),
+        Err(other) => Err(other.into()),
     }
 }

@@ -305,8 +305,6 @@ pub(crate) async fn accept(
             let error = "Someone saved this article a moment ago; look at it again.".to_owned();
             render_queue(&state, &staff, StatusCode::CONFLICT, Some(error), None).await
         }
-        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
-        Err(Failure::Forbidden(m)) => Err(AppError::Forbidden(m)),
-        Err(other) => Err(AppError::Internal(other.to_string())),
+        Err(other) => Err(other.into()),
     }
 }

@@ -16,7 +16,7 @@ use masthead_newsroom::staff::{self, Actor, FirstPassword, NewColleague, StaffCh
 use crate::admin::form::{Pairs, field, signed_form};
 use crate::admin::page::admin_page;
 use crate::http::auth::Staff;
-use crate::http::error::{AppError, Result};
+use crate::http::error::Result;
 use crate::state::AppState;
 
 async fn render(
@@ -27,8 +27,7 @@ async fn render(
     notice: Option<String>,
 ) -> Result<Response> {
     let people: Vec<_> = staff::list(state.newsroom(), &staff.user)
-        .await
-        .map_err(fault)?
+        .await?
         .into_iter()
         .map(|c| {
             let u = c.user;
@@ -58,17 +57,9 @@ async fn render(
 async fn refuse(state: &AppState, staff: &Staff, failure: Failure) -> Result<Response> {
     let error = match failure {
         Failure::Invalid { message, .. } | Failure::Taken { message, .. } => message,
-        other => return Err(fault(other)),
+        other => return Err(other.into()),
     };
     render(state, staff, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
-}
-
-fn fault(failure: Failure) -> AppError {
-    match failure {
-        Failure::Forbidden(m) => AppError::Forbidden(m),
-        Failure::NotFound(_) => AppError::NotFound,
-        other => AppError::fault(other),
-    }
 }
 
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {

@@ -15,7 +15,7 @@ use masthead_newsroom::tokens;
 use crate::admin::form::{Pairs, field, signed_form};
 use crate::admin::page::{admin_page, when};
 use crate::http::auth::Staff;
-use crate::http::error::{AppError, Result};
+use crate::http::error::Result;
 use crate::state::AppState;
 
 async fn render(
@@ -27,8 +27,7 @@ async fn render(
 ) -> Result<Response> {
     let site = state.store().site().await?;
     let tokens: Vec<_> = tokens::list(state.newsroom(), &staff.user)
-        .await
-        .map_err(fault)?
+        .await?
         .into_iter()
         .map(|t| {
             minijinja::context! {
@@ -80,7 +79,7 @@ pub(crate) async fn create(
         Err(Failure::Invalid { message, .. }) => {
             render(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, None, Some(message)).await
         }
-        Err(other) => Err(fault(other)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -91,14 +90,6 @@ pub(crate) async fn revoke(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     signed_form(&staff, form)?;
-    tokens::revoke(state.newsroom(), &staff.user, id).await.map_err(fault)?;
+    tokens::revoke(state.newsroom(), &staff.user, id).await?;
     Ok(Redirect::to("/admin/tokens").into_response())
-}
-
-fn fault(failure: Failure) -> AppError {
-    match failure {
-        Failure::NotFound(_) => AppError::NotFound,
-        Failure::Forbidden(m) => AppError::Forbidden(m),
-        other => AppError::fault(other),
-    }
 }
