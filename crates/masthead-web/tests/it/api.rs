@@ -1,11 +1,10 @@
 //! The Admin API's articles: roles, validation, conflicts, and its OpenAPI document kept true.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use masthead_core::Role;
 use serde_json::{Value, json};
 
-use crate::harness::{Reply, TestApp};
+use crate::harness::{TestApp, api_call};
 
 struct Staffer {
     token: String,
@@ -23,18 +22,7 @@ async fn call(
     uri: &str,
     body: Option<Value>,
 ) -> (StatusCode, Value) {
-    let mut request =
-        Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {}", who.token));
-    let body = match body {
-        Some(v) => {
-            request = request.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let reply: Reply = app.send(request.body(body).unwrap()).await;
-    let json = serde_json::from_str(&reply.body).unwrap_or(Value::Null);
-    (reply.status, json)
+    api_call(app, &who.token, method, uri, body).await
 }
 
 /// Ids of two of the demo's own authors.

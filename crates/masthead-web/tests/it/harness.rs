@@ -209,3 +209,25 @@ pub fn multipart(uri: &str, header: (&str, &str), file: &[u8], fields: &[(&str, 
         .body(Body::from(body))
         .unwrap()
 }
+
+/// An Admin API request with `token`, and a JSON body when given; answers the status and the
+/// JSON that came back (`null` when none).
+pub async fn api_call(
+    app: &TestApp,
+    token: &str,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+) -> (StatusCode, serde_json::Value) {
+    let mut request =
+        Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}"));
+    let body = match body {
+        Some(v) => {
+            request = request.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let reply = app.send(request.body(body).unwrap()).await;
+    (reply.status, serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null))
+}

@@ -1,30 +1,12 @@
 //! `GET /api/admin/articles` per role: contributors and authors see their own articles and the
 //! published ones, editors and above everything.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use masthead_core::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::harness::TestApp;
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
-        .unwrap();
-    let reply = app.send(request).await;
-    (reply.status, serde_json::from_str(&reply.body).unwrap_or(Value::Null))
-}
+use crate::harness::api_call as call;
 
 /// The slugs `token` is shown, with `query`.
 async fn listed(app: &TestApp, token: &str, query: &str) -> Vec<String> {

@@ -3,12 +3,12 @@
 //! run. Each output is parsed as its format (feed-rs for feeds, serde_json, an HTML parser),
 //! and every place a consumer renders as HTML is parsed as HTML, after decoding it once.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use masthead_core::Role;
 use scraper::{Html, Selector};
 use serde_json::{Value, json};
 
+use crate::harness::api_call as call;
 use crate::harness::{Reply, TestApp};
 
 /// The vectors of `tests/fixtures/xss-vectors.txt`, with `\0` made a NUL.
@@ -114,24 +114,6 @@ fn assert_inert_feed(reply: &Reply, place: &str) {
 fn json(reply: &Reply, place: &str) -> Value {
     assert_eq!(reply.status, StatusCode::OK, "{place}");
     serde_json::from_str(&reply.body).unwrap_or_else(|e| panic!("{place} is not JSON: {e}\n{}", reply.body))
-}
-
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("authorization", format!("Bearer {token}"))
-        .header("content-type", "application/json")
-        .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
-        .unwrap();
-    let reply = app.send(request).await;
-    (reply.status, serde_json::from_str(&reply.body).unwrap_or(Value::Null))
 }
 
 #[tokio::test]

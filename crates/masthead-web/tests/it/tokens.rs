@@ -6,19 +6,11 @@ use axum::http::{Request, StatusCode};
 use masthead_core::{Role, Scope};
 use serde_json::{Value, json};
 
+use crate::harness::api_call;
 use crate::harness::{Backend, TestApp};
 
 async fn call(app: &TestApp, token: &str, method: &str, uri: &str, body: Option<Value>) -> StatusCode {
-    let mut request =
-        Request::builder().method(method).uri(uri).header("authorization", format!("Bearer {token}"));
-    let body = match body {
-        Some(v) => {
-            request = request.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    app.send(request.body(body).unwrap()).await.status
+    api_call(app, token, method, uri, body).await.0
 }
 
 async fn own_author(app: &TestApp) -> i64 {
