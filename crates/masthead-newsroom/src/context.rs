@@ -3,13 +3,14 @@
 //! clone).
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use masthead_store::Store;
 
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
 use crate::passwords::PasswordChecks;
+use crate::signing::Signer;
 use crate::views::ViewCounter;
 use crate::work::Work;
 
@@ -28,6 +29,7 @@ struct Inner {
     work: Work,
     views: ViewCounter,
     passwords: PasswordChecks,
+    signer: OnceLock<Signer>,
 }
 
 impl Newsroom {
@@ -35,7 +37,18 @@ impl Newsroom {
     pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
         let (work, passwords) = (Work::for_this_machine(), PasswordChecks::for_this_machine());
         let views = ViewCounter::default();
-        Newsroom { inner: Arc::new(Inner { store, media_dir, outbound, mailer, work, views, passwords }) }
+        Newsroom {
+            inner: Arc::new(Inner {
+                store,
+                media_dir,
+                outbound,
+                mailer,
+                work,
+                views,
+                passwords,
+                signer: OnceLock::new(),
+            }),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -71,5 +84,10 @@ impl Newsroom {
     /// Where Argon2 (checking and hashing passwords) waits for one of a few places.
     pub fn passwords(&self) -> &PasswordChecks {
         &self.inner.passwords
+    }
+
+    /// Where the signer is kept once the shared secret has been read (`Newsroom::signer`).
+    pub(crate) fn signer_cell(&self) -> &OnceLock<Signer> {
+        &self.inner.signer
     }
 }

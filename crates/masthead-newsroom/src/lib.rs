@@ -24,6 +24,7 @@ pub mod passwords;
 pub mod republications;
 pub mod secrets;
 pub mod settings;
+pub mod signing;
 pub mod sources;
 pub mod staff;
 pub mod tokens;

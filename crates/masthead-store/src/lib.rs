@@ -30,6 +30,7 @@ mod notify;
 mod outlets;
 mod republications;
 mod rows;
+mod secrets;
 mod settings;
 mod shared;
 mod sources;

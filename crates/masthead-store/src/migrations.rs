@@ -30,6 +30,7 @@ const SQLITE: Embedded = &[
         "sign-in attempts and token scopes",
         include_str!("../migrations/sqlite/0014_sign_in_attempts_and_token_scopes.sql"),
     ),
+    (15, "site secrets", include_str!("../migrations/sqlite/0015_site_secrets.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -50,6 +51,7 @@ const POSTGRES: Embedded = &[
         "sign-in attempts and token scopes",
         include_str!("../migrations/postgres/0014_sign_in_attempts_and_token_scopes.sql"),
     ),
+    (15, "site secrets", include_str!("../migrations/postgres/0015_site_secrets.sql")),
 ];
 
 #[derive(Debug)]

@@ -1,0 +1,151 @@
+//! Signed links: what a link sent by e-mail carries (a member's id, an address to confirm, a
+//! newsletter to leave, a bounce address) so that the site can trust it when it comes back,
+//! without keeping a row per link. HMAC-SHA-256 under a secret every node shares; the purpose is
+//! part of what is signed, so a token made for one thing is refused for another.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::context::Newsroom;
+use crate::error::Outcome;
+
+/// The name of the signing secret in the store.
+const SECRET_NAME: &str = "link-signing";
+
+/// What a token is for. Each purpose signs differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Confirming a new member's address (double opt-in).
+    ConfirmSignUp,
+    /// Signing a member in (magic link).
+    SignIn,
+    /// Confirming a member's new address.
+    ChangeEmail,
+    /// Leaving one newsletter, or all of them.
+    Unsubscribe,
+    /// The return path of one message, to match a bounce to its send and member.
+    Bounce,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::ConfirmSignUp => b"confirm-sign-up",
+            Purpose::SignIn => b"sign-in",
+            Purpose::ChangeEmail => b"change-email",
+            Purpose::Unsubscribe => b"unsubscribe",
+            Purpose::Bounce => b"bounce",
+        }
+    }
+}
+
+/// Why a token was refused. The reader is told only that the link is not valid, or too old.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRefusal {
+    #[error("the link is not valid")]
+    Invalid,
+    #[error("the link has expired")]
+    Expired,
+}
+
+/// Signs and checks tokens. Cheap to clone.
+#[derive(Clone)]
+pub struct Signer {
+    key: std::sync::Arc<[u8]>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Signer(..)")
+    }
+}
+
+impl Signer {
+    pub fn new(key: &[u8]) -> Signer {
+        Signer { key: key.into() }
+    }
+
+    fn mac(&self, purpose: Purpose, payload: &[u8], expires: i64) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes a key of any length");
+        mac.update(purpose.label());
+        mac.update(&[0]);
+        mac.update(&expires.to_be_bytes());
+        mac.update(payload);
+        mac
+    }
+
+    /// A token for `payload`, valid for `purpose` until `expires` (Unix seconds; `i64::MAX` for
+    /// never). URL-safe: `payload.expires.mac`.
+    pub fn sign(&self, purpose: Purpose, payload: &str, expires: i64) -> String {
+        let tag = self.mac(purpose, payload.as_bytes(), expires).finalize().into_bytes();
+        format!("{}.{expires}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(&tag[..]))
+    }
+
+    /// The payload of `token`, if this site signed it for `purpose` and it has not expired at `now`.
+    pub fn verify(&self, purpose: Purpose, token: &str, now: i64) -> Result<String, TokenRefusal> {
+        let mut parts = token.trim().splitn(3, '.');
+        let (Some(payload), Some(expires), Some(tag)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(TokenRefusal::Invalid);
+        };
+        let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| TokenRefusal::Invalid)?;
+        let expires: i64 = expires.parse().map_err(|_| TokenRefusal::Invalid)?;
+        let tag = URL_SAFE_NO_PAD.decode(tag).map_err(|_| TokenRefusal::Invalid)?;
+        // Checked in constant time before anything about the token is believed.
+        self.mac(purpose, &payload, expires).verify_slice(&tag).map_err(|_| TokenRefusal::Invalid)?;
+        if now > expires {
+            return Err(TokenRefusal::Expired);
+        }
+        String::from_utf8(payload).map_err(|_| TokenRefusal::Invalid)
+    }
+}
+
+impl Newsroom {
+    /// The site's signer, with the secret every node shares (made on first use).
+    pub async fn signer(&self) -> Outcome<Signer> {
+        if let Some(signer) = self.signer_cell().get() {
+            return Ok(signer.clone());
+        }
+        let mut candidate = [0u8; 32];
+        getrandom::fill(&mut candidate).map_err(|e| crate::error::Failure::Internal(e.to_string()))?;
+        let secret = self.store().site_secret(SECRET_NAME, &URL_SAFE_NO_PAD.encode(candidate)).await?;
+        let key = URL_SAFE_NO_PAD.decode(&secret).map_err(|e| {
+            crate::error::Failure::Internal(format!("the link-signing secret is damaged: {e}"))
+        })?;
+        let signer = Signer::new(&key);
+        Ok(self.signer_cell().get_or_init(|| signer).clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_comes_back_with_its_payload_for_its_purpose_only() {
+        let signer = Signer::new(b"a key");
+        let token = signer.sign(Purpose::Unsubscribe, "member 7", 1_000);
+        assert_eq!(signer.verify(Purpose::Unsubscribe, &token, 999).as_deref(), Ok("member 7"));
+        assert_eq!(signer.verify(Purpose::SignIn, &token, 999), Err(TokenRefusal::Invalid));
+        assert_eq!(signer.verify(Purpose::Unsubscribe, &token, 1_001), Err(TokenRefusal::Expired));
+        assert_eq!(
+            Signer::new(b"another key").verify(Purpose::Unsubscribe, &token, 999),
+            Err(TokenRefusal::Invalid)
+        );
+    }
+
+    #[test]
+    fn a_changed_payload_or_expiry_is_refused() {
+        let signer = Signer::new(b"a key");
+        let token = signer.sign(Purpose::SignIn, "1", 1_000);
+        let (_, rest) = token.split_once('.').unwrap();
+        let forged = format!("{}.{rest}", URL_SAFE_NO_PAD.encode("2"));
+        assert_eq!(signer.verify(Purpose::SignIn, &forged, 0), Err(TokenRefusal::Invalid));
+        let later = token.replace(".1000.", ".2000.");
+        assert_eq!(signer.verify(Purpose::SignIn, &later, 0), Err(TokenRefusal::Invalid));
+        for junk in ["", "...", "a.b.c", "YQ.x.YQ"] {
+            assert_eq!(signer.verify(Purpose::SignIn, junk, 0), Err(TokenRefusal::Invalid));
+        }
+    }
+}
