@@ -7,6 +7,7 @@
 //! the `rss`, `atom_syndication` and `quick-xml` writers, JSON through serde types that follow
 //! each format's specification.
 
+pub mod email;
 pub mod feeds;
 pub mod ingest;
 pub mod jsonld;
