@@ -438,7 +438,7 @@ impl Store {
         );
         let labels_sql = format!(
             "SELECT ml.member_id, l.id, l.name, l.slug FROM member_labels ml JOIN labels l ON l.id = ml.label_id \
-             WHERE ml.member_id IN ({list}) ORDER BY l.name"
+             WHERE ml.member_id IN ({list}) ORDER BY LOWER(l.name), l.id"
         );
         let (rows, subscriptions, labels) = on_db!(self, pool => {
             let mut q = sqlx::query_as::<_, MemberRow>(&sql);
@@ -627,7 +627,7 @@ impl Store {
         let rows: Vec<(i64, String, String, i64)> = on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT l.id, l.name, l.slug, (SELECT COUNT(*) FROM member_labels ml WHERE ml.label_id = l.id) \
-                 FROM labels l ORDER BY l.name",
+                 FROM labels l ORDER BY LOWER(l.name), l.id",
             )
             .fetch_all(pool)
             .await?
