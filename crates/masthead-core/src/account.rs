@@ -37,6 +37,8 @@ pub enum Action {
     ManageSettings,
     ManageStaff,
     ViewAuditLog,
+    /// Members, their labels and the newsletters: readers' addresses, so editors and up.
+    ManageMembers,
 }
 
 impl Role {
@@ -59,7 +61,9 @@ impl Role {
             WriteOwnDraft => true,
             DeleteArticles => true,
             PublishOwn | UploadMedia => self >= Role::Author,
-            EditAnyArticle | PublishAny | ManageAuthorsAndTerms | ViewRepublications => self >= Role::Editor,
+            EditAnyArticle | PublishAny | ManageAuthorsAndTerms | ViewRepublications | ManageMembers => {
+                self >= Role::Editor
+            }
             ManageSettings | ManageStaff | ViewAuditLog => self >= Role::Administrator,
         }
     }
@@ -140,7 +144,8 @@ impl Action {
             | DeleteArticles
             | ManageAuthorsAndTerms
             | ManageSettings
-            | ManageStaff => Scope::Publish,
+            | ManageStaff
+            | ManageMembers => Scope::Publish,
         }
     }
 }

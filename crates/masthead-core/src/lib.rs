@@ -11,6 +11,7 @@ pub mod article;
 pub mod author;
 pub mod body;
 pub mod media;
+pub mod member;
 pub mod outlet;
 pub mod policy;
 pub mod provenance;
@@ -30,6 +31,9 @@ pub use article::{
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{BodyRefusal, RenderedBody, render_body};
 pub use media::{Media, NewMedia};
+pub use member::{
+    Label, Member, MemberSource, MemberStatus, NewMember, NewNewsletter, Newsletter, label_slug,
+};
 pub use outlet::{NewOutlet, Outlet};
 pub use policy::ReusePolicy;
 pub use provenance::{Origin, Provenance};

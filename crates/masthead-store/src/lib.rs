@@ -25,6 +25,7 @@ mod changes;
 mod error;
 mod imports;
 mod media;
+mod members;
 mod migrations;
 mod notify;
 mod outlets;
@@ -43,6 +44,7 @@ pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
 pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
+pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use shared::Changed;

@@ -10,6 +10,7 @@ use masthead_store::{NewUser, Store};
 
 mod accounts;
 mod jobs;
+mod members;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.
