@@ -32,6 +32,7 @@ mod outlets;
 mod republications;
 mod rows;
 mod secrets;
+mod sends;
 mod settings;
 mod shared;
 mod sources;
@@ -47,6 +48,7 @@ pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
+pub use sends::{Claimed, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};
