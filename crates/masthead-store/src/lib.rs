@@ -24,6 +24,7 @@ mod authors;
 mod changes;
 mod error;
 mod imports;
+mod mail;
 mod media;
 mod migrations;
 mod notify;
@@ -45,6 +46,7 @@ pub use articles::{ArticleFilter, Listing, Page};
 pub use error::StoreError;
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
+pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};

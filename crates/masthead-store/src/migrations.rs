@@ -31,6 +31,7 @@ const SQLITE: Embedded = &[
         include_str!("../migrations/sqlite/0014_sign_in_attempts_and_token_scopes.sql"),
     ),
     (15, "site secrets", include_str!("../migrations/sqlite/0015_site_secrets.sql")),
+    (17, "mail", include_str!("../migrations/sqlite/0017_mail.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -52,6 +53,7 @@ const POSTGRES: Embedded = &[
         include_str!("../migrations/postgres/0014_sign_in_attempts_and_token_scopes.sql"),
     ),
     (15, "site secrets", include_str!("../migrations/postgres/0015_site_secrets.sql")),
+    (17, "mail", include_str!("../migrations/postgres/0017_mail.sql")),
 ];
 
 #[derive(Debug)]

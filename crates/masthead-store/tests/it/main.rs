@@ -14,6 +14,7 @@ use masthead_store::{
 mod archive;
 mod disk_full;
 mod imports;
+mod mail;
 mod sources;
 
 both_backends!(
