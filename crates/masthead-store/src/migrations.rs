@@ -32,6 +32,7 @@ const SQLITE: Embedded = &[
     ),
     (15, "site secrets", include_str!("../migrations/sqlite/0015_site_secrets.sql")),
     (16, "members", include_str!("../migrations/sqlite/0016_members.sql")),
+    (17, "mail", include_str!("../migrations/sqlite/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/sqlite/0018_sends.sql")),
 ];
 const POSTGRES: Embedded = &[
@@ -55,6 +56,7 @@ const POSTGRES: Embedded = &[
     ),
     (15, "site secrets", include_str!("../migrations/postgres/0015_site_secrets.sql")),
     (16, "members", include_str!("../migrations/postgres/0016_members.sql")),
+    (17, "mail", include_str!("../migrations/postgres/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/postgres/0018_sends.sql")),
 ];
 
