@@ -379,11 +379,15 @@ impl Store {
     ) -> Result<Vec<Claimed>> {
         let skip_locked = if matches!(self.db, crate::Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
-            "UPDATE send_recipients SET state = 'claimed', claimed_by = $1, lease_until = $2 \
-             WHERE send_id = $3 AND (state = 'pending' OR (state = 'retry' AND next_attempt_at <= $4)) AND member_id IN ( \
+            // The batch is chosen once, in a CTE: PostgreSQL may run a LIMIT subquery inside
+            // `IN (…)` more than once, and so claim more than asked.
+            "WITH picked AS ( \
                SELECT member_id FROM send_recipients WHERE send_id = $3 \
                AND (state = 'pending' OR (state = 'retry' AND next_attempt_at <= $4)) \
                ORDER BY member_id LIMIT {}{skip_locked}) \
+             UPDATE send_recipients SET state = 'claimed', claimed_by = $1, lease_until = $2 \
+             WHERE send_id = $3 AND (state = 'pending' OR (state = 'retry' AND next_attempt_at <= $4)) \
+             AND member_id IN (SELECT member_id FROM picked) \
              RETURNING member_id, email, attempts",
             limit.clamp(1, 1000)
         );

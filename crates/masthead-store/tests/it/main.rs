@@ -15,6 +15,7 @@ mod archive;
 mod disk_full;
 mod imports;
 mod members;
+mod sends;
 mod mail;
 mod sources;
 
