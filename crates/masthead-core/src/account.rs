@@ -39,6 +39,8 @@ pub enum Action {
     ViewAuditLog,
     /// Members, their labels and the newsletters: readers' addresses, so editors and up.
     ManageMembers,
+    /// E-mailing articles and digests to members: editors and up.
+    SendNewsletters,
 }
 
 impl Role {
@@ -61,7 +63,8 @@ impl Role {
             WriteOwnDraft => true,
             DeleteArticles => true,
             PublishOwn | UploadMedia => self >= Role::Author,
-            EditAnyArticle | PublishAny | ManageAuthorsAndTerms | ViewRepublications | ManageMembers => {
+            EditAnyArticle | PublishAny | ManageAuthorsAndTerms | ViewRepublications | ManageMembers
+            | SendNewsletters => {
                 self >= Role::Editor
             }
             ManageSettings | ManageStaff | ViewAuditLog => self >= Role::Administrator,

@@ -39,6 +39,9 @@ pub struct Site {
     /// The site is run commercially (advertising, paywall, a company's site): partners' articles
     /// under non-commercial terms cannot be published here.
     pub commercial: bool,
+    /// Newsletters count opens and clicks, per send as a whole (a first-party image and
+    /// redirect; nothing is kept per reader). Off unless the outlet turns it on.
+    pub newsletter_counts: bool,
 }
 
 impl Default for Site {
@@ -60,6 +63,7 @@ impl Default for Site {
             websub_hub: None,
             noindex_republished: Vec::new(),
             commercial: false,
+            newsletter_counts: false,
         }
     }
 }

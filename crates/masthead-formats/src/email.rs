@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use minijinja::Environment;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 const HTML_TEMPLATE: &str = "newsletter.html";
 const TEXT_TEMPLATE: &str = "newsletter.txt";
@@ -31,7 +31,7 @@ pub enum EmailThemeError {
 }
 
 /// One e-mail as the templates see it (`issue.…`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Issue {
     pub subject: String,
     pub language: String,
@@ -49,7 +49,7 @@ pub struct Issue {
     pub tracking_image: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueArticle {
     pub title: String,
     /// Absolute.
@@ -69,20 +69,20 @@ pub struct IssueArticle {
     pub policy: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueAuthor {
     pub name: String,
     pub url: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueImage {
     pub url: String,
     pub alt: String,
     pub credit: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueOriginal {
     pub outlet: String,
     pub url: String,

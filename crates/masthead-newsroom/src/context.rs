@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use masthead_formats::email::EmailTheme;
 use masthead_store::Store;
 
 use crate::mail::Mailer;
@@ -30,6 +31,7 @@ struct Inner {
     views: ViewCounter,
     passwords: PasswordChecks,
     signer: OnceLock<Signer>,
+    email_theme: OnceLock<Arc<EmailTheme>>,
 }
 
 impl Newsroom {
@@ -89,5 +91,19 @@ impl Newsroom {
     /// Where the signer is kept once the shared secret has been read (`Newsroom::signer`).
     pub(crate) fn signer_cell(&self) -> &OnceLock<Signer> {
         &self.inner.signer
+    }
+
+    /// Uses the e-mail templates in `theme` (loaded from `<data>/theme/email` at start) instead
+    /// of the built-in ones. Only the first call counts.
+    pub fn set_email_theme(&self, theme: EmailTheme) {
+        let _ = self.inner.email_theme.set(Arc::new(theme));
+    }
+
+    /// The newsletter templates: those set at start, or the built-in ones.
+    pub fn email_theme(&self) -> Arc<EmailTheme> {
+        self.inner
+            .email_theme
+            .get_or_init(|| Arc::new(EmailTheme::load(None).expect("the built-in e-mail templates compile")))
+            .clone()
     }
 }

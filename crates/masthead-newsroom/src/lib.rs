@@ -26,6 +26,7 @@ pub mod outbound;
 pub mod passwords;
 pub mod republications;
 pub mod secrets;
+pub mod sends;
 pub mod settings;
 pub mod signing;
 pub mod sources;

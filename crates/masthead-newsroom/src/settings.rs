@@ -27,6 +27,7 @@ const NAMES: &[&str] = &[
     "websub_hub",
     "noindex_republished",
     "commercial",
+    "newsletter_counts",
 ];
 
 /// The settings, for anyone on staff.

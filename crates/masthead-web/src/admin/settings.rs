@@ -34,7 +34,7 @@ const TEXTS: &[(&str, &str, bool)] = &[
 ];
 
 /// The checkboxes: sent when ticked, absent when not.
-const SWITCHES: &[&str] = &["feed_full_content", "commercial"];
+const SWITCHES: &[&str] = &["feed_full_content", "commercial", "newsletter_counts"];
 
 fn text_of(site: &Site, name: &str) -> String {
     match name {
@@ -89,7 +89,8 @@ fn render(
         "admin-settings.html",
         minijinja::context! { fields => fields, policies => policies,
         full_content => switch("feed_full_content", site.feed_full_content),
-        commercial => switch("commercial", site.commercial), error => error, notice => notice },
+        commercial => switch("commercial", site.commercial),
+        newsletter_counts => switch("newsletter_counts", site.newsletter_counts), error => error, notice => notice },
     )
 }
 
