@@ -9,7 +9,9 @@ use masthead_newsroom::outbound::Outbound;
 use masthead_store::{NewUser, Store};
 
 mod accounts;
+mod bounces;
 mod jobs;
+mod mail;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.
