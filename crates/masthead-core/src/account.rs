@@ -148,7 +148,8 @@ impl Action {
             | ManageAuthorsAndTerms
             | ManageSettings
             | ManageStaff
-            | ManageMembers => Scope::Publish,
+            | ManageMembers
+            | SendNewsletters => Scope::Publish,
         }
     }
 }

@@ -49,6 +49,7 @@ impl Newsroom {
                 views,
                 passwords,
                 signer: OnceLock::new(),
+                email_theme: OnceLock::new(),
             }),
         }
     }

@@ -9,8 +9,10 @@
 pub mod accounts;
 pub mod archive;
 pub mod articles;
+pub mod bounces;
 pub mod catalogue;
 pub mod context;
+pub mod dkim;
 pub mod error;
 pub mod images;
 pub mod import;

@@ -221,7 +221,7 @@ fn stored_issue(
             .sender_email
             .clone()
             .filter(|a| !a.trim().is_empty())
-            .unwrap_or_else(|| newsroom.mailer().from_address().to_owned()),
+            .unwrap_or_else(|| newsroom.mailer().from_address()),
         reply_to: newsletter.reply_to.clone().filter(|r| !r.trim().is_empty()),
         list_name: newsletter.name.clone(),
         list_id: format!("{}.{host}", newsletter.slug),
@@ -253,10 +253,9 @@ pub async fn preview(newsroom: &Newsroom, user: &User, article_id: i64, newslett
 /// Sends the e-mail for `article` to `to` alone, now, marked as a test; nothing is recorded.
 pub async fn test_send(newsroom: &Newsroom, user: &User, article_id: i64, newsletter_id: i64, to: &str) -> Outcome<()> {
     may_send(user)?;
-    let to = masthead_core::account::normalize_email(to);
-    if !to.contains('@') || to.len() > 254 {
+    let Some(to) = masthead_core::account::normalize_email(to).filter(|t| t.len() <= 254) else {
         return Err(Failure::invalid("to", "Give the address to send the test to."));
-    }
+    };
     let newsletter = chosen_newsletters(newsroom, &[newsletter_id]).await?.remove(0);
     let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
     let rendered = render(newsroom, &stored)?;
@@ -422,7 +421,7 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
                     let lease = Timestamp::now().as_second() + LEASE_SECONDS;
                     let ids: Vec<i64> = chunk.iter().map(|c| c.member_id).collect();
                     let marked = newsroom.store().mark_sending(send_id, &node, &ids, lease).await?;
-                    let mut results = Vec::with_capacity(chunk.len());
+                    let mut messages = Vec::with_capacity(chunk.len());
                     for recipient in chunk.iter().filter(|c| marked.contains(&c.member_id)) {
                         let unsubscribe = crate::members::unsubscribe_url_for(
                             &newsroom,
@@ -433,7 +432,7 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
                         .await?;
                         let copy = rendered.personalise(&unsubscribe);
                         let return_path = verp.as_ref().and_then(|v| v.address(send_id, recipient.member_id));
-                        let message = outgoing(
+                        messages.push(outgoing(
                             &stored,
                             &rendered.subject,
                             copy,
@@ -441,8 +440,23 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
                             Some(&unsubscribe),
                             return_path,
                             message_id(send_id, recipient.member_id, &host),
-                        );
-                        let result = match newsroom.mailer().deliver(&message).await {
+                        ));
+                    }
+                    // Building and signing is CPU work: off the async workers, a chunk at a time.
+                    let mailer = newsroom.mailer().clone();
+                    let prepared = tokio::task::spawn_blocking(move || {
+                        messages.iter().map(|m| mailer.prepare(m)).collect::<Vec<_>>()
+                    })
+                    .await
+                    .map_err(|e| Failure::Internal(format!("preparing messages stopped: {e}")))?;
+                    let mut results = Vec::with_capacity(chunk.len());
+                    let recipients = chunk.iter().filter(|c| marked.contains(&c.member_id));
+                    for (recipient, prepared) in recipients.zip(prepared) {
+                        let delivered = match prepared {
+                            Ok(prepared) => newsroom.mailer().deliver_prepared(&prepared).await,
+                            Err(e) => Err(e),
+                        };
+                        let result = match delivered {
                             Ok(_) => RecipientResult::Sent,
                             Err(failure) => judge(&newsroom, recipient, failure).await?,
                         };

@@ -9,8 +9,10 @@ use masthead_newsroom::outbound::Outbound;
 use masthead_store::{NewUser, Store};
 
 mod accounts;
+mod bounces;
 mod jobs;
 mod members;
+mod mail;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.
