@@ -94,10 +94,17 @@ impl Newsroom {
         &self.inner.signer
     }
 
-    /// Uses the e-mail templates in `theme` (loaded from `<data>/theme/email` at start) instead
-    /// of the built-in ones. Only the first call counts.
+    /// Uses the e-mail templates in `theme` instead of the built-in ones. Only the first call
+    /// counts.
     pub fn set_email_theme(&self, theme: EmailTheme) {
         let _ = self.inner.email_theme.set(Arc::new(theme));
+    }
+
+    /// Loads the e-mail templates from `dir` (`<data>/theme/email`; the built-in ones where it
+    /// has none), at start, so that a broken override stops the server with its name and line.
+    pub fn load_email_theme(&self, dir: &Path) -> Result<(), masthead_formats::email::EmailThemeError> {
+        self.set_email_theme(EmailTheme::load(Some(dir))?);
+        Ok(())
     }
 
     /// The newsletter templates: those set at start, or the built-in ones.

@@ -32,19 +32,28 @@ pub enum Job {
     /// (`republications::flush_views`). Unlike the others it does this node's own work, so
     /// every node that serves the tracking image runs it, `serve --no-jobs` included.
     FlushViews,
+    /// Newsletter sends that are due start, and those in progress are delivered
+    /// (`Store::claim_recipients`): each member gets each issue once.
+    SendNewsletters,
 }
 
 impl Job {
-    pub const ALL: [Job; 5] = [
+    pub const ALL: [Job; 6] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
         Job::CheckWebmentions,
         Job::FlushViews,
+        Job::SendNewsletters,
     ];
     /// The jobs that share work claimed in the database: what `masthead jobs` runs.
-    pub const SHARED: [Job; 4] =
-        [Job::PublishScheduled, Job::PollSources, Job::AnnounceChanges, Job::CheckWebmentions];
+    pub const SHARED: [Job; 5] = [
+        Job::PublishScheduled,
+        Job::PollSources,
+        Job::AnnounceChanges,
+        Job::CheckWebmentions,
+        Job::SendNewsletters,
+    ];
 
     /// The name in logs and on the command line.
     pub fn name(self) -> &'static str {
@@ -54,12 +63,14 @@ impl Job {
             Job::AnnounceChanges => "announce-changes",
             Job::CheckWebmentions => "check-webmentions",
             Job::FlushViews => "flush-views",
+            Job::SendNewsletters => "send-newsletters",
         }
     }
 
     /// How long the runner waits between turns.
     pub fn interval(self) -> Duration {
         Duration::from_secs(match self {
+            Job::SendNewsletters => 2,
             Job::FlushViews => 5,
             Job::PublishScheduled | Job::AnnounceChanges => 10,
             Job::PollSources | Job::CheckWebmentions => 30,
@@ -86,6 +97,11 @@ impl Job {
             Job::AnnounceChanges => crate::websub::announce_changes(newsroom).await,
             Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
             Job::FlushViews => crate::republications::flush_views(newsroom).await,
+            Job::SendNewsletters => {
+                // A turn is bounded, so that a stop waits for at most this long.
+                let turn = crate::sends::run_turn(newsroom, crate::sends::node(), Duration::from_secs(10)).await?;
+                Ok(turn.started + turn.sent + turn.retried + turn.failed)
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
-use masthead_core::{Action, Article, Newsletter, Site, User, body::absolutize, body::html_to_plain_text};
+use masthead_core::{Action, Article, Newsletter, Site, body::absolutize, body::html_to_plain_text};
 use masthead_formats::email::{Issue, IssueArticle, IssueAuthor, IssueImage, IssueOriginal, PersonalCopy, RenderedIssue};
 use masthead_store::{Claimed, RecipientResult, Send, SendKind, SendProgress, StoreError, SuppressionReason};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ use tokio::sync::Mutex;
 
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
+use crate::staff::Actor;
 use crate::mail::{ListId, Outgoing, SendFailure, Sender, message_id};
 
 /// How long a node holds claimed recipients before others may take them back.
@@ -56,8 +57,8 @@ pub struct SendStatus {
     pub progress: SendProgress,
 }
 
-fn may_send(user: &User) -> Outcome<()> {
-    if user.may(Action::SendNewsletters) {
+fn may_send(actor: Actor<'_>) -> Outcome<()> {
+    if actor.may(Action::SendNewsletters) {
         Ok(())
     } else {
         Err(Failure::Forbidden("Only editors and administrators send newsletters.".into()))
@@ -84,12 +85,12 @@ async fn chosen_newsletters(newsroom: &Newsroom, ids: &[i64]) -> Outcome<Vec<New
 /// waits, asking again changes it; once it has started, it cannot be asked again.
 pub async fn request_article(
     newsroom: &Newsroom,
-    user: &User,
+    actor: Actor<'_>,
     article_id: i64,
     newsletters: &[i64],
     labels: &[i64],
 ) -> Outcome<Send> {
-    may_send(user)?;
+    may_send(actor)?;
     let article = newsroom.store().article(article_id).await?;
     chosen_newsletters(newsroom, newsletters).await?;
     let known = newsroom.store().labels().await?;
@@ -99,11 +100,11 @@ pub async fn request_article(
         }
     }
     let due = article.published_at.map_or(0, |t| t.as_second());
-    match newsroom.store().request_article_send(article.id, newsletters, labels, due, Some(user.id)).await {
+    match newsroom.store().request_article_send(article.id, newsletters, labels, due, actor.user_id()).await {
         Ok(send) => {
             newsroom
                 .store()
-                .audit(Some(user.id), "newsletter send requested", &format!("article {} ({})", article.id, article.slug))
+                .audit(actor.user_id(), "newsletter send requested", &format!("article {} ({})", article.id, article.slug))
                 .await?;
             Ok(send)
         }
@@ -115,26 +116,26 @@ pub async fn request_article(
 }
 
 /// Withdraws a send that has not started.
-pub async fn cancel(newsroom: &Newsroom, user: &User, send_id: i64) -> Outcome<()> {
-    may_send(user)?;
+pub async fn cancel(newsroom: &Newsroom, actor: Actor<'_>, send_id: i64) -> Outcome<()> {
+    may_send(actor)?;
     if newsroom.store().cancel_waiting_send(send_id).await? {
-        newsroom.store().audit(Some(user.id), "newsletter send cancelled", &format!("send {send_id}")).await?;
+        newsroom.store().audit(actor.user_id(), "newsletter send cancelled", &format!("send {send_id}")).await?;
         Ok(())
     } else {
         Err(Failure::Refused("The send has already started (or ended); it cannot be withdrawn.".into()))
     }
 }
 
-pub async fn status(newsroom: &Newsroom, user: &User, send_id: i64) -> Outcome<SendStatus> {
-    may_send(user)?;
+pub async fn status(newsroom: &Newsroom, actor: Actor<'_>, send_id: i64) -> Outcome<SendStatus> {
+    may_send(actor)?;
     let send = newsroom.store().send(send_id).await?;
     let progress = newsroom.store().send_progress(send_id).await?;
     Ok(SendStatus { send, progress })
 }
 
 /// The newest sends, with where each stands.
-pub async fn list(newsroom: &Newsroom, user: &User, before: Option<i64>) -> Outcome<Vec<SendStatus>> {
-    may_send(user)?;
+pub async fn list(newsroom: &Newsroom, actor: Actor<'_>, before: Option<i64>) -> Outcome<Vec<SendStatus>> {
+    may_send(actor)?;
     let mut out = Vec::new();
     for send in newsroom.store().sends(before, 50).await? {
         let progress = newsroom.store().send_progress(send.id).await?;
@@ -144,8 +145,8 @@ pub async fn list(newsroom: &Newsroom, user: &User, before: Option<i64>) -> Outc
 }
 
 /// The send asked for `article`, if any.
-pub async fn for_article(newsroom: &Newsroom, user: &User, article_id: i64) -> Outcome<Option<SendStatus>> {
-    may_send(user)?;
+pub async fn for_article(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64) -> Outcome<Option<SendStatus>> {
+    may_send(actor)?;
     let Some(send) = newsroom.store().article_send(article_id).await? else { return Ok(None) };
     let progress = newsroom.store().send_progress(send.id).await?;
     Ok(Some(SendStatus { send, progress }))
@@ -242,8 +243,8 @@ fn render(newsroom: &Newsroom, stored: &StoredIssue) -> Outcome<RenderedIssue> {
 
 /// What a reader of `newsletter` would receive for `article`, for the browser (the unsubscribe
 /// link goes nowhere).
-pub async fn preview(newsroom: &Newsroom, user: &User, article_id: i64, newsletter_id: i64) -> Outcome<(String, PersonalCopy)> {
-    may_send(user)?;
+pub async fn preview(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, newsletter_id: i64) -> Outcome<(String, PersonalCopy)> {
+    may_send(actor)?;
     let newsletter = chosen_newsletters(newsroom, &[newsletter_id]).await?.remove(0);
     let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
     let rendered = render(newsroom, &stored)?;
@@ -251,8 +252,8 @@ pub async fn preview(newsroom: &Newsroom, user: &User, article_id: i64, newslett
 }
 
 /// Sends the e-mail for `article` to `to` alone, now, marked as a test; nothing is recorded.
-pub async fn test_send(newsroom: &Newsroom, user: &User, article_id: i64, newsletter_id: i64, to: &str) -> Outcome<()> {
-    may_send(user)?;
+pub async fn test_send(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, newsletter_id: i64, to: &str) -> Outcome<()> {
+    may_send(actor)?;
     let Some(to) = masthead_core::account::normalize_email(to).filter(|t| t.len() <= 254) else {
         return Err(Failure::invalid("to", "Give the address to send the test to."));
     };
@@ -292,6 +293,16 @@ fn outgoing(
 }
 
 // ---- the job ----
+
+/// This process's name in claims: host, process and a random part, so that a restarted
+/// process never mistakes an earlier one's claims for its own.
+pub fn node() -> &'static str {
+    static NODE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "node".into());
+        format!("{host}-{}-{}", std::process::id(), &crate::secrets::new_token()[..8])
+    });
+    &NODE
+}
 
 /// What one turn did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

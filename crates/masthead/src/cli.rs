@@ -59,6 +59,9 @@ pub enum Command {
     /// Bring a WordPress or Ghost site in; running it again updates what it brought.
     #[command(subcommand, after_help = IMPORT_EXAMPLES)]
     Import(ImportCommand),
+    /// E-mail articles to members, and follow sends.
+    #[command(subcommand)]
+    Newsletter(crate::newsletter::NewsletterCommand),
 }
 
 const IMPORT_EXAMPLES: &str = "\

@@ -89,6 +89,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer,
     );
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
+    state.newsroom().load_email_theme(&theme_dir.join("email")).context("could not load the e-mail templates")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Views are counted in this node's memory, so it writes them even when it runs no other job.
     let own_jobs: &'static [Job] = if args.no_jobs { &[Job::FlushViews] } else { &Job::ALL };
@@ -165,6 +166,9 @@ pub async fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
     let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, args.mail.mailer()?);
+    newsroom
+        .load_email_theme(&args.data.data.join("theme").join("email"))
+        .context("could not load the e-mail templates")?;
     let names: Vec<&str> = Job::SHARED.iter().map(|j| j.name()).collect();
     let _ =
         writeln!(std::io::stdout(), "Masthead is running its jobs: {}; stop with Ctrl-C", names.join(", "));
