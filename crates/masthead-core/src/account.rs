@@ -63,10 +63,12 @@ impl Role {
             WriteOwnDraft => true,
             DeleteArticles => true,
             PublishOwn | UploadMedia => self >= Role::Author,
-            EditAnyArticle | PublishAny | ManageAuthorsAndTerms | ViewRepublications | ManageMembers
-            | SendNewsletters => {
-                self >= Role::Editor
-            }
+            EditAnyArticle
+            | PublishAny
+            | ManageAuthorsAndTerms
+            | ViewRepublications
+            | ManageMembers
+            | SendNewsletters => self >= Role::Editor,
             ManageSettings | ManageStaff | ViewAuditLog => self >= Role::Administrator,
         }
     }

@@ -99,7 +99,8 @@ impl Job {
             Job::FlushViews => crate::republications::flush_views(newsroom).await,
             Job::SendNewsletters => {
                 // A turn is bounded, so that a stop waits for at most this long.
-                let turn = crate::sends::run_turn(newsroom, crate::sends::node(), Duration::from_secs(10)).await?;
+                let turn =
+                    crate::sends::run_turn(newsroom, crate::sends::node(), Duration::from_secs(10)).await?;
                 Ok(turn.started + turn.sent + turn.retried + turn.failed)
             }
         }

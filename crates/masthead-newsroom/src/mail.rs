@@ -157,6 +157,8 @@ pub struct Mailer {
     dkim: Option<Arc<Dkim>>,
     bounce_address: Option<Address>,
     connections: u32,
+    /// Where a send's own connections go (`Mailer::connection`); holds the SMTP password.
+    target: Option<Arc<SmtpTarget>>,
 }
 
 /// A site's DKIM key, ready to sign.
@@ -226,7 +228,8 @@ impl Mailer {
                     .map_err(|e| MailError::Url(e.to_string()))
             })
             .transpose()?;
-        Ok(Mailer { transport, from, dkim: None, bounce_address: None, connections })
+        let target = smtp_url.map(SmtpTarget::parse).transpose()?.map(Arc::new);
+        Ok(Mailer { transport, from, dkim: None, bounce_address: None, connections, target })
     }
 
     /// A mailer that only logs: for sites without a mail server.
@@ -237,6 +240,7 @@ impl Mailer {
             dkim: None,
             bounce_address: None,
             connections: 1,
+            target: None,
         }
     }
 
@@ -390,6 +394,152 @@ impl Mailer {
         match transport.send_raw(&prepared.envelope, &prepared.bytes).await {
             Ok(_) => Ok(Delivery::Sent),
             Err(e) => Err(SendFailure::from_smtp(&e)),
+        }
+    }
+}
+
+/// Where a send's own connections go, read from the `--smtp-url` as lettre reads it.
+struct SmtpTarget {
+    host: String,
+    port: u16,
+    tls: TargetTls,
+    credentials: Option<lettre::transport::smtp::authentication::Credentials>,
+    hello: lettre::transport::smtp::extension::ClientId,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum TargetTls {
+    None,
+    Opportunistic,
+    Required,
+    /// `smtps://`: TLS from the first byte.
+    Wrapper,
+}
+
+impl SmtpTarget {
+    fn parse(url: &str) -> Result<SmtpTarget, MailError> {
+        let bad = |what: &str| MailError::Url(what.to_owned());
+        let parsed = url::Url::parse(url).map_err(|e| MailError::Url(e.to_string()))?;
+        let host = parsed.host_str().ok_or_else(|| bad("the SMTP address names no host"))?.to_owned();
+        let tls = parsed.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        let (tls, default_port) = match (parsed.scheme(), tls.as_deref()) {
+            ("smtp", None) => (TargetTls::None, 25),
+            ("smtp", Some("required")) => (TargetTls::Required, 587),
+            ("smtp", Some("opportunistic")) => (TargetTls::Opportunistic, 587),
+            ("smtps", _) => (TargetTls::Wrapper, 465),
+            (scheme, tls) => return Err(MailError::Url(format!("unknown scheme {scheme:?} or tls={tls:?}"))),
+        };
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let credentials = parsed.password().map(|password| {
+            lettre::transport::smtp::authentication::Credentials::new(
+                decode(parsed.username()),
+                decode(password),
+            )
+        });
+        let hello = if parsed.path().len() > 1 {
+            lettre::transport::smtp::extension::ClientId::Domain(parsed.path().trim_matches('/').to_owned())
+        } else {
+            lettre::transport::smtp::extension::ClientId::default()
+        };
+        Ok(SmtpTarget { port: parsed.port().unwrap_or(default_port), host, tls, credentials, hello })
+    }
+}
+
+/// A connection of a send's own to the mail server, kept open from message to message.
+///
+/// lettre writes a message's end (`.`) separately from the message, and with Nagle's algorithm
+/// on, that second small write waits for the server's delayed acknowledgement: about 40 ms per
+/// message, whatever the network. A send's connections turn Nagle off (`TCP_NODELAY`), which
+/// lettre's pool does not offer. Over `smtps://` (TLS from the first byte) lettre makes the
+/// connection itself, so sends go through the pool there, at the slower pace.
+pub struct Connection {
+    mailer: Mailer,
+    open: Option<lettre::transport::smtp::client::AsyncSmtpConnection>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").field("open", &self.open.is_some()).finish()
+    }
+}
+
+impl Mailer {
+    /// A connection of the caller's own for a run of messages (one per send worker).
+    pub fn connection(&self) -> Connection {
+        Connection { mailer: self.clone(), open: None }
+    }
+}
+
+impl Connection {
+    async fn open(
+        target: &SmtpTarget,
+    ) -> Result<lettre::transport::smtp::client::AsyncSmtpConnection, SendFailure> {
+        use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+        let transient =
+            |e: &dyn std::fmt::Display| SendFailure::Transient { code: None, reason: e.to_string() };
+        let tcp = tokio::time::timeout(
+            SMTP_TIMEOUT,
+            tokio::net::TcpStream::connect((target.host.as_str(), target.port)),
+        )
+        .await
+        .map_err(|_| transient(&"connecting to the mail server timed out"))?
+        .map_err(|e| transient(&e))?;
+        tcp.set_nodelay(true).map_err(|e| transient(&e))?;
+        let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &target.hello)
+            .await
+            .map_err(|e| SendFailure::from_smtp(&e))?;
+        if matches!(target.tls, TargetTls::Required | TargetTls::Opportunistic) {
+            let wanted = target.tls == TargetTls::Required;
+            if conn.can_starttls() {
+                let params = TlsParameters::new(target.host.clone()).map_err(|e| transient(&e))?;
+                conn.starttls(params, &target.hello).await.map_err(|e| SendFailure::from_smtp(&e))?;
+            } else if wanted {
+                return Err(transient(&"the mail server does not offer STARTTLS, which --smtp-url requires"));
+            }
+        }
+        if let Some(credentials) = &target.credentials {
+            use lettre::transport::smtp::authentication::Mechanism;
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                .await
+                .map_err(|e| SendFailure::from_smtp(&e))?;
+        }
+        Ok(conn)
+    }
+
+    /// Hands a message made by [`Mailer::prepare`] to the server, opening the connection when
+    /// it is not open (or broke).
+    pub async fn deliver(&mut self, prepared: &Prepared) -> Result<Delivery, SendFailure> {
+        let target = match &self.mailer.target {
+            Some(target) if target.tls != TargetTls::Wrapper => target.clone(),
+            _ => return self.mailer.deliver_prepared(prepared).await,
+        };
+        if self.open.as_ref().is_none_or(|c| c.has_broken()) {
+            self.open = Some(Connection::open(&target).await?);
+        }
+        let conn = self.open.as_mut().expect("opened above");
+        let sent = tokio::time::timeout(SMTP_TIMEOUT, conn.send(&prepared.envelope, &prepared.bytes)).await;
+        match sent {
+            Ok(Ok(_)) => Ok(Delivery::Sent),
+            Ok(Err(e)) => {
+                if conn.has_broken() {
+                    self.open = None;
+                }
+                Err(SendFailure::from_smtp(&e))
+            }
+            Err(_) => {
+                self.open = None;
+                Err(SendFailure::Transient {
+                    code: None,
+                    reason: "the mail server did not answer in time".into(),
+                })
+            }
+        }
+    }
+
+    /// Says goodbye to the server.
+    pub async fn close(mut self) {
+        if let Some(mut conn) = self.open.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
         }
     }
 }

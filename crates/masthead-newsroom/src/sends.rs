@@ -16,18 +16,20 @@ use std::time::{Duration, Instant};
 
 use jiff::{SignedDuration, Timestamp};
 use masthead_core::{Action, Article, Newsletter, Site, body::absolutize, body::html_to_plain_text};
-use masthead_formats::email::{Issue, IssueArticle, IssueAuthor, IssueImage, IssueOriginal, PersonalCopy, RenderedIssue};
+use masthead_formats::email::{
+    Issue, IssueArticle, IssueAuthor, IssueImage, IssueOriginal, PersonalCopy, RenderedIssue,
+};
 use masthead_store::{Claimed, RecipientResult, Send, SendKind, SendProgress, StoreError, SuppressionReason};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
-use crate::staff::Actor;
 use crate::mail::{ListId, Outgoing, SendFailure, Sender, message_id};
+use crate::staff::Actor;
 
 /// How long a node holds claimed recipients before others may take them back.
-pub const LEASE_SECONDS: i64 = 60;
+pub const LEASE_SECONDS: i64 = 15;
 /// Recipients claimed at a time.
 const CLAIM_BATCH: u32 = 256;
 /// Messages one connection marks `sending` together: at most this many per connection are
@@ -74,7 +76,10 @@ async fn chosen_newsletters(newsroom: &Newsroom, ids: &[i64]) -> Outcome<Vec<New
     ids.iter()
         .map(|id| {
             all.iter().find(|n| n.id == *id && n.active).cloned().ok_or_else(|| {
-                Failure::invalid("newsletters", format!("There is no active newsletter with the number {id}."))
+                Failure::invalid(
+                    "newsletters",
+                    format!("There is no active newsletter with the number {id}."),
+                )
             })
         })
         .collect()
@@ -104,13 +109,17 @@ pub async fn request_article(
         Ok(send) => {
             newsroom
                 .store()
-                .audit(actor.user_id(), "newsletter send requested", &format!("article {} ({})", article.id, article.slug))
+                .audit(
+                    actor.user_id(),
+                    "newsletter send requested",
+                    &format!("article {} ({})", article.id, article.slug),
+                )
                 .await?;
             Ok(send)
         }
-        Err(StoreError::Conflict { .. }) => Err(Failure::Refused(
-            "This article has already gone out by e-mail; it is not sent twice.".into(),
-        )),
+        Err(StoreError::Conflict { .. }) => {
+            Err(Failure::Refused("This article has already gone out by e-mail; it is not sent twice.".into()))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -119,7 +128,10 @@ pub async fn request_article(
 pub async fn cancel(newsroom: &Newsroom, actor: Actor<'_>, send_id: i64) -> Outcome<()> {
     may_send(actor)?;
     if newsroom.store().cancel_waiting_send(send_id).await? {
-        newsroom.store().audit(actor.user_id(), "newsletter send cancelled", &format!("send {send_id}")).await?;
+        newsroom
+            .store()
+            .audit(actor.user_id(), "newsletter send cancelled", &format!("send {send_id}"))
+            .await?;
         Ok(())
     } else {
         Err(Failure::Refused("The send has already started (or ended); it cannot be withdrawn.".into()))
@@ -145,7 +157,11 @@ pub async fn list(newsroom: &Newsroom, actor: Actor<'_>, before: Option<i64>) ->
 }
 
 /// The send asked for `article`, if any.
-pub async fn for_article(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64) -> Outcome<Option<SendStatus>> {
+pub async fn for_article(
+    newsroom: &Newsroom,
+    actor: Actor<'_>,
+    article_id: i64,
+) -> Outcome<Option<SendStatus>> {
     may_send(actor)?;
     let Some(send) = newsroom.store().article_send(article_id).await? else { return Ok(None) };
     let progress = newsroom.store().send_progress(send.id).await?;
@@ -217,7 +233,11 @@ fn stored_issue(
             articles,
             tracking_image,
         },
-        from_name: newsletter.sender_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| site.title.clone()),
+        from_name: newsletter
+            .sender_name
+            .clone()
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| site.title.clone()),
         from_address: newsletter
             .sender_email
             .clone()
@@ -230,7 +250,12 @@ fn stored_issue(
     }
 }
 
-async fn article_issue(newsroom: &Newsroom, article_id: i64, newsletter: &Newsletter, send_id: Option<i64>) -> Outcome<StoredIssue> {
+async fn article_issue(
+    newsroom: &Newsroom,
+    article_id: i64,
+    newsletter: &Newsletter,
+    send_id: Option<i64>,
+) -> Outcome<StoredIssue> {
     let site = newsroom.store().site().await?;
     let article = newsroom.store().article(article_id).await?;
     let item = issue_article(&site, &article, true);
@@ -243,7 +268,12 @@ fn render(newsroom: &Newsroom, stored: &StoredIssue) -> Outcome<RenderedIssue> {
 
 /// What a reader of `newsletter` would receive for `article`, for the browser (the unsubscribe
 /// link goes nowhere).
-pub async fn preview(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, newsletter_id: i64) -> Outcome<(String, PersonalCopy)> {
+pub async fn preview(
+    newsroom: &Newsroom,
+    actor: Actor<'_>,
+    article_id: i64,
+    newsletter_id: i64,
+) -> Outcome<(String, PersonalCopy)> {
     may_send(actor)?;
     let newsletter = chosen_newsletters(newsroom, &[newsletter_id]).await?.remove(0);
     let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
@@ -252,7 +282,13 @@ pub async fn preview(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, new
 }
 
 /// Sends the e-mail for `article` to `to` alone, now, marked as a test; nothing is recorded.
-pub async fn test_send(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, newsletter_id: i64, to: &str) -> Outcome<()> {
+pub async fn test_send(
+    newsroom: &Newsroom,
+    actor: Actor<'_>,
+    article_id: i64,
+    newsletter_id: i64,
+    to: &str,
+) -> Outcome<()> {
     may_send(actor)?;
     let Some(to) = masthead_core::account::normalize_email(to).filter(|t| t.len() <= 254) else {
         return Err(Failure::invalid("to", "Give the address to send the test to."));
@@ -261,7 +297,15 @@ pub async fn test_send(newsroom: &Newsroom, actor: Actor<'_>, article_id: i64, n
     let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
     let rendered = render(newsroom, &stored)?;
     let copy = rendered.personalise(&newsroom.store().site().await?.url("/account"));
-    let outgoing = outgoing(&stored, &format!("[Test] {}", rendered.subject), copy, &to, None, None, format!("test-{}", crate::secrets::new_token()));
+    let outgoing = outgoing(
+        &stored,
+        &format!("[Test] {}", rendered.subject),
+        copy,
+        &to,
+        None,
+        None,
+        format!("test-{}", crate::secrets::new_token()),
+    );
     match newsroom.mailer().deliver(&outgoing).await {
         Ok(_) => Ok(()),
         Err(e) => Err(Failure::Unavailable(format!("The mail server did not take the test message: {e}"))),
@@ -333,10 +377,18 @@ pub async fn run_turn(newsroom: &Newsroom, node: &str, budget: Duration) -> Outc
         }
         let (returned, uncertain) = newsroom.store().recover_send(send.id, Timestamp::now()).await?;
         if uncertain > 0 {
-            tracing::warn!(send = send.id, uncertain, "messages were in flight when a node stopped; they are not sent again");
+            tracing::warn!(
+                send = send.id,
+                uncertain,
+                "messages were in flight when a node stopped; they are not sent again"
+            );
         }
         if returned > 0 {
-            tracing::info!(send = send.id, returned, "recipients claimed by a stopped node are sent by others");
+            tracing::info!(
+                send = send.id,
+                returned,
+                "recipients claimed by a stopped node are sent by others"
+            );
         }
         let done = deliver(newsroom, &send, node, deadline).await?;
         count.sent += done.sent;
@@ -344,7 +396,14 @@ pub async fn run_turn(newsroom: &Newsroom, node: &str, budget: Duration) -> Outc
         count.failed += done.failed;
         if newsroom.store().finish_send_if_done(send.id, Timestamp::now()).await? {
             let p = newsroom.store().send_progress(send.id).await?;
-            tracing::info!(send = send.id, sent = p.sent, failed = p.failed, suppressed = p.suppressed, uncertain = p.uncertain, "newsletter send finished");
+            tracing::info!(
+                send = send.id,
+                sent = p.sent,
+                failed = p.failed,
+                suppressed = p.suppressed,
+                uncertain = p.uncertain,
+                "newsletter send finished"
+            );
         }
     }
     Ok(count)
@@ -353,15 +412,19 @@ pub async fn run_turn(newsroom: &Newsroom, node: &str, budget: Duration) -> Outc
 /// Writes down a due send's e-mail and recipients. False when another node started it first.
 async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
     let newsletters = newsroom.store().newsletters().await?;
-    let Some(first) = send.newsletter_ids.iter().find_map(|id| newsletters.iter().find(|n| n.id == *id)) else {
+    let Some(first) = send.newsletter_ids.iter().find_map(|id| newsletters.iter().find(|n| n.id == *id))
+    else {
         newsroom.store().cancel_waiting_send(send.id).await?;
         tracing::warn!(send = send.id, "the send's newsletters were deleted; it was withdrawn");
         return Ok(false);
     };
     let stored = match (send.kind, send.article_id, &send.issue) {
-        (SendKind::Article, Some(article), _) => article_issue(newsroom, article, first, Some(send.id)).await?,
-        (SendKind::Digest, _, Some(issue)) => serde_json::from_str(issue)
-            .map_err(|e| Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id)))?,
+        (SendKind::Article, Some(article), _) => {
+            article_issue(newsroom, article, first, Some(send.id)).await?
+        }
+        (SendKind::Digest, _, Some(issue)) => serde_json::from_str(issue).map_err(|e| {
+            Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id))
+        })?,
         _ => return Err(Failure::Internal(format!("send {} has nothing to send", send.id))),
     };
     // Rendered once now, so that a template error stops the send before anyone is written down.
@@ -379,6 +442,57 @@ struct Delivered {
     sent: usize,
     retried: usize,
     failed: usize,
+}
+
+/// What a send's connections tell the ledger.
+enum Note {
+    /// Mark these claimed recipients as being handed over; the answer is those marked.
+    Mark(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>),
+    Result(i64, RecipientResult),
+}
+
+/// Writes for all of a send's connections on this node: whatever arrived while the last write
+/// ran goes into the next, in one transaction (`Store::record_and_mark`).
+async fn ledger(
+    newsroom: Newsroom,
+    send_id: i64,
+    node: String,
+    mut notes: tokio::sync::mpsc::UnboundedReceiver<Note>,
+) -> Outcome<()> {
+    let mut failure = None;
+    while let Some(first) = notes.recv().await {
+        let mut marks: Vec<(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>)> = Vec::new();
+        let mut results = Vec::new();
+        let mut take = |note: Note| match note {
+            Note::Mark(ids, reply) => marks.push((ids, reply)),
+            Note::Result(member, result) => results.push((member, result)),
+        };
+        take(first);
+        while let Ok(note) = notes.try_recv() {
+            take(note);
+        }
+        let asked: Vec<i64> = marks.iter().flat_map(|(ids, _)| ids.iter().copied()).collect();
+        let lease = Timestamp::now().as_second() + LEASE_SECONDS;
+        match newsroom
+            .store()
+            .record_and_mark(send_id, &node, &results, &asked, lease, Timestamp::now())
+            .await
+        {
+            Ok(marked) => {
+                for (ids, reply) in marks {
+                    let _ = reply.send(Ok(ids.into_iter().filter(|id| marked.contains(id)).collect()));
+                }
+            }
+            Err(e) => {
+                // Rows left `sending` become uncertain, never sent twice.
+                for (_, reply) in marks {
+                    let _ = reply.send(Err(e.to_string()));
+                }
+                failure.get_or_insert(Failure::from(e));
+            }
+        }
+    }
+    failure.map_or(Ok(()), Err)
 }
 
 /// Delivers `send` from this node until `deadline` or until nothing is left to claim.
@@ -403,10 +517,13 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
         if claimed.is_empty() {
             break;
         }
-        let queue = Arc::new(Mutex::new(claimed.into_iter().collect::<std::collections::VecDeque<Claimed>>()));
+        let queue =
+            Arc::new(Mutex::new(claimed.into_iter().collect::<std::collections::VecDeque<Claimed>>()));
+        let (notes, inbox) = tokio::sync::mpsc::unbounded_channel();
+        let ledger = tokio::spawn(ledger(newsroom.clone(), send.id, node.to_owned(), inbox));
         let mut workers = tokio::task::JoinSet::new();
         for _ in 0..connections {
-            let (newsroom, queue, stored, rendered, site, verp, totals) = (
+            let (newsroom, queue, stored, rendered, site, verp, totals, notes) = (
                 newsroom.clone(),
                 queue.clone(),
                 stored.clone(),
@@ -414,77 +531,88 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
                 site.clone(),
                 verp.clone(),
                 totals.clone(),
+                notes.clone(),
             );
-            let (node, host, send_id) = (node.to_owned(), host.clone(), send.id);
+            let (host, send_id) = (host.clone(), send.id);
             workers.spawn(async move {
-                loop {
-                    if Instant::now() >= deadline {
-                        return Ok::<(), Failure>(());
-                    }
-                    let chunk: Vec<Claimed> = {
-                        let mut q = queue.lock().await;
-                        let n = q.len().min(CHUNK);
-                        q.drain(..n).collect()
-                    };
-                    if chunk.is_empty() {
-                        return Ok(());
-                    }
-                    let lease = Timestamp::now().as_second() + LEASE_SECONDS;
-                    let ids: Vec<i64> = chunk.iter().map(|c| c.member_id).collect();
-                    let marked = newsroom.store().mark_sending(send_id, &node, &ids, lease).await?;
-                    let mut messages = Vec::with_capacity(chunk.len());
-                    for recipient in chunk.iter().filter(|c| marked.contains(&c.member_id)) {
-                        let unsubscribe = crate::members::unsubscribe_url_for(
-                            &newsroom,
-                            &site,
-                            recipient.member_id,
-                            Some(stored.newsletter_id),
-                        )
-                        .await?;
-                        let copy = rendered.personalise(&unsubscribe);
-                        let return_path = verp.as_ref().and_then(|v| v.address(send_id, recipient.member_id));
-                        messages.push(outgoing(
-                            &stored,
-                            &rendered.subject,
-                            copy,
-                            &recipient.email,
-                            Some(&unsubscribe),
-                            return_path,
-                            message_id(send_id, recipient.member_id, &host),
-                        ));
-                    }
-                    // Building and signing is CPU work: off the async workers, a chunk at a time.
-                    let mailer = newsroom.mailer().clone();
-                    let prepared = tokio::task::spawn_blocking(move || {
-                        messages.iter().map(|m| mailer.prepare(m)).collect::<Vec<_>>()
-                    })
-                    .await
-                    .map_err(|e| Failure::Internal(format!("preparing messages stopped: {e}")))?;
-                    let mut results = Vec::with_capacity(chunk.len());
-                    let recipients = chunk.iter().filter(|c| marked.contains(&c.member_id));
-                    for (recipient, prepared) in recipients.zip(prepared) {
-                        let delivered = match prepared {
-                            Ok(prepared) => newsroom.mailer().deliver_prepared(&prepared).await,
-                            Err(e) => Err(e),
-                        };
-                        let result = match delivered {
-                            Ok(_) => RecipientResult::Sent,
-                            Err(failure) => judge(&newsroom, recipient, failure).await?,
-                        };
-                        {
-                            let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
-                            match &result {
-                                RecipientResult::Sent => t.sent += 1,
-                                RecipientResult::Retry { .. } => t.retried += 1,
-                                RecipientResult::Failed { .. } => t.failed += 1,
-                            }
+                let mut connection = newsroom.mailer().connection();
+                let worked = async {
+                    loop {
+                        if Instant::now() >= deadline {
+                            return Ok::<(), Failure>(());
                         }
-                        results.push((recipient.member_id, result));
+                        let chunk: Vec<Claimed> = {
+                            let mut q = queue.lock().await;
+                            let n = q.len().min(CHUNK);
+                            q.drain(..n).collect()
+                        };
+                        if chunk.is_empty() {
+                            return Ok(());
+                        }
+                        let (reply, marked) = tokio::sync::oneshot::channel();
+                        let _ = notes.send(Note::Mark(chunk.iter().map(|c| c.member_id).collect(), reply));
+                        let marked = marked
+                            .await
+                            .map_err(|_| Failure::Internal("the send's ledger stopped".into()))?
+                            .map_err(Failure::Internal)?;
+                        let chunk: Vec<Claimed> =
+                            chunk.into_iter().filter(|c| marked.contains(&c.member_id)).collect();
+                        let mut messages = Vec::with_capacity(chunk.len());
+                        for recipient in &chunk {
+                            let unsubscribe = crate::members::unsubscribe_url_for(
+                                &newsroom,
+                                &site,
+                                recipient.member_id,
+                                Some(stored.newsletter_id),
+                            )
+                            .await?;
+                            let copy = rendered.personalise(&unsubscribe);
+                            let return_path =
+                                verp.as_ref().and_then(|v| v.address(send_id, recipient.member_id));
+                            messages.push(outgoing(
+                                &stored,
+                                &rendered.subject,
+                                copy,
+                                &recipient.email,
+                                Some(&unsubscribe),
+                                return_path,
+                                message_id(send_id, recipient.member_id, &host),
+                            ));
+                        }
+                        // Building and signing is CPU work: off the async workers, a chunk at a time.
+                        let mailer = newsroom.mailer().clone();
+                        let prepared = tokio::task::spawn_blocking(move || {
+                            messages.iter().map(|m| mailer.prepare(m)).collect::<Vec<_>>()
+                        })
+                        .await
+                        .map_err(|e| Failure::Internal(format!("preparing messages stopped: {e}")))?;
+                        for (recipient, prepared) in chunk.iter().zip(prepared) {
+                            let delivered = match prepared {
+                                Ok(prepared) => connection.deliver(&prepared).await,
+                                Err(e) => Err(e),
+                            };
+                            let result = match delivered {
+                                Ok(_) => RecipientResult::Sent,
+                                Err(failure) => judge(&newsroom, recipient, failure).await?,
+                            };
+                            {
+                                let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
+                                match &result {
+                                    RecipientResult::Sent => t.sent += 1,
+                                    RecipientResult::Retry { .. } => t.retried += 1,
+                                    RecipientResult::Failed { .. } => t.failed += 1,
+                                }
+                            }
+                            let _ = notes.send(Note::Result(recipient.member_id, result));
+                        }
                     }
-                    newsroom.store().record_results(send_id, &node, &results, Timestamp::now()).await?;
                 }
+                .await;
+                connection.close().await;
+                worked
             });
         }
+        drop(notes);
         let mut first_error = None;
         let mut renew = tokio::time::interval(Duration::from_secs(LEASE_SECONDS as u64 / 4));
         renew.tick().await;
@@ -507,13 +635,16 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
                 }
             }
         }
+        // Every connection has stopped: the ledger writes what is left and ends.
+        let written =
+            ledger.await.map_err(|e| Failure::Internal(format!("the send's ledger stopped: {e}")))?;
         // Whatever this node claimed and did not start goes back at once.
         newsroom.store().release_claims(send.id, node).await?;
         if let Some(e) = first_error {
             return Err(e);
         }
+        written?;
     }
-    newsroom.store().release_claims(send.id, node).await?;
     let t = std::mem::take(&mut *totals.lock().unwrap_or_else(|e| e.into_inner()));
     Ok(t)
 }
@@ -543,7 +674,9 @@ pub async fn run_until_done(
     mut on_progress: impl FnMut(&SendProgress),
 ) -> Outcome<SendProgress> {
     if !newsroom.mailer().is_configured() {
-        return Err(Failure::Unavailable("No mail server is configured (--smtp-url); nothing was sent.".into()));
+        return Err(Failure::Unavailable(
+            "No mail server is configured (--smtp-url); nothing was sent.".into(),
+        ));
     }
     loop {
         let turn = run_turn(newsroom, node, Duration::from_secs(2)).await?;

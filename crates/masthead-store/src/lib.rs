@@ -49,8 +49,8 @@ pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
-pub use sends::{Claimed, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
+pub use sends::{Claimed, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};

@@ -90,8 +90,13 @@ pub struct Claimed {
 pub enum RecipientResult {
     Sent,
     /// Try again at this time (Unix seconds).
-    Retry { at: i64, error: String },
-    Failed { error: String },
+    Retry {
+        at: i64,
+        error: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 row!(SendRow {
@@ -292,7 +297,13 @@ impl Store {
     /// members of its newsletters (of its labels, when it names some), each once; addresses on
     /// the suppression list are written as `suppressed`. In one transaction, and only once: a
     /// second caller (another node) gets `None`. Returns how many recipients it has.
-    pub async fn start_send(&self, send: &Send, subject: &str, issue: &str, now: Timestamp) -> Result<Option<i64>> {
+    pub async fn start_send(
+        &self,
+        send: &Send,
+        subject: &str,
+        issue: &str,
+        now: Timestamp,
+    ) -> Result<Option<i64>> {
         let labels = if send.label_ids.is_empty() {
             String::new()
         } else {
@@ -377,7 +388,8 @@ impl Store {
         lease_until: i64,
         limit: u32,
     ) -> Result<Vec<Claimed>> {
-        let skip_locked = if matches!(self.db, crate::Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
+        let skip_locked =
+            if matches!(self.db, crate::Db::Postgres(_)) { " FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             // The batch is chosen once, in a CTE: PostgreSQL may run a LIMIT subquery inside
             // `IN (…)` more than once, and so claim more than asked.
@@ -394,38 +406,56 @@ impl Store {
         let rows: Vec<(i64, String, i64)> = on_db!(self, pool => {
             sqlx::query_as(&sql).bind(node).bind(lease_until).bind(send).bind(now.as_second()).fetch_all(pool).await?
         });
-        let mut claimed: Vec<Claimed> =
-            rows.into_iter().map(|(member_id, email, attempts)| Claimed { member_id, email, attempts }).collect();
+        let mut claimed: Vec<Claimed> = rows
+            .into_iter()
+            .map(|(member_id, email, attempts)| Claimed { member_id, email, attempts })
+            .collect();
         claimed.sort_by_key(|c| c.member_id);
         Ok(claimed)
     }
 
     /// Writes down that these claimed recipients' messages are about to be handed over. Only
     /// rows still claimed by `node` change; returns the members whose rows did.
-    pub async fn mark_sending(&self, send: i64, node: &str, members: &[i64], lease_until: i64) -> Result<Vec<i64>> {
+    pub async fn mark_sending(
+        &self,
+        send: i64,
+        node: &str,
+        members: &[i64],
+        lease_until: i64,
+    ) -> Result<Vec<i64>> {
         if members.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!(
-            "UPDATE send_recipients SET state = 'sending', lease_until = $1 \
-             WHERE send_id = $2 AND claimed_by = $3 AND state = 'claimed' AND member_id IN ({}) RETURNING member_id",
-            placeholders(4, members.len())
-        );
-        let marked: Vec<i64> = on_db!(self, pool => {
-            let mut q = sqlx::query_scalar(&sql).bind(lease_until).bind(send).bind(node);
-            for m in members {
-                q = q.bind(m);
-            }
-            q.fetch_all(pool).await?
-        });
-        Ok(marked)
+        self.record_and_mark(send, node, &[], members, lease_until, Timestamp::now()).await
     }
 
     /// Records how handing over ended, for a batch of recipients, in one transaction.
-    pub async fn record_results(&self, send: i64, node: &str, results: &[(i64, RecipientResult)], now: Timestamp) -> Result<()> {
+    pub async fn record_results(
+        &self,
+        send: i64,
+        node: &str,
+        results: &[(i64, RecipientResult)],
+        now: Timestamp,
+    ) -> Result<()> {
         if results.is_empty() {
             return Ok(());
         }
+        self.record_and_mark(send, node, results, &[], 0, now).await.map(drop)
+    }
+
+    /// One write for the work of several connections: records `results` and marks `marks` as
+    /// being handed over (only rows still claimed by `node`), in one transaction. Returns the
+    /// members marked. A send's connections share this, so that the database sees one commit per
+    /// round rather than two per message.
+    pub async fn record_and_mark(
+        &self,
+        send: i64,
+        node: &str,
+        results: &[(i64, RecipientResult)],
+        marks: &[i64],
+        lease_until: i64,
+        now: Timestamp,
+    ) -> Result<Vec<i64>> {
         let sent: Vec<i64> =
             results.iter().filter(|(_, r)| *r == RecipientResult::Sent).map(|(m, _)| *m).collect();
         let sent_sql = format!(
@@ -433,7 +463,12 @@ impl Store {
              WHERE send_id = $2 AND claimed_by = $3 AND state = 'sending' AND member_id IN ({})",
             placeholders(4, sent.len())
         );
-        on_db!(self, pool => {
+        let mark_sql = format!(
+            "UPDATE send_recipients SET state = 'sending', lease_until = $1 \
+             WHERE send_id = $2 AND claimed_by = $3 AND state = 'claimed' AND member_id IN ({}) RETURNING member_id",
+            placeholders(4, marks.len())
+        );
+        let marked = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             if !sent.is_empty() {
                 let mut q = sqlx::query(&sent_sql).bind(now.as_second()).bind(send).bind(node);
@@ -462,9 +497,19 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
+            let marked: Vec<i64> = if marks.is_empty() {
+                Vec::new()
+            } else {
+                let mut q = sqlx::query_scalar(&mark_sql).bind(lease_until).bind(send).bind(node);
+                for m in marks {
+                    q = q.bind(m);
+                }
+                q.fetch_all(&mut *tx).await?
+            };
             tx.commit().await?;
+            marked
         });
-        Ok(())
+        Ok(marked)
     }
 
     /// Gives back recipients that `node` claimed and never started (it is stopping).
@@ -547,7 +592,13 @@ impl Store {
 
     /// The recipients of `send` in `state`, a page at a time by member: for the admin's lists of
     /// failed and uncertain messages, and for tests.
-    pub async fn send_recipients_in(&self, send: i64, state: &str, after: i64, limit: u32) -> Result<Vec<(i64, String, Option<String>)>> {
+    pub async fn send_recipients_in(
+        &self,
+        send: i64,
+        state: &str,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, String, Option<String>)>> {
         Ok(on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT member_id, email, error FROM send_recipients WHERE send_id = $1 AND state = $2 AND member_id > $3 \

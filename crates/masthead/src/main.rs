@@ -57,6 +57,8 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Generate(args) => export::generate(args).await,
         cli::Command::Import(command) => import::run(command).await,
         cli::Command::Newsletter(newsletter::NewsletterCommand::Send(args)) => newsletter::send(args).await,
-        cli::Command::Newsletter(newsletter::NewsletterCommand::Status(args)) => newsletter::status(args).await,
+        cli::Command::Newsletter(newsletter::NewsletterCommand::Status(args)) => {
+            newsletter::status(args).await
+        }
     }
 }

@@ -46,9 +46,12 @@ pub struct StatusArgs {
 /// The newsroom with the mailer and the e-mail templates `serve` would use.
 pub(crate) async fn newsroom(data: &DataArgs, mail: &MailArgs) -> anyhow::Result<Newsroom> {
     let store = data.open().await?;
-    let outbound = masthead_newsroom::outbound::Outbound::new(false).context("could not set up the HTTP client")?;
+    let outbound =
+        masthead_newsroom::outbound::Outbound::new(false).context("could not set up the HTTP client")?;
     let newsroom = Newsroom::new(store, data.data.join("media"), outbound, mail.mailer()?);
-    newsroom.load_email_theme(&data.data.join("theme").join("email")).context("could not load the e-mail templates")?;
+    newsroom
+        .load_email_theme(&data.data.join("theme").join("email"))
+        .context("could not load the e-mail templates")?;
     Ok(newsroom)
 }
 
@@ -56,7 +59,8 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
     let newsroom = newsroom(&args.data, &args.mail).await?;
     let store = newsroom.store();
     let slug = Slug::parse(&args.article).with_context(|| format!("{:?} is not a slug", args.article))?;
-    let article = store.article_by_slug(&slug).await.with_context(|| format!("there is no article {slug}"))?;
+    let article =
+        store.article_by_slug(&slug).await.with_context(|| format!("there is no article {slug}"))?;
     let all = store.newsletters().await?;
     let newsletters: Vec<i64> = if args.newsletters.is_empty() {
         all.iter().filter(|n| n.active && n.subscribe_by_default).map(|n| n.id).collect()
@@ -64,7 +68,10 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
         args.newsletters
             .iter()
             .map(|s| {
-                all.iter().find(|n| n.slug == *s).map(|n| n.id).with_context(|| format!("there is no newsletter {s}"))
+                all.iter()
+                    .find(|n| n.slug == *s)
+                    .map(|n| n.id)
+                    .with_context(|| format!("there is no newsletter {s}"))
             })
             .collect::<anyhow::Result<_>>()?
     };
@@ -90,7 +97,9 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
             .with_context(|| format!("could not send {:?}", article.title))?,
     };
     if !matches!(article.status, masthead_core::ArticleStatus::Published) {
-        println!("The article is not published yet: it will go out when it is (`masthead serve` or `masthead jobs` sends it).");
+        println!(
+            "The article is not published yet: it will go out when it is (`masthead serve` or `masthead jobs` sends it)."
+        );
         return Ok(());
     }
     let bar = crate::progress::bar("Sending");
@@ -105,8 +114,15 @@ pub async fn send(args: SendArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
     }
     println!("{}", summary(&progress));
-    if progress.failed > 0 || progress.uncertain > 0 {
-        bail!("not every member received the e-mail (see `masthead newsletter status`)");
+    if progress.uncertain > 0 {
+        println!(
+            "{} messages were being handed to the mail server when a node stopped: they may or may not have \
+             arrived, and were not sent again (their addresses are in the send's record).",
+            progress.uncertain
+        );
+    }
+    if progress.failed > 0 {
+        bail!("{} members did not receive the e-mail (see `masthead newsletter status`)", progress.failed);
     }
     Ok(())
 }

@@ -89,7 +89,10 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer,
     );
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
-    state.newsroom().load_email_theme(&theme_dir.join("email")).context("could not load the e-mail templates")?;
+    state
+        .newsroom()
+        .load_email_theme(&theme_dir.join("email"))
+        .context("could not load the e-mail templates")?;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Views are counted in this node's memory, so it writes them even when it runs no other job.
     let own_jobs: &'static [Job] = if args.no_jobs { &[Job::FlushViews] } else { &Job::ALL };

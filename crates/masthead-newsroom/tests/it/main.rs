@@ -11,8 +11,8 @@ use masthead_store::{NewUser, Store};
 mod accounts;
 mod bounces;
 mod jobs;
-mod members;
 mod mail;
+mod members;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.

@@ -14,9 +14,9 @@ use masthead_store::{
 mod archive;
 mod disk_full;
 mod imports;
+mod mail;
 mod members;
 mod sends;
-mod mail;
 mod sources;
 
 both_backends!(

@@ -89,7 +89,10 @@ async fn a_send_goes_to_the_active_members_of_its_newsletters_each_once(store: S
 async fn two_nodes_claim_disjoint_recipients_and_the_send_finishes_once(store: Store) {
     let weekly = store.newsletters().await.unwrap()[0].id;
     for i in 0..50 {
-        store.create_member(&member(&format!("m{i}@example.org"), MemberStatus::Active, vec![weekly], &[])).await.unwrap();
+        store
+            .create_member(&member(&format!("m{i}@example.org"), MemberStatus::Active, vec![weekly], &[]))
+            .await
+            .unwrap();
     }
     let article = published_article(&store, "one").await;
     let send = store.request_article_send(article, &[weekly], &[], 0, None).await.unwrap();
@@ -112,22 +115,29 @@ async fn two_nodes_claim_disjoint_recipients_and_the_send_finishes_once(store: S
                 assert!(seen.insert(*id), "member {id} claimed twice");
             }
             assert_eq!(store.mark_sending(send.id, node, &ids, until).await.unwrap().len(), ids.len());
-            let results: Vec<(i64, RecipientResult)> = ids.iter().map(|id| (*id, RecipientResult::Sent)).collect();
+            let results: Vec<(i64, RecipientResult)> =
+                ids.iter().map(|id| (*id, RecipientResult::Sent)).collect();
             store.record_results(send.id, node, &results, now).await.unwrap();
         }
     }
     assert_eq!(seen.len(), 50);
     let p = store.send_progress(send.id).await.unwrap();
     assert_eq!((p.sent, p.left, p.sending), (50, 0, 0));
-    let (one, two) = tokio::join!(store.finish_send_if_done(send.id, now), store.finish_send_if_done(send.id, now));
+    let (one, two) =
+        tokio::join!(store.finish_send_if_done(send.id, now), store.finish_send_if_done(send.id, now));
     assert!(one.unwrap() ^ two.unwrap(), "finished once");
     assert_eq!(store.send(send.id).await.unwrap().status, "done");
 }
 
-async fn a_stopped_node_leaves_its_unstarted_claims_to_others_and_its_in_flight_messages_uncertain(store: Store) {
+async fn a_stopped_node_leaves_its_unstarted_claims_to_others_and_its_in_flight_messages_uncertain(
+    store: Store,
+) {
     let weekly = store.newsletters().await.unwrap()[0].id;
     for i in 0..10 {
-        store.create_member(&member(&format!("m{i}@example.org"), MemberStatus::Active, vec![weekly], &[])).await.unwrap();
+        store
+            .create_member(&member(&format!("m{i}@example.org"), MemberStatus::Active, vec![weekly], &[]))
+            .await
+            .unwrap();
     }
     let article = published_article(&store, "one").await;
     let send = store.request_article_send(article, &[weekly], &[], 0, None).await.unwrap();
@@ -148,19 +158,29 @@ async fn a_stopped_node_leaves_its_unstarted_claims_to_others_and_its_in_flight_
     assert_eq!(rest.len(), 7, "the three never started and the four never claimed");
     let rest_ids: Vec<i64> = rest.iter().map(|c| c.member_id).collect();
     store.mark_sending(send.id, "alive", &rest_ids, later.as_second() + 60).await.unwrap();
-    let mut results: Vec<(i64, RecipientResult)> = rest_ids[1..].iter().map(|id| (*id, RecipientResult::Sent)).collect();
-    results.push((rest_ids[0], RecipientResult::Retry { at: later.as_second() + 300, error: "451 try later".into() }));
+    let mut results: Vec<(i64, RecipientResult)> =
+        rest_ids[1..].iter().map(|id| (*id, RecipientResult::Sent)).collect();
+    results.push((
+        rest_ids[0],
+        RecipientResult::Retry { at: later.as_second() + 300, error: "451 try later".into() },
+    ));
     store.record_results(send.id, "alive", &results, later).await.unwrap();
     store.record_results(send.id, "dead", &[(ids[1], RecipientResult::Sent)], later).await.unwrap();
     let p = store.send_progress(send.id).await.unwrap();
     assert_eq!((p.sent, p.uncertain, p.left), (7, 2, 1));
     assert!(!store.finish_send_if_done(send.id, later).await.unwrap(), "one waits to be tried again");
-    assert!(store.claim_recipients(send.id, "alive", later, later.as_second() + 60, 10).await.unwrap().is_empty());
+    assert!(
+        store.claim_recipients(send.id, "alive", later, later.as_second() + 60, 10).await.unwrap().is_empty()
+    );
     let retry_at = at("2026-06-01T09:07:00Z");
-    let again = store.claim_recipients(send.id, "alive", retry_at, retry_at.as_second() + 60, 10).await.unwrap();
+    let again =
+        store.claim_recipients(send.id, "alive", retry_at, retry_at.as_second() + 60, 10).await.unwrap();
     assert_eq!((again.len(), again[0].attempts), (1, 1));
     store.mark_sending(send.id, "alive", &[again[0].member_id], retry_at.as_second() + 60).await.unwrap();
-    store.record_results(send.id, "alive", &[(again[0].member_id, RecipientResult::Sent)], retry_at).await.unwrap();
+    store
+        .record_results(send.id, "alive", &[(again[0].member_id, RecipientResult::Sent)], retry_at)
+        .await
+        .unwrap();
     assert!(store.finish_send_if_done(send.id, retry_at).await.unwrap());
     let uncertain = store.send_recipients_in(send.id, "uncertain", 0, 10).await.unwrap();
     assert_eq!(uncertain.iter().map(|u| u.0).collect::<Vec<_>>(), vec![ids[1], ids[2]]);

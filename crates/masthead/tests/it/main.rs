@@ -10,6 +10,7 @@ use masthead_store::testing::TestDb;
 mod architecture;
 mod archive;
 mod import;
+mod newsletter;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
@@ -242,6 +243,47 @@ fn init_creates_the_data_folder_and_database() {
     assert!(stdout.contains("https://news.example/"), "{stdout}");
     assert!(data.join("masthead.db").is_file());
     assert!(data.join("media").is_dir());
+}
+
+/// A published article with a byline, `slug`, in `store`; returns its id.
+pub(crate) fn create_published_article(
+    rt: &tokio::runtime::Runtime,
+    store: &masthead_store::Store,
+    slug: &str,
+) -> i64 {
+    let author = rt
+        .block_on(store.create_author(&masthead_core::NewAuthor {
+            slug: masthead_core::Slug::parse("ana-petrovic").unwrap(),
+            name: "Ana Petrović".into(),
+            bio: String::new(),
+            links: vec![],
+            avatar_media_id: None,
+            outlet_id: None,
+        }))
+        .unwrap()
+        .id;
+    let new = masthead_core::NewArticle {
+        slug: masthead_core::Slug::parse(slug).unwrap(),
+        title: "The Weekly Briefing".into(),
+        dek: "What moved on the Danube this week".into(),
+        body: masthead_core::render_body(
+            masthead_core::BodyFormat::Markdown,
+            "## Freight\n\nVolumes fell by a fifth, says [the report](https://example.org/report).",
+        )
+        .unwrap(),
+        excerpt: String::new(),
+        status: masthead_core::ArticleStatus::Published,
+        published_at: Some(jiff::Timestamp::now() - jiff::SignedDuration::from_secs(60)),
+        time_zone: "UTC".into(),
+        author_ids: vec![author],
+        term_ids: vec![],
+        featured_media_id: None,
+        featured_alt: String::new(),
+        featured_credit: String::new(),
+        reuse_policy: None,
+        origins: vec![],
+    };
+    rt.block_on(store.create_article(&new)).unwrap().id
 }
 
 /// A scheduled article that is already due, in a new site in `data`; returns its id.
