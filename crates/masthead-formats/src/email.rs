@@ -51,9 +51,13 @@ pub struct Issue {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IssueArticle {
+    pub id: i64,
     pub title: String,
     /// Absolute.
     pub url: String,
+    /// Where the headline and "Read the article" lead: `url`, or a first-party address that
+    /// counts the click for the send as a whole and then leads there.
+    pub link: String,
     pub dek: String,
     pub authors: Vec<IssueAuthor>,
     /// As the article page prints it.
@@ -217,8 +221,10 @@ mod tests {
             intro: None,
             full: true,
             articles: vec![IssueArticle {
+                id: 1,
                 title: "Freight on the <Danube>".into(),
                 url: "https://news.example.org/articles/freight".into(),
+                link: "https://news.example.org/articles/freight".into(),
                 dek: "Volumes fell by a fifth".into(),
                 authors: vec![
                     IssueAuthor {

@@ -13,6 +13,7 @@ pub mod bounces;
 pub mod catalogue;
 pub mod context;
 pub mod dkim;
+pub mod digests;
 pub mod error;
 pub mod images;
 pub mod import;

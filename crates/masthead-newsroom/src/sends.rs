@@ -180,8 +180,10 @@ pub fn issue_article(site: &Site, article: &Article, full: bool) -> IssueArticle
         .map(|at| masthead_core::time::in_zone(at, &article.time_zone).strftime("%-d %B %Y").to_string())
         .unwrap_or_default();
     IssueArticle {
+        id: article.id,
         title: article.title.clone(),
         url: site.url(&article.path()),
+        link: site.url(&article.path()),
         dek: if article.dek.is_empty() { article.excerpt.clone() } else { article.dek.clone() },
         authors: article
             .authors
@@ -214,11 +216,8 @@ fn stored_issue(
     intro: Option<String>,
     full: bool,
     articles: Vec<IssueArticle>,
-    send_id: Option<i64>,
 ) -> StoredIssue {
     let host = site.base_url.host_str().unwrap_or("localhost").to_owned();
-    let tracking_image = (site.newsletter_counts && send_id.is_some())
-        .then(|| site.url(&format!("/e/{}/open.gif", send_id.unwrap_or_default())));
     StoredIssue {
         issue: Issue {
             subject,
@@ -231,7 +230,7 @@ fn stored_issue(
             intro,
             full,
             articles,
-            tracking_image,
+            tracking_image: None,
         },
         from_name: newsletter
             .sender_name
@@ -250,16 +249,42 @@ fn stored_issue(
     }
 }
 
+/// The first-party image that counts a send's opens, when the outlet counts them.
+fn counting_image(site: &Site, send_id: i64) -> Option<String> {
+    site.newsletter_counts.then(|| site.url(&format!("/e/{send_id}/open.gif")))
+}
+
+/// Counts one open of `send_id` (the image in the e-mail was loaded), or one click (a link in
+/// it was followed), for the send as a whole, when the outlet counts them. Nothing about the
+/// reader is kept.
+pub async fn count(newsroom: &Newsroom, send_id: i64, click: bool) -> Outcome<()> {
+    if newsroom.store().site().await?.newsletter_counts {
+        newsroom.store().count_send_event(send_id, click).await?;
+    }
+    Ok(())
+}
+
+/// A digest's e-mail: the articles listed with their standfirsts.
+pub(crate) fn digest_issue(
+    newsroom: &Newsroom,
+    site: &Site,
+    newsletter: &Newsletter,
+    subject: String,
+    intro: Option<String>,
+    articles: Vec<IssueArticle>,
+) -> StoredIssue {
+    stored_issue(newsroom, site, newsletter, subject, intro, false, articles)
+}
+
 async fn article_issue(
     newsroom: &Newsroom,
     article_id: i64,
     newsletter: &Newsletter,
-    send_id: Option<i64>,
 ) -> Outcome<StoredIssue> {
     let site = newsroom.store().site().await?;
     let article = newsroom.store().article(article_id).await?;
     let item = issue_article(&site, &article, true);
-    Ok(stored_issue(newsroom, &site, newsletter, article.title.clone(), None, true, vec![item], send_id))
+    Ok(stored_issue(newsroom, &site, newsletter, article.title.clone(), None, true, vec![item]))
 }
 
 fn render(newsroom: &Newsroom, stored: &StoredIssue) -> Outcome<RenderedIssue> {
@@ -276,7 +301,7 @@ pub async fn preview(
 ) -> Outcome<(String, PersonalCopy)> {
     may_send(actor)?;
     let newsletter = chosen_newsletters(newsroom, &[newsletter_id]).await?.remove(0);
-    let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
+    let stored = article_issue(newsroom, article_id, &newsletter).await?;
     let rendered = render(newsroom, &stored)?;
     Ok((rendered.subject.clone(), rendered.personalise("#unsubscribe")))
 }
@@ -294,7 +319,7 @@ pub async fn test_send(
         return Err(Failure::invalid("to", "Give the address to send the test to."));
     };
     let newsletter = chosen_newsletters(newsroom, &[newsletter_id]).await?.remove(0);
-    let stored = article_issue(newsroom, article_id, &newsletter, None).await?;
+    let stored = article_issue(newsroom, article_id, &newsletter).await?;
     let rendered = render(newsroom, &stored)?;
     let copy = rendered.personalise(&newsroom.store().site().await?.url("/account"));
     let outgoing = outgoing(
@@ -366,6 +391,7 @@ pub async fn run_turn(newsroom: &Newsroom, node: &str, budget: Duration) -> Outc
         // Nothing goes out without a mail server: sends wait, and the admin says why.
         return Ok(count);
     }
+    crate::digests::make_due(newsroom, Timestamp::now()).await?;
     for send in newsroom.store().due_sends(Timestamp::now()).await? {
         if start(newsroom, &send).await? {
             count.started += 1;
@@ -420,13 +446,22 @@ async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
     };
     let stored = match (send.kind, send.article_id, &send.issue) {
         (SendKind::Article, Some(article), _) => {
-            article_issue(newsroom, article, first, Some(send.id)).await?
+            article_issue(newsroom, article, first).await?
         }
-        (SendKind::Digest, _, Some(issue)) => serde_json::from_str(issue).map_err(|e| {
-            Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id))
-        })?,
+        (SendKind::Digest, _, Some(issue)) => {
+            serde_json::from_str(issue)
+                .map_err(|e| Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id)))?
+        }
         _ => return Err(Failure::Internal(format!("send {} has nothing to send", send.id))),
     };
+    let mut stored = stored;
+    if let Some(image) = counting_image(&newsroom.store().site().await?, send.id) {
+        stored.issue.tracking_image = Some(image);
+        let site = newsroom.store().site().await?;
+        for a in &mut stored.issue.articles {
+            a.link = site.url(&format!("/e/{}/c/{}", send.id, a.id));
+        }
+    }
     // Rendered once now, so that a template error stops the send before anyone is written down.
     render(newsroom, &stored)?;
     let json = serde_json::to_string(&stored).map_err(|e| Failure::Internal(e.to_string()))?;

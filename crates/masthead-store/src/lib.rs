@@ -50,7 +50,7 @@ pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberP
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
-pub use sends::{Claimed, NewSend, RecipientResult, Send, SendKind, SendProgress};
+pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};

@@ -626,3 +626,144 @@ impl Store {
         Ok(())
     }
 }
+
+/// A digest: the articles of a period (of one region, theme or tag, or all), e-mailed to a
+/// newsletter's members every day or every week at an hour of the site's time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    pub id: i64,
+    pub name: String,
+    pub newsletter_id: i64,
+    pub term_id: Option<i64>,
+    /// `day` or `week`.
+    pub every: String,
+    /// 0 = Monday … 6 = Sunday.
+    pub weekday: i64,
+    pub hour: i64,
+    pub active: bool,
+    /// The end of the period the last issue covered.
+    pub covered_until: i64,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewDigest {
+    pub name: String,
+    pub newsletter_id: i64,
+    pub term_id: Option<i64>,
+    pub every: String,
+    pub weekday: i64,
+    pub hour: i64,
+    pub active: bool,
+}
+
+row!(DigestRow {
+    id: i64,
+    name: String,
+    newsletter_id: i64,
+    term_id: Option<i64>,
+    every: String,
+    weekday: i64,
+    hour: i64,
+    active: bool,
+    covered_until: i64,
+    created_at: i64,
+});
+
+impl From<DigestRow> for Digest {
+    fn from(r: DigestRow) -> Digest {
+        Digest {
+            id: r.id,
+            name: r.name,
+            newsletter_id: r.newsletter_id,
+            term_id: r.term_id,
+            every: r.every,
+            weekday: r.weekday,
+            hour: r.hour,
+            active: r.active,
+            covered_until: r.covered_until,
+            created_at: r.created_at,
+        }
+    }
+}
+
+const DIGEST_COLUMNS: &str =
+    "id, name, newsletter_id, term_id, every, weekday, hour, active, covered_until, created_at";
+
+impl Store {
+    pub async fn digests(&self) -> Result<Vec<Digest>> {
+        let rows: Vec<DigestRow> = on_db!(self, pool => {
+            sqlx::query_as(&format!("SELECT {DIGEST_COLUMNS} FROM digests ORDER BY id")).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(Digest::from).collect())
+    }
+
+    pub async fn digest(&self, id: i64) -> Result<Digest> {
+        let row: Option<DigestRow> = on_db!(self, pool => {
+            sqlx::query_as(&format!("SELECT {DIGEST_COLUMNS} FROM digests WHERE id = $1")).bind(id).fetch_optional(pool).await?
+        });
+        row.map(Digest::from).ok_or(StoreError::NotFound)
+    }
+
+    /// A new digest covers what is published from now on.
+    pub async fn create_digest(&self, new: &NewDigest, now: Timestamp) -> Result<Digest> {
+        let row: DigestRow = on_db!(self, pool => {
+            sqlx::query_as(&format!(
+                "INSERT INTO digests (name, newsletter_id, term_id, every, weekday, hour, active, covered_until, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING {DIGEST_COLUMNS}"
+            ))
+            .bind(&new.name)
+            .bind(new.newsletter_id)
+            .bind(new.term_id)
+            .bind(&new.every)
+            .bind(new.weekday)
+            .bind(new.hour)
+            .bind(new.active)
+            .bind(now.as_second())
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(row.into())
+    }
+
+    pub async fn update_digest(&self, id: i64, new: &NewDigest) -> Result<Digest> {
+        let row: Option<DigestRow> = on_db!(self, pool => {
+            sqlx::query_as(&format!(
+                "UPDATE digests SET name = $1, newsletter_id = $2, term_id = $3, every = $4, weekday = $5, hour = $6, \
+                 active = $7 WHERE id = $8 RETURNING {DIGEST_COLUMNS}"
+            ))
+            .bind(&new.name)
+            .bind(new.newsletter_id)
+            .bind(new.term_id)
+            .bind(&new.every)
+            .bind(new.weekday)
+            .bind(new.hour)
+            .bind(new.active)
+            .bind(id)
+            .fetch_optional(pool)
+            .await?
+        });
+        row.map(Digest::from).ok_or(StoreError::NotFound)
+    }
+
+    pub async fn delete_digest(&self, id: i64) -> Result<()> {
+        let n = on_db!(self, pool => {
+            sqlx::query("DELETE FROM digests WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+        });
+        if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    }
+
+    /// Takes the period from `from` to `to` for an issue of `digest`: true for exactly one caller.
+    pub async fn claim_digest_period(&self, digest: i64, from: i64, to: i64) -> Result<bool> {
+        let n = on_db!(self, pool => {
+            sqlx::query("UPDATE digests SET covered_until = $1 WHERE id = $2 AND covered_until = $3")
+                .bind(to)
+                .bind(digest)
+                .bind(from)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
