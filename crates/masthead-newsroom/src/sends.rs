@@ -264,6 +264,15 @@ pub async fn count(newsroom: &Newsroom, send_id: i64, click: bool) -> Outcome<()
     Ok(())
 }
 
+/// Where a counted click on `article_id` leads: its page, when it is published.
+pub async fn click_target(newsroom: &Newsroom, article_id: i64) -> Outcome<Option<String>> {
+    match newsroom.store().article(article_id).await {
+        Ok(a) if a.status == masthead_core::ArticleStatus::Published => Ok(Some(a.path())),
+        Ok(_) | Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// A digest's e-mail: the articles listed with their standfirsts.
 pub(crate) fn digest_issue(
     newsroom: &Newsroom,

@@ -5,8 +5,9 @@ use axum::Router;
 
 use crate::state::AppState;
 
+mod counts;
 mod pages;
 
 pub(crate) fn router() -> Router<AppState> {
-    pages::router()
+    pages::router().merge(counts::router())
 }
