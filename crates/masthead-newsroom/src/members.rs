@@ -688,7 +688,7 @@ pub async fn import_csv(
     actor: Actor<'_>,
     newsroom: &Newsroom,
     bytes: &[u8],
-    progress: &dyn Fn(u64, u64),
+    progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Outcome<ImportSummary> {
     manager(actor)?;
     let (shape, rows) =
@@ -734,7 +734,7 @@ pub async fn export_csv<W: std::io::Write>(
     newsroom: &Newsroom,
     filter: &MemberFilter,
     out: W,
-    progress: &dyn Fn(u64),
+    progress: &(dyn Fn(u64) + Sync),
 ) -> Outcome<u64> {
     manager(actor)?;
     let store = newsroom.store();

@@ -315,7 +315,11 @@ impl Store {
     /// Creates every member of `new` in one transaction: all or none. An address that is
     /// already a member's, or that came earlier in `new`, is skipped and counted. `progress` is
     /// told how many have been written so far.
-    pub async fn import_members(&self, new: &[NewMember], progress: &dyn Fn(u64)) -> Result<ImportCount> {
+    pub async fn import_members(
+        &self,
+        new: &[NewMember],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportCount> {
         Ok(self.insert_members(new, true, progress).await?.0)
     }
 
@@ -323,7 +327,7 @@ impl Store {
         &self,
         new: &[NewMember],
         skip_taken: bool,
-        progress: &dyn Fn(u64),
+        progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(ImportCount, Vec<i64>)> {
         let now = now_seconds();
         let mut labels: Vec<(String, String)> = new

@@ -1,0 +1,404 @@
+//! Readers: signing up (double opt-in), signing in by a link, the account page, unsubscribing,
+//! through the router, with mail delivered to a real SMTP server on loopback.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use masthead_core::{MemberSource, MemberStatus, NewMember};
+use masthead_newsroom::mail::Mailer;
+use masthead_newsroom::members;
+use masthead_newsroom::signing::Purpose;
+
+use crate::admin::{cookie_pair, set_cookie};
+use crate::harness::{Backend, Reply, TestApp, attrs, one_text, texts};
+use crate::reset::SmtpSink;
+
+const ORIGIN: &str = "https://meridian.example";
+
+async fn app_with_mail(backend: Backend) -> Option<(TestApp, SmtpSink)> {
+    let sink = SmtpSink::start()?;
+    let mailer = Mailer::new(Some(&sink.url()), "The Meridian <news@meridian.example>").unwrap();
+    let app = TestApp::demo_with(backend, masthead_web::DEFAULT_PAGE_SIZE, mailer).await?;
+    Some((app, sink))
+}
+
+/// POSTs a form with `headers` (an Origin, a cookie …).
+async fn post(app: &TestApp, uri: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
+    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+    let mut request = Request::builder()
+        .method("POST")
+        .uri(uri)
+        .header("content-type", "application/x-www-form-urlencoded");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    app.send(request.body(Body::from(body)).unwrap()).await
+}
+
+async fn get_with_cookie(app: &TestApp, uri: &str, cookie: &str) -> Reply {
+    app.send(Request::builder().uri(uri).header("cookie", cookie).body(Body::empty()).unwrap()).await
+}
+
+/// The link under the site that a message to `to` carries, the newest first.
+fn link_in_mail(sink: &SmtpSink, to: &str, path: &str) -> String {
+    let prefix = format!("{ORIGIN}{path}?t=");
+    for message in sink.messages().iter().rev() {
+        if !message.to_lowercase().contains(&format!("to: {to}")) {
+            continue;
+        }
+        if let Some(at) = message.find(&prefix) {
+            let link: String = message[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+            return link.trim_start_matches(ORIGIN).to_owned();
+        }
+    }
+    panic!("no message to {to} with a link to {path}; received: {:#?}", sink.messages())
+}
+
+fn token_of(path: &str) -> String {
+    let query = path.split_once('?').unwrap().1;
+    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "t").unwrap().1.into_owned()
+}
+
+fn mails_to(sink: &SmtpSink, to: &str) -> usize {
+    sink.messages().iter().filter(|m| m.to_lowercase().contains(&format!("to: {to}"))).count()
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_sign_in_by_link_on_sqlite() {
+    sign_up_confirm_and_sign_in_by_link(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn sign_up_confirm_and_sign_in_by_link_on_postgres() {
+    sign_up_confirm_and_sign_in_by_link(Backend::Postgres).await;
+}
+
+async fn sign_up_confirm_and_sign_in_by_link(backend: Backend) {
+    let Some((app, sink)) = app_with_mail(backend).await else { return };
+    // The compact form is on the home page and under each article, with the membership call.
+    let home = app.get("/").await.html();
+    assert_eq!(attrs(&home, "form.signup-compact", "action"), ["/subscribe"]);
+    let article = app.published().await[0].slug.to_string();
+    let page = app.get(&format!("/article/{article}")).await.html();
+    assert_eq!(attrs(&page, "form.signup-compact input[name=email]", "type"), ["email"]);
+    assert!(!one_text(&page, "form.signup-compact .membership-call").is_empty());
+    assert_eq!(app.get("/subscribe").await.status, StatusCode::OK);
+
+    let reply = post(
+        &app,
+        "/subscribe",
+        &[("origin", ORIGIN)],
+        &[("email", " Reader@Example.org "), ("name", "Rea Der"), ("website", "")],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let first_answer = one_text(&reply.html(), ".reader-message");
+    let member = app.store().member_by_email("reader@example.org").await.unwrap().expect("a pending member");
+    assert_eq!(
+        (member.status, member.source, member.name.as_str()),
+        (MemberStatus::Pending, MemberSource::Signup, "Rea Der")
+    );
+    assert_eq!(member.newsletters.len(), 1, "the default newsletter");
+
+    // Following the link shows a button and changes nothing (mail scanners follow links).
+    let link = link_in_mail(&sink, "reader@example.org", "/subscribe/confirm");
+    let shown = app.get(&link).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert_eq!(attrs(&shown.html(), "form.reader-action", "action"), ["/subscribe/confirm"]);
+    assert_eq!(shown.header("cache-control"), "no-store");
+    assert_eq!(app.store().member(member.id).await.unwrap().status, MemberStatus::Pending);
+
+    let confirmed = post(&app, "/subscribe/confirm", &[("origin", ORIGIN)], &[("t", &token_of(&link))]).await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER, "{}", confirmed.body);
+    let cookie = set_cookie(&confirmed, "masthead_member").expect("signed in on confirmation");
+    for flag in ["HttpOnly", "Secure", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} in {cookie}");
+    }
+    let active = app.store().member(member.id).await.unwrap();
+    assert_eq!(active.status, MemberStatus::Active);
+    assert!(active.consent_at.is_some(), "consent dated");
+    let account = get_with_cookie(&app, "/account", &cookie_pair(&cookie)).await;
+    assert_eq!(account.status, StatusCode::OK);
+    assert_eq!(account.header("cache-control"), "no-store");
+    assert!(one_text(&account.html(), ".account-email").contains("reader@example.org"));
+
+    // Signing up again with a known address: the same answer, and a sign-in link by mail.
+    let again = post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", "reader@example.org")]).await;
+    assert_eq!((again.status, one_text(&again.html(), ".reader-message")), (StatusCode::OK, first_answer));
+    let sign_in_link = link_in_mail(&sink, "reader@example.org", "/account/sign-in/link");
+
+    // The magic link: a page with a button, then a session; it works once.
+    let shown = app.get(&sign_in_link).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(set_cookie(&shown, "masthead_member").is_none(), "following the link signs nobody in");
+    let token = token_of(&sign_in_link);
+    let signed = post(&app, "/account/sign-in/link", &[("origin", ORIGIN)], &[("t", &token)]).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER);
+    assert_eq!(signed.header("location"), "/account");
+    assert!(set_cookie(&signed, "masthead_member").is_some());
+    let twice = post(&app, "/account/sign-in/link", &[("origin", ORIGIN)], &[("t", &token)]).await;
+    assert_eq!(twice.status, StatusCode::GONE);
+    assert!(set_cookie(&twice, "masthead_member").is_none());
+
+    // Asking for a link by the sign-in form; an unknown address gets the same answer, no mail.
+    let before = sink.messages().len();
+    let known =
+        post(&app, "/account/sign-in", &[("origin", ORIGIN)], &[("email", "reader@example.org")]).await;
+    let unknown =
+        post(&app, "/account/sign-in", &[("origin", ORIGIN)], &[("email", "stranger@example.org")]).await;
+    assert_eq!(known.status, unknown.status);
+    assert_eq!(one_text(&known.html(), ".reader-message"), one_text(&unknown.html(), ".reader-message"));
+    assert_eq!(sink.messages().len(), before + 1);
+    assert_eq!(mails_to(&sink, "stranger@example.org"), 0);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn forms_from_other_sites_and_robots_are_refused_and_the_rate_is_limited() {
+    let app = TestApp::demo().await;
+    let count = |app: &TestApp| {
+        let store = app.store().clone();
+        async move { store.count_members(&Default::default()).await.unwrap() }
+    };
+    for headers in [
+        vec![("origin", "https://evil.example")],
+        vec![("sec-fetch-site", "cross-site"), ("origin", ORIGIN)],
+        vec![("referer", "https://evil.example/page")],
+        vec![],
+    ] {
+        let reply = post(&app, "/subscribe", &headers, &[("email", "victim@example.org")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
+        let reply = post(&app, "/account/sign-in", &headers, &[("email", "victim@example.org")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    assert_eq!(count(&app).await, 0);
+
+    // A robot fills in the hidden field: told what a person is told, and nothing happens.
+    let robot = post(
+        &app,
+        "/subscribe",
+        &[("sec-fetch-site", "same-origin")],
+        &[("email", "bot@example.org"), ("website", "http://spam.example")],
+    )
+    .await;
+    assert_eq!(robot.status, StatusCode::OK);
+    assert!(one_text(&robot.html(), "h1").contains("Check your inbox"));
+    assert_eq!(count(&app).await, 0);
+
+    let bad = post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", "not an address")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!one_text(&bad.html(), ".form-error").is_empty());
+    let huge = "x".repeat(20_000);
+    let too_big =
+        post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", "a@example.org"), ("name", &huge)]).await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Past the burst, one address is asked to wait.
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let email = format!("r{i}@example.org");
+        statuses.push(post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", &email)]).await.status);
+    }
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    app.finish().await;
+}
+
+/// An active member of the demo site with the default newsletter, signed in: their cookie.
+async fn signed_in_member(app: &TestApp, email: &str) -> (i64, String) {
+    let default = app.store().newsletters().await.unwrap()[0].id;
+    let member = app
+        .store()
+        .create_member(&NewMember {
+            email: email.into(),
+            name: "Ada".into(),
+            status: MemberStatus::Active,
+            source: MemberSource::Signup,
+            consent_at: Some(jiff::Timestamp::now()),
+            note: String::new(),
+            created_at: None,
+            newsletters: vec![default],
+            labels: vec![],
+        })
+        .await
+        .unwrap();
+    let now = jiff::Timestamp::now().as_second();
+    let signer = app.state.newsroom().signer().await.unwrap();
+    let token = signer.sign(Purpose::SignIn, &format!("{}:{now}", member.id), now + 600);
+    let reply = post(app, "/account/sign-in/link", &[("origin", ORIGIN)], &[("t", &token)]).await;
+    (member.id, cookie_pair(&set_cookie(&reply, "masthead_member").expect("signed in")))
+}
+
+fn csrf_of(reply: &Reply) -> String {
+    attrs(&reply.html(), "form.account-newsletters input[name=csrf]", "value")
+        .pop()
+        .expect("the account form")
+}
+
+#[tokio::test]
+async fn the_account_changes_newsletters_name_and_address_gives_the_data_and_deletes() {
+    let Some((app, sink)) = app_with_mail(Backend::Sqlite).await else { return };
+    let weekly = app
+        .store()
+        .create_newsletter(&masthead_core::NewNewsletter {
+            slug: "weekly".into(),
+            name: "The Week".into(),
+            active: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (id, cookie) = signed_in_member(&app, "ada@example.org").await;
+    let page = get_with_cookie(&app, "/account", &cookie).await;
+    assert_eq!(texts(&page.html(), "form.account-newsletters fieldset label"), ["Newsletter", "The Week"]);
+    let csrf = csrf_of(&page);
+
+    // Without the form's token: refused, nothing changed.
+    let forged = post(
+        &app,
+        "/account",
+        &[("cookie", &cookie)],
+        &[("name", "Mallory"), ("newsletter", &weekly.id.to_string())],
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let saved = post(
+        &app,
+        "/account",
+        &[("cookie", &cookie)],
+        &[("csrf", &csrf), ("name", "Ada Obi"), ("newsletter", &weekly.id.to_string())],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let member = app.store().member(id).await.unwrap();
+    assert_eq!((member.name.as_str(), member.newsletters.clone()), ("Ada Obi", vec![weekly.id]));
+
+    // A new address: a link to it, and nothing changes until it is followed.
+    let asked = post(
+        &app,
+        "/account/email",
+        &[("cookie", &cookie)],
+        &[("csrf", &csrf), ("email", "Ada.New@Example.org")],
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(app.store().member(id).await.unwrap().email, "ada@example.org");
+    let link = link_in_mail(&sink, "ada.new@example.org", "/account/email/confirm");
+    assert_eq!(app.get(&link).await.status, StatusCode::OK);
+    assert_eq!(
+        app.store().member(id).await.unwrap().email,
+        "ada@example.org",
+        "the page alone changes nothing"
+    );
+    let changed =
+        post(&app, "/account/email/confirm", &[("origin", ORIGIN)], &[("t", &token_of(&link))]).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(app.store().member(id).await.unwrap().email, "ada.new@example.org");
+
+    // Everything we hold, as JSON to download.
+    let data = get_with_cookie(&app, "/account/data", &cookie).await;
+    assert_eq!(data.status, StatusCode::OK);
+    assert!(data.header("content-disposition").starts_with("attachment"));
+    assert_eq!(data.header("cache-control"), "no-store");
+    let json: serde_json::Value = serde_json::from_str(&data.body).unwrap();
+    assert_eq!(json["email"], "ada.new@example.org");
+    assert_eq!(json["name"], "Ada Obi");
+    assert_eq!(json["newsletters"][0]["name"], "The Week");
+    assert_eq!(json["status"], "active");
+    assert!(json["consent_at"].is_string());
+
+    // Deleting asks for confirmation, then takes everything.
+    let unconfirmed = post(&app, "/account/delete", &[("cookie", &cookie)], &[("csrf", &csrf)]).await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(app.store().member(id).await.is_ok());
+    let deleted =
+        post(&app, "/account/delete", &[("cookie", &cookie)], &[("csrf", &csrf), ("confirm", "delete")])
+            .await;
+    assert_eq!(deleted.status, StatusCode::OK);
+    assert!(
+        set_cookie(&deleted, "masthead_member")
+            .is_some_and(|c| c.contains("Max-Age=0") || c.contains("1970")),
+        "the cookie is cleared"
+    );
+    assert!(app.store().member(id).await.is_err());
+    let after = get_with_cookie(&app, "/account", &cookie).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER, "the session went with the account");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session() {
+    let app = TestApp::demo().await;
+    let (_, cookie) = signed_in_member(&app, "ben@example.org").await;
+    let page = get_with_cookie(&app, "/account", &cookie).await;
+    let csrf = attrs(&page.html(), "form.sign-out input[name=csrf]", "value").pop().unwrap();
+    let out = post(&app, "/account/sign-out", &[("cookie", &cookie)], &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(get_with_cookie(&app, "/account", &cookie).await.header("location"), "/account/sign-in");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn following_an_unsubscribe_link_changes_nothing_and_a_one_click_post_unsubscribes() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { continue };
+        let weekly = app
+            .store()
+            .create_newsletter(&masthead_core::NewNewsletter {
+                slug: "weekly".into(),
+                name: "The Week".into(),
+                active: true,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let (id, _) = signed_in_member(&app, "cy@example.org").await;
+        let default = app.store().member(id).await.unwrap().newsletters[0];
+        app.store()
+            .update_member(
+                id,
+                &masthead_store::MemberChange {
+                    name: String::new(),
+                    note: String::new(),
+                    newsletters: vec![default, weekly.id],
+                    labels: vec![],
+                },
+            )
+            .await
+            .unwrap();
+
+        let url = members::unsubscribe_url(app.state.newsroom(), id, Some(weekly.id)).await.unwrap();
+        assert!(url.starts_with("https://meridian.example/unsubscribe?t="), "{url}");
+        let path = url.trim_start_matches(ORIGIN);
+        for _ in 0..3 {
+            let shown = app.get(path).await;
+            assert_eq!(shown.status, StatusCode::OK);
+            assert!(one_text(&shown.html(), ".reader-message").contains("The Week"));
+        }
+        assert_eq!(app.store().member(id).await.unwrap().newsletters.len(), 2, "a GET never unsubscribes");
+
+        // RFC 8058: the provider POSTs this body to the address, with no cookie and no origin.
+        let one_click = post(&app, path, &[], &[("List-Unsubscribe", "One-Click")]).await;
+        assert_eq!(one_click.status, StatusCode::OK, "{}", one_click.body);
+        assert_eq!(app.store().member(id).await.unwrap().newsletters, vec![default]);
+        assert_eq!(
+            post(&app, path, &[], &[("List-Unsubscribe", "One-Click")]).await.status,
+            StatusCode::OK,
+            "twice is fine"
+        );
+
+        // The page's own button, from every newsletter: still a member, with none.
+        let all = members::unsubscribe_url(app.state.newsroom(), id, None).await.unwrap();
+        let page = app.get(all.trim_start_matches(ORIGIN)).await;
+        let action = attrs(&page.html(), "form.reader-action", "action").pop().unwrap();
+        assert_eq!(post(&app, &action, &[], &[]).await.status, StatusCode::OK);
+        let member = app.store().member(id).await.unwrap();
+        assert!(member.newsletters.is_empty());
+        assert_eq!(member.status, MemberStatus::Active);
+
+        let forged = format!("{}x", path);
+        assert_eq!(
+            post(&app, &forged, &[], &[("List-Unsubscribe", "One-Click")]).await.status,
+            StatusCode::GONE
+        );
+        app.finish().await;
+    }
+}
