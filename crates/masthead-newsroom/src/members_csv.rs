@@ -160,7 +160,11 @@ fn row(c: &Columns, record: &csv::StringRecord, line: u64) -> Result<CsvMember, 
             other => Err(refusal(line, &header(i), format!("{other:?} is neither true nor false"))),
         }
     };
-    let created_at = time(c.created)?;
+    // Mailchimp has no date of joining: the opt-in time is the nearest.
+    let created_at = match (time(c.created)?, c.shape) {
+        (None, Shape::Mailchimp) => time(c.optin)?,
+        (created, _) => created,
+    };
     let (subscribed, consent_at) = match c.shape {
         Shape::Ghost => {
             let yes = flag(c.subscribed)?;

@@ -46,6 +46,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../theme/templates/account.html")),
     ("account-sign-in.html", include_str!("../theme/templates/account-sign-in.html")),
     ("member-notice.html", include_str!("../theme/templates/member-notice.html")),
+    ("admin-members.html", include_str!("../theme/templates/admin-members.html")),
+    ("admin-member.html", include_str!("../theme/templates/admin-member.html")),
+    ("admin-newsletters.html", include_str!("../theme/templates/admin-newsletters.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

@@ -402,3 +402,279 @@ async fn following_an_unsubscribe_link_changes_nothing_and_a_one_click_post_unsu
         app.finish().await;
     }
 }
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../masthead-newsroom/tests/fixtures/members")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A staff member of `role`, signed in: their session cookie.
+async fn staff_session(app: &TestApp, role: masthead_core::Role) -> String {
+    let user = crate::admin::staff(app, role).await;
+    crate::admin::sign_in(app, &user.email, crate::admin::PASSWORD).await.1.expect("signed in")
+}
+
+fn admin_csrf(reply: &Reply) -> String {
+    attrs(&reply.html(), "input[name=csrf]", "value").pop().expect("a form with a CSRF token")
+}
+
+#[tokio::test]
+async fn contributors_and_authors_cannot_see_members_or_newsletters() {
+    let app = TestApp::demo().await;
+    for role in [masthead_core::Role::Contributor, masthead_core::Role::Author] {
+        let session = staff_session(&app, role).await;
+        let dashboard = get_with_cookie(&app, "/admin/", &session).await;
+        assert!(
+            attrs(&dashboard.html(), "nav.admin-nav a", "href").iter().all(|h| h != "/admin/members"),
+            "{role:?}"
+        );
+        for uri in ["/admin/members", "/admin/newsletters", "/admin/members/export"] {
+            assert_eq!(
+                get_with_cookie(&app, uri, &session).await.status,
+                StatusCode::FORBIDDEN,
+                "{role:?} {uri}"
+            );
+        }
+        let csrf = admin_csrf(&dashboard);
+        let added = post(
+            &app,
+            "/admin/members",
+            &[("cookie", &session)],
+            &[("csrf", &csrf), ("email", "x@example.org")],
+        )
+        .await;
+        assert_eq!(added.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.store().count_members(&Default::default()).await.unwrap(), 0);
+    assert_eq!(
+        app.get("/admin/members").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out: to the sign-in page"
+    );
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_editor_imports_finds_labels_changes_exports_and_deletes_members() {
+    let app = TestApp::demo().await;
+    let session = staff_session(&app, masthead_core::Role::Editor).await;
+    let list = get_with_cookie(&app, "/admin/members", &session).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.header("cache-control"), "no-store");
+    let csrf = admin_csrf(&list);
+
+    // A file with a bad row: refused with its line and column; nothing kept.
+    let reply = app
+        .send(crate::harness::multipart(
+            "/admin/members/import",
+            ("cookie", &session),
+            &fixture("mailchimp-bad-row.csv"),
+            &[("csrf", &csrf)],
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = one_text(&reply.html(), ".form-error");
+    assert!(error.contains("line 3, column CONFIRM_TIME"), "{error}");
+    assert_eq!(app.store().count_members(&Default::default()).await.unwrap(), 0);
+
+    // Each shape of export.
+    for (file, added) in [("ghost.csv", 3), ("substack.csv", 3), ("mailchimp.csv", 2)] {
+        let reply = app
+            .send(crate::harness::multipart(
+                "/admin/members/import",
+                ("cookie", &session),
+                &fixture(file),
+                &[("csrf", &csrf)],
+            ))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{file}: {}", reply.body);
+        let notice = one_text(&reply.html(), ".form-notice");
+        assert!(
+            notice.contains(&format!("{added} members added")) && notice.contains("Nobody was e-mailed"),
+            "{notice}"
+        );
+    }
+    let without_token = app
+        .send(crate::harness::multipart(
+            "/admin/members/import",
+            ("cookie", &session),
+            &fixture("ghost.csv"),
+            &[],
+        ))
+        .await;
+    assert_eq!(without_token.status, StatusCode::FORBIDDEN);
+
+    // Search and filters.
+    let found = get_with_cookie(&app, "/admin/members?q=ADA", &session).await;
+    assert_eq!(texts(&found.html(), "table.members tbody td:first-child"), ["ada@example.org"]);
+    let pending = get_with_cookie(&app, "/admin/members?status=pending", &session).await;
+    assert_eq!(one_text(&pending.html(), ".member-count").split(' ').next(), Some("3"));
+    let lagos = app.store().labels().await.unwrap().into_iter().find(|(l, _)| l.name == "Lagos").unwrap().0;
+    let labelled = get_with_cookie(&app, &format!("/admin/members?label={}", lagos.id), &session).await;
+    assert_eq!(
+        texts(&labelled.html(), "table.members tbody td:first-child"),
+        ["chidi@example.org", "ada@example.org"]
+    );
+    let joined =
+        get_with_cookie(&app, "/admin/members?joined_after=2023-01-01&joined_before=2023-03-31", &session)
+            .await;
+    assert_eq!(
+        texts(&joined.html(), "table.members tbody td:first-child"),
+        ["ada@example.org", "funmi@example.org"],
+        "newest first"
+    );
+
+    // A member's page: labels and newsletters changed.
+    let ada = app.store().member_by_email("ada@example.org").await.unwrap().unwrap();
+    let page = get_with_cookie(&app, &format!("/admin/members/{}", ada.id), &session).await;
+    assert_eq!(one_text(&page.html(), ".member-status"), "active");
+    let saved = post(
+        &app,
+        &format!("/admin/members/{}", ada.id),
+        &[("cookie", &session)],
+        &[("csrf", &csrf), ("name", "Ada O."), ("note", "board member"), ("label", &lagos.id.to_string())],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let changed = app.store().member(ada.id).await.unwrap();
+    assert_eq!(
+        (changed.name.as_str(), changed.note.as_str(), changed.newsletters.len()),
+        ("Ada O.", "board member", 0)
+    );
+    assert_eq!(changed.labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Lagos"]);
+
+    // Added by hand, and labels made and removed.
+    let added = post(
+        &app,
+        "/admin/members",
+        &[("cookie", &session)],
+        &[("csrf", &csrf), ("email", "New@Example.org"), ("consented", "on")],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store().member_by_email("new@example.org").await.unwrap().unwrap().status,
+        MemberStatus::Active
+    );
+    let again = post(
+        &app,
+        "/admin/members",
+        &[("cookie", &session)],
+        &[("csrf", &csrf), ("email", "new@example.org")],
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        post(&app, "/admin/labels", &[("cookie", &session)], &[("csrf", &csrf), ("name", "Board")])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post(
+            &app,
+            &format!("/admin/labels/{}/delete", lagos.id),
+            &[("cookie", &session)],
+            &[("csrf", &csrf)]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(app.store().member(ada.id).await.unwrap().labels.is_empty());
+
+    // The export, filtered like the list.
+    let export = get_with_cookie(&app, "/admin/members/export?status=active", &session).await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.header("content-type").starts_with("text/csv"));
+    assert!(export.header("content-disposition").contains("members.csv"));
+    let lines: Vec<&str> = export.body.lines().collect();
+    assert!(lines[0].starts_with("id,email,name,note,subscribed_to_emails"));
+    assert_eq!(lines.len(), 1 + 6, "the six active members: {lines:?}");
+    assert!(lines.iter().all(|l| !l.contains("bayo@")), "pending ones left out");
+
+    let deleted =
+        post(&app, &format!("/admin/members/{}/delete", ada.id), &[("cookie", &session)], &[("csrf", &csrf)])
+            .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(app.store().member(ada.id).await.is_err());
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn an_editor_makes_newsletters_that_readers_then_choose_from() {
+    let app = TestApp::demo().await;
+    let session = staff_session(&app, masthead_core::Role::Editor).await;
+    let page = get_with_cookie(&app, "/admin/newsletters", &session).await;
+    assert_eq!(texts(&page.html(), "table.newsletters tbody td:first-child"), ["Newsletter"]);
+    let csrf = admin_csrf(&page);
+    // The compact form only: one newsletter, no choice to make.
+    assert!(attrs(&app.get("/subscribe").await.html(), "input[name=newsletter]", "value").is_empty());
+
+    let bad = post(
+        &app,
+        "/admin/newsletters",
+        &[("cookie", &session)],
+        &[("csrf", &csrf), ("name", "The Week"), ("sender_email", "not-an-address")],
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&bad.html(), ".form-error").contains("not-an-address"));
+    let made = post(
+        &app,
+        "/admin/newsletters",
+        &[("cookie", &session)],
+        &[
+            ("csrf", &csrf),
+            ("name", "The Week"),
+            ("description", "Fridays"),
+            ("sender_name", "Meridian Weekly"),
+            ("sender_email", "week@meridian.example"),
+            ("reply_to", "desk@meridian.example"),
+            ("active", "on"),
+            ("position", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let week = app
+        .store()
+        .newsletters()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.slug == "the-week")
+        .expect("made, its slug from its name");
+    assert_eq!(
+        (week.sender_email.as_deref(), week.reply_to.as_deref(), week.subscribe_by_default),
+        (Some("week@meridian.example"), Some("desk@meridian.example"), false)
+    );
+    let taken = post(
+        &app,
+        &format!("/admin/newsletters/{}", week.id),
+        &[("cookie", &session)],
+        &[("csrf", &csrf), ("name", "The Week"), ("slug", "newsletter"), ("active", "on")],
+    )
+    .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Readers now choose; the default one is ticked.
+    let subscribe = app.get("/subscribe").await.html();
+    assert_eq!(texts(&subscribe, "form.signup-form fieldset label"), ["Newsletter", "The Week"]);
+    assert_eq!(attrs(&subscribe, "input[name=newsletter][checked]", "value").len(), 1);
+    let reply = post(
+        &app,
+        "/subscribe",
+        &[("origin", ORIGIN)],
+        &[("email", "w@example.org"), ("choose", "1"), ("newsletter", &week.id.to_string())],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        app.store().member_by_email("w@example.org").await.unwrap().unwrap().newsletters,
+        vec![week.id]
+    );
+    app.finish().await;
+}
