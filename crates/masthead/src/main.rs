@@ -9,6 +9,7 @@ mod archive;
 mod cli;
 mod export;
 mod import;
+mod members;
 mod progress;
 mod serve;
 mod site;
@@ -55,5 +56,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Export(cli::ExportCommand::Archive(args)) => archive::export_archive(args).await,
         cli::Command::Generate(args) => export::generate(args).await,
         cli::Command::Import(command) => import::run(command).await,
+        cli::Command::Members(cli::MembersCommand::Import(args)) => members::import(args).await,
+        cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
     }
 }
