@@ -167,7 +167,9 @@ async fn send_confirmation(newsroom: &Newsroom, site: &Site, member: &Member) ->
 async fn send_sign_in(newsroom: &Newsroom, site: &Site, member: &Member) -> Outcome<Mailed> {
     let now = Timestamp::now();
     let expires = (now + SignedDuration::from_mins(SIGN_IN_MINUTES)).as_second();
-    let payload = format!("{}:{}", member.id, now.as_second());
+    // Made to the microsecond, so that two links asked for in one second differ, and using
+    // one voids the other.
+    let payload = format!("{}:{}", member.id, now.as_microsecond());
     let link =
         signed_link(newsroom, site, "/account/sign-in/link", Purpose::SignIn, &payload, expires).await?;
     let body = format!(
@@ -274,21 +276,32 @@ pub async fn confirm(newsroom: &Newsroom, token: &str) -> Outcome<SignedIn> {
 }
 
 /// A reader asks for a sign-in link. Members get one (pending members their confirmation link
-/// again); an unknown address gets nothing, and the same answer.
+/// again); an unknown address gets nothing, and the same answer, in the same time: the message
+/// is sent after the answer, so that how long the answer takes says nothing either. A message
+/// the mail server refuses is logged.
 pub async fn request_sign_in(newsroom: &Newsroom, email: &str, address: &str) -> Outcome<Mailed> {
     let email = parse_email(email)?;
-    let store = newsroom.store();
-    let Some(member) = store.member_by_email(&email).await? else {
-        return Ok(if newsroom.mailer().is_configured() { Mailed::Sent } else { Mailed::Logged });
-    };
+    let answer = if newsroom.mailer().is_configured() { Mailed::Sent } else { Mailed::Logged };
     if !may_mail(newsroom, &email, address).await? {
-        return Ok(Mailed::Sent);
+        return Ok(answer);
     }
-    let site = store.site().await?;
-    match member.status {
-        MemberStatus::Pending => send_confirmation(newsroom, &site, &member).await,
-        MemberStatus::Active => send_sign_in(newsroom, &site, &member).await,
-    }
+    let newsroom = newsroom.clone();
+    tokio::spawn(async move {
+        let sent = async {
+            let store = newsroom.store();
+            let Some(member) = store.member_by_email(&email).await? else { return Ok(Mailed::Sent) };
+            let site = store.site().await?;
+            match member.status {
+                MemberStatus::Pending => send_confirmation(&newsroom, &site, &member).await,
+                MemberStatus::Active => send_sign_in(&newsroom, &site, &member).await,
+            }
+        };
+        match sent.await {
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "could not send a sign-in link"),
+        }
+    });
+    Ok(answer)
 }
 
 /// The reader follows a sign-in link: each works once, and a newer one makes older ones void.

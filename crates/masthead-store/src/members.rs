@@ -608,7 +608,7 @@ impl Store {
         Ok(())
     }
 
-    /// Records that a sign-in link made at `issued_at` was used, unless that link or a newer
+    /// Records that a sign-in link made at `issued_at` (any unit, the same each time) was used, unless that link or a newer
     /// one was used before: whether it may sign in. Each link signs in once.
     pub async fn use_sign_in_link(&self, id: i64, issued_at: i64) -> Result<bool> {
         let n = on_db!(self, pool => {

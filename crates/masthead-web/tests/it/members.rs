@@ -38,19 +38,45 @@ async fn get_with_cookie(app: &TestApp, uri: &str, cookie: &str) -> Reply {
     app.send(Request::builder().uri(uri).header("cookie", cookie).body(Body::empty()).unwrap()).await
 }
 
-/// The link under the site that a message to `to` carries, the newest first.
-fn link_in_mail(sink: &SmtpSink, to: &str, path: &str) -> String {
+/// The links under the site to `path` that the messages to `to` carry, once there are at
+/// least `n` (in no order). Some messages are sent after the answer (so that its time says
+/// nothing): waits for them, a few seconds at most.
+async fn links_in_mail(sink: &SmtpSink, to: &str, path: &str, n: usize) -> Vec<String> {
     let prefix = format!("{ORIGIN}{path}?t=");
-    for message in sink.messages().iter().rev() {
-        if !message.to_lowercase().contains(&format!("to: {to}")) {
-            continue;
+    let mut links = Vec::new();
+    for _ in 0..200 {
+        links = sink
+            .messages()
+            .iter()
+            .filter(|m| m.to_lowercase().contains(&format!("to: {to}")))
+            .filter_map(|m| {
+                let at = m.find(&prefix)?;
+                let link: String = m[at..].chars().take_while(|c| !c.is_whitespace()).collect();
+                Some(link.trim_start_matches(ORIGIN).to_owned())
+            })
+            .collect();
+        if links.len() >= n {
+            return links;
         }
-        if let Some(at) = message.find(&prefix) {
-            let link: String = message[at..].chars().take_while(|c| !c.is_whitespace()).collect();
-            return link.trim_start_matches(ORIGIN).to_owned();
-        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("no message to {to} with a link to {path}; received: {:#?}", sink.messages())
+    panic!("{} of {n} messages to {to} with a link to {path}; received: {:#?}", links.len(), sink.messages())
+}
+
+/// The one link to `path` in the messages to `to`.
+async fn link_in_mail(sink: &SmtpSink, to: &str, path: &str) -> String {
+    links_in_mail(sink, to, path, 1).await.remove(0)
+}
+
+/// Waits until `n` messages have arrived, a few seconds at most; how many there are.
+async fn wait_for_mails(sink: &SmtpSink, n: usize) -> usize {
+    for _ in 0..200 {
+        if sink.messages().len() >= n {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    sink.messages().len()
 }
 
 fn token_of(path: &str) -> String {
@@ -100,7 +126,7 @@ async fn sign_up_confirm_and_sign_in_by_link(backend: Backend) {
     assert_eq!(member.newsletters.len(), 1, "the default newsletter");
 
     // Following the link shows a button and changes nothing (mail scanners follow links).
-    let link = link_in_mail(&sink, "reader@example.org", "/subscribe/confirm");
+    let link = link_in_mail(&sink, "reader@example.org", "/subscribe/confirm").await;
     let shown = app.get(&link).await;
     assert_eq!(shown.status, StatusCode::OK);
     assert_eq!(attrs(&shown.html(), "form.reader-action", "action"), ["/subscribe/confirm"]);
@@ -124,7 +150,7 @@ async fn sign_up_confirm_and_sign_in_by_link(backend: Backend) {
     // Signing up again with a known address: the same answer, and a sign-in link by mail.
     let again = post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", "reader@example.org")]).await;
     assert_eq!((again.status, one_text(&again.html(), ".reader-message")), (StatusCode::OK, first_answer));
-    let sign_in_link = link_in_mail(&sink, "reader@example.org", "/account/sign-in/link");
+    let sign_in_link = link_in_mail(&sink, "reader@example.org", "/account/sign-in/link").await;
 
     // The magic link: a page with a button, then a session; it works once.
     let shown = app.get(&sign_in_link).await;
@@ -147,8 +173,13 @@ async fn sign_up_confirm_and_sign_in_by_link(backend: Backend) {
         post(&app, "/account/sign-in", &[("origin", ORIGIN)], &[("email", "stranger@example.org")]).await;
     assert_eq!(known.status, unknown.status);
     assert_eq!(one_text(&known.html(), ".reader-message"), one_text(&unknown.html(), ".reader-message"));
-    assert_eq!(sink.messages().len(), before + 1);
+    assert_eq!(wait_for_mails(&sink, before + 1).await, before + 1, "one link, to the member");
     assert_eq!(mails_to(&sink, "stranger@example.org"), 0);
+    let links = links_in_mail(&sink, "reader@example.org", "/account/sign-in/link", 2).await;
+    assert!(
+        links.contains(&sign_in_link) && links.iter().any(|l| *l != sign_in_link),
+        "a new link: {links:?}"
+    );
     app.finish().await;
 }
 
@@ -220,9 +251,10 @@ async fn signed_in_member(app: &TestApp, email: &str) -> (i64, String) {
         })
         .await
         .unwrap();
-    let now = jiff::Timestamp::now().as_second();
+    let now = jiff::Timestamp::now();
     let signer = app.state.newsroom().signer().await.unwrap();
-    let token = signer.sign(Purpose::SignIn, &format!("{}:{now}", member.id), now + 600);
+    let payload = format!("{}:{}", member.id, now.as_microsecond());
+    let token = signer.sign(Purpose::SignIn, &payload, now.as_second() + 600);
     let reply = post(app, "/account/sign-in/link", &[("origin", ORIGIN)], &[("t", &token)]).await;
     (member.id, cookie_pair(&set_cookie(&reply, "masthead_member").expect("signed in")))
 }
@@ -281,7 +313,7 @@ async fn the_account_changes_newsletters_name_and_address_gives_the_data_and_del
     .await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     assert_eq!(app.store().member(id).await.unwrap().email, "ada@example.org");
-    let link = link_in_mail(&sink, "ada.new@example.org", "/account/email/confirm");
+    let link = link_in_mail(&sink, "ada.new@example.org", "/account/email/confirm").await;
     assert_eq!(app.get(&link).await.status, StatusCode::OK);
     assert_eq!(
         app.store().member(id).await.unwrap().email,
