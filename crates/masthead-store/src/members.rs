@@ -279,22 +279,27 @@ impl Store {
         self.newsletter(id).await
     }
 
-    /// A page of the active members who receive `newsletter`, by id, after `after_id`: the
-    /// recipients of a send. (Suppressed addresses are the sender's to leave out.)
+    /// A page of the active members who receive `newsletter` (and, when given, carry `label`),
+    /// by id, after `after_id`: (id, e-mail, name), the recipients of a send. Suppressed
+    /// addresses are the sender's to leave out.
     pub async fn newsletter_recipients(
         &self,
         newsletter: i64,
+        label: Option<i64>,
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<(i64, String, String)>> {
         Ok(on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT m.id, m.email, m.name FROM member_newsletters mn JOIN members m ON m.id = mn.member_id \
-                 WHERE mn.newsletter_id = $1 AND m.status = 'active' AND m.id > $2 ORDER BY m.id LIMIT $3",
+                 WHERE mn.newsletter_id = $1 AND m.status = 'active' AND m.id > $2 \
+                 AND ($4 IS NULL OR EXISTS (SELECT 1 FROM member_labels ml WHERE ml.member_id = m.id AND ml.label_id = $4)) \
+                 ORDER BY m.id LIMIT $3",
             )
             .bind(newsletter)
             .bind(after_id)
             .bind(i64::from(limit))
+            .bind(label)
             .fetch_all(pool)
             .await?
         }))
