@@ -740,26 +740,61 @@ pub async fn import_csv(
     })
 }
 
-/// Writes every member as CSV (Ghost's columns, then ours) to `out`, a page at a time, so that
-/// memory stays bounded whatever the number; returns how many.
-pub async fn export_csv<W: std::io::Write>(
-    actor: Actor<'_>,
-    newsroom: &Newsroom,
-    filter: &MemberFilter,
-    out: W,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Outcome<u64> {
-    manager(actor)?;
-    let store = newsroom.store();
-    let newsletters = store.newsletters().await?;
-    let mut writer = csv::Writer::from_writer(out);
-    let io = |e: csv::Error| Failure::Internal(format!("could not write the CSV file: {e}"));
-    writer.write_record(members_csv::EXPORT_HEADER).map_err(io)?;
-    let (mut after, mut n) = (None, 0u64);
-    loop {
-        let page = store.members(filter, after, 1000).await?;
+/// Members as CSV (Ghost's columns, then ours), read a page at a time and handed out a chunk
+/// at a time, so that memory stays bounded whatever their number: for a download that streams
+/// and for a file.
+#[derive(Debug)]
+pub struct CsvExport {
+    newsroom: Newsroom,
+    filter: MemberFilter,
+    newsletters: Vec<Newsletter>,
+    after: Option<MemberCursor>,
+    started: bool,
+    done: bool,
+    count: u64,
+}
+
+/// Members read per chunk of an export.
+pub const EXPORT_PAGE: u32 = 1000;
+
+fn csv_failure(e: impl std::fmt::Display) -> Failure {
+    Failure::Internal(format!("could not write the CSV file: {e}"))
+}
+
+impl CsvExport {
+    /// An export of the members `filter` finds, once `actor` may see them.
+    pub async fn start(actor: Actor<'_>, newsroom: &Newsroom, filter: &MemberFilter) -> Outcome<CsvExport> {
+        manager(actor)?;
+        Ok(CsvExport {
+            newsletters: newsroom.store().newsletters().await?,
+            newsroom: newsroom.clone(),
+            filter: filter.clone(),
+            after: None,
+            started: false,
+            done: false,
+            count: 0,
+        })
+    }
+
+    /// How many members have been handed out so far.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The next chunk of the file (the header comes with the first), or `None` at the end.
+    pub async fn next_chunk(&mut self) -> Outcome<Option<Vec<u8>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        if !self.started {
+            writer.write_record(members_csv::EXPORT_HEADER).map_err(csv_failure)?;
+            self.started = true;
+        }
+        let page = self.newsroom.store().members(&self.filter, self.after, EXPORT_PAGE).await?;
         for m in &page.members {
-            let names: Vec<&str> = newsletters
+            let names: Vec<&str> = self
+                .newsletters
                 .iter()
                 .filter(|x| m.newsletters.contains(&x.id))
                 .map(|x| x.slug.as_str())
@@ -770,24 +805,40 @@ pub async fn export_csv<W: std::io::Write>(
                 .write_record([
                     m.id.to_string(),
                     m.email.clone(),
-                    m.name.clone(),
-                    m.note.clone(),
+                    members_csv::safe_cell(&m.name),
+                    members_csv::safe_cell(&m.note),
                     subscribed.to_string(),
-                    labels.join(","),
+                    members_csv::safe_cell(&labels.join(",")),
                     m.created_at.to_string(),
                     m.status.key().to_owned(),
                     names.join(","),
                     m.consent_at.map(|t| t.to_string()).unwrap_or_default(),
                 ])
-                .map_err(io)?;
-            n += 1;
+                .map_err(csv_failure)?;
+            self.count += 1;
         }
-        progress(n);
         match page.next {
-            Some(next) => after = Some(next),
-            None => break,
+            Some(next) => self.after = Some(next),
+            None => self.done = true,
         }
+        writer.into_inner().map(Some).map_err(csv_failure)
     }
-    writer.flush().map_err(|e| Failure::Internal(format!("could not write the CSV file: {e}")))?;
-    Ok(n)
+}
+
+/// Writes every member `filter` finds as CSV to `out` ([`CsvExport`] chunk by chunk); returns
+/// how many.
+pub async fn export_csv<W: std::io::Write>(
+    actor: Actor<'_>,
+    newsroom: &Newsroom,
+    filter: &MemberFilter,
+    mut out: W,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Outcome<u64> {
+    let mut export = CsvExport::start(actor, newsroom, filter).await?;
+    while let Some(chunk) = export.next_chunk().await? {
+        out.write_all(&chunk).map_err(csv_failure)?;
+        progress(export.count());
+    }
+    out.flush().map_err(csv_failure)?;
+    Ok(export.count())
 }

@@ -710,3 +710,48 @@ async fn an_editor_makes_newsletters_that_readers_then_choose_from() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_members_list_pages_through_everyone_once_and_the_export_streams_them_all() {
+    let app = TestApp::demo().await;
+    let new: Vec<NewMember> = (0..2_345)
+        .map(|i| NewMember {
+            email: format!("m{i:04}@example.org"),
+            name: if i == 7 { "=HYPERLINK(\"http://evil.example\")".into() } else { format!("Member {i}") },
+            status: MemberStatus::Active,
+            source: MemberSource::Import,
+            consent_at: None,
+            note: String::new(),
+            created_at: Some(jiff::Timestamp::from_second(1_700_000_000 + i / 3).unwrap()),
+            newsletters: vec![],
+            labels: vec![],
+        })
+        .collect();
+    app.store().import_members(&new, &|_| {}).await.unwrap();
+    let session = staff_session(&app, masthead_core::Role::Administrator).await;
+
+    let (mut seen, mut next, mut pages) = (Vec::new(), Some("/admin/members?status=active".to_owned()), 0);
+    while let Some(uri) = next.take() {
+        let page = get_with_cookie(&app, &uri, &session).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.html();
+        seen.extend(texts(&html, "table.members tbody td:first-child"));
+        next = attrs(&html, "nav.pager a[rel=next]", "href").pop();
+        assert!(next.as_deref().is_none_or(|n| n.contains("status=active")), "the filter is kept: {next:?}");
+        pages += 1;
+    }
+    assert_eq!(pages, 47, "50 a page");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((seen.len(), unique.len()), (2_345, 2_345), "everyone, once");
+
+    let export = get_with_cookie(&app, "/admin/members/export", &session).await;
+    assert_eq!(export.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(export.body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2_345);
+    let evil = rows.iter().find(|r| &r[1] == "m0007@example.org").unwrap();
+    assert!(evil[2].starts_with("'="), "a formula is not a formula in a spreadsheet: {:?}", &evil[2]);
+    app.finish().await;
+}
