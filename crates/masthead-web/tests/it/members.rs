@@ -755,3 +755,18 @@ async fn the_members_list_pages_through_everyone_once_and_the_export_streams_the
     assert!(evil[2].starts_with("'="), "a formula is not a formula in a spreadsheet: {:?}", &evil[2]);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn nobody_floods_an_inbox_through_the_sign_up_form() {
+    let Some((app, sink)) = app_with_mail(Backend::Sqlite).await else { return };
+    let mut answers = Vec::new();
+    for _ in 0..7 {
+        let reply = post(&app, "/subscribe", &[("origin", ORIGIN)], &[("email", "victim@example.org")]).await;
+        answers.push((reply.status, one_text(&reply.html(), ".reader-message")));
+    }
+    answers.dedup();
+    assert_eq!(answers.len(), 1, "the same answer every time: {answers:?}");
+    // Signing up sends before it answers: every message there will be is in.
+    assert_eq!(mails_to(&sink, "victim@example.org"), members::MAX_MAILS_PER_ADDRESS as usize);
+    app.finish().await;
+}
