@@ -89,9 +89,16 @@ impl Newsroom {
         &self.inner.passwords
     }
 
-    /// Where the signer is kept once the shared secret has been read (`Newsroom::signer`).
-    pub(crate) fn signer_cell(&self) -> &OnceLock<Signer> {
-        &self.inner.signer
+    /// The site's signer for links sent by e-mail (`signing`), with the secret every node
+    /// shares (made on first use, then kept here).
+    pub async fn signer(&self) -> crate::error::Outcome<Signer> {
+        if let Some(signer) = self.inner.signer.get() {
+            return Ok(signer.clone());
+        }
+        let candidate = crate::signing::new_secret().map_err(crate::error::Failure::Internal)?;
+        let secret = self.store().site_secret(crate::signing::SECRET_NAME, &candidate).await?;
+        let signer = Signer::from_secret(&secret).map_err(crate::error::Failure::Internal)?;
+        Ok(self.inner.signer.get_or_init(|| signer).clone())
     }
 
     /// Uses the e-mail templates in `theme` instead of the built-in ones. Only the first call

@@ -160,7 +160,11 @@ fn row(c: &Columns, record: &csv::StringRecord, line: u64) -> Result<CsvMember, 
             other => Err(refusal(line, &header(i), format!("{other:?} is neither true nor false"))),
         }
     };
-    let created_at = time(c.created)?;
+    // Mailchimp has no date of joining: the opt-in time is the nearest.
+    let created_at = match (time(c.created)?, c.shape) {
+        (None, Shape::Mailchimp) => time(c.optin)?,
+        (created, _) => created,
+    };
     let (subscribed, consent_at) = match c.shape {
         Shape::Ghost => {
             let yes = flag(c.subscribed)?;
@@ -180,9 +184,9 @@ fn row(c: &Columns, record: &csv::StringRecord, line: u64) -> Result<CsvMember, 
     };
     let name = match (get(c.name), get(c.first_name), get(c.last_name)) {
         ("", first, last) => format!("{first} {last}").trim().to_owned(),
-        (name, ..) => name.to_owned(),
+        (name, ..) => unsafe_cell(name).to_owned(),
     };
-    let labels = get(c.labels)
+    let labels = unsafe_cell(get(c.labels))
         .split(',')
         .map(|l| l.trim().trim_matches('"').trim().to_owned())
         .filter(|l| !l.is_empty())
@@ -191,7 +195,7 @@ fn row(c: &Columns, record: &csv::StringRecord, line: u64) -> Result<CsvMember, 
         line,
         email,
         name,
-        note: get(c.note).to_owned(),
+        note: unsafe_cell(get(c.note)).to_owned(),
         labels,
         created_at,
         subscribed,
@@ -209,6 +213,20 @@ fn parse_time(v: &str) -> Option<Timestamp> {
         return dt.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp());
     }
     v.parse::<jiff::civil::Date>().ok()?.to_zoned(jiff::tz::TimeZone::UTC).ok().map(|z| z.timestamp())
+}
+
+/// A cell a spreadsheet will not take for a formula: text that begins with `=`, `+`, `-`, `@`,
+/// a tab or a carriage return gets a `'` before it ([`read`] takes it off again).
+pub fn safe_cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+/// `text` without the `'` that [`safe_cell`] put before it.
+fn unsafe_cell(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => text,
+    }
 }
 
 /// The header of our export: Ghost's columns first, then ours.
@@ -236,6 +254,16 @@ mod tests {
         assert_eq!(t("2024-01-05 10:00:00").as_deref(), Some("2024-01-05T10:00:00Z"));
         assert_eq!(t("2024-01-05").as_deref(), Some("2024-01-05T00:00:00Z"));
         assert_eq!(t("yesterday"), None);
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_quoted_and_read_back_as_they_were() {
+        assert_eq!(safe_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(safe_cell("Ada"), "Ada");
+        assert_eq!(safe_cell("'quoted"), "'quoted");
+        let file = format!("email,name,note\na@example.org,{},'plain\n", safe_cell("-1+2"));
+        let (_, rows) = read(file.as_bytes()).unwrap();
+        assert_eq!((rows[0].name.as_str(), rows[0].note.as_str()), ("-1+2", "'plain"));
     }
 
     #[test]

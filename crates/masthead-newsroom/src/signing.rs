@@ -8,11 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::context::Newsroom;
-use crate::error::Outcome;
-
 /// The name of the signing secret in the store.
-const SECRET_NAME: &str = "link-signing";
+pub(crate) const SECRET_NAME: &str = "link-signing";
 
 /// What a token is for. Each purpose signs differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +80,13 @@ impl Signer {
         format!("{}.{expires}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(&tag[..]))
     }
 
+    /// A signer from the secret kept in the store (written by [`new_secret`]).
+    pub(crate) fn from_secret(secret: &str) -> Result<Signer, String> {
+        let key =
+            URL_SAFE_NO_PAD.decode(secret).map_err(|e| format!("the link-signing secret is damaged: {e}"))?;
+        Ok(Signer::new(&key))
+    }
+
     /// The payload of `token`, if this site signed it for `purpose` and it has not expired at `now`.
     pub fn verify(&self, purpose: Purpose, token: &str, now: i64) -> Result<String, TokenRefusal> {
         let mut parts = token.trim().splitn(3, '.');
@@ -127,21 +131,11 @@ fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
 }
 
-impl Newsroom {
-    /// The site's signer, with the secret every node shares (made on first use).
-    pub async fn signer(&self) -> Outcome<Signer> {
-        if let Some(signer) = self.signer_cell().get() {
-            return Ok(signer.clone());
-        }
-        let mut candidate = [0u8; 32];
-        getrandom::fill(&mut candidate).map_err(|e| crate::error::Failure::Internal(e.to_string()))?;
-        let secret = self.store().site_secret(SECRET_NAME, &URL_SAFE_NO_PAD.encode(candidate)).await?;
-        let key = URL_SAFE_NO_PAD.decode(&secret).map_err(|e| {
-            crate::error::Failure::Internal(format!("the link-signing secret is damaged: {e}"))
-        })?;
-        let signer = Signer::new(&key);
-        Ok(self.signer_cell().get_or_init(|| signer).clone())
-    }
+/// A fresh random secret, as the store keeps it.
+pub(crate) fn new_secret() -> Result<String, String> {
+    let mut candidate = [0u8; 32];
+    getrandom::fill(&mut candidate).map_err(|e| e.to_string())?;
+    Ok(URL_SAFE_NO_PAD.encode(candidate))
 }
 
 #[cfg(test)]
@@ -152,6 +146,8 @@ mod tests {
     fn a_token_comes_back_with_its_payload_for_its_purpose_only() {
         let signer = Signer::new(b"a key");
         let token = signer.sign(Purpose::Unsubscribe, "member 7", 1_000);
+        let kept = Signer::from_secret(&new_secret().unwrap()).unwrap();
+        assert_eq!(kept.verify(Purpose::Unsubscribe, &token, 999), Err(TokenRefusal::Invalid));
         assert_eq!(signer.verify(Purpose::Unsubscribe, &token, 999).as_deref(), Ok("member 7"));
         assert_eq!(signer.verify(Purpose::SignIn, &token, 999), Err(TokenRefusal::Invalid));
         assert_eq!(signer.verify(Purpose::Unsubscribe, &token, 1_001), Err(TokenRefusal::Expired));

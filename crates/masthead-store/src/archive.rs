@@ -5,8 +5,8 @@
 //! a consistent snapshot while the site keeps serving and writing. A restore writes into an
 //! empty site in one transaction, with the same ids, and converts each value to the column's
 //! type on this backend, so that an archive made on SQLite restores on PostgreSQL and back.
-//! Sessions, reset links, sign-in throttles and the announcement queue are not kept: they are
-//! about the moment, not the site.
+//! Sessions (staff's and members'), reset links, sign-in throttles and the announcement queue are
+//! not kept: they are about the moment, not the site. Members, their newsletters and labels are.
 
 use serde_json::{Map, Value};
 use sqlx::{Column, Row};
@@ -38,6 +38,11 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "redirects",
     "import_keys",
     "comments",
+    "newsletters",
+    "labels",
+    "members",
+    "member_newsletters",
+    "member_labels",
 ];
 
 /// Tables that say who may sign in: left out, or emptied of secrets, unless asked for.
@@ -173,7 +178,7 @@ impl Store {
 
     /// Whether the site holds nothing yet but, perhaps, its settings.
     pub async fn is_empty_site(&self) -> Result<bool> {
-        for table in ["articles", "authors", "terms", "outlets", "users", "media"] {
+        for table in ["articles", "authors", "terms", "outlets", "users", "media", "members"] {
             let n: i64 = on_db_count(self, table).await?;
             if n > 0 {
                 return Ok(false);
@@ -202,6 +207,10 @@ impl Store {
             ($pool:expr) => {{
                 let mut tx = $pool.begin().await?;
                 sqlx::query("DELETE FROM site_settings").execute(&mut *tx).await?;
+                // The newsletter every new site starts with gives way to the archive's.
+                if plans.iter().any(|(dump, _)| dump.name == "newsletters") {
+                    sqlx::query("DELETE FROM newsletters").execute(&mut *tx).await?;
+                }
                 for (dump, columns) in &plans {
                     for (n, row) in dump.rows.iter().enumerate() {
                         let mut names = Vec::new();

@@ -279,22 +279,27 @@ impl Store {
         self.newsletter(id).await
     }
 
-    /// A page of the active members who receive `newsletter`, by id, after `after_id`: the
-    /// recipients of a send. (Suppressed addresses are the sender's to leave out.)
+    /// A page of the active members who receive `newsletter` (and, when given, carry `label`),
+    /// by id, after `after_id`: (id, e-mail, name), the recipients of a send. Suppressed
+    /// addresses are the sender's to leave out.
     pub async fn newsletter_recipients(
         &self,
         newsletter: i64,
+        label: Option<i64>,
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<(i64, String, String)>> {
         Ok(on_db!(self, pool => {
             sqlx::query_as(
                 "SELECT m.id, m.email, m.name FROM member_newsletters mn JOIN members m ON m.id = mn.member_id \
-                 WHERE mn.newsletter_id = $1 AND m.status = 'active' AND m.id > $2 ORDER BY m.id LIMIT $3",
+                 WHERE mn.newsletter_id = $1 AND m.status = 'active' AND m.id > $2 \
+                 AND ($4 IS NULL OR EXISTS (SELECT 1 FROM member_labels ml WHERE ml.member_id = m.id AND ml.label_id = $4)) \
+                 ORDER BY m.id LIMIT $3",
             )
             .bind(newsletter)
             .bind(after_id)
             .bind(i64::from(limit))
+            .bind(label)
             .fetch_all(pool)
             .await?
         }))
@@ -315,7 +320,11 @@ impl Store {
     /// Creates every member of `new` in one transaction: all or none. An address that is
     /// already a member's, or that came earlier in `new`, is skipped and counted. `progress` is
     /// told how many have been written so far.
-    pub async fn import_members(&self, new: &[NewMember], progress: &dyn Fn(u64)) -> Result<ImportCount> {
+    pub async fn import_members(
+        &self,
+        new: &[NewMember],
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportCount> {
         Ok(self.insert_members(new, true, progress).await?.0)
     }
 
@@ -323,7 +332,7 @@ impl Store {
         &self,
         new: &[NewMember],
         skip_taken: bool,
-        progress: &dyn Fn(u64),
+        progress: &(dyn Fn(u64) + Sync),
     ) -> Result<(ImportCount, Vec<i64>)> {
         let now = now_seconds();
         let mut labels: Vec<(String, String)> = new
@@ -604,7 +613,7 @@ impl Store {
         Ok(())
     }
 
-    /// Records that a sign-in link made at `issued_at` was used, unless that link or a newer
+    /// Records that a sign-in link made at `issued_at` (any unit, the same each time) was used, unless that link or a newer
     /// one was used before: whether it may sign in. Each link signs in once.
     pub async fn use_sign_in_link(&self, id: i64, issued_at: i64) -> Result<bool> {
         let n = on_db!(self, pool => {

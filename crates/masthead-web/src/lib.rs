@@ -45,6 +45,7 @@ pub fn router(state: AppState) -> Router {
     );
     let site = Router::new()
         .merge(public)
+        .merge(public::members_router())
         .merge(syndication::router())
         .merge(admin::router())
         .merge(api::router())

@@ -28,6 +28,7 @@ struct Inner {
     page_size: u32,
     page_cache: PageCache,
     beacon_limits: AddressLimits,
+    reader_limits: AddressLimits,
 }
 
 /// Views of republished copies one client address may have counted at once (the tracking
@@ -35,6 +36,12 @@ struct Inner {
 pub const BEACON_BURST: u32 = 60;
 pub const BEACON_REFILL: std::time::Duration = std::time::Duration::from_secs(2);
 pub const BEACON_CLIENTS: usize = 50_000;
+
+/// Readers' forms (sign up, ask for a sign-in link) one client address may post at once, then
+/// one more per [`READER_REFILL`]; addresses remembered at most.
+pub const READER_BURST: u32 = 10;
+pub const READER_REFILL: std::time::Duration = std::time::Duration::from_secs(30);
+pub const READER_CLIENTS: usize = 50_000;
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
@@ -51,7 +58,10 @@ impl AppState {
         page_cache.follow(&store);
         let newsroom = Newsroom::new(store, media_dir, outbound, mailer);
         let beacon_limits = AddressLimits::new(BEACON_BURST, BEACON_REFILL, BEACON_CLIENTS);
-        AppState { inner: Arc::new(Inner { newsroom, theme, page_size, page_cache, beacon_limits }) }
+        let reader_limits = AddressLimits::new(READER_BURST, READER_REFILL, READER_CLIENTS);
+        AppState {
+            inner: Arc::new(Inner { newsroom, theme, page_size, page_cache, beacon_limits, reader_limits }),
+        }
     }
 
     /// The use cases' tools, for calling `masthead_newsroom`.
@@ -67,6 +77,11 @@ impl AppState {
     /// How many views each client address may have counted by the tracking image.
     pub fn beacon_limits(&self) -> &AddressLimits {
         &self.inner.beacon_limits
+    }
+
+    /// How many readers' forms each client address may post.
+    pub fn reader_limits(&self) -> &AddressLimits {
+        &self.inner.reader_limits
     }
 
     pub fn mailer(&self) -> &Mailer {

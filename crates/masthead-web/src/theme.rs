@@ -42,6 +42,13 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-sources.html", include_str!("../theme/templates/admin-sources.html")),
     ("admin-queue.html", include_str!("../theme/templates/admin-queue.html")),
     ("admin-reset.html", include_str!("../theme/templates/admin-reset.html")),
+    ("subscribe.html", include_str!("../theme/templates/subscribe.html")),
+    ("account.html", include_str!("../theme/templates/account.html")),
+    ("account-sign-in.html", include_str!("../theme/templates/account-sign-in.html")),
+    ("member-notice.html", include_str!("../theme/templates/member-notice.html")),
+    ("admin-members.html", include_str!("../theme/templates/admin-members.html")),
+    ("admin-member.html", include_str!("../theme/templates/admin-member.html")),
+    ("admin-newsletters.html", include_str!("../theme/templates/admin-newsletters.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

@@ -62,6 +62,44 @@ pub enum Command {
     /// E-mail articles to members, and follow sends.
     #[command(subcommand)]
     Newsletter(crate::newsletter::NewsletterCommand),
+    /// Readers who gave their address: import them from, or export them to, a CSV file.
+    #[command(subcommand, after_help = MEMBERS_EXAMPLES)]
+    Members(MembersCommand),
+}
+
+const MEMBERS_EXAMPLES: &str = "\
+Examples:
+  masthead members import members.csv
+      Import a members export of Ghost, Substack or Mailchimp; consent is kept, nobody is e-mailed.
+  masthead members export --output members.csv
+      Write every member as CSV, in Ghost's columns.";
+
+#[derive(Debug, Subcommand)]
+pub enum MembersCommand {
+    /// Import a CSV export of Ghost, Substack or Mailchimp, all or nothing: a bad row stops it
+    /// (named by line and column) and nothing is kept. Known addresses are left as they are.
+    /// Nobody is e-mailed.
+    Import(MembersImportArgs),
+    /// Write every member as CSV (Ghost's columns, then ours) to a file or standard output.
+    Export(MembersExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MembersImportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The CSV file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct MembersExportArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The file to write; standard output when left out.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 const IMPORT_EXAMPLES: &str = "\
@@ -466,7 +504,7 @@ pub async fn init(args: InitArgs) -> anyhow::Result<()> {
 
 /// The newsroom's tools for a command that only reads and writes the site (no fetching of
 /// other sites); `mailer` for the commands that send mail.
-async fn newsroom(data: &DataArgs, mailer: Mailer) -> anyhow::Result<Newsroom> {
+pub(crate) async fn newsroom(data: &DataArgs, mailer: Mailer) -> anyhow::Result<Newsroom> {
     let store = data.open().await?;
     let outbound = Outbound::new(false).context("could not set up the HTTP client")?;
     Ok(Newsroom::new(store, data.data.join("media"), outbound, mailer))

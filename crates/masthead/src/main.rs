@@ -10,6 +10,7 @@ mod cli;
 mod export;
 mod import;
 mod newsletter;
+mod members;
 mod progress;
 mod serve;
 mod site;
@@ -60,5 +61,7 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Newsletter(newsletter::NewsletterCommand::Status(args)) => {
             newsletter::status(args).await
         }
+        cli::Command::Members(cli::MembersCommand::Import(args)) => members::import(args).await,
+        cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
     }
 }

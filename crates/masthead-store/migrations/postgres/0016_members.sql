@@ -26,7 +26,8 @@ CREATE TABLE members (
     source TEXT NOT NULL CHECK (source IN ('signup', 'import', 'admin')),
     consent_at BIGINT,
     note TEXT NOT NULL DEFAULT '',
-    -- The time in the newest sign-in link used: older links, and that one again, are refused.
+    -- When the newest sign-in link used was made (microseconds): older links, and that one
+    -- again, are refused.
     signed_in_at BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL

@@ -77,6 +77,32 @@ async fn fill(store: &Store) {
     };
     store.create_source(&source).await.unwrap();
     store.record_republication_view(a.id, "news.example.org", jiff::Timestamp::now()).await.unwrap();
+    // Readers: a second newsletter, a member who receives both, with a label.
+    let weekly = store
+        .create_newsletter(&masthead_core::NewNewsletter {
+            slug: "weekly".into(),
+            name: "The Week".into(),
+            sender_email: Some("week@example.org".into()),
+            active: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let default = store.newsletters().await.unwrap()[0].id;
+    store
+        .create_member(&masthead_core::NewMember {
+            email: "reader@example.org".into(),
+            name: "Rea".into(),
+            status: masthead_core::MemberStatus::Active,
+            source: masthead_core::MemberSource::Signup,
+            consent_at: Some(jiff::Timestamp::from_second(1_760_000_000).unwrap()),
+            note: "a note".into(),
+            created_at: None,
+            newsletters: vec![default, weekly.id],
+            labels: vec!["donor".into()],
+        })
+        .await
+        .unwrap();
 }
 
 async fn a_dump_restores_into_an_empty_site_exactly(store: Store) {
@@ -122,6 +148,10 @@ async fn an_archive_made_on_sqlite_restores_on_postgresql() {
         assert_eq!(a.authors().await.unwrap(), b.authors().await.unwrap());
         assert_eq!(a.terms(TermKind::Region).await.unwrap(), b.terms(TermKind::Region).await.unwrap());
         assert_eq!(a.site().await.unwrap(), b.site().await.unwrap());
+        assert_eq!(a.newsletters().await.unwrap(), b.newsletters().await.unwrap());
+        let email = "reader@example.org";
+        assert_eq!(a.member_by_email(email).await.unwrap(), b.member_by_email(email).await.unwrap());
+        assert_eq!(b.member_by_email(email).await.unwrap().unwrap().newsletters.len(), 2);
         let draft = masthead_core::Slug::parse("draft").unwrap();
         assert_eq!(b.article_by_slug(&draft).await.unwrap().status, ArticleStatus::Draft);
     }

@@ -195,13 +195,17 @@ async fn members_are_found_by_search_and_filters_a_page_at_a_time(store: Store) 
         ["reader15@example.org", "reader10@example.org", "reader05@example.org"]
     );
 
-    let recipients = store.newsletter_recipients(n, 0, 3).await.unwrap();
+    let recipients = store.newsletter_recipients(n, None, 0, 3).await.unwrap();
     assert_eq!(
         recipients.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(),
         ["reader00@example.org", "reader06@example.org", "reader12@example.org"]
     );
-    let rest = store.newsletter_recipients(n, recipients[2].0, 10).await.unwrap();
+    let rest = store.newsletter_recipients(n, None, recipients[2].0, 10).await.unwrap();
     assert_eq!(rest.len(), 2, "only active members who receive it");
+    assert_eq!(recipients[0].2, "Reader_0");
+    let labelled = store.newsletter_recipients(n, Some(vip), 0, 10).await.unwrap();
+    let labelled: Vec<&str> = labelled.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(labelled, ["reader00@example.org"], "and carry the label");
 }
 
 async fn import_is_all_or_nothing_and_skips_known_addresses(store: Store) {

@@ -12,6 +12,7 @@ mod articles;
 mod form;
 mod history;
 mod media;
+mod members;
 mod newsroom;
 mod page;
 mod reset;
@@ -64,6 +65,19 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/staff/{id}", post(staff::update))
         .route("/admin/tokens", get(tokens::list).post(tokens::create))
         .route("/admin/tokens/{id}/revoke", post(tokens::revoke))
+        .route("/admin/members", get(members::list).post(members::add))
+        .route("/admin/members/export", get(members::export))
+        .route(
+            "/admin/members/import",
+            post(members::import)
+                .layer(axum::extract::DefaultBodyLimit::max(members::IMPORT_LIMIT + 64 * 1024)),
+        )
+        .route("/admin/members/{id}", get(members::show).post(members::save))
+        .route("/admin/members/{id}/delete", post(members::delete))
+        .route("/admin/labels", post(members::create_label))
+        .route("/admin/labels/{id}/delete", post(members::delete_label))
+        .route("/admin/newsletters", get(members::newsletters_page).post(members::create_newsletter))
+        .route("/admin/newsletters/{id}", get(members::newsletter_page).post(members::update_newsletter))
         .route("/admin/forgot", get(reset::forgot_form).post(reset::forgot))
         .route("/admin/reset", get(reset::reset_form).post(reset::reset))
 }

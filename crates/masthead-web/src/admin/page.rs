@@ -84,6 +84,7 @@ pub(crate) struct May {
     staff: bool,
     audit: bool,
     settings: bool,
+    members: bool,
 }
 
 pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
@@ -97,6 +98,7 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
             staff: staff.user.role.may(Action::ManageStaff),
             audit: staff.user.role.may(Action::ViewAuditLog),
             settings: staff.user.role.may(Action::ManageSettings),
+            members: staff.user.role.may(Action::ManageMembers),
         },
     )
 }

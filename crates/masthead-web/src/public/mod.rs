@@ -1,13 +1,21 @@
 //! The public site for readers: the home page, article pages, author and term archives and
-//! their older pages, theme assets. Pages only: what machines read is in `syndication`.
+//! their older pages, theme assets (`pages`, through the page cache); and readers' own pages,
+//! never cached (`members`: sign up, sign in, account, unsubscribe). What machines read is in
+//! `syndication`.
 
 use axum::Router;
 
 use crate::state::AppState;
 
 mod counts;
+mod members;
 mod pages;
 
 pub(crate) fn router() -> Router<AppState> {
     pages::router().merge(counts::router())
+}
+
+/// Readers' own pages: never through the page cache.
+pub(crate) fn members_router() -> Router<AppState> {
+    members::router()
 }

@@ -10,6 +10,7 @@ mod ingest;
 mod limits;
 mod listing;
 mod media;
+mod members;
 mod newsroom;
 mod outage;
 mod outputs;

@@ -17,14 +17,14 @@ const OLD_PASSWORD: &str = "the old passphrase, long";
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// An SMTP server on loopback that writes every message into a maildir.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     port: u16,
     maildir: tempfile::TempDir,
 }
 
 impl SmtpSink {
-    fn start() -> Option<SmtpSink> {
+    pub(crate) fn start() -> Option<SmtpSink> {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = tempfile::tempdir().unwrap();
         let spawned = Command::new("python3")
@@ -60,12 +60,12 @@ impl SmtpSink {
         skip("aiosmtpd did not start listening")
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
     /// Every message received so far, with its quoted-printable encoding undone.
-    fn messages(&self) -> Vec<String> {
+    pub(crate) fn messages(&self) -> Vec<String> {
         let new = self.maildir.path().join("box").join("new");
         let Ok(entries) = std::fs::read_dir(new) else { return vec![] };
         entries

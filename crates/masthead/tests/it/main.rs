@@ -11,6 +11,7 @@ mod architecture;
 mod archive;
 mod import;
 mod newsletter;
+mod members;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
