@@ -770,3 +770,65 @@ async fn nobody_floods_an_inbox_through_the_sign_up_form() {
     assert_eq!(mails_to(&sink, "victim@example.org"), members::MAX_MAILS_PER_ADDRESS as usize);
     app.finish().await;
 }
+
+/// Sends `request` as it is to a real listener serving the site; everything it answers.
+async fn over_tcp(addr: std::net::SocketAddr, request: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    // Not a timing assertion: only how long to wait before calling the test hung.
+    tokio::time::timeout(std::time::Duration::from_secs(30), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[tokio::test]
+async fn a_mail_providers_one_click_post_over_a_real_connection_unsubscribes_and_its_get_does_not() {
+    let app = TestApp::demo().await;
+    let (id, _) = signed_in_member(&app, "dee@example.org").await;
+    let newsletter = app.store().member(id).await.unwrap().newsletters[0];
+    let url = members::unsubscribe_url(app.state.newsroom(), id, Some(newsletter)).await.unwrap();
+    let path = url.trim_start_matches(ORIGIN).to_owned();
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let limits = masthead_web::http::serve::Limits::default();
+    let server =
+        tokio::spawn(masthead_web::http::serve::serve(listener, app.router.clone(), limits, async move {
+            let _ = stopped.await;
+        }));
+
+    // A scanner following the link.
+    let get = over_tcp(
+        addr,
+        &format!("GET {path} HTTP/1.1\r\nHost: meridian.example\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(get.starts_with("HTTP/1.1 200"), "{get}");
+    assert_eq!(
+        app.store().member(id).await.unwrap().newsletters,
+        vec![newsletter],
+        "a GET never unsubscribes"
+    );
+
+    // RFC 8058, as a provider sends it: no cookie, no origin, this body.
+    let body = "List-Unsubscribe=One-Click";
+    let post = over_tcp(
+        addr,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: meridian.example\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await;
+    assert!(post.starts_with("HTTP/1.1 200"), "{post}");
+    assert!(app.store().member(id).await.unwrap().newsletters.is_empty());
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    app.finish().await;
+}
