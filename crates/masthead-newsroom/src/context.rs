@@ -86,8 +86,13 @@ impl Newsroom {
         &self.inner.passwords
     }
 
-    /// Where the signer is kept once the shared secret has been read (`Newsroom::signer`).
-    pub(crate) fn signer_cell(&self) -> &OnceLock<Signer> {
-        &self.inner.signer
+    /// The site's signer for links and return paths, with the secret every node shares (made
+    /// on first use, then kept here).
+    pub async fn signer(&self) -> crate::error::Outcome<Signer> {
+        if let Some(signer) = self.inner.signer.get() {
+            return Ok(signer.clone());
+        }
+        let signer = Signer::shared(self.store()).await?;
+        Ok(self.inner.signer.get_or_init(|| signer).clone())
     }
 }

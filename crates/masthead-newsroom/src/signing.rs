@@ -8,7 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use crate::context::Newsroom;
+use masthead_store::Store;
+
 use crate::error::Outcome;
 
 /// The name of the signing secret in the store.
@@ -127,20 +128,17 @@ fn hex_bytes(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
 }
 
-impl Newsroom {
-    /// The site's signer, with the secret every node shares (made on first use).
-    pub async fn signer(&self) -> Outcome<Signer> {
-        if let Some(signer) = self.signer_cell().get() {
-            return Ok(signer.clone());
-        }
+impl Signer {
+    /// The site's signer, with the secret every node shares, kept in `store` (made by the first
+    /// caller on any node). `Newsroom::signer` keeps it once read.
+    pub(crate) async fn shared(store: &Store) -> Outcome<Signer> {
         let mut candidate = [0u8; 32];
         getrandom::fill(&mut candidate).map_err(|e| crate::error::Failure::Internal(e.to_string()))?;
-        let secret = self.store().site_secret(SECRET_NAME, &URL_SAFE_NO_PAD.encode(candidate)).await?;
+        let secret = store.site_secret(SECRET_NAME, &URL_SAFE_NO_PAD.encode(candidate)).await?;
         let key = URL_SAFE_NO_PAD.decode(&secret).map_err(|e| {
             crate::error::Failure::Internal(format!("the link-signing secret is damaged: {e}"))
         })?;
-        let signer = Signer::new(&key);
-        Ok(self.signer_cell().get_or_init(|| signer).clone())
+        Ok(Signer::new(&key))
     }
 }
 
