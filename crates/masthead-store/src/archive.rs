@@ -38,6 +38,9 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "redirects",
     "import_keys",
     "comments",
+    // Who must not be mailed again goes with the site.
+    "suppressions",
+    "bounces",
 ];
 
 /// Tables that say who may sign in: left out, or emptied of secrets, unless asked for.

@@ -9,6 +9,7 @@ mod archive;
 mod cli;
 mod export;
 mod import;
+mod mail;
 mod progress;
 mod serve;
 mod site;
@@ -34,7 +35,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // A mail server that piped us a message keeps it and tries again later.
+            if e.downcast_ref::<mail::TryLater>().is_some() {
+                ExitCode::from(mail::EX_TEMPFAIL)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -55,5 +61,6 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Export(cli::ExportCommand::Archive(args)) => archive::export_archive(args).await,
         cli::Command::Generate(args) => export::generate(args).await,
         cli::Command::Import(command) => import::run(command).await,
+        cli::Command::Mail(command) => mail::run(command).await,
     }
 }

@@ -10,6 +10,7 @@ use masthead_store::testing::TestDb;
 mod architecture;
 mod archive;
 mod import;
+mod mail;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
