@@ -218,7 +218,8 @@ fn delivery_status(groups: &[Vec<(String, String)>], original_to: Option<&str>) 
             let get = |name: &str| {
                 group.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
             };
-            let action = get("Action")?.to_ascii_lowercase();
+            // "failed", or "failed (comment)".
+            let action = get("Action")?.split([' ', '(']).next().unwrap_or_default().to_ascii_lowercase();
             let status =
                 get("Status").map(|s| s.split_whitespace().next().unwrap_or_default()).unwrap_or_default();
             let kind = match (action.as_str(), status.as_bytes().first()) {
