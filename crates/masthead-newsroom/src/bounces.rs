@@ -324,6 +324,8 @@ pub enum Received {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
+    /// Lower-cased; empty when the report hid it (then only `send_id` and `member_id` name the
+    /// reader, and nothing is suppressed by address).
     pub email: String,
     pub kind: BounceKind,
     pub send_id: Option<i64>,
@@ -364,7 +366,9 @@ pub async fn receive(newsroom: &Newsroom, raw: &[u8], envelope_recipient: Option
     let store = newsroom.store();
     let mut recorded = Vec::new();
     for recipient in report.recipients {
-        let email = recipient.email.trim().to_lowercase();
+        // Feedback loops often hide the address ("redacted"): then only the tag names the reader.
+        let email =
+            Some(recipient.email.trim().to_lowercase()).filter(|e| e.contains('@')).unwrap_or_default();
         let (send_id, member_id) = tagged.map_or((None, None), |(s, m)| (Some(s), Some(m)));
         if email.is_empty() && tagged.is_none() {
             continue; // Nobody we could name.

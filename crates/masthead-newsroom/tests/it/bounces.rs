@@ -109,6 +109,23 @@ async fn a_complaint_suppresses_and_names_its_send_from_the_returned_message(sto
         store.suppression("angry@example.com").await.unwrap().map(|s| s.reason),
         Some(SuppressionReason::Complained)
     );
+    // A feedback loop that hides the address: the tag still names the send and the member.
+    let redacted =
+        report.replace("<Angry@Example.com>", "redacted").replace("To: Angry@Example.com", "To: redacted");
+    let received = bounces::receive(&newsroom, redacted.as_bytes(), None).await.unwrap();
+    assert_eq!(
+        received,
+        Received::Recorded(vec![Recorded {
+            email: String::new(),
+            kind: BounceKind::Complaint,
+            send_id: Some(8),
+            member_id: Some(80),
+            suppressed: false,
+        }]),
+        "the send unsubscribes member 80; no address is suppressed"
+    );
+    assert!(!store.is_suppressed("redacted").await.unwrap());
+    assert_eq!(store.bounces_for_send(8).await.unwrap().len(), 2);
     // "Not spam" is no complaint.
     let not_spam = report.replace("Feedback-Type: abuse", "Feedback-Type: not-spam");
     let received = bounces::receive(&newsroom, not_spam.as_bytes(), None).await.unwrap();
