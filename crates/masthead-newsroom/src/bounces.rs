@@ -218,7 +218,8 @@ fn delivery_status(groups: &[Vec<(String, String)>], original_to: Option<&str>) 
             let get = |name: &str| {
                 group.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
             };
-            let action = get("Action")?.to_ascii_lowercase();
+            // "failed", or "failed (comment)".
+            let action = get("Action")?.split([' ', '(']).next().unwrap_or_default().to_ascii_lowercase();
             let status =
                 get("Status").map(|s| s.split_whitespace().next().unwrap_or_default()).unwrap_or_default();
             let kind = match (action.as_str(), status.as_bytes().first()) {
@@ -323,6 +324,8 @@ pub enum Received {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Recorded {
+    /// Lower-cased; empty when the report hid it (then only `send_id` and `member_id` name the
+    /// reader, and nothing is suppressed by address).
     pub email: String,
     pub kind: BounceKind,
     pub send_id: Option<i64>,
@@ -363,7 +366,9 @@ pub async fn receive(newsroom: &Newsroom, raw: &[u8], envelope_recipient: Option
     let store = newsroom.store();
     let mut recorded = Vec::new();
     for recipient in report.recipients {
-        let email = recipient.email.trim().to_lowercase();
+        // Feedback loops often hide the address ("redacted"): then only the tag names the reader.
+        let email =
+            Some(recipient.email.trim().to_lowercase()).filter(|e| e.contains('@')).unwrap_or_default();
         let (send_id, member_id) = tagged.map_or((None, None), |(s, m)| (Some(s), Some(m)));
         if email.is_empty() && tagged.is_none() {
             continue; // Nobody we could name.

@@ -2,9 +2,10 @@
 //! named `dkim`) so that every node signs the same way, and read at start by `serve` and `jobs`
 //! ([`stored_key`]), which hand it to the [`crate::mail::Mailer`].
 //!
-//! RSA-2048 by default (every receiver verifies it); Ed25519 (RFC 8463) on request, about ten
-//! times cheaper to sign with but not yet checked by every receiver. The keys are made by the
-//! same crates lettre signs with.
+//! Ed25519 (RFC 8463) by default: an RSA-2048 signature with the crates lettre signs with costs
+//! about fifteen times as much, too much for thousands of messages a second (BENCHMARKS.md,
+//! "Signing newsletters"). RSA-2048 on request, for receivers that do not verify Ed25519 yet.
+//! The keys are made by the same crates lettre signs with.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

@@ -43,6 +43,9 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "members",
     "member_newsletters",
     "member_labels",
+    // Who must not be mailed again goes with the site.
+    "suppressions",
+    "bounces",
 ];
 
 /// Tables that say who may sign in: left out, or emptied of secrets, unless asked for.

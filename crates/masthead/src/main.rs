@@ -11,6 +11,7 @@ mod export;
 mod import;
 mod newsletter;
 mod members;
+mod mail;
 mod progress;
 mod serve;
 mod site;
@@ -36,7 +37,12 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            // A mail server that piped us a message keeps it and tries again later.
+            if e.downcast_ref::<mail::TryLater>().is_some() {
+                ExitCode::from(mail::EX_TEMPFAIL)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -63,5 +69,6 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         }
         cli::Command::Members(cli::MembersCommand::Import(args)) => members::import(args).await,
         cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
+        cli::Command::Mail(command) => mail::run(command).await,
     }
 }

@@ -74,7 +74,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let theme_dir = args.data.data.join("theme");
     let theme = Theme::load(Some(&theme_dir)).context("could not load the theme")?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
-    let mailer = args.mail.mailer()?;
+    let mailer = args.mail.mailer_for(&store).await?;
     if !mailer.is_configured() {
         tracing::warn!(
             "no mail server is configured (--smtp-url): password reset links will be written to this log"
@@ -168,7 +168,8 @@ fn limits(args: &ServeArgs) -> Limits {
 pub async fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
-    let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, args.mail.mailer()?);
+    let mailer = args.mail.mailer_for(&store).await?;
+    let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, mailer);
     newsroom
         .load_email_theme(&args.data.data.join("theme").join("email"))
         .context("could not load the e-mail templates")?;

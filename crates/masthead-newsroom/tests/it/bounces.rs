@@ -67,7 +67,10 @@ async fn a_soft_bounce_is_recorded_for_the_send_to_retry(store: Store) {
     let newsroom = newsroom(store.clone());
     let path = return_path(&newsroom, 7, 71).await;
     // No envelope recipient given: the tag is found in the report's To.
-    let received = bounces::receive(&newsroom, &fixture("dsn-soft.eml", &path), None).await.unwrap();
+    let report = String::from_utf8(fixture("dsn-soft.eml", &path)).unwrap();
+    // A comment after the action is still the action (RFC 5322 comments are allowed there).
+    let report = report.replace("action: delayed", "action: delayed (will retry)");
+    let received = bounces::receive(&newsroom, report.as_bytes(), None).await.unwrap();
     assert!(
         matches!(&received, Received::Recorded(r) if r[0].kind == BounceKind::Soft && !r[0].suppressed),
         "{received:?}"
@@ -106,6 +109,23 @@ async fn a_complaint_suppresses_and_names_its_send_from_the_returned_message(sto
         store.suppression("angry@example.com").await.unwrap().map(|s| s.reason),
         Some(SuppressionReason::Complained)
     );
+    // A feedback loop that hides the address: the tag still names the send and the member.
+    let redacted =
+        report.replace("<Angry@Example.com>", "redacted").replace("To: Angry@Example.com", "To: redacted");
+    let received = bounces::receive(&newsroom, redacted.as_bytes(), None).await.unwrap();
+    assert_eq!(
+        received,
+        Received::Recorded(vec![Recorded {
+            email: String::new(),
+            kind: BounceKind::Complaint,
+            send_id: Some(8),
+            member_id: Some(80),
+            suppressed: false,
+        }]),
+        "the send unsubscribes member 80; no address is suppressed"
+    );
+    assert!(!store.is_suppressed("redacted").await.unwrap());
+    assert_eq!(store.bounces_for_send(8).await.unwrap().len(), 2);
     // "Not spam" is no complaint.
     let not_spam = report.replace("Feedback-Type: abuse", "Feedback-Type: not-spam");
     let received = bounces::receive(&newsroom, not_spam.as_bytes(), None).await.unwrap();

@@ -35,10 +35,17 @@ fn smtp_scripts() -> PathBuf {
 
 impl Recorder {
     fn start() -> Option<Recorder> {
+        Recorder::start_with(&[])
+    }
+
+    /// With aiosmtpd's `options` (TLS certificates).
+    fn start_with(options: &[&std::ffi::OsStr]) -> Option<Recorder> {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let folder = tempfile::tempdir().unwrap();
         let spawned = Command::new("python3")
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "recorder.Recorder"])
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(options)
+            .args(["-c", "recorder.Recorder"])
             .arg(folder.path().join("messages"))
             .env("PYTHONPATH", smtp_scripts())
             .stdout(Stdio::null())
@@ -281,6 +288,51 @@ async fn a_server_without_starttls_gets_nothing_when_tls_is_required() {
     // The password-reset path fails the same way instead of sending in the clear.
     assert!(mailer.send("reader@example.org", "Reset", "link").await.is_err());
     assert!(server.messages().is_empty());
+}
+
+/// A self-signed certificate and its key, which no client trusts.
+fn untrusted_certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    match made {
+        Ok(status) if status.success() => Some((cert, key)),
+        other => skip(&format!("openssl could not make a certificate: {other:?}")),
+    }
+}
+
+#[tokio::test]
+async fn a_server_whose_certificate_cannot_be_verified_gets_nothing_over_tls_or_starttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some((cert, key)) = untrusted_certificate(dir.path()) else { return };
+    let (cert, key) = (cert.as_os_str(), key.as_os_str());
+    for (options, scheme) in [
+        (
+            [std::ffi::OsStr::new("--smtpscert"), cert, std::ffi::OsStr::new("--smtpskey"), key],
+            "smtps://127.0.0.1:{}",
+        ),
+        (
+            [std::ffi::OsStr::new("--tlscert"), cert, std::ffi::OsStr::new("--tlskey"), key],
+            "smtp://127.0.0.1:{}?tls=required",
+        ),
+    ] {
+        let Some(server) = Recorder::start_with(&options) else { return };
+        let url = scheme.replace("{}", &server.port.to_string());
+        let mailer = Mailer::new(Some(&url), "Masthead <noreply@meridian.example>").unwrap();
+        let outcome = mailer.deliver(&newsletter("reader@example.org", None)).await;
+        assert!(
+            matches!(&outcome, Err(SendFailure::Transient { code: None, reason }) if reason.contains("certificate")),
+            "{url}: {outcome:?}"
+        );
+        assert!(server.messages().is_empty(), "{url}: nothing sent to a server that could not be verified");
+    }
 }
 
 #[tokio::test]

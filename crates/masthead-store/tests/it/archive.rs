@@ -103,6 +103,15 @@ async fn fill(store: &Store) {
         })
         .await
         .unwrap();
+    let bounce = masthead_store::NewBounce {
+        email: "gone@example.org".into(),
+        send_id: Some(1),
+        member_id: Some(2),
+        kind: masthead_store::BounceKind::Hard,
+        status: "5.1.1".into(),
+        diagnostic: "550 no such user".into(),
+    };
+    store.record_bounce(&bounce).await.unwrap();
 }
 
 async fn a_dump_restores_into_an_empty_site_exactly(store: Store) {
@@ -122,6 +131,11 @@ async fn a_dump_restores_into_an_empty_site_exactly(store: Store) {
     let a = fresh.store.article_by_slug(&masthead_core::Slug::parse("bridges").unwrap()).await.unwrap();
     assert_eq!((a.title.as_str(), a.revision), ("Bridges, revised", 2));
     assert_eq!(fresh.store.revisions(a.id).await.unwrap().len(), 2);
+    assert!(
+        fresh.store.is_suppressed("gone@example.org").await.unwrap(),
+        "a bounced address stays suppressed"
+    );
+    assert_eq!(fresh.store.bounces_for_send(1).await.unwrap().len(), 1);
     // New records continue after the restored ids.
     let next = author(&fresh.store, "Somebody New").await;
     assert!(next > store.authors().await.unwrap().iter().map(|x| x.id).max().unwrap());

@@ -12,6 +12,7 @@ mod archive;
 mod import;
 mod newsletter;
 mod members;
+mod mail;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
