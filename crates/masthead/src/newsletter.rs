@@ -48,7 +48,8 @@ pub(crate) async fn newsroom(data: &DataArgs, mail: &MailArgs) -> anyhow::Result
     let store = data.open().await?;
     let outbound =
         masthead_newsroom::outbound::Outbound::new(false).context("could not set up the HTTP client")?;
-    let newsroom = Newsroom::new(store, data.data.join("media"), outbound, mail.mailer()?);
+    let mailer = mail.mailer_for(&store).await?;
+    let newsroom = Newsroom::new(store, data.data.join("media"), outbound, mailer);
     newsroom
         .load_email_theme(&data.data.join("theme").join("email"))
         .context("could not load the e-mail templates")?;

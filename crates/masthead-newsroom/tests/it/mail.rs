@@ -15,7 +15,7 @@ use masthead_newsroom::mail::{Delivery, ListId, Mailer, Outgoing, SendFailure, S
 use masthead_newsroom::signing::Signer;
 
 /// An SMTP server on loopback that records every message it accepts, with its envelope.
-struct Recorder {
+pub(crate) struct Recorder {
     child: Child,
     port: u16,
     folder: tempfile::TempDir,
@@ -23,10 +23,10 @@ struct Recorder {
 
 /// One message as the server received it.
 #[derive(Debug)]
-struct Received {
-    mail_from: String,
-    rcpt_tos: Vec<String>,
-    data: String,
+pub(crate) struct Received {
+    pub(crate) mail_from: String,
+    pub(crate) rcpt_tos: Vec<String>,
+    pub(crate) data: String,
 }
 
 fn smtp_scripts() -> PathBuf {
@@ -34,7 +34,7 @@ fn smtp_scripts() -> PathBuf {
 }
 
 impl Recorder {
-    fn start() -> Option<Recorder> {
+    pub(crate) fn start() -> Option<Recorder> {
         Recorder::start_with(&[])
     }
 
@@ -69,11 +69,11 @@ impl Recorder {
         skip("aiosmtpd did not start listening")
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("smtp://127.0.0.1:{}", self.port)
     }
 
-    fn messages(&self) -> Vec<Received> {
+    pub(crate) fn messages(&self) -> Vec<Received> {
         let Ok(entries) = std::fs::read_dir(self.folder.path().join("messages")) else { return vec![] };
         entries
             .filter_map(|e| e.ok().map(|e| e.path()))

@@ -13,6 +13,7 @@ mod bounces;
 mod jobs;
 mod mail;
 mod members;
+mod sends;
 mod settings;
 
 /// The newsroom's tools over `store`, with mail to the log and no media written.
