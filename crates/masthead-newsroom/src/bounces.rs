@@ -134,6 +134,9 @@ pub struct RecipientReport {
     pub kind: BounceKind,
     pub status: String,
     pub diagnostic: String,
+    /// The server gave up on the message (`Action: failed`); a `delayed` report means it is
+    /// still trying, and the message may yet arrive.
+    pub gave_up: bool,
 }
 
 /// What a message turned out to be.
@@ -237,6 +240,7 @@ fn delivery_status(groups: &[Vec<(String, String)>], original_to: Option<&str>) 
                 kind,
                 status: status.to_owned(),
                 diagnostic: get("Diagnostic-Code").unwrap_or_default().to_owned(),
+                gave_up: action == "failed",
             })
         })
         .collect()
@@ -260,6 +264,7 @@ fn feedback_report(groups: &[Vec<(String, String)>], original_to: Option<&str>) 
         kind: BounceKind::Complaint,
         status: String::new(),
         diagnostic: format!("feedback type {feedback_type}"),
+        gave_up: false,
     }]
 }
 
@@ -374,6 +379,7 @@ pub async fn receive(newsroom: &Newsroom, raw: &[u8], envelope_recipient: Option
             continue; // Nobody we could name.
         }
         let suppressed_before = !email.is_empty() && store.is_suppressed(&email).await?;
+        let gave_up = recipient.gave_up;
         store
             .record_bounce(&NewBounce {
                 email: email.clone(),
@@ -384,6 +390,26 @@ pub async fn receive(newsroom: &Newsroom, raw: &[u8], envelope_recipient: Option
                 diagnostic: recipient.diagnostic,
             })
             .await?;
+        if let (Some(send), Some(member)) = (send_id, member_id) {
+            match recipient.kind {
+                // Not delivered after all: the send tries this member again, later. (A delay
+                // report is not: the server is still trying, and a second copy could arrive.)
+                BounceKind::Soft if gave_up => {
+                    let at = jiff::Timestamp::now().as_second() + crate::sends::SOFT_BOUNCE_RETRY_SECONDS;
+                    store.retry_after_soft_bounce(send, member, at, crate::sends::MAX_ATTEMPTS).await?;
+                }
+                // A reader who marked the newsletter as spam gets no more of it, even when the
+                // report hides their address.
+                BounceKind::Complaint => {
+                    if let Err(e) = store.unsubscribe_member(member, None).await
+                        && !matches!(e, masthead_store::StoreError::NotFound)
+                    {
+                        return Err(e.into());
+                    }
+                }
+                BounceKind::Soft | BounceKind::Hard => {}
+            }
+        }
         let suppressed = recipient.kind.suppression().is_some() && !email.is_empty() && !suppressed_before;
         recorded.push(Recorded { email, kind: recipient.kind, send_id, member_id, suppressed });
     }

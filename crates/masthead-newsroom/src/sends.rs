@@ -38,6 +38,8 @@ const CHUNK: usize = 4;
 /// Temporary refusals are tried again this many times, waiting longer each time.
 pub const MAX_ATTEMPTS: i64 = 5;
 const FIRST_RETRY_SECONDS: i64 = 300;
+/// How long a member whose message came back as a soft bounce waits to be tried again.
+pub const SOFT_BOUNCE_RETRY_SECONDS: i64 = 3600;
 
 /// What is written down when a send starts: the e-mail as it goes out.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -454,13 +456,10 @@ async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
         return Ok(false);
     };
     let stored = match (send.kind, send.article_id, &send.issue) {
-        (SendKind::Article, Some(article), _) => {
-            article_issue(newsroom, article, first).await?
-        }
-        (SendKind::Digest, _, Some(issue)) => {
-            serde_json::from_str(issue)
-                .map_err(|e| Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id)))?
-        }
+        (SendKind::Article, Some(article), _) => article_issue(newsroom, article, first).await?,
+        (SendKind::Digest, _, Some(issue)) => serde_json::from_str(issue).map_err(|e| {
+            Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id))
+        })?,
         _ => return Err(Failure::Internal(format!("send {} has nothing to send", send.id))),
     };
     let mut stored = stored;

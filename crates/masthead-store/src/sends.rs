@@ -767,3 +767,40 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+impl Store {
+    /// A message that was handed over came back as a soft bounce (the mailbox was full, the
+    /// server busy): the recipient is tried again at `at`, unless it has been tried
+    /// `max_attempts` times; a finished send takes up its work again. Says whether it will be.
+    pub async fn retry_after_soft_bounce(
+        &self,
+        send: i64,
+        member: i64,
+        at: i64,
+        max_attempts: i64,
+    ) -> Result<bool> {
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let n = sqlx::query(
+                "UPDATE send_recipients SET state = 'retry', attempts = attempts + 1, next_attempt_at = $1, \
+                 error = 'soft bounce', claimed_by = NULL, lease_until = NULL \
+                 WHERE send_id = $2 AND member_id = $3 AND state = 'sent' AND attempts + 1 < $4",
+            )
+            .bind(at)
+            .bind(send)
+            .bind(member)
+            .bind(max_attempts)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                sqlx::query("UPDATE sends SET status = 'sending', finished_at = NULL WHERE id = $1 AND status = 'done'")
+                    .bind(send)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(n == 1)
+        })
+    }
+}

@@ -19,12 +19,20 @@ use masthead_store::{Store, SuppressionReason, both_backends};
 use crate::mail::Recorder;
 use crate::person;
 
-both_backends!(an_article_goes_to_each_member_once_with_its_credits_and_a_working_unsubscribe, a_digest_lists_the_period_s_articles_once);
+both_backends!(
+    an_article_goes_to_each_member_once_with_its_credits_and_a_working_unsubscribe,
+    a_digest_lists_the_period_s_articles_once
+);
 
 fn newsroom_mailing_to(store: Store, recorder: &Recorder) -> masthead_newsroom::context::Newsroom {
     let outbound = Outbound::new(false).unwrap();
     let mailer = Mailer::new(Some(&recorder.url()), "The Meridian <news@meridian.example>").unwrap();
-    masthead_newsroom::context::Newsroom::new(store, std::env::temp_dir().join("masthead-send-tests"), outbound, mailer)
+    masthead_newsroom::context::Newsroom::new(
+        store,
+        std::env::temp_dir().join("masthead-send-tests"),
+        outbound,
+        mailer,
+    )
 }
 
 fn member(email: &str, status: MemberStatus, newsletter: i64) -> NewMember {
@@ -59,7 +67,11 @@ async fn article(store: &Store, slug: &str, published_at: Timestamp) -> i64 {
             slug: Slug::parse(slug).unwrap(),
             title: format!("Low water on the Danube ({slug})"),
             dek: "What it costs the barges".into(),
-            body: render_body(BodyFormat::Markdown, "The river *fell* again, says [the report](/reports/low).").unwrap(),
+            body: render_body(
+                BodyFormat::Markdown,
+                "The river *fell* again, says [the report](/reports/low).",
+            )
+            .unwrap(),
             excerpt: String::new(),
             status: ArticleStatus::Published,
             published_at: Some(published_at),
@@ -92,7 +104,8 @@ async fn an_article_goes_to_each_member_once_with_its_credits_and_a_working_unsu
     let Some(recorder) = Recorder::start() else { return };
     let newsroom = newsroom_mailing_to(store.clone(), &recorder);
     let weekly = store.newsletters().await.unwrap()[0].id;
-    let reader = store.create_member(&member("reader@example.org", MemberStatus::Active, weekly)).await.unwrap();
+    let reader =
+        store.create_member(&member("reader@example.org", MemberStatus::Active, weekly)).await.unwrap();
     for email in ["later@example.org", "refuse@example.org", "bounced@example.org"] {
         store.create_member(&member(email, MemberStatus::Active, weekly)).await.unwrap();
     }
@@ -115,16 +128,25 @@ async fn an_article_goes_to_each_member_once_with_its_credits_and_a_working_unsu
     assert_eq!(received.rcpt_tos, ["reader@example.org"]);
     let parsed = MessageParser::default().parse(received.data.as_bytes()).unwrap();
     assert_eq!(parsed.subject(), Some("Low water on the Danube (low-water)"));
-    let unsubscribe = parsed.header_raw("List-Unsubscribe").unwrap().trim().trim_matches(['<', '>']).to_owned();
+    let unsubscribe =
+        parsed.header_raw("List-Unsubscribe").unwrap().trim().trim_matches(['<', '>']).to_owned();
     assert_eq!(parsed.header_raw("List-Unsubscribe-Post").map(str::trim), Some("List-Unsubscribe=One-Click"));
-    let token = url::Url::parse(&unsubscribe).unwrap().query_pairs().find(|(k, _)| k == "t").unwrap().1.into_owned();
-    let payload = newsroom.signer().await.unwrap().verify(Purpose::Unsubscribe, &token, i64::MAX - 1).unwrap();
+    let token =
+        url::Url::parse(&unsubscribe).unwrap().query_pairs().find(|(k, _)| k == "t").unwrap().1.into_owned();
+    let payload =
+        newsroom.signer().await.unwrap().verify(Purpose::Unsubscribe, &token, i64::MAX - 1).unwrap();
     assert!(payload.starts_with(&reader.id.to_string()), "the link names this member: {payload}");
     let html = parsed.body_html(0).unwrap();
     assert!(html.contains("Ana Petrović"), "the byline");
     assert!(html.contains("Copyright ©"), "the copyright line");
-    assert!(html.contains("http://127.0.0.1:8080/reports/low") || html.contains("/reports/low\""), "links kept");
-    assert!(html.contains(&unsubscribe.replace('&', "&amp;")), "the reader's own unsubscribe link in the body");
+    assert!(
+        html.contains("http://127.0.0.1:8080/reports/low") || html.contains("/reports/low\""),
+        "links kept"
+    );
+    assert!(
+        html.contains(&unsubscribe.replace('&', "&amp;")),
+        "the reader's own unsubscribe link in the body"
+    );
     let text = parsed.body_text(0).unwrap();
     assert!(text.contains("The river fell again"), "{text}");
 
@@ -172,8 +194,13 @@ async fn a_digest_lists_the_period_s_articles_once(store: Store) {
     let parsed = MessageParser::default().parse(messages[0].data.as_bytes()).unwrap();
     assert!(parsed.subject().unwrap().starts_with("The Daily: "), "{:?}", parsed.subject());
     let html = parsed.body_html(0).unwrap();
-    assert!(html.contains("Low water on the Danube (first)") && html.contains("Low water on the Danube (second)"));
+    assert!(
+        html.contains("Low water on the Danube (first)") && html.contains("Low water on the Danube (second)")
+    );
     assert!(!html.contains("(after)"), "an article of the next period waits for it");
     let bad = DigestRequest { hour: 24, ..request };
-    assert!(matches!(digests::save(&newsroom, Actor::Staff(&editor), None, &bad).await, Err(Failure::Invalid { .. })));
+    assert!(matches!(
+        digests::save(&newsroom, Actor::Staff(&editor), None, &bad).await,
+        Err(Failure::Invalid { .. })
+    ));
 }

@@ -11,6 +11,7 @@ both_backends!(
     two_nodes_claim_disjoint_recipients_and_the_send_finishes_once,
     a_stopped_node_leaves_its_unstarted_claims_to_others_and_its_in_flight_messages_uncertain,
     an_article_waits_for_publication_and_goes_out_once,
+    a_soft_bounce_after_hand_over_is_tried_again_a_few_times,
 );
 
 fn member(email: &str, status: MemberStatus, newsletters: Vec<i64>, labels: &[&str]) -> NewMember {
@@ -206,4 +207,44 @@ async fn an_article_waits_for_publication_and_goes_out_once(store: Store) {
     let waiting = store.request_article_send(draft, &[weekly], &[], 0, None).await.unwrap();
     assert!(store.cancel_waiting_send(waiting.id).await.unwrap());
     assert!(!store.cancel_waiting_send(send.id).await.unwrap(), "a started send cannot be cancelled");
+}
+
+async fn a_soft_bounce_after_hand_over_is_tried_again_a_few_times(store: Store) {
+    let weekly = store.newsletters().await.unwrap()[0].id;
+    let member = store
+        .create_member(&member("full@example.org", MemberStatus::Active, vec![weekly], &[]))
+        .await
+        .unwrap();
+    let article = published_article(&store, "one").await;
+    let send = store.request_article_send(article, &[weekly], &[], 0, None).await.unwrap();
+    let now = at("2026-06-01T09:00:00Z");
+    store.start_send(&send, "S", "{}", now).await.unwrap();
+    let until = now.as_second() + 60;
+    let claimed = store.claim_recipients(send.id, "n", now, until, 10).await.unwrap();
+    store.mark_sending(send.id, "n", &[claimed[0].member_id], until).await.unwrap();
+    store.record_results(send.id, "n", &[(member.id, RecipientResult::Sent)], now).await.unwrap();
+    assert!(store.finish_send_if_done(send.id, now).await.unwrap());
+
+    // The mailbox was full: the send takes it up again, and tries once more after the wait.
+    let retry_at = now.as_second() + 3600;
+    assert!(store.retry_after_soft_bounce(send.id, member.id, retry_at, 3).await.unwrap());
+    assert_eq!(store.send(send.id).await.unwrap().status, "sending");
+    assert!(
+        store.claim_recipients(send.id, "n", now, until, 10).await.unwrap().is_empty(),
+        "not before its time"
+    );
+    let later = at("2026-06-01T10:00:01Z");
+    let again = store.claim_recipients(send.id, "n", later, later.as_second() + 60, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    store.mark_sending(send.id, "n", &[member.id], later.as_second() + 60).await.unwrap();
+    store.record_results(send.id, "n", &[(member.id, RecipientResult::Sent)], later).await.unwrap();
+    // A second soft bounce is the last one tried with a limit of three attempts; the third is not.
+    assert!(store.retry_after_soft_bounce(send.id, member.id, retry_at, 3).await.unwrap());
+    let last = at("2026-06-01T11:00:00Z");
+    store.claim_recipients(send.id, "n", last, last.as_second() + 60, 10).await.unwrap();
+    store.mark_sending(send.id, "n", &[member.id], last.as_second() + 60).await.unwrap();
+    store.record_results(send.id, "n", &[(member.id, RecipientResult::Sent)], last).await.unwrap();
+    assert!(!store.retry_after_soft_bounce(send.id, member.id, retry_at, 3).await.unwrap());
+    // A bounce for a message that was never marked sent changes nothing.
+    assert!(!store.retry_after_soft_bounce(send.id, member.id + 1000, retry_at, 3).await.unwrap());
 }

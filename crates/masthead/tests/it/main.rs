@@ -10,9 +10,9 @@ use masthead_store::testing::TestDb;
 mod architecture;
 mod archive;
 mod import;
-mod newsletter;
-mod members;
 mod mail;
+mod members;
+mod newsletter;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
