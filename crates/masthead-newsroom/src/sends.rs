@@ -487,10 +487,13 @@ struct Delivered {
     failed: usize,
 }
 
+/// Where the ledger answers a connection: the members it marked, or why it could not.
+type MarkReply = tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>;
+
 /// What a send's connections tell the ledger.
 enum Note {
     /// Mark these claimed recipients as being handed over; the answer is those marked.
-    Mark(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>),
+    Mark(Vec<i64>, MarkReply),
     Result(i64, RecipientResult),
 }
 
@@ -504,7 +507,7 @@ async fn ledger(
 ) -> Outcome<()> {
     let mut failure = None;
     while let Some(first) = notes.recv().await {
-        let mut marks: Vec<(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>)> = Vec::new();
+        let mut marks: Vec<(Vec<i64>, MarkReply)> = Vec::new();
         let mut results = Vec::new();
         let mut take = |note: Note| match note {
             Note::Mark(ids, reply) => marks.push((ids, reply)),
