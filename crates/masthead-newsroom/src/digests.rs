@@ -42,7 +42,12 @@ pub async fn list(newsroom: &Newsroom, actor: Actor<'_>) -> Outcome<Vec<Digest>>
 }
 
 /// Creates (`id` = `None`) or changes a digest.
-pub async fn save(newsroom: &Newsroom, actor: Actor<'_>, id: Option<i64>, request: &DigestRequest) -> Outcome<Digest> {
+pub async fn save(
+    newsroom: &Newsroom,
+    actor: Actor<'_>,
+    id: Option<i64>,
+    request: &DigestRequest,
+) -> Outcome<Digest> {
     may(actor)?;
     let name = request.name.trim();
     if name.is_empty() || name.chars().count() > 200 {
@@ -61,7 +66,11 @@ pub async fn save(newsroom: &Newsroom, actor: Actor<'_>, id: Option<i64>, reques
         return Err(Failure::invalid("newsletter", "Choose a newsletter."));
     }
     if let Some(term) = request.term_id {
-        newsroom.store().term(term).await.map_err(|_| Failure::invalid("term", "There is no such region, theme or tag."))?;
+        newsroom
+            .store()
+            .term(term)
+            .await
+            .map_err(|_| Failure::invalid("term", "There is no such region, theme or tag."))?;
     }
     let new = NewDigest {
         name: name.to_owned(),
@@ -76,7 +85,10 @@ pub async fn save(newsroom: &Newsroom, actor: Actor<'_>, id: Option<i64>, reques
         None => newsroom.store().create_digest(&new, Timestamp::now()).await?,
         Some(id) => newsroom.store().update_digest(id, &new).await?,
     };
-    newsroom.store().audit(actor.user_id(), "digest saved", &format!("digest {} ({})", digest.id, digest.name)).await?;
+    newsroom
+        .store()
+        .audit(actor.user_id(), "digest saved", &format!("digest {} ({})", digest.id, digest.name))
+        .await?;
     Ok(digest)
 }
 
@@ -91,7 +103,8 @@ pub async fn delete(newsroom: &Newsroom, actor: Actor<'_>, id: i64) -> Outcome<(
 pub fn last_occurrence(digest: &Digest, zone: &str, now: Timestamp) -> Timestamp {
     let local = masthead_core::time::in_zone(now, zone);
     let hour = i8::try_from(digest.hour.clamp(0, 23)).unwrap_or(0);
-    let mut at = local.date().at(hour, 0, 0, 0).to_zoned(local.time_zone().clone()).unwrap_or_else(|_| local.clone());
+    let mut at =
+        local.date().at(hour, 0, 0, 0).to_zoned(local.time_zone().clone()).unwrap_or_else(|_| local.clone());
     if at.timestamp() > now {
         at = at.checked_sub(1.day()).unwrap_or(at);
     }
@@ -120,7 +133,9 @@ pub async fn make_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<usize> {
         if !newsroom.store().claim_digest_period(digest.id, digest.covered_until, due).await? {
             continue; // another node took it
         }
-        let Some(newsletter) = newsletters.iter().find(|n| n.id == digest.newsletter_id && n.active) else { continue };
+        let Some(newsletter) = newsletters.iter().find(|n| n.id == digest.newsletter_id && n.active) else {
+            continue;
+        };
         let page = Page { after: None, limit: (MAX_ARTICLES * 2) as u32 };
         let listing = match digest.term_id {
             Some(term) => newsroom.store().published_in_term(term, page).await?,
@@ -129,7 +144,9 @@ pub async fn make_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<usize> {
         let ids: Vec<i64> = listing
             .items
             .iter()
-            .filter(|a| a.published_at.as_second() > digest.covered_until && a.published_at.as_second() <= due)
+            .filter(|a| {
+                a.published_at.as_second() > digest.covered_until && a.published_at.as_second() <= due
+            })
             .take(MAX_ARTICLES)
             .map(|a| a.id)
             .collect();

@@ -454,13 +454,10 @@ async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
         return Ok(false);
     };
     let stored = match (send.kind, send.article_id, &send.issue) {
-        (SendKind::Article, Some(article), _) => {
-            article_issue(newsroom, article, first).await?
-        }
-        (SendKind::Digest, _, Some(issue)) => {
-            serde_json::from_str(issue)
-                .map_err(|e| Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id)))?
-        }
+        (SendKind::Article, Some(article), _) => article_issue(newsroom, article, first).await?,
+        (SendKind::Digest, _, Some(issue)) => serde_json::from_str(issue).map_err(|e| {
+            Failure::Internal(format!("send {}: the digest's e-mail is damaged: {e}", send.id))
+        })?,
         _ => return Err(Failure::Internal(format!("send {} has nothing to send", send.id))),
     };
     let mut stored = stored;
@@ -488,10 +485,13 @@ struct Delivered {
     failed: usize,
 }
 
+/// Where the ledger answers which of the asked recipients it marked.
+type MarkReply = tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>;
+
 /// What a send's connections tell the ledger.
 enum Note {
     /// Mark these claimed recipients as being handed over; the answer is those marked.
-    Mark(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>),
+    Mark(Vec<i64>, MarkReply),
     Result(i64, RecipientResult),
 }
 
@@ -505,7 +505,7 @@ async fn ledger(
 ) -> Outcome<()> {
     let mut failure = None;
     while let Some(first) = notes.recv().await {
-        let mut marks: Vec<(Vec<i64>, tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>)> = Vec::new();
+        let mut marks: Vec<(Vec<i64>, MarkReply)> = Vec::new();
         let mut results = Vec::new();
         let mut take = |note: Note| match note {
             Note::Mark(ids, reply) => marks.push((ids, reply)),

@@ -41,12 +41,17 @@ async fn open(State(state): State<AppState>, Path(send): Path<i64>, ClientIp(ip)
         .into_response()
 }
 
-async fn click(State(state): State<AppState>, Path((send, article)): Path<(i64, i64)>, ClientIp(ip): ClientIp) -> Response {
+async fn click(
+    State(state): State<AppState>,
+    Path((send, article)): Path<(i64, i64)>,
+    ClientIp(ip): ClientIp,
+) -> Response {
     if state.beacon_limits().admit(&ip)
         && let Err(e) = sends::count(state.newsroom(), send, true).await
     {
         tracing::debug!(send, error = %e, "a click was not counted");
     }
-    let to = sends::click_target(state.newsroom(), article).await.ok().flatten().unwrap_or_else(|| "/".to_owned());
+    let to =
+        sends::click_target(state.newsroom(), article).await.ok().flatten().unwrap_or_else(|| "/".to_owned());
     Redirect::to(&to).into_response()
 }

@@ -10,8 +10,8 @@ use masthead_store::testing::TestDb;
 mod architecture;
 mod archive;
 mod import;
-mod newsletter;
 mod members;
+mod newsletter;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));

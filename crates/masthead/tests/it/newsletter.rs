@@ -39,7 +39,7 @@ impl Sink {
             std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
             cmd.args(["-u", "nobody"]);
         }
-        let child = cmd
+        let mut child = cmd
             .arg("-D")
             .arg(&dump)
             .args([&format!("127.0.0.1:{port}"), "256"])
@@ -53,6 +53,8 @@ impl Sink {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("smtp-sink did not start listening");
     }
 
