@@ -117,7 +117,7 @@ pub(crate) async fn panel(
     // A send that started is not asked again; a withdrawn one may be.
     let may_ask = send.as_ref().is_none_or(|s| matches!(s.send.status.as_str(), "waiting" | "cancelled"));
     Ok(Some(minijinja::context! {
-        newsletters, labels, published, may_ask,
+        newsletters, labels, published, may_ask, mail => state.newsroom().mailer().is_configured(),
         send => send.as_ref().map(|s| send_view(s, &site, None)),
         test_to => staff.user.email,
     }))
@@ -269,7 +269,10 @@ pub(crate) async fn list(
         &staff,
         StatusCode::OK,
         "admin-sends.html",
-        minijinja::context! { sends => rows, older, counts => site.newsletter_counts },
+        minijinja::context! {
+            sends => rows, older, counts => site.newsletter_counts,
+            mail => state.newsroom().mailer().is_configured(),
+        },
     )
 }
 

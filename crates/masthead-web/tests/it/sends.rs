@@ -200,6 +200,8 @@ async fn an_editor_asks_for_a_send_from_the_article_page_and_it_is_listed(backen
     assert_eq!(checked(&page, "newsletter"), defaults);
     assert_eq!(attrs(&page.html(), ".newsletter-panel input[name=label]", "value"), [board.id.to_string()]);
     assert_eq!(one_text(&page.html(), "form.request-send button"), "E-mail when published");
+    // This site has no mail server: the panel says that sends wait for one.
+    assert!(one_text(&page.html(), ".newsletter-panel .mail-missing").contains("--smtp-url"));
     assert_eq!(
         attrs(&page.html(), "nav.admin-nav a", "href")
             .iter()
@@ -550,6 +552,7 @@ async fn a_test_send_reaches_a_real_smtp_server() {
         "the signed-in person's"
     );
     let csrf = csrf_of(&page);
+    assert!(texts(&page.html(), ".mail-missing").is_empty(), "a mail server is configured");
 
     let sent = served
         .post(
