@@ -16,7 +16,7 @@ use masthead_newsroom::error::Failure;
 use masthead_newsroom::sends::{self, SendStatus};
 use masthead_newsroom::staff::Actor;
 use masthead_newsroom::{members, newsletters};
-use masthead_store::{Digest, SendKind, SendProgress};
+use masthead_store::{Digest, SendKind, SendProgress, StoreError};
 
 use crate::admin::articles::show_editor;
 use crate::admin::form::{Pairs, field, signed_form};
@@ -270,7 +270,7 @@ pub(crate) async fn list(
         StatusCode::OK,
         "admin-sends.html",
         minijinja::context! {
-            sends => rows, older, counts => site.newsletter_counts,
+            sends => rows, older, counts => site.newsletter_counts, first_page => before.is_none(),
             mail => state.newsroom().mailer().is_configured(),
         },
     )
@@ -281,7 +281,12 @@ async fn render_send(state: &AppState, staff: &Staff, id: i64, shown: Shown) -> 
     let status = sends::status(state.newsroom(), actor, id).await?;
     let site = state.site().await?;
     let title = match (status.send.kind, status.send.article_id, status.send.digest_id) {
-        (SendKind::Article, Some(article), _) => Some(state.store().article(article).await?.title),
+        // An article deleted since is no reason to hide its send.
+        (SendKind::Article, Some(article), _) => match state.store().article(article).await {
+            Ok(a) => Some(a.title),
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        },
         (SendKind::Digest, _, Some(digest)) => {
             digests::list(state.newsroom(), actor).await?.into_iter().find(|d| d.id == digest).map(|d| d.name)
         }
