@@ -49,6 +49,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-members.html", include_str!("../theme/templates/admin-members.html")),
     ("admin-member.html", include_str!("../theme/templates/admin-member.html")),
     ("admin-newsletters.html", include_str!("../theme/templates/admin-newsletters.html")),
+    ("admin-sends.html", include_str!("../theme/templates/admin-sends.html")),
+    ("admin-send.html", include_str!("../theme/templates/admin-send.html")),
+    ("admin-digests.html", include_str!("../theme/templates/admin-digests.html")),
+    ("admin-digest-delete.html", include_str!("../theme/templates/admin-digest-delete.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

@@ -286,6 +286,10 @@ async fn render_editor(
     // The chain as it is, and one empty line to add a link to it.
     let mut origins = draft.origins.clone();
     origins.push(OriginDraft::default());
+    let newsletter = match draft.id {
+        Some(id) => crate::admin::sends::panel(state, staff, id, draft.status == "published").await?,
+        None => None,
+    };
     admin_page(
         state,
         &site,
@@ -294,8 +298,22 @@ async fn render_editor(
         "admin-article.html",
         minijinja::context! { a => draft,
         authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
-        outlets => outlets, origins => origins, syndicated => syndicated },
+        outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter },
     )
+}
+
+/// The editor of the saved article `id`, saying `error` or `notice` (after one of its other
+/// forms: the newsletter panel's).
+pub(crate) async fn show_editor(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<&str>,
+) -> Result<Response> {
+    let article = editable(state, staff, id).await?;
+    render_editor(state, staff, &Draft::from_article(&article, staff), status, error, notice).await
 }
 
 /// The editor again, with what is wrong with the form.

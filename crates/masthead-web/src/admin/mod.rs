@@ -16,6 +16,7 @@ mod members;
 mod newsroom;
 mod page;
 mod reset;
+mod sends;
 mod session;
 mod settings;
 mod sources;
@@ -78,6 +79,16 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/labels/{id}/delete", post(members::delete_label))
         .route("/admin/newsletters", get(members::newsletters_page).post(members::create_newsletter))
         .route("/admin/newsletters/{id}", get(members::newsletter_page).post(members::update_newsletter))
+        .route("/admin/newsletters/preview", get(sends::preview))
+        .route("/admin/articles/{id}/send", post(sends::request))
+        .route("/admin/articles/{id}/send/cancel", post(sends::withdraw_for_article))
+        .route("/admin/articles/{id}/send/test", post(sends::test))
+        .route("/admin/sends", get(sends::list))
+        .route("/admin/sends/{id}", get(sends::show))
+        .route("/admin/sends/{id}/cancel", post(sends::withdraw))
+        .route("/admin/digests", get(sends::digests_page).post(sends::create_digest))
+        .route("/admin/digests/{id}", get(sends::digest_page).post(sends::update_digest))
+        .route("/admin/digests/{id}/delete", get(sends::confirm_delete).post(sends::delete_digest))
         .route("/admin/forgot", get(reset::forgot_form).post(reset::forgot))
         .route("/admin/reset", get(reset::reset_form).post(reset::reset))
 }

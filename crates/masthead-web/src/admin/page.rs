@@ -85,6 +85,7 @@ pub(crate) struct May {
     audit: bool,
     settings: bool,
     members: bool,
+    sends: bool,
 }
 
 pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
@@ -99,6 +100,7 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
             audit: staff.user.role.may(Action::ViewAuditLog),
             settings: staff.user.role.may(Action::ManageSettings),
             members: staff.user.role.may(Action::ManageMembers),
+            sends: staff.user.role.may(Action::SendNewsletters),
         },
     )
 }
