@@ -21,6 +21,11 @@ use crate::error::Outcome;
 use crate::mail::SendFailure;
 use crate::signing::{Purpose, Signer};
 
+/// How many times a send tries one member (temporary refusals and soft bounces together).
+pub const MAX_SEND_ATTEMPTS: i64 = 5;
+/// How long a member whose message came back as a soft bounce waits to be tried again.
+pub const SOFT_BOUNCE_RETRY_SECONDS: i64 = 3600;
+
 /// A local part longer than this is refused by some mail servers (RFC 5321 §4.5.3.1.1).
 const MAX_LOCAL_PART: usize = 64;
 
@@ -395,8 +400,8 @@ pub async fn receive(newsroom: &Newsroom, raw: &[u8], envelope_recipient: Option
                 // Not delivered after all: the send tries this member again, later. (A delay
                 // report is not: the server is still trying, and a second copy could arrive.)
                 BounceKind::Soft if gave_up => {
-                    let at = jiff::Timestamp::now().as_second() + crate::sends::SOFT_BOUNCE_RETRY_SECONDS;
-                    store.retry_after_soft_bounce(send, member, at, crate::sends::MAX_ATTEMPTS).await?;
+                    let at = jiff::Timestamp::now().as_second() + SOFT_BOUNCE_RETRY_SECONDS;
+                    store.retry_after_soft_bounce(send, member, at, MAX_SEND_ATTEMPTS).await?;
                 }
                 // A reader who marked the newsletter as spam gets no more of it, even when the
                 // report hides their address.

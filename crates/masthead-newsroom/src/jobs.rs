@@ -98,10 +98,11 @@ impl Job {
             Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
             Job::FlushViews => crate::republications::flush_views(newsroom).await,
             Job::SendNewsletters => {
+                let digests = crate::digests::make_due(newsroom, Timestamp::now()).await?;
                 // A turn is bounded, so that a stop waits for at most this long.
                 let turn =
                     crate::sends::run_turn(newsroom, crate::sends::node(), Duration::from_secs(10)).await?;
-                Ok(turn.started + turn.sent + turn.retried + turn.failed)
+                Ok(digests + turn.started + turn.sent + turn.retried + turn.failed)
             }
         }
     }

@@ -36,10 +36,8 @@ const CLAIM_BATCH: u32 = 256;
 /// uncertain after a kill.
 const CHUNK: usize = 4;
 /// Temporary refusals are tried again this many times, waiting longer each time.
-pub const MAX_ATTEMPTS: i64 = 5;
+pub const MAX_ATTEMPTS: i64 = crate::bounces::MAX_SEND_ATTEMPTS;
 const FIRST_RETRY_SECONDS: i64 = 300;
-/// How long a member whose message came back as a soft bounce waits to be tried again.
-pub const SOFT_BOUNCE_RETRY_SECONDS: i64 = 3600;
 
 /// What is written down when a send starts: the e-mail as it goes out.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -402,7 +400,6 @@ pub async fn run_turn(newsroom: &Newsroom, node: &str, budget: Duration) -> Outc
         // Nothing goes out without a mail server: sends wait, and the admin says why.
         return Ok(count);
     }
-    crate::digests::make_due(newsroom, Timestamp::now()).await?;
     for send in newsroom.store().due_sends(Timestamp::now()).await? {
         if start(newsroom, &send).await? {
             count.started += 1;

@@ -61,7 +61,7 @@ pub enum Command {
     Import(ImportCommand),
     /// E-mail articles to members, and follow sends.
     #[command(subcommand)]
-    Newsletter(crate::newsletter::NewsletterCommand),
+    Newsletter(NewsletterCommand),
     /// Readers who gave their address: import them from, or export them to, a CSV file.
     #[command(subcommand, after_help = MEMBERS_EXAMPLES)]
     Members(MembersCommand),
@@ -103,6 +103,38 @@ pub struct MembersExportArgs {
     /// The file to write; standard output when left out.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewsletterCommand {
+    /// E-mail a published article to the members of newsletters, now, and follow the send to
+    /// its end (a send already started continues where it stopped).
+    Send(NewsletterSendArgs),
+    /// The newest sends and where each stands.
+    Status(NewsletterStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewsletterSendArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// The article's slug.
+    #[arg(long, value_name = "SLUG")]
+    pub article: String,
+    /// A newsletter's slug; repeat for more. Without it: the newsletters new members receive.
+    #[arg(long = "newsletter", value_name = "SLUG")]
+    pub newsletters: Vec<String>,
+    /// Only members with this label (or any of several); repeat for more.
+    #[arg(long = "label", value_name = "NAME")]
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NewsletterStatusArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 const MAIL_EXAMPLES: &str = "\

@@ -63,10 +63,8 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Export(cli::ExportCommand::Archive(args)) => archive::export_archive(args).await,
         cli::Command::Generate(args) => export::generate(args).await,
         cli::Command::Import(command) => import::run(command).await,
-        cli::Command::Newsletter(newsletter::NewsletterCommand::Send(args)) => newsletter::send(args).await,
-        cli::Command::Newsletter(newsletter::NewsletterCommand::Status(args)) => {
-            newsletter::status(args).await
-        }
+        cli::Command::Newsletter(cli::NewsletterCommand::Send(args)) => newsletter::send(args).await,
+        cli::Command::Newsletter(cli::NewsletterCommand::Status(args)) => newsletter::status(args).await,
         cli::Command::Members(cli::MembersCommand::Import(args)) => members::import(args).await,
         cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
         cli::Command::Mail(command) => mail::run(command).await,

@@ -2,46 +2,13 @@
 //! with a progress bar, and where the sends stand.
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
 use masthead_core::Slug;
 use masthead_newsroom::context::Newsroom;
 use masthead_newsroom::sends;
 use masthead_newsroom::staff::Actor;
 use masthead_store::SendProgress;
 
-use crate::cli::{DataArgs, MailArgs};
-
-#[derive(Debug, Subcommand)]
-pub enum NewsletterCommand {
-    /// E-mail a published article to the members of newsletters, now, and follow the send to
-    /// its end (a send already started continues where it stopped).
-    Send(SendArgs),
-    /// The newest sends and where each stands.
-    Status(StatusArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct SendArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-    #[command(flatten)]
-    pub mail: MailArgs,
-    /// The article's slug.
-    #[arg(long, value_name = "SLUG")]
-    pub article: String,
-    /// A newsletter's slug; repeat for more. Without it: the newsletters new members receive.
-    #[arg(long = "newsletter", value_name = "SLUG")]
-    pub newsletters: Vec<String>,
-    /// Only members with this label (or any of several); repeat for more.
-    #[arg(long = "label", value_name = "NAME")]
-    pub labels: Vec<String>,
-}
-
-#[derive(Debug, Args)]
-pub struct StatusArgs {
-    #[command(flatten)]
-    pub data: DataArgs,
-}
+use crate::cli::{DataArgs, MailArgs, NewsletterSendArgs as SendArgs, NewsletterStatusArgs as StatusArgs};
 
 /// The newsroom with the mailer and the e-mail templates `serve` would use.
 pub(crate) async fn newsroom(data: &DataArgs, mail: &MailArgs) -> anyhow::Result<Newsroom> {

@@ -287,7 +287,7 @@ async fn render_editor(
     let mut origins = draft.origins.clone();
     origins.push(OriginDraft::default());
     let newsletter = match draft.id {
-        Some(id) => crate::admin::sends::panel(state, staff, id, draft.status == "published").await?,
+        Some(id) => crate::admin::send_views::panel(state, staff, id, draft.status == "published").await?,
         None => None,
     };
     admin_page(

@@ -16,6 +16,7 @@ mod members;
 mod newsroom;
 mod page;
 mod reset;
+mod send_views;
 mod sends;
 mod session;
 mod settings;

@@ -500,12 +500,14 @@ const LAYERS: [(&str, Option<&[&str]>); 8] = [
 /// Third-party crates kept to one layer. The binary once had axum for `axum::serve`; serving
 /// with limits (timeouts, a connection cap) needs hyper's own connection builder, which is HTTP
 /// plumbing, so it moved to `masthead_web::http::serve` and the binary has no HTTP crate at all.
+/// Templates are the web edge's, and the newsletter e-mail's in `masthead_formats::email`, a
+/// document like a feed: rendered without IO from what the use case gives it.
 const ONLY_IN: [(&str, &[&str]); 7] = [
     ("sqlx", &["masthead-store"]),
     ("axum", &["masthead-web"]),
     ("hyper", &["masthead-web"]),
     ("hyper-util", &["masthead-web"]),
-    ("minijinja", &["masthead-web"]),
+    ("minijinja", &["masthead-web", "masthead-formats"]),
     ("tower", &["masthead-web"]),
     ("tower-http", &["masthead-web"]),
 ];
