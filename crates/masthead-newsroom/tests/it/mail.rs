@@ -290,6 +290,66 @@ async fn a_server_without_starttls_gets_nothing_when_tls_is_required() {
     assert!(server.messages().is_empty());
 }
 
+/// A send's own connection (Nagle off, kept open) tells refusals apart as the pool does, goes
+/// on after them, refuses to send in the clear when TLS is required, and refuses a server whose
+/// certificate cannot be verified.
+#[tokio::test]
+async fn a_send_s_own_connection_keeps_the_pool_s_rules() {
+    let Some(server) = Recorder::start() else { return };
+    let mailer = Mailer::new(Some(&server.url()), "Masthead <noreply@meridian.example>").unwrap();
+    let mut connection = mailer.connection();
+    let prepare =
+        |to: &str| mailer.prepare(&newsletter(to, Some("bounces+1-2-ab@meridian.example".into()))).unwrap();
+    assert_eq!(connection.deliver(&prepare("one@example.org")).await, Ok(Delivery::Sent));
+    assert!(matches!(
+        connection.deliver(&prepare("refuse@example.org")).await,
+        Err(SendFailure::Permanent { code: 550, .. })
+    ));
+    assert!(matches!(
+        connection.deliver(&prepare("later@example.org")).await,
+        Err(SendFailure::Transient { code: Some(450), .. })
+    ));
+    assert_eq!(connection.deliver(&prepare("two@example.org")).await, Ok(Delivery::Sent));
+    connection.close().await;
+    let mut received: Vec<(String, Vec<String>)> =
+        server.messages().into_iter().map(|m| (m.mail_from, m.rcpt_tos)).collect();
+    received.sort();
+    assert_eq!(
+        received,
+        [
+            ("bounces+1-2-ab@meridian.example".to_owned(), vec!["one@example.org".to_owned()]),
+            ("bounces+1-2-ab@meridian.example".to_owned(), vec!["two@example.org".to_owned()]),
+        ]
+    );
+
+    let required = Mailer::new(
+        Some(&format!("smtp://127.0.0.1:{}?tls=required", server.port)),
+        "Masthead <noreply@meridian.example>",
+    )
+    .unwrap();
+    let outcome = required.connection().deliver(&prepare("three@example.org")).await;
+    assert!(
+        matches!(&outcome, Err(SendFailure::Transient { reason, .. }) if reason.contains("STARTTLS")),
+        "{outcome:?}"
+    );
+    assert_eq!(server.messages().len(), 2, "nothing sent in the clear");
+
+    let dir = tempfile::tempdir().unwrap();
+    let Some((cert, key)) = untrusted_certificate(dir.path()) else { return };
+    let options = [
+        std::ffi::OsStr::new("--tlscert"),
+        cert.as_os_str(),
+        std::ffi::OsStr::new("--tlskey"),
+        key.as_os_str(),
+    ];
+    let Some(tls_server) = Recorder::start_with(&options) else { return };
+    let url = format!("smtp://127.0.0.1:{}?tls=required", tls_server.port);
+    let untrusted = Mailer::new(Some(&url), "Masthead <noreply@meridian.example>").unwrap();
+    let outcome = untrusted.connection().deliver(&prepare("four@example.org")).await;
+    assert!(matches!(&outcome, Err(SendFailure::Transient { .. })), "{outcome:?}");
+    assert!(tls_server.messages().is_empty(), "nothing sent to a server that could not be verified");
+}
+
 /// A self-signed certificate and its key, which no client trusts.
 fn untrusted_certificate(dir: &Path) -> Option<(PathBuf, PathBuf)> {
     let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
