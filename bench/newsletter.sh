@@ -5,7 +5,9 @@
 # (Postfix's smtp-source pushing the same number of messages of the same size), which is the
 # ceiling any sender can reach here. See BENCHMARKS.md, "Sending newsletters".
 #
-# Usage: bench/newsletter.sh [--members 100000] [--algorithm ed25519|rsa] [--connections 8] [--smoke]
+# Usage: bench/newsletter.sh [--members 100000] [--algorithm ed25519|rsa] [--connections 8]
+#                            [--no-page-load] [--smoke]
+#   --no-page-load   the send alone, without wrk asking for the cached page meanwhile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
@@ -14,12 +16,14 @@ MEMBERS=100000
 ALGORITHM=ed25519
 CONNECTIONS=8
 SMOKE=0
+PAGE_LOAD=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --members) MEMBERS="$2"; shift ;;
     --algorithm) ALGORITHM="$2"; shift ;;
     --connections) CONNECTIONS="$2"; shift ;;
     --smoke) SMOKE=1; MEMBERS=500 ;;
+    --no-page-load) PAGE_LOAD=0 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -77,18 +81,26 @@ SINK=$!
 sleep 0.3
 
 echo "== the send: $MEMBERS messages, DKIM $ALGORITHM, $CONNECTIONS connections, the page under load meanwhile"
-wrk -t1 -c8 -d600s "$PAGE" >"$WORK/wrk.txt" 2>&1 &
-WRK=$!
+if [ "$PAGE_LOAD" = 1 ]; then
+  wrk -t1 -c8 -d600s "$PAGE" >"$WORK/wrk.txt" 2>&1 &
+  WRK=$!
+else
+  : >"$WORK/wrk.txt"
+  WRK=
+fi
 START=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$WORK/send.rss" "$BIN" newsletter send --data "$DATA" --article "$SLUG" \
+/usr/bin/time -f "%M %U %S" -o "$WORK/send.rss" "$BIN" newsletter send --data "$DATA" --article "$SLUG" \
   --smtp-url "smtp://127.0.0.1:$SINK_PORT" --smtp-connections "$CONNECTIONS" \
   --mail-from "The Meridian <news@meridian.example>" --bounce-address bounces@meridian.example >"$WORK/send.txt"
 END=$(date +%s.%N)
-kill -INT "$WRK"; wait "$WRK" 2>/dev/null || true
+if [ -n "$WRK" ]; then kill -INT "$WRK"; wait "$WRK" 2>/dev/null || true; fi
 SEND_SECONDS=$(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.2f", b - a }')
 RATE=$(awk -v n="$MEMBERS" -v s="$SEND_SECONDS" 'BEGIN { printf "%.0f", n / s }')
 RSS_MB=$(awk '{ printf "%.1f", $1 / 1024 }' "$WORK/send.rss")
-PAGE_RPS=$(awk '/Requests\/sec/ { print $2 }' "$WORK/wrk.txt")
+# The sender's own CPU time, user and system: what one core would do alone.
+CPU_S=$(awk '{ printf "%.1f", $2 + $3 }' "$WORK/send.rss")
+PER_CORE=$(awk -v n="$MEMBERS" -v c="$CPU_S" 'BEGIN { printf "%.0f", n / c }')
+PAGE_RPS=$(awk '/Requests\/sec/ { print $2 }' "$WORK/wrk.txt"); PAGE_RPS="${PAGE_RPS:-no load}"
 SIZE=$(python3 -c "import sys; print(int(sys.argv[1]))" "$(grep -o '[0-9]* recipients' "$WORK/send.txt" | head -1 | cut -d' ' -f1)")
 
 echo "== the sink alone: smtp-source, the same number of messages of about the same size"
@@ -102,8 +114,8 @@ E2=$(date +%s.%N)
 SINK_RATE=$(awk -v n="$MEMBERS" -v a="$S2" -v b="$E2" 'BEGIN { printf "%.0f", n / (b - a) }')
 
 echo
-echo "| members | DKIM | connections | send time s | messages/s | sink alone, messages/s | send peak RSS MB | cached page req/s during the send |"
-echo "|---|---|---|---|---|---|---|---|"
-echo "| $SIZE | $ALGORITHM | $CONNECTIONS | $SEND_SECONDS | $RATE | $SINK_RATE | $RSS_MB | $PAGE_RPS |"
+echo "| members | DKIM | connections | send time s | messages/s | sender CPU s (messages per CPU-second) | sink alone, messages/s | send peak RSS MB | cached page req/s during the send |"
+echo "|---|---|---|---|---|---|---|---|---|"
+echo "| $SIZE | $ALGORITHM | $CONNECTIONS | $SEND_SECONDS | $RATE | $CPU_S ($PER_CORE) | $SINK_RATE | $RSS_MB | $PAGE_RPS |"
 [ "$SMOKE" = 1 ] && echo "SMOKE MODE: figures are not meaningful."
 tail -n 2 "$WORK/send.txt"
