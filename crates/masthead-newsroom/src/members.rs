@@ -112,8 +112,13 @@ fn link_refused(e: TokenRefusal) -> Failure {
     })
 }
 
-/// Whether one more message may go to `email` (asked from `address`); counts it if so.
+/// Whether one more message may go to `email` (asked from `address`); counts it if so. An
+/// address on the suppression list (it bounced for good, or its owner marked our mail as spam)
+/// gets nothing, and the reader is answered as always.
 async fn may_mail(newsroom: &Newsroom, email: &str, address: &str) -> Outcome<bool> {
+    if newsroom.store().is_suppressed(email).await? {
+        return Ok(false);
+    }
     let window = SignedDuration::from_mins(MAIL_WINDOW_MINUTES);
     let (to, from) = (format!("member-mail:{email}"), format!("member-mail-from:{address}"));
     let limits = [

@@ -20,6 +20,7 @@ use crate::mail::Recorder;
 use crate::person;
 
 both_backends!(
+    the_forms_send_nothing_to_a_suppressed_address,
     an_article_goes_to_each_member_once_with_its_credits_and_a_working_unsubscribe,
     a_digest_lists_the_period_s_articles_once
 );
@@ -203,4 +204,18 @@ async fn a_digest_lists_the_period_s_articles_once(store: Store) {
         digests::save(&newsroom, Actor::Staff(&editor), None, &bad).await,
         Err(Failure::Invalid { .. })
     ));
+}
+
+async fn the_forms_send_nothing_to_a_suppressed_address(store: Store) {
+    let Some(recorder) = Recorder::start() else { return };
+    let newsroom = newsroom_mailing_to(store.clone(), &recorder);
+    store.suppress("gone@example.org", SuppressionReason::Complained, "feedback report").await.unwrap();
+    for email in ["gone@example.org", "new@example.org"] {
+        let request = masthead_newsroom::members::SignUp { email: email.into(), ..Default::default() };
+        let answer = masthead_newsroom::members::sign_up(&newsroom, request, "192.0.2.1").await.unwrap();
+        assert_eq!(answer, masthead_newsroom::members::Mailed::Sent, "the same answer for {email}");
+    }
+    let messages = recorder.messages();
+    let to: Vec<&str> = messages.iter().flat_map(|m| m.rcpt_tos.iter().map(String::as_str)).collect();
+    assert_eq!(to, ["new@example.org"], "nothing to the suppressed address");
 }
