@@ -460,9 +460,9 @@ async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
         _ => return Err(Failure::Internal(format!("send {} has nothing to send", send.id))),
     };
     let mut stored = stored;
-    if let Some(image) = counting_image(&newsroom.store().site().await?, send.id) {
+    let site = newsroom.store().site().await?;
+    if let Some(image) = counting_image(&site, send.id) {
         stored.issue.tracking_image = Some(image);
-        let site = newsroom.store().site().await?;
         for a in &mut stored.issue.articles {
             a.link = site.url(&format!("/e/{}/c/{}", send.id, a.id));
         }

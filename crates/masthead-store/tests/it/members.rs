@@ -14,7 +14,7 @@ both_backends!(
     sign_in_links_work_once_and_sessions_expire,
 );
 
-fn member(email: &str, status: MemberStatus, newsletters: Vec<i64>, labels: &[&str]) -> NewMember {
+pub(crate) fn member(email: &str, status: MemberStatus, newsletters: Vec<i64>, labels: &[&str]) -> NewMember {
     NewMember {
         email: email.into(),
         name: String::new(),

@@ -1,9 +1,10 @@
 //! Newsletter sends, on both backends: recipients written once, claimed without overlap, and
 //! what a stopped node left put right without sending anyone the e-mail twice.
 
-use masthead_core::{MemberSource, MemberStatus, NewMember, NewNewsletter};
+use masthead_core::{MemberStatus, NewNewsletter};
 use masthead_store::{RecipientResult, Store, StoreError, SuppressionReason, both_backends};
 
+use crate::members::member;
 use crate::{article, at, author};
 
 both_backends!(
@@ -13,20 +14,6 @@ both_backends!(
     an_article_waits_for_publication_and_goes_out_once,
     a_soft_bounce_after_hand_over_is_tried_again_a_few_times,
 );
-
-fn member(email: &str, status: MemberStatus, newsletters: Vec<i64>, labels: &[&str]) -> NewMember {
-    NewMember {
-        email: email.into(),
-        name: String::new(),
-        status,
-        source: MemberSource::Signup,
-        consent_at: None,
-        note: String::new(),
-        created_at: None,
-        newsletters,
-        labels: labels.iter().map(|l| l.to_string()).collect(),
-    }
-}
 
 async fn newsletter(store: &Store, slug: &str) -> i64 {
     store

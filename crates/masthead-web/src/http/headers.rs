@@ -64,3 +64,24 @@ pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
             HeaderValue::from_static("interest-cohort=(), browsing-topics=()"),
         ))
 }
+
+/// A transparent 1×1 GIF.
+const PIXEL: &[u8] = &[
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
+    0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
+    0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
+];
+
+/// The counting image (republished copies' views, newsletter opens): a transparent 1×1 GIF that
+/// no cache keeps, so that every load reaches us.
+pub fn counting_pixel() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("image/gif")),
+            (axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store, max-age=0")),
+        ],
+        PIXEL,
+    )
+        .into_response()
+}

@@ -6,20 +6,13 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use masthead_newsroom::sends;
 
 use crate::http::auth::ClientIp;
+use crate::http::headers::counting_pixel;
 use crate::state::AppState;
-
-/// A transparent 1×1 GIF.
-const PIXEL: &[u8] = &[
-    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
-    0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
-    0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
-];
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/e/{send}/open.gif", get(open)).route("/e/{send}/c/{article}", get(click))
@@ -31,14 +24,7 @@ async fn open(State(state): State<AppState>, Path(send): Path<i64>, ClientIp(ip)
     {
         tracing::debug!(send, error = %e, "an open was not counted");
     }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/gif")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store, max-age=0")),
-        ],
-        PIXEL,
-    )
-        .into_response()
+    counting_pixel()
 }
 
 async fn click(

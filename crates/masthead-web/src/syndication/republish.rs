@@ -6,8 +6,8 @@
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
 use axum::routing::get;
 use masthead_core::republication::{republishing_host, site_host};
 use masthead_core::{Article, ArticleStatus, Site, Slug};
@@ -17,6 +17,7 @@ use crate::documents::JSON_TYPE;
 use crate::http::auth::ClientIp;
 use crate::http::conditional::respond;
 use crate::http::error::{AppError, Result};
+use crate::http::headers::counting_pixel;
 use crate::state::AppState;
 use crate::views::{LinkView, site_view};
 
@@ -191,13 +192,6 @@ async fn republish(
     Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", html, None)))
 }
 
-/// A transparent 1×1 GIF.
-const PIXEL: &[u8] = &[
-    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0xff,
-    0xff, 0xff, 0x21, 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00,
-    0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b,
-];
-
 /// `/r/{article id}.gif`: counts a view of a republished copy on the site named by `?site=`
 /// (a host name, see `republication::site_host`) or, failing that, by the Referer's host.
 /// Always answers with the image at once, so that a copy never shows a broken picture: the
@@ -223,14 +217,7 @@ async fn beacon(
             count(&state, id, &host, &ip).await;
         }
     }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("image/gif")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("no-store, max-age=0")),
-        ],
-        PIXEL,
-    )
-        .into_response()
+    counting_pixel()
 }
 
 async fn count(state: &AppState, id: i64, host: &str, client: &str) {
