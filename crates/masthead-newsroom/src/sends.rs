@@ -477,13 +477,6 @@ async fn start(newsroom: &Newsroom, send: &Send) -> Outcome<bool> {
     Ok(total.is_some())
 }
 
-#[derive(Debug, Default)]
-struct Delivered {
-    sent: usize,
-    retried: usize,
-    failed: usize,
-}
-
 /// Where the ledger answers a connection: the members it marked, or why it could not.
 type MarkReply = tokio::sync::oneshot::Sender<Result<Vec<i64>, String>>;
 
@@ -539,7 +532,7 @@ async fn ledger(
 }
 
 /// Delivers `send` from this node until `deadline` or until nothing is left to claim.
-async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant) -> Outcome<Delivered> {
+async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant) -> Outcome<TurnCount> {
     let stored: StoredIssue = serde_json::from_str(send.issue.as_deref().unwrap_or("null"))
         .map_err(|e| Failure::Internal(format!("send {}: the e-mail is damaged: {e}", send.id)))?;
     let rendered = Arc::new(render(newsroom, &stored)?);
@@ -548,7 +541,7 @@ async fn deliver(newsroom: &Newsroom, send: &Send, node: &str, deadline: Instant
     let verp = crate::bounces::verp(newsroom).await?.map(Arc::new);
     let host = site.base_url.host_str().unwrap_or("localhost").to_owned();
     let connections = newsroom.mailer().connections().max(1);
-    let totals = Arc::new(std::sync::Mutex::new(Delivered::default()));
+    let totals = Arc::new(std::sync::Mutex::new(TurnCount::default()));
 
     loop {
         if Instant::now() >= deadline {
