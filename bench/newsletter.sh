@@ -119,3 +119,6 @@ echo "|---|---|---|---|---|---|---|---|---|"
 echo "| $SIZE | $ALGORITHM | $CONNECTIONS | $SEND_SECONDS | $RATE | $CPU_S ($PER_CORE) | $SINK_RATE | $RSS_MB | $PAGE_RPS |"
 [ "$SMOKE" = 1 ] && echo "SMOKE MODE: figures are not meaningful."
 tail -n 2 "$WORK/send.txt"
+if [ -n "$WRK" ]; then
+  grep -E "Socket errors|Non-2xx" "$WORK/wrk.txt" || echo "wrk: every request answered, no socket errors"
+fi

@@ -156,8 +156,11 @@ pub struct RenderedIssue {
 struct Pieces(Vec<String>);
 
 impl Pieces {
+    /// Cut at each mark, with lines ending in CRLF as the message will carry them, so that this
+    /// is done once per send rather than once per reader.
     fn split(rendered: &str) -> Pieces {
-        Pieces(rendered.split(UNSUBSCRIBE_MARK).map(str::to_owned).collect())
+        let crlf = rendered.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
+        Pieces(crlf.split(UNSUBSCRIBE_MARK).map(str::to_owned).collect())
     }
 
     fn join(&self, with: &str) -> String {

@@ -264,9 +264,13 @@ impl Mailer {
             key.domain.clone(),
             signing_key,
             headers,
+            // `c=relaxed/simple`, as Amazon SES signs: relays rewrap and re-case headers, which
+            // relaxed forgives; a newsletter's body is encoded here (base64 and quoted-printable
+            // lines, none ending in a space), where relaxed would forgive nothing more and cost
+            // a pass over every byte of every message (BENCHMARKS.md).
             DkimCanonicalization {
                 header: DkimCanonicalizationType::Relaxed,
-                body: DkimCanonicalizationType::Relaxed,
+                body: DkimCanonicalizationType::Simple,
             },
         );
         self.dkim =
@@ -366,13 +370,9 @@ impl Mailer {
                     "List-Unsubscribe=One-Click".to_owned(),
                 ));
         }
-        // The HTML part in base64: quoted-printable (lettre's choice for long lines) costs several
-        // times as much to encode, for every reader of every send (see BENCHMARKS.md).
-        let html = Body::new_with_encoding(outgoing.html.clone(), ContentTransferEncoding::Base64)
-            .map_err(|_| unbuildable("the HTML part", &"it cannot be encoded"))?;
         let body = MultiPart::alternative()
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(outgoing.text.clone()))
-            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html));
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(text_body(&outgoing.text)))
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(html_body(&outgoing.html)));
         let mut message = builder.multipart(body).map_err(|e| unbuildable("the message", &e))?;
         if let Some(dkim) = &self.dkim {
             message.sign(&dkim.config);
@@ -545,6 +545,54 @@ impl Connection {
         if let Some(mut conn) = self.open.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), conn.quit()).await;
         }
+    }
+}
+
+// The parts are encoded here, each in the one way that suits it, rather than by `Body::new`:
+// lettre would scan every part to choose an encoding and rewrite its line endings, for every
+// reader of every send (see BENCHMARKS.md). The rendered issue's lines already end in CRLF, so
+// the check in `crlf` is all that most messages cost before encoding.
+
+/// The plain-text part in quoted-printable: readable in the message's source, 7-bit safe for
+/// any text.
+fn text_body(text: &str) -> Body {
+    Body::dangerous_pre_encoded(
+        quoted_printable::encode(crlf(text).as_bytes()),
+        ContentTransferEncoding::QuotedPrintable,
+    )
+}
+
+/// The HTML part in base64, in lines of 76 characters (RFC 2045): quoted-printable costs
+/// several times as much to make for HTML with long lines.
+fn html_body(html: &str) -> Body {
+    use base64::Engine as _;
+    const LINE_BYTES: usize = 57; // 76 characters of base64
+    let html = crlf(html);
+    let bytes = html.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len().div_ceil(LINE_BYTES) * 78);
+    let mut line = [0u8; 76];
+    for chunk in bytes.chunks(LINE_BYTES) {
+        let n = base64::engine::general_purpose::STANDARD
+            .encode_slice(chunk, &mut line)
+            .expect("57 bytes fit in 76 characters of base64");
+        out.extend_from_slice(&line[..n]);
+        out.extend_from_slice(b"\r\n");
+    }
+    Body::dangerous_pre_encoded(out, ContentTransferEncoding::Base64)
+}
+
+/// `text` with every line ending in CRLF, as a MIME text part's canonical form has them;
+/// borrowed when it already is.
+fn crlf(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let canonical = memchr::memchr2_iter(b'\r', b'\n', bytes).all(|i| match bytes[i] {
+        b'\r' => bytes.get(i + 1) == Some(&b'\n'),
+        _ => i > 0 && bytes[i - 1] == b'\r',
+    });
+    if canonical {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n"))
     }
 }
 

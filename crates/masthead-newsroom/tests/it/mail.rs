@@ -134,16 +134,23 @@ fn dkimpy_verifies(message: &str, record: &str) -> Option<bool> {
     Some(output.status.success())
 }
 
+/// Longer than a line of an encoded part, and not only ASCII.
+const LONG_LINE: &str = "Barges on the Danube near Vidin and Calafat carried a third of their usual load \
+    in October — Дунав, Dunărea — and the freight rates of the lower river rose by half.";
+
 fn newsletter(to: &str, return_path: Option<String>) -> Outgoing {
     Outgoing {
         from: Sender { name: "The Meridian".into(), address: "news@meridian.example".into() },
         reply_to: Some("Letters <letters@meridian.example>".into()),
         to: to.into(),
         subject: "The week: low water on the Danube — and what it costs".into(),
-        text: "The river fell again this week.\n\nRead on: https://meridian.example/low-water\n".into(),
-        html: "<!doctype html><html><body><p>The river fell again this week.</p>\
-               <p><a href=\"https://meridian.example/low-water\">Read on</a> — Dunav, Дунав</p></body></html>"
-            .into(),
+        text: format!(
+            "The river fell again this week.\n\n{LONG_LINE}\n\nRead on: https://meridian.example/low-water\n"
+        ),
+        html: format!(
+            "<!doctype html>\n<html><body><p>The river fell again this week.</p>\n<p>{LONG_LINE}</p>\n\
+             <p><a href=\"https://meridian.example/low-water\">Read on</a> — Dunav, Дунав</p></body></html>\n"
+        ),
         list_id: Some(ListId { name: "The Weekly".into(), id: "weekly.meridian.example".into() }),
         unsubscribe_url: Some(AbsoluteUrl::parse("https://meridian.example/unsubscribe?t=abc.123").unwrap()),
         return_path,
@@ -187,10 +194,20 @@ async fn a_newsletter_arrives_signed_with_its_list_headers_and_its_own_return_pa
         let content_type = parsed.content_type().unwrap();
         assert_eq!((content_type.ctype(), content_type.subtype()), ("multipart", Some("alternative")));
         assert_eq!(
-            parsed.body_text(0).unwrap().replace("\r\n", "\n").trim_end(),
-            "The river fell again this week.\n\nRead on: https://meridian.example/low-water"
+            parsed.body_text(0).unwrap(),
+            format!(
+                "The river fell again this week.\r\n\r\n{LONG_LINE}\r\n\r\nRead on: https://meridian.example/low-water\r\n"
+            ),
+            "the text part comes out as it went in, with its lines ending in CRLF"
         );
-        assert!(parsed.body_html(0).unwrap().contains("Dunav, Дунав"));
+        let html = parsed.body_html(0).unwrap();
+        assert!(html.contains(&format!("<p>{LONG_LINE}</p>\r\n")), "{html}");
+        assert!(html.contains("Dunav, Дунав"));
+        let (_, body) = received.data.split_once("\r\n\r\n").unwrap();
+        assert!(
+            body.lines().all(|line| line.trim_end_matches('\r').len() <= 76),
+            "no line of the encoded parts is longer than 76 characters (RFC 2045): {body}"
+        );
         assert!(header("DKIM-Signature").contains("d=meridian.example"), "{}", received.data);
 
         assert_eq!(
