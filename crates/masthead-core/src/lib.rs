@@ -16,6 +16,7 @@ pub mod outlet;
 pub mod policy;
 pub mod provenance;
 pub mod republication;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod source;
@@ -40,6 +41,7 @@ pub use provenance::{Origin, Provenance};
 pub use republication::{
     MentionKind, MentionStatus, Republication, RepublicationCursor, ViewTally, Webmention,
 };
+pub use search::{SearchQuery, SearchTerm};
 pub use site::Site;
 pub use slug::{Slug, SlugError};
 pub use source::{FeedFormat, NewSource, Source, SourceTerms};

@@ -28,6 +28,7 @@ pub mod newsletters;
 pub mod outbound;
 pub mod passwords;
 pub mod republications;
+pub mod search;
 pub mod secrets;
 pub mod sends;
 pub mod settings;

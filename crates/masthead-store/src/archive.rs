@@ -308,6 +308,8 @@ impl Store {
                 }
             }
         }
+        // The search index is not in the archive: it is made again from the articles.
+        self.reindex_search(|_, _| {}).await?;
         self.changed(vec!["all".to_owned()]).await;
         Ok(())
     }

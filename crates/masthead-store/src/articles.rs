@@ -14,6 +14,7 @@ use masthead_core::{
 use sqlx::{FromRow, Row};
 
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
+use crate::search::{SearchDocument, index_for_search};
 use crate::sources::SyndicationRecord;
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
@@ -296,6 +297,8 @@ pub struct ArticleFilter {
     pub term_id: Option<i64>,
     /// Part of the title, in any case.
     pub title: Option<String>,
+    /// Words anywhere in the headline, standfirst or text, as the site's search reads them.
+    pub text: Option<masthead_core::SearchQuery>,
 }
 
 /// Which published articles a list holds.
@@ -409,6 +412,8 @@ impl Store {
             let changed = changed_fields(None, &snapshot);
             prepared.push((new, published_at, excerpt, snapshot, changed));
         }
+        let config = self.search_config().await?;
+        let documents: Vec<SearchDocument> = prepared.iter().map(|p| SearchDocument::of(&p.0)).collect();
         let now = now_seconds();
         let ids: Vec<i64> = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -422,6 +427,7 @@ impl Store {
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
+                index_for_search!(tx, id, documents[ids.len()], config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
                     sqlx::query(
@@ -454,6 +460,8 @@ impl Store {
         let new = &new;
         let snapshot = snapshot(new)?;
         let changed = changed_fields(None, &snapshot);
+        let config = self.search_config().await?;
+        let document = SearchDocument::of(new);
         let now = now_seconds();
         let id: i64 = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -465,6 +473,7 @@ impl Store {
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
+            index_for_search!(tx, id, document, config);
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
             if let Some(record) = record {
                 record_syndication!(tx, id, record, now, None::<i64>);
@@ -552,6 +561,8 @@ impl Store {
                 .await?
         });
         let changed = changed_fields(previous.as_deref(), &snapshot);
+        let config = self.search_config().await?;
+        let document = SearchDocument::of(new);
         let now = now_seconds();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
@@ -581,6 +592,7 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
             }
             write_relations!(tx, id, new);
+            index_for_search!(tx, id, document, config);
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
             match record {
                 Some(record) => {
@@ -782,6 +794,15 @@ impl Store {
         if title.is_some() {
             conditions.push(format!("LOWER(a.title) LIKE ${} ESCAPE '\\'", next()));
         }
+        let text = match filter.text.as_ref().filter(|q| !q.is_empty()) {
+            Some(query) => {
+                let first = next();
+                next();
+                conditions.push(self.text_filter_sql(first));
+                Some(self.text_filter_values(query).await?)
+            }
+            None => None,
+        };
         let filter_sql =
             if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) };
         let sql = format!(
@@ -807,6 +828,9 @@ impl Store {
             }
             if let Some(p) = &pattern {
                 q = q.bind(p.clone());
+            }
+            if let Some((query, config)) = &text {
+                q = q.bind(query.clone()).bind(*config);
             }
             q.fetch_all(pool).await?
         });
@@ -987,10 +1011,38 @@ impl Store {
         });
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
+        let items = self.summaries_of(rows).await?;
+        let next = if more { items.last().map(ArticleSummary::cursor) } else { None };
+        Ok(Listing { items, next })
+    }
+
+    /// Published articles `ids` as lists show them, in no particular order.
+    pub async fn summaries(&self, ids: &[i64]) -> Result<Vec<ArticleSummary>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
+             a.featured_alt, a.featured_credit, {FEATURED_COLUMNS} \
+             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
+             WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        let rows: Vec<SummaryRow> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        self.summaries_of(rows).await
+    }
+
+    /// Rows of the summary columns, with their bylines, terms and origins (three queries).
+    async fn summaries_of(&self, rows: Vec<SummaryRow>) -> Result<Vec<ArticleSummary>> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let mut rel = self.relations(&ids).await?;
-        let items = rows
-            .into_iter()
+        rows.into_iter()
             .map(|row| {
                 let featured = featured!(row);
                 let original_outlet = rel
@@ -1012,9 +1064,7 @@ impl Store {
                     original_outlet,
                 })
             })
-            .collect::<Result<Vec<_>>>()?;
-        let next = if more { items.last().map(ArticleSummary::cursor) } else { None };
-        Ok(Listing { items, next })
+            .collect::<Result<Vec<_>>>()
     }
 
     /// Loads bylines, terms and origins for `ids` in three queries.

@@ -32,6 +32,7 @@ mod notify;
 mod outlets;
 mod republications;
 mod rows;
+mod search;
 mod secrets;
 mod sends;
 mod settings;
@@ -50,6 +51,7 @@ pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberP
 
 pub use imports::{Comment, ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
+pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, MAX_RESULTS, SearchHit, SearchRequest, SearchResults};
 pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};

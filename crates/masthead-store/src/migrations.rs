@@ -34,6 +34,7 @@ const SQLITE: Embedded = &[
     (16, "members", include_str!("../migrations/sqlite/0016_members.sql")),
     (17, "mail", include_str!("../migrations/sqlite/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/sqlite/0018_sends.sql")),
+    (19, "search", include_str!("../migrations/sqlite/0019_search.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -58,6 +59,7 @@ const POSTGRES: Embedded = &[
     (16, "members", include_str!("../migrations/postgres/0016_members.sql")),
     (17, "mail", include_str!("../migrations/postgres/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/postgres/0018_sends.sql")),
+    (19, "search", include_str!("../migrations/postgres/0019_search.sql")),
 ];
 
 #[derive(Debug)]

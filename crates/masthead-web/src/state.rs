@@ -29,6 +29,7 @@ struct Inner {
     page_cache: PageCache,
     beacon_limits: AddressLimits,
     reader_limits: AddressLimits,
+    search_limits: AddressLimits,
 }
 
 /// Views of republished copies one client address may have counted at once (the tracking
@@ -42,6 +43,11 @@ pub const BEACON_CLIENTS: usize = 50_000;
 pub const READER_BURST: u32 = 10;
 pub const READER_REFILL: std::time::Duration = std::time::Duration::from_secs(30);
 pub const READER_CLIENTS: usize = 50_000;
+
+/// Searches one client address may make at once, then one more per [`SEARCH_REFILL`].
+pub const SEARCH_BURST: u32 = 30;
+pub const SEARCH_REFILL: std::time::Duration = std::time::Duration::from_millis(500);
+pub const SEARCH_CLIENTS: usize = 50_000;
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
@@ -59,8 +65,17 @@ impl AppState {
         let newsroom = Newsroom::new(store, media_dir, outbound, mailer);
         let beacon_limits = AddressLimits::new(BEACON_BURST, BEACON_REFILL, BEACON_CLIENTS);
         let reader_limits = AddressLimits::new(READER_BURST, READER_REFILL, READER_CLIENTS);
+        let search_limits = AddressLimits::new(SEARCH_BURST, SEARCH_REFILL, SEARCH_CLIENTS);
         AppState {
-            inner: Arc::new(Inner { newsroom, theme, page_size, page_cache, beacon_limits, reader_limits }),
+            inner: Arc::new(Inner {
+                newsroom,
+                theme,
+                page_size,
+                page_cache,
+                beacon_limits,
+                reader_limits,
+                search_limits,
+            }),
         }
     }
 
@@ -82,6 +97,11 @@ impl AppState {
     /// How many readers' forms each client address may post.
     pub fn reader_limits(&self) -> &AddressLimits {
         &self.inner.reader_limits
+    }
+
+    /// How many searches each client address may make.
+    pub fn search_limits(&self) -> &AddressLimits {
+        &self.inner.search_limits
     }
 
     pub fn mailer(&self) -> &Mailer {

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../theme/templates/home.html")),
     ("article.html", include_str!("../theme/templates/article.html")),
     ("archive.html", include_str!("../theme/templates/archive.html")),
+    ("search.html", include_str!("../theme/templates/search.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
     ("republish.html", include_str!("../theme/templates/republish.html")),
     ("republish-snippet.html", include_str!("../theme/templates/republish-snippet.html")),

@@ -68,6 +68,23 @@ pub enum Command {
     /// Mail: the DKIM key, and bounces and complaints piped in by the mail server.
     #[command(subcommand, after_help = MAIL_EXAMPLES)]
     Mail(MailCommand),
+    /// The site's full-text search.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SearchCommand {
+    /// Build the search index again from every article (a node does this by itself when it
+    /// starts and finds the index built another way, for example after the site's language
+    /// changed on PostgreSQL).
+    Reindex(ReindexArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 const MEMBERS_EXAMPLES: &str = "\

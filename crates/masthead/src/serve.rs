@@ -97,6 +97,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     // Views are counted in this node's memory, so it writes them even when it runs no other job.
     let own_jobs: &'static [Job] = if args.no_jobs { &[Job::FlushViews] } else { &Job::ALL };
     let background = tokio::spawn(jobs::run(state.newsroom().clone(), own_jobs, until(stopped)));
+    let newsroom = state.newsroom().clone();
+    tokio::spawn(async move {
+        if let Err(e) = masthead_newsroom::search::reindex_if_stale(&newsroom).await {
+            tracing::error!(error = %e, "the search index could not be built; `masthead search reindex` tries again");
+        }
+    });
     let site = store.site().await.context("could not read the site settings")?;
 
     // Whoever started us may have closed our stdout: that is no reason to stop serving.

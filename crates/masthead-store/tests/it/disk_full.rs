@@ -61,7 +61,8 @@ fn big_article(n: usize, author: i64) -> masthead_core::NewArticle {
 
 #[tokio::test]
 async fn a_full_disk_is_named_and_saves_work_again_once_space_is_freed_on_sqlite() {
-    let Some(disk) = TinyDisk::mount("4m") else { return };
+    // Room, once freed, for three large saves with their revisions and search index rows.
+    let Some(disk) = TinyDisk::mount("16m") else { return };
     let store = Store::open(&Location::Sqlite(disk.path().join("masthead.db"))).await.unwrap();
     let author = crate::author(&store, "Ana Writer").await;
     let filler = disk.fill();

@@ -16,6 +16,7 @@ mod disk_full;
 mod imports;
 mod mail;
 mod members;
+mod search;
 mod sends;
 mod sources;
 

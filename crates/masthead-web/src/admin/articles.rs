@@ -321,6 +321,18 @@ async fn refuse(state: &AppState, staff: &Staff, draft: &Draft, error: String) -
     render_editor(state, staff, draft, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }
 
+/// The list's search as the site's search reads it, with the last word taken as the start of a
+/// word while it is being typed ("freig" finds "freight").
+fn typed_query(search: &str) -> masthead_core::SearchQuery {
+    let mut query = masthead_core::SearchQuery::parse(search);
+    if !search.ends_with([' ', '"'])
+        && let Some(masthead_core::SearchTerm::Word { word, prefix }) = query.terms.last_mut()
+    {
+        *prefix = word.chars().count() >= masthead_core::search::MIN_PREFIX_CHARS;
+    }
+    query
+}
+
 pub(crate) async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -342,7 +354,8 @@ pub(crate) async fn list(
         status,
         author_id: number("author"),
         term_id: number("region").or(number("theme")),
-        title: Some(search.clone()),
+        title: None,
+        text: Some(typed_query(&search)),
     };
     let articles: Vec<_> = articles::find(state.newsroom(), &staff.user, filter.clone())
         .await?

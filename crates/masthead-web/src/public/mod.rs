@@ -10,12 +10,13 @@ use crate::state::AppState;
 mod counts;
 mod members;
 mod pages;
+mod search;
 
 pub(crate) fn router() -> Router<AppState> {
     pages::router().merge(counts::router())
 }
 
-/// Readers' own pages: never through the page cache.
+/// Readers' own pages and searches: never through the page cache.
 pub(crate) fn members_router() -> Router<AppState> {
-    members::router()
+    members::router().merge(search::router())
 }

@@ -19,6 +19,7 @@ mod permissions;
 mod redirects;
 mod republish;
 mod reset;
+mod search;
 mod sends;
 mod serving;
 mod syndication;

@@ -1,0 +1,468 @@
+//! Full-text search over articles: SQLite FTS5 (`article_search`, Porter stems, accents
+//! removed) and PostgreSQL's tsvector with a GIN index, behind one method. An article's row is
+//! written in the transaction that saves the article (`index_for_search!`), so the index never
+//! lags a save; `Store::reindex_search` rebuilds it when its configuration changes.
+//!
+//! A query never reaches a backend as the reader typed it: [`SearchQuery`] keeps only words,
+//! phrases and prefixes, and the syntax below is written here around them.
+
+use masthead_core::body::html_to_text;
+use masthead_core::{ArticleSummary, NewArticle, SearchQuery, SearchTerm};
+
+use crate::{Db, Result, Store, StoreError, on_db};
+
+/// Around each matched word in a snippet: private-use characters that indexed text never
+/// holds ([`SearchDocument`] removes them), for the edge to turn into `<mark>`.
+pub const HIGHLIGHT_START: char = '\u{E000}';
+pub const HIGHLIGHT_END: char = '\u{E001}';
+
+/// Results are read up to this far: relevance has to be worked out for every match before the
+/// first page, so a deeper page would cost more than any reader needs.
+pub const MAX_RESULTS: u32 = 1_000;
+
+/// Half of a result's relevance is lost over this many days since publication: a gentle
+/// preference for the recent, which strong matches in older articles still outweigh.
+const HALF_LIFE_DAYS: f64 = 1_825.0;
+
+/// What the index holds for each article, and of what version: a change here or in the
+/// tokenizer (SQLite) or the language's configuration (PostgreSQL) means a rebuild.
+const SQLITE_VERSION: &str = "fts5-porter-unicode61-1";
+
+/// A search of published articles.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub query: SearchQuery,
+    /// Each of these terms (or one below it) must be among the article's.
+    pub term_ids: Vec<i64>,
+    pub author_id: Option<i64>,
+    /// Published at or after.
+    pub from: Option<jiff::Timestamp>,
+    /// Published before.
+    pub until: Option<jiff::Timestamp>,
+    pub offset: u32,
+    pub limit: u32,
+    /// For the preference for recent articles.
+    pub now: jiff::Timestamp,
+}
+
+/// One result: the article as lists show it, and a passage of its text with the matched words
+/// between [`HIGHLIGHT_START`] and [`HIGHLIGHT_END`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub summary: ArticleSummary,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub hits: Vec<SearchHit>,
+    /// Whether a further page has results.
+    pub more: bool,
+}
+
+/// An article's words as the index holds them: plain text, without the highlight marks.
+pub(crate) struct SearchDocument {
+    pub title: String,
+    pub dek: String,
+    pub body: String,
+}
+
+impl SearchDocument {
+    pub(crate) fn of(new: &NewArticle) -> SearchDocument {
+        SearchDocument::from_parts(&new.title, &new.dek, &new.body.html)
+    }
+
+    fn from_parts(title: &str, dek: &str, body_html: &str) -> SearchDocument {
+        let clean = |s: &str| s.replace([HIGHLIGHT_START, HIGHLIGHT_END], " ");
+        SearchDocument { title: clean(title), dek: clean(dek), body: clean(&html_to_text(body_html)) }
+    }
+}
+
+/// PostgreSQL's text search configuration for a site language (BCP 47): the built-in
+/// configurations with a stemmer, and `simple` (words as they are) for every other language.
+fn pg_config(language: &str) -> &'static str {
+    let primary = language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    match primary.as_str() {
+        "ar" => "arabic",
+        "da" => "danish",
+        "nl" => "dutch",
+        "en" => "english",
+        "fi" => "finnish",
+        "fr" => "french",
+        "de" => "german",
+        "el" => "greek",
+        "hu" => "hungarian",
+        "id" => "indonesian",
+        "ga" => "irish",
+        "it" => "italian",
+        "lt" => "lithuanian",
+        "ne" => "nepali",
+        "no" | "nb" | "nn" => "norwegian",
+        "pt" => "portuguese",
+        "ro" => "romanian",
+        "ru" => "russian",
+        "es" => "spanish",
+        "sv" => "swedish",
+        "ta" => "tamil",
+        "tr" => "turkish",
+        _ => "simple",
+    }
+}
+
+/// `text` without its accents ("Dunărea" becomes "Dunarea"): what FTS5's `remove_diacritics`
+/// does on SQLite, done here for PostgreSQL, whose configurations keep them.
+pub(crate) fn without_accents(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
+    if text.is_ascii() {
+        return text.to_owned();
+    }
+    text.nfd().filter(|c| !is_combining_mark(*c)).nfc().collect()
+}
+
+/// The FTS5 query for `query`: each word or phrase in double quotes (so that nothing in it is
+/// syntax), `*` after a prefix, all of them required.
+fn fts5_query(query: &SearchQuery) -> String {
+    let quote = |words: &[String]| format!("\"{}\"", words.join(" ").replace('"', ""));
+    query
+        .terms
+        .iter()
+        .map(|t| match t {
+            SearchTerm::Word { word, prefix } => {
+                format!("{}{}", quote(std::slice::from_ref(word)), if *prefix { "*" } else { "" })
+            }
+            SearchTerm::Phrase(words) => quote(words),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The tsquery text for `query`: each word a quoted lexeme (normalised by the configuration
+/// when parsed), `:*` after a prefix, phrases with `<->`, all joined by `&`.
+fn tsquery(query: &SearchQuery) -> String {
+    let lexeme = |w: &str| format!("'{}'", without_accents(w).replace(['\'', '\\'], ""));
+    query
+        .terms
+        .iter()
+        .map(|t| match t {
+            SearchTerm::Word { word, prefix } => {
+                format!("{}{}", lexeme(word), if *prefix { ":*" } else { "" })
+            }
+            SearchTerm::Phrase(words) => {
+                format!("({})", words.iter().map(|w| lexeme(w)).collect::<Vec<_>>().join(" <-> "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// Writes article `$id`'s row of the search index inside the transaction `$tx`, from the
+/// [`SearchDocument`] `$doc`; `$config` is `None` on SQLite and the text search configuration on
+/// PostgreSQL ([`Store::search_config`]).
+macro_rules! index_for_search {
+    ($tx:ident, $id:expr, $doc:expr, $config:expr) => {
+        match $config {
+            None => {
+                sqlx::query("DELETE FROM article_search WHERE rowid = $1").bind($id).execute(&mut *$tx).await?;
+                sqlx::query("INSERT INTO article_search (rowid, title, dek, body) VALUES ($1, $2, $3, $4)")
+                    .bind($id)
+                    .bind(&$doc.title)
+                    .bind(&$doc.dek)
+                    .bind(&$doc.body)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            Some(config) => {
+                // The words without their accents make the document, as FTS5 does on SQLite;
+                // the text keeps them, for the passages shown.
+                sqlx::query(
+                    "INSERT INTO article_search (article_id, title, dek, body, document) VALUES ($1, $2, $3, $4, \
+                     setweight(to_tsvector($5::regconfig, $6), 'A') || setweight(to_tsvector($5::regconfig, $7), 'B') \
+                     || setweight(to_tsvector($5::regconfig, $8), 'D')) \
+                     ON CONFLICT (article_id) DO UPDATE SET title = excluded.title, dek = excluded.dek, \
+                     body = excluded.body, document = excluded.document",
+                )
+                .bind($id)
+                .bind(&$doc.title)
+                .bind(&$doc.dek)
+                .bind(&$doc.body)
+                .bind(config)
+                .bind($crate::search::without_accents(&$doc.title))
+                .bind($crate::search::without_accents(&$doc.dek))
+                .bind($crate::search::without_accents(&$doc.body))
+                .execute(&mut *$tx)
+                .await?;
+            }
+        }
+    };
+}
+pub(crate) use index_for_search;
+
+impl Store {
+    /// `None` on SQLite; on PostgreSQL, the text search configuration of the site's language.
+    pub(crate) async fn search_config(&self) -> Result<Option<&'static str>> {
+        Ok(match self.db {
+            Db::Sqlite(_) => None,
+            Db::Postgres(_) => Some(pg_config(&self.site().await?.language)),
+        })
+    }
+
+    /// What the index would be built as now.
+    async fn search_version(&self) -> Result<String> {
+        Ok(match self.search_config().await? {
+            None => SQLITE_VERSION.to_owned(),
+            Some(config) => format!("tsvector-{config}-1"),
+        })
+    }
+
+    /// Whether the index must be rebuilt ([`Store::reindex_search`]): it never was, or it was
+    /// built another way (the site's language changed, or this version indexes differently).
+    pub async fn search_index_stale(&self) -> Result<bool> {
+        let built: Option<String> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT version FROM search_index WHERE id = 1").fetch_optional(pool).await?
+        });
+        Ok(built.as_deref() != Some(self.search_version().await?.as_str()))
+    }
+
+    /// Rebuilds the search index, a batch of articles per transaction, calling `progress` with
+    /// (done, total) after each. Searches keep working meanwhile. Returns the articles indexed.
+    pub async fn reindex_search(&self, mut progress: impl FnMut(u64, u64)) -> Result<u64> {
+        const BATCH: i64 = 200;
+        let version = self.search_version().await?;
+        let config = self.search_config().await?;
+        let total: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await?
+        });
+        let total = u64::try_from(total).unwrap_or(0);
+        let mut done = 0u64;
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, String, String, String)> = on_db!(self, pool => {
+                sqlx::query_as("SELECT id, title, dek, body_html FROM articles WHERE id > $1 ORDER BY id LIMIT $2")
+                    .bind(after)
+                    .bind(BATCH)
+                    .fetch_all(pool)
+                    .await?
+            });
+            let Some(last) = rows.last() else { break };
+            after = last.0;
+            // Reading HTML is CPU work: off the async workers.
+            let docs = tokio::task::spawn_blocking(move || {
+                rows.into_iter()
+                    .map(|(id, title, dek, html)| (id, SearchDocument::from_parts(&title, &dek, &html)))
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|e| {
+                StoreError::Invalid(format!("reading articles for the search index stopped: {e}"))
+            })?;
+            on_db!(self, pool => {
+                let mut tx = pool.begin().await?;
+                for (id, doc) in &docs {
+                    index_for_search!(tx, *id, doc, config);
+                }
+                tx.commit().await?;
+            });
+            done += docs.len() as u64;
+            progress(done, total.max(done));
+        }
+        on_db!(self, pool => {
+            sqlx::query("UPDATE search_index SET version = $1 WHERE id = 1").bind(&version).execute(pool).await?;
+        });
+        Ok(done)
+    }
+
+    /// Published articles matching `request`, the most relevant first (with a gentle
+    /// preference for recent ones), each with a highlighted passage.
+    pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
+        if request.query.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let limit = request.limit.clamp(1, 100);
+        if request.offset >= MAX_RESULTS {
+            return Ok(SearchResults::default());
+        }
+        let config = self.search_config().await?;
+        let query_text = match config {
+            None => fts5_query(&request.query),
+            Some(_) => tsquery(&request.query),
+        };
+        // $1 the query, $2 now, $3 the configuration (NULL on SQLite); filters from $4.
+        let mut n = 3;
+        let mut next = || {
+            n += 1;
+            n
+        };
+        let mut ctes = Vec::new();
+        let mut conditions = Vec::new();
+        for (i, _) in request.term_ids.iter().enumerate() {
+            let p = next();
+            ctes.push(format!(
+                "subtree{i} (id, depth) AS (SELECT id, 0 FROM terms WHERE id = ${p} UNION ALL \
+                 SELECT t.id, s.depth + 1 FROM terms t JOIN subtree{i} s ON t.parent_id = s.id WHERE s.depth < 32)"
+            ));
+            conditions.push(format!(
+                "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree{i}))"
+            ));
+        }
+        if request.author_id.is_some() {
+            conditions.push(format!(
+                "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ${})",
+                next()
+            ));
+        }
+        if request.from.is_some() {
+            conditions.push(format!("AND a.published_at >= ${}", next()));
+        }
+        if request.until.is_some() {
+            conditions.push(format!("AND a.published_at < ${}", next()));
+        }
+        let with =
+            if ctes.is_empty() { String::new() } else { format!("WITH RECURSIVE {} ", ctes.join(", ")) };
+        let conditions = conditions.join(" ");
+        let age_factor = format!(
+            "(1.0 + CAST((CASE WHEN a.published_at < $2 THEN $2 - a.published_at ELSE 0 END) AS DOUBLE PRECISION) \
+             / 86400.0 / {HALF_LIFE_DAYS:.1})"
+        );
+        let sql = match config {
+            // bm25 is negative, lower is better: dividing by the age factor draws older
+            // articles towards zero.
+            None => format!(
+                "{with}SELECT article_search.rowid, bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
+                 FROM article_search JOIN articles a ON a.id = article_search.rowid \
+                 WHERE article_search MATCH $1 AND $3 IS NULL \
+                 AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                 ORDER BY score, a.id DESC LIMIT {} OFFSET {}",
+                limit + 1,
+                request.offset
+            ),
+            Some(_) => format!(
+                "{with}SELECT s.article_id, CAST(ts_rank_cd(s.document, q) AS DOUBLE PRECISION) / {age_factor} AS score \
+                 FROM article_search s JOIN articles a ON a.id = s.article_id, to_tsquery($3::regconfig, $1) q \
+                 WHERE s.document @@ q AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                 ORDER BY score DESC, a.id DESC LIMIT {} OFFSET {}",
+                limit + 1,
+                request.offset
+            ),
+        };
+        let now = request.now.as_second();
+        let ranked: Vec<(i64, f64)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql).bind(&query_text).bind(now).bind(config);
+            for term in &request.term_ids {
+                q = q.bind(term);
+            }
+            if let Some(author) = request.author_id {
+                q = q.bind(author);
+            }
+            if let Some(from) = request.from {
+                q = q.bind(from.as_second());
+            }
+            if let Some(until) = request.until {
+                q = q.bind(until.as_second());
+            }
+            q.fetch_all(pool).await?
+        });
+        let more = ranked.len() > limit as usize && request.offset + limit < MAX_RESULTS;
+        let ids: Vec<i64> = ranked.iter().take(limit as usize).map(|(id, _)| *id).collect();
+        if ids.is_empty() {
+            return Ok(SearchResults::default());
+        }
+        let snippets = self.snippets(&ids, &query_text, config).await?;
+        let mut summaries = self.summaries(&ids).await?;
+        let hits = ids
+            .iter()
+            .filter_map(|id| {
+                let at = summaries.iter().position(|s| s.id == *id)?;
+                let summary = summaries.swap_remove(at);
+                let snippet =
+                    snippets.iter().find(|(i, _)| i == id).map(|(_, s)| s.clone()).unwrap_or_default();
+                Some(SearchHit { summary, snippet })
+            })
+            .collect();
+        Ok(SearchResults { hits, more })
+    }
+
+    /// A passage of each article's text around what matched (only for one page of results:
+    /// making them costs a pass over each text).
+    async fn snippets(
+        &self,
+        ids: &[i64],
+        query_text: &str,
+        config: Option<&str>,
+    ) -> Result<Vec<(i64, String)>> {
+        let list = crate::placeholders(4, ids.len());
+        let (start, end) = (HIGHLIGHT_START.to_string(), HIGHLIGHT_END.to_string());
+        let sql = match config {
+            None => format!(
+                "SELECT rowid, snippet(article_search, 2, $2, $3, '…', 32) FROM article_search \
+                 WHERE article_search MATCH $1 AND rowid IN ({list})"
+            ),
+            Some(_) => format!(
+                "SELECT article_id, ts_headline($2::regconfig, body, to_tsquery($2::regconfig, $1), $3) \
+                 FROM article_search WHERE article_id IN ({list})"
+            ),
+        };
+        let rows: Vec<(i64, String)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql).bind(query_text);
+            q = match config {
+                None => q.bind(start.clone()).bind(end.clone()),
+                Some(config) => q.bind(config).bind(format!(
+                    "StartSel={start}, StopSel={end}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=\" … \""
+                )),
+            };
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        Ok(rows)
+    }
+
+    /// The condition on `a.id` that keeps articles matching `query` (for the newsroom's own
+    /// lists), with its parameters from `$first`; bound with [`Store::bind_text_filter`].
+    pub(crate) fn text_filter_sql(&self, first: usize) -> String {
+        match self.db {
+            Db::Sqlite(_) => format!(
+                "a.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ${first} AND ${} IS NULL)",
+                first + 1
+            ),
+            Db::Postgres(_) => format!(
+                "a.id IN (SELECT article_id FROM article_search WHERE document @@ to_tsquery(${}::regconfig, ${first}))",
+                first + 1
+            ),
+        }
+    }
+
+    /// The two values for [`Store::text_filter_sql`]: the query in the backend's syntax and the
+    /// configuration.
+    pub(crate) async fn text_filter_values(
+        &self,
+        query: &SearchQuery,
+    ) -> Result<(String, Option<&'static str>)> {
+        let config = self.search_config().await?;
+        Ok(match config {
+            None => (fts5_query(query), None),
+            Some(config) => (tsquery(query), Some(config)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_are_written_in_each_backend_s_syntax() {
+        let q = SearchQuery::parse(r#"Danube "low water" freigh*"#);
+        assert_eq!(fts5_query(&q), r#""danube" "low water" "freigh"*"#);
+        assert_eq!(tsquery(&q), "'danube' & ('low' <-> 'water') & 'freigh':*");
+    }
+
+    #[test]
+    fn site_languages_find_their_configuration() {
+        assert_eq!(pg_config("en"), "english");
+        assert_eq!(pg_config("fr-CA"), "french");
+        assert_eq!(pg_config("sr-Latn"), "simple");
+        assert_eq!(pg_config(""), "simple");
+    }
+}

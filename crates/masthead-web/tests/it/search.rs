@@ -1,0 +1,96 @@
+//! Readers' search through the router: the page, its JSON, the OpenSearch description, the
+//! limit per address, and the newsroom's list searching the text.
+
+use axum::http::StatusCode;
+
+use crate::harness::{TestApp, attrs, texts};
+
+#[tokio::test]
+async fn a_reader_finds_an_article_by_a_word_of_its_text() {
+    let app = TestApp::demo().await;
+    let article = app.published().await.remove(0);
+    let full = app.store().article(article.id).await.unwrap();
+    // A word of the body, not of the headline.
+    let text = masthead_core::body::html_to_text(&full.body.html);
+    let word = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 9)
+        .find(|w| !full.title.to_lowercase().contains(&w.to_lowercase()))
+        .expect("the demo article has a long word in its text")
+        .to_owned();
+
+    let reply = app.get(&format!("/search?q={word}")).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.header("cache-control"), "no-store", "a search is never cached");
+    let html = reply.html();
+    let links = attrs(&html, ".search-result h2 a", "href");
+    assert!(links.contains(&format!("/article/{}", article.slug)), "{word}: {links:?}");
+    let marked = texts(&html, ".search-result .snippet mark");
+    assert!(marked.iter().any(|m| m.eq_ignore_ascii_case(&word)), "the passage marks {word}: {marked:?}");
+    assert_eq!(attrs(&html, "input[name=q]", "value")[0], word, "the box keeps the query");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/search.json?q={word}")).await.body).unwrap();
+    let urls: Vec<&str> =
+        json["results"].as_array().unwrap().iter().map(|r| r["url"].as_str().unwrap()).collect();
+    assert!(urls.contains(&format!("https://meridian.example/article/{}", article.slug).as_str()), "{json}");
+    assert!(!json["results"][0]["snippet"].as_str().unwrap().contains('\u{E000}'));
+
+    let nothing = app.get("/search?q=zzqxjv").await;
+    assert_eq!(nothing.status, StatusCode::OK);
+    assert_eq!(texts(&nothing.html(), ".empty"), ["Nothing matched zzqxjv."]);
+
+    let hostile =
+        app.get("/search?q=%22%2A%28NEAR%27%3B%20--%5C&from=2026-01-01&to=2026-12-31&page=70000").await;
+    assert_eq!(hostile.status, StatusCode::OK, "{}", hostile.body);
+    let bad_date = app.get("/search?q=river&from=yesterday").await;
+    assert_eq!(bad_date.status, StatusCode::BAD_REQUEST);
+    let unknown_region = app.get("/search?q=river&region=atlantis").await;
+    assert_eq!(texts(&unknown_region.html(), ".empty"), ["Nothing matched river."]);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn browsers_are_offered_the_site_s_search() {
+    let app = TestApp::demo().await;
+    let home = app.get("/").await.html();
+    assert_eq!(attrs(&home, "link[rel=search]", "href"), ["/opensearch.xml"]);
+    assert_eq!(attrs(&home, "form.site-search", "action"), ["/search"]);
+    let description = app.get("/opensearch.xml").await;
+    assert_eq!(description.header("content-type"), "application/opensearchdescription+xml");
+    let doc = well_formed(&description.body);
+    assert!(doc.contains("template=\"https://meridian.example/search?q={searchTerms}\""), "{doc}");
+    app.finish().await;
+}
+
+/// The OpenSearch document, checked to be well-formed XML by quick-xml's reader.
+fn well_formed(xml: &str) -> String {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not XML: {e}: {xml}"),
+        }
+    }
+    xml.to_owned()
+}
+
+#[tokio::test]
+async fn one_address_searching_without_end_is_asked_to_wait() {
+    let app = TestApp::demo().await;
+    let mut statuses = Vec::new();
+    for _ in 0..masthead_web::state::SEARCH_BURST + 5 {
+        statuses.push(app.get("/search?q=river").await.status);
+    }
+    assert!(statuses[..masthead_web::state::SEARCH_BURST as usize].iter().all(|s| *s == StatusCode::OK));
+    let last = app.get("/search?q=river").await;
+    assert_eq!(last.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(last.header("retry-after"), "30");
+    assert_eq!(
+        app.get("/search").await.status,
+        StatusCode::OK,
+        "the empty form costs nothing and is always shown"
+    );
+    app.finish().await;
+}
