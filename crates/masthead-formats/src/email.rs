@@ -159,8 +159,7 @@ impl Pieces {
     /// Cut at each mark, with lines ending in CRLF as the message will carry them, so that this
     /// is done once per send rather than once per reader.
     fn split(rendered: &str) -> Pieces {
-        let crlf = rendered.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n");
-        Pieces(crlf.split(UNSUBSCRIBE_MARK).map(str::to_owned).collect())
+        Pieces(crlf(rendered).split(UNSUBSCRIBE_MARK).map(str::to_owned).collect())
     }
 
     fn join(&self, with: &str) -> String {
@@ -190,6 +189,21 @@ impl RenderedIssue {
             html: self.html.join(&escape_html(unsubscribe_url)),
             text: self.text.join(unsubscribe_url),
         }
+    }
+}
+
+/// `text` with every line ending in CRLF, as a MIME text part's canonical form has them;
+/// borrowed when it already is (the check is a fast scan, made for every reader's message).
+pub fn crlf(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let canonical = memchr::memchr2_iter(b'\r', b'\n', bytes).all(|i| match bytes[i] {
+        b'\r' => bytes.get(i + 1) == Some(&b'\n'),
+        _ => i > 0 && bytes[i - 1] == b'\r',
+    });
+    if canonical {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n"))
     }
 }
 

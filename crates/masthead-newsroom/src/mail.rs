@@ -21,6 +21,7 @@ use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::PoolConfig;
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use masthead_core::AbsoluteUrl;
+use masthead_formats::email::crlf;
 
 use crate::dkim::DkimKey;
 
@@ -551,7 +552,7 @@ impl Connection {
 // The parts are encoded here, each in the one way that suits it, rather than by `Body::new`:
 // lettre would scan every part to choose an encoding and rewrite its line endings, for every
 // reader of every send (see BENCHMARKS.md). The rendered issue's lines already end in CRLF, so
-// the check in `crlf` is all that most messages cost before encoding.
+// the check in `email::crlf` is all that most messages cost before encoding.
 
 /// The plain-text part in quoted-printable: readable in the message's source, 7-bit safe for
 /// any text.
@@ -579,21 +580,6 @@ fn html_body(html: &str) -> Body {
         out.extend_from_slice(b"\r\n");
     }
     Body::dangerous_pre_encoded(out, ContentTransferEncoding::Base64)
-}
-
-/// `text` with every line ending in CRLF, as a MIME text part's canonical form has them;
-/// borrowed when it already is.
-fn crlf(text: &str) -> std::borrow::Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let canonical = memchr::memchr2_iter(b'\r', b'\n', bytes).all(|i| match bytes[i] {
-        b'\r' => bytes.get(i + 1) == Some(&b'\n'),
-        _ => i > 0 && bytes[i - 1] == b'\r',
-    });
-    if canonical {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        std::borrow::Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n").replace('\n', "\r\n"))
-    }
 }
 
 /// `text` on one line: a header never carries a line break of the caller's.

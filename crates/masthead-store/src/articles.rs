@@ -798,8 +798,9 @@ impl Store {
             Some(query) => {
                 let first = next();
                 next();
-                conditions.push(self.text_filter_sql(first));
-                Some(self.text_filter_values(query).await?)
+                let (condition, values) = self.text_filter(query, first).await?;
+                conditions.push(condition);
+                Some(values)
             }
             None => None,
         };

@@ -419,30 +419,27 @@ impl Store {
     }
 
     /// The condition on `a.id` that keeps articles matching `query` (for the newsroom's own
-    /// lists), with its parameters from `$first`; bound with [`Store::bind_text_filter`].
-    pub(crate) fn text_filter_sql(&self, first: usize) -> String {
-        match self.db {
-            Db::Sqlite(_) => format!(
-                "a.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ${first} AND ${} IS NULL)",
-                first + 1
-            ),
-            Db::Postgres(_) => format!(
-                "a.id IN (SELECT article_id FROM article_search WHERE document @@ to_tsquery(${}::regconfig, ${first}))",
-                first + 1
-            ),
-        }
-    }
-
-    /// The two values for [`Store::text_filter_sql`]: the query in the backend's syntax and the
-    /// configuration.
-    pub(crate) async fn text_filter_values(
+    /// lists), with the two values to bind from `$first`: the query in the backend's syntax and
+    /// the configuration (NULL on SQLite).
+    pub(crate) async fn text_filter(
         &self,
         query: &SearchQuery,
-    ) -> Result<(String, Option<&'static str>)> {
-        let config = self.search_config().await?;
-        Ok(match config {
-            None => (fts5_query(query), None),
-            Some(config) => (tsquery(query), Some(config)),
+        first: usize,
+    ) -> Result<(String, (String, Option<&'static str>))> {
+        let second = first + 1;
+        Ok(match self.search_config().await? {
+            None => (
+                format!(
+                    "a.id IN (SELECT rowid FROM article_search WHERE article_search MATCH ${first} AND ${second} IS NULL)"
+                ),
+                (fts5_query(query), None),
+            ),
+            Some(config) => (
+                format!(
+                    "a.id IN (SELECT article_id FROM article_search WHERE document @@ to_tsquery(${second}::regconfig, ${first}))"
+                ),
+                (tsquery(query), Some(config)),
+            ),
         })
     }
 }

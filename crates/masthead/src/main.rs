@@ -13,6 +13,7 @@ mod mail;
 mod members;
 mod newsletter;
 mod progress;
+mod search;
 mod serve;
 mod site;
 mod sources;
@@ -68,26 +69,6 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Members(cli::MembersCommand::Import(args)) => members::import(args).await,
         cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
         cli::Command::Mail(command) => mail::run(command).await,
-        cli::Command::Search(cli::SearchCommand::Reindex(args)) => reindex(args).await,
+        cli::Command::Search(cli::SearchCommand::Reindex(args)) => search::reindex(args).await,
     }
-}
-
-/// `masthead search reindex`: the index made again from every article, with a progress bar.
-async fn reindex(args: cli::ReindexArgs) -> anyhow::Result<()> {
-    use anyhow::Context as _;
-    let newsroom = cli::newsroom(&args.data, masthead_newsroom::mail::Mailer::log_only()).await?;
-    let bar = progress::bar("Indexing articles");
-    let follow = progress::follow(&bar);
-    let started = std::time::Instant::now();
-    let indexed =
-        masthead_newsroom::search::reindex(&newsroom, |done, total| follow(done as usize, total as usize))
-            .await
-            .context("could not build the search index")?;
-    drop(follow);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    println!("Indexed {indexed} articles for search in {:.1} s.", started.elapsed().as_secs_f64());
-    newsroom.store().close().await;
-    Ok(())
 }

@@ -179,8 +179,6 @@ struct Hit {
 struct SearchPage {
     site: SiteView,
     nav: Vec<LinkView>,
-    feeds: Vec<()>,
-    canonical: Option<String>,
     asked: Asked,
     searched: bool,
     hits: Vec<Hit>,
@@ -199,8 +197,6 @@ async fn page(
     let view = SearchPage {
         site: site_view(&site),
         nav: state.nav_terms().await?.iter().map(term_link).collect(),
-        feeds: Vec::new(),
-        canonical: None,
         searched: !asked.q.trim().is_empty(),
         hits: results
             .hits

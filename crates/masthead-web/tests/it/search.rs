@@ -58,13 +58,17 @@ async fn browsers_are_offered_the_site_s_search() {
     assert_eq!(attrs(&home, "form.site-search", "action"), ["/search"]);
     let description = app.get("/opensearch.xml").await;
     assert_eq!(description.header("content-type"), "application/opensearchdescription+xml");
-    let doc = well_formed(&description.body);
-    assert!(doc.contains("template=\"https://meridian.example/search?q={searchTerms}\""), "{doc}");
+    assert_well_formed(&description.body);
+    assert!(
+        description.body.contains("template=\"https://meridian.example/search?q={searchTerms}\""),
+        "{}",
+        description.body
+    );
     app.finish().await;
 }
 
-/// The OpenSearch document, checked to be well-formed XML by quick-xml's reader.
-fn well_formed(xml: &str) -> String {
+/// Fails unless quick-xml's reader reads `xml` to its end.
+fn assert_well_formed(xml: &str) {
     let mut reader = quick_xml::Reader::from_str(xml);
     loop {
         match reader.read_event() {
@@ -73,7 +77,6 @@ fn well_formed(xml: &str) -> String {
             Err(e) => panic!("not XML: {e}: {xml}"),
         }
     }
-    xml.to_owned()
 }
 
 #[tokio::test]
