@@ -41,6 +41,9 @@ pub enum Action {
     ManageMembers,
     /// E-mailing articles and digests to members: editors and up.
     SendNewsletters,
+    /// Approving, refusing and deleting readers' comments, banning their writers, closing an
+    /// article's comments: editors and up.
+    ModerateComments,
 }
 
 impl Role {
@@ -68,7 +71,8 @@ impl Role {
             | ManageAuthorsAndTerms
             | ViewRepublications
             | ManageMembers
-            | SendNewsletters => self >= Role::Editor,
+            | SendNewsletters
+            | ModerateComments => self >= Role::Editor,
             ManageSettings | ManageStaff | ViewAuditLog => self >= Role::Administrator,
         }
     }
@@ -151,7 +155,8 @@ impl Action {
             | ManageSettings
             | ManageStaff
             | ManageMembers
-            | SendNewsletters => Scope::Publish,
+            | SendNewsletters
+            | ModerateComments => Scope::Publish,
         }
     }
 }

@@ -177,6 +177,8 @@ pub struct ArticleSummary {
     pub featured: Option<FeaturedImage>,
     /// The outlet that first published it, for "Originally published on …" in lists.
     pub original_outlet: Option<String>,
+    /// Comments shown under it.
+    pub comments: i64,
 }
 
 impl ArticleSummary {

@@ -113,7 +113,7 @@ fn markdown_to_html(source: &str) -> Result<String, BodyRefusal> {
 
 /// Follows the Markdown's events with a depth counter and stops at the first one past
 /// [`MAX_NESTING`]. Parsing is linear in pulldown-cmark; only the sanitiser's tree is not.
-fn check_markdown_nesting<'a>(
+pub(crate) fn check_markdown_nesting<'a>(
     events: impl Iterator<Item = (pulldown_cmark::Event<'a>, std::ops::Range<usize>)>,
     source: &str,
 ) -> Result<(), BodyRefusal> {

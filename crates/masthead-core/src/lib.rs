@@ -10,6 +10,7 @@ pub mod account;
 pub mod article;
 pub mod author;
 pub mod body;
+pub mod comment;
 pub mod media;
 pub mod member;
 pub mod outlet;
@@ -31,6 +32,7 @@ pub use article::{
 };
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{BodyRefusal, RenderedBody, render_body};
+pub use comment::{Comment, CommentRefusal, CommentStatus};
 pub use media::{Media, NewMedia};
 pub use member::{
     Label, Member, MemberSource, MemberStatus, NewMember, NewNewsletter, Newsletter, label_slug,

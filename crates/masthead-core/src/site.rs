@@ -42,6 +42,15 @@ pub struct Site {
     /// Newsletters count opens and clicks, per send as a whole (a first-party image and
     /// redirect; nothing is kept per reader). Off unless the outlet turns it on.
     pub newsletter_counts: bool,
+    /// Members may comment on articles (imported comments are shown either way).
+    pub comments: bool,
+    /// Comments close by themselves this many days after an article is published (0: never).
+    pub comments_close_after_days: u32,
+    /// Words and phrases that hold a comment for the newsroom to read first.
+    pub comments_held_words: Vec<String>,
+    /// The article's authors are e-mailed each comment shown on it (if their byline is a
+    /// colleague's with an address).
+    pub comments_notify_authors: bool,
 }
 
 impl Default for Site {
@@ -64,6 +73,10 @@ impl Default for Site {
             noindex_republished: Vec::new(),
             commercial: false,
             newsletter_counts: false,
+            comments: true,
+            comments_close_after_days: 0,
+            comments_held_words: Vec::new(),
+            comments_notify_authors: false,
         }
     }
 }

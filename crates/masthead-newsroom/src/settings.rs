@@ -28,6 +28,10 @@ const NAMES: &[&str] = &[
     "noindex_republished",
     "commercial",
     "newsletter_counts",
+    "comments",
+    "comments_close_after_days",
+    "comments_held_words",
+    "comments_notify_authors",
 ];
 
 /// The settings, for anyone on staff.

@@ -13,6 +13,7 @@ use masthead_core::{
 };
 use sqlx::{FromRow, Row};
 
+use crate::related::choose_related;
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
 use crate::search::{SearchDocument, index_for_search};
 use crate::sources::SyndicationRecord;
@@ -234,8 +235,13 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
+/// The comments a list shows beside an article: those approved (an index counts them).
+const COMMENT_COUNT: &str =
+    "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
+
 row!(SummaryRow {
     id: i64,
+    comment_count: i64,
     slug: String,
     title: String,
     dek: String,
@@ -428,6 +434,7 @@ impl Store {
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
                 index_for_search!(tx, id, documents[ids.len()], config);
+                choose_related!(tx, id, &new.title, config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
                     sqlx::query(
@@ -474,6 +481,7 @@ impl Store {
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
             index_for_search!(tx, id, document, config);
+            choose_related!(tx, id, &new.title, config);
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
             if let Some(record) = record {
                 record_syndication!(tx, id, record, now, None::<i64>);
@@ -593,6 +601,7 @@ impl Store {
             }
             write_relations!(tx, id, new);
             index_for_search!(tx, id, document, config);
+            choose_related!(tx, id, &new.title, config);
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
             match record {
                 Some(record) => {
@@ -994,7 +1003,7 @@ impl Store {
         };
         let sql = format!(
             "{subtree}SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-             a.featured_alt, a.featured_credit, {FEATURED_COLUMNS} \
+             a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
              FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
              ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
@@ -1024,7 +1033,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-             a.featured_alt, a.featured_credit, {FEATURED_COLUMNS} \
+             a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
              FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN ({})",
             placeholders(1, ids.len())
@@ -1063,6 +1072,7 @@ impl Store {
                     terms: rel.terms.remove(&row.id).unwrap_or_default(),
                     featured,
                     original_outlet,
+                    comments: row.comment_count,
                 })
             })
             .collect::<Result<Vec<_>>>()

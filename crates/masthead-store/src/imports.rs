@@ -11,7 +11,9 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use crate::rows::row;
+use masthead_core::CommentStatus;
+
+use crate::comments::{COMMENT_COLUMNS, CommentRow};
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
 
 /// An old address and where it now lives.
@@ -61,20 +63,6 @@ pub struct NewComment {
     pub source_key: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Comment {
-    pub id: i64,
-    pub article_id: i64,
-    pub parent_id: Option<i64>,
-    pub author_name: String,
-    pub author_email: String,
-    pub author_url: String,
-    pub body_html: String,
-    pub created_at: Timestamp,
-    pub approved: bool,
-    pub source_key: Option<String>,
-}
-
 /// What saving a record keyed by its origin did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Saved {
@@ -83,47 +71,20 @@ pub enum Saved {
     Unchanged,
 }
 
-row!(CommentRow {
-    id: i64,
-    article_id: i64,
-    parent_id: Option<i64>,
-    author_name: String,
-    author_email: String,
-    author_url: String,
-    body_html: String,
-    created_at: i64,
-    approved: bool,
-    source_key: Option<String>,
-});
+/// Whether a saved comment is what an importer gives again.
+fn same_as(row: &CommentRow, new: &NewComment) -> bool {
+    row.article_id == new.article_id
+        && row.parent_id == new.parent_id
+        && row.author_name == new.author_name
+        && row.author_email == new.author_email
+        && row.author_url == new.author_url
+        && row.body_html == new.body_html
+        && row.created_at == new.created_at.as_second()
+        && row.status == imported_status(new).key()
+}
 
-const COMMENT_COLUMNS: &str = "id, article_id, parent_id, author_name, author_email, author_url, body_html, created_at, approved, source_key";
-
-impl CommentRow {
-    fn into_comment(self) -> Result<Comment> {
-        Ok(Comment {
-            id: self.id,
-            article_id: self.article_id,
-            parent_id: self.parent_id,
-            author_name: self.author_name,
-            author_email: self.author_email,
-            author_url: self.author_url,
-            body_html: self.body_html,
-            created_at: timestamp(self.created_at)?,
-            approved: self.approved,
-            source_key: self.source_key,
-        })
-    }
-
-    fn same_as(&self, new: &NewComment) -> bool {
-        self.article_id == new.article_id
-            && self.parent_id == new.parent_id
-            && self.author_name == new.author_name
-            && self.author_email == new.author_email
-            && self.author_url == new.author_url
-            && self.body_html == new.body_html
-            && self.created_at == new.created_at.as_second()
-            && self.approved == new.approved
-    }
+fn imported_status(new: &NewComment) -> CommentStatus {
+    if new.approved { CommentStatus::Approved } else { CommentStatus::Held }
 }
 
 /// Writes `s` with every percent-escape in one form (RFC 3986 §6.2.2): escapes of letters,
@@ -368,23 +329,23 @@ impl Store {
         let existing: Option<CommentRow> = match &new.source_key {
             None => None,
             Some(key) => {
-                let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE source_key = $1");
+                let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.source_key = $1");
                 on_db!(self, pool => sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?)
             }
         };
         if let Some(row) = &existing
-            && row.same_as(new)
+            && same_as(row, new)
         {
             return Ok((row.id, Saved::Unchanged));
         }
         let id: i64 = on_db!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
-                 created_at, approved, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+                 created_at, status, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
                  ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
                  parent_id = excluded.parent_id, author_name = excluded.author_name, \
                  author_email = excluded.author_email, author_url = excluded.author_url, \
-                 body_html = excluded.body_html, created_at = excluded.created_at, approved = excluded.approved \
+                 body_html = excluded.body_html, created_at = excluded.created_at, status = excluded.status \
                  RETURNING id",
             )
             .bind(new.article_id)
@@ -394,21 +355,12 @@ impl Store {
             .bind(&new.author_url)
             .bind(&new.body_html)
             .bind(new.created_at.as_second())
-            .bind(new.approved)
+            .bind(imported_status(new).key())
             .bind(&new.source_key)
             .fetch_one(pool)
             .await?
         });
         Ok((id, if existing.is_some() { Saved::Updated } else { Saved::Created }))
-    }
-
-    /// The comments on an article, oldest first (replies name their parent).
-    pub async fn comments_of(&self, article_id: i64) -> Result<Vec<Comment>> {
-        let sql =
-            format!("SELECT {COMMENT_COLUMNS} FROM comments WHERE article_id = $1 ORDER BY created_at, id");
-        let rows: Vec<CommentRow> =
-            on_db!(self, pool => sqlx::query_as(&sql).bind(article_id).fetch_all(pool).await?);
-        rows.into_iter().map(CommentRow::into_comment).collect()
     }
 }
 

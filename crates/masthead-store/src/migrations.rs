@@ -35,6 +35,7 @@ const SQLITE: Embedded = &[
     (17, "mail", include_str!("../migrations/sqlite/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/sqlite/0018_sends.sql")),
     (19, "search", include_str!("../migrations/sqlite/0019_search.sql")),
+    (20, "comments", include_str!("../migrations/sqlite/0020_comments.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -60,6 +61,7 @@ const POSTGRES: Embedded = &[
     (17, "mail", include_str!("../migrations/postgres/0017_mail.sql")),
     (18, "sends", include_str!("../migrations/postgres/0018_sends.sql")),
     (19, "search", include_str!("../migrations/postgres/0019_search.sql")),
+    (20, "comments", include_str!("../migrations/postgres/0020_comments.sql")),
 ];
 
 #[derive(Debug)]

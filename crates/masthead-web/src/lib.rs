@@ -31,7 +31,7 @@ pub mod views;
 
 pub use http::error::AppError;
 pub use http::headers::CONTENT_SECURITY_POLICY;
-pub use state::{AppState, DEFAULT_PAGE_SIZE};
+pub use state::{AppState, DEFAULT_PAGE_SIZE, READER_BURST};
 pub use theme::{Theme, ThemeError};
 
 /// The whole site as one router.

@@ -126,6 +126,7 @@ pub struct SummaryView {
     pub terms: Vec<LinkView>,
     pub featured: Option<ImageView>,
     pub original_outlet: Option<String>,
+    pub comments: i64,
 }
 
 pub fn summary_view(s: &ArticleSummary) -> SummaryView {
@@ -143,6 +144,7 @@ pub fn summary_view(s: &ArticleSummary) -> SummaryView {
             .collect(),
         featured: s.featured.as_ref().map(image_view),
         original_outlet: s.original_outlet.clone(),
+        comments: s.comments,
     }
 }
 

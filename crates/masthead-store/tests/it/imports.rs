@@ -140,7 +140,7 @@ async fn comments_are_saved_once_per_source_key_with_their_replies(store: Store)
     assert_eq!(comments.len(), 2, "a known key is never saved twice");
     assert_eq!((comments[0].id, comments[0].body_html.as_str()), (first, "<p>Before VAT?</p>"));
     assert_eq!((comments[1].id, comments[1].parent_id), (second, Some(first)));
-    assert!(comments[0].approved);
+    assert_eq!(comments[0].status, masthead_core::CommentStatus::Approved);
     assert_eq!(comments[0].created_at, at("2024-03-05T11:01:00Z"));
     assert_eq!(comments[0].source_key.as_deref(), Some("wordpress:https://danube-review.example:comment:11"));
 
@@ -149,7 +149,10 @@ async fn comments_are_saved_once_per_source_key_with_their_replies(store: Store)
     let (one, _) = store.upsert_comment(&unkeyed).await.unwrap();
     let (two, _) = store.upsert_comment(&unkeyed).await.unwrap();
     assert_ne!(one, two);
-    assert!(!store.comments_of(post).await.unwrap().iter().find(|c| c.id == one).unwrap().approved);
+    assert_eq!(
+        store.comments_of(post).await.unwrap().iter().find(|c| c.id == one).unwrap().status,
+        masthead_core::CommentStatus::Held
+    );
 
     // Comments go with their article, replies with their parent.
     let missing = NewComment { article_id: 4242, source_key: None, ..comment.clone() };

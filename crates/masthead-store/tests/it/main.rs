@@ -12,6 +12,7 @@ use masthead_store::{
 };
 
 mod archive;
+mod comments;
 mod disk_full;
 mod imports;
 mod mail;

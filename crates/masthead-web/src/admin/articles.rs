@@ -290,6 +290,14 @@ async fn render_editor(
         Some(id) => crate::admin::send_views::panel(state, staff, id, draft.status == "published").await?,
         None => None,
     };
+    // Closing comments is for those who moderate them.
+    let comments = match draft.id {
+        Some(id) if staff.user.may(masthead_core::Action::ModerateComments) => Some(minijinja::context! {
+            closed => masthead_newsroom::comments::closed_by_newsroom(state.newsroom(), id).await?,
+            on => site.comments,
+        }),
+        _ => None,
+    };
     admin_page(
         state,
         &site,
@@ -298,7 +306,8 @@ async fn render_editor(
         "admin-article.html",
         minijinja::context! { a => draft,
         authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
-        outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter },
+        outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter,
+        comments => comments },
     )
 }
 

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use crate::state::AppState;
 
 mod articles;
+mod comments;
 mod form;
 mod history;
 mod media;
@@ -36,6 +37,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/articles/new", get(articles::new_form).post(articles::create))
         .route("/admin/articles/{id}", get(articles::edit_form).post(articles::save))
         .route("/admin/settings", get(settings::form).post(settings::save))
+        .route("/admin/comments", get(comments::queue).post(comments::moderate))
+        .route("/admin/articles/{id}/comments", post(comments::close))
         .route("/admin/preview", post(articles::preview))
         .route(
             "/admin/articles/{id}/image",

@@ -86,6 +86,7 @@ pub(crate) struct May {
     settings: bool,
     members: bool,
     sends: bool,
+    comments: bool,
 }
 
 pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteView, StaffView, May) {
@@ -101,6 +102,7 @@ pub(crate) fn admin_context(site: &Site, staff: &Staff) -> (crate::views::SiteVi
             settings: staff.user.role.may(Action::ManageSettings),
             members: staff.user.role.may(Action::ManageMembers),
             sends: staff.user.role.may(Action::SendNewsletters),
+            comments: staff.user.role.may(Action::ModerateComments),
         },
     )
 }

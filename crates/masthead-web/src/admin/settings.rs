@@ -34,7 +34,8 @@ const TEXTS: &[(&str, &str, bool)] = &[
 ];
 
 /// The checkboxes: sent when ticked, absent when not.
-const SWITCHES: &[&str] = &["feed_full_content", "commercial", "newsletter_counts"];
+const SWITCHES: &[&str] =
+    &["feed_full_content", "commercial", "newsletter_counts", "comments", "comments_notify_authors"];
 
 fn text_of(site: &Site, name: &str) -> String {
     match name {
@@ -90,7 +91,12 @@ fn render(
         minijinja::context! { fields => fields, policies => policies,
         full_content => switch("feed_full_content", site.feed_full_content),
         commercial => switch("commercial", site.commercial),
-        newsletter_counts => switch("newsletter_counts", site.newsletter_counts), error => error, notice => notice },
+        newsletter_counts => switch("newsletter_counts", site.newsletter_counts),
+        comments => switch("comments", site.comments),
+        comments_notify_authors => switch("comments_notify_authors", site.comments_notify_authors),
+        close_after => sent.and_then(|p| posted(p, "comments_close_after_days")).unwrap_or_else(|| site.comments_close_after_days.to_string()),
+        held_words => sent.and_then(|p| posted(p, "comments_held_words")).unwrap_or_else(|| site.comments_held_words.join("\n")),
+        error => error, notice => notice },
     )
 }
 
@@ -114,6 +120,20 @@ pub(crate) async fn save(
     }
     for name in SWITCHES {
         changes.insert((*name).to_owned(), Value::Bool(posted(&pairs, name).is_some()));
+    }
+    if let Some(days) = posted(&pairs, "comments_close_after_days") {
+        // A number, or the text itself, which the settings then blame by name.
+        let value = days.parse::<u32>().map(Value::from).unwrap_or(Value::String(days));
+        changes.insert("comments_close_after_days".into(), value);
+    }
+    if let Some(words) = posted(&pairs, "comments_held_words") {
+        let words: Vec<Value> = words
+            .lines()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(|w| Value::String(w.to_owned()))
+            .collect();
+        changes.insert("comments_held_words".into(), Value::Array(words));
     }
     match settings::change(state.newsroom(), &staff.user, &changes).await {
         Ok(site) => render(&state, &staff, &site, None, StatusCode::OK, None, Some("Saved.")),

@@ -54,13 +54,13 @@ pub(crate) fn router() -> Router<AppState> {
         .layer(axum::extract::DefaultBodyLimit::max(FORM_LIMIT))
 }
 
-type Pairs = Vec<(String, String)>;
+pub(crate) type Pairs = Vec<(String, String)>;
 
-fn field(pairs: &[(String, String)], key: &str) -> String {
+pub(crate) fn field(pairs: &[(String, String)], key: &str) -> String {
     pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned()).unwrap_or_default()
 }
 
-fn read_form(form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
+pub(crate) fn read_form(form: std::result::Result<Form<Pairs>, FormRejection>) -> Result<Pairs> {
     form.map(|Form(p)| p).map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge("The form sent more than the site accepts.".into())
@@ -78,7 +78,7 @@ fn query_token(query: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-fn secure(site: &Site) -> bool {
+pub(crate) fn secure(site: &Site) -> bool {
     site.base_url.scheme() == "https"
 }
 
@@ -89,7 +89,7 @@ fn private(status: StatusCode, html: String) -> Response {
     response
 }
 
-fn render(
+pub(crate) fn render(
     state: &AppState,
     site: &Site,
     status: StatusCode,
@@ -101,7 +101,7 @@ fn render(
 }
 
 /// A page that says something, with at most one button (a form posting `token` to `action`).
-fn notice(
+pub(crate) fn notice(
     state: &AppState,
     site: &Site,
     status: StatusCode,
@@ -360,14 +360,14 @@ async fn sign_in(
 // ---- the account ----
 
 /// The signed-in member and their forms' CSRF token, if any.
-async fn member(state: &AppState, jar: &CookieJar) -> Result<Option<(Member, String)>> {
+pub(crate) async fn member(state: &AppState, jar: &CookieJar) -> Result<Option<(Member, String)>> {
     let Some(session) = jar.get(MEMBER_COOKIE).map(|c| c.value().to_owned()) else { return Ok(None) };
     Ok(members::signed_in(state.newsroom(), &session).await?)
 }
 
 /// The signed-in member, once their form's CSRF token is checked; `Err(redirect)` when nobody
 /// is signed in.
-async fn signed_form(
+pub(crate) async fn signed_form(
     state: &AppState,
     jar: &CookieJar,
     form: std::result::Result<Form<Pairs>, FormRejection>,
@@ -398,6 +398,17 @@ async fn render_account(
             minijinja::context! { id => n.id, name => n.name, description => n.description, chosen => member.newsletters.contains(&n.id) }
         })
         .collect();
+    let comments: Vec<_> = masthead_newsroom::comments::list_own(state.newsroom(), member)
+        .await?
+        .into_iter()
+        .map(|q| {
+            minijinja::context! {
+                id => q.comment.id, status => q.comment.status.key(), article => q.article_title,
+                excerpt => masthead_core::body::excerpt_from_html(&q.comment.body_html, 16),
+                date => crate::views::date_view(q.comment.created_at, &site.time_zone),
+            }
+        })
+        .collect();
     render(
         state,
         site,
@@ -405,7 +416,7 @@ async fn render_account(
         "account.html",
         minijinja::context! {
             member => minijinja::context! { email => member.email, name => member.name, pending => member.status == masthead_core::MemberStatus::Pending },
-            newsletters, csrf, notice, error,
+            newsletters, csrf, notice, error, comments,
         },
     )
 }

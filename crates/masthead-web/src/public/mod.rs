@@ -1,12 +1,14 @@
 //! The public site for readers: the home page, article pages, author and term archives and
 //! their older pages, theme assets (`pages`, through the page cache); and readers' own pages,
-//! never cached (`members`: sign up, sign in, account, unsubscribe). What machines read is in
+//! never cached (`members`: sign up, sign in, account, unsubscribe; `comments`: writing,
+//! answering, editing and deleting comments; `search`). What machines read is in
 //! `syndication`.
 
 use axum::Router;
 
 use crate::state::AppState;
 
+mod comments;
 mod counts;
 mod members;
 mod pages;
@@ -18,5 +20,5 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Readers' own pages and searches: never through the page cache.
 pub(crate) fn members_router() -> Router<AppState> {
-    members::router().merge(search::router())
+    members::router().merge(search::router()).merge(comments::router())
 }

@@ -199,12 +199,16 @@ async fn article(
         canonical: String,
         article: crate::views::ArticleView,
         meta: crate::views::ArticleMeta,
+        related: Vec<SummaryView>,
+        conversation: super::comments::Conversation,
     }
     let view = ArticlePage {
         chrome: chrome(&state, &site, None).await?,
         canonical: article.canonical_url(&site),
         article: article_view(&site, &article),
         meta: crate::views::article_meta(&site, &article),
+        related: state.store().related(article.id).await?.iter().map(summary_view).collect(),
+        conversation: super::comments::conversation(&state, &site, &article).await?,
     };
     let mut tags = Tags::new(["nav".to_owned()]);
     tags.add_article(&article);

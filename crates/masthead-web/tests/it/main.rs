@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod cache;
+mod comments;
 mod export;
 mod harness;
 mod health;
