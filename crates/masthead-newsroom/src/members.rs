@@ -423,6 +423,19 @@ pub async fn own_data(newsroom: &Newsroom, member: &Member) -> Outcome<serde_jso
         .map(|n| serde_json::json!({ "id": n.id, "slug": n.slug, "name": n.name }))
         .collect();
     let sessions = store.member_session_count(member.id, Timestamp::now()).await?;
+    let comments: Vec<_> = store
+        .member_comments(member.id, 10_000)
+        .await?
+        .into_iter()
+        .map(|q| {
+            serde_json::json!({
+                "id": q.comment.id, "article": q.article_title, "status": q.comment.status,
+                "created_at": q.comment.created_at, "edited_at": q.comment.edited_at,
+                "name": q.comment.author_name, "text": q.comment.body_source,
+                "email_replies": q.comment.notify_replies,
+            })
+        })
+        .collect();
     Ok(serde_json::json!({
         "id": member.id,
         "email": member.email,
@@ -436,6 +449,7 @@ pub async fn own_data(newsroom: &Newsroom, member: &Member) -> Outcome<serde_jso
         "newsletters": receives,
         "labels": member.labels.iter().map(|l| &l.name).collect::<Vec<_>>(),
         "signed_in_sessions": sessions,
+        "comments": comments,
     }))
 }
 

@@ -86,19 +86,36 @@ pub(crate) async fn list(
     ApiUser(user): ApiUser,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let status = q
-        .as_deref()
-        .and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes())
-                .find(|(k, _)| k == "status")
-                .map(|(_, v)| v.into_owned())
+    let param = |name: &str| {
+        q.as_deref().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
         })
+    };
+    let status = param("status")
         .map(|s| {
             s.parse::<ArticleStatus>()
                 .map_err(|e| ApiError::field(StatusCode::BAD_REQUEST, e.to_string(), "status"))
         })
         .transpose()?;
-    let rows = articles::list(state.newsroom(), &user, status).await?;
+    let number = |name: &'static str| {
+        param(name)
+            .map(|v| {
+                v.parse::<i64>().map_err(|_| {
+                    ApiError::field(StatusCode::BAD_REQUEST, format!("{name} must be an id"), name)
+                })
+            })
+            .transpose()
+    };
+    // The full text, as the site's search reads it (words, "phrases", prefix*).
+    let text = param("q").filter(|t| !t.trim().is_empty()).map(|t| masthead_core::SearchQuery::parse(&t));
+    let filter = masthead_store::ArticleFilter {
+        status,
+        author_id: number("author")?,
+        term_id: number("term")?,
+        title: None,
+        text,
+    };
+    let rows = articles::find(state.newsroom(), &user, filter).await?;
     let items: Vec<serde_json::Value> = rows
         .into_iter()
         .map(|(id, slug, title, status, updated)| {

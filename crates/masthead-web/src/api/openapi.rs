@@ -16,7 +16,7 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     (
         "get",
         "/api/admin/articles",
-        "Recently changed articles (?status=draft|scheduled|published|unpublished)",
+        "Recently changed articles, or those whose text matches (?q=words, \"a phrase\", prefix*; ?status=draft|scheduled|published|unpublished; ?author=id; ?term=id)",
     ),
     ("post", "/api/admin/articles", "Create a draft"),
     ("get", "/api/admin/articles/{id}", "One article, whole"),

@@ -288,6 +288,12 @@ async fn members_comment_the_newsroom_moderates_and_the_page_follows(backend: Ba
     // The account lists the member's comments.
     let account = get_with(&app, "/account", ("cookie", &jelena)).await.html();
     assert!(!attrs(&account, ".own-comments a", "href").is_empty());
+    // And the data they can download holds what they wrote.
+    let data = get_with(&app, "/account/data", ("cookie", &jelena)).await;
+    let data: serde_json::Value = serde_json::from_str(&data.body).unwrap();
+    let written: Vec<&str> =
+        data["comments"].as_array().unwrap().iter().filter_map(|c| c["text"].as_str()).collect();
+    assert!(written.contains(&"Is the *2023* figure before VAT?"), "{written:?}");
 
     // Banned: no more comments. Closed: none either, and the form gives way to a notice.
     assert_eq!(moderate(&app, &session, answer_id, "ban").await.status, StatusCode::SEE_OTHER);

@@ -97,3 +97,47 @@ async fn one_address_searching_without_end_is_asked_to_wait() {
     );
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_admin_api_searches_the_full_text_of_what_the_token_may_see() {
+    let app = TestApp::demo().await;
+    let article = app.published().await.remove(0);
+    let full = app.store().article(article.id).await.unwrap();
+    let text = masthead_core::body::html_to_text(&full.body.html);
+    let word = text
+        .split(|c: char| !c.is_alphanumeric())
+        .find(|w| w.chars().count() >= 9 && !full.title.to_lowercase().contains(&w.to_lowercase()))
+        .unwrap()
+        .to_owned();
+    let token = app.api_token(masthead_core::Role::Editor, None).await;
+    let (status, found) =
+        crate::harness::api_call(&app, &token, "GET", &format!("/api/admin/articles?q={word}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    let ids: Vec<i64> =
+        found["articles"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert!(ids.contains(&article.id), "{word}: {found}");
+    let all = app.store().article_count().await.unwrap() as usize;
+    assert!(ids.len() < all, "only the articles with the word: {} of {all}", ids.len());
+    // Prefixes and hostile syntax are words, never errors.
+    let prefix = format!("{}*", &word[..5]);
+    let (status, found) = crate::harness::api_call(
+        &app,
+        &token,
+        "GET",
+        &format!(
+            "/api/admin/articles?q={}",
+            url::form_urlencoded::byte_serialize(prefix.as_bytes()).collect::<String>()
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(found["articles"].as_array().unwrap().iter().any(|a| a["id"].as_i64() == Some(article.id)));
+    let (status, _) =
+        crate::harness::api_call(&app, &token, "GET", "/api/admin/articles?q=%22%29%28NEAR%20OR%20*", None)
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) =
+        crate::harness::api_call(&app, &token, "GET", "/api/admin/articles?author=x", None).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("author")));
+}
