@@ -214,6 +214,7 @@ pub async fn seed(
         terms.insert((t.kind, t.slug.clone()), saved.id);
     }
 
+    let mut saved: Vec<(i64, i64, Timestamp)> = Vec::new();
     // Oldest first, so that ids grow with publication time as they would on a real site.
     let mut order: Vec<(&ArticleData, &(String, usize))> =
         content.articles.iter().zip(images.iter()).collect();
@@ -255,7 +256,7 @@ pub async fn seed(
                 })
             })
             .collect::<Result<Vec<_>, DemoError>>()?;
-        store
+        let created = store
             .create_article(&NewArticle {
                 slug: a.slug.clone(),
                 title: a.title.clone(),
@@ -279,8 +280,42 @@ pub async fn seed(
                 origins,
             })
             .await?;
+        saved.push((a.hours_ago, created.id, published_at));
     }
+    add_demo_comments(store, &saved).await?;
     Ok(Seeded::Filled { articles: content.articles.len(), authors: content.authors.len() })
+}
+
+/// A short conversation under the third newest article (as if readers of the old site had
+/// written it), so that a new site shows what comments look like.
+async fn add_demo_comments(store: &Store, saved: &[(i64, i64, Timestamp)]) -> Result<(), DemoError> {
+    let mut newest: Vec<&(i64, i64, Timestamp)> = saved.iter().collect();
+    newest.sort_by_key(|(hours_ago, ..)| *hours_ago);
+    let Some((_, article_id, published_at)) = newest.get(2) else { return Ok(()) };
+    let lines = [
+        ("Milica R.", "Is the second figure before or after the new tariffs came in?", None),
+        ("Ana Petrović", "After: the ministry's series starts in April. We will add a note.", Some(0)),
+        ("Tomas K.", "The same happened on the Sava last year. Thank you for following it up.", None),
+    ];
+    let mut ids = Vec::new();
+    for (i, (name, text, answers)) in lines.iter().enumerate() {
+        let parent_id = answers.map(|at: usize| ids[at]);
+        let (id, _) = store
+            .upsert_comment(&masthead_store::NewComment {
+                article_id: *article_id,
+                parent_id,
+                author_name: (*name).into(),
+                author_email: String::new(),
+                author_url: String::new(),
+                body_html: format!("<p>{text}</p>"),
+                created_at: *published_at + SignedDuration::from_mins(40 * (i as i64 + 1)),
+                approved: true,
+                source_key: Some(format!("demo:comment:{}", i + 1)),
+            })
+            .await?;
+        ids.push(id);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -105,6 +105,23 @@ const WORDS: &[&str] = &[
     "asks",
 ];
 
+/// Syllables of the names (places, people, companies) that make a text's rarer words.
+const SYLLABLES: &[&str] =
+    &["ka", "lo", "mi", "ra", "ne", "vo", "du", "si", "ta", "po", "ze", "gri", "bra", "sto", "vel", "mar"];
+/// How many different names the texts use.
+pub const NAMES: u64 = 50_000;
+
+/// The name of rank `rank` (1 is the most frequent): four syllables that spell the rank.
+pub fn name_of(rank: u64) -> String {
+    let mut n = rank % NAMES;
+    let mut name = String::new();
+    for _ in 0..4 {
+        name.push_str(SYLLABLES[(n % 16) as usize]);
+        n /= 16;
+    }
+    name
+}
+
 /// A small, fast generator of repeatable choices (xorshift); not for anything secret.
 struct Choices(u64);
 
@@ -126,8 +143,18 @@ impl Choices {
         WORDS[self.below(WORDS.len())]
     }
 
+    /// A name drawn as words are in real text (Zipf's law): rank `r` about as often as `1/r`,
+    /// so that a few names are in most articles and most names in a few.
+    fn name(&mut self) -> String {
+        let u = (self.next() % 1_000_000) as f64 / 1_000_000.0;
+        name_of((NAMES as f64).powf(u) as u64)
+    }
+
     fn sentence(&mut self, words: usize) -> String {
+        let name = self.name();
         let mut s: Vec<&str> = (0..words).map(|_| self.word()).collect();
+        let at = 1 + self.below(words - 1);
+        s[at] = &name;
         let first = s[0];
         let mut out = String::new();
         out.push_str(&first[..1].to_uppercase());

@@ -434,7 +434,6 @@ impl Store {
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
                 index_for_search!(tx, id, documents[ids.len()], config);
-                choose_related!(tx, id, &new.title, config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
                     sqlx::query(
@@ -449,6 +448,12 @@ impl Store {
                     .await?;
                 }
                 ids.push(id);
+            }
+            // After every article of the batch is in the index: a query of the index inside
+            // the transaction first writes out the words added so far, once here rather than
+            // once per article.
+            for (id, (new, ..)) in ids.iter().zip(&prepared) {
+                choose_related!(tx, *id, &new.title, config);
             }
             tx.commit().await?;
             ids

@@ -54,7 +54,7 @@ pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberP
 pub use comments::{CommenterRecord, Moderation, NewMemberComment, QueuedComment};
 pub use imports::{ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
-pub use related::RELATED_COUNT;
+pub use related::{RELATED_COUNT, Related};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, MAX_RESULTS, SearchHit, SearchRequest, SearchResults};
 pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
@@ -172,6 +172,12 @@ impl Store {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // Pages read through a memory map, not copied out of the OS's cache one `read` at
+            // a time: searches and saves read many pages of the search index.
+            .pragma("mmap_size", "1073741824")
+            // 16 MB of pages kept per connection (SQLite's default is 2 MB): a save writes the
+            // article, its revision and its words into the index, and reads back what it wrote.
+            .pragma("cache_size", "-16384")
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)

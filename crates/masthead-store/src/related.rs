@@ -2,10 +2,11 @@
 //! (inside the save's transaction, never per request) by the regions, themes and tags they
 //! share with it and by the words of its headline, and read back as summaries.
 
-use masthead_core::ArticleSummary;
+use jiff::Timestamp;
+use masthead_core::Slug;
 
 use crate::search::without_accents;
-use crate::{Result, Store, on_db};
+use crate::{Result, Store, on_db, timestamp};
 
 /// How many related articles an article keeps.
 pub const RELATED_COUNT: usize = 4;
@@ -14,6 +15,21 @@ pub const RELATED_COUNT: usize = 4;
 const HEADLINE_WORDS: usize = 6;
 /// How many candidates each way of looking gives.
 pub(crate) const CANDIDATES: i64 = 40;
+/// How many of the most recent articles filed under each of an article's terms are candidates.
+pub(crate) const RECENT_PER_TERM: i64 = 200;
+/// How many of the most recent articles that share a headline word are ranked.
+pub(crate) const RECENT_MATCHES: i64 = 400;
+/// A headline word in this many articles or more says too little to relate two of them.
+pub(crate) const RARE_WORD_ARTICLES: i64 = 1_000;
+
+/// What sharing a term of `kind` weighs.
+pub(crate) fn weight_of(kind: &str) -> i64 {
+    match kind {
+        "tag" => 3,
+        "theme" => 2,
+        _ => 1,
+    }
+}
 
 /// The longest distinct words of `title` (four letters or more), lower case.
 pub(crate) fn headline_words(title: &str) -> Vec<String> {
@@ -62,43 +78,108 @@ pub(crate) fn choose(id: i64, by_terms: &[(i64, i64)], by_text: &[i64]) -> Vec<i
 
 /// Chooses and writes article `$id`'s related articles inside the transaction `$tx`; `$title`
 /// is its headline and `$config` what `index_for_search!` takes.
+///
+/// Bounded whatever the size of the site: each of the article's terms offers its
+/// [`RECENT_PER_TERM`] most recent articles (an index range each), and the headline's rarer
+/// words (in fewer than [`RARE_WORD_ARTICLES`]: counting stops there) their
+/// [`RECENT_MATCHES`] most recent matches, ranked among themselves. An article saved
+/// among a million costs what it costs among a thousand.
 macro_rules! choose_related {
     ($tx:ident, $id:expr, $title:expr, $config:expr) => {{
-        let by_terms: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT o.article_id, SUM(CASE t.kind WHEN 'tag' THEN 3 WHEN 'theme' THEN 2 ELSE 1 END) AS weight \
-             FROM article_terms m JOIN terms t ON t.id = m.term_id \
-             JOIN article_terms o ON o.term_id = m.term_id AND o.article_id <> m.article_id \
-             JOIN articles a ON a.id = o.article_id AND a.status = 'published' \
-             WHERE m.article_id = $1 GROUP BY o.article_id ORDER BY weight DESC, MAX(a.published_at) DESC LIMIT $2",
+        let terms: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT t.id, t.kind FROM article_terms m JOIN terms t ON t.id = m.term_id WHERE m.article_id = $1",
         )
         .bind($id)
-        .bind($crate::related::CANDIDATES)
         .fetch_all(&mut *$tx)
         .await?;
-        let words = $crate::related::headline_words($title);
+        let mut weights: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        for (term, kind) in &terms {
+            let weight = $crate::related::weight_of(kind);
+            let near: Vec<i64> = sqlx::query_scalar(
+                "SELECT article_id FROM article_terms WHERE term_id = $1 AND article_id <> $2 \
+                 ORDER BY article_id DESC LIMIT $3",
+            )
+            .bind(term)
+            .bind($id)
+            .bind($crate::related::RECENT_PER_TERM)
+            .fetch_all(&mut *$tx)
+            .await?;
+            for candidate in near {
+                *weights.entry(candidate).or_default() += weight;
+            }
+        }
+        // Only published articles are offered to readers.
+        let weights: Vec<(i64, i64)> = weights.into_iter().collect();
+        let mut by_terms: Vec<(i64, i64)> = Vec::new();
+        for chunk in weights.chunks(500) {
+            let sql = format!(
+                "SELECT id FROM articles {} WHERE status = 'published' AND id IN ({})",
+                // SQLite reads the index, not the rows (whose texts come first).
+                if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
+                $crate::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query_scalar(&sql);
+            for (candidate, _) in chunk {
+                q = q.bind(candidate);
+            }
+            let published: std::collections::HashSet<i64> = q.fetch_all(&mut *$tx).await?.into_iter().collect();
+            by_terms.extend(chunk.iter().filter(|(c, _)| published.contains(c)).copied());
+        }
+        // Heavier first, then newer (a larger id).
+        by_terms.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        by_terms.truncate($crate::related::CANDIDATES as usize);
+        // The headline's words that say something: those in fewer than RARE_WORD_ARTICLES
+        // articles (counting stops there), so that "government" finds nothing but a name does.
+        let mut words = Vec::new();
+        for word in $crate::related::headline_words($title) {
+            let found: i64 = match $config {
+                None => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM article_search WHERE article_search MATCH $1 LIMIT $2)",
+                )
+                .bind($crate::related::any_of(std::slice::from_ref(&word), false))
+                .bind($crate::related::RARE_WORD_ARTICLES)
+                .fetch_one(&mut *$tx)
+                .await?,
+                Some(config) => sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM article_search \
+                     WHERE document @@ to_tsquery($1::regconfig, $2) LIMIT $3) c",
+                )
+                .bind(config)
+                .bind($crate::related::any_of(std::slice::from_ref(&word), true))
+                .bind($crate::related::RARE_WORD_ARTICLES)
+                .fetch_one(&mut *$tx)
+                .await?,
+            };
+            if found < $crate::related::RARE_WORD_ARTICLES {
+                words.push(word);
+            }
+        }
         let by_text: Vec<i64> = if words.is_empty() {
             Vec::new()
         } else {
             match $config {
                 None => sqlx::query_scalar(
-                    "SELECT article_search.rowid FROM article_search JOIN articles a ON a.id = article_search.rowid \
+                    "SELECT id FROM (SELECT article_search.rowid AS id, bm25(article_search, 8.0, 3.0, 1.0) AS score \
+                     FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
                      WHERE article_search MATCH $1 AND article_search.rowid <> $2 AND a.status = 'published' \
-                     ORDER BY bm25(article_search, 8.0, 3.0, 1.0) LIMIT $3",
+                     ORDER BY article_search.rowid DESC LIMIT $3) ORDER BY score LIMIT $4",
                 )
                 .bind($crate::related::any_of(&words, false))
                 .bind($id)
+                .bind($crate::related::RECENT_MATCHES)
                 .bind($crate::related::CANDIDATES)
                 .fetch_all(&mut *$tx)
                 .await?,
                 Some(config) => sqlx::query_scalar(
-                    "SELECT s.article_id FROM article_search s JOIN articles a ON a.id = s.article_id, \
-                     to_tsquery($1::regconfig, $2) q \
+                    "SELECT id FROM (SELECT s.article_id AS id, ts_rank(s.document, q) AS score \
+                     FROM article_search s JOIN articles a ON a.id = s.article_id, to_tsquery($1::regconfig, $2) q \
                      WHERE s.document @@ q AND s.article_id <> $3 AND a.status = 'published' \
-                     ORDER BY ts_rank(s.document, q) DESC LIMIT $4",
+                     ORDER BY s.article_id DESC LIMIT $4) c ORDER BY score DESC LIMIT $5",
                 )
                 .bind(config)
                 .bind($crate::related::any_of(&words, true))
                 .bind($id)
+                .bind($crate::related::RECENT_MATCHES)
                 .bind($crate::related::CANDIDATES)
                 .fetch_all(&mut *$tx)
                 .await?,
@@ -117,20 +198,41 @@ macro_rules! choose_related {
 }
 pub(crate) use choose_related;
 
+/// An article to read next, as the foot of an article names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    pub published_at: Timestamp,
+    pub time_zone: String,
+}
+
 impl Store {
-    /// The articles to read after `article_id`, in order: those still published.
-    pub async fn related(&self, article_id: i64) -> Result<Vec<ArticleSummary>> {
-        let ids: Vec<i64> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT related_id FROM related_articles WHERE article_id = $1 ORDER BY position")
-                .bind(article_id)
-                .fetch_all(pool)
-                .await?
+    /// The articles to read after `article_id`, in order: those still published (one query).
+    pub async fn related(&self, article_id: i64) -> Result<Vec<Related>> {
+        let rows: Vec<(i64, String, String, i64, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT a.id, a.slug, a.title, a.published_at, a.time_zone FROM related_articles r \
+                 JOIN articles a ON a.id = r.related_id \
+                 WHERE r.article_id = $1 AND a.status = 'published' AND a.published_at IS NOT NULL \
+                 ORDER BY r.position",
+            )
+            .bind(article_id)
+            .fetch_all(pool)
+            .await?
         });
-        let mut summaries = self.summaries(&ids).await?;
-        Ok(ids
-            .iter()
-            .filter_map(|id| summaries.iter().position(|s| s.id == *id).map(|at| summaries.swap_remove(at)))
-            .collect())
+        rows.into_iter()
+            .map(|(id, slug, title, published_at, time_zone)| {
+                Ok(Related {
+                    id,
+                    slug: crate::rows::slug(slug)?,
+                    title,
+                    published_at: timestamp(published_at)?,
+                    time_zone,
+                })
+            })
+            .collect()
     }
 }
 

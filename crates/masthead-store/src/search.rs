@@ -23,6 +23,11 @@ pub const MAX_RESULTS: u32 = 1_000;
 /// Half of a result's relevance is lost over this many days since publication: a gentle
 /// preference for the recent, which strong matches in older articles still outweigh.
 const HALF_LIFE_DAYS: f64 = 1_825.0;
+/// How many matches are ranked: the most recent ones (the newest articles have the largest
+/// ids). A query that matches more (a word in most articles) costs what one that matches this
+/// many does; readers see the best of the newest matches, which the preference for recent
+/// articles would put first anyway. At least [`MAX_RESULTS`].
+const RANKED: u32 = 2 * MAX_RESULTS;
 
 /// What the index holds for each article, and of what version: a change here or in the
 /// tokenizer (SQLite) or the language's configuration (PostgreSQL) means a rebuild.
@@ -328,19 +333,23 @@ impl Store {
             // bm25 is negative, lower is better: dividing by the age factor draws older
             // articles towards zero.
             None => format!(
-                "{with}SELECT article_search.rowid, bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
-                 FROM article_search JOIN articles a ON a.id = article_search.rowid \
+                "{with}SELECT id, score FROM (SELECT article_search.rowid AS id, \
+                 bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
+                 FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
                  WHERE article_search MATCH $1 AND $3 IS NULL \
                  AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
-                 ORDER BY score, a.id DESC LIMIT {} OFFSET {}",
+                 ORDER BY article_search.rowid DESC LIMIT {RANKED}) \
+                 ORDER BY score, id DESC LIMIT {} OFFSET {}",
                 limit + 1,
                 request.offset
             ),
             Some(_) => format!(
-                "{with}SELECT s.article_id, CAST(ts_rank_cd(s.document, q) AS DOUBLE PRECISION) / {age_factor} AS score \
+                "{with}SELECT id, score FROM (SELECT s.article_id AS id, \
+                 CAST(ts_rank_cd(s.document, q) AS DOUBLE PRECISION) / {age_factor} AS score \
                  FROM article_search s JOIN articles a ON a.id = s.article_id, to_tsquery($3::regconfig, $1) q \
                  WHERE s.document @@ q AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
-                 ORDER BY score DESC, a.id DESC LIMIT {} OFFSET {}",
+                 ORDER BY s.article_id DESC LIMIT {RANKED}) c \
+                 ORDER BY score DESC, id DESC LIMIT {} OFFSET {}",
                 limit + 1,
                 request.offset
             ),

@@ -36,3 +36,8 @@ CREATE TABLE related_articles (
     PRIMARY KEY (article_id, position)
 );
 CREATE INDEX related_articles_by_related ON related_articles (related_id);
+
+-- What a search (and the choice of related articles) asks of each article it ranks, without
+-- reading the article's row: on SQLite its texts come first in the row and run over several
+-- pages, which a search reading hundreds of rows would otherwise walk through.
+CREATE INDEX articles_ranked ON articles (id, status, published_at);

@@ -199,7 +199,7 @@ async fn article(
         canonical: String,
         article: crate::views::ArticleView,
         meta: crate::views::ArticleMeta,
-        related: Vec<SummaryView>,
+        related: Vec<RelatedView>,
         conversation: super::comments::Conversation,
     }
     let view = ArticlePage {
@@ -207,12 +207,30 @@ async fn article(
         canonical: article.canonical_url(&site),
         article: article_view(&site, &article),
         meta: crate::views::article_meta(&site, &article),
-        related: state.store().related(article.id).await?.iter().map(summary_view).collect(),
+        related: state
+            .store()
+            .related(article.id)
+            .await?
+            .into_iter()
+            .map(|r| RelatedView {
+                url: masthead_core::article::article_path(&r.slug),
+                title: r.title,
+                published: crate::views::date_view(r.published_at, &r.time_zone),
+            })
+            .collect(),
         conversation: super::comments::conversation(&state, &site, &article).await?,
     };
     let mut tags = Tags::new(["nav".to_owned()]);
     tags.add_article(&article);
     Ok(html_page(&headers, state.theme().render("article.html", view)?, tags))
+}
+
+/// An article to read next, at the foot of another.
+#[derive(Debug, Serialize)]
+struct RelatedView {
+    url: String,
+    title: String,
+    published: crate::views::DateView,
 }
 
 #[derive(Serialize)]
