@@ -86,6 +86,13 @@ pub(crate) fn choose(id: i64, by_terms: &[(i64, i64)], by_text: &[i64]) -> Vec<i
 /// among a million costs what it costs among a thousand.
 macro_rules! choose_related {
     ($tx:ident, $id:expr, $title:expr, $config:expr) => {{
+        if $config.is_some() {
+            // PostgreSQL plans these statements for their values (a word in three articles
+            // and one in all of them want different plans) and reads the text index rather
+            // than every row's words, for the rest of this transaction.
+            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *$tx).await?;
+            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *$tx).await?;
+        }
         let terms: Vec<(i64, String)> = sqlx::query_as(
             "SELECT t.id, t.kind FROM article_terms m JOIN terms t ON t.id = m.term_id WHERE m.article_id = $1",
         )
@@ -95,36 +102,25 @@ macro_rules! choose_related {
         let mut weights: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for (term, kind) in &terms {
             let weight = $crate::related::weight_of(kind);
-            let near: Vec<i64> = sqlx::query_scalar(
-                "SELECT article_id FROM article_terms WHERE term_id = $1 AND article_id <> $2 \
-                 ORDER BY article_id DESC LIMIT $3",
-            )
-            .bind(term)
-            .bind($id)
-            .bind($crate::related::RECENT_PER_TERM)
-            .fetch_all(&mut *$tx)
-            .await?;
+            // The most recent published articles filed under the term (SQLite reads their
+            // status from the index, not the rows, whose texts come first).
+            let sql = format!(
+                "SELECT at.article_id FROM article_terms at JOIN articles a {} ON a.id = at.article_id \
+                 WHERE at.term_id = $1 AND at.article_id <> $2 AND a.status = 'published' \
+                 ORDER BY at.article_id DESC LIMIT $3",
+                if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
+            );
+            let near: Vec<i64> = sqlx::query_scalar(&sql)
+                .bind(term)
+                .bind($id)
+                .bind($crate::related::RECENT_PER_TERM)
+                .fetch_all(&mut *$tx)
+                .await?;
             for candidate in near {
                 *weights.entry(candidate).or_default() += weight;
             }
         }
-        // Only published articles are offered to readers.
-        let weights: Vec<(i64, i64)> = weights.into_iter().collect();
-        let mut by_terms: Vec<(i64, i64)> = Vec::new();
-        for chunk in weights.chunks(500) {
-            let sql = format!(
-                "SELECT id FROM articles {} WHERE status = 'published' AND id IN ({})",
-                // SQLite reads the index, not the rows (whose texts come first).
-                if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
-                $crate::placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query_scalar(&sql);
-            for (candidate, _) in chunk {
-                q = q.bind(candidate);
-            }
-            let published: std::collections::HashSet<i64> = q.fetch_all(&mut *$tx).await?.into_iter().collect();
-            by_terms.extend(chunk.iter().filter(|(c, _)| published.contains(c)).copied());
-        }
+        let mut by_terms: Vec<(i64, i64)> = weights.into_iter().collect();
         // Heavier first, then newer (a larger id).
         by_terms.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
         by_terms.truncate($crate::related::CANDIDATES as usize);
