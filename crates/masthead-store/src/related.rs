@@ -16,11 +16,11 @@ const HEADLINE_WORDS: usize = 6;
 /// How many candidates each way of looking gives.
 pub(crate) const CANDIDATES: i64 = 40;
 /// How many of the most recent articles filed under each of an article's terms are candidates.
-pub(crate) const RECENT_PER_TERM: i64 = 200;
+pub(crate) const RECENT_PER_TERM: i64 = 50;
 /// How many of the most recent articles that share a headline word are ranked.
 pub(crate) const RECENT_MATCHES: i64 = 400;
 /// A headline word in this many articles or more says too little to relate two of them.
-pub(crate) const RARE_WORD_ARTICLES: i64 = 1_000;
+pub(crate) const RARE_WORD_ARTICLES: i64 = 200;
 
 /// What sharing a term of `kind` weighs.
 pub(crate) fn weight_of(kind: &str) -> i64 {
