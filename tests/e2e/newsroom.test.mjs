@@ -7,15 +7,12 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, startDemo } from './demo.mjs';
 
-const bin = process.env.MASTHEAD_BIN;
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 // A 1×1 PNG.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
@@ -24,28 +21,12 @@ const CONTRIBUTOR_PASSWORD = 'a contributor passphrase';
 let server, base, ownerPassword, browser;
 
 before(async () => {
-  assert.ok(bin, 'MASTHEAD_BIN names the masthead binary');
   mkdirSync(artifacts, { recursive: true });
-  const data = mkdtempSync(join(tmpdir(), 'masthead-e2e-'));
-  server = spawn(bin, ['serve', '--demo', '--data', data, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  const lines = createInterface({ input: server.stdout });
-  for await (const line of lines) {
-    const serving = line.match(/ at (http:\/\/\S+)$/);
-    if (serving && !base) base = serving[1];
-    const login = line.match(/with the password (\S+)$/);
-    if (login) { ownerPassword = login[1]; break; }
-  }
-  assert.ok(base && ownerPassword, 'the demo prints its address and an owner login');
+  let bin, data;
+  ({ bin, data, server, base, ownerPassword } = await startDemo());
   execFileSync(bin, ['user', 'add', '--data', data, '--email', 'contributor@meridian.example', '--name', 'Con Tributor',
     '--role', 'contributor', '--author', 'ana-petrovic', '--password-stdin'], { input: CONTRIBUTOR_PASSWORD + '\n' });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,42 +8,20 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchChromium, startDemo } from './demo.mjs';
 
-const bin = process.env.MASTHEAD_BIN;
 const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
 let server, base, ownerPassword, browser;
 // What the server logged, for the messages it could not send.
 const log = [];
 
 before(async () => {
-  assert.ok(bin, 'MASTHEAD_BIN names the masthead binary');
   mkdirSync(artifacts, { recursive: true });
-  const data = mkdtempSync(join(tmpdir(), 'masthead-e2e-readers-'));
-  server = spawn(bin, ['serve', '--demo', '--data', data, '--addr', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: 'warn' },
-  });
-  createInterface({ input: server.stderr }).on('line', (line) => log.push(line));
-  const lines = createInterface({ input: server.stdout });
-  for await (const line of lines) {
-    const serving = line.match(/ at (http:\/\/\S+)$/);
-    if (serving && !base) base = serving[1];
-    const login = line.match(/with the password (\S+)$/);
-    if (login) { ownerPassword = login[1]; break; }
-  }
-  assert.ok(base && ownerPassword, 'the demo prints its address and an owner login');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  ({ server, base, ownerPassword } = await startDemo({ onLog: (line) => log.push(line) }));
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -99,18 +99,18 @@ macro_rules! choose_related {
         .bind($id)
         .fetch_all(&mut *$tx)
         .await?;
+        // The most recent published articles filed under a term (SQLite reads their status
+        // from the index, not the rows, whose texts come first).
+        let recent_in_term = format!(
+            "SELECT at.article_id FROM article_terms at JOIN articles a {} ON a.id = at.article_id \
+             WHERE at.term_id = $1 AND at.article_id <> $2 AND a.status = 'published' \
+             ORDER BY at.article_id DESC LIMIT $3",
+            if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
+        );
         let mut weights: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for (term, kind) in &terms {
             let weight = $crate::related::weight_of(kind);
-            // The most recent published articles filed under the term (SQLite reads their
-            // status from the index, not the rows, whose texts come first).
-            let sql = format!(
-                "SELECT at.article_id FROM article_terms at JOIN articles a {} ON a.id = at.article_id \
-                 WHERE at.term_id = $1 AND at.article_id <> $2 AND a.status = 'published' \
-                 ORDER BY at.article_id DESC LIMIT $3",
-                if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
-            );
-            let near: Vec<i64> = sqlx::query_scalar(&sql)
+            let near: Vec<i64> = sqlx::query_scalar(&recent_in_term)
                 .bind(term)
                 .bind($id)
                 .bind($crate::related::RECENT_PER_TERM)

@@ -16,28 +16,26 @@ use crate::admin::form::{Pairs, signed_form};
 use crate::admin::page::admin_page;
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
+use crate::paths::query_value;
 use crate::state::AppState;
 use crate::views::date_view;
 
 const PAGE: u32 = 50;
-
-fn query(q: Option<&str>, key: &str) -> Option<String> {
-    url::form_urlencoded::parse(q?.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
-}
 
 pub(crate) async fn queue(
     State(state): State<AppState>,
     staff: Staff,
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
-    let status =
-        query(q.as_deref(), "status").and_then(|s| CommentStatus::parse(&s)).unwrap_or(CommentStatus::Held);
+    let status = query_value(q.as_deref(), "status")
+        .and_then(|s| CommentStatus::parse(&s))
+        .unwrap_or(CommentStatus::Held);
     // `before=<seconds>-<id>`: the last comment of the page before.
-    let before = query(q.as_deref(), "before").and_then(|b| {
+    let before = query_value(q.as_deref(), "before").and_then(|b| {
         let (at, id) = b.split_once('-')?;
         Some((Timestamp::from_second(at.parse().ok()?).ok()?, id.parse().ok()?))
     });
-    let notice = query(q.as_deref(), "done");
+    let notice = query_value(q.as_deref(), "done");
     let (page, counts) = comments::queue(state.newsroom(), &staff.user, status, before, PAGE).await?;
     let site = state.site().await?;
     let older = (page.len() == PAGE as usize).then(|| {

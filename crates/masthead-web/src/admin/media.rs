@@ -11,6 +11,7 @@ use crate::admin::form::field;
 use crate::admin::page::admin_page;
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
+use crate::paths::query_value;
 use crate::state::AppState;
 use masthead_newsroom::error::Failure;
 use masthead_newsroom::media::{self, Upload};
@@ -27,12 +28,6 @@ fn uploader(staff: &Staff) -> Result<()> {
                 .into(),
         ))
     }
-}
-
-fn query(q: &Option<String>, key: &str) -> Option<String> {
-    q.as_deref().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
-    })
 }
 
 async fn render(
@@ -77,8 +72,8 @@ pub(crate) async fn library(
     RawQuery(q): RawQuery,
 ) -> Result<Response> {
     uploader(&staff)?;
-    let before = query(&q, "before").and_then(|b| b.parse().ok());
-    let notice = query(&q, "uploaded").map(|id| format!("Uploaded as image number {id}."));
+    let before = query_value(q.as_deref(), "before").and_then(|b| b.parse().ok());
+    let notice = query_value(q.as_deref(), "uploaded").map(|id| format!("Uploaded as image number {id}."));
     render(&state, &staff, before, StatusCode::OK, None, notice).await
 }
 

@@ -20,10 +20,11 @@ use masthead_newsroom::comments::{self, CommentRequest, Posted};
 use masthead_newsroom::error::Failure;
 use serde::Serialize;
 
-use super::members::{Pairs, field, member, notice, read_form, render};
+use super::members::{Pairs, field, member, notice, read_form, render, signed_form};
 use crate::http::auth::{ClientIp, same_secret};
 use crate::http::error::{AppError, Result};
 use crate::http::origin::same_origin;
+use crate::paths::query_value;
 use crate::state::AppState;
 use crate::views::{DateView, date_view};
 
@@ -92,15 +93,19 @@ pub(crate) async fn conversation(state: &AppState, site: &Site, article: &Articl
     let closed_by_newsroom = store.comments_closed(article.id).await?;
     let mentions = store.webmentions(article.id).await?;
     let zone = &article.time_zone;
+    // Answers by the comment they answer, oldest first as the store gives them: one pass,
+    // however long the conversation.
+    let mut answers: std::collections::HashMap<i64, Vec<CommentView>> = std::collections::HashMap::new();
+    for r in shown.iter().filter(|r| r.status == CommentStatus::Approved) {
+        if let Some(parent) = r.parent_id {
+            answers.entry(parent).or_default().push(comment_view(r, zone));
+        }
+    }
     let mut threads: Vec<CommentView> = Vec::new();
     let mut count = 0;
     for c in shown.iter().filter(|c| c.parent_id.is_none()) {
         let mut view = comment_view(c, zone);
-        view.replies = shown
-            .iter()
-            .filter(|r| r.parent_id == Some(c.id) && r.status == CommentStatus::Approved)
-            .map(|r| comment_view(r, zone))
-            .collect();
+        view.replies = answers.remove(&c.id).unwrap_or_default();
         count += view.replies.len() + usize::from(!view.deleted);
         // A deleted comment is kept only for the answers it had.
         if !view.deleted || !view.replies.is_empty() {
@@ -157,6 +162,18 @@ fn form_page(
     )
 }
 
+/// The comment's text as typed (`field` trims; the text is kept as the reader wrote it).
+fn typed(pairs: &Pairs) -> String {
+    pairs.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+/// Where a comment is shown: its article's page, at the comment.
+async fn shown_at(state: &AppState, comment: &Comment) -> Result<Response> {
+    let article = state.store().article(comment.article_id).await?;
+    let path = masthead_core::article::article_path(&article.slug);
+    Ok(Redirect::to(&format!("{path}#comment-{}", comment.id)).into_response())
+}
+
 fn request_from(pairs: &Pairs) -> Result<CommentRequest> {
     let article_id =
         field(pairs, "article").parse().map_err(|_| AppError::BadRequest("which article?".into()))?;
@@ -170,7 +187,7 @@ fn request_from(pairs: &Pairs) -> Result<CommentRequest> {
         article_id,
         parent_id,
         // Not trimmed by `field`'s rule alone: the text is the reader's, kept as typed.
-        text: pairs.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default(),
+        text: typed(pairs),
         name: field(pairs, "name"),
         notify_replies: !field(pairs, "notify").is_empty(),
     })
@@ -229,15 +246,7 @@ async fn create(
         );
     };
     match comments::post(state.newsroom(), &member, &request, Timestamp::now()).await {
-        Ok(Posted::Shown(c)) => {
-            let article = state.store().article(c.article_id).await?;
-            Ok(Redirect::to(&format!(
-                "{}#comment-{}",
-                masthead_core::article::article_path(&article.slug),
-                c.id
-            ))
-            .into_response())
-        }
+        Ok(Posted::Shown(c)) => shown_at(&state, &c).await,
         Ok(Posted::Held(c)) => notice(
             &state,
             &site,
@@ -292,7 +301,7 @@ async fn create(
 }
 
 fn query_id(query: Option<&str>, key: &str) -> Option<i64> {
-    url::form_urlencoded::parse(query?.as_bytes()).find(|(k, _)| k == key).and_then(|(_, v)| v.parse().ok())
+    query_value(query, key)?.parse().ok()
 }
 
 /// The page to answer a comment from.
@@ -364,22 +373,6 @@ async fn own_comment(State(state): State<AppState>, jar: CookieJar, Path(id): Pa
     own_page(&state, &site, &comment, &csrf, StatusCode::OK, None, None).await
 }
 
-/// The member's own form, once its CSRF token is checked.
-async fn own_form(
-    state: &AppState,
-    jar: &CookieJar,
-    form: std::result::Result<Form<Pairs>, FormRejection>,
-) -> Result<std::result::Result<(masthead_core::Member, String, Pairs), Response>> {
-    let pairs = read_form(form)?;
-    let Some((member, csrf)) = member(state, jar).await? else {
-        return Ok(Err(Redirect::to("/account/sign-in").into_response()));
-    };
-    if !same_secret(&field(&pairs, "csrf"), &csrf) {
-        return Err(AppError::Forbidden("This form has expired. Reload the page and try again.".into()));
-    }
-    Ok(Ok((member, csrf, pairs)))
-}
-
 async fn edit(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -387,21 +380,14 @@ async fn edit(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let site = state.site().await?;
-    let (member, csrf, pairs) = match own_form(&state, &jar, form).await? {
+    let (member, pairs) = match signed_form(&state, &jar, form).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };
-    let text = pairs.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    let csrf = field(&pairs, "csrf");
+    let text = typed(&pairs);
     match comments::edit(state.newsroom(), &member, id, &text, Timestamp::now()).await {
-        Ok(c) if c.status == CommentStatus::Approved => {
-            let article = state.store().article(c.article_id).await?;
-            Ok(Redirect::to(&format!(
-                "{}#comment-{}",
-                masthead_core::article::article_path(&article.slug),
-                c.id
-            ))
-            .into_response())
-        }
+        Ok(c) if c.status == CommentStatus::Approved => shown_at(&state, &c).await,
         Ok(c) => own_page(&state, &site, &c, &csrf, StatusCode::OK, None, None).await,
         Err(Failure::Invalid { message, .. } | Failure::Refused(message)) => {
             let current = comments::find_own(state.newsroom(), &member, id).await?;
@@ -427,7 +413,7 @@ async fn delete(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let site = state.site().await?;
-    let (member, _, _) = match own_form(&state, &jar, form).await? {
+    let (member, _) = match signed_form(&state, &jar, form).await? {
         Ok(found) => found,
         Err(redirect) => return Ok(redirect),
     };

@@ -28,6 +28,7 @@ use masthead_newsroom::signing::Purpose;
 use crate::http::auth::{ClientIp, cookie, same_secret};
 use crate::http::error::{AppError, Result};
 use crate::http::origin::same_origin;
+use crate::paths::query_value;
 use crate::state::AppState;
 use crate::views::site_view;
 
@@ -71,11 +72,7 @@ pub(crate) fn read_form(form: std::result::Result<Form<Pairs>, FormRejection>) -
 }
 
 fn query_token(query: Option<&str>) -> String {
-    query
-        .and_then(|q| {
-            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "t").map(|(_, v)| v.into_owned())
-        })
-        .unwrap_or_default()
+    query_value(query, "t").unwrap_or_default()
 }
 
 pub(crate) fn secure(site: &Site) -> bool {

@@ -3,8 +3,7 @@
 //! does; mail goes to a real SMTP server on loopback. Also what else the foot of an article
 //! shows: imported comments, verified mentions and republications, related articles.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use jiff::Timestamp;
 use masthead_core::{CommentStatus, MemberSource, MemberStatus, MentionKind, NewMember, Role};
 use masthead_newsroom::mail::Mailer;
@@ -12,21 +11,10 @@ use masthead_store::{MentionOutcome, NewComment, QueueLimits};
 
 use crate::admin::{PASSWORD, form, get_with, sign_in, staff};
 use crate::harness::{Backend, Reply, TestApp, attrs, one_text, texts};
+use crate::members::post;
 use crate::reset::SmtpSink;
 
 const ORIGIN: &str = "https://meridian.example";
-
-async fn post(app: &TestApp, uri: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
-    let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
-    let mut request = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("content-type", "application/x-www-form-urlencoded");
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    app.send(request.body(Body::from(body)).unwrap()).await
-}
 
 /// An active member named `name` (or none), signed in: the cookie and their forms' token.
 async fn member(app: &TestApp, email: &str, name: &str) -> (i64, String, String) {

@@ -22,7 +22,12 @@ async fn app_with_mail(backend: Backend) -> Option<(TestApp, SmtpSink)> {
 }
 
 /// POSTs a form with `headers` (an Origin, a cookie …).
-async fn post(app: &TestApp, uri: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
+pub(crate) async fn post(
+    app: &TestApp,
+    uri: &str,
+    headers: &[(&str, &str)],
+    fields: &[(&str, &str)],
+) -> Reply {
     let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
     let mut request = Request::builder()
         .method("POST")

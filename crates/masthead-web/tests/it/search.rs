@@ -5,12 +5,10 @@ use axum::http::StatusCode;
 
 use crate::harness::{TestApp, attrs, texts};
 
-#[tokio::test]
-async fn a_reader_finds_an_article_by_a_word_of_its_text() {
-    let app = TestApp::demo().await;
+/// The newest article, and a long word of its text that its headline does not have.
+async fn word_of_its_text(app: &TestApp) -> (masthead_core::ArticleSummary, String) {
     let article = app.published().await.remove(0);
     let full = app.store().article(article.id).await.unwrap();
-    // A word of the body, not of the headline.
     let text = masthead_core::body::html_to_text(&full.body.html);
     let word = text
         .split(|c: char| !c.is_alphanumeric())
@@ -18,6 +16,13 @@ async fn a_reader_finds_an_article_by_a_word_of_its_text() {
         .find(|w| !full.title.to_lowercase().contains(&w.to_lowercase()))
         .expect("the demo article has a long word in its text")
         .to_owned();
+    (article, word)
+}
+
+#[tokio::test]
+async fn a_reader_finds_an_article_by_a_word_of_its_text() {
+    let app = TestApp::demo().await;
+    let (article, word) = word_of_its_text(&app).await;
 
     let reply = app.get(&format!("/search?q={word}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -101,14 +106,7 @@ async fn one_address_searching_without_end_is_asked_to_wait() {
 #[tokio::test]
 async fn the_admin_api_searches_the_full_text_of_what_the_token_may_see() {
     let app = TestApp::demo().await;
-    let article = app.published().await.remove(0);
-    let full = app.store().article(article.id).await.unwrap();
-    let text = masthead_core::body::html_to_text(&full.body.html);
-    let word = text
-        .split(|c: char| !c.is_alphanumeric())
-        .find(|w| w.chars().count() >= 9 && !full.title.to_lowercase().contains(&w.to_lowercase()))
-        .unwrap()
-        .to_owned();
+    let (article, word) = word_of_its_text(&app).await;
     let token = app.api_token(masthead_core::Role::Editor, None).await;
     let (status, found) =
         crate::harness::api_call(&app, &token, "GET", &format!("/api/admin/articles?q={word}"), None).await;
