@@ -237,7 +237,8 @@ pub async fn generate(
 
     let mut batch = Vec::with_capacity(BATCH);
     let mut saved = 0;
-    for i in 0..articles {
+    // The oldest first, as a newsroom writes them: a larger id is a more recent article.
+    for i in (0..articles).rev() {
         let title = format!("{} {}", pick.sentence(6).trim_end_matches('.'), i + 1);
         let mut body = String::new();
         for p in 0..12 {
@@ -281,7 +282,7 @@ pub async fn generate(
             reuse_policy: None,
             origins: vec![],
         });
-        if batch.len() == BATCH || i + 1 == articles {
+        if batch.len() == BATCH || i == 0 {
             store.create_articles(&batch).await?;
             saved += batch.len();
             batch.clear();

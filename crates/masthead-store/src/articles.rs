@@ -84,21 +84,22 @@ macro_rules! bind_fields {
 /// Writes an article's bylines, terms and origins inside a transaction `$tx`.
 macro_rules! write_relations {
     ($tx:ident, $id:expr, $new:expr) => {
-        for (position, author_id) in $new.author_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO article_authors (article_id, author_id, position) VALUES ($1, $2, $3)")
-                .bind($id)
-                .bind(author_id)
-                .bind(position as i64)
-                .execute(&mut *$tx)
-                .await?;
-        }
-        for (position, term_id) in $new.term_ids.iter().enumerate() {
-            sqlx::query("INSERT INTO article_terms (article_id, term_id, position) VALUES ($1, $2, $3)")
-                .bind($id)
-                .bind(term_id)
-                .bind(position as i64)
-                .execute(&mut *$tx)
-                .await?;
+        for (table, column, ids) in
+            [("article_authors", "author_id", &$new.author_ids), ("article_terms", "term_id", &$new.term_ids)]
+        {
+            if !ids.is_empty() {
+                // One statement for all of them, in their order.
+                let rows: Vec<String> = (0..ids.len()).map(|i| format!("($1, ${}, {i})", i + 2)).collect();
+                let sql = format!(
+                    "INSERT INTO {table} (article_id, {column}, position) VALUES {}",
+                    rows.join(", ")
+                );
+                let mut insert = sqlx::query(&sql).bind($id);
+                for id in ids.iter() {
+                    insert = insert.bind(id);
+                }
+                insert.execute(&mut *$tx).await?;
+            }
         }
         for (position, origin) in $new.origins.iter().enumerate() {
             sqlx::query(
@@ -449,11 +450,10 @@ impl Store {
                 }
                 ids.push(id);
             }
-            // After every article of the batch is in the index: a query of the index inside
-            // the transaction first writes out the words added so far, once here rather than
-            // once per article.
-            for (id, (new, ..)) in ids.iter().zip(&prepared) {
-                choose_related!(tx, *id, &new.title, config);
+            // Once every article of the batch has its terms and keywords, so that the batch's
+            // articles find each other too.
+            for (id, document) in ids.iter().zip(&documents) {
+                choose_related!(tx, *id, document, config.is_none());
             }
             tx.commit().await?;
             ids
@@ -486,7 +486,7 @@ impl Store {
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
             index_for_search!(tx, id, document, config);
-            choose_related!(tx, id, &new.title, config);
+            choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
             if let Some(record) = record {
                 record_syndication!(tx, id, record, now, None::<i64>);
@@ -606,7 +606,7 @@ impl Store {
             }
             write_relations!(tx, id, new);
             index_for_search!(tx, id, document, config);
-            choose_related!(tx, id, &new.title, config);
+            choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
             match record {
                 Some(record) => {

@@ -36,6 +36,7 @@ const SQLITE: Embedded = &[
     (18, "sends", include_str!("../migrations/sqlite/0018_sends.sql")),
     (19, "search", include_str!("../migrations/sqlite/0019_search.sql")),
     (20, "comments", include_str!("../migrations/sqlite/0020_comments.sql")),
+    (21, "search_keywords", include_str!("../migrations/sqlite/0021_search_keywords.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -62,6 +63,7 @@ const POSTGRES: Embedded = &[
     (18, "sends", include_str!("../migrations/postgres/0018_sends.sql")),
     (19, "search", include_str!("../migrations/postgres/0019_search.sql")),
     (20, "comments", include_str!("../migrations/postgres/0020_comments.sql")),
+    (21, "search_keywords", include_str!("../migrations/postgres/0021_search_keywords.sql")),
 ];
 
 #[derive(Debug)]

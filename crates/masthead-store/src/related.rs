@@ -5,21 +5,16 @@
 use jiff::Timestamp;
 use masthead_core::Slug;
 
-use crate::search::without_accents;
 use crate::{Result, Store, on_db, timestamp};
 
 /// How many related articles an article keeps.
 pub const RELATED_COUNT: usize = 4;
-/// How many words of the headline look for articles about the same thing (the longest ones,
-/// which say most and match fewest).
-const HEADLINE_WORDS: usize = 6;
 /// How many candidates each way of looking gives.
 pub(crate) const CANDIDATES: i64 = 40;
 /// How many of the most recent articles filed under each of an article's terms are candidates.
 pub(crate) const RECENT_PER_TERM: i64 = 50;
-/// How many of the most recent articles that share a headline word are ranked.
-pub(crate) const RECENT_MATCHES: i64 = 400;
-/// A headline word in this many articles or more says too little to relate two of them.
+/// A keyword shared by this many articles or more says too little to relate two of them
+/// (counting stops there); rarer ones weigh more the fewer articles share them.
 pub(crate) const RARE_WORD_ARTICLES: i64 = 200;
 
 /// What sharing a term of `kind` weighs.
@@ -31,33 +26,67 @@ pub(crate) fn weight_of(kind: &str) -> i64 {
     }
 }
 
-/// The longest distinct words of `title` (four letters or more), lower case.
-pub(crate) fn headline_words(title: &str) -> Vec<String> {
-    let mut words: Vec<String> = title
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
+/// The condition that the article `alias.article_id` is published, looked up by its key for each
+/// candidate (a few hundred at most): never a join the planner could turn into a scan of every
+/// article when its statistics are stale. SQLite reads the status from the index
+/// `articles_ranked` rather than the row, whose texts come first.
+fn published(alias: &str, sqlite: bool) -> String {
+    let indexed = if sqlite { "INDEXED BY articles_ranked" } else { "" };
+    format!("(SELECT a.status FROM articles a {indexed} WHERE a.id = {alias}.article_id) = 'published'")
+}
+
+/// The statement that weighs the candidates found by an article's terms: `$1` the article,
+/// then one term id per entry of `weights` (each term's weight). Each term offers its
+/// [`RECENT_PER_TERM`] most recent published articles (an index range); the heaviest
+/// candidates come first, then the newest.
+pub(crate) fn by_terms_sql(weights: &[i64], sqlite: bool) -> String {
+    let published = published("at", sqlite);
+    let parts: Vec<String> = weights
+        .iter()
+        .enumerate()
+        .map(|(i, weight)| {
+            format!(
+                "SELECT * FROM (SELECT at.article_id, {weight} AS weight FROM article_terms at \
+                 WHERE at.term_id = ${} AND at.article_id <> $1 AND {published} \
+                 ORDER BY at.article_id DESC LIMIT {RECENT_PER_TERM}) t{i}",
+                i + 2
+            )
+        })
         .collect();
-    words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then_with(|| a.cmp(b)));
-    words.dedup();
-    words.truncate(HEADLINE_WORDS);
-    words
+    format!(
+        "SELECT article_id, SUM(weight) AS weight FROM ({}) c GROUP BY article_id \
+         ORDER BY SUM(weight) DESC, article_id DESC LIMIT {CANDIDATES}",
+        parts.join(" UNION ALL ")
+    )
 }
 
-/// The text query for `words` on each backend: any of them.
-pub(crate) fn any_of(words: &[String], postgres: bool) -> String {
-    if postgres {
-        words
-            .iter()
-            .map(|w| format!("'{}'", without_accents(w).replace(['\'', '\\'], "")))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    } else {
-        words.iter().map(|w| format!("\"{}\"", w.replace('"', ""))).collect::<Vec<_>>().join(" OR ")
-    }
+/// The statement that finds the articles sharing the rarer of an article's keywords: `$1` the
+/// article, `$2`… its keywords. How many articles share each keyword is counted up to
+/// [`RARE_WORD_ARTICLES`] (an index range that stops there); those shared by fewer weigh
+/// what is left of that bound, so that a name in three articles outweighs a word in a
+/// hundred. The best candidates come first, then the newest.
+pub(crate) fn by_keywords_sql(keywords: usize, sqlite: bool) -> String {
+    let published = published("k", sqlite);
+    let counted: Vec<String> = (0..keywords)
+        .map(|i| {
+            format!(
+                "SELECT CAST(${p} AS TEXT) AS word, (SELECT COUNT(*) FROM (SELECT 1 FROM article_keywords \
+                 WHERE word = ${p} LIMIT {RARE_WORD_ARTICLES}) c{i}) AS shared",
+                p = i + 2
+            )
+        })
+        .collect();
+    format!(
+        "WITH counted AS ({}) \
+         SELECT k.article_id FROM counted r JOIN article_keywords k ON k.word = r.word \
+         WHERE r.shared < {RARE_WORD_ARTICLES} AND k.article_id <> $1 AND {published} \
+         GROUP BY k.article_id ORDER BY SUM({RARE_WORD_ARTICLES} - r.shared) DESC, k.article_id DESC \
+         LIMIT {CANDIDATES}",
+        counted.join(" UNION ALL ")
+    )
 }
 
-/// Orders candidates: shared terms weigh by kind (tag 3, theme 2, region 1 each), a headline
+/// Orders candidates: shared terms weigh by kind (tag 3, theme 2, region 1 each), a keyword
 /// match adds up to 4 by its rank; `by_terms` and `by_text` come best first.
 pub(crate) fn choose(id: i64, by_terms: &[(i64, i64)], by_text: &[i64]) -> Vec<i64> {
     let mut scores: Vec<(i64, f64, usize)> = Vec::new();
@@ -76,22 +105,23 @@ pub(crate) fn choose(id: i64, by_terms: &[(i64, i64)], by_text: &[i64]) -> Vec<i
     scores.into_iter().take(RELATED_COUNT).map(|(c, ..)| c).collect()
 }
 
-/// Chooses and writes article `$id`'s related articles inside the transaction `$tx`; `$title`
-/// is its headline and `$config` what `index_for_search!` takes.
+/// Chooses and writes article `$id`'s related articles inside the transaction `$tx`, after its
+/// terms and keywords (`$doc`, a [`crate::search::SearchDocument`]) are written; `$sqlite`
+/// says which backend.
 ///
-/// Bounded whatever the size of the site: each of the article's terms offers its
-/// [`RECENT_PER_TERM`] most recent articles (an index range each), and the headline's rarer
-/// words (in fewer than [`RARE_WORD_ARTICLES`]: counting stops there) their
-/// [`RECENT_MATCHES`] most recent matches, ranked among themselves. An article saved
-/// among a million costs what it costs among a thousand.
+/// Four statements whatever the size of the site (and on PostgreSQL one setting): the
+/// article's terms; the candidates its
+/// terms offer ([`by_terms_sql`]); those that share its rarer keywords ([`by_keywords_sql`]);
+/// and the writing of the chosen. Every part is an index range with a bound, so an article
+/// saved among a million costs what it costs among a thousand.
 macro_rules! choose_related {
-    ($tx:ident, $id:expr, $title:expr, $config:expr) => {{
-        if $config.is_some() {
-            // PostgreSQL plans these statements for their values (a word in three articles
-            // and one in all of them want different plans) and reads the text index rather
-            // than every row's words, for the rest of this transaction.
-            sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *$tx).await?;
-            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *$tx).await?;
+    ($tx:ident, $id:expr, $doc:expr, $sqlite:expr) => {{
+        if !$sqlite {
+            // Each bound above is an index range read in order until it is reached.
+            // PostgreSQL would rather gather every entry of a term or word into a bitmap and
+            // sort it (whatever their number, when its statistics are stale): not for the
+            // rest of this transaction.
+            sqlx::query("SET LOCAL enable_bitmapscan = off").execute(&mut *$tx).await?;
         }
         let terms: Vec<(i64, String)> = sqlx::query_as(
             "SELECT t.id, t.kind FROM article_terms m JOIN terms t ON t.id = m.term_id WHERE m.article_id = $1",
@@ -99,96 +129,41 @@ macro_rules! choose_related {
         .bind($id)
         .fetch_all(&mut *$tx)
         .await?;
-        // The most recent published articles filed under a term (SQLite reads their status
-        // from the index, not the rows, whose texts come first).
-        let recent_in_term = format!(
-            "SELECT at.article_id FROM article_terms at JOIN articles a {} ON a.id = at.article_id \
-             WHERE at.term_id = $1 AND at.article_id <> $2 AND a.status = 'published' \
-             ORDER BY at.article_id DESC LIMIT $3",
-            if $config.is_none() { "INDEXED BY articles_ranked" } else { "" },
-        );
-        let mut weights: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-        for (term, kind) in &terms {
-            let weight = $crate::related::weight_of(kind);
-            let near: Vec<i64> = sqlx::query_scalar(&recent_in_term)
-                .bind(term)
-                .bind($id)
-                .bind($crate::related::RECENT_PER_TERM)
-                .fetch_all(&mut *$tx)
-                .await?;
-            for candidate in near {
-                *weights.entry(candidate).or_default() += weight;
-            }
-        }
-        let mut by_terms: Vec<(i64, i64)> = weights.into_iter().collect();
-        // Heavier first, then newer (a larger id).
-        by_terms.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
-        by_terms.truncate($crate::related::CANDIDATES as usize);
-        // The headline's words that say something: those in fewer than RARE_WORD_ARTICLES
-        // articles (counting stops there), so that "government" finds nothing but a name does.
-        let mut words = Vec::new();
-        for word in $crate::related::headline_words($title) {
-            let found: i64 = match $config {
-                None => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT rowid FROM article_search WHERE article_search MATCH $1 LIMIT $2)",
-                )
-                .bind($crate::related::any_of(std::slice::from_ref(&word), false))
-                .bind($crate::related::RARE_WORD_ARTICLES)
-                .fetch_one(&mut *$tx)
-                .await?,
-                Some(config) => sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM (SELECT 1 FROM article_search \
-                     WHERE document @@ to_tsquery($1::regconfig, $2) LIMIT $3) c",
-                )
-                .bind(config)
-                .bind($crate::related::any_of(std::slice::from_ref(&word), true))
-                .bind($crate::related::RARE_WORD_ARTICLES)
-                .fetch_one(&mut *$tx)
-                .await?,
-            };
-            if found < $crate::related::RARE_WORD_ARTICLES {
-                words.push(word);
-            }
-        }
-        let by_text: Vec<i64> = if words.is_empty() {
+        let by_terms: Vec<(i64, i64)> = if terms.is_empty() {
             Vec::new()
         } else {
-            match $config {
-                None => sqlx::query_scalar(
-                    "SELECT id FROM (SELECT article_search.rowid AS id, bm25(article_search, 8.0, 3.0, 1.0) AS score \
-                     FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
-                     WHERE article_search MATCH $1 AND article_search.rowid <> $2 AND a.status = 'published' \
-                     ORDER BY article_search.rowid DESC LIMIT $3) ORDER BY score LIMIT $4",
-                )
-                .bind($crate::related::any_of(&words, false))
-                .bind($id)
-                .bind($crate::related::RECENT_MATCHES)
-                .bind($crate::related::CANDIDATES)
-                .fetch_all(&mut *$tx)
-                .await?,
-                Some(config) => sqlx::query_scalar(
-                    "SELECT id FROM (SELECT s.article_id AS id, ts_rank(s.document, q) AS score \
-                     FROM article_search s JOIN articles a ON a.id = s.article_id, to_tsquery($1::regconfig, $2) q \
-                     WHERE s.document @@ q AND s.article_id <> $3 AND a.status = 'published' \
-                     ORDER BY s.article_id DESC LIMIT $4) c ORDER BY score DESC LIMIT $5",
-                )
-                .bind(config)
-                .bind($crate::related::any_of(&words, true))
-                .bind($id)
-                .bind($crate::related::RECENT_MATCHES)
-                .bind($crate::related::CANDIDATES)
-                .fetch_all(&mut *$tx)
-                .await?,
+            let weights: Vec<i64> = terms.iter().map(|(_, kind)| $crate::related::weight_of(kind)).collect();
+            let sql = $crate::related::by_terms_sql(&weights, $sqlite);
+            let mut query = sqlx::query_as(&sql).bind($id);
+            for (term, _) in &terms {
+                query = query.bind(term);
             }
+            query.fetch_all(&mut *$tx).await?
+        };
+        let by_text: Vec<i64> = if $doc.keywords.is_empty() {
+            Vec::new()
+        } else {
+            let sql = $crate::related::by_keywords_sql($doc.keywords.len(), $sqlite);
+            let mut query = sqlx::query_scalar(&sql).bind($id);
+            for word in &$doc.keywords {
+                query = query.bind(word);
+            }
+            query.fetch_all(&mut *$tx).await?
         };
         sqlx::query("DELETE FROM related_articles WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
-        for (position, related) in $crate::related::choose($id, &by_terms, &by_text).into_iter().enumerate() {
-            sqlx::query("INSERT INTO related_articles (article_id, position, related_id) VALUES ($1, $2, $3)")
-                .bind($id)
-                .bind(position as i64)
-                .bind(related)
-                .execute(&mut *$tx)
-                .await?;
+        let chosen = $crate::related::choose($id, &by_terms, &by_text);
+        if !chosen.is_empty() {
+            let rows: Vec<String> =
+                (0..chosen.len()).map(|i| format!("($1, {i}, ${})", i + 2)).collect();
+            let sql = format!(
+                "INSERT INTO related_articles (article_id, position, related_id) VALUES {}",
+                rows.join(", ")
+            );
+            let mut insert = sqlx::query(&sql).bind($id);
+            for related in &chosen {
+                insert = insert.bind(related);
+            }
+            insert.execute(&mut *$tx).await?;
         }
     }};
 }
@@ -235,16 +210,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn headline_words_are_the_longest() {
-        assert_eq!(
-            headline_words("Freight volumes fell by a fifth on the Danube, freight says"),
-            vec!["freight", "volumes", "danube", "fifth", "fell", "says"]
-        );
-        assert_eq!(any_of(&["dunărea".into(), "it's".into()], true), "'dunarea' | 'its'");
-        assert_eq!(any_of(&["a\"b".into()], false), "\"ab\"");
-    }
 
     #[test]
     fn shared_terms_and_headline_words_add_up() {

@@ -11,6 +11,7 @@ both_backends!(
     the_queue_moderates_in_bulk_and_bans,
     comment_notices_go_to_those_who_asked,
     related_articles_share_terms_and_headline_words,
+    a_word_in_many_headlines_relates_nothing,
 );
 
 fn comment(
@@ -257,4 +258,30 @@ async fn related_articles_share_terms_and_headline_words(store: Store) {
     store.set_status(same_tag.id, ArticleStatus::Unpublished, None, None).await.unwrap();
     let related: Vec<i64> = store.related(post.id).await.unwrap().iter().map(|s| s.id).collect();
     assert_eq!(related, vec![same_words.id, same_region.id]);
+}
+
+async fn a_word_in_many_headlines_relates_nothing(store: Store) {
+    let a = author(&store, "Mara").await;
+    let titled = |slug: String, title: String, dek: &str| {
+        let mut new = article(&slug, Some("2026-01-01T00:00:00Z"), vec![a], vec![]);
+        new.title = title;
+        new.dek = dek.into();
+        new
+    };
+    let ferries = store
+        .create_article(&titled("ferries".into(), "Ferries to Zanzibar".into(), "Timetables change."))
+        .await
+        .unwrap();
+    // A word in more headlines than RARE_WORD_ARTICLES says nothing about any of them.
+    let reports: Vec<_> =
+        (0..210).map(|i| titled(format!("weather-{i}"), format!("Weather report {i}"), "")).collect();
+    let ids = store.create_articles(&reports).await.unwrap();
+    assert_eq!(store.related(ids[0]).await.unwrap(), vec![], "\"weather\" is in 210 headlines");
+
+    let post = store
+        .create_article(&titled("storm".into(), "Weather: a storm over Zanzibar".into(), "Report."))
+        .await
+        .unwrap();
+    let related: Vec<i64> = store.related(post.id).await.unwrap().iter().map(|s| s.id).collect();
+    assert_eq!(related, vec![ferries.id], "only the rare word relates, not \"weather\" or \"report\"");
 }
