@@ -392,20 +392,31 @@ impl Store {
                 limit + 1,
                 request.offset
             ),
+            // The query is written out in the condition (not a joined function) so that the
+            // planner, planning for its words, sees how many articles match: a word in most of
+            // them is found by walking the newest articles, a rare one through the text index.
+            // Only the RANKED newest matches are scored (each score reads the article's whole
+            // tsvector).
             Some(_) => format!(
-                "{with}SELECT id, score FROM (SELECT s.article_id AS id, \
-                 CAST(ts_rank_cd(s.document, q) AS DOUBLE PRECISION) / {age_factor} AS score \
-                 FROM article_search s JOIN articles a ON a.id = s.article_id, to_tsquery($3::regconfig, $1) q \
-                 WHERE s.document @@ q AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                "{with}SELECT c.id, CAST(ts_rank_cd(s.document, to_tsquery($3::regconfig, $1)) AS DOUBLE PRECISION) \
+                 / {age_factor} AS score \
+                 FROM (SELECT s.article_id AS id FROM article_search s JOIN articles a ON a.id = s.article_id \
+                 WHERE s.document @@ to_tsquery($3::regconfig, $1) AND a.status = 'published' \
+                 AND a.published_at IS NOT NULL {conditions} \
                  ORDER BY s.article_id DESC LIMIT {RANKED}) c \
-                 ORDER BY score DESC, id DESC LIMIT {} OFFSET {}",
+                 JOIN article_search s ON s.article_id = c.id JOIN articles a ON a.id = c.id \
+                 ORDER BY score DESC, c.id DESC LIMIT {} OFFSET {}",
                 limit + 1,
                 request.offset
             ),
         };
         let now = request.now.as_second();
         let ranked: Vec<(i64, f64)> = on_db!(self, pool => {
-            let mut q = sqlx::query_as(&sql).bind(&query_text).bind(now).bind(config);
+            // Planned for its words each time (an unnamed statement): a plan made once for any
+            // query reads a word found in every article through the text index, all of its
+            // matches, where walking the newest articles finds 2,000 at once (PostgreSQL, 100,000
+            // articles: 863 ms against 45 ms).
+            let mut q = sqlx::query_as(&sql).persistent(false).bind(&query_text).bind(now).bind(config);
             for term in &request.term_ids {
                 q = q.bind(term);
             }
