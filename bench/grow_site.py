@@ -22,11 +22,12 @@ ARTICLE_COLUMNS = (
 )
 
 
-def copy_statements(base, k, span, postgres):
-    """The statements that make copy k (1, 2, …) of the first `base` articles."""
-    offset = k * base
+def copy_statements(k, base, span, postgres):
+    """The statements that make copy k (1, 2, …) of the first `base` articles, `span` seconds
+    after them; `base` and `span` are SQL (numbers, or psql's variables)."""
+    offset = f"{k} * {base}"
     select = ARTICLE_COLUMNS.replace("slug,", f"slug || '-copy-{k}',", 1).replace(
-        "published_at,", f"published_at + {k * span},", 1
+        "published_at,", f"published_at + {k} * {span},", 1
     )
     statements = [
         f"INSERT INTO articles (id, {ARTICLE_COLUMNS}) SELECT id + {offset}, {select} "
@@ -50,13 +51,9 @@ def copy_statements(base, k, span, postgres):
     return statements
 
 
-def plan(base, newest, oldest, times, postgres):
-    # The originals span [oldest, newest]; they move back by (times - 1) spans, and copy k
-    # comes k spans after them.
-    span = newest - oldest + 1800
-    moved = f"UPDATE articles SET published_at = published_at - {(times - 1) * span} WHERE id <= {base}"
-    copies = [copy_statements(base, k, span, postgres) for k in range(1, times)]
-    return moved, copies
+def moved_back(base, span, times):
+    """The originals move back by (times - 1) spans; copy k then comes k spans after them."""
+    return f"UPDATE articles SET published_at = published_at - ({times} - 1) * {span} WHERE id <= {base}"
 
 
 def sqlite(path, times):
@@ -71,14 +68,14 @@ def sqlite(path, times):
     ).fetchone()
     if db.execute("SELECT MAX(id) FROM articles").fetchone()[0] != base:
         sys.exit("the articles' ids are not 1 to their number: grow a freshly generated site")
-    moved, copies = plan(base, newest, oldest, times, False)
+    span = newest - oldest + 1800
     db.execute("BEGIN")
-    db.execute(moved)
+    db.execute(moved_back(base, span, times))
     db.execute("COMMIT")
-    for k, statements in enumerate(copies, start=1):
+    for k in range(1, times):
         started = time.monotonic()
         db.execute("BEGIN")
-        for statement in statements:
+        for statement in copy_statements(k, base, span, False):
             db.execute(statement)
         db.execute("COMMIT")
         print(f"copy {k} of {times - 1}: {time.monotonic() - started:.1f} s", file=sys.stderr)
@@ -93,17 +90,11 @@ def postgres(times):
     print("SELECT :base = MAX(id) AS contiguous FROM articles \\gset")
     print("\\if :contiguous \\else \\echo 'the ids are not 1 to their number' \\q \\endif")
     print("DROP INDEX article_search_document;")
-    print("UPDATE articles SET published_at = published_at - (%d - 1) * :span WHERE id <= :base;" % times)
+    print(moved_back(":base", ":span", times) + ";")
     for k in range(1, times):
         print("\\echo copy %d of %d" % (k, times - 1))
         print("BEGIN;")
-        for statement in copy_statements(0, k, 0, True):
-            statement = (
-                statement.replace("id + 0,", f"id + {k} * :base,")
-                .replace("article_id + 0,", f"article_id + {k} * :base,")
-                .replace("<= 0", "<= :base")
-                .replace("published_at + 0,", f"published_at + {k} * :span,")
-            )
+        for statement in copy_statements(k, ":base", ":span", True):
             print(statement + ";")
         print("COMMIT;")
     print("SET maintenance_work_mem = '1GB';")

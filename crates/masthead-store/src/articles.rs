@@ -89,10 +89,10 @@ macro_rules! write_relations {
         {
             if !ids.is_empty() {
                 // One statement for all of them, in their order.
-                let rows: Vec<String> = (0..ids.len()).map(|i| format!("($1, ${}, {i})", i + 2)).collect();
-                let sql = format!(
-                    "INSERT INTO {table} (article_id, {column}, position) VALUES {}",
-                    rows.join(", ")
+                let sql = $crate::insert_rows(
+                    &format!("{table} (article_id, {column}, position)"),
+                    ids.len(),
+                    |i, p| format!("($1, {p}, {i})"),
                 );
                 let mut insert = sqlx::query(&sql).bind($id);
                 for id in ids.iter() {

@@ -279,6 +279,14 @@ pub(crate) fn placeholders(first: usize, n: usize) -> String {
     (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
+/// `INSERT INTO {into} VALUES …` with `count` rows in one statement: `$1` is the value every
+/// row shares, and row `i` is written by `row(i, p)`, where `p` is its own placeholder (`$2`,
+/// `$3`, …), bound in order after `$1`.
+pub(crate) fn insert_rows(into: &str, count: usize, row: impl Fn(usize, &str) -> String) -> String {
+    let rows: Vec<String> = (0..count).map(|i| row(i, &format!("${}", i + 2))).collect();
+    format!("INSERT INTO {into} VALUES {}", rows.join(", "))
+}
+
 pub(crate) fn now_seconds() -> i64 {
     jiff::Timestamp::now().as_second()
 }

@@ -1,6 +1,7 @@
 //! Related articles: a few published articles to read next, chosen when an article is saved
 //! (inside the save's transaction, never per request) by the regions, themes and tags they
-//! share with it and by the words of its headline, and read back as summaries.
+//! share with it and by the rarer words of their headlines and standfirsts (their keywords),
+//! and read back as summaries.
 
 use jiff::Timestamp;
 use masthead_core::Slug;
@@ -153,11 +154,10 @@ macro_rules! choose_related {
         sqlx::query("DELETE FROM related_articles WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
         let chosen = $crate::related::choose($id, &by_terms, &by_text);
         if !chosen.is_empty() {
-            let rows: Vec<String> =
-                (0..chosen.len()).map(|i| format!("($1, {i}, ${})", i + 2)).collect();
-            let sql = format!(
-                "INSERT INTO related_articles (article_id, position, related_id) VALUES {}",
-                rows.join(", ")
+            let sql = $crate::insert_rows(
+                "related_articles (article_id, position, related_id)",
+                chosen.len(),
+                |i, p| format!("($1, {i}, {p})"),
             );
             let mut insert = sqlx::query(&sql).bind($id);
             for related in &chosen {
