@@ -29,6 +29,12 @@ const HALF_LIFE_DAYS: f64 = 1_825.0;
 /// articles would put first anyway. At least [`MAX_RESULTS`].
 const RANKED: u32 = 2 * MAX_RESULTS;
 
+/// How many of a word's newest matches tell how common it is (SQLite, [`Store::weighed_words`]).
+const SAMPLE: u32 = 1_000;
+/// At most this many of a query's words are weighed in its score (SQLite); the others still
+/// have to match.
+const WEIGHED_WORDS: usize = 16;
+
 /// What the index holds for each article (its words, and the keywords related articles are
 /// found by), and of what version: a change here or in the
 /// tokenizer (SQLite) or the language's configuration (PostgreSQL) means a rebuild.
@@ -171,6 +177,41 @@ fn fts5_query(query: &SearchQuery) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// The words of `query`, each phrase's one by one, without repeats: what bm25 weighs on SQLite
+/// (a phrase's own count of articles costs a pass over every article holding its words).
+fn score_words(query: &SearchQuery) -> Vec<SearchTerm> {
+    let mut words = Vec::new();
+    for term in &query.terms {
+        let parts = match term {
+            SearchTerm::Word { .. } => vec![term.clone()],
+            SearchTerm::Phrase(phrase) => {
+                phrase.iter().map(|w| SearchTerm::Word { word: w.clone(), prefix: false }).collect()
+            }
+        };
+        for part in parts {
+            if !words.contains(&part) {
+                words.push(part);
+            }
+        }
+    }
+    words
+}
+
+/// Whether a word is in more than half of the articles and in more than [`SAMPLE`] of them,
+/// from its newest [`SAMPLE`] matches: `found` of them, the oldest `oldest`, the newest article
+/// `newest`. A word with fewer matches is cheap to count, and weighed as bm25 would.
+fn in_most_articles(found: i64, oldest: Option<i64>, newest: i64) -> bool {
+    match oldest {
+        Some(oldest) if found >= i64::from(SAMPLE) => 2 * found > newest - oldest + 1,
+        _ => false,
+    }
+}
+
+/// `WITH RECURSIVE` and the common table expressions, or nothing when there are none.
+fn with_clause(ctes: &[String]) -> String {
+    if ctes.is_empty() { String::new() } else { format!("WITH RECURSIVE {} ", ctes.join(", ")) }
 }
 
 /// The tsquery text for `query`: each word a quoted lexeme (normalised by the configuration
@@ -327,6 +368,11 @@ impl Store {
 
     /// Published articles matching `request`, the most relevant first (with a gentle
     /// preference for recent ones), each with a highlighted passage.
+    ///
+    /// Relevance is bm25 on SQLite and `ts_rank_cd` on PostgreSQL, over the newest
+    /// [`RANKED`] matches. On SQLite it weighs a phrase by its words, and leaves out a word in
+    /// more than half of a large site's articles ([`Store::weighed_words`]); when every word is
+    /// such a word, the newest matches come first.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         if request.query.is_empty() {
             return Ok(SearchResults::default());
@@ -370,34 +416,70 @@ impl Store {
         if request.until.is_some() {
             conditions.push(format!("AND a.published_at < ${}", next()));
         }
-        let with =
-            if ctes.is_empty() { String::new() } else { format!("WITH RECURSIVE {} ", ctes.join(", ")) };
         let conditions = conditions.join(" ");
         let age_factor = format!(
             "(1.0 + CAST((CASE WHEN a.published_at < $2 THEN $2 - a.published_at ELSE 0 END) AS DOUBLE PRECISION) \
              / 86400.0 / {HALF_LIFE_DAYS:.1})"
         );
+        // On SQLite, what the score weighs when that is not the query itself: its words in at
+        // most half of the articles (bound last).
+        let mut weighed_query = None;
         let sql = match config {
             // bm25 is negative, lower is better: dividing by the age factor draws older
             // articles towards zero.
-            None => format!(
-                "{with}SELECT id, score FROM (SELECT article_search.rowid AS id, \
-                 bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
-                 FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
-                 WHERE article_search MATCH $1 AND $3 IS NULL \
-                 AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
-                 ORDER BY article_search.rowid DESC LIMIT {RANKED}) \
-                 ORDER BY score, id DESC LIMIT {} OFFSET {}",
-                limit + 1,
-                request.offset
-            ),
+            None => {
+                let candidates = format!(
+                    "SELECT article_search.rowid AS id \
+                     FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
+                     WHERE article_search MATCH $1 AND $3 IS NULL \
+                     AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                     ORDER BY article_search.rowid DESC LIMIT {RANKED}"
+                );
+                let words = score_words(&request.query);
+                let weighed = self.weighed_words(&words).await?;
+                let page = format!("ORDER BY score, id DESC LIMIT {} OFFSET {}", limit + 1, request.offset);
+                if weighed.is_empty() {
+                    // Every word is in most articles, where bm25 tells them apart by nothing
+                    // but rounding: the newest matches first.
+                    format!(
+                        "{}SELECT c.id AS id, -1.0 / {age_factor} AS score FROM ({candidates}) c \
+                         JOIN articles a INDEXED BY articles_ranked ON a.id = c.id {page}",
+                        with_clause(&ctes)
+                    )
+                } else if weighed == request.query.terms {
+                    // The query is its own score: matched and scored in one pass.
+                    format!(
+                        "{}SELECT id, score FROM (SELECT article_search.rowid AS id, \
+                         bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
+                         FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
+                         WHERE article_search MATCH $1 AND $3 IS NULL \
+                         AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                         ORDER BY article_search.rowid DESC LIMIT {RANKED}) {page}",
+                        with_clause(&ctes)
+                    )
+                } else {
+                    // The matches first, then a second pass scores them by the weighed words
+                    // alone over the same range of ids (the `+` keeps the list from being
+                    // read as ids to look up one at a time, each a new scoring).
+                    let p = next();
+                    weighed_query = Some(fts5_query(&SearchQuery { terms: weighed }));
+                    ctes.push(format!("c AS MATERIALIZED ({candidates})"));
+                    format!(
+                        "{}SELECT article_search.rowid AS id, bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
+                         FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
+                         WHERE article_search MATCH ${p} AND article_search.rowid >= (SELECT min(id) FROM c) \
+                         AND +article_search.rowid IN (SELECT id FROM c) {page}",
+                        with_clause(&ctes)
+                    )
+                }
+            }
             // The query is written out in the condition (not a joined function) so that the
             // planner, planning for its words, sees how many articles match: a word in most of
             // them is found by walking the newest articles, a rare one through the text index.
             // Only the RANKED newest matches are scored (each score reads the article's whole
             // tsvector).
             Some(_) => format!(
-                "{with}SELECT c.id, CAST(ts_rank_cd(s.document, to_tsquery($3::regconfig, $1)) AS DOUBLE PRECISION) \
+                "{}SELECT c.id, CAST(ts_rank_cd(s.document, to_tsquery($3::regconfig, $1)) AS DOUBLE PRECISION) \
                  / {age_factor} AS score \
                  FROM (SELECT s.article_id AS id FROM article_search s JOIN articles a ON a.id = s.article_id \
                  WHERE s.document @@ to_tsquery($3::regconfig, $1) AND a.status = 'published' \
@@ -405,6 +487,7 @@ impl Store {
                  ORDER BY s.article_id DESC LIMIT {RANKED}) c \
                  JOIN article_search s ON s.article_id = c.id JOIN articles a ON a.id = c.id \
                  ORDER BY score DESC, c.id DESC LIMIT {} OFFSET {}",
+                with_clause(&ctes),
                 limit + 1,
                 request.offset
             ),
@@ -427,6 +510,9 @@ impl Store {
             if let Some(until) = request.until {
                 q = q.bind(until.as_second());
             }
+            if let Some(weighed) = &weighed_query {
+                q = q.bind(weighed);
+            }
             q.fetch_all(pool).await?
         });
         let more = ranked.len() > limit as usize && request.offset + limit < MAX_RESULTS;
@@ -447,6 +533,41 @@ impl Store {
             })
             .collect();
         Ok(SearchResults { hits, more })
+    }
+
+    /// Of `words`, the first [`WEIGHED_WORDS`], without those in more than half of a large
+    /// site's articles (SQLite). bm25 gives such a word no weight, yet counting the articles
+    /// that hold it, which bm25 does at every search, is what would make a search's cost grow
+    /// with the site. How common a word is comes from its newest matches, read for every word
+    /// in one statement through the index.
+    async fn weighed_words(&self, words: &[SearchTerm]) -> Result<Vec<SearchTerm>> {
+        let words = &words[..words.len().min(WEIGHED_WORDS)];
+        let samples = (1..=words.len())
+            .map(|i| {
+                format!(
+                    "SELECT {i} AS word, count(*) AS found, min(id) AS oldest FROM (SELECT rowid AS id FROM article_search \
+                     WHERE article_search MATCH ${i} ORDER BY rowid DESC LIMIT {SAMPLE})"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let sql = format!(
+            "SELECT s.word, s.found, s.oldest, (SELECT max(id) FROM articles) \
+             FROM ({samples}) s ORDER BY s.word"
+        );
+        let rows: Vec<(i64, i64, Option<i64>, Option<i64>)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for word in words {
+                q = q.bind(fts5_query(&SearchQuery { terms: vec![word.clone()] }));
+            }
+            q.fetch_all(pool).await?
+        });
+        Ok(words
+            .iter()
+            .zip(rows)
+            .filter(|(_, (_, found, oldest, newest))| !in_most_articles(*found, *oldest, newest.unwrap_or(0)))
+            .map(|(word, _)| word.clone())
+            .collect())
     }
 
     /// A passage of each article's text around what matched (only for one page of results:
@@ -527,6 +648,26 @@ mod tests {
             insert_keywords(&["a".into(), "b".into()]),
             "INSERT INTO article_keywords (word, article_id) VALUES ($2, $1), ($3, $1)"
         );
+    }
+
+    #[test]
+    fn only_a_word_in_most_of_a_large_site_is_left_out_of_the_score() {
+        let sample = i64::from(SAMPLE);
+        // Fewer matches than the sample: counted exactly by bm25, whatever their share.
+        assert!(!in_most_articles(sample - 1, Some(2), sample));
+        assert!(!in_most_articles(0, None, 100_000));
+        // The newest matches fill the newest ids: in nearly every article.
+        assert!(in_most_articles(sample, Some(100_000 - sample + 1), 100_000));
+        assert!(in_most_articles(sample, Some(100_000 - 2 * sample + 2), 100_000));
+        // One article in three: weighed.
+        assert!(!in_most_articles(sample, Some(100_000 - 3 * sample), 100_000));
+    }
+
+    #[test]
+    fn a_phrase_is_scored_by_its_words_once_each() {
+        let query = SearchQuery::parse(r#""river border" river town*"#);
+        let word = |w: &str, prefix| SearchTerm::Word { word: w.into(), prefix };
+        assert_eq!(score_words(&query), [word("river", false), word("border", false), word("town", true)]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ both_backends!(
     the_index_follows_every_save_and_delete,
     filters_narrow_a_search_by_term_author_and_date,
     relevance_prefers_the_headline_and_gently_the_recent,
+    a_word_in_most_of_a_large_site_leaves_the_newest_first,
     hostile_queries_never_fail,
     a_rebuilt_index_finds_the_same,
     the_newsroom_list_searches_every_status,
@@ -200,6 +201,23 @@ async fn relevance_prefers_the_headline_and_gently_the_recent(store: Store) {
     .await;
     save(&store, "headline", "Inflation", "Prices.", Some("2026-11-01T08:00:00Z"), vec![], vec![]).await;
     assert_eq!(slugs(&search(&store, "inflation").await), ["headline", "body-only"]);
+    save(
+        &store,
+        "phrase-body",
+        "Markets",
+        "Interest rates rose.",
+        Some("2026-11-01T08:00:00Z"),
+        vec![],
+        vec![],
+    )
+    .await;
+    save(&store, "phrase-headline", "Interest rates", "Up.", Some("2026-11-01T08:00:00Z"), vec![], vec![])
+        .await;
+    assert_eq!(
+        slugs(&search(&store, "\"interest rates\"").await),
+        ["phrase-headline", "phrase-body"],
+        "a phrase in the headline first"
+    );
 
     save(&store, "old", "Harvest", "The harvest.", Some("2016-08-01T08:00:00Z"), vec![], vec![]).await;
     save(&store, "new", "Harvest", "The harvest.", Some("2026-08-01T08:00:00Z"), vec![], vec![]).await;
@@ -218,6 +236,42 @@ async fn relevance_prefers_the_headline_and_gently_the_recent(store: Store) {
     )
     .await;
     assert_eq!(slugs(&search(&store, "drought").await), ["strong", "passing"]);
+}
+
+async fn a_word_in_most_of_a_large_site_leaves_the_newest_first(store: Store) {
+    // 1,200 articles mention the harbour, a minute apart; the oldest is all about it. Two
+    // of them, the second and a recent one, mention a kestrel.
+    let start = at("2026-01-01T00:00:00Z");
+    let news: Vec<_> = (0..1_200)
+        .map(|i| {
+            let published = start + jiff::SignedDuration::from_mins(i);
+            let mut new = crate::article(&format!("note-{i}"), Some(&published.to_string()), vec![], vec![]);
+            let (title, body) = match i {
+                0 => ("Harbour", "The harbour, the harbour and the harbour again.".to_owned()),
+                1 => ("The kestrel", "A kestrel over our harbour.".to_owned()),
+                1_150 => ("Notes", "The harbour wall, and a kestrel.".to_owned()),
+                _ => ("Notes", format!("Note {i} from the harbour.")),
+            };
+            new.title = title.into();
+            new.body = render_body(BodyFormat::Markdown, &body).unwrap();
+            new
+        })
+        .collect();
+    store.create_articles(&news).await.unwrap();
+
+    // A word in fewer of them weighs: the kestrel in a headline comes first, though older.
+    assert_eq!(slugs(&search(&store, "harbour kestrel").await), ["note-1", "note-1150"]);
+    assert_eq!(slugs(&search(&store, "\"harbour wall\" kestrel").await), ["note-1150"]);
+    let newest = slugs(&search(&store, "harbour").await);
+    assert_eq!(newest.len(), 10);
+    if store.backend() == "sqlite" {
+        // bm25 tells articles apart by a word in all of them by nothing but rounding, and
+        // counting them would cost a pass over the site at each search: the newest first.
+        assert_eq!(newest[..3], ["note-1199", "note-1198", "note-1197"]);
+    } else {
+        // ts_rank_cd weighs each article by itself, at a cost that does not grow with the site.
+        assert_eq!(newest[..2], ["note-0", "note-1199"]);
+    }
 }
 
 async fn hostile_queries_never_fail(store: Store) {
