@@ -400,13 +400,17 @@ impl Store {
                 "subtree{i} (id, depth) AS (SELECT id, 0 FROM terms WHERE id = ${p} UNION ALL \
                  SELECT t.id, s.depth + 1 FROM terms t JOIN subtree{i} s ON t.parent_id = s.id WHERE s.depth < 32)"
             ));
+            // Asked of each match in turn, by reading its few terms (the `+` keeps SQLite from
+            // seeking each term of the tree instead): the term's articles gathered first would
+            // be a list as long as the term's share of the site.
             conditions.push(format!(
-                "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree{i}))"
+                "AND EXISTS (SELECT 1 FROM article_terms x WHERE x.article_id = a.id \
+                 AND +x.term_id IN (SELECT id FROM subtree{i}))"
             ));
         }
         if request.author_id.is_some() {
             conditions.push(format!(
-                "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = ${})",
+                "AND EXISTS (SELECT 1 FROM article_authors x WHERE x.article_id = a.id AND x.author_id = ${})",
                 next()
             ));
         }
