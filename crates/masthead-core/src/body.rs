@@ -322,7 +322,61 @@ pub fn check_limits(format: BodyFormat, source: &str) -> Result<(), BodyRefusal>
 pub fn absolutize(html: &str, base: &url::Url) -> String {
     let mut b = sanitizer();
     b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    // ammonia rewrites attributes that hold one URL; `srcset` holds a list of them.
+    let srcset_base = base.clone();
+    b.attribute_filter(move |_, attribute, value| match attribute {
+        "srcset" => Some(absolute_srcset(value, &srcset_base).into()),
+        _ => Some(value.into()),
+    });
     b.clean(html).to_string()
+}
+
+/// A `srcset` with each image's address made absolute against `base`, read as the HTML
+/// standard reads the attribute (an address runs to the next white space, and a comma
+/// outside parentheses ends a candidate's descriptors). Candidates whose address is not
+/// http(s) once resolved are left out.
+pub fn absolute_srcset(srcset: &str, base: &url::Url) -> String {
+    let mut candidates = Vec::new();
+    let mut rest = srcset;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == ',');
+        if rest.is_empty() {
+            break;
+        }
+        let end = rest.find(|c: char| c.is_ascii_whitespace()).unwrap_or(rest.len());
+        let (mut address, after) = rest.split_at(end);
+        rest = after;
+        let mut descriptors = "";
+        if address.ends_with(',') {
+            address = address.trim_end_matches(',');
+        } else {
+            let mut depth = 0usize;
+            let mut stop = rest.len();
+            for (i, c) in rest.char_indices() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => {
+                        stop = i;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            descriptors = rest[..stop].trim();
+            rest = &rest[stop..];
+        }
+        if let Ok(url) = base.join(address)
+            && matches!(url.scheme(), "http" | "https")
+        {
+            candidates.push(if descriptors.is_empty() {
+                url.to_string()
+            } else {
+                format!("{url} {descriptors}")
+            });
+        }
+    }
+    candidates.join(", ")
 }
 
 /// The first `max_words` words of the text of `html`, with an ellipsis when cut. Used as the
@@ -659,6 +713,44 @@ mod tests {
         assert!(out.contains(r#"href="https://meridian.example/author/ana""#), "{out}");
         assert!(out.contains(r#"src="https://meridian.example/media/a.svg""#), "{out}");
         assert!(out.contains(r#"href="https://other.example/""#), "{out}");
+
+        let out = absolutize(
+            r#"<img src="/media/a.jpg" srcset="/media/a-w480.jpg 480w, a-w960.jpg 960w" alt="A">"#,
+            &base,
+        );
+        assert!(
+            out.contains(r#"srcset="https://meridian.example/media/a-w480.jpg 480w, https://meridian.example/article/a-w960.jpg 960w""#),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn every_candidate_of_a_srcset_is_read_as_browsers_read_it() {
+        let base: url::Url = "https://meridian.example/article/x".parse().unwrap();
+        let abs = |s: &str| absolute_srcset(s, &base);
+        assert_eq!(abs("/a.jpg"), "https://meridian.example/a.jpg");
+        assert_eq!(
+            abs(" /a.jpg 1x ,/b.jpg  2x"),
+            "https://meridian.example/a.jpg 1x, https://meridian.example/b.jpg 2x"
+        );
+        // An address runs to white space, commas and all; commas at its end end the candidate.
+        assert_eq!(
+            abs("/a.jpg,, /b,c.jpg 2x"),
+            "https://meridian.example/a.jpg, https://meridian.example/b,c.jpg 2x"
+        );
+        assert_eq!(abs("/a.jpg,/b.jpg 2x"), "https://meridian.example/a.jpg,/b.jpg 2x");
+        // A comma inside parentheses belongs to the descriptor.
+        assert_eq!(
+            abs("/a.jpg (x, y), /b.jpg"),
+            "https://meridian.example/a.jpg (x, y), https://meridian.example/b.jpg"
+        );
+        assert_eq!(abs("https://cdn.example/a.jpg 2x"), "https://cdn.example/a.jpg 2x");
+        assert_eq!(
+            abs("javascript:alert(1) 1x, data:image/png;base64,AAAA 2x, /ok.jpg 3x"),
+            "https://meridian.example/ok.jpg 3x"
+        );
+        assert_eq!(abs(""), "");
+        assert_eq!(abs(" , ,"), "");
     }
 
     #[test]
