@@ -95,6 +95,9 @@ pub struct Article {
     /// Grows by one with every save; a save names the revision it started from, so that two
     /// people editing at once cannot overwrite each other.
     pub revision: i64,
+    /// The slug it was first published under (`None` until then): its identity in feeds and
+    /// ninjs, which a later change of address keeps.
+    pub first_slug: Option<Slug>,
 }
 
 impl Article {
@@ -127,6 +130,13 @@ impl Article {
     /// The path of the article's page on this site.
     pub fn path(&self) -> String {
         article_path(&self.slug)
+    }
+
+    /// The URL that names the article in feeds and ninjs (RSS guid, Atom and JSON Feed id,
+    /// ninjs uri): its page's address when it was first published, which still leads to it
+    /// after its address changes, and never changes itself.
+    pub fn id_url(&self, site: &Site) -> String {
+        site.url(&article_path(self.first_slug.as_ref().unwrap_or(&self.slug)))
     }
 
     /// Who holds the copyright: the original outlet for a republished article, us otherwise.
@@ -334,6 +344,7 @@ mod tests {
             reuse_policy: None,
             provenance,
             revision: 1,
+            first_slug: None,
         }
     }
 

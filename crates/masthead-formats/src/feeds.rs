@@ -153,7 +153,9 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
         // plain text: escaped, a `<script>` someone typed stays the text it was.
         description: Some(quick_xml::escape::escape(summary(a)).into_owned()),
         content: site.feed_full_content.then(|| portable_body(site, a)),
-        guid: Some(rss::Guid { value: url, permalink: true }),
+        // The first address: it still leads to the article (a 301) after a change of address,
+        // and a reader that keyed the item by it does not see a new one.
+        guid: Some(rss::Guid { value: a.id_url(site), permalink: true }),
         pub_date: a.published_at.map(rfc2822),
         categories,
         enclosure,
@@ -232,7 +234,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
     });
     atom::Entry {
         title: atom::Text::plain(a.title.clone()),
-        id: url,
+        id: a.id_url(site),
         updated: atom_time(a.updated_at),
         published: a.published_at.map(atom_time),
         authors: a
@@ -380,7 +382,7 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
         }
     }
     JsonFeedItem {
-        id: url.clone(),
+        id: a.id_url(site),
         external_url: a.provenance.original().map(|o| o.url.to_string()),
         title: a.title.clone(),
         content_html: site.feed_full_content.then(|| portable_body(site, a)),

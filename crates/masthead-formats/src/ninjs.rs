@@ -175,7 +175,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
         value: a.excerpt.clone(),
     });
     Ninjs {
-        uri: url.clone(),
+        uri: a.id_url(site),
         kind: "text".into(),
         representationtype: "full".into(),
         profile: if a.featured.is_some() { "text-photo".into() } else { "text-only".into() },

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use masthead_core::article::NewArticle;
+use masthead_core::article::{NewArticle, article_path};
 use masthead_core::{
     AbsoluteUrl, Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media,
     Origin, Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
@@ -79,6 +79,31 @@ macro_rules! bind_fields {
             .bind(&$new.featured_credit)
             .bind($new.reuse_policy.map(|p| p.key()))
     };
+}
+
+/// Records inside the transaction `$tx` that a published article's page moved from the path
+/// `$from` to `$to`: a redirect from the old address (answered with a 301 where nothing else
+/// lives there), and the redirects that led to the old address now lead to the new one, so
+/// that no chain forms. A redirect from the new address, left by an earlier move back, goes.
+macro_rules! moved {
+    ($tx:ident, $from:expr, $to:expr, $now:expr) => {{
+        let (from, to): (String, String) = ($from, $to);
+        sqlx::query("DELETE FROM redirects WHERE from_path = $1").bind(&to).execute(&mut *$tx).await?;
+        sqlx::query("UPDATE redirects SET to_path = $1 WHERE to_path = $2")
+            .bind(&to)
+            .bind(&from)
+            .execute(&mut *$tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO redirects (from_path, to_path, created_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path",
+        )
+        .bind(&from)
+        .bind(&to)
+        .bind($now)
+        .execute(&mut *$tx)
+        .await?;
+    }};
 }
 
 /// Writes an article's bylines, terms and origins inside a transaction `$tx`.
@@ -190,6 +215,18 @@ impl Page {
     }
 }
 
+/// A published article as sitemaps and the static export list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub slug: Slug,
+    pub title: String,
+    pub published_at: jiff::Timestamp,
+    pub updated_at: jiff::Timestamp,
+    /// Our own, not republished from another outlet: its canonical page is ours, so sitemaps
+    /// list it.
+    pub own: bool,
+}
+
 /// One page of a list, and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
@@ -219,6 +256,7 @@ row!(ArticleRow {
     featured_credit: String,
     reuse_policy: Option<String>,
     revision: i64,
+    first_slug: Option<String>,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -232,7 +270,7 @@ row!(ArticleRow {
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
-     a.featured_credit, a.reuse_policy, a.revision, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.featured_credit, a.reuse_policy, a.revision, a.first_slug, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
@@ -363,6 +401,7 @@ impl ArticleRow {
                 .map_err(|e| StoreError::Corrupt(format!("article {}: {e}", row.id)))?,
             provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
             revision: row.revision,
+            first_slug: row.first_slug.map(slug).transpose()?,
         })
     }
 }
@@ -429,8 +468,9 @@ impl Store {
                 let q = sqlx::query_scalar(
                     "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                      created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
-                     featured_credit, reuse_policy, revision) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
+                     featured_credit, reuse_policy, revision, first_slug) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1, \
+                     CASE WHEN $8 = 'published' THEN $1 END) RETURNING id",
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
@@ -480,8 +520,9 @@ impl Store {
             let q = sqlx::query_scalar(
                 "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                  created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
-                 featured_credit, reuse_policy, revision) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
+                 featured_credit, reuse_policy, revision, first_slug) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1, \
+                 CASE WHEN $8 = 'published' THEN $1 END) RETURNING id",
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
@@ -577,13 +618,26 @@ impl Store {
         let config = self.search_config().await?;
         let document = SearchDocument::of(new);
         let now = now_seconds();
+        // Whether its address is one that readers and feeds already know. Read before the
+        // transaction, whose first statement must be its write (on SQLite a read first would
+        // have to upgrade its lock, and fail at once if another save came between); the
+        // update below only applies over `base_revision`, so what is read here is that
+        // revision's unless the save fails as stale.
+        let before: Option<(String, Option<String>)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT slug, first_slug FROM articles WHERE id = $1 AND revision = $2")
+                .bind(id)
+                .bind(base_revision)
+                .fetch_optional(pool)
+                .await?
+        });
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let q = sqlx::query(
                 "UPDATE articles SET slug = $1, title = $2, dek = $3, body_format = $4, body_source = $5, \
                  body_html = $6, excerpt = $7, status = $8, updated_at = $9, published_at = $10, time_zone = $11, \
                  featured_media_id = $12, featured_alt = $13, featured_credit = $14, reuse_policy = $15, \
-                 revision = revision + 1 WHERE id = $16 AND revision = $17",
+                 revision = revision + 1, first_slug = COALESCE(first_slug, CASE WHEN $8 = 'published' THEN $1 END) \
+                 WHERE id = $16 AND revision = $17",
             );
             let updated = bind_fields!(q, new, excerpt, now, published_at)
             .bind(id)
@@ -600,6 +654,11 @@ impl Store {
                     None => StoreError::NotFound,
                     Some(current) => StoreError::Stale { current },
                 });
+            }
+            if let Some((old_slug, Some(_))) = &before
+                && *old_slug != new.slug.as_str()
+            {
+                moved!(tx, article_path(&slug(old_slug.clone())?), article_path(&new.slug), now);
             }
             for table in ["article_authors", "article_terms", "article_origins"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -715,18 +774,28 @@ impl Store {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    /// Every published article's path data, for sitemaps: (slug, title, published, updated),
-    /// newest first.
-    pub async fn published_index(&self) -> Result<Vec<(Slug, String, jiff::Timestamp, jiff::Timestamp)>> {
-        let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
+    /// Every published article, for sitemaps and the static export, newest first.
+    pub async fn published_index(&self) -> Result<Vec<IndexEntry>> {
+        let rows: Vec<(String, String, i64, i64, bool)> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT slug, title, published_at, updated_at FROM articles \
-                 WHERE status = 'published' AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC",
+                "SELECT a.slug, a.title, a.published_at, a.updated_at, \
+                 NOT EXISTS (SELECT 1 FROM article_origins o WHERE o.article_id = a.id) FROM articles a \
+                 WHERE a.status = 'published' AND a.published_at IS NOT NULL ORDER BY a.published_at DESC, a.id DESC",
             )
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter().map(|(s, title, p, u)| Ok((slug(s)?, title, timestamp(p)?, timestamp(u)?))).collect()
+        rows.into_iter()
+            .map(|(s, title, p, u, own)| {
+                Ok(IndexEntry {
+                    slug: slug(s)?,
+                    title,
+                    published_at: timestamp(p)?,
+                    updated_at: timestamp(u)?,
+                    own,
+                })
+            })
+            .collect()
     }
 
     /// Published articles changed at or after `since`, oldest change first, for partners who

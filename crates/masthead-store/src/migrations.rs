@@ -37,6 +37,7 @@ const SQLITE: Embedded = &[
     (19, "search", include_str!("../migrations/sqlite/0019_search.sql")),
     (20, "comments", include_str!("../migrations/sqlite/0020_comments.sql")),
     (21, "search_keywords", include_str!("../migrations/sqlite/0021_search_keywords.sql")),
+    (22, "first_slug", include_str!("../migrations/sqlite/0022_first_slug.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -64,6 +65,7 @@ const POSTGRES: Embedded = &[
     (19, "search", include_str!("../migrations/postgres/0019_search.sql")),
     (20, "comments", include_str!("../migrations/postgres/0020_comments.sql")),
     (21, "search_keywords", include_str!("../migrations/postgres/0021_search_keywords.sql")),
+    (22, "first_slug", include_str!("../migrations/postgres/0022_first_slug.sql")),
 ];
 
 #[derive(Debug)]

@@ -39,6 +39,7 @@ fn article() -> Article {
         reuse_policy: None,
         provenance: Provenance::Own,
         revision: 1,
+        first_slug: None,
     }
 }
 

@@ -58,12 +58,13 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
             .map(str::to_owned)
             .to_vec();
     let index = store.published_index().await?;
-    if index.len() + 1 > masthead_formats::sitemap::SITEMAP_LIMIT {
-        let pages = masthead_formats::sitemap::pages_needed(index.len() + 1 + store.authors().await?.len());
+    let listed = index.iter().filter(|e| e.own).count();
+    if listed + 1 > masthead_formats::sitemap::SITEMAP_LIMIT {
+        let pages = masthead_formats::sitemap::pages_needed(listed + 1 + store.authors().await?.len());
         paths.extend((1..=pages).map(|n| format!("/sitemap/{n}.xml")));
     }
-    for (slug, _, _, _) in &index {
-        let base = masthead_core::article::article_path(slug);
+    for entry in &index {
+        let base = masthead_core::article::article_path(&entry.slug);
         paths.push(format!("{base}.ninjs.json"));
         paths.push(format!("{base}/republish"));
         paths.push(format!("{base}/republish.json"));

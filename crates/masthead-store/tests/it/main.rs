@@ -46,8 +46,44 @@ both_backends!(
     concurrent_attempts_are_counted_up_to_the_limit_and_no_further,
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
+    a_published_article_that_moves_leaves_a_redirect_and_keeps_its_first_address,
     authors_terms_and_outlets_can_be_changed,
 );
+
+async fn a_published_article_that_moves_leaves_a_redirect_and_keeps_its_first_address(store: Store) {
+    let draft = store.create_article(&article("working", None, vec![], vec![])).await.unwrap();
+    assert_eq!(draft.first_slug, None);
+    let mut new = article("first", Some("2026-11-01T08:00:00Z"), vec![], vec![]);
+    let a = store.update_article(draft.id, draft.revision, &new, None).await.unwrap();
+    assert_eq!(a.first_slug, Some(slug("first")));
+    assert_eq!(store.redirect_for("/article/working").await.unwrap(), None, "a draft's address was nobody's");
+
+    new.slug = slug("second");
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    assert_eq!(store.redirect_for("/article/first").await.unwrap().as_deref(), Some("/article/second"));
+    new.slug = slug("third");
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    // Each old address leads straight to the page, never along a chain.
+    for old in ["/article/first", "/article/second"] {
+        assert_eq!(store.redirect_for(old).await.unwrap().as_deref(), Some("/article/third"), "{old}");
+    }
+    new.slug = slug("first");
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    assert_eq!(
+        store.redirect_for("/article/first").await.unwrap(),
+        None,
+        "the page itself lives there again"
+    );
+    assert_eq!(store.redirect_for("/article/third").await.unwrap().as_deref(), Some("/article/first"));
+    assert_eq!(a.first_slug, Some(slug("first")));
+
+    // Unpublished and moved: the address it had while public still leads to it.
+    new.slug = slug("fourth");
+    new.status = ArticleStatus::Unpublished;
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    assert_eq!(store.redirect_for("/article/first").await.unwrap().as_deref(), Some("/article/fourth"));
+    assert_eq!(a.first_slug, Some(slug("first")), "the first address is the article's for good");
+}
 
 /// Two application instances on one database publish each scheduled article exactly once.
 async fn scheduled_articles_go_live_exactly_once_with_two_instances(location: masthead_store::Location) {
@@ -452,7 +488,7 @@ async fn whole_articles_load_in_the_order_asked(store: Store) {
     assert!(matches!(store.set_reuse_policy(4242, None).await, Err(StoreError::NotFound)));
     assert!(store.articles(&[]).await.unwrap().is_empty());
     let index = store.published_index().await.unwrap();
-    assert_eq!(index.iter().map(|(s, ..)| s.as_str()).collect::<Vec<_>>(), ["two", "one"]);
+    assert_eq!(index.iter().map(|e| e.slug.as_str()).collect::<Vec<_>>(), ["two", "one"]);
 }
 
 async fn partners_poll_changes_since_a_time_page_by_page(store: Store) {

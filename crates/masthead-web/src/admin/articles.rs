@@ -48,6 +48,8 @@ pub(crate) struct Draft {
     status: String,
     may_publish: bool,
     public_url: Option<String>,
+    /// Published once: readers and feeds know its address, and a new one leaves a redirect.
+    address_known: bool,
 }
 
 /// One link of the provenance chain as the editor shows it.
@@ -170,6 +172,7 @@ impl Draft {
             status: a.status.key().to_owned(),
             may_publish: staff.user.may_publish(a),
             public_url: (a.status == ArticleStatus::Published).then(|| a.path()),
+            address_known: a.first_slug.is_some(),
         }
     }
 

@@ -66,15 +66,29 @@ fn names_wordpress_id(uri: &Uri) -> bool {
 /// they would have had is kept.
 async fn lookup(state: &AppState, uri: &Uri) -> Found {
     let address = uri.path_and_query().map(|pq| pq.as_str()).unwrap_or_else(|| uri.path());
-    let to = match state.store().redirect_for(address).await {
-        Ok(Some(to)) => to,
-        Ok(None) => return Found::Nothing,
-        Err(e) => {
-            tracing::error!(error = %e, address, "could not look up a redirect");
-            return Found::Nothing;
+    let stored = |address: &str| {
+        let address = address.to_owned();
+        async move {
+            state.store().redirect_for(&address).await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, address, "could not look up a redirect");
+                None
+            })
         }
     };
-    if let Some(slug) = article_slug(state, &to).await {
+    // `page`: where the article page the address belongs to now lives, when that is what
+    // tells whether to follow.
+    let (to, page) = match stored(address).await {
+        Some(to) => (to.clone(), to),
+        // An article that moved takes its other addresses along: its ninjs, its republish page.
+        None => match article_sub_address(uri.path()) {
+            Some((page, rest)) => match stored(page).await {
+                Some(to) if to.starts_with("/article/") => (format!("{to}{rest}"), to),
+                _ => return Found::Nothing,
+            },
+            None => return Found::Nothing,
+        },
+    };
+    if let Some(slug) = article_slug(state, &page).await {
         match state.store().article_by_slug(&slug).await {
             Ok(article) if article.status == ArticleStatus::Published => {}
             Ok(_) | Err(StoreError::NotFound) => return Found::Unpublished,
@@ -100,6 +114,16 @@ async fn lookup(state: &AppState, uri: &Uri) -> Found {
     )
 }
 
+/// An address under an article's page, split into the page and the rest:
+/// `/article/water.ninjs.json` into `/article/water` and `.ninjs.json`, `/article/water/republish`
+/// into `/article/water` and `/republish`.
+fn article_sub_address(path: &str) -> Option<(&str, &str)> {
+    let slug = path.strip_prefix("/article/")?;
+    let end = slug.find(['/', '.'])?;
+    let (page, rest) = path.split_at("/article/".len() + end);
+    (end > 0 && rest.len() > 1).then_some((page, rest))
+}
+
 /// The slug of the article page `to` names (`/article/{slug}`, relative or on this site), if
 /// it names one.
 async fn article_slug(state: &AppState, to: &str) -> Option<Slug> {
@@ -115,6 +139,16 @@ async fn article_slug(state: &AppState, to: &str) -> Option<Slug> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_article_s_other_addresses_are_split_from_its_page() {
+        assert_eq!(article_sub_address("/article/water.ninjs.json"), Some(("/article/water", ".ninjs.json")));
+        assert_eq!(article_sub_address("/article/water/republish"), Some(("/article/water", "/republish")));
+        assert_eq!(article_sub_address("/article/water"), None);
+        assert_eq!(article_sub_address("/article/water/"), None);
+        assert_eq!(article_sub_address("/article//x"), None);
+        assert_eq!(article_sub_address("/author/ana/feed.xml"), None);
+    }
 
     #[test]
     fn only_the_home_page_with_an_id_is_looked_up_before_it_runs() {

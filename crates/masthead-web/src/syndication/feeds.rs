@@ -202,15 +202,17 @@ async fn ninjs_items(
     Ok(tags.apply(respond(&headers, JSON_TYPE, body, masthead_formats::last_modified(&articles))))
 }
 
-/// Every address the site wants found: the home page, articles, authors and terms.
+/// Every address the site wants found: the home page, its own articles (one republished from
+/// another outlet names that outlet's page as canonical, which search engines should find
+/// instead), authors and terms.
 async fn sitemap_entries(state: &AppState) -> Result<Vec<sitemap::Entry>> {
     let store = state.store();
     let index = store.published_index().await?;
     let mut entries =
-        vec![sitemap::Entry { path: "/".into(), last_modified: index.first().map(|(_, _, _, u)| *u) }];
-    entries.extend(index.into_iter().map(|(slug, _, _, updated)| sitemap::Entry {
-        path: format!("/article/{slug}"),
-        last_modified: Some(updated),
+        vec![sitemap::Entry { path: "/".into(), last_modified: index.first().map(|e| e.updated_at) }];
+    entries.extend(index.into_iter().filter(|e| e.own).map(|e| sitemap::Entry {
+        path: masthead_core::article::article_path(&e.slug),
+        last_modified: Some(e.updated_at),
     }));
     entries.extend(
         store.authors().await?.into_iter().map(|a| sitemap::Entry { path: a.path(), last_modified: None }),
@@ -260,11 +262,12 @@ async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Resu
         .published_index()
         .await?
         .into_iter()
+        .filter(|e| e.own)
         .take(sitemap::NEWS_LIMIT)
-        .map(|(slug, title, published_at, _)| sitemap::NewsEntry {
-            path: format!("/article/{slug}"),
-            title,
-            published_at,
+        .map(|e| sitemap::NewsEntry {
+            path: masthead_core::article::article_path(&e.slug),
+            title: e.title,
+            published_at: e.published_at,
         })
         .collect();
     let last = news.iter().map(|n| n.published_at).max();

@@ -46,7 +46,8 @@ struct FeaturedCopy {
 #[derive(Debug, Clone, Serialize)]
 struct Republish {
     title: String,
-    /// Our page, the one republishers should point `rel="canonical"` at.
+    /// The page republishers should point `rel="canonical"` at: ours, or the original's when we
+    /// republished it (as our own page names it).
     canonical: String,
     canonical_tag: String,
     allowed: bool,
@@ -71,17 +72,20 @@ struct Republish {
 }
 
 fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Republish {
-    let canonical = site.url(&a.path());
+    let page = site.url(&a.path());
+    // Where search engines should look, as our own page says: the original's page for an
+    // article we republished, so that copies of our copy do not start a chain.
+    let canonical = a.canonical_url(site);
     let policy = a.effective_policy(site);
     let origin = match a.provenance.original() {
         Some(o) => LinkView { name: o.outlet.name.clone(), url: o.url.to_string() },
-        None => LinkView { name: site.title.clone(), url: canonical.clone() },
+        None => LinkView { name: site.title.clone(), url: page.clone() },
     };
     let mut beacon = site.url(&format!("/r/{}.gif", a.id));
     if let Some(host) = &republisher {
         beacon.push_str(&format!("?site={host}"));
     }
-    let base = url::Url::parse(&canonical).unwrap_or_else(|_| site.base_url.clone());
+    let base = url::Url::parse(&page).unwrap_or_else(|_| site.base_url.clone());
     Republish {
         title: a.title.clone(),
         canonical_tag: format!("<link rel=\"canonical\" href=\"{canonical}\">"),

@@ -501,5 +501,78 @@ async fn a_new_headline_keeps_the_address_unless_a_new_one_is_given() {
     assert_eq!(status, StatusCode::OK, "{saved}");
     assert_eq!(saved["slug"], "first-headline", "ids and addresses never change by themselves");
     assert_eq!(app.get("/article/first-headline").await.status, StatusCode::OK);
+    let feed = app.get("/feed.xml").await.body;
+
+    // An address given on purpose: the old one, and what lives under it, answer 301.
+    let mut change = draft(mine, "A better headline");
+    change["slug"] = json!("better-address");
+    change["revision"] = saved["revision"].clone();
+    let (status, saved) =
+        call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(app.get("/article/better-address").await.status, StatusCode::OK);
+    for (old, new) in [
+        ("/article/first-headline", "/article/better-address"),
+        ("/article/first-headline.ninjs.json", "/article/better-address.ninjs.json"),
+        ("/article/first-headline/republish", "/article/better-address/republish"),
+    ] {
+        let reply = app.get(old).await;
+        assert_eq!(reply.status, StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert_eq!(reply.header("location"), new);
+        assert_eq!(app.get(new).await.status, StatusCode::OK, "{new}");
+    }
+
+    // Feeds and ninjs still name it by its first address; their links lead to the new one.
+    let first = "https://meridian.example/article/first-headline";
+    let now = "https://meridian.example/article/better-address";
+    let guid = format!("<guid>{first}</guid>");
+    assert!(feed.contains(&guid), "{feed}");
+    let rss = app.get("/feed.xml").await.body;
+    assert!(rss.contains(&guid) && rss.contains(&format!("<link>{now}</link>")), "{rss}");
+    let atom = app.get("/atom.xml").await.body;
+    assert!(
+        atom.contains(&format!("<id>{first}</id>")) && atom.contains(&format!("href=\"{now}\"")),
+        "{atom}"
+    );
+    let json: Value = serde_json::from_str(&app.get("/feed.json").await.body).unwrap();
+    let item = json["items"].as_array().unwrap().iter().find(|i| i["url"] == now).expect("the item");
+    assert_eq!(item["id"], first);
+    let ninjs: Value =
+        serde_json::from_str(&app.get("/article/better-address.ninjs.json").await.body).unwrap();
+    assert_eq!(ninjs["uri"], first);
+
+    // Moved back: the first address is the page again, with no redirect in the way.
+    let mut change = draft(mine, "A better headline");
+    change["slug"] = json!("first-headline");
+    change["revision"] = saved["revision"].clone();
+    let (status, saved) =
+        call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(change)).await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(app.get("/article/first-headline").await.status, StatusCode::OK);
+    assert_eq!(app.get("/article/better-address").await.header("location"), "/article/first-headline");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_draft_s_address_changes_leave_nothing_behind() {
+    let app = TestApp::demo().await;
+    let (mine, _) = two_authors(&app).await;
+    let editor = staffer(&app, Role::Editor, Some(mine)).await;
+    let (_, created) =
+        call(&app, &editor, "POST", "/api/admin/articles", Some(draft(mine, "Working title"))).await;
+    let id = created["id"].as_i64().unwrap();
+    let mut change = draft(mine, "Working title");
+    change["slug"] = json!("final-address");
+    change["revision"] = created["revision"].clone();
+    let (status, _) = call(&app, &editor, "PUT", &format!("/api/admin/articles/{id}"), Some(change)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, published) =
+        call(&app, &editor, "POST", &format!("/api/admin/articles/{id}/publish"), None).await;
+    assert_eq!(published["slug"], "final-address");
+    // Nobody outside knew the draft's address: it is not kept, and feeds name the article by
+    // the address it was published at.
+    assert_eq!(app.get("/article/working-title").await.status, StatusCode::NOT_FOUND);
+    let rss = app.get("/feed.xml").await.body;
+    assert!(rss.contains("<guid>https://meridian.example/article/final-address</guid>"), "{rss}");
     app.finish().await;
 }

@@ -247,3 +247,24 @@ async fn control_characters_saved_through_the_api_never_break_feeds_or_sitemaps(
     assert_eq!(published["dek"], "Floods in the valley   today");
     app.finish().await;
 }
+
+#[tokio::test]
+async fn sitemaps_list_only_the_articles_whose_page_is_the_original() {
+    let app = TestApp::demo().await;
+    let ids: Vec<i64> = app.published().await.iter().map(|s| s.id).collect();
+    let articles = app.store().articles(&ids).await.unwrap();
+    let (republished, own): (Vec<_>, Vec<_>) = articles.iter().partition(|a| a.provenance.is_republished());
+    assert!(!republished.is_empty() && !own.is_empty(), "the demo has both");
+    for path in ["/sitemap.xml", "/news-sitemap.xml"] {
+        let body = app.get(path).await.body;
+        // (The news sitemap holds the last two days only.)
+        for a in own.iter().filter(|_| path == "/sitemap.xml") {
+            assert!(body.contains(&format!("/article/{}</loc>", a.slug)), "{path} lists {}", a.slug);
+        }
+        // Search engines are told to find the original's page instead (its canonical).
+        for a in &republished {
+            assert!(!body.contains(&format!("/article/{}</loc>", a.slug)), "{path} lists {}", a.slug);
+        }
+    }
+    app.finish().await;
+}

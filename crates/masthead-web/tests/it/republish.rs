@@ -33,8 +33,12 @@ async fn snippet_carries_every_attribution_under_each_policy_that_allows_it() {
         let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(json["allowed"], policy.allows_republication(), "{policy:?}");
         assert_eq!(json["policy"]["key"], policy.key());
-        let canonical = format!("https://meridian.example/article/{}", a.slug);
+        // The original's page, as our own page names it: a copy of our copy must not start a
+        // chain of canonicals.
+        let canonical = origin.url.to_string();
         assert_eq!(json["canonical"], canonical.as_str());
+        let ours = app.get(&format!("/article/{}", a.slug)).await.html();
+        assert_eq!(attrs(&ours, "link[rel=canonical]", "href"), [canonical.as_str()]);
         if !policy.allows_republication() {
             assert!(json["html"].is_null(), "no copy-ready HTML under {policy:?}");
             let page = app.get(&format!("/article/{}/republish", a.slug)).await.html();
