@@ -179,7 +179,16 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
         kind: "text".into(),
         representationtype: "full".into(),
         profile: if a.featured.is_some() { "text-photo".into() } else { "text-only".into() },
-        firstcreated: rfc3339_in(a.created_at, zone),
+        // The item's first version: never after its publication here or at the source (an
+        // imported or republished article was saved here after it was first published).
+        firstcreated: rfc3339_in(
+            [Some(a.created_at), a.published_at, a.provenance.original().and_then(|o| o.published_at)]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(a.created_at),
+            zone,
+        ),
         versioncreated: rfc3339_in(a.updated_at, zone),
         contentcreated: a
             .provenance

@@ -308,6 +308,10 @@ pub struct ArticleMeta {
     pub url: String,
     pub image: Option<String>,
     pub image_alt: String,
+    pub image_width: Option<i64>,
+    pub image_height: Option<i64>,
+    /// `og:locale`, in Open Graph's `language_TERRITORY` form.
+    pub locale: Option<String>,
     pub published: Option<String>,
     pub modified: String,
     pub authors: Vec<String>,
@@ -320,6 +324,25 @@ pub struct ArticleMeta {
     pub ninjs: String,
 }
 
+/// The site's language (a BCP 47 tag: `en`, `en-GB`, `sr-Latn-RS`) in Open Graph's
+/// `language_TERRITORY` form (`en_US`, `en_GB`, `sr_RS`). A bare language takes the territory
+/// where it is chiefly written; `None` for one this does not know, since a wrong territory
+/// would say more than none (Open Graph's default is `en_US`).
+pub fn og_locale(language: &str) -> Option<String> {
+    let mut parts = language.split(['-', '_']);
+    let lang = parts.next()?.to_ascii_lowercase();
+    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    if let Some(region) = parts.find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic())) {
+        return Some(format!("{lang}_{}", region.to_ascii_uppercase()));
+    }
+    const LOCALES: &str = "ar_AR az_AZ bg_BG bs_BA cs_CZ da_DK de_DE el_GR en_US es_ES et_EE fa_IR fi_FI \
+        fr_FR he_IL hr_HR hu_HU hy_AM it_IT ja_JP ka_GE kk_KZ ko_KR ky_KG lt_LT lv_LV mk_MK nb_NO nl_NL pl_PL \
+        pt_PT ro_RO ru_RU sk_SK sl_SI sq_AL sr_RS sv_SE tr_TR uk_UA uz_UZ zh_CN";
+    LOCALES.split_whitespace().find(|l| l.split('_').next() == Some(lang.as_str())).map(str::to_owned)
+}
+
 pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
     let iso = |t: Timestamp| rfc3339_in(t, &a.time_zone);
     let policy = a.effective_policy(site);
@@ -328,6 +351,9 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
         url: site.url(&a.path()),
         image: a.featured.as_ref().map(|f| site.url(&f.media.public_path())),
         image_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
+        image_width: a.featured.as_ref().and_then(|f| f.media.width),
+        image_height: a.featured.as_ref().and_then(|f| f.media.height),
+        locale: og_locale(&site.language),
         published: a.published_at.map(iso),
         modified: iso(a.updated_at),
         authors: a.authors.iter().map(|p| site.url(&p.path())).collect(),
@@ -337,5 +363,23 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
         json_ld: masthead_formats::jsonld::to_script_text(&masthead_formats::jsonld::news_article(site, a)),
         noindex: a.provenance.is_republished() && site.noindex_republished.contains(&policy),
         ninjs: masthead_formats::ninjs::ninjs_path(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::og_locale;
+
+    #[test]
+    fn the_site_language_becomes_an_open_graph_locale() {
+        assert_eq!(og_locale("en").as_deref(), Some("en_US"));
+        assert_eq!(og_locale("en-GB").as_deref(), Some("en_GB"));
+        assert_eq!(og_locale("sr-Latn-RS").as_deref(), Some("sr_RS"));
+        assert_eq!(og_locale("SR").as_deref(), Some("sr_RS"));
+        assert_eq!(og_locale("pt_br").as_deref(), Some("pt_BR"));
+        // Unknown or malformed: no tag rather than a wrong territory.
+        assert_eq!(og_locale("xx"), None);
+        assert_eq!(og_locale(""), None);
+        assert_eq!(og_locale("e1"), None);
     }
 }

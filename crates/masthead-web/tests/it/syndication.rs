@@ -207,6 +207,9 @@ async fn ninjs_of_every_demo_article_is_valid_ninjs_2_2() {
         assert!(errors.is_empty(), "{}: {errors:#?}", a.slug);
         assert_eq!(doc["uri"], format!("https://meridian.example/article/{}", a.slug));
         assert_eq!(doc["headlines"][0]["value"], a.title.as_str());
+        // The demo's articles were saved after their publication dates, as imports are.
+        let first: jiff::Timestamp = doc["firstcreated"].as_str().unwrap().parse().unwrap();
+        assert!(first <= a.published_at.unwrap(), "{}: first created {first}, after its publication", a.slug);
         assert_eq!(doc["copyrightnotice"], a.copyright_line(&site));
         assert_eq!(doc["usageterms"], a.effective_policy(&site).text());
         assert!(doc["rightsinfo"]["linkedrights"].as_str().unwrap().starts_with("https://"));
@@ -280,6 +283,14 @@ async fn article_pages_carry_json_ld_and_social_cards() {
     assert_eq!(og("og:title"), [a.title.as_str()]);
     assert_eq!(og("og:url"), [format!("https://meridian.example/article/{}", a.slug)]);
     assert_eq!(og("og:image").len(), 1);
+    assert_eq!(og("og:locale"), ["en_US"], "Open Graph's form of the site's language");
+    let featured = a.featured.as_ref().unwrap();
+    let (width, height) = (featured.media.width.unwrap(), featured.media.height.unwrap());
+    assert_eq!(
+        (og("og:image:width"), og("og:image:height")),
+        (vec![width.to_string()], vec![height.to_string()])
+    );
+    assert_eq!(attrs(&html, "meta[name='twitter:image:alt']", "content"), [featured.alt.as_str()]);
     assert_eq!(attrs(&html, "meta[name='twitter:card']", "content"), ["summary_large_image"]);
     assert_eq!(attrs(&html, "link[rel=license]", "href").len(), 1);
     assert!(
