@@ -75,6 +75,12 @@ impl ReusePolicy {
         }
     }
 
+    /// The path of the site's own page stating these terms (`/reuse/{key}`): where feeds,
+    /// ninjs and JSON-LD point for terms that are not a public licence.
+    pub fn terms_path(self) -> String {
+        format!("/reuse/{}", self.key())
+    }
+
     /// The canonical licence URL, where the terms are a public licence.
     pub fn license_url(self) -> Option<&'static str> {
         match self {

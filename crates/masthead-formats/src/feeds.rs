@@ -70,11 +70,13 @@ impl FeedScope {
 /// How many articles a feed carries.
 pub const FEED_LENGTH: u32 = 20;
 
-/// Where the article's reuse terms are written: the licence, or the terms on the page.
+/// Where the article's reuse terms are written: the public licence, or the site's page of
+/// the terms.
 pub fn license_url(site: &Site, article: &Article) -> String {
-    match article.effective_policy(site).license_url() {
+    let policy = article.effective_policy(site);
+    match policy.license_url() {
         Some(url) => url.to_owned(),
-        None => format!("{}#reuse-policy", article_url(site, article)),
+        None => site.url(&policy.terms_path()),
     }
 }
 

@@ -57,6 +57,7 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
         ["/", "/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt"]
             .map(str::to_owned)
             .to_vec();
+    paths.extend(masthead_core::ReusePolicy::ALL.map(|p| p.terms_path()));
     let index = store.published_index().await?;
     let listed = index.iter().filter(|e| e.own).count();
     if listed + 1 > masthead_formats::sitemap::SITEMAP_LIMIT {

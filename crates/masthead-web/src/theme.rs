@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../theme/templates/search.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
     ("republish.html", include_str!("../theme/templates/republish.html")),
+    ("reuse.html", include_str!("../theme/templates/reuse.html")),
     ("republish-snippet.html", include_str!("../theme/templates/republish-snippet.html")),
     ("admin-base.html", include_str!("../theme/templates/admin-base.html")),
     ("admin-login.html", include_str!("../theme/templates/admin-login.html")),

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use masthead_core::article::article_path;
 use masthead_core::{
-    Article, ArticleSummary, Author, FeaturedImage, Provenance, Site, Term, TermKind,
+    Article, ArticleSummary, Author, FeaturedImage, Provenance, ReusePolicy, Site, Term, TermKind,
     time::{in_zone, rfc3339_in},
 };
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -173,7 +173,19 @@ pub struct PolicyView {
     pub key: &'static str,
     pub name: &'static str,
     pub text: &'static str,
-    pub url: Option<&'static str>,
+    /// The public licence, or the site's page of the terms.
+    pub url: String,
+}
+
+impl PolicyView {
+    pub fn of(site: &Site, policy: ReusePolicy) -> PolicyView {
+        PolicyView {
+            key: policy.key(),
+            name: policy.name(),
+            text: policy.text(),
+            url: policy.license_url().map(str::to_owned).unwrap_or_else(|| site.url(&policy.terms_path())),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -279,12 +291,7 @@ pub fn article_view(site: &Site, a: &Article) -> ArticleView {
         provenance,
         source,
         copyright: a.copyright_line(site),
-        policy: PolicyView {
-            key: policy.key(),
-            name: policy.name(),
-            text: policy.text(),
-            url: policy.license_url(),
-        },
+        policy: PolicyView::of(site, policy),
         share: share_links(&a.title, &url),
         forward_mailto: format!("mailto:?subject={}&body={}", enc(&a.title), enc(&forward_body)),
         republish_path: format!("{}/republish", a.path()),

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use masthead_core::{ArticleStatus, Cursor, Site, Slug, TermKind};
+use masthead_core::{ArticleStatus, Cursor, ReusePolicy, Site, Slug, TermKind};
 use masthead_formats::feeds::FeedScope;
 use masthead_store::{Listing, Page};
 use serde::Serialize;
@@ -19,7 +19,7 @@ use crate::http::page_cache::Tags;
 use crate::paths::{older_page, slug_from};
 use crate::state::AppState;
 use crate::views::{
-    LinkView, PagerView, SiteView, SummaryView, article_view, site_view, summary_view, term_link,
+    LinkView, PagerView, PolicyView, SiteView, SummaryView, article_view, site_view, summary_view, term_link,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -35,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/theme/{slug}/page/{cursor}", get(|s, p, h| term_page(TermKind::Theme, s, p, h)))
         .route("/tag/{slug}", get(|s, p, q, h| term(TermKind::Tag, s, p, q, h)))
         .route("/tag/{slug}/page/{cursor}", get(|s, p, h| term_page(TermKind::Tag, s, p, h)))
+        .route("/reuse/{key}", get(reuse_terms))
         .route("/assets/{file}", get(asset))
 }
 
@@ -166,6 +167,40 @@ async fn home(
     let mut tags = Tags::new(["listing".to_owned(), "nav".to_owned()]);
     tags.add_summaries(&listing.items);
     Ok(html_page(&headers, state.theme().render("home.html", view)?, tags))
+}
+
+/// `/reuse/{key}`: one set of reuse terms on a page of its own, for the licence links of
+/// terms that are not a public licence (and a plain statement of those that are).
+async fn reuse_terms(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(key) = path.map_err(|_| AppError::NotFound)?;
+    let policy: ReusePolicy = key.parse().map_err(|_| AppError::NotFound)?;
+    let site = state.site().await?;
+    #[derive(Serialize)]
+    struct ReusePage {
+        #[serde(flatten)]
+        chrome: Chrome,
+        canonical: String,
+        policy: PolicyView,
+        republish: bool,
+        commercial: bool,
+        edits: bool,
+        license: Option<&'static str>,
+    }
+    let view = ReusePage {
+        chrome: chrome(&state, &site, None).await?,
+        canonical: site.url(&policy.terms_path()),
+        policy: PolicyView::of(&site, policy),
+        republish: policy.allows_republication(),
+        commercial: policy.allows_commercial_use(),
+        edits: policy.allows_derivatives(),
+        license: policy.license_url(),
+    };
+    let tags = Tags::new(["site".to_owned(), "nav".to_owned()]);
+    Ok(html_page(&headers, state.theme().render("reuse.html", view)?, tags))
 }
 
 async fn article(

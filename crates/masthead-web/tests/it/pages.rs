@@ -403,3 +403,34 @@ async fn a_database_failure_is_the_themed_500_page() {
     assert!(!reply.body.contains("pool"), "internal details stay in the log");
     assert_eq!(reply.header("cache-control"), "no-store");
 }
+
+#[tokio::test]
+async fn terms_that_are_not_a_public_licence_have_a_page_of_their_own() {
+    let app = TestApp::demo().await;
+    let site = app.store().site().await.unwrap();
+    for policy in ReusePolicy::ALL {
+        let reply = app.get(&policy.terms_path()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{policy:?}");
+        let html = reply.html();
+        assert_eq!(one_text(&html, "h1"), policy.name());
+        assert_eq!(one_text(&html, "p.policy"), policy.text());
+        assert_eq!(
+            attrs(&html, "article a[rel=license]", "href"),
+            policy.license_url().into_iter().collect::<Vec<_>>(),
+            "{policy:?}: the public licence, when there is one"
+        );
+        assert!(attrs(&html, ".permission a", "href").contains(&format!("mailto:{}", site.media_contact)));
+    }
+    assert_eq!(app.get("/reuse/nothing-like-it").await.status, StatusCode::NOT_FOUND);
+
+    // An article under such terms links them, on its page and in what leaves the site.
+    let article = app.store().article_by_slug(&app.published().await[0].slug).await.unwrap();
+    app.store().set_reuse_policy(article.id, Some(ReusePolicy::CommunityCrossPost)).await.unwrap();
+    let terms = "https://meridian.example/reuse/community-cross-post";
+    let page = app.get(&article.path()).await.html();
+    assert_eq!(attrs(&page, ".reuse-policy a[rel=license]", "href"), [terms]);
+    for path in ["/feed.xml", "/atom.xml", &format!("{}.ninjs.json", article.path())] {
+        assert!(app.get(path).await.body.contains(terms), "{path}");
+    }
+    app.finish().await;
+}
