@@ -1,6 +1,8 @@
-//! schema.org `NewsArticle` as JSON-LD, for search engines and link previews.
+//! schema.org as JSON-LD, for search engines and link previews: `NewsArticle` for an article,
+//! `WebSite` with its outlet for the home page, `CollectionPage` for an archive and
+//! `ProfilePage` for an author's page. Each names the site and the outlet by the same `@id`.
 
-use masthead_core::{Article, Site, TermKind};
+use masthead_core::{Article, Author, Site, TermKind};
 use serde_json::{Value, json};
 
 use crate::feeds::license_url;
@@ -27,6 +29,7 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         })).collect::<Vec<_>>(),
         "publisher": {
             "@type": "NewsMediaOrganization",
+            "@id": outlet_id(site),
             "name": site.title,
             "url": site.url("/"),
         },
@@ -56,6 +59,80 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         });
     }
     doc
+}
+
+/// The `@id` of the site as a `WebSite`, and of the outlet behind it.
+fn website_id(site: &Site) -> String {
+    format!("{}#website", site.url("/"))
+}
+
+fn outlet_id(site: &Site) -> String {
+    format!("{}#outlet", site.url("/"))
+}
+
+/// The home page: the site, with its search, and the outlet that publishes it.
+pub fn website(site: &Site) -> Value {
+    let home = site.url("/");
+    json!({
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "WebSite",
+                "@id": website_id(site),
+                "url": home,
+                "name": site.title,
+                "description": site.tagline,
+                "inLanguage": site.language,
+                "publisher": { "@id": outlet_id(site) },
+                "potentialAction": {
+                    "@type": "SearchAction",
+                    "target": { "@type": "EntryPoint", "urlTemplate": format!("{}?q={{search_term_string}}", site.url("/search")) },
+                    "query-input": "required name=search_term_string",
+                },
+            },
+            {
+                "@type": "NewsMediaOrganization",
+                "@id": outlet_id(site),
+                "name": site.title,
+                "url": home,
+            },
+        ],
+    })
+}
+
+/// An archive of articles (a region, theme or tag) at `path`, part of the site.
+pub fn collection_page(site: &Site, path: &str, name: &str, description: &str) -> Value {
+    let url = site.url(path);
+    json!({
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "@id": url,
+        "url": url,
+        "name": name,
+        "description": description,
+        "inLanguage": site.language,
+        "isPartOf": { "@type": "WebSite", "@id": website_id(site), "url": site.url("/"), "name": site.title },
+    })
+}
+
+/// An author's page: a profile of the person, with the addresses they gave as theirs.
+pub fn profile_page(site: &Site, author: &Author) -> Value {
+    let url = site.url(&author.path());
+    json!({
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "@id": url,
+        "url": url,
+        "inLanguage": site.language,
+        "isPartOf": { "@type": "WebSite", "@id": website_id(site), "url": site.url("/"), "name": site.title },
+        "mainEntity": {
+            "@type": "Person",
+            "name": author.name,
+            "url": url,
+            "description": author.bio,
+            "sameAs": author.links.iter().map(|l| l.url.to_string()).collect::<Vec<_>>(),
+        },
+    })
 }
 
 /// JSON-LD safe to place inside `<script type="application/ld+json">`: no `<` can end the

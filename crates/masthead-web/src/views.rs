@@ -331,6 +331,40 @@ pub struct ArticleMeta {
     pub ninjs: String,
 }
 
+/// What a list page (the home page, an archive) tells machines in its `<head>`: Open Graph,
+/// a Twitter card and schema.org JSON-LD.
+#[derive(Debug, Serialize)]
+pub struct PageMeta {
+    /// `website`, or `profile` for an author's page.
+    pub og_type: &'static str,
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub locale: Option<String>,
+    /// JSON-LD, escaped for a `<script type="application/ld+json">` element.
+    pub json_ld: String,
+}
+
+impl PageMeta {
+    pub fn new(
+        site: &Site,
+        og_type: &'static str,
+        title: String,
+        description: String,
+        path: &str,
+        json_ld: &serde_json::Value,
+    ) -> PageMeta {
+        PageMeta {
+            og_type,
+            description: if description.is_empty() { site.tagline.clone() } else { description },
+            title,
+            url: site.url(path),
+            locale: og_locale(&site.language),
+            json_ld: masthead_formats::jsonld::to_script_text(json_ld),
+        }
+    }
+}
+
 /// The site's language (a BCP 47 tag: `en`, `en-GB`, `sr-Latn-RS`) in Open Graph's
 /// `language_TERRITORY` form (`en_US`, `en_GB`, `sr_RS`). A bare language takes the territory
 /// where it is chiefly written; `None` for one this does not know, since a wrong territory

@@ -19,7 +19,8 @@ use crate::http::page_cache::Tags;
 use crate::paths::{older_page, slug_from};
 use crate::state::AppState;
 use crate::views::{
-    LinkView, PagerView, PolicyView, SiteView, SummaryView, article_view, site_view, summary_view, term_link,
+    LinkView, PageMeta, PagerView, PolicyView, SiteView, SummaryView, article_view, site_view, summary_view,
+    term_link,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -155,10 +156,19 @@ async fn home(
         #[serde(flatten)]
         chrome: Chrome,
         canonical: String,
+        page_meta: PageMeta,
         items: Vec<SummaryView>,
         pager: PagerView,
     }
     let view = HomePage {
+        page_meta: PageMeta::new(
+            &site,
+            "website",
+            site.title.clone(),
+            site.tagline.clone(),
+            "/",
+            &masthead_formats::jsonld::website(&site),
+        ),
         chrome: chrome(&state, &site, None).await?,
         canonical: site.url("/"),
         items: listing.items.iter().map(summary_view).collect(),
@@ -273,6 +283,7 @@ struct ArchivePage {
     #[serde(flatten)]
     chrome: Chrome,
     canonical: String,
+    page_meta: PageMeta,
     kind_label: &'static str,
     heading: String,
     description: String,
@@ -304,6 +315,14 @@ async fn author(
     let view = ArchivePage {
         chrome: chrome(&state, &site, Some(FeedScope::author(&site, &author))).await?,
         canonical: site.url(&base),
+        page_meta: PageMeta::new(
+            &site,
+            "profile",
+            author.name.clone(),
+            author.bio.clone(),
+            &base,
+            &masthead_formats::jsonld::profile_page(&site, &author),
+        ),
         kind_label: "Author",
         heading: author.name.clone(),
         description: author.bio.clone(),
@@ -344,6 +363,14 @@ async fn term(
     let view = ArchivePage {
         chrome: chrome(&state, &site, Some(FeedScope::term(&site, &term))).await?,
         canonical: site.url(&base),
+        page_meta: PageMeta::new(
+            &site,
+            "website",
+            term.name.clone(),
+            term.description.clone(),
+            &base,
+            &masthead_formats::jsonld::collection_page(&site, &base, &term.name, &term.description),
+        ),
         kind_label: kind.label(),
         heading: term.name.clone(),
         description: term.description.clone(),

@@ -379,3 +379,48 @@ async fn sitemaps_and_robots_name_every_public_address() {
     assert!(robots.body.contains("Sitemap: https://meridian.example/news-sitemap.xml"));
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_home_page_archives_and_authors_describe_themselves_to_machines() {
+    let app = TestApp::demo().await;
+    let ld_of = |html: &scraper::Html| -> serde_json::Value {
+        let scripts = texts(html, "script[type='application/ld+json']");
+        assert_eq!(scripts.len(), 1, "one JSON-LD block");
+        serde_json::from_str(&scripts[0]).unwrap()
+    };
+    let home = app.get("/").await.html();
+    let ld = ld_of(&home);
+    let graph = ld["@graph"].as_array().unwrap();
+    let site = graph.iter().find(|n| n["@type"] == "WebSite").expect("a WebSite");
+    let outlet = graph.iter().find(|n| n["@type"] == "NewsMediaOrganization").expect("the outlet");
+    assert_eq!(site["url"], "https://meridian.example/");
+    assert_eq!(site["publisher"]["@id"], outlet["@id"]);
+    assert_eq!(
+        site["potentialAction"]["target"]["urlTemplate"],
+        "https://meridian.example/search?q={search_term_string}"
+    );
+    let og = |html: &scraper::Html, p: &str| attrs(html, &format!("meta[property='{p}']"), "content");
+    assert_eq!(og(&home, "og:type"), ["website"]);
+    assert_eq!(og(&home, "og:url"), ["https://meridian.example/"]);
+    assert_eq!(og(&home, "og:locale"), ["en_US"]);
+
+    // An article names the same outlet as its publisher.
+    let slug = &app.published().await[0].slug;
+    let article = app.get(&format!("/article/{slug}")).await.html();
+    assert_eq!(ld_of(&article)["publisher"]["@id"], outlet["@id"]);
+
+    let region = app.get("/region/europe").await.html();
+    let ld = ld_of(&region);
+    assert_eq!(ld["@type"], "CollectionPage");
+    assert_eq!(ld["url"], "https://meridian.example/region/europe");
+    assert_eq!(ld["isPartOf"]["@id"], site["@id"]);
+    assert_eq!(og(&region, "og:url"), ["https://meridian.example/region/europe"]);
+
+    let author = app.get("/author/ana-petrovic").await.html();
+    let ld = ld_of(&author);
+    assert_eq!(ld["@type"], "ProfilePage");
+    assert_eq!(ld["mainEntity"]["@type"], "Person");
+    assert_eq!(ld["mainEntity"]["name"], "Ana Petrović");
+    assert_eq!(og(&author, "og:type"), ["profile"]);
+    app.finish().await;
+}
