@@ -373,6 +373,7 @@ mod tests {
                 url: "https://infobrics.example/post/1".parse().unwrap(),
                 published_at: Some("2024-05-01T08:00:00Z".parse().unwrap()),
                 byline: "Drago Bosnic".into(),
+                feed: None,
             }],
         });
         assert_eq!(a.canonical_url(&site), "https://infobrics.example/post/1");

@@ -16,9 +16,18 @@ pub struct Origin {
     pub published_at: Option<Timestamp>,
     /// The byline as that outlet printed it.
     pub byline: String,
+    /// The outlet's feed, when we take articles in from it (a source's address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feed: Option<AbsoluteUrl>,
 }
 
 impl Origin {
+    /// The outlet's feed, the channel RSS and Atom `<source>` name: the one we take articles
+    /// in from, or the origin's own address when that is a feed.
+    pub fn feed_address(&self) -> Option<&AbsoluteUrl> {
+        self.feed.as_ref().or_else(|| self.is_feed_address().then_some(&self.url))
+    }
+
     /// Whether the address is the outlet's feed rather than the article (what an RSS
     /// `<source>` gives): it ends in `.xml`, `.rss` or `.atom`, or its last segment is `feed`.
     pub fn is_feed_address(&self) -> bool {
@@ -44,6 +53,14 @@ impl Provenance {
         match self {
             Provenance::Own => None,
             Provenance::Republished { chain } => chain.first(),
+        }
+    }
+
+    /// The outlet we took the article from: the last of the chain.
+    pub fn taken_from(&self) -> Option<&Origin> {
+        match self {
+            Provenance::Own => None,
+            Provenance::Republished { chain } => chain.last(),
         }
     }
 
@@ -76,6 +93,7 @@ mod tests {
             url: url.parse().unwrap(),
             published_at: None,
             byline: "A. Writer".into(),
+            feed: None,
         }
     }
 

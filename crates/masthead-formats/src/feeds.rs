@@ -138,10 +138,18 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
         length: f.media.size_bytes.to_string(),
         mime_type: f.media.mime_type.clone(),
     });
-    let source = a
-        .provenance
-        .original()
-        .map(|o| rss::Source { url: o.url.to_string(), title: Some(o.outlet.name.clone()) });
+    // `<source>` names the channel the item came from: the feed of the outlet we took it
+    // from, when that is known. The original's page goes in a `via` link.
+    let source = a.provenance.taken_from().and_then(|o| {
+        o.feed_address().map(|feed| rss::Source { url: feed.to_string(), title: Some(o.outlet.name.clone()) })
+    });
+    let via = a.provenance.original().map(|o| rss::extension::atom::Link {
+        href: o.url.to_string(),
+        rel: "via".into(),
+        title: Some(o.outlet.name.clone()),
+        mime_type: Some("text/html".into()),
+        ..Default::default()
+    });
     let dublin_core = rss::extension::dublincore::DublinCoreExtension {
         creators: a.authors.iter().map(|p| p.name.clone()).collect(),
         rights: vec![format!("{} {}", a.copyright_line(site), policy.text())],
@@ -164,12 +172,18 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
         source,
         dublin_core_ext: Some(dublin_core),
         atom_ext: Some(rss::extension::atom::AtomExtension {
-            links: vec![rss::extension::atom::Link {
-                href: license_url(site, a),
-                rel: "license".into(),
-                title: Some(policy.name().into()),
-                ..Default::default()
-            }],
+            links: [
+                Some(rss::extension::atom::Link {
+                    href: license_url(site, a),
+                    rel: "license".into(),
+                    title: Some(policy.name().into()),
+                    ..Default::default()
+                }),
+                via,
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
         }),
         ..Default::default()
     }
@@ -221,18 +235,28 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
         enclosure.length = Some(f.media.size_bytes.to_string());
         links.push(enclosure);
     }
-    let source = a.provenance.original().map(|o| atom::Source {
-        title: atom::Text::plain(o.outlet.name.clone()),
-        id: o.url.to_string(),
-        updated: atom_time(o.published_at.or(a.published_at).unwrap_or(a.created_at)),
-        links: [
-            Some(atom_link(o.url.to_string(), "alternate", Some("text/html"))),
-            o.outlet.homepage.as_ref().map(|h| atom_link(h.to_string(), "related", Some("text/html"))),
-        ]
-        .into_iter()
-        .flatten()
-        .collect(),
-        ..Default::default()
+    // The original's page, beside ours.
+    if let Some(o) = a.provenance.original() {
+        let mut via = atom_link(o.url.to_string(), "via", Some("text/html"));
+        via.title = Some(o.outlet.name.clone());
+        links.push(via);
+    }
+    // `<source>` is the feed the entry came from (its id is that feed's), when that is known.
+    let source = a.provenance.taken_from().and_then(|o| {
+        let feed = o.feed_address()?;
+        Some(atom::Source {
+            title: atom::Text::plain(o.outlet.name.clone()),
+            id: feed.to_string(),
+            updated: atom_time(o.published_at.or(a.published_at).unwrap_or(a.created_at)),
+            links: [
+                Some(atom_link(feed.to_string(), "self", None)),
+                o.outlet.homepage.as_ref().map(|h| atom_link(h.to_string(), "alternate", Some("text/html"))),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            ..Default::default()
+        })
     });
     atom::Entry {
         title: atom::Text::plain(a.title.clone()),

@@ -1169,10 +1169,11 @@ impl Store {
         );
         let origins_sql = format!(
             "SELECT ao.article_id, ao.url, ao.published_at AS origin_published_at, ao.byline, \
+             (SELECT min(s.feed_url) FROM sources s WHERE s.outlet_id = o.id) AS outlet_feed, \
              o.id, o.slug, o.name, o.homepage FROM article_origins ao JOIN outlets o ON o.id = ao.outlet_id \
              WHERE ao.article_id IN ({list}) ORDER BY ao.article_id, ao.position"
         );
-        type OriginParts = (i64, String, Option<i64>, String, OutletRow);
+        type OriginParts = (i64, String, Option<i64>, String, Option<String>, OutletRow);
         type Loaded = (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>);
         let (authors, terms, origins): Loaded = on_db!(self, pool => {
             // The same ids are bound to each of the three queries.
@@ -1201,6 +1202,7 @@ impl Store {
                         r.try_get("url")?,
                         r.try_get("origin_published_at")?,
                         r.try_get("byline")?,
+                        r.try_get("outlet_feed")?,
                         OutletRow::from_row(r)?,
                     ))
                 })
@@ -1213,7 +1215,7 @@ impl Store {
         for (article_id, row) in terms {
             rel.terms.entry(article_id).or_default().push(row.into_term()?);
         }
-        for (article_id, origin_url, published_at, byline, outlet) in origins {
+        for (article_id, origin_url, published_at, byline, feed, outlet) in origins {
             // Saved before every address was checked at the door: a link that is not http(s)
             // is left out of the chain rather than written into a page.
             let Ok(url) = AbsoluteUrl::parse(&origin_url) else {
@@ -1225,6 +1227,7 @@ impl Store {
                 url,
                 published_at: published_at.map(timestamp).transpose()?,
                 byline,
+                feed: feed.and_then(|f| AbsoluteUrl::parse(&f).ok()),
             });
         }
         Ok(rel)

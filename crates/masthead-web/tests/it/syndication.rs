@@ -83,15 +83,35 @@ async fn site_feeds_parse_back_with_every_field() {
         assert!(reply.body.contains(origin.url.as_str()), "{path}: the original's URL");
     }
 
+    // The original's page is a `via` link; `<source>` names a feed, and none is known yet.
     let rss = app.get("/feed.xml").await.body;
-    assert!(
-        rss.contains(&format!("<source url=\"{}\">{}</source>", origin.url, origin.outlet.name)),
-        "{rss}"
-    );
+    assert!(rss.contains(&format!("href=\"{}\" rel=\"via\"", origin.url)), "{rss}");
+    assert!(!rss.contains("<source"), "{rss}");
     assert!(rss.contains("rel=\"license\""));
     assert!(rss.contains("rel=\"self\""));
     let atom = app.get("/atom.xml").await.body;
-    assert!(atom.contains("<source>") && atom.contains(&format!("<id>{}</id>", origin.url)), "atom:source");
+    assert!(atom.contains(&format!("href=\"{}\"", origin.url)) && atom.contains("rel=\"via\""), "{atom}");
+    assert!(!atom.contains("<source>"), "{atom}");
+    // Once the outlet is a source, its feed is the channel the item came from.
+    let feed_url = "https://partner.example/feed.xml";
+    app.store()
+        .create_source(&masthead_core::NewSource {
+            outlet_id: origin.outlet.id,
+            feed_url: feed_url.parse().unwrap(),
+            format: masthead_core::FeedFormat::Auto,
+            terms: masthead_core::SourceTerms::Policy(ReusePolicy::CcBy),
+            term_ids: vec![],
+            auto_publish: false,
+            interval_minutes: 30,
+        })
+        .await
+        .unwrap();
+    // (A save of the article renews the feeds' cached copies.)
+    app.store().set_reuse_policy(original.id, original.reuse_policy).await.unwrap();
+    let rss = app.get("/feed.xml").await.body;
+    assert!(rss.contains(&format!("<source url=\"{feed_url}\">{}</source>", origin.outlet.name)), "{rss}");
+    let atom = app.get("/atom.xml").await.body;
+    assert!(atom.contains("<source>") && atom.contains(&format!("<id>{feed_url}</id>")), "{atom}");
     let json: serde_json::Value = serde_json::from_str(&app.get("/feed.json").await.body).unwrap();
     assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
     let item =
