@@ -423,6 +423,11 @@ pub(crate) async fn serve_cached(State(cache): State<PageCache>, request: Reques
         return response;
     }
     let (parts, body) = response.into_parts();
+    // Too large to keep (or of a size not known in advance): answered as it is, uncached.
+    let fits = axum::body::HttpBody::size_hint(&body).upper().is_some_and(|n| n <= MAX_ENTRY_BYTES as u64);
+    if !fits {
+        return Response::from_parts(parts, body);
+    }
     let Ok(identity) = axum::body::to_bytes(body, MAX_ENTRY_BYTES).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
@@ -508,6 +513,27 @@ mod tests {
         assert!(cache.get("/b").is_none(), "the oldest unused one went");
         assert!(cache.get("/a").is_some() && cache.get("/d").is_some());
         assert!(cache.usage().1 <= 3 * (100 + 512));
+    }
+
+    #[tokio::test]
+    async fn a_page_too_large_to_keep_is_answered_whole_and_uncached() {
+        use tower::ServiceExt;
+        let cache = PageCache::new(64 << 20);
+        let page = |size: usize| {
+            move || async move { ([(SURROGATE_KEY, HeaderValue::from_static("listing"))], vec![b'x'; size]) }
+        };
+        let app = axum::Router::new()
+            .route("/big", axum::routing::get(page(MAX_ENTRY_BYTES + 1)))
+            .route("/small", axum::routing::get(page(10)))
+            .layer(axum::middleware::from_fn_with_state(cache.clone(), serve_cached));
+        for (path, size, kept) in [("/big", MAX_ENTRY_BYTES + 1, false), ("/small", 10, true)] {
+            let request = Request::get(path).body(axum::body::Body::empty()).unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{path}");
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            assert_eq!(body.len(), size, "{path}: the whole page");
+            assert_eq!(cache.get(path).is_some(), kept, "{path}");
+        }
     }
 
     #[test]
