@@ -1,6 +1,6 @@
 //! Sitemaps (<https://www.sitemaps.org/protocol.html>), the Google News sitemap and
-//! `robots.txt`. A sitemap holds at most 50,000 addresses; past that the site publishes a
-//! sitemap index pointing at numbered sitemaps.
+//! `robots.txt`. A sitemap holds at most 50,000 addresses; the site publishes a sitemap index
+//! pointing at sitemaps of a bounded size.
 
 use jiff::Timestamp;
 use masthead_core::Site;
@@ -50,11 +50,6 @@ fn date(at: Timestamp) -> String {
     crate::rfc3339(at)
 }
 
-/// How many numbered sitemaps `count` addresses need (at least one).
-pub fn pages_needed(count: usize) -> usize {
-    count.div_ceil(SITEMAP_LIMIT).max(1)
-}
-
 /// A sitemap of `entries` (at most [`SITEMAP_LIMIT`]; the caller splits).
 pub fn urlset(site: &Site, entries: &[Entry]) -> String {
     let mut root = BytesStart::new("urlset");
@@ -71,17 +66,14 @@ pub fn urlset(site: &Site, entries: &[Entry]) -> String {
     })
 }
 
-/// A sitemap index naming `/sitemap/1.xml` … `/sitemap/{pages}.xml`.
-pub fn index(site: &Site, pages: usize, last_modified: Option<Timestamp>) -> String {
+/// A sitemap index naming the sitemaps at `paths`.
+pub fn index(site: &Site, paths: &[String]) -> String {
     let mut root = BytesStart::new("sitemapindex");
     root.push_attribute(("xmlns", "http://www.sitemaps.org/schemas/sitemap/0.9"));
     document(root, |w| {
-        for n in 1..=pages {
+        for path in paths {
             let _ = w.write_event(Event::Start(BytesStart::new("sitemap")));
-            element(w, "loc", &site.url(&format!("/sitemap/{n}.xml")));
-            if let Some(at) = last_modified {
-                element(w, "lastmod", &date(at));
-            }
+            element(w, "loc", &site.url(path));
             let _ = w.write_event(Event::End(BytesEnd::new("sitemap")));
         }
     })
@@ -136,17 +128,16 @@ mod tests {
     }
 
     #[test]
-    fn sitemaps_split_past_fifty_thousand_addresses() {
-        assert_eq!(pages_needed(0), 1);
-        assert_eq!(pages_needed(50_000), 1);
-        assert_eq!(pages_needed(50_001), 2);
-        assert_eq!(pages_needed(120_000), 3);
+    fn a_sitemap_holds_fifty_thousand_addresses_and_an_index_names_sitemaps() {
         let entries: Vec<Entry> =
             (0..50_010).map(|i| Entry { path: format!("/article/a{i}"), last_modified: None }).collect();
         let xml = urlset(&site(), &entries);
         assert_eq!(xml.matches("<loc>").count(), SITEMAP_LIMIT);
-        let idx = index(&site(), 3, None);
-        assert!(idx.contains("<loc>https://meridian.example/sitemap/3.xml</loc>"), "{idx}");
+        let paths: Vec<String> = ["/sitemap/pages.xml", "/sitemap/articles-0.xml", "/sitemap/articles-3.xml"]
+            .map(str::to_owned)
+            .to_vec();
+        let idx = index(&site(), &paths);
+        assert!(idx.contains("<loc>https://meridian.example/sitemap/articles-3.xml</loc>"), "{idx}");
         assert_eq!(idx.matches("<sitemap>").count(), 3);
     }
 

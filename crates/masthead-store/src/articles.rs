@@ -227,6 +227,29 @@ pub struct IndexEntry {
     pub own: bool,
 }
 
+/// What the published articles span: see [`Store::published_span`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishedSpan {
+    pub first_id: i64,
+    pub last_id: i64,
+    pub last_changed: jiff::Timestamp,
+}
+
+/// Own articles from rows of (slug, title, published, updated).
+fn index_entries(rows: Vec<(String, String, i64, i64)>) -> Result<Vec<IndexEntry>> {
+    rows.into_iter()
+        .map(|(s, title, p, u)| {
+            Ok(IndexEntry {
+                slug: slug(s)?,
+                title,
+                published_at: timestamp(p)?,
+                updated_at: timestamp(u)?,
+                own: true,
+            })
+        })
+        .collect()
+}
+
 /// One page of a list, and where the next one starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listing {
@@ -796,6 +819,62 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The ids of the first and last published articles and the time of the latest change to
+    /// any, or `None` when nothing is published: what the sitemap index is made of. Three
+    /// index seeks.
+    pub async fn published_span(&self) -> Result<Option<PublishedSpan>> {
+        let row: (Option<i64>, Option<i64>, Option<i64>) = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT id FROM articles WHERE status = 'published' AND published_at IS NOT NULL ORDER BY id LIMIT 1), \
+                 (SELECT id FROM articles WHERE status = 'published' AND published_at IS NOT NULL ORDER BY id DESC LIMIT 1), \
+                 (SELECT updated_at FROM articles WHERE status = 'published' ORDER BY updated_at DESC LIMIT 1)",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        match row {
+            (Some(first_id), Some(last_id), Some(updated)) => {
+                Ok(Some(PublishedSpan { first_id, last_id, last_changed: timestamp(updated)? }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Our own published articles (not republished from another outlet) with ids from `from`
+    /// up to `until` (excluded), in id order: one sitemap page, read by key.
+    pub async fn own_published_between(&self, from: i64, until: i64) -> Result<Vec<IndexEntry>> {
+        let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a \
+                 WHERE a.id >= $1 AND a.id < $2 AND a.status = 'published' AND a.published_at IS NOT NULL \
+                 AND NOT EXISTS (SELECT 1 FROM article_origins o WHERE o.article_id = a.id) ORDER BY a.id",
+            )
+            .bind(from)
+            .bind(until)
+            .fetch_all(pool)
+            .await?
+        });
+        index_entries(rows)
+    }
+
+    /// Our own articles published from `since` on, newest first, at most `limit`: the news
+    /// sitemap's, read from the listing index.
+    pub async fn own_published_since(&self, since: jiff::Timestamp, limit: u32) -> Result<Vec<IndexEntry>> {
+        let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT a.slug, a.title, a.published_at, a.updated_at FROM articles a \
+                 WHERE a.status = 'published' AND a.published_at >= $1 \
+                 AND NOT EXISTS (SELECT 1 FROM article_origins o WHERE o.article_id = a.id) \
+                 ORDER BY a.published_at DESC, a.id DESC LIMIT $2",
+            )
+            .bind(since.as_second())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        index_entries(rows)
     }
 
     /// Published articles changed at or after `since`, oldest change first, for partners who

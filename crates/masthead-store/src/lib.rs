@@ -47,7 +47,7 @@ mod webmentions;
 
 pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
-pub use articles::{ArticleFilter, IndexEntry, Listing, Page};
+pub use articles::{ArticleFilter, IndexEntry, Listing, Page, PublishedSpan};
 pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 

@@ -58,12 +58,8 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
             .map(str::to_owned)
             .to_vec();
     paths.extend(masthead_core::ReusePolicy::ALL.map(|p| p.terms_path()));
+    paths.extend(crate::syndication::sitemap_paths(store).await?);
     let index = store.published_index().await?;
-    let listed = index.iter().filter(|e| e.own).count();
-    if listed + 1 > masthead_formats::sitemap::SITEMAP_LIMIT {
-        let pages = masthead_formats::sitemap::pages_needed(listed + 1 + store.authors().await?.len());
-        paths.extend((1..=pages).map(|n| format!("/sitemap/{n}.xml")));
-    }
     for entry in &index {
         let base = masthead_core::article::article_path(&entry.slug);
         paths.push(format!("{base}.ninjs.json"));

@@ -47,6 +47,7 @@ both_backends!(
     every_article_change_is_queued_for_announcement_once,
     saves_are_revisions_and_a_stale_save_writes_nothing,
     a_published_article_that_moves_leaves_a_redirect_and_keeps_its_first_address,
+    sitemaps_read_published_articles_by_spans_of_ids_and_the_news_by_time,
     authors_terms_and_outlets_can_be_changed,
 );
 
@@ -1167,4 +1168,41 @@ async fn a_store_answers_pings_and_says_whether_it_hears_other_nodes(store: Stor
     assert!(store.hears_other_nodes() || store.listen_to_other_nodes().await.is_ok());
     store.listen_to_other_nodes().await.unwrap();
     assert!(store.hears_other_nodes(), "listening, on PostgreSQL; no other nodes, on SQLite");
+}
+
+async fn sitemaps_read_published_articles_by_spans_of_ids_and_the_news_by_time(store: Store) {
+    assert_eq!(store.published_span().await.unwrap(), None, "nothing published");
+    let draft = store.create_article(&article("draft", None, vec![], vec![])).await.unwrap();
+    let old =
+        store.create_article(&article("old", Some("2026-01-01T00:00:00Z"), vec![], vec![])).await.unwrap();
+    let new =
+        store.create_article(&article("new", Some("2026-11-29T00:00:00Z"), vec![], vec![])).await.unwrap();
+    let outlet = store.outlet_named("Partner", None).await.unwrap();
+    let mut copy = article("copy", Some("2026-11-29T06:00:00Z"), vec![], vec![]);
+    copy.origins = vec![NewOrigin {
+        outlet_id: outlet.id,
+        url: "https://partner.example/a".parse().unwrap(),
+        published_at: None,
+        byline: String::new(),
+    }];
+    let copy = store.create_article(&copy).await.unwrap();
+    let _ = store.create_article(&article("later-draft", None, vec![], vec![])).await.unwrap();
+
+    let span = store.published_span().await.unwrap().unwrap();
+    assert_eq!((span.first_id, span.last_id), (old.id, copy.id), "drafts at either end are not counted");
+    assert!(span.last_changed >= copy.updated_at);
+    let slugs = |entries: Vec<masthead_store::IndexEntry>| {
+        entries.into_iter().map(|e| e.slug.as_str().to_owned()).collect::<Vec<_>>()
+    };
+    // Our own only: the copy's canonical page is the partner's.
+    let between = store.own_published_between(draft.id, copy.id + 1).await.unwrap();
+    assert_eq!(slugs(between), ["old", "new"]);
+    assert_eq!(slugs(store.own_published_between(new.id, new.id + 1).await.unwrap()), ["new"]);
+    let since = store.own_published_since(at("2026-11-28T00:00:00Z"), 10).await.unwrap();
+    assert_eq!(slugs(since), ["new"]);
+    assert_eq!(
+        store.own_published_since(at("2025-01-01T00:00:00Z"), 1).await.unwrap().len(),
+        1,
+        "at most the limit"
+    );
 }

@@ -202,68 +202,94 @@ async fn ninjs_items(
     Ok(tags.apply(respond(&headers, JSON_TYPE, body, masthead_formats::last_modified(&articles))))
 }
 
-/// Every address the site wants found: the home page, its own articles (one republished from
-/// another outlet names that outlet's page as canonical, which search engines should find
-/// instead), authors and terms.
-async fn sitemap_entries(state: &AppState) -> Result<Vec<sitemap::Entry>> {
-    let store = state.store();
-    let index = store.published_index().await?;
-    let mut entries =
-        vec![sitemap::Entry { path: "/".into(), last_modified: index.first().map(|e| e.updated_at) }];
-    entries.extend(index.into_iter().filter(|e| e.own).map(|e| sitemap::Entry {
-        path: masthead_core::article::article_path(&e.slug),
-        last_modified: Some(e.updated_at),
-    }));
-    entries.extend(
-        store.authors().await?.into_iter().map(|a| sitemap::Entry { path: a.path(), last_modified: None }),
-    );
-    for kind in TermKind::ALL {
-        entries.extend(
-            store.terms(kind).await?.iter().map(|t| sitemap::Entry { path: t.path(), last_modified: None }),
-        );
+/// Each sitemap of articles covers this many article ids: a page is one read by key, and its
+/// size (about 100 bytes an address) stays well under the page cache's limit for an entry.
+pub(crate) const SITEMAP_ARTICLE_IDS: i64 = 10_000;
+
+/// The sitemaps the index names: the site's other pages, then one per span of article ids
+/// from the first published article to the last. Two index seeks, whatever the size of the
+/// site.
+pub(crate) async fn sitemap_paths(
+    store: &masthead_store::Store,
+) -> Result<Vec<String>, masthead_store::StoreError> {
+    let mut paths = vec!["/sitemap/pages.xml".to_owned()];
+    if let Some(span) = store.published_span().await? {
+        let pages = span.first_id / SITEMAP_ARTICLE_IDS..=span.last_id / SITEMAP_ARTICLE_IDS;
+        paths.extend(pages.map(|n| format!("/sitemap/articles-{n}.xml")));
     }
-    Ok(entries)
+    Ok(paths)
 }
 
 async fn sitemap_xml(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let site = state.site().await?;
-    let entries = sitemap_entries(&state).await?;
-    let last = entries.iter().filter_map(|e| e.last_modified).max();
-    let body = if entries.len() <= sitemap::SITEMAP_LIMIT {
-        sitemap::urlset(&site, &entries)
-    } else {
-        sitemap::index(&site, sitemap::pages_needed(entries.len()), last)
-    };
+    let last = state.store().published_span().await?.map(|s| s.last_changed);
+    let body = sitemap::index(&site, &sitemap_paths(state.store()).await?);
     Ok(listing_tags().apply(respond(&headers, XML_TYPE, body, last)))
 }
 
-/// `/sitemap/{n}.xml`: the n-th 50,000 addresses, when the site has more than one sitemap's worth.
+/// `/sitemap/pages.xml`: the home page, authors and terms; `/sitemap/articles-{n}.xml`: our own
+/// articles with ids in the n-th span (one republished from another outlet names that
+/// outlet's page as canonical, which search engines should find instead).
 async fn sitemap_page(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let n: usize = file
-        .strip_suffix(".xml")
-        .and_then(|n| n.parse().ok())
-        .filter(|n| *n >= 1)
-        .ok_or(AppError::NotFound)?;
     let site = state.site().await?;
-    let entries = sitemap_entries(&state).await?;
-    let chunk = entries.chunks(sitemap::SITEMAP_LIMIT).nth(n - 1).ok_or(AppError::NotFound)?;
-    let last = chunk.iter().filter_map(|e| e.last_modified).max();
-    Ok(listing_tags().apply(respond(&headers, XML_TYPE, sitemap::urlset(&site, chunk), last)))
+    let store = state.store();
+    let entries = if file == "pages.xml" {
+        let mut entries = vec![sitemap::Entry { path: "/".into(), last_modified: None }];
+        entries.extend(
+            store
+                .authors()
+                .await?
+                .into_iter()
+                .map(|a| sitemap::Entry { path: a.path(), last_modified: None }),
+        );
+        for kind in TermKind::ALL {
+            entries.extend(
+                store
+                    .terms(kind)
+                    .await?
+                    .iter()
+                    .map(|t| sitemap::Entry { path: t.path(), last_modified: None }),
+            );
+        }
+        entries
+    } else {
+        let n: i64 = file
+            .strip_prefix("articles-")
+            .and_then(|f| f.strip_suffix(".xml"))
+            .and_then(|n| n.parse().ok())
+            .filter(|n| (0..=i64::MAX / SITEMAP_ARTICLE_IDS - 1).contains(n))
+            .ok_or(AppError::NotFound)?;
+        let span = store.published_span().await?.ok_or(AppError::NotFound)?;
+        if !(span.first_id / SITEMAP_ARTICLE_IDS..=span.last_id / SITEMAP_ARTICLE_IDS).contains(&n) {
+            return Err(AppError::NotFound);
+        }
+        store
+            .own_published_between(n * SITEMAP_ARTICLE_IDS, (n + 1) * SITEMAP_ARTICLE_IDS)
+            .await?
+            .into_iter()
+            .map(|e| sitemap::Entry {
+                path: masthead_core::article::article_path(&e.slug),
+                last_modified: Some(e.updated_at),
+            })
+            .collect()
+    };
+    let last = entries.iter().filter_map(|e| e.last_modified).max();
+    Ok(listing_tags().apply(respond(&headers, XML_TYPE, sitemap::urlset(&site, &entries), last)))
 }
 
 async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let site = state.site().await?;
+    let now = jiff::Timestamp::now();
+    let since = now - jiff::SignedDuration::from_hours(48);
     let news: Vec<sitemap::NewsEntry> = state
         .store()
-        .published_index()
+        .own_published_since(since, sitemap::NEWS_LIMIT as u32)
         .await?
         .into_iter()
-        .filter(|e| e.own)
-        .take(sitemap::NEWS_LIMIT)
         .map(|e| sitemap::NewsEntry {
             path: masthead_core::article::article_path(&e.slug),
             title: e.title,
@@ -271,12 +297,7 @@ async fn news_sitemap(State(state): State<AppState>, headers: HeaderMap) -> Resu
         })
         .collect();
     let last = news.iter().map(|n| n.published_at).max();
-    Ok(listing_tags().apply(respond(
-        &headers,
-        XML_TYPE,
-        sitemap::news(&site, &news, jiff::Timestamp::now()),
-        last,
-    )))
+    Ok(listing_tags().apply(respond(&headers, XML_TYPE, sitemap::news(&site, &news, now), last)))
 }
 
 async fn robots(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {

@@ -10,6 +10,8 @@ mod feeds;
 mod republish;
 mod webmention;
 
+pub(crate) use feeds::sitemap_paths;
+
 /// What readers' and machines' caches may keep: feeds and the republish pages.
 pub(crate) fn cached_router() -> Router<AppState> {
     Router::new().merge(feeds::router()).merge(republish::router())

@@ -231,3 +231,19 @@ pub async fn api_call(
     let reply = app.send(request.body(body).unwrap()).await;
     (reply.status, serde_json::from_str(&reply.body).unwrap_or(serde_json::Value::Null))
 }
+
+/// Every sitemap the index at `/sitemap.xml` names, fetched and joined: what a crawler reads.
+pub async fn all_sitemaps(app: &TestApp) -> String {
+    let index = app.get("/sitemap.xml").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.body.contains("<sitemapindex"), "{}", index.body);
+    let mut all = String::new();
+    for part in index.body.split("<loc>").skip(1) {
+        let url = part.split("</loc>").next().unwrap();
+        let path = url.strip_prefix(BASE_URL.trim_end_matches('/')).expect("a sitemap on the site");
+        let reply = app.get(path).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        all.push_str(&reply.body);
+    }
+    all
+}

@@ -236,7 +236,8 @@ async fn control_characters_saved_through_the_api_never_break_feeds_or_sitemaps(
         let reply = app.get(path).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}");
         assert_well_formed(&reply.body, path);
-        assert!(reply.body.contains("control-characters"), "{path} carries the article");
+        let body = if path == "/sitemap.xml" { crate::harness::all_sitemaps(&app).await } else { reply.body };
+        assert!(body.contains("control-characters"), "{path} carries the article");
     }
     for path in ["/feed.xml", "/atom.xml", "/feed.json"] {
         let feed = feed_rs::parser::parse(app.get(path).await.body.as_bytes())
@@ -256,7 +257,11 @@ async fn sitemaps_list_only_the_articles_whose_page_is_the_original() {
     let (republished, own): (Vec<_>, Vec<_>) = articles.iter().partition(|a| a.provenance.is_republished());
     assert!(!republished.is_empty() && !own.is_empty(), "the demo has both");
     for path in ["/sitemap.xml", "/news-sitemap.xml"] {
-        let body = app.get(path).await.body;
+        let body = if path == "/sitemap.xml" {
+            crate::harness::all_sitemaps(&app).await
+        } else {
+            app.get(path).await.body
+        };
         // (The news sitemap holds the last two days only.)
         for a in own.iter().filter(|_| path == "/sitemap.xml") {
             assert!(body.contains(&format!("/article/{}</loc>", a.slug)), "{path} lists {}", a.slug);
