@@ -179,10 +179,11 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
         kind: "text".into(),
         representationtype: "full".into(),
         profile: if a.featured.is_some() { "text-photo".into() } else { "text-only".into() },
-        // The item's first version: never after its publication here or at the source (an
-        // imported or republished article was saved here after it was first published).
+        // The item's first version is its first publication, here or at the source (an
+        // imported or republished article was saved here after it; a draft was saved here
+        // before, but no one outside saw it). Partners' systems read it as the publication date.
         firstcreated: rfc3339_in(
-            [Some(a.created_at), a.published_at, a.provenance.original().and_then(|o| o.published_at)]
+            [a.published_at, a.provenance.original().and_then(|o| o.published_at)]
                 .into_iter()
                 .flatten()
                 .min()

@@ -233,6 +233,9 @@ async fn ninjs_of_every_demo_article_is_valid_ninjs_2_2() {
         // The demo's articles were saved after their publication dates, as imports are.
         let first: jiff::Timestamp = doc["firstcreated"].as_str().unwrap().parse().unwrap();
         assert!(first <= a.published_at.unwrap(), "{}: first created {first}, after its publication", a.slug);
+        if !a.provenance.is_republished() {
+            assert_eq!(first, a.published_at.unwrap(), "{}: its first version is its publication", a.slug);
+        }
         assert_eq!(doc["copyrightnotice"], a.copyright_line(&site));
         assert_eq!(doc["usageterms"], a.effective_policy(&site).text());
         assert!(doc["rightsinfo"]["linkedrights"].as_str().unwrap().starts_with("https://"));
