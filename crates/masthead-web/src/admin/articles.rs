@@ -128,6 +128,8 @@ impl Draft {
             featured_media_id: one("featured_media_id").trim().parse().ok(),
             featured_alt: one("featured_alt"),
             featured_credit: one("featured_credit"),
+            // Shown again after a refused save: only the note beside the address depends on it.
+            address_known: one("address_known") == "1",
             ..Draft::default()
         }
     }

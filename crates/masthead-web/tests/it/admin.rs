@@ -619,3 +619,35 @@ async fn administrators_edit_every_text_of_the_article_page() {
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_editor_warns_that_a_published_address_is_known() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(&app, Role::Editor, author_id).await;
+    let (_, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+    let published = app.store().article_by_slug(&app.published().await[0].slug).await.unwrap();
+    let (page, csrf) = page_token(&app, &session, &format!("/admin/articles/{}", published.id)).await;
+    assert!(one_text(&page.html(), "#slug-note").contains("Readers and feeds know this address"));
+    let mut new = app.store().revision_snapshot(published.id, published.revision).await.unwrap();
+    new.slug = masthead_core::Slug::parse("a-draft").unwrap();
+    new.status = masthead_core::ArticleStatus::Draft;
+    new.published_at = None;
+    let draft = app.store().create_article(&new).await.unwrap();
+    let (draft_page, _) = page_token(&app, &session, &format!("/admin/articles/{}", draft.id)).await;
+    assert!(texts(&draft_page.html(), "#slug-note").is_empty(), "nobody knows a draft's address");
+
+    // A refused save shows the form again, note and all.
+    let revision = published.revision.to_string();
+    let refused = form(
+        &app,
+        &format!("/admin/articles/{}", published.id),
+        &session,
+        &[("csrf", &csrf), ("revision", &revision), ("address_known", "1"), ("title", ""), ("body", "Text")],
+    )
+    .await;
+    assert!(refused.body.contains("needs a headline"), "{}", refused.body);
+    assert_eq!(texts(&refused.html(), "#slug-note").len(), 1);
+    app.finish().await;
+}
