@@ -419,6 +419,10 @@ pub struct DataArgs {
     /// Seconds a request waits for a database connection before it is answered 503.
     #[arg(long, env = "MASTHEAD_DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
     pub database_acquire_timeout_secs: u64,
+    /// The most connections this node opens to PostgreSQL; every node counts against the
+    /// server's `max_connections` (100 by default). Unused ones are closed after a minute.
+    #[arg(long, env = "MASTHEAD_DATABASE_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub database_max_connections: u32,
 }
 
 #[derive(Debug, Args)]
@@ -604,6 +608,8 @@ impl DataArgs {
         prepare_data_folder(&self.data)?;
         let options = masthead_store::StoreOptions {
             acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_secs),
+            max_connections: self.database_max_connections,
+            ..masthead_store::StoreOptions::default()
         };
         Store::open_with(&location, &options).await.context("could not open the database")
     }

@@ -139,6 +139,37 @@ async fn scheduled_articles_go_live_exactly_once_with_two_instances_on_postgres(
     }
 }
 
+/// A node holds no more PostgreSQL connections than it is allowed, and lets go of those its
+/// load no longer needs.
+#[tokio::test]
+async fn a_node_holds_at_most_its_connections_and_closes_idle_ones_on_postgres() {
+    let Some(db) = masthead_store::testing::TestDb::postgres().await else { return };
+    let options = masthead_store::StoreOptions {
+        max_connections: 3,
+        idle_timeout: std::time::Duration::from_secs(1),
+        ..masthead_store::StoreOptions::default()
+    };
+    let store = Store::open_with(&db.location, &options).await.unwrap();
+    let mut pings = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let store = store.clone();
+        pings.spawn(async move { store.ping().await });
+    }
+    while let Some(result) = pings.join_next().await {
+        result.unwrap().unwrap();
+    }
+    let (held, _) = store.connections();
+    assert!((1..=3).contains(&held), "{held} connections held");
+    let mut waited = 0;
+    while store.connections().0 > 0 && waited < 100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        waited += 1;
+    }
+    assert_eq!(store.connections().0, 0, "idle connections are closed");
+    store.ping().await.unwrap();
+    db.finish().await;
+}
+
 fn slug(s: &str) -> Slug {
     Slug::parse(s).unwrap()
 }

@@ -31,7 +31,7 @@ async fn get(router: &Router, uri: &str) -> Reply {
 #[tokio::test]
 async fn through_a_database_outage_cached_pages_are_served_and_the_rest_told_503() {
     let Some(role) = CutOffRole::new().await else { return };
-    let options = StoreOptions { acquire_timeout: Duration::from_secs(1) };
+    let options = StoreOptions { acquire_timeout: Duration::from_secs(1), ..StoreOptions::default() };
     let store = Store::open_with(&role.location, &options).await.expect("the role's store opens");
     let media = tempfile::tempdir().unwrap();
     masthead_demo::seed(&store, media.path(), BASE_URL.parse().unwrap(), jiff::Timestamp::now())
