@@ -12,13 +12,17 @@ use crate::error::{Failure, Outcome};
 /// Announces queued article changes to the WebSub hub; returns how many feed addresses were
 /// announced. Without a hub, the queue is simply emptied.
 pub async fn announce_changes(state: &Newsroom) -> Outcome<usize> {
+    // What was announced a day ago is done with; a few thousand go at each run, so that a
+    // long backlog is cleared over several runs rather than in one long statement.
+    let now = jiff::Timestamp::now();
+    state.store().prune_announced_changes(now - jiff::SignedDuration::from_hours(24), 5_000).await?;
     let changes = state.store().unannounced_changes(500).await?;
     if changes.is_empty() {
         return Ok(0);
     }
     let ids: Vec<i64> = changes.iter().map(|(id, _)| *id).collect();
     // Claim first: of several nodes, the one that claims announces.
-    if state.store().mark_announced(&ids, jiff::Timestamp::now()).await? == 0 {
+    if state.store().mark_announced(&ids, now).await? == 0 {
         return Ok(0);
     }
     let site = state.store().site().await?;

@@ -52,4 +52,18 @@ impl Store {
         });
         Ok(())
     }
+
+    /// Deletes up to `limit` of the changes announced before `before`, the oldest first: they
+    /// have done their work, and the queue would otherwise grow with every save for ever.
+    /// Returns how many went.
+    pub async fn prune_announced_changes(&self, before: Timestamp, limit: u32) -> Result<u64> {
+        let sql = format!(
+            "DELETE FROM article_changes WHERE id IN (SELECT id FROM article_changes \
+             WHERE announced_at IS NOT NULL AND announced_at < $1 ORDER BY announced_at LIMIT {})",
+            limit.clamp(1, 100_000)
+        );
+        Ok(
+            on_db!(self, pool => sqlx::query(&sql).bind(before.as_second()).execute(pool).await?.rows_affected()),
+        )
+    }
 }

@@ -1033,6 +1033,19 @@ async fn every_article_change_is_queued_for_announcement_once(store: Store) {
     // A failed write queues nothing.
     assert!(store.create_article(&article("bad", None, vec![a, 9999], vec![])).await.is_err());
     assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1);
+
+    // Announced changes are pruned once old enough, a bounded number at a time; one waiting
+    // to be announced is never pruned.
+    assert_eq!(store.prune_announced_changes(now, 10).await.unwrap(), 0, "announced at `now`, not before");
+    let later = at("2026-01-03T00:00:00Z");
+    assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 1, "the one announced");
+    assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1, "the released one waits");
+    store.set_reuse_policy(one.id, None).await.unwrap();
+    let more: Vec<i64> = store.unannounced_changes(10).await.unwrap().iter().map(|(id, _)| *id).collect();
+    store.mark_announced(&more, now).await.unwrap();
+    assert_eq!(store.prune_announced_changes(later, 1).await.unwrap(), 1, "at most the limit");
+    assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 1);
+    assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 0);
 }
 
 async fn saves_are_revisions_and_a_stale_save_writes_nothing(store: Store) {
