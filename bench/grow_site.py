@@ -2,7 +2,7 @@
 """Grows a generated outlet to many times its size for the search benchmark at sizes that
 `masthead generate` would take hours to reach: the articles are copied (with their regions,
 themes, tags, authors and search rows) as many times as asked, each copy with its own ids and
-slugs. The originals' dates move back first, so that the copies fill the years between and a
+slugs. The originals' dates (and their term listings) move back first, so that the copies fill the years between and a
 larger id still means a more recent article, as on a real site.
 
 The copies repeat the originals' words, so each word is in as large a share of the articles as
@@ -36,6 +36,9 @@ def copy_statements(k, base, span, postgres):
         f"SELECT article_id + {offset}, term_id, position FROM article_terms WHERE article_id <= {base}",
         f"INSERT INTO article_authors (article_id, author_id, position) "
         f"SELECT article_id + {offset}, author_id, position FROM article_authors WHERE article_id <= {base}",
+        f"INSERT INTO term_listings (term_id, published_at, article_id) "
+        f"SELECT term_id, published_at + {k} * {span}, article_id + {offset} FROM term_listings "
+        f"WHERE article_id <= {base}",
     ]
     if postgres:
         statements.append(
@@ -53,7 +56,10 @@ def copy_statements(k, base, span, postgres):
 
 def moved_back(base, span, times):
     """The originals move back by (times - 1) spans; copy k then comes k spans after them."""
-    return f"UPDATE articles SET published_at = published_at - ({times} - 1) * {span} WHERE id <= {base}"
+    return (
+        f"UPDATE articles SET published_at = published_at - ({times} - 1) * {span} WHERE id <= {base}",
+        f"UPDATE term_listings SET published_at = published_at - ({times} - 1) * {span} WHERE article_id <= {base}",
+    )
 
 
 def sqlite(path, times):
@@ -70,7 +76,8 @@ def sqlite(path, times):
         sys.exit("the articles' ids are not 1 to their number: grow a freshly generated site")
     span = newest - oldest + 1800
     db.execute("BEGIN")
-    db.execute(moved_back(base, span, times))
+    for statement in moved_back(base, span, times):
+        db.execute(statement)
     db.execute("COMMIT")
     for k in range(1, times):
         started = time.monotonic()
@@ -90,7 +97,8 @@ def postgres(times):
     print("SELECT :base = MAX(id) AS contiguous FROM articles \\gset")
     print("\\if :contiguous \\else \\echo 'the ids are not 1 to their number' \\q \\endif")
     print("DROP INDEX article_search_document;")
-    print(moved_back(":base", ":span", times) + ";")
+    for statement in moved_back(":base", ":span", times):
+        print(statement + ";")
     for k in range(1, times):
         print("\\echo copy %d of %d" % (k, times - 1))
         print("BEGIN;")

@@ -311,7 +311,9 @@ impl Store {
                 }
             }
         }
-        // The search index is not in the archive: it is made again from the articles.
+        // The search index and the term listings are not in the archive: they are made again
+        // from the articles.
+        self.rebuild_term_listings().await?;
         self.reindex_search(|_, _| {}).await?;
         self.changed(vec!["all".to_owned()]).await;
         Ok(())

@@ -13,6 +13,7 @@ use masthead_core::{
 };
 use sqlx::{FromRow, Row};
 
+use crate::listings::list_under_terms;
 use crate::related::choose_related;
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
 use crate::search::{SearchDocument, index_for_search};
@@ -497,6 +498,7 @@ impl Store {
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
+                list_under_terms!(tx, id, new.status, *published_at);
                 index_for_search!(tx, id, documents[ids.len()], config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
@@ -549,6 +551,7 @@ impl Store {
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
+            list_under_terms!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
@@ -687,6 +690,7 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
             }
             write_relations!(tx, id, new);
+            list_under_terms!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
@@ -1126,42 +1130,53 @@ impl Store {
 
     /// The shared body of every list.
     async fn listing(&self, scope: Scope, page: Page) -> Result<Listing> {
-        let (filter, filter_value) = match scope {
-            Scope::All => ("", None),
-            Scope::Author(id) => {
-                ("AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)", Some(id))
-            }
-            Scope::TermTree(id) => (
-                "AND a.id IN (SELECT article_id FROM article_terms WHERE term_id IN (SELECT id FROM subtree))",
-                Some(id),
-            ),
-        };
         let limit = page.limit.clamp(1, 200);
+        let filter_value = match scope {
+            Scope::All => None,
+            Scope::Author(id) | Scope::TermTree(id) => Some(id),
+        };
         let first_free = if filter_value.is_some() { 2 } else { 1 };
-        let keyset = if page.after.is_some() {
-            let (p, i) = (first_free, first_free + 1);
-            format!("AND (a.published_at < ${p} OR (a.published_at = ${p} AND a.id < ${i}))")
-        } else {
-            String::new()
+        let (p, i) = (first_free, first_free + 1);
+        let sql = match scope {
+            // A term and everything below it: one range of `term_listings`, newest first.
+            Scope::TermTree(_) => {
+                let keyset = if page.after.is_some() {
+                    format!("AND (l.published_at < ${p} OR (l.published_at = ${p} AND l.article_id < ${i}))")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
+                     a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
+                     FROM term_listings l JOIN articles a ON a.id = l.article_id \
+                     LEFT JOIN media m ON m.id = a.featured_media_id \
+                     WHERE l.term_id = $1 AND a.status = 'published' AND a.published_at IS NOT NULL {keyset} \
+                     ORDER BY l.published_at DESC, l.article_id DESC LIMIT {}",
+                    limit + 1
+                )
+            }
+            Scope::All | Scope::Author(_) => {
+                let filter = match scope {
+                    Scope::Author(_) => {
+                        "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)"
+                    }
+                    _ => "",
+                };
+                let keyset = if page.after.is_some() {
+                    format!("AND (a.published_at < ${p} OR (a.published_at = ${p} AND a.id < ${i}))")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
+                     a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
+                     FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
+                     WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
+                     ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+                    limit + 1
+                )
+            }
         };
-        let subtree = if matches!(scope, Scope::TermTree(_)) {
-            // `depth` bounds the walk should an import ever have written a cycle.
-            "WITH RECURSIVE subtree (id, depth) AS ( \
-                 SELECT id, 0 FROM terms WHERE id = $1 \
-                 UNION ALL \
-                 SELECT t.id, subtree.depth + 1 FROM terms t JOIN subtree ON t.parent_id = subtree.id \
-                 WHERE subtree.depth < 32) "
-        } else {
-            ""
-        };
-        let sql = format!(
-            "{subtree}SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-             a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
-             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
-             WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
-             ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
-            limit + 1
-        );
         let mut rows: Vec<SummaryRow> = on_db!(self, pool => {
             let mut q = sqlx::query_as(&sql);
             if let Some(v) = filter_value {

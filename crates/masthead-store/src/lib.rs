@@ -25,6 +25,7 @@ mod changes;
 mod comments;
 mod error;
 mod imports;
+mod listings;
 mod mail;
 mod media;
 mod members;

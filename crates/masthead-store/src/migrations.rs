@@ -38,6 +38,7 @@ const SQLITE: Embedded = &[
     (20, "comments", include_str!("../migrations/sqlite/0020_comments.sql")),
     (21, "search_keywords", include_str!("../migrations/sqlite/0021_search_keywords.sql")),
     (22, "first_slug", include_str!("../migrations/sqlite/0022_first_slug.sql")),
+    (23, "term_listings", include_str!("../migrations/sqlite/0023_term_listings.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -66,6 +67,7 @@ const POSTGRES: Embedded = &[
     (20, "comments", include_str!("../migrations/postgres/0020_comments.sql")),
     (21, "search_keywords", include_str!("../migrations/postgres/0021_search_keywords.sql")),
     (22, "first_slug", include_str!("../migrations/postgres/0022_first_slug.sql")),
+    (23, "term_listings", include_str!("../migrations/postgres/0023_term_listings.sql")),
 ];
 
 #[derive(Debug)]

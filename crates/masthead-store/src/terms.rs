@@ -32,18 +32,30 @@ impl Store {
             return Err(StoreError::Invalid(format!("a {} cannot become a {}", current.kind, new.kind)));
         }
         self.check_parent(Some(id), new).await?;
+        let moved = current.parent_id != new.parent_id;
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query("UPDATE terms SET slug = $1, name = $2, description = $3, parent_id = $4 WHERE id = $5")
                 .bind(new.slug.as_str())
                 .bind(&new.name)
                 .bind(&new.description)
                 .bind(new.parent_id)
                 .bind(id)
-                .execute(pool)
+                .execute(&mut *tx)
                 .await?;
+            // Every article below the term is now listed under other terms above it.
+            if moved {
+                crate::listings::relist_all!(tx);
+            }
+            tx.commit().await?;
         });
         // The top regions and themes are in every page's navigation.
         let mut keys = vec![format!("term:{id}")];
+        if moved {
+            // The archives of every term it left or joined list other articles now (rare:
+            // every cached page goes).
+            keys.push("all".to_owned());
+        }
         if current.kind.is_hierarchical() && (current.parent_id.is_none() || new.parent_id.is_none()) {
             keys.push("nav".to_owned());
         }

@@ -442,6 +442,38 @@ async fn region_archive_includes_child_regions(store: Store) {
     assert_eq!(first.items.len(), 2);
     let rest = store.published_in_term(europe, Page { after: first.next, limit: 2 }).await.unwrap();
     assert_eq!(slugs(rest), ["sarajevo"]);
+
+    // A region moved to another continent takes its articles along.
+    store
+        .update_term(
+            balkans,
+            &NewTerm {
+                kind: TermKind::Region,
+                slug: Slug::from_title("Balkans").unwrap(),
+                name: "Balkans".into(),
+                description: String::new(),
+                parent_id: Some(asia),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(slugs(store.published_in_term(europe, Page::first(10)).await.unwrap()), ["both"]);
+    assert_eq!(
+        slugs(store.published_in_term(asia, Page::first(10)).await.unwrap()),
+        ["both", "belgrade", "sarajevo", "tokyo"]
+    );
+    // Unpublished, it leaves every archive; published again, it is back, at its time.
+    let belgrade = store.article_by_slug(&slug("belgrade")).await.unwrap();
+    let belgrade = store.set_status(belgrade.id, ArticleStatus::Unpublished, None, None).await.unwrap();
+    assert_eq!(slugs(store.published_in_term(serbia, Page::first(10)).await.unwrap()), ["both"]);
+    store.set_status(belgrade.id, ArticleStatus::Published, None, None).await.unwrap();
+    assert_eq!(slugs(store.published_in_term(serbia, Page::first(10)).await.unwrap()), ["both", "belgrade"]);
+    // Rebuilt from scratch (as after a restore), the same.
+    assert!(store.rebuild_term_listings().await.unwrap() > 0);
+    assert_eq!(
+        slugs(store.published_in_term(asia, Page::first(10)).await.unwrap()),
+        ["both", "belgrade", "sarajevo", "tokyo"]
+    );
 }
 
 async fn author_archive_lists_only_their_articles(store: Store) {
