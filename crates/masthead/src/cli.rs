@@ -445,6 +445,10 @@ pub struct ServeArgs {
     /// Memory for cached public pages, in MB; 0 renders every request.
     #[arg(long, env = "MASTHEAD_PAGE_CACHE_MB", default_value_t = 64)]
     pub page_cache_mb: usize,
+    /// The longest a cached page is kept, in seconds, should a change never be heard (every
+    /// change purges what it touched as it is made).
+    #[arg(long, env = "MASTHEAD_PAGE_CACHE_MAX_AGE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
+    pub page_cache_max_age_secs: u64,
     /// Only serve: leave the background jobs to nodes running `masthead jobs` (or `serve`).
     #[arg(long, env = "MASTHEAD_NO_JOBS")]
     pub no_jobs: bool,

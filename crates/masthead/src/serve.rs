@@ -89,6 +89,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         mailer,
     );
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
+    state.page_cache().set_max_age(std::time::Duration::from_secs(args.page_cache_max_age_secs));
     state
         .newsroom()
         .load_email_theme(&theme_dir.join("email"))

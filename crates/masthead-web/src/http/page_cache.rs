@@ -28,6 +28,10 @@ use masthead_store::Store;
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 /// The largest single response kept.
 const MAX_ENTRY_BYTES: usize = 4 * 1024 * 1024;
+/// The default longest time a response is kept: the last line of defence should a change
+/// never be heard (a notification lost with a connection), since every change purges what it
+/// touched as it is made.
+pub const DEFAULT_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(300);
 
 const SURROGATE_KEY: HeaderName = HeaderName::from_static("surrogate-key");
 const CACHE_TAG: HeaderName = HeaderName::from_static("cache-tag");
@@ -80,6 +84,8 @@ impl Tags {
 #[derive(Clone)]
 struct Entry {
     stamp: u64,
+    /// When it was stored: past the cache's `max_age` it is rendered again.
+    stored: std::time::Instant,
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: Option<HeaderValue>,
     last_modified: Option<jiff::Timestamp>,
@@ -98,6 +104,8 @@ impl Entry {
 #[derive(Default)]
 struct Inner {
     capacity: usize,
+    /// `None`: kept until purged or pushed out.
+    max_age: Option<std::time::Duration>,
     bytes: usize,
     clock: u64,
     /// Bumped by every purge: a response rendered across a purge is not stored.
@@ -157,7 +165,11 @@ impl PageCache {
     /// A cache of at most `capacity` bytes; 0 keeps nothing.
     pub fn new(capacity: usize) -> PageCache {
         PageCache {
-            inner: Arc::new(Mutex::new(Inner { capacity, ..Inner::default() })),
+            inner: Arc::new(Mutex::new(Inner {
+                capacity,
+                max_age: Some(DEFAULT_MAX_AGE),
+                ..Inner::default()
+            })),
             memo: Arc::new(Mutex::new(Memo::default())),
             changes: Arc::new(Mutex::new(None)),
         }
@@ -175,6 +187,11 @@ impl PageCache {
             let Some((_, key)) = inner.by_age.pop_first() else { break };
             inner.remove(&key);
         }
+    }
+
+    /// The longest time a response is kept ([`DEFAULT_MAX_AGE`] unless set).
+    pub fn set_max_age(&self, max_age: std::time::Duration) {
+        self.lock().max_age = Some(max_age);
     }
 
     pub fn is_enabled(&self) -> bool {
@@ -200,9 +217,8 @@ impl PageCache {
         let mut inner = self.lock();
         inner.generation += 1;
         if tags.iter().any(|t| t == "all") {
-            let capacity = inner.capacity;
-            let generation = inner.generation;
-            *inner = Inner { capacity, generation, ..Inner::default() };
+            let (capacity, max_age, generation) = (inner.capacity, inner.max_age, inner.generation);
+            *inner = Inner { capacity, max_age, generation, ..Inner::default() };
             return;
         }
         let keys: HashSet<String> =
@@ -234,7 +250,11 @@ impl PageCache {
     fn get(&self, key: &str) -> Option<Entry> {
         self.catch_up();
         let mut inner = self.lock();
-        let old = inner.entries.get(key)?.stamp;
+        let (old, stored) = inner.entries.get(key).map(|e| (e.stamp, e.stored))?;
+        if inner.max_age.is_some_and(|max| stored.elapsed() > max) {
+            inner.remove(key);
+            return None;
+        }
         inner.clock += 1;
         let stamp = inner.clock;
         inner.by_age.remove(&old);
@@ -257,6 +277,7 @@ impl PageCache {
         }
         inner.clock += 1;
         entry.stamp = inner.clock;
+        entry.stored = std::time::Instant::now();
         inner.bytes += entry.size();
         inner.by_age.insert(entry.stamp, key.clone());
         for tag in &entry.tags {
@@ -448,6 +469,7 @@ pub(crate) async fn serve_cached(State(cache): State<PageCache>, request: Reques
         .collect();
     let entry = Entry {
         stamp: 0,
+        stored: std::time::Instant::now(),
         etag: parts.headers.get(header::ETAG).cloned(),
         last_modified: crate::http::conditional::last_modified_of(&parts.headers),
         headers,
@@ -468,6 +490,7 @@ mod tests {
     fn entry(tags: &[&str], size: usize) -> Entry {
         Entry {
             stamp: 0,
+            stored: std::time::Instant::now(),
             headers: vec![],
             etag: None,
             last_modified: None,
@@ -489,6 +512,18 @@ mod tests {
         assert!(cache.get("/").is_none());
         assert!(cache.get("/article/a").is_some() && cache.get("/author/b").is_some());
         cache.purge(&["all".into()]);
+        assert_eq!(cache.usage().0, 0);
+    }
+
+    #[test]
+    fn a_page_kept_past_its_longest_age_is_rendered_again() {
+        let cache = PageCache::new(1 << 20);
+        cache.set_max_age(std::time::Duration::from_millis(50));
+        let g = cache.generation();
+        cache.insert("/".into(), entry(&["listing"], 10), g);
+        assert!(cache.get("/").is_some());
+        std::thread::sleep(std::time::Duration::from_millis(80));
+        assert!(cache.get("/").is_none(), "a change never heard is seen at last");
         assert_eq!(cache.usage().0, 0);
     }
 
