@@ -138,6 +138,15 @@ impl Inner {
 struct Memo {
     site: Option<masthead_core::Site>,
     nav: Option<Vec<masthead_core::Term>>,
+    /// When the first of them was kept: both go past the cache's `max_age`, as pages do.
+    since: Option<std::time::Instant>,
+}
+
+impl Memo {
+    fn keep(&mut self, keep: impl FnOnce(&mut Memo)) {
+        keep(self);
+        self.since.get_or_insert_with(std::time::Instant::now);
+    }
 }
 
 /// Shared by every request of one node.
@@ -232,13 +241,22 @@ impl PageCache {
     pub(crate) fn catch_up(&self) {
         use tokio::sync::broadcast::error::TryRecvError;
         let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(rx) = changes.as_mut() else { return };
-        loop {
-            match rx.try_recv() {
-                Ok(keys) => self.purge(&keys),
-                Err(TryRecvError::Lagged(_)) => self.purge(&["all".to_owned()]),
-                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+        if let Some(rx) = changes.as_mut() {
+            loop {
+                match rx.try_recv() {
+                    Ok(keys) => self.purge(&keys),
+                    Err(TryRecvError::Lagged(_)) => self.purge(&["all".to_owned()]),
+                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
+                }
             }
+        }
+        drop(changes);
+        let max_age = self.lock().max_age;
+        let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
+        if let (Some(max), Some(since)) = (max_age, memo.since)
+            && since.elapsed() > max
+        {
+            *memo = Memo::default();
         }
     }
 
@@ -329,7 +347,7 @@ impl PageCache {
         }
         let site = store.site().await?;
         if cache.generation() == generation {
-            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site = Some(site.clone());
+            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).keep(|m| m.site = Some(site.clone()));
         }
         Ok(site)
     }
@@ -350,7 +368,7 @@ impl PageCache {
             nav.extend(store.terms(kind).await?.into_iter().filter(|t| t.parent_id.is_none()));
         }
         if cache.generation() == generation {
-            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav = Some(nav.clone());
+            cache.memo.lock().unwrap_or_else(|e| e.into_inner()).keep(|m| m.nav = Some(nav.clone()));
         }
         Ok(nav)
     }
@@ -525,6 +543,11 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(80));
         assert!(cache.get("/").is_none(), "a change never heard is seen at last");
         assert_eq!(cache.usage().0, 0);
+        // The settings kept beside the pages too.
+        cache.memo.lock().unwrap().keep(|m| m.site = Some(masthead_core::Site::default()));
+        assert!(cache.cached_site().is_some());
+        std::thread::sleep(std::time::Duration::from_millis(80));
+        assert!(cache.cached_site().is_none());
     }
 
     #[test]
