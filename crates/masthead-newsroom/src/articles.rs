@@ -319,6 +319,18 @@ async fn prepare(
                     .into(),
         });
     }
+    if let Some(id) = input.featured_media_id {
+        match newsroom.store().media(id).await {
+            Ok(_) => {}
+            Err(masthead_store::StoreError::NotFound) => {
+                return Err(Failure::invalid(
+                    "featured_media_id",
+                    format!("There is no image number {id} in the media library."),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let site = newsroom.store().site().await?;
     let time_zone = input.time_zone.take().unwrap_or_else(|| site.time_zone.clone());
     if !masthead_core::time::is_known_zone(&time_zone) {

@@ -114,11 +114,16 @@ async fn errors_name_the_field_and_a_stale_save_is_a_conflict() {
         (json!({ "title": "T", "body": "x", "reuse_policy": "cc0", "author_ids": [mine] }), "reuse_policy"),
         (json!({ "title": "T", "body": "x", "author_ids": [999_999] }), "author_ids"),
         (json!({ "title": "T", "body": "x", "time_zone": "Mars/Base", "author_ids": [mine] }), "time_zone"),
+        (
+            json!({ "title": "T", "body": "x", "featured_media_id": 999_999, "author_ids": [mine] }),
+            "featured_media_id",
+        ),
     ] {
         let (status, err) = call(&app, &editor, "POST", "/api/admin/articles", Some(body.clone())).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {err}");
         assert_eq!(err["field"], field, "{body}: {err}");
         assert!(!err["error"].as_str().unwrap().is_empty());
+        assert!(!err["error"].as_str().unwrap().contains("FOREIGN KEY"), "{err}");
     }
     let (status, err) =
         call(&app, &editor, "POST", "/api/admin/articles", Some(json!({ "title": "T", "bogus": 1 }))).await;
