@@ -434,3 +434,25 @@ async fn terms_that_are_not_a_public_licence_have_a_page_of_their_own() {
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn an_article_without_an_author_has_no_empty_byline() {
+    let app = TestApp::demo().await;
+    let newest = app.store().article_by_slug(&app.published().await[0].slug).await.unwrap();
+    let mut new = app.store().revision_snapshot(newest.id, newest.revision).await.unwrap();
+    new.slug = Slug::parse("unsigned").unwrap();
+    new.author_ids = vec![];
+    new.origins = vec![];
+    new.published_at = Some(jiff::Timestamp::now());
+    app.store().create_article(&new).await.unwrap();
+
+    let page = app.get("/article/unsigned").await.html();
+    assert!(texts(&page, ".byline").is_empty());
+    assert!(texts(&page, ".articles-by").is_empty());
+    assert!(!one_text(&page, ".article-head .meta").trim_start().starts_with('·'), "no dangling separator");
+    let home = app.get("/").await.html();
+    assert!(!texts(&home, ".meta").iter().any(|m| m.starts_with("By  ·") || m.starts_with("By ·")));
+    let snippet = app.get("/article/unsigned/republish.json").await.body;
+    assert!(!snippet.contains("<p>By , ") && !snippet.contains("<p>By ,"), "{snippet}");
+    app.finish().await;
+}
