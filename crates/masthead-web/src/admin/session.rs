@@ -134,14 +134,34 @@ pub(crate) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Re
         (ArticleStatus::Published, "Recently published"),
     ] {
         // Only what this person may read: a contributor sees their own drafts, not everyone's.
-        let items = masthead_newsroom::articles::list(state.newsroom(), &staff.user, Some(status))
+        let lines: Vec<_> = masthead_newsroom::articles::list(state.newsroom(), &staff.user, Some(status))
             .await?
             .into_iter()
             .take(10)
-            .map(|(_, slug, title, _, at)| Line {
+            .collect();
+        // A draft is dated by its last save; the others by when they go, or went, out.
+        let published: HashMap<i64, jiff::Timestamp> = if status == ArticleStatus::Draft {
+            HashMap::new()
+        } else {
+            let ids: Vec<i64> = lines.iter().map(|(id, ..)| *id).collect();
+            state
+                .store()
+                .articles(&ids)
+                .await?
+                .into_iter()
+                .filter_map(|a| Some((a.id, a.published_at?)))
+                .collect()
+        };
+        let items = lines
+            .into_iter()
+            .map(|(id, _, title, _, saved)| Line {
                 title,
-                url: format!("/article/{slug}"),
-                when: when(at, &site),
+                url: format!("/admin/articles/{id}"),
+                when: match (status, published.get(&id)) {
+                    (ArticleStatus::Scheduled, Some(at)) => format!("goes out {}", when(*at, &site)),
+                    (ArticleStatus::Published, Some(at)) => format!("published {}", when(*at, &site)),
+                    _ => format!("saved {}", when(saved, &site)),
+                },
             })
             .collect();
         groups.push(Group { label, items });

@@ -651,3 +651,36 @@ async fn the_editor_warns_that_a_published_address_is_known() {
     assert_eq!(texts(&refused.html(), "#slug-note").len(), 1);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_dashboard_dates_each_article_by_what_matters_and_opens_it_in_the_editor() {
+    let app = TestApp::demo().await;
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(&app, Role::Editor, author_id).await;
+    let (_, session) = sign_in(&app, "editor@meridian.example", PASSWORD).await;
+    let session = session.unwrap();
+    let site = app.store().site().await.unwrap();
+    let newest = app.store().article_by_slug(&app.published().await[0].slug).await.unwrap();
+    let mut new = app.store().revision_snapshot(newest.id, newest.revision).await.unwrap();
+    new.slug = masthead_core::Slug::parse("the-plan").unwrap();
+    new.title = "The plan".into();
+    new.status = masthead_core::ArticleStatus::Scheduled;
+    let at: jiff::Timestamp = "2030-01-01T09:00:00Z".parse().unwrap();
+    new.published_at = Some(at);
+    let scheduled = app.store().create_article(&new).await.unwrap();
+
+    let html = get_with(&app, "/admin/", ("cookie", &session)).await.html();
+    let line = texts(&html, "li").into_iter().find(|l| l.contains("The plan")).expect("listed");
+    let local = masthead_core::time::in_zone(at, &site.time_zone).strftime("%-d %B %Y, %H:%M").to_string();
+    assert!(line.ends_with(&format!("goes out {local}")), "{line}");
+    assert!(attrs(&html, "li a", "href").contains(&format!("/admin/articles/{}", scheduled.id)));
+    let published = masthead_core::time::in_zone(newest.published_at.unwrap(), &site.time_zone)
+        .strftime("%-d %B %Y, %H:%M")
+        .to_string();
+    assert!(
+        texts(&html, "li")
+            .iter()
+            .any(|l| l.contains(&newest.title) && l.ends_with(&format!("published {published}")))
+    );
+    app.finish().await;
+}
