@@ -40,6 +40,22 @@ fn prepare(new: &NewArticle) -> Result<(NewArticle, Option<i64>, String)> {
     Ok((new, published_at, excerpt))
 }
 
+/// `new`, with its excerpt left to be made from the text again when it is the one made from
+/// the previous revision's text (an editor sends back the excerpt they were shown): an excerpt
+/// nobody wrote follows the text.
+fn still_generated_excerpt(new: &NewArticle, previous_snapshot: Option<&str>) -> NewArticle {
+    let mut new = new.clone();
+    let previous = previous_snapshot.and_then(|s| serde_json::from_str::<NewArticle>(s).ok());
+    if let Some(previous) = previous
+        && previous.excerpt.trim().is_empty()
+        && !new.excerpt.trim().is_empty()
+        && new.excerpt.trim() == previous.excerpt_or_generated()
+    {
+        new.excerpt.clear();
+    }
+    new
+}
+
 fn snapshot(new: &NewArticle) -> Result<String> {
     serde_json::to_string(new)
         .map_err(|e| StoreError::Invalid(format!("the article cannot be saved as a revision: {e}")))
@@ -631,15 +647,16 @@ impl Store {
         user_id: Option<i64>,
         record: Option<&SyndicationRecord>,
     ) -> Result<Article> {
-        let (new, published_at, excerpt) = prepare(new)?;
-        let new = &new;
-        let snapshot = snapshot(new)?;
         let previous: Option<String> = on_db!(self, pool => {
             sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
+        let new = &still_generated_excerpt(new, previous.as_deref());
+        let (new, published_at, excerpt) = prepare(new)?;
+        let new = &new;
+        let snapshot = snapshot(new)?;
         let changed = changed_fields(previous.as_deref(), &snapshot);
         let config = self.search_config().await?;
         let document = SearchDocument::of(new);

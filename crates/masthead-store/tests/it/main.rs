@@ -48,6 +48,7 @@ both_backends!(
     saves_are_revisions_and_a_stale_save_writes_nothing,
     a_published_article_that_moves_leaves_a_redirect_and_keeps_its_first_address,
     sitemaps_read_published_articles_by_spans_of_ids_and_the_news_by_time,
+    an_excerpt_nobody_wrote_follows_the_text,
     authors_terms_and_outlets_can_be_changed,
 );
 
@@ -1281,4 +1282,22 @@ async fn sitemaps_read_published_articles_by_spans_of_ids_and_the_news_by_time(s
         1,
         "at most the limit"
     );
+}
+
+async fn an_excerpt_nobody_wrote_follows_the_text(store: Store) {
+    let mut new = article("story", Some("2026-11-01T08:00:00Z"), vec![], vec![]);
+    new.body = render_body(BodyFormat::Markdown, "The first text.").unwrap();
+    let a = store.create_article(&new).await.unwrap();
+    assert_eq!(a.excerpt, "The first text.");
+    // The editor shows the excerpt and sends it back unchanged with a new text.
+    new.excerpt = a.excerpt.clone();
+    new.body = render_body(BodyFormat::Markdown, "A better text.").unwrap();
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    assert_eq!(a.excerpt, "A better text.", "made again from the new text");
+    // One somebody wrote stays, whatever the text becomes.
+    new.excerpt = "In short: better.".into();
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    new.body = render_body(BodyFormat::Markdown, "The best text.").unwrap();
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    assert_eq!(a.excerpt, "In short: better.");
 }
