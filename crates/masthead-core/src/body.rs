@@ -379,10 +379,51 @@ pub fn absolute_srcset(srcset: &str, base: &url::Url) -> String {
     candidates.join(", ")
 }
 
-/// The first `max_words` words of the text of `html`, with an ellipsis when cut. Used as the
-/// excerpt when the newsroom wrote none.
+/// The first `max_words` words of the text of `html`, with an ellipsis when cut.
 pub fn excerpt_from_html(html: &str, max_words: usize) -> String {
-    let text = html_to_text(html);
+    first_words(&html_to_text(html), max_words)
+}
+
+/// An article's excerpt when the newsroom wrote none: the first `max_words` words of its
+/// paragraphs, so that headings, lists and captions do not run into the sentences ("The
+/// numbers Freight volumes fell…"); of all its text when it has no paragraph.
+pub fn article_excerpt(html: &str, max_words: usize) -> String {
+    struct ParagraphSink {
+        out: RefCell<String>,
+        depth: RefCell<u32>,
+    }
+    impl TokenSink for ParagraphSink {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            match token {
+                Token::CharacterTokens(t) if *self.depth.borrow() > 0 => self.out.borrow_mut().push_str(&t),
+                Token::TagToken(tag) if &*tag.name == "p" => {
+                    let mut depth = self.depth.borrow_mut();
+                    match tag.kind {
+                        TagKind::StartTag => *depth += 1,
+                        TagKind::EndTag => *depth = depth.saturating_sub(1),
+                    }
+                    self.out.borrow_mut().push(' ');
+                }
+                Token::TagToken(tag) if &*tag.name == "br" => self.out.borrow_mut().push(' '),
+                _ => {}
+            }
+            TokenSinkResult::Continue
+        }
+    }
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(
+        ParagraphSink { out: RefCell::new(String::new()), depth: RefCell::new(0) },
+        Default::default(),
+    );
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    let text = tokenizer.sink.out.take();
+    if text.trim().is_empty() { excerpt_from_html(html, max_words) } else { first_words(&text, max_words) }
+}
+
+fn first_words(text: &str, max_words: usize) -> String {
     let words: Vec<&str> = text.split_whitespace().collect();
     if words.len() <= max_words {
         return words.join(" ");
@@ -845,6 +886,23 @@ mod tests {
         );
         assert_eq!(excerpt_from_html(&h, 4), "Title The first paragraph…");
         assert_eq!(html_to_text("<p>a &amp; b</p><script>x()</script><p>c</p>"), "a & b c");
+    }
+
+    #[test]
+    fn an_article_s_excerpt_is_made_of_its_paragraphs() {
+        let h = md("## The numbers
+
+- Freight volumes fell by a fifth
+- Two of three ports closed
+
+The quarter was the worst since 2009. Exports <em>held</em>.
+
+> A quote.");
+        assert_eq!(article_excerpt(&h, 40), "The quarter was the worst since 2009. Exports held. A quote.");
+        assert_eq!(article_excerpt(&h, 3), "The quarter was…");
+        // A text without paragraphs still has an excerpt.
+        assert_eq!(article_excerpt("<ul><li>Only</li><li>a list</li></ul>", 40), "Only a list");
+        assert_eq!(article_excerpt("<p>One<br>line</p>", 40), "One line");
     }
 }
 
