@@ -239,9 +239,6 @@ pub struct IndexEntry {
     pub title: String,
     pub published_at: jiff::Timestamp,
     pub updated_at: jiff::Timestamp,
-    /// Our own, not republished from another outlet: its canonical page is ours, so sitemaps
-    /// list it.
-    pub own: bool,
 }
 
 /// What the published articles span: see [`Store::published_span`].
@@ -252,17 +249,11 @@ pub struct PublishedSpan {
     pub last_changed: jiff::Timestamp,
 }
 
-/// Own articles from rows of (slug, title, published, updated).
+/// Index entries from rows of (slug, title, published, updated).
 fn index_entries(rows: Vec<(String, String, i64, i64)>) -> Result<Vec<IndexEntry>> {
     rows.into_iter()
         .map(|(s, title, p, u)| {
-            Ok(IndexEntry {
-                slug: slug(s)?,
-                title,
-                published_at: timestamp(p)?,
-                updated_at: timestamp(u)?,
-                own: true,
-            })
+            Ok(IndexEntry { slug: slug(s)?, title, published_at: timestamp(p)?, updated_at: timestamp(u)? })
         })
         .collect()
 }
@@ -820,26 +811,15 @@ impl Store {
 
     /// Every published article, for sitemaps and the static export, newest first.
     pub async fn published_index(&self) -> Result<Vec<IndexEntry>> {
-        let rows: Vec<(String, String, i64, i64, bool)> = on_db!(self, pool => {
+        let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
             sqlx::query_as(
-                "SELECT a.slug, a.title, a.published_at, a.updated_at, \
-                 NOT EXISTS (SELECT 1 FROM article_origins o WHERE o.article_id = a.id) FROM articles a \
-                 WHERE a.status = 'published' AND a.published_at IS NOT NULL ORDER BY a.published_at DESC, a.id DESC",
+                "SELECT slug, title, published_at, updated_at FROM articles \
+                 WHERE status = 'published' AND published_at IS NOT NULL ORDER BY published_at DESC, id DESC",
             )
             .fetch_all(pool)
             .await?
         });
-        rows.into_iter()
-            .map(|(s, title, p, u, own)| {
-                Ok(IndexEntry {
-                    slug: slug(s)?,
-                    title,
-                    published_at: timestamp(p)?,
-                    updated_at: timestamp(u)?,
-                    own,
-                })
-            })
-            .collect()
+        index_entries(rows)
     }
 
     /// The ids of the first and last published articles and the time of the latest change to
