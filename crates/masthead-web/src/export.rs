@@ -58,7 +58,7 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
             .map(str::to_owned)
             .to_vec();
     paths.extend(masthead_core::ReusePolicy::ALL.map(|p| p.terms_path()));
-    paths.extend(crate::syndication::sitemap_paths(store).await?);
+    paths.extend(crate::syndication::sitemap_paths(store.published_span().await?.as_ref()));
     let index = store.published_index().await?;
     for entry in &index {
         let base = masthead_core::article::article_path(&entry.slug);

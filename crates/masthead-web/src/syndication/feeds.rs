@@ -206,25 +206,28 @@ async fn ninjs_items(
 /// size (about 100 bytes an address) stays well under the page cache's limit for an entry.
 pub(crate) const SITEMAP_ARTICLE_IDS: i64 = 10_000;
 
+/// The numbers of the sitemaps of articles, from the first published article's span of ids
+/// to the last's.
+fn article_sitemaps(span: &masthead_store::PublishedSpan) -> std::ops::RangeInclusive<i64> {
+    span.first_id / SITEMAP_ARTICLE_IDS..=span.last_id / SITEMAP_ARTICLE_IDS
+}
+
 /// The sitemaps the index names: the site's other pages, then one per span of article ids
-/// from the first published article to the last. Two index seeks, whatever the size of the
-/// site.
-pub(crate) async fn sitemap_paths(
-    store: &masthead_store::Store,
-) -> Result<Vec<String>, masthead_store::StoreError> {
+/// (`span`: [`masthead_store::Store::published_span`], two index seeks whatever the size of the
+/// site).
+pub(crate) fn sitemap_paths(span: Option<&masthead_store::PublishedSpan>) -> Vec<String> {
     let mut paths = vec!["/sitemap/pages.xml".to_owned()];
-    if let Some(span) = store.published_span().await? {
-        let pages = span.first_id / SITEMAP_ARTICLE_IDS..=span.last_id / SITEMAP_ARTICLE_IDS;
-        paths.extend(pages.map(|n| format!("/sitemap/articles-{n}.xml")));
+    if let Some(span) = span {
+        paths.extend(article_sitemaps(span).map(|n| format!("/sitemap/articles-{n}.xml")));
     }
-    Ok(paths)
+    paths
 }
 
 async fn sitemap_xml(State(state): State<AppState>, headers: HeaderMap) -> Result<Response> {
     let site = state.site().await?;
-    let last = state.store().published_span().await?.map(|s| s.last_changed);
-    let body = sitemap::index(&site, &sitemap_paths(state.store()).await?);
-    Ok(listing_tags().apply(respond(&headers, XML_TYPE, body, last)))
+    let span = state.store().published_span().await?;
+    let body = sitemap::index(&site, &sitemap_paths(span.as_ref()));
+    Ok(listing_tags().apply(respond(&headers, XML_TYPE, body, span.map(|s| s.last_changed))))
 }
 
 /// `/sitemap/pages.xml`: the home page, authors and terms; `/sitemap/articles-{n}.xml`: our own
@@ -261,10 +264,10 @@ async fn sitemap_page(
             .strip_prefix("articles-")
             .and_then(|f| f.strip_suffix(".xml"))
             .and_then(|n| n.parse().ok())
-            .filter(|n| (0..=i64::MAX / SITEMAP_ARTICLE_IDS - 1).contains(n))
             .ok_or(AppError::NotFound)?;
+        // Only the sitemaps the index names (which also keeps `n`'s ids within range).
         let span = store.published_span().await?.ok_or(AppError::NotFound)?;
-        if !(span.first_id / SITEMAP_ARTICLE_IDS..=span.last_id / SITEMAP_ARTICLE_IDS).contains(&n) {
+        if !article_sitemaps(&span).contains(&n) {
             return Err(AppError::NotFound);
         }
         store
