@@ -241,16 +241,19 @@ impl PageCache {
     pub(crate) fn catch_up(&self) {
         use tokio::sync::broadcast::error::TryRecvError;
         let mut changes = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(rx) = changes.as_mut() {
-            loop {
-                match rx.try_recv() {
-                    Ok(keys) => self.purge(&keys),
-                    Err(TryRecvError::Lagged(_)) => self.purge(&["all".to_owned()]),
-                    Err(TryRecvError::Empty | TryRecvError::Closed) => break,
-                }
+        let Some(rx) = changes.as_mut() else { return };
+        loop {
+            match rx.try_recv() {
+                Ok(keys) => self.purge(&keys),
+                Err(TryRecvError::Lagged(_)) => self.purge(&["all".to_owned()]),
+                Err(TryRecvError::Empty | TryRecvError::Closed) => break,
             }
         }
-        drop(changes);
+    }
+
+    /// The settings and navigation kept, emptied once past the cache's `max_age` (checked
+    /// here, where they are read, rather than on every cached page's way out).
+    fn memo(&self) -> std::sync::MutexGuard<'_, Memo> {
         let max_age = self.lock().max_age;
         let mut memo = self.memo.lock().unwrap_or_else(|e| e.into_inner());
         if let (Some(max), Some(since)) = (max_age, memo.since)
@@ -258,6 +261,7 @@ impl PageCache {
         {
             *memo = Memo::default();
         }
+        memo
     }
 
     fn generation(&self) -> u64 {
@@ -335,14 +339,14 @@ impl PageCache {
     /// while the database is away (the error page, a cached page's headers).
     pub fn cached_site(&self) -> Option<masthead_core::Site> {
         self.catch_up();
-        self.memo.lock().unwrap_or_else(|e| e.into_inner()).site.clone()
+        self.memo().site.clone()
     }
 
     /// The site's settings, read once and kept until they change.
     pub async fn site(&self, store: &Store) -> Result<masthead_core::Site, masthead_store::StoreError> {
         let cache = self;
         let generation = cache.generation();
-        if let Some(site) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).site.clone() {
+        if let Some(site) = cache.memo().site.clone() {
             return Ok(site);
         }
         let site = store.site().await?;
@@ -360,7 +364,7 @@ impl PageCache {
     ) -> Result<Vec<masthead_core::Term>, masthead_store::StoreError> {
         let cache = self;
         let generation = cache.generation();
-        if let Some(nav) = cache.memo.lock().unwrap_or_else(|e| e.into_inner()).nav.clone() {
+        if let Some(nav) = cache.memo().nav.clone() {
             return Ok(nav);
         }
         let mut nav = Vec::new();
