@@ -309,6 +309,15 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format
 const COMMENT_COUNT: &str =
     "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
 
+/// `SELECT` and what a list shows of each article (`SummaryRow`): `a` is the article, `m` its
+/// featured image, joined by the query.
+fn summary_select() -> String {
+    format!(
+        "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
+         a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS}"
+    )
+}
+
 row!(SummaryRow {
     id: i64,
     comment_count: i64,
@@ -1134,46 +1143,35 @@ impl Store {
         };
         let first_free = if filter_value.is_some() { 2 } else { 1 };
         let (p, i) = (first_free, first_free + 1);
-        let sql = match scope {
-            // A term and everything below it: one range of `term_listings`, newest first.
-            Scope::TermTree(_) => {
-                let keyset = if page.after.is_some() {
-                    format!("AND (l.published_at < ${p} OR (l.published_at = ${p} AND l.article_id < ${i}))")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-                     a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
-                     FROM term_listings l JOIN articles a ON a.id = l.article_id \
-                     LEFT JOIN media m ON m.id = a.featured_media_id \
-                     WHERE l.term_id = $1 AND a.status = 'published' AND a.published_at IS NOT NULL {keyset} \
-                     ORDER BY l.published_at DESC, l.article_id DESC LIMIT {}",
-                    limit + 1
-                )
-            }
-            Scope::All | Scope::Author(_) => {
-                let filter = match scope {
-                    Scope::Author(_) => {
-                        "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)"
-                    }
-                    _ => "",
-                };
-                let keyset = if page.after.is_some() {
-                    format!("AND (a.published_at < ${p} OR (a.published_at = ${p} AND a.id < ${i}))")
-                } else {
-                    String::new()
-                };
-                format!(
-                    "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-                     a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
-                     FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
-                     WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
-                     ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
-                    limit + 1
-                )
-            }
+        // What the list is read from, what narrows it, and the publication time and id it is
+        // ordered by. A term and everything below it is one range of `term_listings`.
+        let (from, filter, time, id) = match scope {
+            Scope::All => ("articles a", "", "a.published_at", "a.id"),
+            Scope::Author(_) => (
+                "articles a",
+                "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)",
+                "a.published_at",
+                "a.id",
+            ),
+            Scope::TermTree(_) => (
+                "term_listings l JOIN articles a ON a.id = l.article_id",
+                "AND l.term_id = $1",
+                "l.published_at",
+                "l.article_id",
+            ),
         };
+        let keyset = if page.after.is_some() {
+            format!("AND ({time} < ${p} OR ({time} = ${p} AND {id} < ${i}))")
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "{} FROM {from} LEFT JOIN media m ON m.id = a.featured_media_id \
+             WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
+             ORDER BY {time} DESC, {id} DESC LIMIT {}",
+            summary_select(),
+            limit + 1
+        );
         let mut rows: Vec<SummaryRow> = on_db!(self, pool => {
             let mut q = sqlx::query_as(&sql);
             if let Some(v) = filter_value {
@@ -1197,10 +1195,9 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-             a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS} \
-             FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
+            "{} FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN ({})",
+            summary_select(),
             placeholders(1, ids.len())
         );
         let rows: Vec<SummaryRow> = on_db!(self, pool => {
