@@ -432,42 +432,36 @@ impl Store {
             // bm25 is negative, lower is better: dividing by the age factor draws older
             // articles towards zero.
             None => {
-                let candidates = format!(
-                    "SELECT article_search.rowid AS id \
-                     FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
-                     WHERE article_search MATCH $1 AND $3 IS NULL \
-                     AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
-                     ORDER BY article_search.rowid DESC LIMIT {RANKED}"
-                );
+                // The RANKED newest matches, each with `score` when one is given.
+                let matches = |score: &str| {
+                    format!(
+                        "SELECT article_search.rowid AS id{score} \
+                         FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
+                         WHERE article_search MATCH $1 AND $3 IS NULL \
+                         AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
+                         ORDER BY article_search.rowid DESC LIMIT {RANKED}"
+                    )
+                };
                 let words = score_words(&request.query);
                 let weighed = self.weighed_words(&words).await?;
                 let page = format!("ORDER BY score, id DESC LIMIT {} OFFSET {}", limit + 1, request.offset);
                 if weighed.is_empty() {
                     // Every word is in most articles, where bm25 tells them apart by nothing
                     // but rounding: the newest matches first.
-                    format!(
-                        "{}SELECT c.id AS id, -1.0 / {age_factor} AS score FROM ({candidates}) c \
-                         JOIN articles a INDEXED BY articles_ranked ON a.id = c.id {page}",
-                        with_clause(&ctes)
-                    )
+                    let newest = matches(&format!(", -1.0 / {age_factor} AS score"));
+                    format!("{}SELECT id, score FROM ({newest}) {page}", with_clause(&ctes))
                 } else if weighed == request.query.terms {
                     // The query is its own score: matched and scored in one pass.
-                    format!(
-                        "{}SELECT id, score FROM (SELECT article_search.rowid AS id, \
-                         bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
-                         FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
-                         WHERE article_search MATCH $1 AND $3 IS NULL \
-                         AND a.status = 'published' AND a.published_at IS NOT NULL {conditions} \
-                         ORDER BY article_search.rowid DESC LIMIT {RANKED}) {page}",
-                        with_clause(&ctes)
-                    )
+                    let scored =
+                        matches(&format!(", bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score"));
+                    format!("{}SELECT id, score FROM ({scored}) {page}", with_clause(&ctes))
                 } else {
                     // The matches first, then a second pass scores them by the weighed words
                     // alone over the same range of ids (the `+` keeps the list from being
                     // read as ids to look up one at a time, each a new scoring).
                     let p = next();
                     weighed_query = Some(fts5_query(&SearchQuery { terms: weighed }));
-                    ctes.push(format!("c AS MATERIALIZED ({candidates})"));
+                    ctes.push(format!("c AS MATERIALIZED ({})", matches("")));
                     format!(
                         "{}SELECT article_search.rowid AS id, bm25(article_search, 8.0, 3.0, 1.0) / {age_factor} AS score \
                          FROM article_search JOIN articles a INDEXED BY articles_ranked ON a.id = article_search.rowid \
