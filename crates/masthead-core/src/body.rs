@@ -379,6 +379,16 @@ pub fn absolute_srcset(srcset: &str, base: &url::Url) -> String {
     candidates.join(", ")
 }
 
+/// Runs html5ever's tokenizer over `html` into `sink`, and gives the sink back.
+fn tokenize<S: TokenSink>(html: &str, sink: S) -> S {
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from_slice(html));
+    let tokenizer = Tokenizer::new(sink, Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink
+}
+
 /// The first `max_words` words of the text of `html`, with an ellipsis when cut.
 pub fn excerpt_from_html(html: &str, max_words: usize) -> String {
     first_words(&html_to_text(html), max_words)
@@ -411,15 +421,8 @@ pub fn article_excerpt(html: &str, max_words: usize) -> String {
             TokenSinkResult::Continue
         }
     }
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(
-        ParagraphSink { out: RefCell::new(String::new()), depth: RefCell::new(0) },
-        Default::default(),
-    );
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let text = tokenizer.sink.out.take();
+    let sink = ParagraphSink { out: RefCell::new(String::new()), depth: RefCell::new(0) };
+    let text = tokenize(html, sink).out.take();
     if text.trim().is_empty() { excerpt_from_html(html, max_words) } else { first_words(&text, max_words) }
 }
 
@@ -478,15 +481,8 @@ pub fn html_to_text(html: &str) -> String {
         .collect()
     });
 
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(
-        TextSink { out: RefCell::new(String::new()), skip_depth: RefCell::new(0) },
-        Default::default(),
-    );
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let text = tokenizer.sink.out.take();
+    let sink = TextSink { out: RefCell::new(String::new()), skip_depth: RefCell::new(0) };
+    let text = tokenize(html, sink).out.take();
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -594,19 +590,12 @@ pub fn html_to_plain_text(html: &str) -> String {
         }
     }
 
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(
-        PlainSink {
-            out: RefCell::new(String::new()),
-            skip_depth: RefCell::new(0),
-            links: RefCell::new(Vec::new()),
-        },
-        Default::default(),
-    );
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    let text = tokenizer.sink.out.take();
+    let sink = PlainSink {
+        out: RefCell::new(String::new()),
+        skip_depth: RefCell::new(0),
+        links: RefCell::new(Vec::new()),
+    };
+    let text = tokenize(html, sink).out.take();
     text.lines().map(str::trim_end).collect::<Vec<_>>().join("\n").trim().to_owned()
 }
 
@@ -662,12 +651,7 @@ pub fn page_links(html: &str) -> PageLinks {
             TokenSinkResult::Continue
         }
     }
-    let input = BufferQueue::default();
-    input.push_back(StrTendril::from_slice(html));
-    let tokenizer = Tokenizer::new(LinkSink(RefCell::new(PageLinks::default())), Default::default());
-    let _ = tokenizer.feed(&input);
-    tokenizer.end();
-    tokenizer.sink.0.take()
+    tokenize(html, LinkSink(RefCell::new(PageLinks::default()))).0.take()
 }
 
 #[cfg(test)]
@@ -963,12 +947,7 @@ mod properties {
                 TokenSinkResult::Continue
             }
         }
-        let input = BufferQueue::default();
-        input.push_back(StrTendril::from_slice(html));
-        let tokenizer = Tokenizer::new(Tags(RefCell::new(Vec::new())), Default::default());
-        let _ = tokenizer.feed(&input);
-        tokenizer.end();
-        tokenizer.sink.0.take()
+        tokenize(html, Tags(RefCell::new(Vec::new()))).0.take()
     }
 
     fn assert_inert(html: &str) {
