@@ -16,6 +16,8 @@ pub async fn announce_changes(state: &Newsroom) -> Outcome<usize> {
     // long backlog is cleared over several runs rather than in one long statement.
     let now = jiff::Timestamp::now();
     state.store().prune_announced_changes(now - jiff::SignedDuration::from_hours(24), 5_000).await?;
+    // And the record the nodes follow to catch up on changes they did not hear.
+    state.store().prune_page_changes().await?;
     let changes = state.store().unannounced_changes(500).await?;
     if changes.is_empty() {
         return Ok(0);

@@ -536,10 +536,11 @@ impl Store {
             for (id, document) in ids.iter().zip(&documents) {
                 choose_related!(tx, *id, document, config.is_none());
             }
+            crate::notify::announce_in!(self, &mut *tx, &["all".to_owned()]);
             tx.commit().await?;
             ids
         });
-        self.changed(vec!["all".to_owned()]).await;
+        self.changed_here(vec!["all".to_owned()]);
         Ok(ids)
     }
 
@@ -574,10 +575,11 @@ impl Store {
             if let Some(record) = record {
                 record_syndication!(tx, id, record, now, None::<i64>);
             }
+            crate::notify::announce_in!(self, &mut *tx, &crate::notify::article_keys(id, &new.author_ids, &new.term_ids));
             tx.commit().await?;
             id
         });
-        self.changed(crate::notify::article_keys(id, &new.author_ids, &new.term_ids)).await;
+        self.changed_here(crate::notify::article_keys(id, &new.author_ids, &new.term_ids));
         self.article(id).await
     }
 
@@ -724,9 +726,10 @@ impl Store {
                 }
                 None => {}
             }
+            crate::notify::announce_in!(self, &mut *tx, &crate::notify::article_keys(id, &new.author_ids, &new.term_ids));
             tx.commit().await?;
         });
-        self.changed(crate::notify::article_keys(id, &new.author_ids, &new.term_ids)).await;
+        self.changed_here(crate::notify::article_keys(id, &new.author_ids, &new.term_ids));
         self.article(id).await
     }
 

@@ -39,6 +39,7 @@ const SQLITE: Embedded = &[
     (21, "search_keywords", include_str!("../migrations/sqlite/0021_search_keywords.sql")),
     (22, "first_slug", include_str!("../migrations/sqlite/0022_first_slug.sql")),
     (23, "term_listings", include_str!("../migrations/sqlite/0023_term_listings.sql")),
+    (24, "page_changes", include_str!("../migrations/sqlite/0024_page_changes.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -68,6 +69,7 @@ const POSTGRES: Embedded = &[
     (21, "search_keywords", include_str!("../migrations/postgres/0021_search_keywords.sql")),
     (22, "first_slug", include_str!("../migrations/postgres/0022_first_slug.sql")),
     (23, "term_listings", include_str!("../migrations/postgres/0023_term_listings.sql")),
+    (24, "page_changes", include_str!("../migrations/postgres/0024_page_changes.sql")),
 ];
 
 #[derive(Debug)]

@@ -1,8 +1,10 @@
 //! What every clone of one `Store` shares: the channel that announces changes, the round-trip
 //! count, and the address a static export presents.
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64};
+use std::time::Duration;
 
 use tokio::sync::broadcast;
 
@@ -15,9 +17,22 @@ pub(crate) struct Shared {
     /// do not hear each other.
     pub(crate) channel: String,
     pub(crate) listening: tokio::sync::OnceCell<()>,
-    /// The task that hears other nodes, stopped when the store closes: it holds a connection
-    /// of the pool, which closing would otherwise wait for without end.
-    pub(crate) listener: std::sync::Mutex<Option<tokio::task::AbortHandle>>,
+    /// The tasks that hear other nodes and keep the listener honest, stopped when the store
+    /// closes: the listener holds a connection of the pool, which closing would otherwise
+    /// wait for without end.
+    pub(crate) listener: std::sync::Mutex<Vec<tokio::task::AbortHandle>>,
+    /// Whether the listener is connected and has heard something lately.
+    pub(crate) hearing: AtomicBool,
+    /// How often this node proves its listener alive and reads the changes it may have missed.
+    pub(crate) heartbeat: Duration,
+    /// The numbered changes heard lately (number → when, in seconds), so that reading the
+    /// record purges only what was missed.
+    pub(crate) heard: std::sync::Mutex<HashMap<i64, i64>>,
+    /// The last change numbered before the listener started: older ones are not looked for.
+    pub(crate) listened_from: AtomicI64,
+    /// How the listener connects (PostgreSQL only): straight to the server, never through a
+    /// pooler, which cannot keep a LISTEN.
+    pub(crate) listen_options: Option<sqlx::postgres::PgConnectOptions>,
     pub(crate) round_trips: AtomicU64,
     /// The public address this handle reports instead of the saved one (a static export made
     /// for another address).
@@ -25,7 +40,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(schema: Option<&str>) -> Arc<Shared> {
+    pub(crate) fn new(
+        schema: Option<&str>,
+        heartbeat: Duration,
+        listen_options: Option<sqlx::postgres::PgConnectOptions>,
+    ) -> Arc<Shared> {
         let (sender, _) = broadcast::channel(1024);
         let channel = match schema {
             Some(s) => format!("masthead_changes_{s}"),
@@ -35,7 +54,12 @@ impl Shared {
             sender,
             channel,
             listening: tokio::sync::OnceCell::new(),
-            listener: std::sync::Mutex::new(None),
+            listener: std::sync::Mutex::new(Vec::new()),
+            hearing: AtomicBool::new(false),
+            heartbeat,
+            heard: std::sync::Mutex::new(HashMap::new()),
+            listened_from: AtomicI64::new(0),
+            listen_options,
             round_trips: AtomicU64::new(0),
             base_url: std::sync::RwLock::new(None),
         })

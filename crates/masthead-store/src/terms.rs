@@ -33,6 +33,16 @@ impl Store {
         }
         self.check_parent(Some(id), new).await?;
         let moved = current.parent_id != new.parent_id;
+        // The top regions and themes are in every page's navigation.
+        let mut keys = vec![format!("term:{id}")];
+        if moved {
+            // The archives of every term it left or joined list other articles now (rare:
+            // every cached page goes).
+            keys.push("all".to_owned());
+        }
+        if current.kind.is_hierarchical() && (current.parent_id.is_none() || new.parent_id.is_none()) {
+            keys.push("nav".to_owned());
+        }
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE terms SET slug = $1, name = $2, description = $3, parent_id = $4 WHERE id = $5")
@@ -47,19 +57,10 @@ impl Store {
             if moved {
                 crate::listings::relist_all!(tx);
             }
+            crate::notify::announce_in!(self, &mut *tx, &keys);
             tx.commit().await?;
         });
-        // The top regions and themes are in every page's navigation.
-        let mut keys = vec![format!("term:{id}")];
-        if moved {
-            // The archives of every term it left or joined list other articles now (rare:
-            // every cached page goes).
-            keys.push("all".to_owned());
-        }
-        if current.kind.is_hierarchical() && (current.parent_id.is_none() || new.parent_id.is_none()) {
-            keys.push("nav".to_owned());
-        }
-        self.changed(keys).await;
+        self.changed_here(keys);
         self.term(id).await
     }
 

@@ -55,6 +55,29 @@ impl TestDb {
         }
     }
 
+    /// Ends the connections that listen for this schema's changes (PostgreSQL): a listener
+    /// lost as when the server restarts or an administrator ends it.
+    pub async fn end_listeners(&self) -> u64 {
+        let (crate::Db::Postgres(pool), Some(schema)) = (&self.store.db, &self.schema) else { return 0 };
+        sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1")
+            .bind(crate::listener_name(Some(schema)))
+            .execute(pool)
+            .await
+            .expect("end the listeners")
+            .rows_affected()
+    }
+
+    /// Numbers a change in the record without notifying anyone (PostgreSQL): a notification lost
+    /// on its way.
+    pub async fn record_change_unheard(&self, keys: &str) {
+        let crate::Db::Postgres(pool) = &self.store.db else { return };
+        sqlx::query("INSERT INTO page_changes (at, keys) VALUES (CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT), $1)")
+            .bind(keys)
+            .execute(pool)
+            .await
+            .expect("record a change");
+    }
+
     /// Removes the test's schema (PostgreSQL) and closes the pool.
     pub async fn finish(self) {
         if let Some(schema) = &self.schema {

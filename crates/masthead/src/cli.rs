@@ -423,6 +423,16 @@ pub struct DataArgs {
     /// server's `max_connections` (100 by default). Unused ones are closed after a minute.
     #[arg(long, env = "MASTHEAD_DATABASE_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub database_max_connections: u32,
+    /// Where this node listens for the other nodes' changes, when `--database-url` goes
+    /// through a connection pooler (which cannot keep a LISTEN): the same database, reached
+    /// directly.
+    #[arg(long, env = "MASTHEAD_DATABASE_LISTEN_URL", value_name = "postgres://…", hide_env_values = true)]
+    pub database_listen_url: Option<String>,
+    /// Milliseconds between the heartbeats by which a node checks that it still hears the
+    /// other nodes (and reads the record of changes for any it missed). A listener silent for
+    /// four heartbeats is replaced and every cached page dropped.
+    #[arg(long, env = "MASTHEAD_DATABASE_HEARTBEAT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub database_heartbeat_ms: u64,
 }
 
 #[derive(Debug, Args)]
@@ -613,6 +623,8 @@ impl DataArgs {
         let options = masthead_store::StoreOptions {
             acquire_timeout: std::time::Duration::from_secs(self.database_acquire_timeout_secs),
             max_connections: self.database_max_connections,
+            heartbeat: std::time::Duration::from_millis(self.database_heartbeat_ms),
+            listen_url: self.database_listen_url.clone(),
             ..masthead_store::StoreOptions::default()
         };
         Store::open_with(&location, &options).await.context("could not open the database")

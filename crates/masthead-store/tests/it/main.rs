@@ -17,6 +17,7 @@ mod disk_full;
 mod imports;
 mod mail;
 mod members;
+mod nodes;
 mod search;
 mod sends;
 mod sources;
