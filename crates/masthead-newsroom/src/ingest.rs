@@ -73,20 +73,83 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
 /// Polls every source that is due and that no other node is polling.
 pub async fn poll_due_sources(state: &Newsroom) -> Result<Vec<PullReport>, StoreError> {
+    let started = std::time::Instant::now();
     let mut reports = Vec::new();
-    for source in state.store().claim_due_sources(Timestamp::now()).await? {
-        reports.push(poll(state, &source, &|_, _| {}).await?);
+    // A few at a time, for at most a turn: other nodes take the rest meanwhile.
+    while started.elapsed() < POLL_TURN {
+        let now = Timestamp::now();
+        let claimed = state.store().claim_due_sources(now, SOURCES_PER_CLAIM).await?;
+        if claimed.is_empty() {
+            break;
+        }
+        let held_until = now.as_second() + masthead_store::LEASE_SECONDS;
+        for source in claimed {
+            // One source's failure is its own: recorded on it, and the next is polled.
+            let report =
+                poll_leased(state, &source, held_until, &|_, _| {}).await.unwrap_or_else(|e| PullReport {
+                    source_id: source.id,
+                    outlet: source.outlet_name.clone(),
+                    error: Some(format!("the database failed while polling: {e}")),
+                    ..PullReport::default()
+                });
+            reports.push(report);
+        }
     }
     Ok(reports)
 }
 
+/// How many due sources a node takes at once.
+const SOURCES_PER_CLAIM: u32 = 4;
+/// How long one turn of the poller goes on taking more.
+const POLL_TURN: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Pulls one source now, due or not.
 pub async fn pull_source(state: &Newsroom, id: i64, progress: Progress<'_>) -> Result<PullReport, PullError> {
-    if !state.store().claim_source(id, Timestamp::now()).await? {
+    let now = Timestamp::now();
+    if !state.store().claim_source(id, now).await? {
         return Err(PullError::Busy);
     }
     let source = state.store().source(id).await?;
-    Ok(poll(state, &source, progress).await?)
+    Ok(poll_leased(state, &source, now.as_second() + masthead_store::LEASE_SECONDS, progress).await?)
+}
+
+/// One poll of a claimed source, its lease renewed while it lasts (a slow feed is not taken
+/// up by another node meanwhile). When the database fails it, the failure is recorded on the
+/// source (if the database lets us) and the lease released.
+async fn poll_leased(
+    state: &Newsroom,
+    source: &Source,
+    held_until: i64,
+    progress: Progress<'_>,
+) -> Result<PullReport, StoreError> {
+    let renew = async {
+        let mut held_until = held_until;
+        let every = std::time::Duration::from_secs(masthead_store::LEASE_SECONDS as u64 / 3);
+        loop {
+            tokio::time::sleep(every).await;
+            match state.store().renew_source_lease(source.id, held_until, Timestamp::now()).await {
+                Ok(Some(until)) => held_until = until,
+                Ok(None) => {
+                    tracing::warn!(source = source.id, "the lease of a source being polled was lost");
+                    std::future::pending::<()>().await;
+                }
+                Err(e) => tracing::warn!(source = source.id, error = %e, "could not renew a source's lease"),
+            }
+        }
+    };
+    let polled = tokio::select! {
+        polled = poll(state, source, progress) => polled,
+        () = renew => unreachable!("renewing a lease never ends"),
+    };
+    if let Err(e) = &polled {
+        let error = format!("the database failed while polling: {e}");
+        tracing::warn!(source = source.id, %error, "polling a partner's feed failed");
+        // Best effort: the database may be what failed; if so, the lease runs out instead.
+        if let Err(e) = state.store().finish_poll(source, Timestamp::now(), Err(error)).await {
+            tracing::warn!(source = source.id, error = %e, "could not record a failed poll");
+        }
+    }
+    polled
 }
 
 /// One poll of a claimed source; the claim is released at the end whatever happened.

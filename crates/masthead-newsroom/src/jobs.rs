@@ -117,13 +117,12 @@ pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()
         let (newsroom, mut rx) = (newsroom.clone(), rx.clone());
         tasks.spawn(async move {
             // Spread the first turns, so that the jobs (and nodes started together) do not all
-            // reach for the database at the same moment.
-            let offset = Duration::from_millis(250 * n as u64 + jitter_ms());
-            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + offset, job.interval());
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // reach for the database at the same moment; every wait after varies a little too,
+            // so that nodes do not fall into step and race for the same items at every turn.
+            let mut wait = Duration::from_millis(250 * n as u64 + jitter_ms(1000));
             loop {
                 tokio::select! {
-                    _ = tick.tick() => {}
+                    () = tokio::time::sleep(wait) => {}
                     _ = rx.changed() => break,
                 }
                 if let Err(e) = job.run_once(&newsroom).await {
@@ -132,6 +131,10 @@ pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()
                 if *rx.borrow() {
                     break;
                 }
+                let interval = job.interval();
+                let tenth = (interval.as_millis() / 10) as u64;
+                wait =
+                    interval - Duration::from_millis(tenth) + Duration::from_millis(jitter_ms(2 * tenth + 1));
             }
         });
     }
@@ -140,8 +143,8 @@ pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()
     while tasks.join_next().await.is_some() {}
 }
 
-/// Up to a second, different on each node and each start.
-fn jitter_ms() -> u64 {
-    let mut bytes = [0u8; 2];
-    getrandom::fill(&mut bytes).map(|()| u64::from(u16::from_le_bytes(bytes)) % 1000).unwrap_or(0)
+/// Below `bound` milliseconds, different on each node and each turn.
+fn jitter_ms(bound: u64) -> u64 {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map(|()| u64::from(u32::from_le_bytes(bytes)) % bound.max(1)).unwrap_or(0)
 }

@@ -218,23 +218,47 @@ impl Store {
         rows.into_iter().map(SourceRow::into_source).collect()
     }
 
-    /// Takes the lease of every source due by `now` that no other node holds; returns them.
-    pub async fn claim_due_sources(&self, now: Timestamp) -> Result<Vec<Source>> {
+    /// Takes the lease of at most `limit` sources due by `now` that no other node holds, the
+    /// longest due first; returns them. A few at a time, so that several nodes share a long
+    /// queue and a node that stops strands only what it had taken.
+    pub async fn claim_due_sources(&self, now: Timestamp, limit: u32) -> Result<Vec<Source>> {
+        let sql = format!(
+            "UPDATE sources SET lease_until = $1 WHERE id IN ( \
+               SELECT id FROM sources WHERE next_poll_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
+               ORDER BY next_poll_at, id LIMIT {}) \
+             AND (lease_until IS NULL OR lease_until < $2) RETURNING id",
+            limit.clamp(1, 100)
+        );
         let ids: Vec<i64> = on_db!(self, pool => {
-            sqlx::query_scalar(
-                "UPDATE sources SET lease_until = $1 \
-                 WHERE next_poll_at <= $2 AND (lease_until IS NULL OR lease_until < $2) RETURNING id",
-            )
-            .bind(now.as_second() + LEASE_SECONDS)
-            .bind(now.as_second())
-            .fetch_all(pool)
-            .await?
+            sqlx::query_scalar(&sql)
+                .bind(now.as_second() + LEASE_SECONDS)
+                .bind(now.as_second())
+                .fetch_all(pool)
+                .await?
         });
         let mut claimed = Vec::with_capacity(ids.len());
         for id in ids {
             claimed.push(self.source(id).await?);
         }
+        claimed.sort_by_key(|s| (s.next_poll_at, s.id));
         Ok(claimed)
+    }
+
+    /// Extends the lease of a source this node is polling, so that a poll longer than the lease
+    /// is not taken up by another node. `false` when the lease was no longer this poll's to
+    /// extend (it had run out and another node took the source).
+    pub async fn renew_source_lease(&self, id: i64, held_until: i64, now: Timestamp) -> Result<Option<i64>> {
+        let until = now.as_second() + LEASE_SECONDS;
+        let n = on_db!(self, pool => {
+            sqlx::query("UPDATE sources SET lease_until = $1 WHERE id = $2 AND lease_until = $3")
+                .bind(until)
+                .bind(id)
+                .bind(held_until)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        Ok((n == 1).then_some(until))
     }
 
     /// Takes the lease of one source now, due or not (a pull asked for by hand); `false` when

@@ -229,19 +229,33 @@ async fn each_source_is_polled_by_one_instance(location: masthead_store::Locatio
         ids.push(first.create_source(&new_source(o, &url, SourceTerms::Agreement)).await.unwrap().id);
     }
     let now = Timestamp::now();
-    let (one, two) = tokio::join!(first.claim_due_sources(now), second.claim_due_sources(now));
-    let mut all: Vec<i64> = one.unwrap().iter().chain(&two.unwrap()).map(|s| s.id).collect();
+    let (one, two) = tokio::join!(first.claim_due_sources(now, 3), second.claim_due_sources(now, 3));
+    let (one, two) = (one.unwrap(), two.unwrap());
+    assert_eq!((one.len(), two.len()), (3, 3), "a few at a time");
+    let rest = first.claim_due_sources(now, 100).await.unwrap();
+    let mut all: Vec<i64> = one.iter().chain(&two).chain(&rest).map(|s| s.id).collect();
     all.sort_unstable();
     assert_eq!(all, ids, "every due source claimed once");
-    assert!(second.claim_due_sources(now).await.unwrap().is_empty(), "held while being polled");
+    assert!(second.claim_due_sources(now, 100).await.unwrap().is_empty(), "held while being polled");
+    // A poll that outlasts a third of its lease extends it; only the poll that holds it can.
+    let held = now.as_second() + masthead_store::LEASE_SECONDS;
+    let renewed =
+        first.renew_source_lease(ids[1], held, now + jiff::SignedDuration::from_secs(200)).await.unwrap();
+    assert_eq!(renewed, Some(held + 200));
+    assert_eq!(first.renew_source_lease(ids[1], held, now).await.unwrap(), None, "not with an old lease");
+    let after_first_lease = now + jiff::SignedDuration::from_secs(masthead_store::LEASE_SECONDS + 1);
+    assert!(
+        !second.claim_source(ids[1], after_first_lease).await.unwrap(),
+        "still held after the first lease ran out"
+    );
     assert!(!second.claim_source(ids[0], now).await.unwrap(), "not even by hand");
     let source = first.source(ids[0]).await.unwrap();
     first.finish_poll(&source, now, Ok((None, None))).await.unwrap();
     assert!(second.claim_source(ids[0], now).await.unwrap(), "released after the poll");
     let later = now + jiff::SignedDuration::from_secs(masthead_store::LEASE_SECONDS + 1);
     assert_eq!(
-        second.claim_due_sources(later).await.unwrap().len(),
-        7,
+        second.claim_due_sources(later, 100).await.unwrap().len(),
+        6,
         "a lease left by a stopped node expires"
     );
     first.close().await;
