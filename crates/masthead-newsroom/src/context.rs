@@ -2,12 +2,13 @@
 //! the mailer, the queues for CPU-heavy work, the places for Argon2 and this node's count of views, built once at start and shared (cheap to
 //! clone).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use masthead_formats::email::EmailTheme;
 use masthead_store::Store;
 
+use crate::files::MediaFiles;
 use crate::mail::Mailer;
 use crate::outbound::Outbound;
 use crate::passwords::PasswordChecks;
@@ -24,7 +25,7 @@ pub struct Newsroom {
 #[derive(Debug)]
 struct Inner {
     store: Store,
-    media_dir: PathBuf,
+    media: MediaFiles,
     outbound: Outbound,
     mailer: Mailer,
     work: Work,
@@ -36,13 +37,13 @@ struct Inner {
 
 impl Newsroom {
     /// The queues for CPU-heavy work and the places for Argon2 are sized for this machine's cores.
-    pub fn new(store: Store, media_dir: PathBuf, outbound: Outbound, mailer: Mailer) -> Newsroom {
+    pub fn new(store: Store, media: impl Into<MediaFiles>, outbound: Outbound, mailer: Mailer) -> Newsroom {
         let (work, passwords) = (Work::for_this_machine(), PasswordChecks::for_this_machine());
         let views = ViewCounter::default();
         Newsroom {
             inner: Arc::new(Inner {
                 store,
-                media_dir,
+                media: media.into(),
                 outbound,
                 mailer,
                 work,
@@ -58,9 +59,9 @@ impl Newsroom {
         &self.inner.store
     }
 
-    /// Where uploaded and imported media files live (`<data>/media`).
-    pub fn media_dir(&self) -> &Path {
-        &self.inner.media_dir
+    /// Where uploaded and imported media files live: `<data>/media`, or a bucket.
+    pub fn media(&self) -> &MediaFiles {
+        &self.inner.media
     }
 
     pub fn outbound(&self) -> &Outbound {

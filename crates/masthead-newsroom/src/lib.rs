@@ -16,6 +16,7 @@ pub mod context;
 pub mod digests;
 pub mod dkim;
 pub mod error;
+pub mod files;
 pub mod images;
 pub mod import;
 pub mod ingest;

@@ -1,5 +1,5 @@
 //! Uploading media: the file is checked, turned upright, stripped and resized (`images`) on a
-//! blocking thread, a few at a time (`work`), written under `<data>/media/uploads/YYYY/MM/`, then recorded; a failed
+//! blocking thread, a few at a time (`work`), written under `uploads/YYYY/MM/` of the media files (`files`), then recorded; a failed
 //! write leaves no record, a failed record removes the files.
 
 use masthead_core::media::variant_path;
@@ -49,27 +49,12 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
     let name: String = new_token().chars().take(16).collect();
     let path = format!("uploads/{}/{name}.{}", now.strftime("%Y/%m"), processed.extension);
-    let media_dir = newsroom.media_dir().to_owned();
     let mut files = vec![(path.clone(), processed.bytes.clone())];
     files.extend(
         processed.variants.iter().map(|(w, bytes)| (variant_path(&path, i64::from(*w)), bytes.clone())),
     );
-    let written: Vec<std::path::PathBuf> = files.iter().map(|(p, _)| media_dir.join(p)).collect();
-    let write = tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-        for (relative, bytes) in &files {
-            let target = media_dir.join(relative);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::write(target, bytes)?;
-        }
-        Ok(())
-    })
-    .await
-    .map_err(|e| Failure::Internal(e.to_string()))?;
-    let remove = |paths: &[std::path::PathBuf]| paths.iter().for_each(|p| drop(std::fs::remove_file(p)));
-    if let Err(e) = write {
-        remove(&written);
+    let written: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    if let Err(e) = newsroom.media().put_all(files).await {
         if e.kind() == std::io::ErrorKind::StorageFull {
             return Err(Failure::DiskFull(format!("the image could not be saved: {e}")));
         }
@@ -85,8 +70,11 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         credit: credit.trim().to_owned(),
         variant_widths: processed.variants.iter().map(|(w, _)| i64::from(*w)).collect(),
     };
-    newsroom.store().create_media(&record).await.map_err(|e| {
-        remove(&written);
-        Failure::Internal(e.to_string())
-    })
+    match newsroom.store().create_media(&record).await {
+        Ok(media) => Ok(media),
+        Err(e) => {
+            newsroom.media().remove_all(&written).await;
+            Err(Failure::Internal(e.to_string()))
+        }
+    }
 }

@@ -67,6 +67,20 @@ impl TestDb {
             .rows_affected()
     }
 
+    /// Ends every connection that listens for changes on the test database, whatever the
+    /// schema (PostgreSQL): for nodes started as processes, whose schema is in their URL.
+    pub async fn end_all_listeners(&self) -> u64 {
+        let crate::Db::Postgres(pool) = &self.store.db else { return 0 };
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name LIKE 'masthead listener%' AND datname = current_database()",
+        )
+        .execute(pool)
+        .await
+        .expect("end the listeners")
+        .rows_affected()
+    }
+
     /// Numbers a change in the record without notifying anyone (PostgreSQL): a notification lost
     /// on its way.
     pub async fn record_change_unheard(&self, keys: &str) {

@@ -36,9 +36,16 @@ pub use theme::{Theme, ThemeError};
 
 /// The whole site as one router.
 pub fn router(state: AppState) -> Router {
-    let media = tower::ServiceBuilder::new()
-        .layer(middleware::from_fn_with_state(state.media_dir().to_owned(), http::media::guard))
-        .service(ServeDir::new(state.media_dir()).append_index_html_on_directories(false));
+    // Media from the folder on this disk, with ranges and conditional requests; or from the
+    // bucket every node shares.
+    let media = match state.media_dir() {
+        Some(dir) => Router::new().fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(middleware::from_fn_with_state(dir.to_owned(), http::media::guard))
+                .service(ServeDir::new(dir).append_index_html_on_directories(false)),
+        ),
+        None => Router::new().route("/{*path}", axum::routing::get(http::media::from_bucket)),
+    };
     // What readers and machines read goes through the page cache.
     let public = Router::new().merge(public::router()).merge(syndication::cached_router()).route_layer(
         middleware::from_fn_with_state(state.page_cache().clone(), http::page_cache::serve_cached),
@@ -50,7 +57,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::router())
         .merge(api::router())
         .merge(http::health::router())
-        .nest_service("/media", media)
+        .nest("/media", media)
         .fallback(|| async { AppError::NotFound.into_response() })
         .layer(CatchPanicLayer::custom(|_panic| {
             tracing::error!("a request handler panicked");

@@ -55,14 +55,14 @@ impl AppState {
     pub fn new(
         store: Store,
         theme: Theme,
-        media_dir: std::path::PathBuf,
+        media: impl Into<masthead_newsroom::files::MediaFiles>,
         page_size: u32,
         outbound: Outbound,
         mailer: Mailer,
     ) -> AppState {
         let page_cache = PageCache::default();
         page_cache.follow(&store);
-        let newsroom = Newsroom::new(store, media_dir, outbound, mailer);
+        let newsroom = Newsroom::new(store, media, outbound, mailer);
         let beacon_limits = AddressLimits::new(BEACON_BURST, BEACON_REFILL, BEACON_CLIENTS);
         let reader_limits = AddressLimits::new(READER_BURST, READER_REFILL, READER_CLIENTS);
         let search_limits = AddressLimits::new(SEARCH_BURST, SEARCH_REFILL, SEARCH_CLIENTS);
@@ -108,8 +108,9 @@ impl AppState {
         self.inner.newsroom.mailer()
     }
 
-    pub fn media_dir(&self) -> &std::path::Path {
-        self.inner.newsroom.media_dir()
+    /// The media folder on this node's disk, unless the files live in a bucket.
+    pub fn media_dir(&self) -> Option<&std::path::Path> {
+        self.inner.newsroom.media().folder()
     }
 
     pub fn outbound(&self) -> &Outbound {

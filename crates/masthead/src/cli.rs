@@ -433,6 +433,15 @@ pub struct DataArgs {
     /// four heartbeats is replaced and every cached page dropped.
     #[arg(long, env = "MASTHEAD_DATABASE_HEARTBEAT_MS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(50..=60_000))]
     pub database_heartbeat_ms: u64,
+    /// Keep media files (and theme overrides, under `theme/`) in this bucket of an
+    /// S3-compatible object store instead of the data folder, so that every node serves every
+    /// upload. Keys and region come from `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
+    /// `AWS_REGION`.
+    #[arg(long, env = "MASTHEAD_MEDIA_BUCKET", value_name = "NAME")]
+    pub media_bucket: Option<String>,
+    /// The object store's address, for S3-compatible services other than Amazon's.
+    #[arg(long, env = "MASTHEAD_MEDIA_ENDPOINT", value_name = "URL", requires = "media_bucket")]
+    pub media_endpoint: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -603,6 +612,20 @@ pub fn prepare_data_folder(dir: &Path) -> anyhow::Result<()> {
 }
 
 impl DataArgs {
+    /// Where media files live: the bucket, when one is named, or `<data>/media`.
+    pub fn media(&self) -> anyhow::Result<masthead_newsroom::files::MediaFiles> {
+        match &self.media_bucket {
+            None => Ok(self.data.join("media").into()),
+            Some(bucket) => {
+                masthead_newsroom::files::MediaFiles::bucket(&masthead_newsroom::files::BucketConfig {
+                    bucket: bucket.clone(),
+                    endpoint: self.media_endpoint.clone(),
+                })
+                .context("could not set up the media bucket")
+            }
+        }
+    }
+
     pub fn location(&self) -> anyhow::Result<Location> {
         match &self.database_url {
             None => Ok(Location::Sqlite(self.data.join("masthead.db"))),
@@ -659,7 +682,7 @@ pub async fn init(args: InitArgs) -> anyhow::Result<()> {
 pub(crate) async fn newsroom(data: &DataArgs, mailer: Mailer) -> anyhow::Result<Newsroom> {
     let store = data.open().await?;
     let outbound = Outbound::new(false).context("could not set up the HTTP client")?;
-    Ok(Newsroom::new(store, data.data.join("media"), outbound, mailer))
+    Ok(Newsroom::new(store, data.media()?, outbound, mailer))
 }
 
 /// `masthead user add`: the operator at the server adds an account with a password they type.
@@ -721,7 +744,7 @@ pub async fn reset_password(args: ResetPasswordArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let mailer = args.mail.mailer_for(&store).await?;
     let outbound = Outbound::new(false).context("could not set up the HTTP client")?;
-    let newsroom = Newsroom::new(store, args.data.data.join("media"), outbound, mailer);
+    let newsroom = Newsroom::new(store, args.data.media()?, outbound, mailer);
     let sent = async {
         let user = staff::account(&newsroom, Actor::Operator, &args.email).await?;
         let sent =

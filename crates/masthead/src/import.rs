@@ -37,6 +37,7 @@ async fn wordpress(args: ImportWordpressArgs) -> anyhow::Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    share_media(&args.data).await?;
     finish(outcome, args.report.as_deref(), &store).await
 }
 
@@ -53,7 +54,22 @@ async fn ghost(args: ImportGhostArgs) -> anyhow::Result<()> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    share_media(&args.data).await?;
     finish(outcome, args.report.as_deref(), &store).await
+}
+
+/// With a media bucket, the files the import copied into the data folder go to the bucket, so
+/// that every node serves them (those already there are left alone).
+async fn share_media(data: &crate::cli::DataArgs) -> anyhow::Result<()> {
+    let media = data.media()?;
+    let copied = media
+        .put_folder(&data.data.join("media").join("uploads"), "uploads")
+        .await
+        .context("could not copy the imported files to the media bucket")?;
+    if copied > 0 {
+        tracing::info!(files = copied, "copied the imported files to the media bucket");
+    }
+    Ok(())
 }
 
 /// Prints the summary, closes the store, and writes the report, whether the import finished or

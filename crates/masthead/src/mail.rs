@@ -69,7 +69,7 @@ async fn receive(args: ReceiveArgs) -> anyhow::Result<()> {
     let mailer = args.mail.mailer()?;
     let store = args.data.open().await.map_err(|e| TryLater(format!("{e:#}")))?;
     let outbound = Outbound::new(false).context("could not set up the HTTP client")?;
-    let newsroom = Newsroom::new(store, args.data.data.join("media"), outbound, mailer);
+    let newsroom = Newsroom::new(store, args.data.media()?, outbound, mailer);
     if newsroom.mailer().bounce_address().is_none() {
         tracing::warn!("no --bounce-address: reports are matched by the addresses they name only");
     }

@@ -16,7 +16,7 @@ pub(crate) async fn newsroom(data: &DataArgs, mail: &MailArgs) -> anyhow::Result
     let outbound =
         masthead_newsroom::outbound::Outbound::new(false).context("could not set up the HTTP client")?;
     let mailer = mail.mailer_for(&store).await?;
-    let newsroom = Newsroom::new(store, data.data.join("media"), outbound, mailer);
+    let newsroom = Newsroom::new(store, data.media()?, outbound, mailer);
     newsroom
         .load_email_theme(&data.data.join("theme").join("email"))
         .context("could not load the e-mail templates")?;

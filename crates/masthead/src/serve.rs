@@ -28,6 +28,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let local_url: url::Url =
         format!("http://{local}/").parse().context("the listening address is not a URL")?;
 
+    let media_files = args.data.media()?;
     if args.demo {
         let base = args.base_url.clone().map(Into::into).unwrap_or_else(|| local_url.clone());
         let media = args.data.data.join("media");
@@ -36,6 +37,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             .context("could not fill the site with demo content")?
         {
             masthead_demo::Seeded::Filled { articles, authors } => {
+                // The illustrations are written to the data folder first; with a bucket, they
+                // go there, so that every node serves them.
+                media_files
+                    .put_folder(&media.join("demo"), "demo")
+                    .await
+                    .context("could not store the demo's illustrations in the media bucket")?;
                 tracing::info!(articles, authors, "filled the empty site with the demo outlet")
             }
             masthead_demo::Seeded::AlreadyHasContent => {
@@ -71,7 +78,24 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         }
     }
 
-    let theme_dir = args.data.data.join("theme");
+    // With a bucket, theme overrides are kept there too (under `theme/`), so that every node
+    // looks the same: they are fetched at start, as the folder's are read at start.
+    let theme_dir = match media_files.folder() {
+        Some(_) => args.data.data.join("theme"),
+        None => {
+            let fetched = args.data.data.join("theme-from-bucket");
+            // What was removed from the bucket goes here too.
+            if fetched.exists() {
+                std::fs::remove_dir_all(&fetched).context("could not clear the fetched theme overrides")?;
+            }
+            let n = media_files
+                .fetch_folder("theme", &fetched)
+                .await
+                .context("could not fetch the theme overrides from the media bucket")?;
+            tracing::info!(files = n, "fetched the theme overrides from the media bucket");
+            fetched
+        }
+    };
     let theme = Theme::load(Some(&theme_dir)).context("could not load the theme")?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
     let mailer = args.mail.mailer_for(&store).await?;
@@ -80,14 +104,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "no mail server is configured (--smtp-url): password reset links will be written to this log"
         );
     }
-    let state = AppState::new(
-        store.clone(),
-        theme,
-        args.data.data.join("media"),
-        DEFAULT_PAGE_SIZE,
-        outbound,
-        mailer,
-    );
+    tracing::info!(media = %media_files.describe(), "media files");
+    let state = AppState::new(store.clone(), theme, media_files, DEFAULT_PAGE_SIZE, outbound, mailer);
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
     state.page_cache().set_max_age(std::time::Duration::from_secs(args.page_cache_max_age_secs));
     state
@@ -176,7 +194,7 @@ pub async fn jobs(args: JobsArgs) -> anyhow::Result<()> {
     let store = args.data.open().await?;
     let outbound = Outbound::new(args.allow_private_fetch).context("could not set up the HTTP client")?;
     let mailer = args.mail.mailer_for(&store).await?;
-    let newsroom = Newsroom::new(store.clone(), args.data.data.join("media"), outbound, mailer);
+    let newsroom = Newsroom::new(store.clone(), args.data.media()?, outbound, mailer);
     newsroom
         .load_email_theme(&args.data.data.join("theme").join("email"))
         .context("could not load the e-mail templates")?;

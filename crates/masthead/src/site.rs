@@ -15,7 +15,7 @@ pub(crate) fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyho
     let theme = Theme::load(Some(&data.data.join("theme"))).context("could not load the theme")?;
     let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
     let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
-    Ok(AppState::new(store, theme, data.data.join("media"), DEFAULT_PAGE_SIZE, outbound, mailer))
+    Ok(AppState::new(store, theme, data.media()?, DEFAULT_PAGE_SIZE, outbound, mailer))
 }
 
 /// The newsroom's tools for a command that writes (no mail server: what would be mailed is
@@ -23,5 +23,5 @@ pub(crate) fn state(data: &DataArgs, store: Store, allow_private: bool) -> anyho
 pub(crate) fn newsroom(data: &DataArgs, store: Store, allow_private: bool) -> anyhow::Result<Newsroom> {
     let outbound = Outbound::new(allow_private).context("could not set up the HTTP client")?;
     let mailer = Mailer::new(None, "Masthead <noreply@localhost>").context("could not set up e-mail")?;
-    Ok(Newsroom::new(store, data.data.join("media"), outbound, mailer))
+    Ok(Newsroom::new(store, data.media()?, outbound, mailer))
 }

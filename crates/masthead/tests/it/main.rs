@@ -13,6 +13,7 @@ mod import;
 mod mail;
 mod members;
 mod newsletter;
+mod nodes;
 
 fn masthead() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_masthead"));
@@ -52,9 +53,18 @@ impl Server {
         Server::start_reading(args, 1).0
     }
 
+    /// Starts the server as `command` (the binary with its environment) says.
+    fn start_with(command: Command, args: &[&str]) -> Server {
+        Server::start_command(command, args, 1).0
+    }
+
     /// Starts the server and returns it with the first `lines` lines it printed.
     fn start_reading(args: &[&str], lines: usize) -> (Server, Vec<String>) {
-        let mut child = masthead()
+        Server::start_command(masthead(), args, lines)
+    }
+
+    fn start_command(mut command: Command, args: &[&str], lines: usize) -> (Server, Vec<String>) {
+        let mut child = command
             .arg("serve")
             .args(["--addr", "127.0.0.1:0"])
             .args(args)
