@@ -222,10 +222,13 @@ impl Store {
     /// longest due first; returns them. A few at a time, so that several nodes share a long
     /// queue and a node that stops strands only what it had taken.
     pub async fn claim_due_sources(&self, now: Timestamp, limit: u32) -> Result<Vec<Source>> {
+        // On PostgreSQL, nodes claiming at once pass over each other's rows instead of waiting
+        // for them and then finding them taken; SQLite has one writer at a time.
+        let skip_taken = if self.backend() == "postgres" { "FOR UPDATE SKIP LOCKED" } else { "" };
         let sql = format!(
             "UPDATE sources SET lease_until = $1 WHERE id IN ( \
                SELECT id FROM sources WHERE next_poll_at <= $2 AND (lease_until IS NULL OR lease_until < $2) \
-               ORDER BY next_poll_at, id LIMIT {}) \
+               ORDER BY next_poll_at, id LIMIT {} {skip_taken}) \
              AND (lease_until IS NULL OR lease_until < $2) RETURNING id",
             limit.clamp(1, 100)
         );
