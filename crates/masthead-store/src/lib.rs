@@ -32,6 +32,7 @@ mod members;
 mod migrations;
 mod notify;
 mod outlets;
+mod queues;
 mod related;
 mod republications;
 mod rows;
@@ -55,6 +56,7 @@ pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberP
 pub use comments::{CommenterRecord, Moderation, NewMemberComment, QueuedComment};
 pub use imports::{ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
+pub use queues::{QUEUE_CAP, QueueDepths};
 pub use related::{RELATED_COUNT, Related};
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, MAX_RESULTS, SearchHit, SearchRequest, SearchResults};
 pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};

@@ -160,6 +160,7 @@ impl Listener {
         let last: Option<i64> =
             sqlx::query_scalar("SELECT MAX(seq) FROM page_changes").fetch_one(&mut listener).await?;
         shared.listened_from.store(last.unwrap_or(0), Ordering::Relaxed);
+        shared.last_heard_ms.store(jiff::Timestamp::now().as_millisecond(), Ordering::Relaxed);
         shared.hearing.store(true, Ordering::Relaxed);
         Ok(Listener { listener, _pool: pool })
     }
@@ -203,6 +204,7 @@ async fn hear(shared: Arc<Shared>, mut current: Listener) {
 
 /// One notification: a heartbeat (only proof of life), or a numbered change, announced here.
 fn heard(shared: &Shared, payload: &str) {
+    shared.last_heard_ms.store(jiff::Timestamp::now().as_millisecond(), Ordering::Relaxed);
     if payload == HEARTBEAT {
         return;
     }

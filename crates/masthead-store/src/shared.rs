@@ -28,6 +28,8 @@ pub(crate) struct Shared {
     /// The numbered changes heard lately (number → when, in seconds), so that reading the
     /// record purges only what was missed.
     pub(crate) heard: std::sync::Mutex<HashMap<i64, i64>>,
+    /// When the listener last heard anything, in milliseconds since the epoch.
+    pub(crate) last_heard_ms: AtomicI64,
     /// The last change numbered before the listener started: older ones are not looked for.
     pub(crate) listened_from: AtomicI64,
     /// How the listener connects (PostgreSQL only): straight to the server, never through a
@@ -58,6 +60,7 @@ impl Shared {
             hearing: AtomicBool::new(false),
             heartbeat,
             heard: std::sync::Mutex::new(HashMap::new()),
+            last_heard_ms: AtomicI64::new(0),
             listened_from: AtomicI64::new(0),
             listen_options,
             round_trips: AtomicU64::new(0),

@@ -74,5 +74,6 @@ pub fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
         }))
+        .layer(middleware::from_fn_with_state(state.metrics().clone(), http::metrics::count))
         .with_state(state)
 }

@@ -8,6 +8,7 @@ use masthead_newsroom::mail::Mailer;
 use masthead_newsroom::outbound::Outbound;
 use masthead_store::{Store, StoreError};
 
+use crate::http::metrics::Metrics;
 use crate::http::page_cache::PageCache;
 use crate::http::rate_limit::AddressLimits;
 use crate::theme::Theme;
@@ -30,6 +31,7 @@ struct Inner {
     beacon_limits: AddressLimits,
     reader_limits: AddressLimits,
     search_limits: AddressLimits,
+    metrics: Arc<Metrics>,
 }
 
 /// Views of republished copies one client address may have counted at once (the tracking
@@ -75,6 +77,7 @@ impl AppState {
                 beacon_limits,
                 reader_limits,
                 search_limits,
+                metrics: Arc::new(Metrics::default()),
             }),
         }
     }
@@ -82,6 +85,11 @@ impl AppState {
     /// The use cases' tools, for calling `masthead_newsroom`.
     pub fn newsroom(&self) -> &Newsroom {
         &self.inner.newsroom
+    }
+
+    /// This node's counts for `/metrics`.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.inner.metrics
     }
 
     /// The cache of public responses; `set_capacity(0)` turns it off.

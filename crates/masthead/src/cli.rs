@@ -29,6 +29,17 @@ Examples:
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How the log on stderr is written: lines for people, or one JSON object per event for a
+    /// log collector.
+    #[arg(long, global = true, env = "MASTHEAD_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// See [`Cli::log_format`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -468,6 +479,10 @@ pub struct ServeArgs {
     /// change purges what it touched as it is made).
     #[arg(long, env = "MASTHEAD_PAGE_CACHE_MAX_AGE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..))]
     pub page_cache_max_age_secs: u64,
+    /// The bearer token a scrape of `/metrics` must carry. Without one, `/metrics` answers only
+    /// requests from this machine that no proxy forwarded.
+    #[arg(long, env = "MASTHEAD_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// Only serve: leave the background jobs to nodes running `masthead jobs` (or `serve`).
     #[arg(long, env = "MASTHEAD_NO_JOBS")]
     pub no_jobs: bool,

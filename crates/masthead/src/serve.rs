@@ -108,6 +108,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(store.clone(), theme, media_files, DEFAULT_PAGE_SIZE, outbound, mailer);
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
     state.page_cache().set_max_age(std::time::Duration::from_secs(args.page_cache_max_age_secs));
+    state.metrics().set_token(args.metrics_token.clone());
     state
         .newsroom()
         .load_email_theme(&theme_dir.join("email"))

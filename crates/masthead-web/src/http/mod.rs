@@ -8,6 +8,7 @@ pub mod error;
 pub mod headers;
 pub mod health;
 pub mod media;
+pub mod metrics;
 pub mod origin;
 pub mod page_cache;
 pub mod rate_limit;

@@ -569,3 +569,33 @@ fn browser_newsroom() {
     );
     assert!(stdout.contains("# fail 0") && !stdout.contains("# pass 0"), "{stdout}");
 }
+
+#[test]
+fn the_log_can_be_json_for_a_log_collector() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = masthead()
+        .args(["--log-format", "json", "serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data.path())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = out.next().expect("the server prints its address").unwrap();
+    let url = first.split(" at ").nth(1).unwrap_or_else(|| panic!("a URL in {first:?}"));
+    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_owned();
+    std::thread::spawn(move || for _ in out {});
+    assert_eq!(http_get(&addr, "/healthz").0, "HTTP/1.1 200 OK");
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let log = String::from_utf8_lossy(&output.stderr);
+    let events: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(!events.is_empty(), "the server logged something");
+    for event in events {
+        assert!(event.starts_with('{') && event.ends_with('}'), "one JSON object per line: {event}");
+        assert!(event.contains("\"level\":") && event.contains("\"timestamp\":"), "{event}");
+    }
+    assert!(log.contains("no mail server is configured"), "{log}");
+}
