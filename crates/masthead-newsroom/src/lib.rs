@@ -11,6 +11,7 @@ pub mod archive;
 pub mod articles;
 pub mod bounces;
 pub mod catalogue;
+pub mod cdn;
 pub mod comments;
 pub mod context;
 pub mod digests;

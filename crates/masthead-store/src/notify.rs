@@ -72,7 +72,15 @@ impl Store {
     /// Tells this node's subscribers what a committed write changed, when the write announced
     /// it to the other nodes in its transaction ([`announce_in!`]).
     pub(crate) fn changed_here(&self, keys: Vec<String>) {
-        let _ = self.shared.sender.send(Arc::new(keys));
+        self.shared.announce(Arc::new(keys));
+    }
+
+    /// Hears every change that a write made, on this node or (on PostgreSQL) another, but not
+    /// the "all" a node tells itself after its listener missed changes: for whoever purges
+    /// copies that every node purges too (a CDN), where the other nodes covered what this one
+    /// missed.
+    pub fn written_changes(&self) -> broadcast::Receiver<Changed> {
+        self.shared.writes.subscribe()
     }
 
     /// Tells every subscriber what a committed write made without a transaction changed: the
@@ -219,7 +227,7 @@ fn heard(shared: &Shared, payload: &str) {
         shared.heard.lock().unwrap_or_else(|e| e.into_inner()).insert(seq, crate::now_seconds());
     }
     let keys = keys.split(' ').filter(|k| !k.is_empty()).map(str::to_owned).collect();
-    let _ = shared.sender.send(Arc::new(keys));
+    shared.announce(Arc::new(keys));
 }
 
 /// The payload of a heartbeat.
@@ -269,7 +277,7 @@ async fn catch_up(pool: &sqlx::PgPool, shared: &Shared) -> Result<(), sqlx::Erro
     };
     for (seq, keys) in missed {
         tracing::warn!(change = seq, %keys, "a change was not heard; announcing it from the record");
-        let _ = shared.sender.send(Arc::new(keys.split(' ').map(str::to_owned).collect()));
+        shared.announce(Arc::new(keys.split(' ').map(str::to_owned).collect()));
     }
     Ok(())
 }
@@ -280,4 +288,12 @@ pub(crate) fn article_keys(id: i64, author_ids: &[i64], term_ids: &[i64]) -> Vec
     keys.extend(author_ids.iter().map(|a| format!("author:{a}")));
     keys.extend(term_ids.iter().map(|t| format!("term:{t}")));
     keys
+}
+
+impl Shared {
+    /// Tells both kinds of subscriber of a change that a write made.
+    fn announce(&self, keys: Changed) {
+        let _ = self.writes.send(keys.clone());
+        let _ = self.sender.send(keys);
+    }
 }

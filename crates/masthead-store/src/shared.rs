@@ -13,6 +13,9 @@ pub type Changed = Arc<Vec<String>>;
 
 pub(crate) struct Shared {
     pub(crate) sender: broadcast::Sender<Changed>,
+    /// The same changes, but only those writes made: not the "all" a node announces to itself
+    /// when it listens again after missing what others did (which other nodes heard).
+    pub(crate) writes: broadcast::Sender<Changed>,
     /// The PostgreSQL channel: one per schema, so that sites (and tests) sharing a database
     /// do not hear each other.
     pub(crate) channel: String,
@@ -48,12 +51,14 @@ impl Shared {
         listen_options: Option<sqlx::postgres::PgConnectOptions>,
     ) -> Arc<Shared> {
         let (sender, _) = broadcast::channel(1024);
+        let (writes, _) = broadcast::channel(1024);
         let channel = match schema {
             Some(s) => format!("masthead_changes_{s}"),
             None => "masthead_changes".to_owned(),
         };
         Arc::new(Shared {
             sender,
+            writes,
             channel,
             listening: tokio::sync::OnceCell::new(),
             listener: std::sync::Mutex::new(Vec::new()),

@@ -483,6 +483,11 @@ pub struct ServeArgs {
     /// requests from this machine that no proxy forwarded.
     #[arg(long, env = "MASTHEAD_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// A cache in front of the nodes (Varnish, a CDN) to purge as things change: each change is
+    /// sent as `PURGE` to this address, naming what it touched in an `xkey-purge` header (see
+    /// `contrib/varnish/masthead.vcl`).
+    #[arg(long, env = "MASTHEAD_PURGE_URL", value_name = "URL")]
+    pub purge_url: Option<masthead_core::AbsoluteUrl>,
     /// Only serve: leave the background jobs to nodes running `masthead jobs` (or `serve`).
     #[arg(long, env = "MASTHEAD_NO_JOBS")]
     pub no_jobs: bool,

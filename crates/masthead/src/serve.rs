@@ -109,6 +109,12 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     state.page_cache().set_capacity(args.page_cache_mb * 1024 * 1024);
     state.page_cache().set_max_age(std::time::Duration::from_secs(args.page_cache_max_age_secs));
     state.metrics().set_token(args.metrics_token.clone());
+    if let Some(url) = args.purge_url.clone() {
+        let url: url::Url = url.into();
+        masthead_newsroom::cdn::follow(&store, url.clone())
+            .context("could not set up purging the cache in front")?;
+        tracing::info!(%url, "purging the cache in front as things change");
+    }
     state
         .newsroom()
         .load_email_theme(&theme_dir.join("email"))

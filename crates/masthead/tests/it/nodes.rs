@@ -130,6 +130,137 @@ fn three_nodes_share_media_through_a_bucket_and_stay_fresh_when_a_listener_is_lo
     rt.block_on(db.finish());
 }
 
+#[test]
+fn a_change_through_one_node_purges_varnish_in_front_of_two() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(db) = rt.block_on(TestDb::postgres()) else { return };
+    let varnish_port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let masthead_store::Location::Postgres { url, schema: Some(schema) } = &db.location else {
+        unreachable!()
+    };
+    let database = format!("{url}?options=-c%20search_path%3D{schema}");
+    let purge_url = format!("http://127.0.0.1:{varnish_port}/");
+    let folders: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let node = |folder: &tempfile::TempDir, demo: bool| {
+        let mut args = vec![
+            "--data",
+            folder.path().to_str().unwrap(),
+            "--database-url",
+            &database,
+            "--purge-url",
+            &purge_url,
+        ];
+        if demo {
+            args.push("--demo");
+        }
+        Server::start(&args)
+    };
+    let a = node(&folders[0], true);
+    let b = node(&folders[1], false);
+    let Some(varnish) = Varnish::start(varnish_port, &[&a.addr, &b.addr]) else { return };
+
+    let article = rt.block_on(db.store.published(masthead_store::Page::first(1))).unwrap().items.remove(0);
+    let page = format!("/article/{}", article.slug);
+    for path in [page.as_str(), "/"] {
+        get(&varnish.addr, path);
+        let (status, response) = get(&varnish.addr, path);
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        assert!(response.contains("X-Varnish-Cache: HIT"), "kept by Varnish: {path}");
+    }
+    // Unpublished through A: Varnish's copies of the article and of the lists go, whichever
+    // node it would have asked, and the article's page says it is gone.
+    let token = token(&database, folders[0].path(), "publish");
+    let answer = post(&a.addr, &format!("/api/admin/articles/{}/unpublish", article.id), &token);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let started = Instant::now();
+    loop {
+        let (status, _) = get(&varnish.addr, &page);
+        let (_, home) = get(&varnish.addr, "/");
+        let listed = home.contains(&format!("href=\"{page}\""));
+        if status == "HTTP/1.1 410 Gone" && !listed {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(5), "Varnish still serves it: {status}, listed: {listed}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for server in [a, b] {
+        assert!(server.stop());
+    }
+    rt.block_on(db.finish());
+}
+
+/// A POST with a bearer token and no body; the whole response.
+fn post(addr: &str, path: &str, token: &str) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// Varnish with `contrib/varnish/masthead.vcl`, in front of `nodes`. `None` (said loudly) when
+/// Varnish is not installed outside CI.
+struct Varnish {
+    child: Child,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Varnish {
+    fn start(port: u16, nodes: &[&str]) -> Option<Varnish> {
+        if !std::path::Path::new("/usr/sbin/varnishd").exists() {
+            assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and Varnish is not installed");
+            eprintln!("\n!!! SKIPPED the Varnish test: varnishd is not installed\n");
+            return None;
+        }
+        let shipped = include_str!("../../../../contrib/varnish/masthead.vcl");
+        let backends: String = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, addr)| {
+                let (host, port) = addr.rsplit_once(':').unwrap();
+                format!("backend node{i} {{ .host = \"{host}\"; .port = \"{port}\"; }}\n")
+            })
+            .collect();
+        let adds: String = (0..nodes.len()).map(|i| format!("    nodes.add_backend(node{i});\n")).collect();
+        let vcl = shipped
+            .replace("backend node1 { .host = \"127.0.0.1\"; .port = \"8080\"; }\n", &backends)
+            .replace("    nodes.add_backend(node1);\n", &adds);
+        assert!(vcl.contains("node0"), "the shipped VCL names its backend as expected");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("masthead.vcl");
+        std::fs::write(&file, vcl).unwrap();
+        let child = Command::new("/usr/sbin/varnishd")
+            .args(["-F", "-j", "none", "-s", "malloc,32m", "-n"])
+            .arg(dir.path().join("work"))
+            .args(["-a", &format!("127.0.0.1:{port}"), "-f"])
+            .arg(&file)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("varnishd starts");
+        let varnish = Varnish { child, addr: format!("127.0.0.1:{port}"), _dir: dir };
+        let started = Instant::now();
+        while TcpStream::connect(&varnish.addr).is_err() {
+            assert!(started.elapsed() < Duration::from_secs(30), "Varnish listened within 30 s");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Some(varnish)
+    }
+}
+
+impl Drop for Varnish {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 async fn retitle(store: &masthead_store::Store, id: i64, title: &str) {
     let current = store.article(id).await.unwrap();
     let mut new = store.revision_snapshot(id, current.revision).await.unwrap();
@@ -163,6 +294,11 @@ fn get_bytes(addr: &str, path: &str) -> Vec<u8> {
 
 /// An editor and a token that may write, made with the command line on the shared database.
 fn write_token(database: &str, data: &std::path::Path) -> String {
+    token(database, data, "write")
+}
+
+/// An editor and a token of `scope`, made with the command line on the shared database.
+fn token(database: &str, data: &std::path::Path, scope: &str) -> String {
     let data = data.to_str().unwrap();
     let mut add = masthead()
         .args(["user", "add", "--data", data, "--database-url", database, "--email", "ana@meridian.example"])
@@ -184,7 +320,7 @@ fn write_token(database: &str, data: &std::path::Path) -> String {
             "--email",
             "ana@meridian.example",
         ])
-        .args(["--scope", "write"])
+        .args(["--scope", scope])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
