@@ -170,7 +170,7 @@ macro_rules! record_save {
             .bind($user_id)
             .bind($now)
             .bind(&$changed)
-            .bind(&$snapshot)
+            .bind(crate::revisions::pack(&$snapshot))
             .execute(&mut *$tx)
             .await?;
         sqlx::query(RECORD_CHANGE).bind($id).bind($now).execute(&mut *$tx).await?;
@@ -649,12 +649,16 @@ impl Store {
         user_id: Option<i64>,
         record: Option<&SyndicationRecord>,
     ) -> Result<Article> {
-        let previous: Option<String> = on_db!(self, pool => {
-            sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")
+        let previous: Option<(i64, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT revision, snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
+        let previous = match previous {
+            Some((revision, stored)) => Some(crate::revisions::snapshot_json(&stored, id, revision)?),
+            None => None,
+        };
         let new = &still_generated_excerpt(new, previous.as_deref());
         let (new, published_at, excerpt) = prepare(new)?;
         let new = &new;
@@ -759,13 +763,14 @@ impl Store {
     /// The article as it was saved at `revision`, ready to be restored with
     /// [`Store::update_article`].
     pub async fn revision_snapshot(&self, article_id: i64, revision: i64) -> Result<NewArticle> {
-        let json: String = on_db!(self, pool => {
+        let stored: String = on_db!(self, pool => {
             sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 AND revision = $2")
                 .bind(article_id)
                 .bind(revision)
                 .fetch_one(pool)
                 .await?
         });
+        let json = crate::revisions::snapshot_json(&stored, article_id, revision)?;
         serde_json::from_str(&json)
             .map_err(|e| StoreError::Corrupt(format!("revision {revision} of article {article_id}: {e}")))
     }

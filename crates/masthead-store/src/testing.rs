@@ -101,6 +101,28 @@ impl TestDb {
     }
 }
 
+/// Rewrites every revision's snapshot as plain JSON, as revisions saved before snapshots were
+/// packed are stored; returns how many.
+pub async fn unpack_revisions(store: &Store) -> usize {
+    let rows: Vec<(i64, i64, String)> = crate::on_db!(store, pool => {
+        sqlx::query_as("SELECT article_id, revision, snapshot FROM article_revisions").fetch_all(pool).await.unwrap()
+    });
+    for (article, revision, stored) in &rows {
+        let json = crate::revisions::unpack(stored).unwrap();
+        crate::on_db!(store, pool => {
+            sqlx::query("UPDATE article_revisions SET snapshot = $1 WHERE article_id = $2 AND revision = $3")
+                .bind(json)
+                .bind(article)
+                .bind(revision)
+                .execute(pool)
+                .await
+                .unwrap()
+                .rows_affected()
+        });
+    }
+    rows.len()
+}
+
 /// Runs `test` on a fresh SQLite database.
 pub async fn on_sqlite<F, Fut>(test: F)
 where

@@ -70,5 +70,6 @@ async fn run(cli: cli::Cli) -> anyhow::Result<()> {
         cli::Command::Members(cli::MembersCommand::Export(args)) => members::export(args).await,
         cli::Command::Mail(command) => mail::run(command).await,
         cli::Command::Search(cli::SearchCommand::Reindex(args)) => search::reindex(args).await,
+        cli::Command::Revisions(cli::RevisionsCommand::Pack(args)) => search::pack_revisions(args).await,
     }
 }

@@ -24,6 +24,7 @@ mod sources;
 
 both_backends!(
     a_store_answers_pings_and_says_whether_it_hears_other_nodes,
+    older_revisions_are_packed_and_read_back_unchanged,
     settings_default_until_saved_then_round_trip,
     article_round_trips_with_bylines_terms_provenance_and_image,
     taken_slug_is_a_conflict,
@@ -1301,4 +1302,35 @@ async fn an_excerpt_nobody_wrote_follows_the_text(store: Store) {
     new.body = render_body(BodyFormat::Markdown, "The best text.").unwrap();
     let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
     assert_eq!(a.excerpt, "In short: better.");
+}
+
+async fn older_revisions_are_packed_and_read_back_unchanged(store: Store) {
+    let mut new = article("long-read", Some("2026-11-01T08:00:00Z"), vec![], vec![]);
+    new.body =
+        render_body(BodyFormat::Markdown, &"The river carried less freight this year. ".repeat(200)).unwrap();
+    let a = store.create_article(&new).await.unwrap();
+    new.title = "A long read, revised".into();
+    let a = store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    let before: Vec<_> = [1, 2].iter().map(|r| (a.id, *r)).collect();
+    let mut snapshots = Vec::new();
+    for (id, revision) in &before {
+        snapshots.push(store.revision_snapshot(*id, *revision).await.unwrap());
+    }
+    // As saved before snapshots were packed.
+    assert_eq!(masthead_store::testing::unpack_revisions(&store).await, 2);
+    let heard = std::sync::Mutex::new(Vec::new());
+    let packed = store.pack_revisions(1, |done, all| heard.lock().unwrap().push((done, all))).await.unwrap();
+    assert_eq!((packed.revisions, packed.packed), (2, 2));
+    assert!(packed.bytes_after * 4 < packed.bytes_before, "{packed:?}");
+    assert_eq!(*heard.lock().unwrap(), [(1, 2), (2, 2)], "progress by batch");
+    for ((id, revision), snapshot) in before.iter().zip(&snapshots) {
+        assert_eq!(&store.revision_snapshot(*id, *revision).await.unwrap(), snapshot, "read back unchanged");
+    }
+    let again = store.pack_revisions(100, |_, _| {}).await.unwrap();
+    assert_eq!((again.revisions, again.packed), (2, 0), "packed once");
+    // A save after packing still knows what changed since the packed revision.
+    new.dek = "Less freight, fewer boats.".into();
+    store.update_article(a.id, a.revision, &new, None).await.unwrap();
+    let history = store.revisions(a.id).await.unwrap();
+    assert_eq!(history[0].changed, ["dek"], "{history:?}");
 }

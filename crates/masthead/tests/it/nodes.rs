@@ -180,7 +180,10 @@ fn a_change_through_one_node_purges_varnish_in_front_of_two() {
         if status == "HTTP/1.1 410 Gone" && !listed {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(5), "Varnish still serves it: {status}, listed: {listed}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "Varnish still serves it: {status}, listed: {listed}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     for server in [a, b] {
