@@ -87,6 +87,11 @@ impl AppState {
         &self.inner.newsroom
     }
 
+    /// Cache hits answered before the router, for `http::serve::serve`.
+    pub fn fast_path(&self) -> crate::http::page_cache::FastPath {
+        crate::http::page_cache::FastPath::new(self.inner.page_cache.clone(), self.inner.metrics.clone())
+    }
+
     /// This node's counts for `/metrics`.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.inner.metrics

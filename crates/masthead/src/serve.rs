@@ -151,7 +151,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         shutdown_signal().await;
         let _ = stop.send(true);
     };
-    masthead_web::http::serve::serve(listener, masthead_web::router(state), limits, signal)
+    let fast = Some(state.fast_path());
+    masthead_web::http::serve::serve(listener, masthead_web::router(state), fast, limits, signal)
         .await
         .context("the server stopped with an error")?;
     // The jobs finish the turn they are in: nothing they claimed is left half-done.

@@ -14,3 +14,4 @@ pub mod page_cache;
 pub mod rate_limit;
 pub mod redirects;
 pub mod serve;
+mod wordpress;

@@ -81,11 +81,24 @@ impl Tags {
     }
 }
 
+/// A kept response: where it stands in the cache's order, and the page itself, shared, so that
+/// a hit copies no more than a pointer.
 #[derive(Clone)]
 struct Entry {
     stamp: u64,
     /// When it was stored: past the cache's `max_age` it is rendered again.
     stored: std::time::Instant,
+    page: Arc<Page>,
+}
+
+impl std::ops::Deref for Entry {
+    type Target = Page;
+    fn deref(&self) -> &Page {
+        &self.page
+    }
+}
+
+struct Page {
     headers: Vec<(HeaderName, HeaderValue)>,
     etag: Option<HeaderValue>,
     last_modified: Option<jiff::Timestamp>,
@@ -93,11 +106,22 @@ struct Entry {
     gzip: Bytes,
     brotli: Bytes,
     tags: Vec<String>,
+    /// Every header of the whole answer to a plain GET, once one went out through every layer,
+    /// by encoding (identity, gzip, brotli): what [`FastPath`] answers the next ones with.
+    served: [std::sync::OnceLock<HeaderMap>; 3],
 }
 
-impl Entry {
+impl Page {
     fn size(&self) -> usize {
         self.identity.len() + self.gzip.len() + self.brotli.len() + 512
+    }
+
+    fn body(&self, encoding: Encoding) -> (&Bytes, Option<&'static str>) {
+        match encoding {
+            Encoding::Brotli if !self.brotli.is_empty() => (&self.brotli, Some("br")),
+            Encoding::Gzip | Encoding::Brotli if !self.gzip.is_empty() => (&self.gzip, Some("gzip")),
+            _ => (&self.identity, None),
+        }
     }
 }
 
@@ -286,6 +310,29 @@ impl PageCache {
         Some(entry.clone())
     }
 
+    /// The page kept at `key` for the fast path: like `get`, but it moves the page to the front
+    /// of the order only when it is not among the newest quarter, so that a popular page's
+    /// hits take the lock briefly and allocate nothing.
+    fn served_page(&self, key: &str) -> Option<Arc<Page>> {
+        self.catch_up();
+        let mut inner = self.lock();
+        let (stamp, stored, page) = inner.entries.get(key).map(|e| (e.stamp, e.stored, e.page.clone()))?;
+        if inner.max_age.is_some_and(|max| stored.elapsed() > max) {
+            inner.remove(key);
+            return None;
+        }
+        if inner.clock - stamp > inner.entries.len() as u64 / 4 {
+            inner.clock += 1;
+            let fresh = inner.clock;
+            inner.by_age.remove(&stamp);
+            inner.by_age.insert(fresh, key.to_owned());
+            if let Some(entry) = inner.entries.get_mut(key) {
+                entry.stamp = fresh;
+            }
+        }
+        Some(page)
+    }
+
     fn insert(&self, key: String, mut entry: Entry, generation: u64) {
         self.catch_up();
         let mut inner = self.lock();
@@ -378,11 +425,12 @@ impl PageCache {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// The encodings a page is kept in; the numbers index `Page::served`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Encoding {
-    Brotli,
-    Gzip,
-    Identity,
+    Identity = 0,
+    Gzip = 1,
+    Brotli = 2,
 }
 
 fn accepted(headers: &HeaderMap) -> Encoding {
@@ -420,13 +468,7 @@ fn from_entry(entry: &Entry, request: &HeaderMap, hit: &'static str) -> Response
     let mut response = match crate::http::conditional::not_modified(request, etag, entry.last_modified) {
         true => StatusCode::NOT_MODIFIED.into_response(),
         false => {
-            let (body, encoding) = match accepted(request) {
-                Encoding::Brotli if !entry.brotli.is_empty() => (entry.brotli.clone(), Some("br")),
-                Encoding::Gzip | Encoding::Brotli if !entry.gzip.is_empty() => {
-                    (entry.gzip.clone(), Some("gzip"))
-                }
-                _ => (entry.identity.clone(), None),
-            };
+            let (body, encoding) = entry.body(accepted(request));
             let mut r = Response::new(Body::from(body.clone()));
             if let Some(e) = encoding {
                 r.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(e));
@@ -442,6 +484,82 @@ fn from_entry(entry: &Entry, request: &HeaderMap, hit: &'static str) -> Response
     headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     headers.insert(X_CACHE, HeaderValue::from_static(hit));
     response
+}
+
+/// Cache hits answered before routing and every layer: the whole answer's headers, recorded
+/// the first time a page went out through all of them, cloned with the kept body. Only plain
+/// GETs (no conditions, no ranges, no WordPress id to look up) take it; everything else, and
+/// a page whose answer has not been recorded yet, goes the whole way.
+#[derive(Clone, Debug)]
+pub struct FastPath {
+    cache: PageCache,
+    metrics: Arc<crate::http::metrics::Metrics>,
+}
+
+impl FastPath {
+    pub fn new(cache: PageCache, metrics: Arc<crate::http::metrics::Metrics>) -> FastPath {
+        FastPath { cache, metrics }
+    }
+
+    /// The key and encoding of a request the fast path may answer, if it may.
+    fn eligible<B>(request: &axum::http::Request<B>) -> Option<(&str, Encoding)> {
+        let headers = request.headers();
+        let plain = request.method() == Method::GET
+            && !headers.contains_key(header::IF_NONE_MATCH)
+            && !headers.contains_key(header::IF_MODIFIED_SINCE)
+            && !headers.contains_key(header::RANGE)
+            && !crate::http::wordpress::names_wordpress_id(request.uri());
+        let key = request.uri().path_and_query().map(|p| p.as_str())?;
+        plain.then(|| (key, accepted(headers)))
+    }
+
+    /// The whole answer from the cache, when this request may have it and it is there.
+    pub fn answer<B>(&self, request: &axum::http::Request<B>) -> Option<Response> {
+        let started = std::time::Instant::now();
+        let (key, encoding) = FastPath::eligible(request)?;
+        let page = self.cache.served_page(key)?;
+        let headers = page.served[encoding as usize].get()?.clone();
+        let (body, _) = page.body(encoding);
+        let mut response = Response::new(Body::from(body.clone()));
+        *response.headers_mut() = headers;
+        self.metrics.count_hit(started.elapsed());
+        Some(response)
+    }
+
+    /// Whether the whole answer to `request` should be recorded once it comes back.
+    pub fn recorder<B>(&self, request: &axum::http::Request<B>) -> Option<Recorder> {
+        let (key, encoding) = FastPath::eligible(request)?;
+        Some(Recorder { cache: self.cache.clone(), key: key.to_owned(), encoding })
+    }
+}
+
+/// Records a page's whole answer for [`FastPath`].
+#[derive(Debug)]
+pub struct Recorder {
+    cache: PageCache,
+    key: String,
+    encoding: Encoding,
+}
+
+impl Recorder {
+    /// Keeps the headers of `response` as they went out, if it is the kept page's answer (a
+    /// hit or a miss, whole, of the version still kept).
+    pub fn record(self, response: &Response) {
+        let cached =
+            matches!(response.headers().get(X_CACHE).map(HeaderValue::as_bytes), Some(b"hit" | b"miss"));
+        if response.status() != StatusCode::OK || !cached {
+            return;
+        }
+        let Some(page) = self.cache.served_page(&self.key) else { return };
+        if page.etag.is_none() || page.etag.as_ref() != response.headers().get(header::ETAG) {
+            return;
+        }
+        let mut headers = response.headers().clone();
+        headers.insert(X_CACHE, HeaderValue::from_static("hit"));
+        // The server writes the date of each answer.
+        headers.remove(header::DATE);
+        let _ = page.served[self.encoding as usize].set(headers);
+    }
 }
 
 /// The middleware in front of the public routes.
@@ -492,13 +610,16 @@ pub(crate) async fn serve_cached(State(cache): State<PageCache>, request: Reques
     let entry = Entry {
         stamp: 0,
         stored: std::time::Instant::now(),
-        etag: parts.headers.get(header::ETAG).cloned(),
-        last_modified: crate::http::conditional::last_modified_of(&parts.headers),
-        headers,
-        identity,
-        gzip,
-        brotli,
-        tags,
+        page: Arc::new(Page {
+            etag: parts.headers.get(header::ETAG).cloned(),
+            last_modified: crate::http::conditional::last_modified_of(&parts.headers),
+            headers,
+            identity,
+            gzip,
+            brotli,
+            tags,
+            served: Default::default(),
+        }),
     };
     let answer = from_entry(&entry, &request_headers, "miss");
     cache.insert(key, entry, generation);
@@ -513,13 +634,16 @@ mod tests {
         Entry {
             stamp: 0,
             stored: std::time::Instant::now(),
-            headers: vec![],
-            etag: None,
-            last_modified: None,
-            identity: Bytes::from(vec![b'x'; size]),
-            gzip: Bytes::new(),
-            brotli: Bytes::new(),
-            tags: tags.iter().map(|t| t.to_string()).collect(),
+            page: Arc::new(Page {
+                headers: vec![],
+                etag: None,
+                last_modified: None,
+                identity: Bytes::from(vec![b'x'; size]),
+                gzip: Bytes::new(),
+                brotli: Bytes::new(),
+                tags: tags.iter().map(|t| t.to_string()).collect(),
+                served: Default::default(),
+            }),
         }
     }
 

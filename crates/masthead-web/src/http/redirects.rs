@@ -28,7 +28,7 @@ pub async fn follow_redirects(State(state): State<AppState>, request: Request, n
         return next.run(request).await;
     }
     let uri = request.uri().clone();
-    if names_wordpress_id(&uri) {
+    if crate::http::wordpress::names_wordpress_id(&uri) {
         return match lookup(&state, &uri).await {
             Found::Redirect(redirect) => redirect,
             Found::Unpublished => AppError::NotFound.into_response(),
@@ -53,13 +53,6 @@ enum Found {
     /// home page must not stand in for it.
     Unpublished,
     Nothing,
-}
-
-/// `/?p=123`, `/?page_id=7`: WordPress's own addresses of a post, which the home page would
-/// otherwise answer as itself.
-fn names_wordpress_id(uri: &Uri) -> bool {
-    uri.path() == "/"
-        && uri.query().is_some_and(|q| q.split('&').any(|p| p.starts_with("p=") || p.starts_with("page_id=")))
 }
 
 /// Where `uri` now lives. A failing database costs the reader only the redirect: the response
@@ -148,16 +141,5 @@ mod tests {
         assert_eq!(article_sub_address("/article/water/"), None);
         assert_eq!(article_sub_address("/article//x"), None);
         assert_eq!(article_sub_address("/author/ana/feed.xml"), None);
-    }
-
-    #[test]
-    fn only_the_home_page_with_an_id_is_looked_up_before_it_runs() {
-        let yes = |s: &str| names_wordpress_id(&s.parse().unwrap());
-        assert!(yes("/?p=123"));
-        assert!(yes("/?utm_source=x&page_id=7"));
-        assert!(!yes("/?after=1700000000-3"));
-        assert!(!yes("/"));
-        assert!(!yes("/article/x?p=1"));
-        assert!(!yes("/?pp=1"));
     }
 }

@@ -21,11 +21,12 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::StatusCode;
 use hyper_util::rt::TokioIo;
-use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, watch};
-use tower::{Service, ServiceExt};
+use tower::Service;
+
+use crate::http::page_cache::FastPath;
 use tower_http::timeout::TimeoutLayer;
 
 /// How much of the server one client, or all of them, may hold.
@@ -72,10 +73,12 @@ fn refusal() -> String {
 const MAX_REFUSING: usize = 64;
 
 /// Serves `router` on `listener` within `limits` until `shutdown` completes, then waits for
-/// the connections to finish their requests.
+/// the connections to finish their requests. With `fast`, cache hits are answered before the
+/// router (`page_cache::FastPath`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    fast: Option<FastPath>,
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
@@ -120,9 +123,7 @@ pub async fn serve(
             Ok(service) => service,
             Err(never) => match never {},
         };
-        let service = TowerToHyperService::new(
-            service.map_request(|r: axum::http::Request<hyper::body::Incoming>| r.map(axum::body::Body::new)),
-        );
+        let service = Front { inner: service, fast: fast.clone() };
         let limits = limits.clone();
         let mut stopping = stopping.clone();
         tokio::spawn(async move {
@@ -160,6 +161,50 @@ pub async fn serve(
     // Every connection holds a permit until it ends: having them all back means all ended.
     let _ = permits.acquire_many(max as u32).await;
     Ok(())
+}
+
+/// What hyper calls for each request: the fast path's answer when it has one, the router's
+/// otherwise (recorded for the fast path when it is a kept page's).
+#[derive(Clone)]
+struct Front<S> {
+    inner: S,
+    fast: Option<FastPath>,
+}
+
+type Answer = Result<axum::response::Response, std::convert::Infallible>;
+
+impl<S> hyper::service::Service<axum::http::Request<hyper::body::Incoming>> for Front<S>
+where
+    S: Service<
+            axum::http::Request<axum::body::Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = futures_util::future::Either<
+        std::future::Ready<Answer>,
+        Pin<Box<dyn Future<Output = Answer> + Send>>,
+    >;
+
+    fn call(&self, request: axum::http::Request<hyper::body::Incoming>) -> Self::Future {
+        if let Some(answer) = self.fast.as_ref().and_then(|fast| fast.answer(&request)) {
+            return futures_util::future::Either::Left(std::future::ready(Ok(answer)));
+        }
+        let recorder = self.fast.as_ref().and_then(|fast| fast.recorder(&request));
+        let inner = self.inner.clone();
+        futures_util::future::Either::Right(Box::pin(async move {
+            let response = tower::ServiceExt::oneshot(inner, request.map(axum::body::Body::new)).await?;
+            if let Some(recorder) = recorder {
+                recorder.record(&response);
+            }
+            Ok(response)
+        }))
+    }
 }
 
 /// Tells a client past the cap to come back later, and closes. Bounded in time whatever the

@@ -234,3 +234,81 @@ async fn a_page_costs_the_same_queries_however_many_articles_it_lists() {
     short.finish().await;
     long.finish().await;
 }
+
+/// A GET over a real connection: (status, headers, body).
+async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, reqwest::header::HeaderMap, Vec<u8>) {
+    let mut request = client.get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = request.send().await.unwrap();
+    let (status, headers) = (response.status().as_u16(), response.headers().clone());
+    (status, headers, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn cache_hits_are_answered_before_the_router_exactly_as_through_it() {
+    let app = TestApp::demo().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(masthead_web::http::serve::serve(
+        listener,
+        app.router.clone(),
+        Some(app.state.fast_path()),
+        masthead_web::http::serve::Limits::default(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let client = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let article = app.published().await[0].clone();
+    let url = format!("http://{addr}/article/{}", article.slug);
+    let fast = || app.state.metrics().fast_hits();
+
+    for accept in [&[][..], &[("accept-encoding", "gzip")][..], &[("accept-encoding", "br, gzip")][..]] {
+        let before = fast();
+        let (status, _, _) = fetch(&client, &url, accept).await;
+        assert_eq!(status, 200);
+        assert_eq!(fast(), before, "the first answer in an encoding goes through the router");
+        let (status, answered, fast_body) = fetch(&client, &url, accept).await;
+        assert_eq!(status, 200);
+        assert_eq!(fast(), before + 1, "then hits are answered before it: {accept:?}");
+        // What the router itself answers to the same request.
+        let path = format!("/article/{}", article.slug);
+        let (_, through_cache, body, through) = get(&app.router, &path, accept).await;
+        assert_eq!(through_cache, "hit");
+        assert_eq!(fast_body, body, "the same bytes");
+        let sorted = |h: Vec<(String, String)>| {
+            let mut h: Vec<(String, String)> = h.into_iter().filter(|(k, _)| k != "date").collect();
+            h.sort();
+            h
+        };
+        let answered =
+            sorted(answered.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned())).collect());
+        let through =
+            sorted(through.iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned())).collect());
+        assert_eq!(answered, through, "the same headers");
+        assert!(answered.iter().any(|(k, _)| k == "content-security-policy"));
+    }
+
+    // A conditional request goes the whole way, and is told nothing changed.
+    let (_, headers, _) = fetch(&client, &url, &[]).await;
+    let etag = headers["etag"].to_str().unwrap().to_owned();
+    let before = fast();
+    let (status, _, _) = fetch(&client, &url, &[("if-none-match", &etag)]).await;
+    assert_eq!((status, fast()), (304, before));
+
+    // A change is seen at once: the kept answer goes with the page.
+    retitle(app.store(), article.id, "Answered fresh after a change").await;
+    let (status, headers, body) = fetch(&client, &url, &[]).await;
+    assert_eq!((status, &headers["x-cache"]), (200, &"miss".parse().unwrap()));
+    assert!(String::from_utf8_lossy(&body).contains("Answered fresh after a change"));
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+    app.finish().await;
+}

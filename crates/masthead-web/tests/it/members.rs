@@ -802,10 +802,15 @@ async fn a_mail_providers_one_click_post_over_a_real_connection_unsubscribes_and
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let limits = masthead_web::http::serve::Limits::default();
-    let server =
-        tokio::spawn(masthead_web::http::serve::serve(listener, app.router.clone(), limits, async move {
+    let server = tokio::spawn(masthead_web::http::serve::serve(
+        listener,
+        app.router.clone(),
+        None,
+        limits,
+        async move {
             let _ = stopped.await;
-        }));
+        },
+    ));
 
     // A scanner following the link.
     let get = over_tcp(

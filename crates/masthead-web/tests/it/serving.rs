@@ -28,7 +28,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(serve(listener, router, limits, async move {
+        let task = tokio::spawn(serve(listener, router, None, limits, async move {
             let _ = stopped.await;
         }));
         Server { addr, stop: Some(stop), task }
