@@ -2,7 +2,7 @@
 """Grows a generated outlet to many times its size for the search benchmark at sizes that
 `masthead generate` would take hours to reach: the articles are copied (with their regions,
 themes, tags, authors and search rows) as many times as asked, each copy with its own ids and
-slugs. The originals' dates (and their term listings) move back first, so that the copies fill the years between and a
+slugs. The originals' dates (and their listings) move back first, so that the copies fill the years between and a
 larger id still means a more recent article, as on a real site.
 
 The copies repeat the originals' words, so each word is in as large a share of the articles as
@@ -39,6 +39,9 @@ def copy_statements(k, base, span, postgres):
         f"INSERT INTO term_listings (term_id, published_at, article_id) "
         f"SELECT term_id, published_at + {k} * {span}, article_id + {offset} FROM term_listings "
         f"WHERE article_id <= {base}",
+        f"INSERT INTO author_listings (author_id, published_at, article_id) "
+        f"SELECT author_id, published_at + {k} * {span}, article_id + {offset} FROM author_listings "
+        f"WHERE article_id <= {base}",
     ]
     if postgres:
         statements.append(
@@ -59,6 +62,7 @@ def moved_back(base, span, times):
     return (
         f"UPDATE articles SET published_at = published_at - ({times} - 1) * {span} WHERE id <= {base}",
         f"UPDATE term_listings SET published_at = published_at - ({times} - 1) * {span} WHERE article_id <= {base}",
+        f"UPDATE author_listings SET published_at = published_at - ({times} - 1) * {span} WHERE article_id <= {base}",
     )
 
 

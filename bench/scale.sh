@@ -3,22 +3,29 @@
 # at each size (its time and peak memory), then, with the page cache off so that every answer
 # is rendered, the server pinned to core 0 and wrk (one thread, 32 connections, gzip) to core
 # 1: the home page, a region's archive (a tree of regions), a theme's, a common tag's, a rare
-# and old tag's (on the 50 oldest articles only, added here), an author's, the sitemap index,
+# and old tag's (on the 50 oldest articles only, added here), an author's, a guest writer's
+# (on the 3 oldest, added here), the sitemap index,
 # the last sitemap of articles and the news sitemap. The last column is the largest size's rate
 # as a share of the smallest's. See BENCHMARKS.md, "Scale-out".
 #
-# Usage: bench/scale.sh [--sizes "1000 1000000"] [--duration 10s] [--smoke]
+# With --grow-from N, a size above N is reached by generating N articles and copying them
+# (bench/grow_site.py: the copies keep the originals' terms, authors, listings and search rows,
+# and fill the years before them), which takes minutes where generating takes hours.
+#
+# Usage: bench/scale.sh [--sizes "1000 1000000"] [--grow-from 100000] [--duration 10s] [--smoke]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$(pwd)"
 SIZES="1000 1000000"
+GROW_FROM=""
 DURATION=10s
 PROFILE=release
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) SIZES="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
-    --smoke) SIZES="200 400"; DURATION=1s; PROFILE=debug ;;
+    --grow-from) GROW_FROM="$2"; shift ;;
+    --smoke) SIZES="200 400"; GROW_FROM=200; DURATION=1s; PROFILE=debug ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -41,15 +48,25 @@ rate() {
     | awk '/Requests\/sec/ { printf "%.0f", $2 }'
 }
 
-PAGES=(/ /region/region-1 /theme/theme-1 /tag/tag-1 /tag/rare-and-old /author/writer-a-1 /sitemap.xml SITEMAP_LAST /news-sitemap.xml)
+PAGES=(/ /region/region-1 /theme/theme-1 /tag/tag-1 /tag/rare-and-old /author/writer-a-1 /author/guest-writer /sitemap.xml SITEMAP_LAST /news-sitemap.xml)
 declare -A RATE FIRST
 for N in $SIZES; do
   DATA="$WORK/site-$N"
   if [ ! -f "$DATA/masthead.db" ]; then
-    echo "== $N articles: generating"
-    /usr/bin/time -f "%e %M" -o "$WORK/time-$N" "$BIN" generate --data "$DATA" --articles "$N" | tail -1
-    read -r secs kb <"$WORK/time-$N"
-    echo "generated $N articles in ${secs} s, peak memory $((kb / 1024)) MB"
+    if [ -n "$GROW_FROM" ] && [ "$N" -gt "$GROW_FROM" ]; then
+      echo "== $N articles: generating $GROW_FROM, then copying them $((N / GROW_FROM)) times"
+      /usr/bin/time -f "%e %M" -o "$WORK/time-$N" "$BIN" generate --data "$DATA" --articles "$GROW_FROM" | tail -1
+      read -r secs kb <"$WORK/time-$N"
+      echo "generated $GROW_FROM articles in ${secs} s, peak memory $((kb / 1024)) MB"
+      started=$(date +%s)
+      python3 bench/grow_site.py sqlite "$DATA/masthead.db" $((N / GROW_FROM))
+      echo "grew to $N articles in $(( $(date +%s) - started )) s"
+    else
+      echo "== $N articles: generating"
+      /usr/bin/time -f "%e %M" -o "$WORK/time-$N" "$BIN" generate --data "$DATA" --articles "$N" | tail -1
+      read -r secs kb <"$WORK/time-$N"
+      echo "generated $N articles in ${secs} s, peak memory $((kb / 1024)) MB"
+    fi
     # A tag on the 50 oldest articles only, listed as every term is.
     python3 - "$DATA/masthead.db" <<'PY'
 import sqlite3, sys
@@ -59,6 +76,12 @@ tag = db.execute("SELECT id FROM terms WHERE slug = 'rare-and-old'").fetchone()[
 oldest = db.execute("SELECT id, published_at FROM articles WHERE status = 'published' ORDER BY published_at, id LIMIT 50").fetchall()
 db.executemany("INSERT INTO article_terms (article_id, term_id, position) VALUES (?, ?, 99)", [(a, tag) for a, _ in oldest])
 db.executemany("INSERT INTO term_listings (term_id, published_at, article_id) VALUES (?, ?, ?)", [(tag, p, a) for a, p in oldest])
+# A guest writer with three old pieces.
+db.execute("INSERT INTO authors (slug, name, bio, links) VALUES ('guest-writer', 'A guest writer', '', '[]')")
+guest = db.execute("SELECT id FROM authors WHERE slug = 'guest-writer'").fetchone()[0]
+db.executemany("INSERT INTO article_authors (article_id, author_id, position) VALUES (?, ?, 9)", [(a, guest) for a, _ in oldest[:3]])
+if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'author_listings'").fetchone():
+    db.executemany("INSERT INTO author_listings (author_id, published_at, article_id) VALUES (?, ?, ?)", [(guest, p, a) for a, p in oldest[:3]])
 db.commit()
 PY
   fi

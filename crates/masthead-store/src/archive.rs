@@ -313,7 +313,7 @@ impl Store {
         }
         // The search index and the term listings are not in the archive: they are made again
         // from the articles.
-        self.rebuild_term_listings().await?;
+        self.rebuild_listings().await?;
         self.reindex_search(|_, _| {}).await?;
         self.changed(vec!["all".to_owned()]).await;
         Ok(())

@@ -13,7 +13,6 @@ use masthead_core::{
 };
 use sqlx::{FromRow, Row};
 
-use crate::listings::list_under_terms;
 use crate::related::choose_related;
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
 use crate::search::{SearchDocument, index_for_search};
@@ -514,7 +513,7 @@ impl Store {
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
-                list_under_terms!(tx, id, new.status, *published_at);
+                crate::listings::list_published!(tx, id, new.status, *published_at);
                 index_for_search!(tx, id, documents[ids.len()], config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
@@ -568,7 +567,7 @@ impl Store {
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
-            list_under_terms!(tx, id, new.status, published_at);
+            crate::listings::list_published!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, 1_i64, user_id, now, changed, snapshot);
@@ -713,7 +712,7 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
             }
             write_relations!(tx, id, new);
-            list_under_terms!(tx, id, new.status, published_at);
+            crate::listings::list_published!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
             record_save!(tx, id, base_revision + 1, user_id, now, changed, snapshot);
@@ -1152,14 +1151,15 @@ impl Store {
         let first_free = if filter_value.is_some() { 2 } else { 1 };
         let (p, i) = (first_free, first_free + 1);
         // What the list is read from, what narrows it, and the publication time and id it is
-        // ordered by. A term and everything below it is one range of `term_listings`.
+        // ordered by. A term and everything below it is one range of `term_listings`, an author
+        // one range of `author_listings`.
         let (from, filter, time, id) = match scope {
             Scope::All => ("articles a", "", "a.published_at", "a.id"),
             Scope::Author(_) => (
-                "articles a",
-                "AND a.id IN (SELECT article_id FROM article_authors WHERE author_id = $1)",
-                "a.published_at",
-                "a.id",
+                "author_listings l JOIN articles a ON a.id = l.article_id",
+                "AND l.author_id = $1",
+                "l.published_at",
+                "l.article_id",
             ),
             Scope::TermTree(_) => (
                 "term_listings l JOIN articles a ON a.id = l.article_id",

@@ -1,8 +1,9 @@
-//! Term listings (`term_listings`): every published article under each term it is filed under
-//! and each term above those, by publication time, so that an archive of a term and all below
-//! it is one range of an index, newest first. Written in each save's transaction
-//! ([`list_under_terms!`]); rebuilt whole when a term moves (every article below it moves
-//! with it) and after a restore.
+//! Listings: every published article under each term it is filed under and each term above
+//! those (`term_listings`), and under each of its authors (`author_listings`), by publication
+//! time, so that an archive of a term and all below it, or of an author, is one range of an
+//! index, newest first. Written in each save's transaction ([`list_published!`]); the term
+//! listings are rebuilt whole when a term moves (every article below it moves with it), and
+//! both after a restore.
 
 use crate::{Result, Store, on_db};
 
@@ -25,19 +26,31 @@ pub(crate) const LIST_ONE: &str = "WITH RECURSIVE up (term_id, depth) AS ( \
      WHERE t.parent_id IS NOT NULL AND up.depth < 32) \
      INSERT INTO term_listings (term_id, published_at, article_id) SELECT DISTINCT term_id, $2, $1 FROM up";
 
-/// Writes article `$id`'s listing rows inside the transaction `$tx`, after its terms: none
-/// unless it is published (`$status`) with a publication time (`$published_at`, seconds).
-macro_rules! list_under_terms {
+/// The author rows of article `$1`, published at `$2`.
+pub(crate) const LIST_AUTHORS_ONE: &str = "INSERT INTO author_listings (author_id, published_at, article_id) \
+     SELECT DISTINCT author_id, $2, $1 FROM article_authors WHERE article_id = $1";
+
+/// The author rows of every published article.
+pub(crate) const LIST_AUTHORS_ALL: &str = "INSERT INTO author_listings (author_id, published_at, article_id) \
+     SELECT DISTINCT aa.author_id, a.published_at, a.id FROM article_authors aa JOIN articles a ON a.id = aa.article_id \
+     WHERE a.status = 'published' AND a.published_at IS NOT NULL";
+
+/// Writes article `$id`'s listing rows inside the transaction `$tx`, after its terms and
+/// authors: none unless it is published (`$status`) with a publication time (`$published_at`,
+/// seconds).
+macro_rules! list_published {
     ($tx:ident, $id:expr, $status:expr, $published_at:expr) => {{
         sqlx::query("DELETE FROM term_listings WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
+        sqlx::query("DELETE FROM author_listings WHERE article_id = $1").bind($id).execute(&mut *$tx).await?;
         if let (masthead_core::ArticleStatus::Published, Some(at)) = ($status, $published_at) {
             sqlx::query($crate::listings::LIST_ONE).bind($id).bind(at).execute(&mut *$tx).await?;
+            sqlx::query($crate::listings::LIST_AUTHORS_ONE).bind($id).bind(at).execute(&mut *$tx).await?;
         }
     }};
 }
-pub(crate) use list_under_terms;
+pub(crate) use list_published;
 
-/// Writes every article's listing rows again inside the transaction `$tx`.
+/// Writes every article's term listing rows again inside the transaction `$tx`.
 macro_rules! relist_all {
     ($tx:ident) => {{
         sqlx::query("DELETE FROM term_listings").execute(&mut *$tx).await?;
@@ -47,13 +60,16 @@ macro_rules! relist_all {
 pub(crate) use relist_all;
 
 impl Store {
-    /// Writes every article's listing rows again, in one transaction; returns how many.
-    pub async fn rebuild_term_listings(&self) -> Result<u64> {
+    /// Writes every article's listing rows again (terms and authors), in one transaction;
+    /// returns how many.
+    pub async fn rebuild_listings(&self) -> Result<u64> {
         Ok(on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let n = relist_all!(tx);
+            sqlx::query("DELETE FROM author_listings").execute(&mut *tx).await?;
+            let m = sqlx::query(LIST_AUTHORS_ALL).execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
-            n
+            n + m
         }))
     }
 }

@@ -40,6 +40,7 @@ const SQLITE: Embedded = &[
     (22, "first_slug", include_str!("../migrations/sqlite/0022_first_slug.sql")),
     (23, "term_listings", include_str!("../migrations/sqlite/0023_term_listings.sql")),
     (24, "page_changes", include_str!("../migrations/sqlite/0024_page_changes.sql")),
+    (25, "author_listings", include_str!("../migrations/sqlite/0025_author_listings.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -70,6 +71,7 @@ const POSTGRES: Embedded = &[
     (22, "first_slug", include_str!("../migrations/postgres/0022_first_slug.sql")),
     (23, "term_listings", include_str!("../migrations/postgres/0023_term_listings.sql")),
     (24, "page_changes", include_str!("../migrations/postgres/0024_page_changes.sql")),
+    (25, "author_listings", include_str!("../migrations/postgres/0025_author_listings.sql")),
 ];
 
 #[derive(Debug)]
