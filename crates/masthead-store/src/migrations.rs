@@ -41,6 +41,7 @@ const SQLITE: Embedded = &[
     (23, "term_listings", include_str!("../migrations/sqlite/0023_term_listings.sql")),
     (24, "page_changes", include_str!("../migrations/sqlite/0024_page_changes.sql")),
     (25, "author_listings", include_str!("../migrations/sqlite/0025_author_listings.sql")),
+    (26, "sitemap_indexes", include_str!("../migrations/sqlite/0026_sitemap_indexes.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -72,6 +73,7 @@ const POSTGRES: Embedded = &[
     (23, "term_listings", include_str!("../migrations/postgres/0023_term_listings.sql")),
     (24, "page_changes", include_str!("../migrations/postgres/0024_page_changes.sql")),
     (25, "author_listings", include_str!("../migrations/postgres/0025_author_listings.sql")),
+    (26, "sitemap_indexes", include_str!("../migrations/postgres/0026_sitemap_indexes.sql")),
 ];
 
 #[derive(Debug)]
