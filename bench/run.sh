@@ -3,6 +3,9 @@
 #   - a synthetic outlet of N articles (`masthead generate`) for each size;
 #   - one article page from Masthead's page cache and the same bytes as a file from nginx
 #     (same worker count, gzip alike), under the same wrk load: requests/s, p50, p99, ratio;
+#   - the same per core: each server pinned to core 0 (nginx with one worker), wrk to core 1,
+#     with and without compression, so that the server's own cost shows (with wrk sharing the
+#     server's cores, the load generator is what saturates);
 #   - uncached rendering (cache off, the server on one core) of article, home and archive pages;
 #   - `masthead export static` against `hugo` building the same articles;
 #   - peak memory of the server idle, under load, and of the export.
@@ -76,6 +79,19 @@ run_wrk() {
     END { printf "%.0f %.2f %.2f\n", rps, p50, p99 }' <<<"$out"
 }
 
+# wrk alone on the last core against a server on core 0: "requests/s p99" (ms), for $2 as
+# Accept-Encoding.
+pinned_wrk() {
+  local out
+  out="$(taskset -c "$((CORES - 1))" wrk -t1 -c32 -d"$DURATION" --latency -H "Accept-Encoding: $2" "$1")"
+  awk '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "99%" { p99 = ms($2) }
+    END { printf "%.0f %.2f\n", rps, p99 }' <<<"$out"
+}
+PER_CORE=()
+
 start_masthead() { # data port [extra flags...]
   local data="$1" port="$2"; shift 2
   RUST_LOG=warn "$BIN" serve --data "$data" --addr "127.0.0.1:$port" "$@" >"$WORK/serve.log" 2>&1 &
@@ -131,6 +147,28 @@ CONF
   kill "$(cat "$WORK/nginx.pid")"; rm -f "$WORK/nginx.pid"
   kill "$PID"; wait "$PID" 2>/dev/null || true
 
+  # Per core: each server on core 0, nginx with one worker there too, wrk alone on core 1.
+  if [ "$CORES" -ge 2 ]; then
+    echo "== $N articles: cached article page per core, Masthead then nginx"
+    PORT="$(free_port)"
+    PID="$(taskset -c 0 "$BIN" serve --data "$DATA" --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 & echo $!)"
+    wait_for "http://127.0.0.1:$PORT/"
+    NGINX_PORT="$(free_port)"
+    sed -e "s/^worker_processes .*/worker_processes 1; worker_cpu_affinity 01;/" \
+        -e "s/listen 127.0.0.1:[0-9]*;/listen 127.0.0.1:$NGINX_PORT;/" "$WORK/nginx.conf" >"$WORK/nginx-one.conf"
+    nginx -c "$WORK/nginx-one.conf" -p "$WORK"
+    wait_for "http://127.0.0.1:$NGINX_PORT$PAGE/"
+    line="| $N |"
+    for encoding in identity gzip; do
+      read -r m_rps m_p99 <<<"$(pinned_wrk "http://127.0.0.1:$PORT$PAGE" "$encoding")"
+      read -r n_rps n_p99 <<<"$(pinned_wrk "http://127.0.0.1:$NGINX_PORT$PAGE/" "$encoding")"
+      line="$line $m_rps / $n_rps = **$(awk -v a="$m_rps" -v b="$n_rps" 'BEGIN { printf "%.2f", a / b }')** ($m_p99 / $n_p99 ms) |"
+    done
+    PER_CORE+=("$line")
+    kill "$(cat "$WORK/nginx.pid")"; rm -f "$WORK/nginx.pid"
+    kill "$PID"; wait "$PID" 2>/dev/null || true
+  fi
+
   # Uncached: every request rendered, the server on one core and wrk on the other.
   PORT="$(free_port)"
   PID="$(taskset -c 0 "$BIN" serve --data "$DATA" --addr "127.0.0.1:$PORT" --page-cache-mb 0 >"$WORK/serve.log" 2>&1 & echo $!)"
@@ -148,6 +186,17 @@ CONF
   RATIO="$(awk -v a="$M_RPS" -v b="$N_RPS" 'BEGIN { printf "%.2f", a / b }')"
   echo "| $N | $M_RPS / $N_RPS = **$RATIO** | $M_P50 / $N_P50 | $M_P99 / $N_P99 | $U_ARTICLE / $U_HOME / $U_ARCHIVE | $(mb "$IDLE") MB / $(mb "$LOADED") MB |" >>"$RESULTS"
 done
+
+if [ ${#PER_CORE[@]} -gt 0 ]; then
+  {
+    echo
+    echo "Per core: each server pinned to core 0 (nginx with one worker), wrk -t1 -c32 alone on core $((CORES - 1))."
+    echo
+    echo "| articles | cached article, identity: Masthead / nginx req/s (p99 ms) | with gzip |"
+    echo "| --- | --- | --- |"
+    printf '%s\n' "${PER_CORE[@]}"
+  } >>"$RESULTS"
+fi
 
 {
   echo
