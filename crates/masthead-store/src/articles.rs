@@ -304,6 +304,93 @@ const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
+/// One of an article's relations, read as a JSON array of objects named as its row struct's
+/// fields, in order.
+struct Relation {
+    /// The column it is read into.
+    name: &'static str,
+    /// `FROM … WHERE`, for the article `a`.
+    from: &'static str,
+    order: &'static str,
+    /// (name, expression).
+    fields: &'static [(&'static str, &'static str)],
+}
+
+const RELATIONS: [Relation; 3] = [
+    Relation {
+        name: "rel_authors",
+        from: "article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id",
+        order: "aa.position",
+        fields: &[
+            ("id", "au.id"),
+            ("slug", "au.slug"),
+            ("name", "au.name"),
+            ("bio", "au.bio"),
+            ("links", "au.links"),
+            ("avatar_media_id", "au.avatar_media_id"),
+            ("outlet_id", "au.outlet_id"),
+        ],
+    },
+    Relation {
+        name: "rel_terms",
+        from: "article_terms at JOIN terms t ON t.id = at.term_id WHERE at.article_id = a.id",
+        order: "at.position",
+        fields: &[
+            ("id", "t.id"),
+            ("kind", "t.kind"),
+            ("slug", "t.slug"),
+            ("name", "t.name"),
+            ("description", "t.description"),
+            ("parent_id", "t.parent_id"),
+        ],
+    },
+    Relation {
+        name: "rel_origins",
+        from: "article_origins ao JOIN outlets o ON o.id = ao.outlet_id WHERE ao.article_id = a.id",
+        order: "ao.position",
+        fields: &[
+            ("url", "ao.url"),
+            ("origin_published_at", "ao.published_at"),
+            ("byline", "ao.byline"),
+            ("outlet_feed", "(SELECT min(s.feed_url) FROM sources s WHERE s.outlet_id = o.id)"),
+            ("id", "o.id"),
+            ("slug", "o.slug"),
+            ("name", "o.name"),
+            ("homepage", "o.homepage"),
+        ],
+    },
+];
+
+/// `ARTICLE_SELECT` with each relation as a JSON array, in order (SQLite 3.44 and later:
+/// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
+/// none).
+fn article_with_relations(postgres: bool) -> String {
+    let columns: Vec<String> = RELATIONS
+        .iter()
+        .map(|Relation { name, from, order, fields }| {
+            if postgres {
+                let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
+                format!(
+                    "(SELECT CAST(json_agg(json_build_object({}) ORDER BY {order}) AS TEXT) FROM {from}) AS {name}",
+                    pairs.join(", ")
+                )
+            } else {
+                let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
+                format!(
+                    "(SELECT json_group_array(json_object({}) ORDER BY {order}) FROM {from}) AS {name}",
+                    pairs.join(", ")
+                )
+            }
+        })
+        .collect();
+    ARTICLE_SELECT.replacen(" FROM articles a ", &format!(", {} FROM articles a ", columns.join(", ")), 1)
+}
+
+static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| article_with_relations(false));
+static ARTICLE_WITH_RELATIONS_POSTGRES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| article_with_relations(true));
+
 /// The comments a list shows beside an article: those approved (an index counts them).
 const COMMENT_COUNT: &str =
     "(SELECT COUNT(*) FROM comments c WHERE c.article_id = a.id AND c.status = 'approved') AS comment_count";
@@ -789,16 +876,64 @@ impl Store {
             ArticleKey::Id(_) => "a.id = $1",
             ArticleKey::Slug(_) => "a.slug = $1",
         };
-        let sql = format!("{ARTICLE_SELECT} WHERE {condition}");
-        let row: ArticleRow = on_db!(self, pool => {
-            let q = sqlx::query_as(&sql);
+        // The article and its bylines, terms and origins in one statement: each relation as a
+        // JSON array, so that a page costs one round trip to the database, not four.
+        let sql = match self.db {
+            crate::Db::Sqlite(_) => &*ARTICLE_WITH_RELATIONS_SQLITE,
+            crate::Db::Postgres(_) => &*ARTICLE_WITH_RELATIONS_POSTGRES,
+        };
+        let sql = format!("{sql} WHERE {condition}");
+        let (row, authors, terms, origins): (ArticleRow, Option<String>, Option<String>, Option<String>) = on_db!(self, pool => {
+            let q = sqlx::query(&sql);
             let q = match key {
                 ArticleKey::Id(id) => q.bind(id),
                 ArticleKey::Slug(slug) => q.bind(slug.as_str()),
             };
-            q.fetch_one(pool).await?
+            let found = q.fetch_one(pool).await?;
+            use sqlx::Row;
+            (
+                sqlx::FromRow::from_row(&found)?,
+                found.try_get("rel_authors")?,
+                found.try_get("rel_terms")?,
+                found.try_get("rel_origins")?,
+            )
         });
-        let mut rel = self.relations(&[row.id]).await?;
+        let id = row.id;
+        let json = |what: &str, text: Option<String>| -> Result<Vec<serde_json::Value>> {
+            match text {
+                None => Ok(Vec::new()),
+                Some(text) => serde_json::from_str(&text)
+                    .map_err(|e| StoreError::Corrupt(format!("the {what} of article {id}: {e}"))),
+            }
+        };
+        let parse = |what: &str, value: serde_json::Value| {
+            StoreError::Corrupt(format!("the {what} of article {id}: {value}"))
+        };
+        let mut authors_rows = Vec::new();
+        for value in json("bylines", authors)? {
+            let row: AuthorRow =
+                serde_json::from_value(value.clone()).map_err(|_| parse("bylines", value))?;
+            authors_rows.push((id, row));
+        }
+        let mut terms_rows = Vec::new();
+        for value in json("terms", terms)? {
+            let row: TermRow = serde_json::from_value(value.clone()).map_err(|_| parse("terms", value))?;
+            terms_rows.push((id, row));
+        }
+        let mut origin_rows = Vec::new();
+        for value in json("origins", origins)? {
+            let origin: OriginJson =
+                serde_json::from_value(value.clone()).map_err(|_| parse("origins", value))?;
+            origin_rows.push((
+                id,
+                origin.url,
+                origin.origin_published_at,
+                origin.byline,
+                origin.outlet_feed,
+                origin.outlet,
+            ));
+        }
+        let mut rel = assemble(authors_rows, terms_rows, origin_rows)?;
         row.into_article(&mut rel)
     }
 
@@ -1257,9 +1392,8 @@ impl Store {
 
     /// Loads bylines, terms and origins for `ids` in three queries.
     async fn relations(&self, ids: &[i64]) -> Result<Relations> {
-        let mut rel = Relations::default();
         if ids.is_empty() {
-            return Ok(rel);
+            return Ok(Relations::default());
         }
         let list = placeholders(1, ids.len());
         let authors_sql = format!(
@@ -1276,7 +1410,6 @@ impl Store {
              o.id, o.slug, o.name, o.homepage FROM article_origins ao JOIN outlets o ON o.id = ao.outlet_id \
              WHERE ao.article_id IN ({list}) ORDER BY ao.article_id, ao.position"
         );
-        type OriginParts = (i64, String, Option<i64>, String, Option<String>, OutletRow);
         type Loaded = (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>);
         let (authors, terms, origins): Loaded = on_db!(self, pool => {
             // The same ids are bound to each of the three queries.
@@ -1312,6 +1445,31 @@ impl Store {
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;
             (authors, terms, origins)
         });
+        assemble(authors, terms, origins)
+    }
+}
+
+/// One origin as the one-statement read gathers it.
+#[derive(serde::Deserialize)]
+struct OriginJson {
+    url: String,
+    origin_published_at: Option<i64>,
+    byline: String,
+    outlet_feed: Option<String>,
+    #[serde(flatten)]
+    outlet: OutletRow,
+}
+
+type OriginParts = (i64, String, Option<i64>, String, Option<String>, OutletRow);
+
+/// The relations of some articles, from their rows.
+fn assemble(
+    authors: Vec<(i64, AuthorRow)>,
+    terms: Vec<(i64, TermRow)>,
+    origins: Vec<OriginParts>,
+) -> Result<Relations> {
+    let mut rel = Relations::default();
+    {
         for (article_id, row) in authors {
             rel.authors.entry(article_id).or_default().push(row.into_author()?);
         }

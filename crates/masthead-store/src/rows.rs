@@ -8,7 +8,9 @@ use crate::{Result, StoreError};
 /// column of the same name.
 macro_rules! row {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
-        #[derive(Debug)]
+        /// Read from a row, or from a JSON object of the same fields (relations gathered in
+        /// one statement).
+        #[derive(Debug, serde::Deserialize)]
         pub(crate) struct $name { $(pub(crate) $field: $ty),* }
 
         impl<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> for $name {
