@@ -365,6 +365,15 @@ const RELATIONS: [Relation; 3] = [
 /// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
 /// none).
 fn article_with_relations(postgres: bool) -> String {
+    ARTICLE_SELECT.replacen(
+        " FROM articles a ",
+        &format!(", {} FROM articles a ", relation_columns(postgres)),
+        1,
+    )
+}
+
+/// The three relation columns of the article `a` (see [`article_with_relations`]).
+fn relation_columns(postgres: bool) -> String {
     let columns: Vec<String> = RELATIONS
         .iter()
         .map(|Relation { name, from, order, fields }| {
@@ -383,7 +392,7 @@ fn article_with_relations(postgres: bool) -> String {
             }
         })
         .collect();
-    ARTICLE_SELECT.replacen(" FROM articles a ", &format!(", {} FROM articles a ", columns.join(", ")), 1)
+    columns.join(", ")
 }
 
 static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =
@@ -397,16 +406,20 @@ const COMMENT_COUNT: &str =
 
 /// `SELECT` and what a list shows of each article (`SummaryRow`): `a` is the article, `m` its
 /// featured image, joined by the query.
-fn summary_select() -> String {
+fn summary_select(postgres: bool) -> String {
     format!(
         "SELECT a.id, a.slug, a.title, a.dek, a.excerpt, a.published_at, a.time_zone, \
-         a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS}"
+         a.featured_alt, a.featured_credit, {COMMENT_COUNT}, {FEATURED_COLUMNS}, {}",
+        relation_columns(postgres)
     )
 }
 
 row!(SummaryRow {
     id: i64,
     comment_count: i64,
+    rel_authors: Option<String>,
+    rel_terms: Option<String>,
+    rel_origins: Option<String>,
     slug: String,
     title: String,
     dek: String,
@@ -898,42 +911,7 @@ impl Store {
                 found.try_get("rel_origins")?,
             )
         });
-        let id = row.id;
-        let json = |what: &str, text: Option<String>| -> Result<Vec<serde_json::Value>> {
-            match text {
-                None => Ok(Vec::new()),
-                Some(text) => serde_json::from_str(&text)
-                    .map_err(|e| StoreError::Corrupt(format!("the {what} of article {id}: {e}"))),
-            }
-        };
-        let parse = |what: &str, value: serde_json::Value| {
-            StoreError::Corrupt(format!("the {what} of article {id}: {value}"))
-        };
-        let mut authors_rows = Vec::new();
-        for value in json("bylines", authors)? {
-            let row: AuthorRow =
-                serde_json::from_value(value.clone()).map_err(|_| parse("bylines", value))?;
-            authors_rows.push((id, row));
-        }
-        let mut terms_rows = Vec::new();
-        for value in json("terms", terms)? {
-            let row: TermRow = serde_json::from_value(value.clone()).map_err(|_| parse("terms", value))?;
-            terms_rows.push((id, row));
-        }
-        let mut origin_rows = Vec::new();
-        for value in json("origins", origins)? {
-            let origin: OriginJson =
-                serde_json::from_value(value.clone()).map_err(|_| parse("origins", value))?;
-            origin_rows.push((
-                id,
-                origin.url,
-                origin.origin_published_at,
-                origin.byline,
-                origin.outlet_feed,
-                origin.outlet,
-            ));
-        }
-        let mut rel = assemble(authors_rows, terms_rows, origin_rows)?;
+        let mut rel = relations_from_json(row.id, authors, terms, origins)?;
         row.into_article(&mut rel)
     }
 
@@ -1319,7 +1297,7 @@ impl Store {
             "{} FROM {from} LEFT JOIN media m ON m.id = a.featured_media_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} {keyset} \
              ORDER BY {time} DESC, {id} DESC LIMIT {}",
-            summary_select(),
+            summary_select(self.backend() == "postgres"),
             limit + 1
         );
         let mut rows: Vec<SummaryRow> = on_db!(self, pool => {
@@ -1334,7 +1312,7 @@ impl Store {
         });
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let items = self.summaries_of(rows).await?;
+        let items = self.summaries_of(rows)?;
         let next = if more { items.last().map(ArticleSummary::cursor) } else { None };
         Ok(Listing { items, next })
     }
@@ -1347,7 +1325,7 @@ impl Store {
         let sql = format!(
             "{} FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL AND a.id IN ({})",
-            summary_select(),
+            summary_select(self.backend() == "postgres"),
             placeholders(1, ids.len())
         );
         let rows: Vec<SummaryRow> = on_db!(self, pool => {
@@ -1357,15 +1335,19 @@ impl Store {
             }
             q.fetch_all(pool).await?
         });
-        self.summaries_of(rows).await
+        self.summaries_of(rows)
     }
 
     /// Rows of the summary columns, with their bylines, terms and origins (three queries).
-    async fn summaries_of(&self, rows: Vec<SummaryRow>) -> Result<Vec<ArticleSummary>> {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut rel = self.relations(&ids).await?;
+    fn summaries_of(&self, rows: Vec<SummaryRow>) -> Result<Vec<ArticleSummary>> {
         rows.into_iter()
-            .map(|row| {
+            .map(|mut row| {
+                let mut rel = relations_from_json(
+                    row.id,
+                    row.rel_authors.take(),
+                    row.rel_terms.take(),
+                    row.rel_origins.take(),
+                )?;
                 let featured = featured!(row);
                 let original_outlet = rel
                     .origins
@@ -1447,6 +1429,49 @@ impl Store {
         });
         assemble(authors, terms, origins)
     }
+}
+
+/// The relations of article `id` from the JSON arrays its statement read.
+fn relations_from_json(
+    id: i64,
+    authors: Option<String>,
+    terms: Option<String>,
+    origins: Option<String>,
+) -> Result<Relations> {
+    let json = |what: &str, text: Option<String>| -> Result<Vec<serde_json::Value>> {
+        match text {
+            None => Ok(Vec::new()),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("the {what} of article {id}: {e}"))),
+        }
+    };
+    let parse = |what: &str, value: serde_json::Value| {
+        StoreError::Corrupt(format!("the {what} of article {id}: {value}"))
+    };
+    let mut authors_rows = Vec::new();
+    for value in json("bylines", authors)? {
+        let row: AuthorRow = serde_json::from_value(value.clone()).map_err(|_| parse("bylines", value))?;
+        authors_rows.push((id, row));
+    }
+    let mut terms_rows = Vec::new();
+    for value in json("terms", terms)? {
+        let row: TermRow = serde_json::from_value(value.clone()).map_err(|_| parse("terms", value))?;
+        terms_rows.push((id, row));
+    }
+    let mut origin_rows = Vec::new();
+    for value in json("origins", origins)? {
+        let origin: OriginJson =
+            serde_json::from_value(value.clone()).map_err(|_| parse("origins", value))?;
+        origin_rows.push((
+            id,
+            origin.url,
+            origin.origin_published_at,
+            origin.byline,
+            origin.outlet_feed,
+            origin.outlet,
+        ));
+    }
+    assemble(authors_rows, terms_rows, origin_rows)
 }
 
 /// One origin as the one-statement read gathers it.
