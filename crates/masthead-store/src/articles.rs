@@ -1,8 +1,9 @@
 //! Articles: writing one with its bylines, terms and provenance in one transaction, reading one
 //! whole, and listing published ones newest first with keyset pagination.
 //!
-//! Lists never query per article: a page of summaries costs four queries whatever its length
-//! (articles, then authors, terms and origins for all of them at once).
+//! Lists never query per article: a page of summaries is one statement whatever its length, and
+//! so is one article read whole (each row carries its authors, terms and origins as JSON arrays,
+//! `relation_columns`).
 
 use std::collections::HashMap;
 
