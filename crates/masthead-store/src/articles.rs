@@ -12,10 +12,9 @@ use masthead_core::{
     AbsoluteUrl, Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media,
     Origin, Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
 };
-use sqlx::{FromRow, Row};
 
 use crate::related::choose_related;
-use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, TERM_COLUMNS, TermRow, row, slug};
+use crate::rows::{AuthorRow, OutletRow, TermRow, row, slug};
 use crate::search::{SearchDocument, index_for_search};
 use crate::sources::SyndicationRecord;
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
@@ -400,6 +399,33 @@ static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| article_with_relations(false));
 static ARTICLE_WITH_RELATIONS_POSTGRES: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| article_with_relations(true));
+
+/// An article's row and its relations' JSON arrays, as [`article_with_relations`] reads them.
+type WithRelations = (ArticleRow, Option<String>, Option<String>, Option<String>);
+
+fn with_relations<'r, R: sqlx::Row>(found: &'r R) -> Result<WithRelations, sqlx::Error>
+where
+    ArticleRow: sqlx::FromRow<'r, R>,
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    Ok((
+        sqlx::FromRow::from_row(found)?,
+        found.try_get("rel_authors")?,
+        found.try_get("rel_terms")?,
+        found.try_get("rel_origins")?,
+    ))
+}
+
+impl Store {
+    /// This backend's [`article_with_relations`].
+    fn article_with_relations(&self) -> &'static str {
+        match self.db {
+            crate::Db::Sqlite(_) => &ARTICLE_WITH_RELATIONS_SQLITE,
+            crate::Db::Postgres(_) => &ARTICLE_WITH_RELATIONS_POSTGRES,
+        }
+    }
+}
 
 /// The comments a list shows beside an article: those approved (an index counts them).
 const COMMENT_COUNT: &str =
@@ -892,48 +918,37 @@ impl Store {
         };
         // The article and its bylines, terms and origins in one statement: each relation as a
         // JSON array, so that a page costs one round trip to the database, not four.
-        let sql = match self.db {
-            crate::Db::Sqlite(_) => &*ARTICLE_WITH_RELATIONS_SQLITE,
-            crate::Db::Postgres(_) => &*ARTICLE_WITH_RELATIONS_POSTGRES,
-        };
-        let sql = format!("{sql} WHERE {condition}");
-        let (row, authors, terms, origins): (ArticleRow, Option<String>, Option<String>, Option<String>) = on_db!(self, pool => {
+        let sql = format!("{} WHERE {condition}", self.article_with_relations());
+        let (row, authors, terms, origins): WithRelations = on_db!(self, pool => {
             let q = sqlx::query(&sql);
             let q = match key {
                 ArticleKey::Id(id) => q.bind(id),
                 ArticleKey::Slug(slug) => q.bind(slug.as_str()),
             };
-            let found = q.fetch_one(pool).await?;
-            use sqlx::Row;
-            (
-                sqlx::FromRow::from_row(&found)?,
-                found.try_get("rel_authors")?,
-                found.try_get("rel_terms")?,
-                found.try_get("rel_origins")?,
-            )
+            with_relations(&q.fetch_one(pool).await?)?
         });
         let mut rel = relations_from_json(row.id, authors, terms, origins)?;
         row.into_article(&mut rel)
     }
 
-    /// Whole articles by id, in the order of `ids`; ids that do not exist are left out. Three
-    /// more queries load every byline, term and origin at once.
+    /// Whole articles by id, in the order of `ids`; ids that do not exist are left out. One
+    /// statement, each row with its bylines, terms and origins.
     pub async fn articles(&self, ids: &[i64]) -> Result<Vec<Article>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let sql = format!("{ARTICLE_SELECT} WHERE a.id IN ({})", placeholders(1, ids.len()));
-        let rows: Vec<ArticleRow> = on_db!(self, pool => {
-            let mut q = sqlx::query_as(&sql);
+        let sql = format!("{} WHERE a.id IN ({})", self.article_with_relations(), placeholders(1, ids.len()));
+        let rows: Vec<WithRelations> = on_db!(self, pool => {
+            let mut q = sqlx::query(&sql);
             for id in ids {
                 q = q.bind(id);
             }
-            q.fetch_all(pool).await?
+            q.fetch_all(pool).await?.iter().map(with_relations).collect::<Result<_, sqlx::Error>>()?
         });
-        let mut rel = self.relations(ids).await?;
         let mut by_id: HashMap<i64, Article> = HashMap::new();
-        for row in rows {
+        for (row, authors, terms, origins) in rows {
             let id = row.id;
+            let mut rel = relations_from_json(id, authors, terms, origins)?;
             by_id.insert(id, row.into_article(&mut rel)?);
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
@@ -1372,110 +1387,49 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()
     }
-
-    /// Loads bylines, terms and origins for `ids` in three queries.
-    async fn relations(&self, ids: &[i64]) -> Result<Relations> {
-        if ids.is_empty() {
-            return Ok(Relations::default());
-        }
-        let list = placeholders(1, ids.len());
-        let authors_sql = format!(
-            "SELECT aa.article_id, {AUTHOR_COLUMNS} FROM article_authors aa JOIN authors au ON au.id = aa.author_id \
-             WHERE aa.article_id IN ({list}) ORDER BY aa.article_id, aa.position"
-        );
-        let terms_sql = format!(
-            "SELECT at.article_id, {TERM_COLUMNS} FROM article_terms at JOIN terms t ON t.id = at.term_id \
-             WHERE at.article_id IN ({list}) ORDER BY at.article_id, at.position"
-        );
-        let origins_sql = format!(
-            "SELECT ao.article_id, ao.url, ao.published_at AS origin_published_at, ao.byline, \
-             (SELECT min(s.feed_url) FROM sources s WHERE s.outlet_id = o.id) AS outlet_feed, \
-             o.id, o.slug, o.name, o.homepage FROM article_origins ao JOIN outlets o ON o.id = ao.outlet_id \
-             WHERE ao.article_id IN ({list}) ORDER BY ao.article_id, ao.position"
-        );
-        type Loaded = (Vec<(i64, AuthorRow)>, Vec<(i64, TermRow)>, Vec<OriginParts>);
-        let (authors, terms, origins): Loaded = on_db!(self, pool => {
-            // The same ids are bound to each of the three queries.
-            macro_rules! fetch {
-                ($sql:expr) => {{
-                    let mut q = sqlx::query($sql);
-                    for id in ids {
-                        q = q.bind(id);
-                    }
-                    q.fetch_all(pool).await?
-                }};
-            }
-            let authors = fetch!(&authors_sql)
-                .iter()
-                .map(|r| Ok((r.try_get("article_id")?, AuthorRow::from_row(r)?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let terms = fetch!(&terms_sql)
-                .iter()
-                .map(|r| Ok((r.try_get("article_id")?, TermRow::from_row(r)?)))
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            let origins = fetch!(&origins_sql)
-                .iter()
-                .map(|r| {
-                    Ok((
-                        r.try_get("article_id")?,
-                        r.try_get("url")?,
-                        r.try_get("origin_published_at")?,
-                        r.try_get("byline")?,
-                        r.try_get("outlet_feed")?,
-                        OutletRow::from_row(r)?,
-                    ))
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?;
-            (authors, terms, origins)
-        });
-        assemble(authors, terms, origins)
-    }
 }
 
-/// The relations of article `id` from the JSON arrays its statement read.
+/// The relations of article `id` from the JSON arrays its statement read
+/// ([`relation_columns`]), made domain values. An origin whose link is not http(s) is left out.
 fn relations_from_json(
     id: i64,
     authors: Option<String>,
     terms: Option<String>,
     origins: Option<String>,
 ) -> Result<Relations> {
-    let json = |what: &str, text: Option<String>| -> Result<Vec<serde_json::Value>> {
+    fn parse<T: serde::de::DeserializeOwned>(id: i64, what: &str, text: Option<String>) -> Result<Vec<T>> {
         match text {
             None => Ok(Vec::new()),
             Some(text) => serde_json::from_str(&text)
                 .map_err(|e| StoreError::Corrupt(format!("the {what} of article {id}: {e}"))),
         }
-    };
-    let parse = |what: &str, value: serde_json::Value| {
-        StoreError::Corrupt(format!("the {what} of article {id}: {value}"))
-    };
-    let mut authors_rows = Vec::new();
-    for value in json("bylines", authors)? {
-        let row: AuthorRow = serde_json::from_value(value.clone()).map_err(|_| parse("bylines", value))?;
-        authors_rows.push((id, row));
     }
-    let mut terms_rows = Vec::new();
-    for value in json("terms", terms)? {
-        let row: TermRow = serde_json::from_value(value.clone()).map_err(|_| parse("terms", value))?;
-        terms_rows.push((id, row));
+    let mut rel = Relations::default();
+    let authors: Vec<AuthorRow> = parse(id, "bylines", authors)?;
+    rel.authors.insert(id, authors.into_iter().map(AuthorRow::into_author).collect::<Result<_>>()?);
+    let terms: Vec<TermRow> = parse(id, "terms", terms)?;
+    rel.terms.insert(id, terms.into_iter().map(TermRow::into_term).collect::<Result<_>>()?);
+    let mut chain = Vec::new();
+    for origin in parse::<OriginJson>(id, "origins", origins)? {
+        // Saved before every address was checked at the door: a link that is not http(s)
+        // is left out of the chain rather than written into a page.
+        let Ok(url) = AbsoluteUrl::parse(&origin.url) else {
+            tracing::warn!(article_id = id, url = %origin.url, "left out a provenance link that is not an http(s) address");
+            continue;
+        };
+        chain.push(Origin {
+            outlet: origin.outlet.into_outlet()?,
+            url,
+            published_at: origin.origin_published_at.map(timestamp).transpose()?,
+            byline: origin.byline,
+            feed: origin.outlet_feed.and_then(|f| AbsoluteUrl::parse(&f).ok()),
+        });
     }
-    let mut origin_rows = Vec::new();
-    for value in json("origins", origins)? {
-        let origin: OriginJson =
-            serde_json::from_value(value.clone()).map_err(|_| parse("origins", value))?;
-        origin_rows.push((
-            id,
-            origin.url,
-            origin.origin_published_at,
-            origin.byline,
-            origin.outlet_feed,
-            origin.outlet,
-        ));
-    }
-    assemble(authors_rows, terms_rows, origin_rows)
+    rel.origins.insert(id, chain);
+    Ok(rel)
 }
 
-/// One origin as the one-statement read gathers it.
+/// One origin as [`relation_columns`] gathers it.
 #[derive(serde::Deserialize)]
 struct OriginJson {
     url: String,
@@ -1484,39 +1438,4 @@ struct OriginJson {
     outlet_feed: Option<String>,
     #[serde(flatten)]
     outlet: OutletRow,
-}
-
-type OriginParts = (i64, String, Option<i64>, String, Option<String>, OutletRow);
-
-/// The relations of some articles, from their rows.
-fn assemble(
-    authors: Vec<(i64, AuthorRow)>,
-    terms: Vec<(i64, TermRow)>,
-    origins: Vec<OriginParts>,
-) -> Result<Relations> {
-    let mut rel = Relations::default();
-    {
-        for (article_id, row) in authors {
-            rel.authors.entry(article_id).or_default().push(row.into_author()?);
-        }
-        for (article_id, row) in terms {
-            rel.terms.entry(article_id).or_default().push(row.into_term()?);
-        }
-        for (article_id, origin_url, published_at, byline, feed, outlet) in origins {
-            // Saved before every address was checked at the door: a link that is not http(s)
-            // is left out of the chain rather than written into a page.
-            let Ok(url) = AbsoluteUrl::parse(&origin_url) else {
-                tracing::warn!(article_id, url = %origin_url, "left out a provenance link that is not an http(s) address");
-                continue;
-            };
-            rel.origins.entry(article_id).or_default().push(Origin {
-                outlet: outlet.into_outlet()?,
-                url,
-                published_at: published_at.map(timestamp).transpose()?,
-                byline,
-                feed: feed.and_then(|f| AbsoluteUrl::parse(&f).ok()),
-            });
-        }
-        Ok(rel)
-    }
 }
