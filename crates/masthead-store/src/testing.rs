@@ -5,7 +5,11 @@
 //! When PostgreSQL cannot be reached, tests on it fail under `CI=true` and are skipped, loudly,
 //! otherwise.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::{Location, Store};
 
@@ -254,5 +258,77 @@ impl CutOffRole {
             }
         }
         self.admin.close().await;
+    }
+}
+
+/// A TCP relay to PostgreSQL whose connections can stop passing bytes without closing, as when
+/// a firewall forgets a connection; connections made after that pass again. Plain threads, so
+/// that tests with or without a runtime use it; they last as long as the test process.
+#[derive(Debug)]
+pub struct SilentRelay {
+    port: u16,
+    silent_below: Arc<AtomicU64>,
+    accepted: Arc<AtomicU64>,
+}
+
+impl SilentRelay {
+    /// A relay to the server of the PostgreSQL URL `database`.
+    pub fn start(database: &str) -> SilentRelay {
+        let database = url::Url::parse(database).expect("a PostgreSQL URL");
+        let target = format!("{}:{}", database.host_str().unwrap(), database.port().unwrap_or(5432));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (silent_below, accepted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (silent, count) = (silent_below.clone(), accepted.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(&target) else { continue };
+                let number = count.fetch_add(1, Ordering::SeqCst);
+                for (from, to) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
+                    let silent = silent.clone();
+                    std::thread::spawn(move || pass(from, to, number, &silent));
+                }
+            }
+        });
+        SilentRelay { port, silent_below, accepted }
+    }
+
+    /// `database`, reached through the relay.
+    pub fn url(&self, database: &str) -> String {
+        let mut url = url::Url::parse(database).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(self.port)).unwrap();
+        url.to_string()
+    }
+
+    /// The connections open now pass nothing more, and stay open.
+    pub fn go_silent(&self) {
+        self.silent_below.store(self.accepted.load(Ordering::SeqCst), Ordering::SeqCst);
+    }
+}
+
+fn pass(mut from: TcpStream, mut to: TcpStream, number: u64, silent_below: &AtomicU64) {
+    let mut buffer = [0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buffer) {
+            Ok(0) | Err(_) => {
+                // The other side closed: so does this one, as a relay would.
+                let _ = to.shutdown(std::net::Shutdown::Both);
+                return;
+            }
+            Ok(n) => n,
+        };
+        if number < silent_below.load(Ordering::SeqCst) {
+            // Both ends stay open and nothing passes, until the test ends.
+            loop {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+        }
+        if to.write_all(&buffer[..n]).is_err() {
+            return;
+        }
     }
 }

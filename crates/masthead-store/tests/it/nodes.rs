@@ -1,14 +1,10 @@
 //! Nodes on one PostgreSQL database hear each other's changes, and a node whose listener is
 //! lost, falls silent or misses a notification finds out by itself within seconds.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use masthead_store::testing::TestDb;
 use masthead_store::{Store, StoreOptions};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 
 /// A second node on the test's database, beating five times a second, listening through
@@ -74,8 +70,10 @@ async fn a_node_whose_listener_is_ended_listens_again_and_drops_every_page_on_po
 #[tokio::test]
 async fn a_node_whose_connection_goes_silent_listens_again_within_seconds_on_postgres() {
     let Some(db) = postgres().await else { return };
-    let relay = Relay::start().await;
-    let other = node(&db, Some(relay.url())).await;
+    let database = std::env::var("MASTHEAD_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| masthead_store::testing::DEFAULT_TEST_DATABASE_URL.to_owned());
+    let relay = masthead_store::testing::SilentRelay::start(&database);
+    let other = node(&db, Some(relay.url(&database))).await;
     let mut changes = other.changes();
     let before = crate::author(&db.store, "Ana Petrović").await;
     hears(&mut changes, &format!("author:{before}"), Duration::from_secs(5)).await;
@@ -113,80 +111,4 @@ async fn a_change_whose_notification_was_lost_is_read_from_the_record_on_postgre
     assert!(again.is_err(), "a change read from the record is announced once");
     other.close().await;
     db.finish().await;
-}
-
-/// A TCP relay to the test's PostgreSQL server that can stop passing bytes on the connections it
-/// has without closing them, while new connections pass.
-struct Relay {
-    port: u16,
-    upstream: String,
-    /// Connections numbered below this pass nothing more.
-    silent_below: Arc<AtomicU64>,
-    accepted: Arc<AtomicU64>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Relay {
-    async fn start() -> Relay {
-        let database = std::env::var("MASTHEAD_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| masthead_store::testing::DEFAULT_TEST_DATABASE_URL.to_owned());
-        let parsed = url::Url::parse(&database).unwrap();
-        let target = format!("{}:{}", parsed.host_str().unwrap(), parsed.port().unwrap_or(5432));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let silent_below = Arc::new(AtomicU64::new(0));
-        let accepted = Arc::new(AtomicU64::new(0));
-        let (silent, count) = (silent_below.clone(), accepted.clone());
-        let task = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let number = count.fetch_add(1, Ordering::SeqCst);
-                let Ok(server) = TcpStream::connect(&target).await else { continue };
-                let (client_read, client_write) = client.into_split();
-                let (server_read, server_write) = server.into_split();
-                tokio::spawn(pass(client_read, server_write, number, silent.clone()));
-                tokio::spawn(pass(server_read, client_write, number, silent.clone()));
-            }
-        });
-        let mut url = parsed;
-        url.set_host(Some("127.0.0.1")).unwrap();
-        url.set_port(Some(port)).unwrap();
-        Relay { port, upstream: url.to_string(), silent_below, accepted, task }
-    }
-
-    fn url(&self) -> String {
-        debug_assert!(self.upstream.contains(&self.port.to_string()));
-        self.upstream.clone()
-    }
-
-    fn go_silent(&self) {
-        self.silent_below.store(self.accepted.load(Ordering::SeqCst), Ordering::SeqCst);
-    }
-}
-
-impl Drop for Relay {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-async fn pass(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
-    number: u64,
-    silent_below: Arc<AtomicU64>,
-) {
-    let mut buffer = vec![0u8; 16 * 1024];
-    loop {
-        let n = match from.read(&mut buffer).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => n,
-        };
-        if number < silent_below.load(Ordering::SeqCst) {
-            // Holds both ends open and passes nothing, for as long as the test runs.
-            std::future::pending::<()>().await;
-        }
-        if to.write_all(&buffer[..n]).await.is_err() {
-            return;
-        }
-    }
 }

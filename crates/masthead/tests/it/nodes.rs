@@ -6,8 +6,6 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use masthead_store::testing::TestDb;
@@ -26,7 +24,7 @@ fn three_nodes_share_media_through_a_bucket_and_stay_fresh_when_a_listener_is_lo
     };
     let on_schema = |url: &str| format!("{url}?options=-c%20search_path%3D{schema}");
     let database = on_schema(url);
-    let relay = SilentRelay::start(&url::Url::parse(url).unwrap());
+    let relay = masthead_store::testing::SilentRelay::start(url);
     let listen_through_relay = on_schema(&relay.url(url));
 
     // A theme override kept in the bucket, as every node must look the same.
@@ -443,72 +441,5 @@ impl Drop for ObjectStoreServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// A TCP relay to PostgreSQL whose connections can stop passing bytes without closing, as when
-/// a firewall forgets a connection; connections made after that pass again.
-struct SilentRelay {
-    port: u16,
-    silent_below: Arc<AtomicU64>,
-    accepted: Arc<AtomicU64>,
-}
-
-impl SilentRelay {
-    fn start(database: &url::Url) -> SilentRelay {
-        let target = format!("{}:{}", database.host_str().unwrap(), database.port().unwrap_or(5432));
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let (silent_below, accepted) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-        let (silent, count) = (silent_below.clone(), accepted.clone());
-        std::thread::spawn(move || {
-            for client in listener.incoming() {
-                let Ok(client) = client else { continue };
-                let Ok(server) = TcpStream::connect(&target) else { continue };
-                let number = count.fetch_add(1, Ordering::SeqCst);
-                for (from, to) in
-                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
-                {
-                    let silent = silent.clone();
-                    std::thread::spawn(move || pass(from, to, number, &silent));
-                }
-            }
-        });
-        SilentRelay { port, silent_below, accepted }
-    }
-
-    /// `database`, reached through the relay.
-    fn url(&self, database: &str) -> String {
-        let mut url = url::Url::parse(database).unwrap();
-        url.set_host(Some("127.0.0.1")).unwrap();
-        url.set_port(Some(self.port)).unwrap();
-        url.to_string()
-    }
-
-    fn go_silent(&self) {
-        self.silent_below.store(self.accepted.load(Ordering::SeqCst), Ordering::SeqCst);
-    }
-}
-
-fn pass(mut from: TcpStream, mut to: TcpStream, number: u64, silent_below: &AtomicU64) {
-    let mut buffer = [0u8; 16 * 1024];
-    loop {
-        let n = match from.read(&mut buffer) {
-            Ok(0) | Err(_) => {
-                // The other side closed: so does this one, as a relay would.
-                let _ = to.shutdown(std::net::Shutdown::Both);
-                return;
-            }
-            Ok(n) => n,
-        };
-        if number < silent_below.load(Ordering::SeqCst) {
-            // Both ends stay open and nothing passes, until the test ends.
-            loop {
-                std::thread::sleep(Duration::from_secs(60));
-            }
-        }
-        if to.write_all(&buffer[..n]).is_err() {
-            return;
-        }
     }
 }
