@@ -206,7 +206,7 @@ impl MediaFiles {
         for (path, size) in self.list_under(prefix).await? {
             let relative = path.strip_prefix(prefix).unwrap_or(&path).trim_start_matches('/');
             let target = to.join(relative);
-            if std::fs::metadata(&target).map(|m| m.len()).ok() == Some(size) {
+            if checked(relative).is_err() || std::fs::metadata(&target).map(|m| m.len()).ok() == Some(size) {
                 continue;
             }
             let Some(found) = self.get(&path).await? else { continue };

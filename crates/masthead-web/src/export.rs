@@ -205,7 +205,10 @@ pub async fn export_static(
     }
     report.media = match state.media_dir() {
         Some(folder) => copy_media(folder, &dir.join("media"))?,
-        None => copy_media_from_bucket(state.newsroom().media(), &dir.join("media")).await?,
+        None => {
+            let to = dir.join("media");
+            state.newsroom().media().fetch_folder("", &to).await.map_err(io(&to))?
+        }
     };
 
     // What an earlier export wrote and this one did not is no longer published.
@@ -243,28 +246,6 @@ fn copy_media(from: &Path, to: &Path) -> Result<usize, ExportError> {
                 copied += 1;
             }
         }
-    }
-    Ok(copied)
-}
-
-/// The bucket's files into `to`, those whose size differs from the copy there.
-async fn copy_media_from_bucket(
-    files: &masthead_newsroom::files::MediaFiles,
-    to: &Path,
-) -> Result<usize, ExportError> {
-    let listed = files.list().await.map_err(io(to))?;
-    let mut copied = 0;
-    for (path, size) in listed {
-        let target = to.join(&path);
-        if !target.starts_with(to) || std::fs::metadata(&target).map(|m| m.len()).ok() == Some(size) {
-            continue;
-        }
-        let Some(found) = files.get(&path).await.map_err(io(&target))? else { continue };
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(io(parent))?;
-        }
-        std::fs::write(&target, &found.bytes).map_err(io(&target))?;
-        copied += 1;
     }
     Ok(copied)
 }
