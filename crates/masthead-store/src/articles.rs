@@ -1354,7 +1354,8 @@ impl Store {
         self.summaries_of(rows)
     }
 
-    /// Rows of the summary columns, with their bylines, terms and origins (three queries).
+    /// Summaries from rows of the summary columns, each with its bylines, terms and origins as
+    /// JSON arrays (no further query).
     fn summaries_of(&self, rows: Vec<SummaryRow>) -> Result<Vec<ArticleSummary>> {
         rows.into_iter()
             .map(|mut row| {
