@@ -98,11 +98,62 @@ pub struct Article {
     /// The slug it was first published under (`None` until then): its identity in feeds and
     /// ninjs, which a later change of address keeps.
     pub first_slug: Option<Slug>,
+    /// What the newsroom corrected after publication, oldest first.
+    pub corrections: Vec<Correction>,
+    /// Set when the article was withdrawn (its status is then unpublished).
+    pub withdrawal: Option<Withdrawal>,
+}
+
+/// A correction made to a published article, printed on its page and carried by every copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub made_at: Timestamp,
+    /// "An earlier version gave the port's volume for 2023 as 41m tonnes; it was 14m."
+    pub text: String,
+}
+
+/// A withdrawal (a legal takedown, for example): the page answers 410 Gone with the notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Withdrawal {
+    pub at: Timestamp,
+    pub notice: String,
+}
+
+/// What a copy of an article should tell its readers about the original.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// As published (or only edited without a correction).
+    Current,
+    /// Corrected, last at this moment.
+    Corrected(Timestamp),
+    Withdrawn(Timestamp),
+}
+
+impl Standing {
+    /// `current`, `corrected` or `withdrawn`, as the republish JSON writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Standing::Current => "current",
+            Standing::Corrected(_) => "corrected",
+            Standing::Withdrawn(_) => "withdrawn",
+        }
+    }
 }
 
 impl Article {
     pub fn terms_of(&self, kind: TermKind) -> impl Iterator<Item = &Term> {
         self.terms.iter().filter(move |t| t.kind == kind)
+    }
+
+    /// Whether the article stands as published, was corrected, or was withdrawn.
+    pub fn standing(&self) -> Standing {
+        if let Some(w) = &self.withdrawal {
+            return Standing::Withdrawn(w.at);
+        }
+        match self.corrections.last() {
+            Some(c) => Standing::Corrected(c.made_at),
+            None => Standing::Current,
+        }
     }
 
     /// The terms that apply: the article's own, or the site's default.
@@ -345,6 +396,8 @@ mod tests {
             provenance,
             revision: 1,
             first_slug: None,
+            corrections: vec![],
+            withdrawal: None,
         }
     }
 

@@ -28,7 +28,8 @@ pub mod time;
 pub use absolute_url::{AbsoluteUrl, UrlRefusal};
 pub use account::{Action, Role, Scope, User};
 pub use article::{
-    Article, ArticleStatus, ArticleSummary, BodyFormat, Cursor, FeaturedImage, NewArticle, Revision,
+    Article, ArticleStatus, ArticleSummary, BodyFormat, Correction, Cursor, FeaturedImage, NewArticle,
+    Revision, Standing, Withdrawal,
 };
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{BodyRefusal, RenderedBody, render_body};

@@ -14,6 +14,10 @@ pub struct Republication {
     pub total_views: i64,
     /// (UTC day "2026-11-29", views that day), oldest first.
     pub days: Vec<(String, i64)>,
+    /// The addresses of the copies on that host that we know: registered on the republish
+    /// page, or verified Webmentions.
+    #[serde(default)]
+    pub copies: Vec<String>,
 }
 
 /// What a verified Webmention turned out to be.

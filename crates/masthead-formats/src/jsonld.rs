@@ -50,6 +50,13 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
             "creditText": f.credit,
         });
     }
+    if !a.corrections.is_empty() {
+        doc["correction"] = a
+            .corrections
+            .iter()
+            .map(|c| json!({ "@type": "CorrectionComment", "text": c.text, "datePublished": rfc3339_in(c.made_at, zone) }))
+            .collect();
+    }
     if let Some(original) = a.provenance.original() {
         doc["isBasedOn"] = json!({
             "@type": "NewsArticle",

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod jsonld;
 pub mod ninjs;
 pub mod sitemap;
+pub mod standing;
 
 use jiff::Timestamp;
 use masthead_core::{Article, Site};
@@ -56,8 +57,28 @@ pub(crate) fn xml_document(document: String) -> String {
     }
 }
 
-/// The article's body for copies that leave the site, with absolute links.
-pub(crate) fn portable_body(site: &Site, article: &Article) -> String {
+/// The article's body for copies that leave the site, with absolute links, and its
+/// corrections after it as the page prints them ([`corrections_html`]).
+pub fn portable_body(site: &Site, article: &Article) -> String {
     let base = url::Url::parse(&article_url(site, article)).unwrap_or_else(|_| base(site));
-    masthead_core::body::absolutize(&article.body.html, &base)
+    let mut body = masthead_core::body::absolutize(&article.body.html, &base);
+    body.push_str(&corrections_html(article));
+    body
+}
+
+/// "Correction, 2 December 2026: …", a paragraph for each of the article's corrections, oldest
+/// first, for every copy that carries the body (feeds, ninjs, the republish snippet,
+/// newsletters); empty when there is none.
+pub fn corrections_html(article: &Article) -> String {
+    article
+        .corrections
+        .iter()
+        .map(|c| {
+            let day = masthead_core::time::in_zone(c.made_at, &article.time_zone).strftime("%-d %B %Y");
+            format!(
+                "\n<p class=\"correction\"><strong>Correction, {day}:</strong> {}</p>",
+                quick_xml::escape::escape(c.text.as_str())
+            )
+        })
+        .collect()
 }

@@ -17,6 +17,8 @@ pub struct Ninjs {
     pub profile: String,
     pub firstcreated: String,
     pub versioncreated: String,
+    /// The article's revision: raised by every save, a correction included.
+    pub version: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contentcreated: Option<String>,
     pub pubstatus: String,
@@ -43,6 +45,39 @@ pub struct Ninjs {
     pub renditions: Vec<Rendition>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub associations: Vec<Association>,
+}
+
+/// What a withdrawn article's ninjs says (with 410 Gone): its identity, that it is withdrawn
+/// (`pubstatus` "canceled", ninjs's word for an item taken back), since when, and the notice,
+/// and nothing of its text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Withdrawn {
+    pub uri: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub version: String,
+    pub versioncreated: String,
+    pub pubstatus: String,
+    pub copyrightholder: String,
+    /// The notice, for the receiving newsroom.
+    pub ednote: String,
+}
+
+/// [`Withdrawn`] for the withdrawn article `a`.
+pub fn withdrawn(site: &Site, a: &Article) -> Withdrawn {
+    let (at, notice) = match &a.withdrawal {
+        Some(w) => (w.at, w.notice.clone()),
+        None => (a.updated_at, String::new()),
+    };
+    Withdrawn {
+        uri: a.id_url(site),
+        kind: "text".into(),
+        version: a.revision.to_string(),
+        versioncreated: rfc3339_in(at, &a.time_zone),
+        pubstatus: "canceled".into(),
+        copyrightholder: a.copyright_outlet(site).to_owned(),
+        ednote: notice,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +226,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
             zone,
         ),
         versioncreated: rfc3339_in(a.updated_at, zone),
+        version: a.revision.to_string(),
         contentcreated: a
             .provenance
             .original()

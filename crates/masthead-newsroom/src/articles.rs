@@ -14,7 +14,7 @@ use masthead_core::{
     Action, Article, ArticleStatus, BodyFormat, NewArticle, NewTerm, ReusePolicy, Slug, TermKind, User,
     render_body,
 };
-use masthead_store::StoreError;
+use masthead_store::{Amendment, StoreError};
 
 use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
@@ -146,6 +146,62 @@ pub async fn change_status(
     if let Some(action) = change.audit() {
         audit(newsroom, user, action, &article).await?;
     }
+    Ok(article)
+}
+
+/// `user` adds a correction to the published article `id`, seen at `revision`: it is printed
+/// under the article, raises its version in feeds and ninjs, is announced to WebSub hubs and
+/// partners, and every copy's status image says "corrected". Those who may publish the
+/// article may correct it.
+pub async fn correct(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    revision: i64,
+    text: &str,
+) -> Outcome<Article> {
+    amend(newsroom, user, id, revision, Amendment::Correct(text.to_owned()), "article corrected").await
+}
+
+/// `user` withdraws the published article `id`, seen at `revision` (a legal takedown): its page
+/// answers 410 Gone with `notice`, it leaves feeds, sitemaps and lists, ninjs calls it
+/// canceled, and every copy's status image says "withdrawn". Editors and above only.
+pub async fn withdraw(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    revision: i64,
+    notice: &str,
+) -> Outcome<Article> {
+    if !user.may(Action::PublishAny) {
+        return Err(crate::error::refused(user, "withdraw articles"));
+    }
+    amend(newsroom, user, id, revision, Amendment::Withdraw(notice.to_owned()), "article withdrawn").await
+}
+
+async fn amend(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    revision: i64,
+    amendment: Amendment,
+    action: &str,
+) -> Outcome<Article> {
+    let article = load(newsroom, id).await?;
+    if !user.may_publish(&article) {
+        return Err(crate::error::refused(user, "correct or withdraw this article"));
+    }
+    let field = match amendment {
+        Amendment::Correct(_) => "correction",
+        Amendment::Withdraw(_) => "withdrawal_notice",
+    };
+    let article = newsroom.store().amend_article(id, revision, &amendment, Some(user.id)).await.map_err(
+        |e| match e {
+            StoreError::Invalid(m) => Failure::invalid(field, m),
+            other => save_failure(other),
+        },
+    )?;
+    audit(newsroom, user, action, &article).await?;
     Ok(article)
 }
 

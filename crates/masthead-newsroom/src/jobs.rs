@@ -35,24 +35,34 @@ pub enum Job {
     /// Newsletter sends that are due start, and those in progress are delivered
     /// (`Store::claim_recipients`): each member gets each issue once.
     SendNewsletters,
+    /// The originals of copies taken in are checked; a copy whose original was withdrawn is
+    /// withdrawn too (`originals::check_due`, each check claimed first).
+    CheckOriginals,
+    /// Republishers who registered their copies are told of corrections and withdrawals
+    /// (`republishers::tell_due`, each telling claimed first).
+    TellRepublishers,
 }
 
 impl Job {
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 8] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
         Job::CheckWebmentions,
         Job::FlushViews,
         Job::SendNewsletters,
+        Job::CheckOriginals,
+        Job::TellRepublishers,
     ];
     /// The jobs that share work claimed in the database: what `masthead jobs` runs.
-    pub const SHARED: [Job; 5] = [
+    pub const SHARED: [Job; 7] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
         Job::CheckWebmentions,
         Job::SendNewsletters,
+        Job::CheckOriginals,
+        Job::TellRepublishers,
     ];
 
     /// The name in logs and on the command line.
@@ -64,6 +74,8 @@ impl Job {
             Job::CheckWebmentions => "check-webmentions",
             Job::FlushViews => "flush-views",
             Job::SendNewsletters => "send-newsletters",
+            Job::CheckOriginals => "check-originals",
+            Job::TellRepublishers => "tell-republishers",
         }
     }
 
@@ -72,8 +84,9 @@ impl Job {
         Duration::from_secs(match self {
             Job::SendNewsletters => 2,
             Job::FlushViews => 5,
-            Job::PublishScheduled | Job::AnnounceChanges => 10,
+            Job::PublishScheduled | Job::AnnounceChanges | Job::TellRepublishers => 10,
             Job::PollSources | Job::CheckWebmentions => 30,
+            Job::CheckOriginals => 60,
         })
     }
 
@@ -97,6 +110,16 @@ impl Job {
             Job::AnnounceChanges => crate::websub::announce_changes(newsroom).await,
             Job::CheckWebmentions => crate::mentions::check_pending(newsroom).await,
             Job::FlushViews => crate::republications::flush_views(newsroom).await,
+            Job::CheckOriginals => {
+                let found = crate::originals::check_due(newsroom, Timestamp::now()).await?;
+                for f in &found {
+                    if let crate::originals::Found::Withdrawn { article_id, .. } = f {
+                        tracing::info!(article = article_id, "a copy was withdrawn: its original is gone");
+                    }
+                }
+                Ok(found.len())
+            }
+            Job::TellRepublishers => crate::republishers::tell_due(newsroom).await,
             Job::SendNewsletters => {
                 let digests = crate::digests::make_due(newsroom, Timestamp::now()).await?;
                 // A turn is bounded, so that a stop waits for at most this long.

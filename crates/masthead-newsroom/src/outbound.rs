@@ -132,10 +132,15 @@ impl Outbound {
         Ok(self.read_body(response).await?.1)
     }
 
-    async fn read_body(&self, mut response: reqwest::Response) -> Result<(Url, Vec<u8>), FetchError> {
+    async fn read_body(&self, response: reqwest::Response) -> Result<(Url, Vec<u8>), FetchError> {
         if !response.status().is_success() {
             return Err(FetchError::Status(response.status().as_u16()));
         }
+        self.read_any(response).await
+    }
+
+    /// The body of `response`, at most [`MAX_BODY_BYTES`], whatever its status.
+    async fn read_any(&self, mut response: reqwest::Response) -> Result<(Url, Vec<u8>), FetchError> {
         if response.content_length().is_some_and(|n| n as usize > MAX_BODY_BYTES) {
             return Err(FetchError::TooLarge);
         }
@@ -148,6 +153,45 @@ impl Outbound {
             bytes.extend_from_slice(&chunk);
         }
         Ok((final_url, bytes))
+    }
+
+    /// GETs `url` and answers its status, final address and body whatever the status (a 410's
+    /// page says why), with the same limits as every fetch. For checking that an original still
+    /// stands.
+    pub async fn get_any(&self, url: &Url, accept: &str) -> Result<(u16, Url, Vec<u8>), FetchError> {
+        check_address(url, self.allow_private)?;
+        let response = self
+            .client
+            .get(url.clone())
+            .header(reqwest::header::ACCEPT, accept)
+            .send()
+            .await
+            .map_err(describe)?;
+        let status = response.status().as_u16();
+        let (url, bytes) = self.read_any(response).await?;
+        Ok((status, url, bytes))
+    }
+
+    /// POSTs `body` as JSON to `url` and succeeds on any 2xx answer (the body is not read).
+    pub async fn post_json<T: serde::Serialize + ?Sized>(
+        &self,
+        url: &Url,
+        body: &T,
+    ) -> Result<(), FetchError> {
+        check_address(url, self.allow_private)?;
+        let body = serde_json::to_vec(body).map_err(|e| FetchError::Request(e.to_string()))?;
+        let response = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await
+            .map_err(describe)?;
+        if !response.status().is_success() {
+            return Err(FetchError::Status(response.status().as_u16()));
+        }
+        Ok(())
     }
 
     /// POSTs a form to `url` and succeeds on any 2xx answer (the body is not read).

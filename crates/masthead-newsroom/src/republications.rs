@@ -21,6 +21,8 @@ pub struct RepublicationRow {
     pub last_seen: String,
     pub views: i64,
     pub days: Vec<(String, i64)>,
+    /// The addresses of the copies on that host that we know.
+    pub copies: Vec<String>,
 }
 
 /// Republications on one page of the report.
@@ -72,6 +74,7 @@ pub async fn report(newsroom: &Newsroom, user: &User, after: Option<&str>) -> Ou
                 last_seen: when(r.last_seen),
                 views: r.total_views,
                 days: r.days,
+                copies: r.copies,
             })
         })
         .collect();

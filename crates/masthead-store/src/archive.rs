@@ -29,6 +29,7 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "article_revisions",
     "republications",
     "republication_views",
+    "republishers",
     "webmentions",
     "audit_log",
     "sources",

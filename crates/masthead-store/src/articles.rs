@@ -9,8 +9,9 @@ use std::collections::HashMap;
 
 use masthead_core::article::{NewArticle, article_path};
 use masthead_core::{
-    AbsoluteUrl, Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Cursor, FeaturedImage, Media,
-    Origin, Provenance, RenderedBody, Revision, Slug, Term, time::is_known_zone,
+    AbsoluteUrl, Article, ArticleStatus, ArticleSummary, Author, BodyFormat, Correction, Cursor,
+    FeaturedImage, Media, Origin, Provenance, RenderedBody, Revision, Slug, Term, Withdrawal,
+    time::is_known_zone,
 };
 
 use crate::related::choose_related;
@@ -287,6 +288,9 @@ row!(ArticleRow {
     reuse_policy: Option<String>,
     revision: i64,
     first_slug: Option<String>,
+    corrections: String,
+    withdrawn_at: Option<i64>,
+    withdrawal_notice: String,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -300,7 +304,8 @@ row!(ArticleRow {
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
-     a.featured_credit, a.reuse_policy, a.revision, a.first_slug, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.featured_credit, a.reuse_policy, a.revision, a.first_slug, a.corrections, a.withdrawn_at, \
+     a.withdrawal_notice, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
@@ -535,6 +540,52 @@ struct Relations {
     origins: HashMap<i64, Vec<Origin>>,
 }
 
+/// What an editor states about a published article, beside the article itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Amendment {
+    /// A correction, with its text for readers.
+    Correct(String),
+    /// A withdrawal, with its notice for readers.
+    Withdraw(String),
+}
+
+impl Amendment {
+    fn text(&self) -> &str {
+        match self {
+            Amendment::Correct(t) | Amendment::Withdraw(t) => t,
+        }
+    }
+
+    /// The name its revision lists it under.
+    fn field(&self) -> &'static str {
+        match self {
+            Amendment::Correct(_) => "corrections",
+            Amendment::Withdraw(_) => "withdrawal",
+        }
+    }
+}
+
+/// A stored correction: seconds and text.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredCorrection {
+    made_at: i64,
+    text: String,
+}
+
+fn corrections_from_json(id: i64, json: &str) -> Result<Vec<Correction>> {
+    let stored: Vec<StoredCorrection> = serde_json::from_str(json)
+        .map_err(|e| StoreError::Corrupt(format!("article {id}: corrections: {e}")))?;
+    stored.into_iter().map(|c| Ok(Correction { made_at: timestamp(c.made_at)?, text: c.text })).collect()
+}
+
+fn corrections_json(all: &[Correction]) -> Result<String> {
+    let stored: Vec<StoredCorrection> = all
+        .iter()
+        .map(|c| StoredCorrection { made_at: c.made_at.as_second(), text: c.text.clone() })
+        .collect();
+    serde_json::to_string(&stored).map_err(|e| StoreError::Invalid(e.to_string()))
+}
+
 impl ArticleRow {
     fn into_article(self, rel: &mut Relations) -> Result<Article> {
         let row = self;
@@ -568,6 +619,13 @@ impl ArticleRow {
             provenance: if chain.is_empty() { Provenance::Own } else { Provenance::Republished { chain } },
             revision: row.revision,
             first_slug: row.first_slug.map(slug).transpose()?,
+            corrections: corrections_from_json(row.id, &row.corrections)?,
+            withdrawal: row
+                .withdrawn_at
+                .map(|at| {
+                    Ok::<_, StoreError>(Withdrawal { at: timestamp(at)?, notice: row.withdrawal_notice })
+                })
+                .transpose()?,
         })
     }
 }
@@ -738,7 +796,7 @@ impl Store {
                 }
             }
         }
-        self.write_update(id, base_revision, new, user_id, None).await
+        self.write_update(id, base_revision, new, user_id, None, None).await
     }
 
     /// Saves the partner's new version of an article taken in from them, as a revision of our
@@ -750,7 +808,48 @@ impl Store {
         new: &NewArticle,
         record: &SyndicationRecord,
     ) -> Result<Article> {
-        self.write_update(id, base_revision, new, None, Some(record)).await
+        self.write_update(id, base_revision, new, None, Some(record), None).await
+    }
+
+    /// Corrects or withdraws the published article `id`, as a save over `base_revision` (which
+    /// the editor saw): a correction is printed under the article and raises its version
+    /// everywhere it travels; a withdrawal unpublishes it, and its page answers 410 Gone with
+    /// the notice. Either is announced to feeds, WebSub and partners like any other save.
+    pub async fn amend_article(
+        &self,
+        id: i64,
+        base_revision: i64,
+        amendment: &Amendment,
+        user_id: Option<i64>,
+    ) -> Result<Article> {
+        let current = self.article(id).await?;
+        if current.revision != base_revision {
+            return Err(StoreError::Stale { current: current.revision });
+        }
+        if current.status != ArticleStatus::Published {
+            return Err(StoreError::Invalid(match amendment {
+                Amendment::Correct(_) => "Only a published article can be corrected.".into(),
+                Amendment::Withdraw(_) => "Only a published article can be withdrawn.".into(),
+            }));
+        }
+        let mut text = amendment.text().trim().to_owned();
+        masthead_core::text::make_publishable(&mut text);
+        if text.is_empty() {
+            return Err(StoreError::Invalid(match amendment {
+                Amendment::Correct(_) => "A correction needs its text.".into(),
+                Amendment::Withdraw(_) => "A withdrawal needs a notice for readers.".into(),
+            }));
+        }
+        let mut new = self.revision_snapshot(id, base_revision).await?;
+        new.published_at = current.published_at;
+        let amendment = match amendment {
+            Amendment::Correct(_) => Amendment::Correct(text),
+            Amendment::Withdraw(_) => {
+                new.status = ArticleStatus::Unpublished;
+                Amendment::Withdraw(text)
+            }
+        };
+        self.write_update(id, base_revision, &new, user_id, None, Some(&amendment)).await
     }
 
     /// Notes another identity of an item already taken in (its guid changed, or another source
@@ -774,6 +873,7 @@ impl Store {
         new: &NewArticle,
         user_id: Option<i64>,
         record: Option<&SyndicationRecord>,
+        amendment: Option<&Amendment>,
     ) -> Result<Article> {
         let previous: Option<(i64, String)> = on_db!(self, pool => {
             sqlx::query_as("SELECT revision, snapshot FROM article_revisions WHERE article_id = $1 ORDER BY revision DESC LIMIT 1")
@@ -789,7 +889,13 @@ impl Store {
         let (new, published_at, excerpt) = prepare(new)?;
         let new = &new;
         let snapshot = snapshot(new)?;
-        let changed = changed_fields(previous.as_deref(), &snapshot);
+        let mut changed = changed_fields(previous.as_deref(), &snapshot);
+        if let Some(amendment) = amendment {
+            if !changed.is_empty() {
+                changed.push(',');
+            }
+            changed.push_str(amendment.field());
+        }
         let config = self.search_config().await?;
         let document = SearchDocument::of(new);
         let now = now_seconds();
@@ -798,8 +904,8 @@ impl Store {
         // have to upgrade its lock, and fail at once if another save came between); the
         // update below only applies over `base_revision`, so what is read here is that
         // revision's unless the save fails as stale.
-        let before: Option<(String, Option<String>)> = on_db!(self, pool => {
-            sqlx::query_as("SELECT slug, first_slug FROM articles WHERE id = $1 AND revision = $2")
+        let before: Option<(String, Option<String>, String)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT slug, first_slug, corrections FROM articles WHERE id = $1 AND revision = $2")
                 .bind(id)
                 .bind(base_revision)
                 .fetch_optional(pool)
@@ -811,7 +917,9 @@ impl Store {
                 "UPDATE articles SET slug = $1, title = $2, dek = $3, body_format = $4, body_source = $5, \
                  body_html = $6, excerpt = $7, status = $8, updated_at = $9, published_at = $10, time_zone = $11, \
                  featured_media_id = $12, featured_alt = $13, featured_credit = $14, reuse_policy = $15, \
-                 revision = revision + 1, first_slug = COALESCE(first_slug, CASE WHEN $8 = 'published' THEN $1 END) \
+                 revision = revision + 1, first_slug = COALESCE(first_slug, CASE WHEN $8 = 'published' THEN $1 END), \
+                 withdrawn_at = CASE WHEN $8 = 'unpublished' THEN withdrawn_at END, \
+                 withdrawal_notice = CASE WHEN $8 = 'unpublished' THEN withdrawal_notice ELSE '' END \
                  WHERE id = $16 AND revision = $17",
             );
             let updated = bind_fields!(q, new, excerpt, now, published_at)
@@ -830,7 +938,30 @@ impl Store {
                     Some(current) => StoreError::Stale { current },
                 });
             }
-            if let Some((old_slug, Some(_))) = &before
+            match (amendment, &before) {
+                (Some(Amendment::Correct(text)), Some((_, _, corrections))) => {
+                    let mut all = corrections_from_json(id, corrections)?;
+                    all.push(Correction { made_at: timestamp(now)?, text: text.clone() });
+                    sqlx::query("UPDATE articles SET corrections = $1, amended_revision = revision WHERE id = $2")
+                        .bind(corrections_json(&all)?)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                (Some(Amendment::Withdraw(notice)), _) => {
+                    sqlx::query(
+                        "UPDATE articles SET withdrawn_at = $1, withdrawal_notice = $2, amended_revision = revision \
+                         WHERE id = $3",
+                    )
+                        .bind(now)
+                        .bind(notice)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                _ => {}
+            }
+            if let Some((old_slug, Some(_), _)) = &before
                 && *old_slug != new.slug.as_str()
             {
                 moved!(tx, article_path(&slug(old_slug.clone())?), article_path(&new.slug), now);

@@ -35,6 +35,7 @@ mod outlets;
 mod queues;
 mod related;
 mod republications;
+mod republishers;
 mod revisions;
 mod rows;
 mod search;
@@ -50,7 +51,7 @@ mod webmentions;
 
 pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
-pub use articles::{ArticleFilter, IndexEntry, Listing, Page, PublishedSpan};
+pub use articles::{Amendment, ArticleFilter, IndexEntry, Listing, Page, PublishedSpan};
 pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
@@ -59,11 +60,12 @@ pub use imports::{ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
 pub use queues::{QUEUE_CAP, QueueDepths};
 pub use related::{RELATED_COUNT, Related};
+pub use republishers::{MAX_FAILURES, MAX_PER_ARTICLE, NewRepublisher, Republisher};
 pub use revisions::Packed;
 pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, MAX_RESULTS, SearchHit, SearchRequest, SearchResults};
 pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
-pub use sources::{LEASE_SECONDS, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
+pub use sources::{LEASE_SECONDS, OriginalCheck, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -42,6 +42,7 @@ const SQLITE: Embedded = &[
     (24, "page_changes", include_str!("../migrations/sqlite/0024_page_changes.sql")),
     (25, "author_listings", include_str!("../migrations/sqlite/0025_author_listings.sql")),
     (26, "sitemap_indexes", include_str!("../migrations/sqlite/0026_sitemap_indexes.sql")),
+    (27, "corrections", include_str!("../migrations/sqlite/0027_corrections.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -74,6 +75,7 @@ const POSTGRES: Embedded = &[
     (24, "page_changes", include_str!("../migrations/postgres/0024_page_changes.sql")),
     (25, "author_listings", include_str!("../migrations/postgres/0025_author_listings.sql")),
     (26, "sitemap_indexes", include_str!("../migrations/postgres/0026_sitemap_indexes.sql")),
+    (27, "corrections", include_str!("../migrations/postgres/0027_corrections.sql")),
 ];
 
 #[derive(Debug)]

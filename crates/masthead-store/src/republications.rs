@@ -107,16 +107,20 @@ impl Store {
             "SELECT v.article_id, v.host, v.day, v.views FROM republication_views v \
              JOIN ({page}) p ON p.article_id = v.article_id AND p.host = v.host ORDER BY v.day"
         );
-        let (rows, views): (Sightings, Views) = on_db!(self, pool => {
+        let copies_sql = format!("{COPIES} WHERE c.article_id IN (SELECT p.article_id FROM ({page}) p)");
+        let (rows, views, copies): (Sightings, Views, Copies) = on_db!(self, pool => {
             let mut q = sqlx::query_as(&page);
             let mut v = sqlx::query_as(&views_sql);
-            if let Some(c) = after {
-                q = q.bind(c.first_seen.as_second()).bind(c.article_id).bind(c.host.clone());
-                v = v.bind(c.first_seen.as_second()).bind(c.article_id).bind(c.host.clone());
+            let mut c = sqlx::query_as(&copies_sql);
+            if let Some(after) = after {
+                let (at, id, host) = (after.first_seen.as_second(), after.article_id, after.host.clone());
+                q = q.bind(at).bind(id).bind(host.clone());
+                v = v.bind(at).bind(id).bind(host.clone());
+                c = c.bind(at).bind(id).bind(host);
             }
-            (q.fetch_all(pool).await?, v.fetch_all(pool).await?)
+            (q.fetch_all(pool).await?, v.fetch_all(pool).await?, c.fetch_all(pool).await?)
         });
-        assemble(rows, views)
+        assemble(rows, views, copies)
     }
 
     /// Every republication, or those of one article, most recently seen first.
@@ -131,32 +135,54 @@ impl Store {
              {} ORDER BY v.day",
             if article_id.is_some() { "WHERE v.article_id = $1" } else { "" }
         );
-        let (rows, views): (Sightings, Views) = on_db!(self, pool => {
+        let copies_sql =
+            format!("{COPIES} {}", if article_id.is_some() { "WHERE c.article_id = $1" } else { "" });
+        let (rows, views, copies): (Sightings, Views, Copies) = on_db!(self, pool => {
             let mut q = sqlx::query_as(&sql);
             let mut v = sqlx::query_as(&views_sql);
+            let mut c = sqlx::query_as(&copies_sql);
             if let Some(id) = article_id {
                 q = q.bind(id);
                 v = v.bind(id);
+                c = c.bind(id);
             }
-            (q.fetch_all(pool).await?, v.fetch_all(pool).await?)
+            (q.fetch_all(pool).await?, v.fetch_all(pool).await?, c.fetch_all(pool).await?)
         });
-        assemble(rows, views)
+        assemble(rows, views, copies)
     }
 }
 
-/// (article, host, first seen, last seen) and (article, host, day, views)
+/// The addresses of known copies, `c` (article, url): registered ones and verified
+/// Webmentions; each is matched to its republication by its host.
+const COPIES: &str = "SELECT c.article_id, c.url FROM (\
+     SELECT article_id, copy_url AS url FROM republishers WHERE copy_url <> '' \
+     UNION SELECT article_id, source AS url FROM webmentions WHERE status = 'verified' AND kind = 'republication'\
+     ) c";
+
+/// (article, host, first seen, last seen), (article, host, day, views) and (article, copy)
 type Sightings = Vec<(i64, String, i64, i64)>;
 type Views = Vec<(i64, String, String, i64)>;
+type Copies = Vec<(i64, String)>;
 
-fn assemble(rows: Sightings, views: Views) -> Result<Vec<Republication>> {
+fn assemble(rows: Sightings, views: Views, copies: Copies) -> Result<Vec<Republication>> {
     let mut days: HashMap<(i64, String), Vec<(String, i64)>> = HashMap::new();
     for (article, host, day, count) in views {
         days.entry((article, host)).or_default().push((day, count));
     }
+    let mut known: HashMap<(i64, String), Vec<String>> = HashMap::new();
+    for (article, url) in copies {
+        if let Some(host) = masthead_core::republication::republishing_host(&url) {
+            known.entry((article, host)).or_default().push(url);
+        }
+    }
     rows.into_iter()
         .map(|(article_id, host, first, last)| {
             let days = days.remove(&(article_id, host.clone())).unwrap_or_default();
+            let mut copies = known.get(&(article_id, host.clone())).cloned().unwrap_or_default();
+            copies.sort();
+            copies.dedup();
             Ok(Republication {
+                copies,
                 article_id,
                 total_views: days.iter().map(|(_, n)| n).sum(),
                 host,

@@ -28,17 +28,33 @@ impl Store {
         *self.shared.base_url.write().unwrap_or_else(|e| e.into_inner()) = Some(url);
     }
 
+    /// Saves the settings. When the default reuse policy changes, the published articles that
+    /// followed it keep the terms they went out under: the old default is written into them in
+    /// the same transaction. Only an editor's change to an article changes its terms.
     pub async fn save_site(&self, site: &Site) -> Result<()> {
         let json = serde_json::to_string(site).map_err(|e| StoreError::Invalid(e.to_string()))?;
+        let old_default = self.site().await?.default_policy.key();
+        let new_default = site.default_policy.key();
         on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "INSERT INTO site_settings (id, settings, updated_at) VALUES (1, $1, $2) \
                  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at",
             )
             .bind(&json)
             .bind(now_seconds())
-            .execute(pool)
+            .execute(&mut *tx)
             .await?;
+            if old_default != new_default {
+                sqlx::query(
+                    "UPDATE articles SET reuse_policy = $1 \
+                     WHERE reuse_policy IS NULL AND status IN ('published', 'unpublished')",
+                )
+                .bind(old_default)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
         });
         self.changed(vec!["all".to_owned()]).await;
         Ok(())

@@ -12,6 +12,17 @@ use masthead_core::{Author, FeedFormat, NewAuthor, NewOutlet, NewSource, Outlet,
 use crate::rows::{AUTHOR_COLUMNS, AuthorRow, OutletRow, row, url};
 use crate::{Result, Store, StoreError, now_seconds, on_db, timestamp};
 
+/// A copy whose original is to be checked ([`Store::originals_to_check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalCheck {
+    pub article_id: i64,
+    pub source_id: Option<i64>,
+    pub original_url: String,
+    /// When it was last checked, in seconds (the claim's guard).
+    pub checked_at: Option<i64>,
+    pub title: String,
+}
+
 /// How long a node may hold a source while polling it before another node may take over.
 pub const LEASE_SECONDS: i64 = 300;
 
@@ -368,6 +379,53 @@ impl Store {
             sqlx::query_as(&sql).bind(source_id).bind(item_key).bind(original_url).bind(content_hash).fetch_optional(pool).await?
         });
         row.map(syndication).transpose()
+    }
+
+    /// Published copies taken in whose original was not checked since `due_before` (never
+    /// checked first), at most `limit`: what the check of originals looks at next.
+    pub async fn originals_to_check(&self, due_before: Timestamp, limit: u32) -> Result<Vec<OriginalCheck>> {
+        /// (article, source, original, last checked, title)
+        type CheckRow = (i64, Option<i64>, String, Option<i64>, String);
+        let rows: Vec<CheckRow> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT y.article_id, y.source_id, y.original_url, y.original_checked_at, a.title \
+                 FROM syndicated_articles y JOIN articles a ON a.id = y.article_id \
+                 WHERE a.status = 'published' AND (y.original_checked_at IS NULL OR y.original_checked_at < $1) \
+                 ORDER BY y.original_checked_at IS NOT NULL, y.original_checked_at, y.article_id LIMIT $2",
+            )
+            .bind(due_before.as_second())
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(article_id, source_id, original_url, checked_at, title)| OriginalCheck {
+                article_id,
+                source_id,
+                original_url,
+                checked_at,
+                title,
+            })
+            .collect())
+    }
+
+    /// Claims the check of `check`'s original at `now`; false when another node claimed it
+    /// since it was read.
+    pub async fn claim_original_check(&self, check: &OriginalCheck, now: Timestamp) -> Result<bool> {
+        let claimed = on_db!(self, pool => {
+            sqlx::query(
+                "UPDATE syndicated_articles SET original_checked_at = $1 \
+                 WHERE article_id = $2 AND original_checked_at IS NOT DISTINCT FROM $3",
+            )
+            .bind(now.as_second())
+            .bind(check.article_id)
+            .bind(check.checked_at)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
+        Ok(claimed == 1)
     }
 
     /// Where an article was taken in from, when it was.

@@ -40,6 +40,8 @@ fn article() -> Article {
         provenance: Provenance::Own,
         revision: 1,
         first_slug: None,
+        corrections: vec![],
+        withdrawal: None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! address, and the article page when a client asks for ninjs).
 
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use masthead_core::Article;
 use masthead_formats::ninjs;
 
@@ -14,6 +14,15 @@ use crate::state::AppState;
 pub(crate) const JSON_TYPE: &str = "application/json; charset=utf-8";
 
 /// One article as ninjs: `/article/{slug}.ninjs.json`.
+/// The ninjs of an article that is no longer published, with 410 Gone: withdrawn, since when,
+/// and the notice, for the partners' systems that poll it.
+pub(crate) async fn withdrawn_ninjs(state: &AppState, article: &Article) -> Result<Response> {
+    let site = state.site().await?;
+    let doc = ninjs::withdrawn(&site, article);
+    let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((axum::http::StatusCode::GONE, [(axum::http::header::CONTENT_TYPE, JSON_TYPE)], body).into_response())
+}
+
 pub(crate) async fn article_ninjs(
     state: &AppState,
     article: &Article,

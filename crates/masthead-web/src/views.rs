@@ -212,6 +212,15 @@ pub struct ArticleView {
     pub share: Vec<ShareLink>,
     pub forward_mailto: String,
     pub republish_path: String,
+    /// What the newsroom corrected, oldest first.
+    pub corrections: Vec<CorrectionView>,
+}
+
+/// "Correction, 2 December 2026: …"
+#[derive(Debug, Serialize)]
+pub struct CorrectionView {
+    pub date: DateView,
+    pub text: String,
 }
 
 fn enc(s: &str) -> String {
@@ -295,6 +304,11 @@ pub fn article_view(site: &Site, a: &Article) -> ArticleView {
         share: share_links(&a.title, &url),
         forward_mailto: format!("mailto:?subject={}&body={}", enc(&a.title), enc(&forward_body)),
         republish_path: format!("{}/republish", a.path()),
+        corrections: a
+            .corrections
+            .iter()
+            .map(|c| CorrectionView { date: date_view(c.made_at, &a.time_zone), text: c.text.clone() })
+            .collect(),
         url,
     }
 }

@@ -303,6 +303,25 @@ async fn render_editor(
         }),
         _ => None,
     };
+    // A published article's corrections, and its withdrawal, for those who may publish it.
+    let standing = match draft.id {
+        Some(id) => {
+            let article = state.store().article(id).await?;
+            let may = staff.user.may_publish(&article);
+            let published = article.status == ArticleStatus::Published;
+            (article.first_slug.is_some() && may).then(|| {
+                minijinja::context! {
+                    corrections => article.corrections.iter().map(|c| minijinja::context! {
+                        date => when(c.made_at, &site), text => c.text.clone() }).collect::<Vec<_>>(),
+                    withdrawn => article.withdrawal.as_ref().map(|w| minijinja::context! {
+                        date => when(w.at, &site), notice => w.notice.clone() }),
+                    may_correct => published,
+                    may_withdraw => published && staff.user.role.may(masthead_core::Action::PublishAny),
+                }
+            })
+        }
+        None => None,
+    };
     admin_page(
         state,
         &site,
@@ -312,7 +331,7 @@ async fn render_editor(
         minijinja::context! { a => draft,
         authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
         outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter,
-        comments => comments },
+        comments => comments, standing => standing },
     )
 }
 
@@ -454,6 +473,55 @@ pub(crate) async fn edit_form(
 ) -> Result<Response> {
     let article = editable(&state, &staff, id).await?;
     render_editor(&state, &staff, &Draft::from_article(&article, &staff), StatusCode::OK, None, None).await
+}
+
+/// Publishes a correction to a published article (the editor's "Corrections" panel).
+pub(crate) async fn correct(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    let pairs = signed_form(&staff, form)?;
+    let seen: i64 = field(&pairs, "revision").parse().unwrap_or(0);
+    let outcome =
+        articles::correct(state.newsroom(), &staff.user, id, seen, &field(&pairs, "correction")).await;
+    amended(&state, &staff, id, outcome, "The correction is published.").await
+}
+
+/// Withdraws a published article (the editor's "Corrections" panel).
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    let pairs = signed_form(&staff, form)?;
+    let seen: i64 = field(&pairs, "revision").parse().unwrap_or(0);
+    let outcome = articles::withdraw(state.newsroom(), &staff.user, id, seen, &field(&pairs, "notice")).await;
+    amended(&state, &staff, id, outcome, "The article is withdrawn.").await
+}
+
+async fn amended(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    outcome: masthead_newsroom::error::Outcome<Article>,
+    done: &str,
+) -> Result<Response> {
+    match outcome {
+        Ok(_) => show_editor(state, staff, id, StatusCode::OK, None, Some(done)).await,
+        Err(Failure::Stale { .. }) => {
+            let error =
+                "Someone saved this article since you opened it; nothing was changed. Look again and retry.";
+            show_editor(state, staff, id, StatusCode::CONFLICT, Some(error.to_owned()), None).await
+        }
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(f @ Failure::Invalid { .. }) => {
+            show_editor(state, staff, id, StatusCode::UNPROCESSABLE_ENTITY, Some(f.to_string()), None).await
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 pub(crate) async fn save(

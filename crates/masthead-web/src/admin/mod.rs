@@ -39,6 +39,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/comments", get(comments::queue).post(comments::moderate))
         .route("/admin/articles/{id}/comments", post(comments::close))
+        .route("/admin/articles/{id}/correction", post(articles::correct))
+        .route("/admin/articles/{id}/withdrawal", post(articles::withdraw))
         .route("/admin/preview", post(articles::preview))
         .route(
             "/admin/articles/{id}/image",

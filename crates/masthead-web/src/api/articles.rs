@@ -205,6 +205,47 @@ pub(crate) async fn schedule(
     Ok(Json(article).into_response())
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionRequest {
+    /// The revision the correction was written against.
+    pub revision: i64,
+    pub text: String,
+}
+
+/// A correction under a published article; answers the article.
+pub(crate) async fn correct(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<CorrectionRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = body(json)?;
+    let article = articles::correct(state.newsroom(), &user, id, request.revision, &request.text).await?;
+    Ok(Json(article).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalRequest {
+    /// The revision the editor saw.
+    pub revision: i64,
+    /// What readers see in the article's place.
+    pub notice: String,
+}
+
+/// Withdraws a published article; answers the article.
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+    json: Result<Json<WithdrawalRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let request = body(json)?;
+    let article = articles::withdraw(state.newsroom(), &user, id, request.revision, &request.notice).await?;
+    Ok(Json(article).into_response())
+}
+
 pub(crate) async fn revisions(
     State(state): State<AppState>,
     ApiUser(user): ApiUser,

@@ -27,6 +27,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/articles/{id}/publish", post(articles::publish))
         .route("/api/admin/articles/{id}/unpublish", post(articles::unpublish))
         .route("/api/admin/articles/{id}/schedule", post(articles::schedule))
+        .route("/api/admin/articles/{id}/correction", post(articles::correct))
+        .route("/api/admin/articles/{id}/withdrawal", post(articles::withdraw))
         .route("/api/admin/authors", get(newsroom::authors).post(newsroom::create_author))
         .route("/api/admin/authors/{id}", axum::routing::put(newsroom::update_author))
         .route("/api/admin/terms", get(newsroom::terms).post(newsroom::create_term))

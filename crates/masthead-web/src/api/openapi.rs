@@ -23,7 +23,17 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("put", "/api/admin/articles/{id}", "Change an article; send the revision you started from"),
     ("delete", "/api/admin/articles/{id}", "Delete an article"),
     ("post", "/api/admin/articles/{id}/publish", "Publish now"),
-    ("post", "/api/admin/articles/{id}/unpublish", "Withdraw from the public site"),
+    ("post", "/api/admin/articles/{id}/unpublish", "Take off the public site (its address answers 410 Gone)"),
+    (
+        "post",
+        "/api/admin/articles/{id}/correction",
+        "Publish a correction under a published article: {\"revision\": 4, \"text\": \"…\"}",
+    ),
+    (
+        "post",
+        "/api/admin/articles/{id}/withdrawal",
+        "Withdraw a published article (a legal takedown), with a notice for readers: {\"revision\": 4, \"notice\": \"…\"}",
+    ),
     (
         "post",
         "/api/admin/articles/{id}/schedule",
@@ -104,6 +114,14 @@ pub fn openapi_document() -> serde_json::Value {
                 "content": { "application/json": { "schema": {
                     "type": "object", "required": ["revision"], "additionalProperties": false,
                     "properties": { "revision": { "type": "integer" } } } } },
+            });
+        } else if path.ends_with("/correction") || path.ends_with("/withdrawal") {
+            let text = if path.ends_with("/correction") { "text" } else { "notice" };
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["revision", text], "additionalProperties": false,
+                    "properties": { "revision": { "type": "integer" }, text: { "type": "string" } } } } },
             });
         } else if path.ends_with("/schedule") {
             op["requestBody"] = serde_json::json!({

@@ -228,8 +228,16 @@ async fn article(
     let article = state.store().article_by_slug(&slug).await?;
     match article.status {
         ArticleStatus::Published => {}
+        ArticleStatus::Unpublished if ninjs => {
+            return crate::documents::withdrawn_ninjs(&state, &article).await;
+        }
         ArticleStatus::Unpublished => {
-            return Ok(ErrorPage::for_status(StatusCode::GONE, None).into_response());
+            let site = state.site().await?;
+            let notice = article.withdrawal.as_ref().map(|w| {
+                let day = crate::views::date_view(w.at, &article.time_zone).human;
+                format!("On {day} {} withdrew this article. {}", site.title, w.notice)
+            });
+            return Ok(ErrorPage::for_status(StatusCode::GONE, notice).into_response());
         }
         ArticleStatus::Draft | ArticleStatus::Scheduled => return Err(AppError::NotFound),
     }

@@ -7,7 +7,7 @@ use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masthead_core::republication::{republishing_host, site_host};
 use masthead_core::{Article, ArticleStatus, Site, Slug};
@@ -22,7 +22,10 @@ use crate::state::AppState;
 use crate::views::{LinkView, site_view};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/article/{slug}/{file}", get(republish)).route("/r/{file}", get(beacon))
+    Router::new()
+        .route("/article/{slug}/{file}", get(republish).post(register))
+        .route("/r/{file}", get(beacon))
+        .route("/r/{id}/status.svg", get(status_image))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +43,20 @@ struct FeaturedCopy {
     credit: String,
     width: Option<i64>,
     height: Option<i64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct StatusImage {
+    src: String,
+    alt: String,
+    width: u32,
+    height: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct CorrectionCopy {
+    made_at: String,
+    text: String,
 }
 
 /// Everything the snippet, the page and the JSON say.
@@ -63,6 +80,13 @@ struct Republish {
     featured: Option<FeaturedCopy>,
     body_html: String,
     beacon: String,
+    /// The status image: "current as of …", "corrected on …" or "withdrawn", from us.
+    status_image: StatusImage,
+    /// The article's version (its revision), raised by every save, a correction included.
+    version: i64,
+    /// `current`, `corrected` or `withdrawn`.
+    status: &'static str,
+    corrections: Vec<CorrectionCopy>,
     permission_contact: String,
     permission_subject: String,
     page_path: String,
@@ -85,7 +109,6 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
     if let Some(host) = &republisher {
         beacon.push_str(&format!("?site={host}"));
     }
-    let base = url::Url::parse(&page).unwrap_or_else(|_| site.base_url.clone());
     Republish {
         title: a.title.clone(),
         canonical_tag: format!("<link rel=\"canonical\" href=\"{canonical}\">"),
@@ -113,8 +136,24 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
             width: f.media.width,
             height: f.media.height,
         }),
-        body_html: masthead_core::body::absolutize(&a.body.html, &base),
+        body_html: masthead_formats::portable_body(site, a),
         beacon,
+        status_image: StatusImage {
+            src: site.url(&format!("/r/{}/status.svg", a.id)),
+            alt: format!("The status of this article at {}", site.title),
+            width: masthead_formats::standing::WIDTH,
+            height: masthead_formats::standing::HEIGHT,
+        },
+        version: a.revision,
+        status: a.standing().key(),
+        corrections: a
+            .corrections
+            .iter()
+            .map(|c| CorrectionCopy {
+                made_at: masthead_core::time::rfc3339_in(c.made_at, &a.time_zone),
+                text: c.text.clone(),
+            })
+            .collect(),
         permission_contact: site.media_contact.clone(),
         permission_subject: url::form_urlencoded::byte_serialize(
             format!("Permission to republish: {}", a.title).as_bytes(),
@@ -142,8 +181,11 @@ async fn republish(
     };
     let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
     let article = state.store().article_by_slug(&slug).await?;
-    if article.status != ArticleStatus::Published {
-        return Err(AppError::NotFound);
+    match (article.status, json) {
+        (ArticleStatus::Published, _) => {}
+        // Scripts that keep a copy in step learn that the original is gone.
+        (ArticleStatus::Unpublished, true) => return gone_json(&state, &article).await,
+        _ => return Err(AppError::NotFound),
     }
     let republisher = query
         .as_deref()
@@ -175,6 +217,36 @@ async fn republish(
         tags.add_article(&article);
         return Ok(tags.apply(respond(&headers, JSON_TYPE, body, Some(article.updated_at))));
     }
+    let page = render_page(&state, &site, &article, view, snippet, &RegisterView::default())?;
+    let mut tags = crate::http::page_cache::Tags::default();
+    tags.add_article(&article);
+    Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", page, None)))
+}
+
+/// What the "hear of corrections" form shows: what was typed, and what came of it.
+#[derive(Debug, Default, Serialize)]
+struct RegisterView {
+    form: RegisterForm,
+    register_notice: Option<&'static str>,
+    register_error: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct RegisterForm {
+    outlet: String,
+    contact_email: String,
+    copy_url: String,
+    webhook_url: String,
+}
+
+fn render_page(
+    state: &AppState,
+    site: &Site,
+    article: &Article,
+    view: Republish,
+    snippet: Option<String>,
+    register: &RegisterView,
+) -> Result<String> {
     // The preview on our own page must not count for the republisher's site: its image names none.
     let preview = if view.allowed {
         let plain = Republish { beacon: site.url(&format!("/r/{}.gif", article.id)), ..view.clone() };
@@ -182,18 +254,139 @@ async fn republish(
     } else {
         String::new()
     };
-    let html = state.theme().render(
+    Ok(state.theme().render(
         "republish.html",
         minijinja::context! {
-            site => site_view(&site),
+            site => site_view(site),
             r => &view,
             html => snippet.unwrap_or_default(),
             preview_html => preview,
+            form => &register.form,
+            register_notice => register.register_notice,
+            register_error => &register.register_error,
         },
-    )?;
+    )?)
+}
+
+/// `POST /article/{slug}/republish`: a republisher leaves an address to be told of corrections
+/// and withdrawals. A public form: from the site's own pages only, within the readers' limit,
+/// robots' filling of the hidden field dropped.
+async fn register(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    form: std::result::Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Result<Response> {
+    let Path((raw, file)) = path.map_err(|_| AppError::NotFound)?;
+    if file != "republish" {
+        return Err(AppError::NotFound);
+    }
+    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
+    let article = state.store().article_by_slug(&slug).await?;
+    if article.status != ArticleStatus::Published {
+        return Err(AppError::NotFound);
+    }
+    let site = state.site().await?;
+    if !crate::http::origin::same_origin(&headers, &site.base_url) {
+        return Err(AppError::Forbidden("This form must be sent from the site's own pages.".into()));
+    }
+    let axum::Form(pairs) = form.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let field =
+        |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let typed = RegisterForm {
+        outlet: field("outlet"),
+        contact_email: field("contact_email"),
+        copy_url: field("copy_url"),
+        webhook_url: field("webhook_url"),
+    };
+    let view = republish_view(&site, &article, None);
+    let snippet = if view.allowed {
+        Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
+    } else {
+        None
+    };
+    let (status, register) = if !state.reader_limits().admit(&ip) {
+        let error = "Too many forms were sent from your address. Please try again in a minute.".to_owned();
+        (
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            RegisterView { form: typed, register_error: Some(error), ..Default::default() },
+        )
+    } else if !field("website").is_empty() {
+        // A robot filled in the hidden field: thanked, and nothing kept.
+        (axum::http::StatusCode::OK, RegisterView { register_notice: Some(THANKS), ..Default::default() })
+    } else {
+        let registration = masthead_newsroom::republishers::Registration {
+            outlet: typed.outlet.clone(),
+            contact_email: typed.contact_email.clone(),
+            copy_url: typed.copy_url.clone(),
+            webhook_url: typed.webhook_url.clone(),
+        };
+        match masthead_newsroom::republishers::register(state.newsroom(), &article, &registration).await {
+            Ok(()) => (
+                axum::http::StatusCode::OK,
+                RegisterView { register_notice: Some(THANKS), ..Default::default() },
+            ),
+            Err(masthead_newsroom::error::Failure::Invalid { message, .. }) => (
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                RegisterView { form: typed, register_error: Some(message), ..Default::default() },
+            ),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let page = render_page(&state, &site, &article, view, snippet, &register)?;
+    let mut response = (status, page).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+const THANKS: &str = "Thank you. We will tell you if this article is corrected or withdrawn.";
+
+/// The republish JSON of an article no longer published, with 410 Gone: its status
+/// (`withdrawn` with the date and notice, or `unpublished`), and nothing of its text.
+async fn gone_json(state: &AppState, article: &Article) -> Result<Response> {
+    let site = state.site().await?;
+    let body = serde_json::json!({
+        "title": article.title,
+        "canonical": site.url(&article.path()),
+        "version": article.revision,
+        "status": match &article.withdrawal { Some(_) => "withdrawn", None => "unpublished" },
+        "withdrawn_at": article.withdrawal.as_ref().map(|w| masthead_core::time::rfc3339_in(w.at, &article.time_zone)),
+        "notice": article.withdrawal.as_ref().map(|w| w.notice.as_str()),
+    });
+    let body = serde_json::to_string_pretty(&body).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((axum::http::StatusCode::GONE, [(header::CONTENT_TYPE, JSON_TYPE)], body).into_response())
+}
+
+/// `/r/{article id}/status.svg`: the status image of the republish snippet. Every copy that
+/// kept the snippet loads it when it is read, so it says what stands now: "current as of
+/// today", "corrected on …", "withdrawn on …". Articles never published are not found. The
+/// answer is cached by browsers and CDNs for an hour, and by the page cache until the article
+/// changes.
+async fn status_image(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(id) = path.map_err(|_| AppError::NotFound)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let article = state.store().article(id).await?;
+    if article.first_slug.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let site = state.site().await?;
+    let badge = masthead_formats::standing::badge(&site, &article, jiff::Timestamp::now());
+    let svg = masthead_formats::standing::svg(&badge);
     let mut tags = crate::http::page_cache::Tags::default();
     tags.add_article(&article);
-    Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", html, None)))
+    let mut response = tags.apply(respond(&headers, "image/svg+xml", svg, None));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=3600"));
+    Ok(response)
 }
 
 /// `/r/{article id}.gif`: counts a view of a republished copy on the site named by `?site=`

@@ -116,6 +116,23 @@ impl TestApp {
         token
     }
 
+    /// Serves the site on a real listener on loopback, at its own address from now on (links in
+    /// its feeds and pages point there); answers that address, ending in `/`.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        self.store().present_at(base.parse().unwrap());
+        let router = self.router.clone();
+        tokio::spawn(masthead_web::http::serve::serve(
+            listener,
+            router,
+            None,
+            masthead_web::http::serve::Limits::default(),
+            std::future::pending::<()>(),
+        ));
+        base
+    }
+
     pub fn store(&self) -> &Store {
         &self.db.store
     }

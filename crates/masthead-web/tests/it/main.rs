@@ -4,6 +4,7 @@ mod admin;
 mod api;
 mod cache;
 mod comments;
+mod corrections;
 mod export;
 mod harness;
 mod health;
