@@ -102,6 +102,39 @@ pub struct Article {
     pub corrections: Vec<Correction>,
     /// Set when the article was withdrawn (its status is then unpublished).
     pub withdrawal: Option<Withdrawal>,
+    /// Its images (featured or in the text) that may not travel with republished copies.
+    #[serde(default)]
+    pub withheld_images: Vec<WithheldImage>,
+    /// Its language as a BCP 47 tag; empty: the site's ([`Article::language_in`]).
+    #[serde(default)]
+    pub language: String,
+    /// The article this one translates.
+    #[serde(default)]
+    pub translation_of: Option<i64>,
+    /// The other published articles of its group of translations (the original and every
+    /// translation of it), by language.
+    #[serde(default)]
+    pub translations: Vec<Translation>,
+}
+
+/// Another language's version of an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Translation {
+    pub id: i64,
+    pub slug: Slug,
+    pub title: String,
+    /// Empty: the site's language.
+    pub language: String,
+}
+
+/// An image of an article whose rights do not let it travel with copies: copies carry its
+/// credit and a link to the original instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithheldImage {
+    pub media_id: i64,
+    /// Below `/media/`, as `Media::path`.
+    pub path: String,
+    pub credit: String,
 }
 
 /// A correction made to a published article, printed on its page and carried by every copy.
@@ -143,6 +176,16 @@ impl Standing {
 impl Article {
     pub fn terms_of(&self, kind: TermKind) -> impl Iterator<Item = &Term> {
         self.terms.iter().filter(move |t| t.kind == kind)
+    }
+
+    /// The article's language: its own, or the site's.
+    pub fn language_in<'a>(&'a self, site: &'a Site) -> &'a str {
+        if self.language.is_empty() { &site.language } else { &self.language }
+    }
+
+    /// The featured image, if it may travel with republished copies.
+    pub fn featured_for_copies(&self) -> Option<&FeaturedImage> {
+        self.featured.as_ref().filter(|f| f.media.travels)
     }
 
     /// Whether the article stands as published, was corrected, or was withdrawn.
@@ -276,6 +319,23 @@ pub struct NewArticle {
     pub reuse_policy: Option<ReusePolicy>,
     /// Empty for our own work; oldest first otherwise.
     pub origins: Vec<NewOrigin>,
+    /// Its language as a BCP 47 tag ("sr", "pt-BR"); empty: the site's.
+    #[serde(default)]
+    pub language: String,
+    /// The article this one translates (the original of every translation of it).
+    #[serde(default)]
+    pub translation_of: Option<i64>,
+}
+
+/// Whether `tag` has the form of a BCP 47 language tag as pages and feeds use them: a primary
+/// language of two or three letters, then subtags of two to eight letters or digits ("sr",
+/// "sr-Latn", "pt-BR", "zh-Hant-TW").
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 impl NewArticle {
@@ -398,6 +458,10 @@ mod tests {
             first_slug: None,
             corrections: vec![],
             withdrawal: None,
+            withheld_images: vec![],
+            language: String::new(),
+            translation_of: None,
+            translations: vec![],
         }
     }
 

@@ -331,6 +331,50 @@ pub fn absolutize(html: &str, base: &url::Url) -> String {
     b.clean(html).to_string()
 }
 
+/// [`absolutize`] for a copy that leaves the site, with the images that may not travel
+/// replaced: for each `(path, placeholder)` (a path below `/media/`, an absolute URL), an image
+/// whose `src` is that file shows the placeholder instead, and loses its `srcset` (whose
+/// candidates are that file's resized copies).
+pub fn absolutize_for_copies(html: &str, base: &url::Url, withheld: &[(String, String)]) -> String {
+    if withheld.is_empty() {
+        return absolutize(html, base);
+    }
+    let mut b = sanitizer();
+    b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+    let srcset_base = base.clone();
+    let withheld = withheld.to_vec();
+    b.attribute_filter(move |element, attribute, value| {
+        let file = |v: &str| {
+            let v = v.split(['?', '#']).next().unwrap_or_default();
+            withheld.iter().find(|(path, _)| v.ends_with(&format!("/media/{path}")))
+        };
+        // A resized copy is `<stem>-w480.<ext>` beside the file.
+        let resized = |v: &str| {
+            withheld.iter().any(|(path, _)| {
+                let stem = path.rsplit_once('.').map_or(path.as_str(), |(stem, _)| stem);
+                v.contains(&format!("/media/{stem}-w"))
+            })
+        };
+        match (element, attribute) {
+            ("img", "src") => match file(value) {
+                Some((_, placeholder)) => Some(placeholder.clone().into()),
+                None => Some(value.into()),
+            },
+            ("img" | "source", "srcset")
+                if resized(value)
+                    || value
+                        .split(',')
+                        .any(|c| file(c.trim().split(' ').next().unwrap_or_default()).is_some()) =>
+            {
+                None
+            }
+            (_, "srcset") => Some(absolute_srcset(value, &srcset_base).into()),
+            _ => Some(value.into()),
+        }
+    });
+    b.clean(html).to_string()
+}
+
 /// A `srcset` with each image's address made absolute against `base`, read as the HTML
 /// standard reads the attribute (an address runs to the next white space, and a comma
 /// outside parentheses ends a candidate's descriptors). Candidates whose address is not
@@ -657,6 +701,21 @@ pub fn page_links(html: &str) -> PageLinks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_that_may_not_travel_are_replaced_in_copies() {
+        let html = r#"<figure><img src="/media/2026/11/port.jpg" srcset="/media/2026/11/port-w480.jpg 480w, /media/2026/11/port.jpg 1200w" alt="The port"><figcaption>Photo: Agency</figcaption></figure><p><img src="/media/2026/11/portrait.jpg" alt="Portrait"></p>"#;
+        let base = url::Url::parse("https://meridian.example/article/x").unwrap();
+        let withheld = [("2026/11/port.jpg".to_owned(), "https://meridian.example/r/image/4.svg".to_owned())];
+        let copy = absolutize_for_copies(html, &base, &withheld);
+        assert!(copy.contains(r#"src="https://meridian.example/r/image/4.svg""#), "{copy}");
+        assert!(!copy.contains("port-w480"), "its resized copies go too: {copy}");
+        assert!(!copy.contains("/media/2026/11/port.jpg"), "{copy}");
+        assert!(copy.contains(r#"alt="The port""#));
+        // Another image whose name begins the same way travels.
+        assert!(copy.contains(r#"src="https://meridian.example/media/2026/11/portrait.jpg""#), "{copy}");
+        assert_eq!(absolutize_for_copies(html, &base, &[]), absolutize(html, &base));
+    }
 
     fn md(s: &str) -> String {
         render_body(BodyFormat::Markdown, s).unwrap().html

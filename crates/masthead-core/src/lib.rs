@@ -29,7 +29,7 @@ pub use absolute_url::{AbsoluteUrl, UrlRefusal};
 pub use account::{Action, Role, Scope, User};
 pub use article::{
     Article, ArticleStatus, ArticleSummary, BodyFormat, Correction, Cursor, FeaturedImage, NewArticle,
-    Revision, Standing, Withdrawal,
+    Revision, Standing, Translation, Withdrawal, WithheldImage,
 };
 pub use author::{Author, AuthorLink, NewAuthor};
 pub use body::{BodyRefusal, RenderedBody, render_body};
@@ -42,7 +42,7 @@ pub use outlet::{NewOutlet, Outlet};
 pub use policy::ReusePolicy;
 pub use provenance::{Origin, Provenance};
 pub use republication::{
-    MentionKind, MentionStatus, Republication, RepublicationCursor, ViewTally, Webmention,
+    CopyState, MentionKind, MentionStatus, Republication, RepublicationCursor, ViewTally, Webmention,
 };
 pub use search::{SearchQuery, SearchTerm};
 pub use site::Site;

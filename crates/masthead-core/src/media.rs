@@ -63,6 +63,17 @@ pub struct Media {
     /// Widths of the resized copies beside the file (`<stem>-w480.<ext>`), smallest first.
     #[serde(default)]
     pub variant_widths: Vec<i64>,
+    /// The terms we hold it under: "CC BY 4.0", "Reuters: for our own use only".
+    #[serde(default)]
+    pub licence: String,
+    /// Whether it may travel with republished copies (the snippet, ninjs, feed content); when
+    /// not, copies carry its credit and a link to the original instead.
+    #[serde(default = "travels_by_default")]
+    pub travels: bool,
+}
+
+fn travels_by_default() -> bool {
+    true
 }
 
 impl Media {
@@ -89,6 +100,10 @@ pub struct NewMedia {
     /// Widths of the resized copies beside the file (`<stem>-w480.<ext>`), smallest first.
     #[serde(default)]
     pub variant_widths: Vec<i64>,
+    #[serde(default)]
+    pub licence: String,
+    #[serde(default = "travels_by_default")]
+    pub travels: bool,
 }
 
 #[cfg(test)]

@@ -14,10 +14,20 @@ pub struct Republication {
     pub total_views: i64,
     /// (UTC day "2026-11-29", views that day), oldest first.
     pub days: Vec<(String, i64)>,
-    /// The addresses of the copies on that host that we know: registered on the republish
-    /// page, or verified Webmentions.
+    /// The copies on that host whose address we know (registered on the republish page, or
+    /// verified Webmentions), with what their last check found.
     #[serde(default)]
-    pub copies: Vec<String>,
+    pub copies: Vec<CopyState>,
+}
+
+/// A known copy and what its last check found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyState {
+    pub url: String,
+    /// '' until checked; then `compliant`, `gone`, `text-changed`, `attribution-missing`,
+    /// `canonical-missing`, `tracking-removed`, or `unchecked` (with why in `detail`).
+    pub verdict: String,
+    pub detail: String,
 }
 
 /// What a verified Webmention turned out to be.

@@ -19,6 +19,9 @@ pub struct Site {
     pub time_zone: String,
     /// The outlet's name in copyright lines: "Copyright © Author, <holder>, 2026".
     pub copyright_holder: String,
+    /// The outlet's logo: an address on this site ("/media/…") or an absolute http(s) one;
+    /// empty for none. Shown in the header, and named as the publisher's logo to machines.
+    pub logo: String,
     /// The "note to readers" block under each article, above the share links.
     pub note_to_readers: String,
     pub membership_call: String,
@@ -53,6 +56,17 @@ pub struct Site {
     pub comments_notify_authors: bool,
 }
 
+impl Site {
+    /// The logo's absolute address, if there is one.
+    pub fn logo_url(&self) -> Option<String> {
+        match self.logo.trim() {
+            "" => None,
+            path if path.starts_with('/') && !path.starts_with("//") => Some(self.url(path)),
+            url => Some(url.to_owned()),
+        }
+    }
+}
+
 impl Default for Site {
     fn default() -> Self {
         Site {
@@ -62,6 +76,7 @@ impl Default for Site {
             language: "en".into(),
             time_zone: "UTC".into(),
             copyright_holder: "Masthead".into(),
+            logo: String::new(),
             note_to_readers: "Please share this article: use the buttons below, or forward it to your e-mail lists. Republishing is welcome under the terms stated at the end of the article.".into(),
             membership_call: "Independent journalism depends on its readers. Become a member and keep this site free for everyone.".into(),
             disclaimer: "The views expressed in this article are the sole responsibility of the author(s) and do not necessarily reflect those of this outlet.".into(),

@@ -230,6 +230,8 @@ pub async fn seed(
                 alt: a.image.alt.clone(),
                 credit: a.image.credit.clone(),
                 variant_widths: vec![],
+                licence: String::new(),
+                travels: true,
             })
             .await?;
         let published_at = now - SignedDuration::from_hours(a.hours_ago);
@@ -278,6 +280,8 @@ pub async fn seed(
                 featured_credit: String::new(),
                 reuse_policy: a.policy,
                 origins,
+                language: String::new(),
+                translation_of: None,
             })
             .await?;
         saved.push((a.hours_ago, created.id, published_at));

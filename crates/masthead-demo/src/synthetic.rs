@@ -281,6 +281,8 @@ pub async fn generate(
             featured_credit: String::new(),
             reuse_policy: None,
             origins: vec![],
+            language: String::new(),
+            translation_of: None,
         });
         if batch.len() == BATCH || i == 0 {
             store.create_articles(&batch).await?;

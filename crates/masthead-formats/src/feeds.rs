@@ -19,13 +19,45 @@ pub struct FeedScope {
     /// "The Meridian", or "The Meridian: Balkans".
     pub title: String,
     pub description: String,
-    /// The path of the matching HTML page: "/" or "/region/balkans".
+    /// The path of the matching HTML page: "/" or "/region/balkans"; the feeds' addresses
+    /// are below it.
     pub page_path: String,
+    /// The HTML page the feed links to, when it is not `page_path` (a language's feeds live
+    /// under `/language/sr` and link to the home page).
+    pub home_path: Option<String>,
+    /// The feed's language, when it is not the site's.
+    pub language: Option<String>,
 }
 
 impl FeedScope {
     pub fn site(site: &Site) -> FeedScope {
-        FeedScope { title: site.title.clone(), description: site.tagline.clone(), page_path: "/".into() }
+        FeedScope {
+            title: site.title.clone(),
+            description: site.tagline.clone(),
+            page_path: "/".into(),
+            home_path: None,
+            language: None,
+        }
+    }
+
+    /// The articles in one language (a BCP 47 tag).
+    pub fn language(site: &Site, tag: &str) -> FeedScope {
+        FeedScope {
+            title: format!("{} ({tag})", site.title),
+            description: site.tagline.clone(),
+            page_path: format!("/language/{tag}"),
+            home_path: Some("/".into()),
+            language: Some(tag.to_owned()),
+        }
+    }
+
+    /// The HTML page the feed links to.
+    fn home(&self) -> &str {
+        self.home_path.as_deref().unwrap_or(&self.page_path)
+    }
+
+    fn language_in<'a>(&'a self, site: &'a Site) -> &'a str {
+        self.language.as_deref().unwrap_or(&site.language)
     }
 
     /// An author's archive.
@@ -34,6 +66,8 @@ impl FeedScope {
             title: format!("{}: {}", site.title, author.name),
             description: author.bio.clone(),
             page_path: author.path(),
+            home_path: None,
+            language: None,
         }
     }
 
@@ -47,6 +81,8 @@ impl FeedScope {
                 term.description.clone()
             },
             page_path: term.path(),
+            home_path: None,
+            language: None,
         }
     }
 
@@ -108,9 +144,9 @@ pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
     let items = articles.iter().map(|a| rss_item(site, a)).collect::<Vec<_>>();
     let channel = rss::Channel {
         title: scope.title.clone(),
-        link: site.url(&scope.page_path),
+        link: site.url(scope.home()),
         description: scope.description.clone(),
-        language: Some(site.language.clone()),
+        language: Some(scope.language_in(site).to_owned()),
         copyright: Some(format!("© {}", site.copyright_holder)),
         generator: Some("Masthead".into()),
         last_build_date: Some(rfc2822(updated(articles))),
@@ -133,7 +169,7 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
         .iter()
         .map(|t| rss::Category { name: t.name.clone(), domain: Some(site.url(&t.path())) })
         .collect();
-    let enclosure = a.featured.as_ref().map(|f| rss::Enclosure {
+    let enclosure = a.featured_for_copies().map(|f| rss::Enclosure {
         url: site.url(&f.media.public_path()),
         length: f.media.size_bytes.to_string(),
         mime_type: f.media.mime_type.clone(),
@@ -201,7 +237,7 @@ fn atom_link(href: String, rel: &str, mime_type: Option<&str>) -> atom::Link {
 
 pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
     let mut links = vec![
-        atom_link(site.url(&scope.page_path), "alternate", Some("text/html")),
+        atom_link(site.url(scope.home()), "alternate", Some("text/html")),
         atom_link(site.url(&scope.atom_path()), "self", Some("application/atom+xml")),
     ];
     if let Some(hub) = &site.websub_hub {
@@ -213,7 +249,7 @@ pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         updated: atom_time(updated(articles)),
         subtitle: Some(atom::Text::plain(scope.description.clone())),
         links,
-        lang: Some(site.language.clone()),
+        lang: Some(scope.language_in(site).to_owned()),
         generator: Some(atom::Generator { value: "Masthead".into(), ..Default::default() }),
         rights: Some(atom::Text::plain(format!("© {}", site.copyright_holder))),
         entries: articles.iter().map(|a| atom_entry(site, a)).collect(),
@@ -229,7 +265,7 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
     let mut license = atom_link(license_url(site, a), "license", None);
     license.title = Some(policy.name().into());
     links.push(license);
-    if let Some(f) = &a.featured {
+    if let Some(f) = a.featured_for_copies() {
         let mut enclosure =
             atom_link(site.url(&f.media.public_path()), "enclosure", Some(&f.media.mime_type));
         enclosure.length = Some(f.media.size_bytes.to_string());
@@ -381,10 +417,10 @@ pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1".into(),
         title: scope.title.clone(),
-        home_page_url: Some(site.url(&scope.page_path)),
+        home_page_url: Some(site.url(scope.home())),
         feed_url: Some(site.url(&scope.json_path())),
         description: Some(scope.description.clone()),
-        language: Some(site.language.clone()),
+        language: Some(scope.language_in(site).to_owned()),
         hubs: site
             .websub_hub
             .iter()
@@ -398,7 +434,7 @@ pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String
 fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
-    let image = a.featured.as_ref().map(|f| site.url(&f.media.public_path()));
+    let image = a.featured_for_copies().map(|f| site.url(&f.media.public_path()));
     let mut original = BTreeMap::new();
     if let Some(o) = a.provenance.original() {
         original.insert("outlet".to_owned(), o.outlet.name.clone());
@@ -424,8 +460,8 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
             .collect(),
         tags: a.terms.iter().map(|t| t.name.clone()).collect(),
         attachments: a
-            .featured
-            .iter()
+            .featured_for_copies()
+            .into_iter()
             .map(|f| JsonFeedAttachment {
                 url: site.url(&f.media.public_path()),
                 mime_type: f.media.mime_type.clone(),

@@ -19,7 +19,7 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
         "mainEntityOfPage": { "@type": "WebPage", "@id": url },
         "headline": a.title,
         "description": if a.dek.is_empty() { &a.excerpt } else { &a.dek },
-        "inLanguage": site.language,
+        "inLanguage": a.language_in(site),
         "datePublished": a.published_at.map(|t| rfc3339_in(t, zone)),
         "dateModified": rfc3339_in(a.updated_at, zone),
         "author": a.authors.iter().map(|p| json!({
@@ -49,6 +49,16 @@ pub fn news_article(site: &Site, a: &Article) -> Value {
             "caption": f.alt,
             "creditText": f.credit,
         });
+    }
+    // The original of a group of translations, and its translations.
+    let url_of = |t: &masthead_core::Translation| site.url(&masthead_core::article::article_path(&t.slug));
+    if let Some(original) = a.translation_of.and_then(|id| a.translations.iter().find(|t| t.id == id)) {
+        doc["translationOfWork"] = json!({ "@id": url_of(original) });
+    } else if a.translation_of.is_none() && !a.translations.is_empty() {
+        doc["workTranslation"] = a.translations.iter().map(|t| json!({ "@id": url_of(t) })).collect();
+    }
+    if let Some(logo) = logo(site) {
+        doc["publisher"]["logo"] = logo;
     }
     if !a.corrections.is_empty() {
         doc["correction"] = a
@@ -80,7 +90,7 @@ fn outlet_id(site: &Site) -> String {
 /// The home page: the site, with its search, and the outlet that publishes it.
 pub fn website(site: &Site) -> Value {
     let home = site.url("/");
-    json!({
+    let mut doc = json!({
         "@context": "https://schema.org",
         "@graph": [
             {
@@ -104,7 +114,16 @@ pub fn website(site: &Site) -> Value {
                 "url": home,
             },
         ],
-    })
+    });
+    if let Some(logo) = logo(site) {
+        doc["@graph"][1]["logo"] = logo;
+    }
+    doc
+}
+
+/// The outlet's logo as an `ImageObject`, when it has one.
+fn logo(site: &Site) -> Option<Value> {
+    site.logo_url().map(|url| json!({ "@type": "ImageObject", "url": url }))
 }
 
 /// An archive of articles (a region, theme or tag) at `path`, part of the site.

@@ -7,6 +7,7 @@
 //! the `rss`, `atom_syndication` and `quick-xml` writers, JSON through serde types that follow
 //! each format's specification.
 
+pub mod copies;
 pub mod email;
 pub mod feeds;
 pub mod ingest;
@@ -60,10 +61,36 @@ pub(crate) fn xml_document(document: String) -> String {
 /// The article's body for copies that leave the site, with absolute links, and its
 /// corrections after it as the page prints them ([`corrections_html`]).
 pub fn portable_body(site: &Site, article: &Article) -> String {
-    let base = url::Url::parse(&article_url(site, article)).unwrap_or_else(|_| base(site));
-    let mut body = masthead_core::body::absolutize(&article.body.html, &base);
+    let url = article_url(site, article);
+    let base = url::Url::parse(&url).unwrap_or_else(|_| base(site));
+    let withheld: Vec<(String, String)> = article
+        .withheld_images
+        .iter()
+        .map(|w| (w.path.clone(), site.url(&withheld_image_path(w.media_id))))
+        .collect();
+    let mut body = masthead_core::body::absolutize_for_copies(&article.body.html, &base, &withheld);
+    // The featured image and those in the text alike: a copy names them and links to them.
+    let in_text: Vec<&str> = article.withheld_images.iter().map(|w| w.credit.as_str()).collect();
+    if !in_text.is_empty() {
+        let credits: Vec<String> = in_text
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| quick_xml::escape::escape(*c).into_owned())
+            .collect();
+        let credits = if credits.is_empty() { String::new() } else { format!(" ({})", credits.join("; ")) };
+        let url = quick_xml::escape::escape(url.as_str());
+        body.push_str(&format!(
+            "\n<p class=\"withheld-images\">Some images of this article{credits} may not be republished; \
+             see them in the original: <a href=\"{url}\">{url}</a></p>"
+        ));
+    }
     body.push_str(&corrections_html(article));
     body
+}
+
+/// The placeholder that copies show for an image that may not travel with them.
+pub fn withheld_image_path(media_id: i64) -> String {
+    format!("/r/image/{media_id}.svg")
 }
 
 /// "Correction, 2 December 2026: …", a paragraph for each of the article's corrections, oldest

@@ -213,7 +213,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
         uri: a.id_url(site),
         kind: "text".into(),
         representationtype: "full".into(),
-        profile: if a.featured.is_some() { "text-photo".into() } else { "text-only".into() },
+        profile: if a.featured_for_copies().is_some() { "text-photo".into() } else { "text-only".into() },
         // The item's first version is its first publication, here or at the source (an
         // imported or republished article was saved here after it; a draft was saved here
         // before, but no one outside saw it). Partners' systems read it as the publication date.
@@ -234,7 +234,7 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
             .or(a.published_at)
             .map(|t| rfc3339_in(t, zone)),
         pubstatus: "usable".into(),
-        language: site.language.clone(),
+        language: a.language_in(site).to_owned(),
         copyrightholder: a.copyright_outlet(site).to_owned(),
         copyrightnotice: a.copyright_line(site),
         usageterms: policy.text().into(),
@@ -279,8 +279,8 @@ pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
             sizeinbytes: None,
         }],
         associations: a
-            .featured
-            .iter()
+            .featured_for_copies()
+            .into_iter()
             .map(|f| {
                 let href = site.url(&f.media.public_path());
                 Association {

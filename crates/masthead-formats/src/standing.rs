@@ -64,6 +64,36 @@ pub fn svg(badge: &Badge) -> String {
     ))
 }
 
+/// What a copy shows in place of an image that may not travel with it: a plain box of the
+/// image's proportions (at most 1200 px wide) that names its credit and says where to see it.
+pub fn withheld_svg(width: Option<i64>, height: Option<i64>, credit: &str, outlet: &str) -> String {
+    let (w, h) = match (width, height) {
+        (Some(w), Some(h)) if w > 0 && h > 0 => {
+            let w2 = w.min(1200);
+            (w2, (h * w2 / w).clamp(120, 1200))
+        }
+        _ => (800, 450),
+    };
+    let line1 = "This image may not be republished";
+    let line2 = if credit.trim().is_empty() { String::new() } else { credit.trim().to_owned() };
+    let line3 = format!("See it in the original at {outlet}");
+    let e = |s: &str| quick_xml::escape::escape(s).into_owned();
+    let (cx, cy) = (w / 2, h / 2);
+    crate::xml_document(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
+         role=\"img\" aria-label=\"{l1}. {l2} {l3}\"><rect width=\"{w}\" height=\"{h}\" fill=\"#e9e9ec\"/>\
+         <g font-family=\"system-ui, sans-serif\" fill=\"#33363c\" text-anchor=\"middle\">\
+         <text x=\"{cx}\" y=\"{y1}\" font-size=\"20\">{l1}</text>\
+         <text x=\"{cx}\" y=\"{cy}\" font-size=\"16\">{l2}</text>\
+         <text x=\"{cx}\" y=\"{y3}\" font-size=\"16\">{l3}</text></g></svg>\n",
+        l1 = e(line1),
+        l2 = e(&line2),
+        l3 = e(&line3),
+        y1 = cy - 30,
+        y3 = cy + 30,
+    ))
+}
+
 /// How wide the text may run: its natural width at about 7 px a character, squeezed to fit
 /// the badge when it is longer (a long outlet name).
 fn text_length(text: &str) -> u32 {
@@ -85,7 +115,7 @@ mod tests {
             "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
             "authors": [], "terms": [], "featured": null, "reuse_policy": null,
             "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
-            "corrections": [], "withdrawal": null
+            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": []
         }))
         .unwrap()
     }

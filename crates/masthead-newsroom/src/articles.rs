@@ -44,6 +44,11 @@ pub struct ArticleInput {
     pub time_zone: Option<String>,
     /// Where the article first appeared, oldest first; empty for our own work.
     pub origins: Vec<NewOrigin>,
+    /// A BCP 47 tag ("sr", "pt-BR"); empty: the site's language.
+    pub language: String,
+    /// The article this one translates; a translation takes its original's provenance and
+    /// terms when it has none of its own.
+    pub translation_of: Option<i64>,
 }
 
 /// What a save does to an article's publication.
@@ -395,6 +400,62 @@ async fn prepare(
             format!("{time_zone:?} is not a time zone Masthead knows."),
         ));
     }
+    let language = input.language.trim().to_owned();
+    if !language.is_empty() && !masthead_core::article::is_language_tag(&language) {
+        return Err(Failure::invalid(
+            "language",
+            format!("{language:?} is not a language tag (for example en, sr, sr-Latn or pt-BR)."),
+        ));
+    }
+    // A translation names the original of its group, never another translation.
+    let translation_of = match input.translation_of {
+        None => None,
+        Some(id) if current.is_some_and(|c| c.id == id) => {
+            return Err(Failure::invalid("translation_of", "An article cannot be a translation of itself."));
+        }
+        Some(id) => match newsroom.store().article(id).await {
+            Ok(original) => {
+                let root = original.translation_of.unwrap_or(original.id);
+                if current.is_some_and(|c| c.id == root) {
+                    return Err(Failure::invalid(
+                        "translation_of",
+                        "That article is a translation of this one; this one is the original.",
+                    ));
+                }
+                if root != original.id {
+                    let root_article = newsroom.store().article(root).await?;
+                    Some(root_article)
+                } else {
+                    Some(original)
+                }
+            }
+            Err(StoreError::NotFound) => {
+                return Err(Failure::invalid("translation_of", format!("There is no article number {id}.")));
+            }
+            Err(e) => return Err(e.into()),
+        },
+    };
+    // A translation keeps its original's provenance and terms, unless the newsroom gave its own.
+    if let Some(original) = &translation_of {
+        if input.origins.is_empty() {
+            let chain: &[masthead_core::Origin] = match &original.provenance {
+                masthead_core::Provenance::Republished { chain } => chain,
+                masthead_core::Provenance::Own => &[],
+            };
+            input.origins = chain
+                .iter()
+                .map(|o| NewOrigin {
+                    outlet_id: o.outlet.id,
+                    url: o.url.clone(),
+                    published_at: o.published_at,
+                    byline: o.byline.clone(),
+                })
+                .collect();
+        }
+        if input.reuse_policy.is_none() {
+            input.reuse_policy = Some(original.effective_policy(&site));
+        }
+    }
     let (format, source) = (input.body_format, input.body.clone());
     let body = newsroom.work().run(crate::work::Kind::Body, move || render_body(format, &source)).await;
     let body = body.map_err(|e| Failure::invalid("body", format!("The text cannot be saved: {e}.")))?;
@@ -415,6 +476,8 @@ async fn prepare(
         featured_credit: input.featured_credit,
         reuse_policy: input.reuse_policy,
         origins: input.origins,
+        language,
+        translation_of: translation_of.map(|o| o.id),
     })
 }
 

@@ -355,7 +355,13 @@ async fn take_in(
                 if image.alt.trim().is_empty() { item.title.clone() } else { image.alt.trim().to_owned() };
             let fetched = match state.outbound().get_bytes(&image.url).await {
                 Ok(file) => {
-                    let upload = Upload { file, alt: alt.clone(), credit: outlet.name.clone() };
+                    let upload = Upload {
+                        file,
+                        alt: alt.clone(),
+                        credit: outlet.name.clone(),
+                        licence: String::new(),
+                        travels: true,
+                    };
                     upload_unchecked(state, upload).await.map_err(|e| e.to_string())
                 }
                 Err(e) => Err(e.to_string()),
@@ -392,6 +398,8 @@ async fn take_in(
         featured_credit: if featured_media_id.is_some() { outlet.name.clone() } else { String::new() },
         reuse_policy: Some(source.terms.policy_of_copy()),
         origins,
+        language: String::new(),
+        translation_of: None,
     };
     let base = new.slug.clone();
     for n in 2..=20 {

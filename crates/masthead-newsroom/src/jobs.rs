@@ -41,10 +41,13 @@ pub enum Job {
     /// Republishers who registered their copies are told of corrections and withdrawals
     /// (`republishers::tell_due`, each telling claimed first).
     TellRepublishers,
+    /// Known republished copies are fetched politely and judged (`copies::check_due`, each
+    /// check claimed first).
+    CheckCopies,
 }
 
 impl Job {
-    pub const ALL: [Job; 8] = [
+    pub const ALL: [Job; 9] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
@@ -53,9 +56,10 @@ impl Job {
         Job::SendNewsletters,
         Job::CheckOriginals,
         Job::TellRepublishers,
+        Job::CheckCopies,
     ];
     /// The jobs that share work claimed in the database: what `masthead jobs` runs.
-    pub const SHARED: [Job; 7] = [
+    pub const SHARED: [Job; 8] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
@@ -63,6 +67,7 @@ impl Job {
         Job::SendNewsletters,
         Job::CheckOriginals,
         Job::TellRepublishers,
+        Job::CheckCopies,
     ];
 
     /// The name in logs and on the command line.
@@ -76,6 +81,7 @@ impl Job {
             Job::SendNewsletters => "send-newsletters",
             Job::CheckOriginals => "check-originals",
             Job::TellRepublishers => "tell-republishers",
+            Job::CheckCopies => "check-copies",
         }
     }
 
@@ -86,7 +92,7 @@ impl Job {
             Job::FlushViews => 5,
             Job::PublishScheduled | Job::AnnounceChanges | Job::TellRepublishers => 10,
             Job::PollSources | Job::CheckWebmentions => 30,
-            Job::CheckOriginals => 60,
+            Job::CheckOriginals | Job::CheckCopies => 60,
         })
     }
 
@@ -120,6 +126,7 @@ impl Job {
                 Ok(found.len())
             }
             Job::TellRepublishers => crate::republishers::tell_due(newsroom).await,
+            Job::CheckCopies => Ok(crate::copies::check_due(newsroom, Timestamp::now()).await?.len()),
             Job::SendNewsletters => {
                 let digests = crate::digests::make_due(newsroom, Timestamp::now()).await?;
                 // A turn is bounded, so that a stop waits for at most this long.

@@ -14,6 +14,7 @@ pub mod catalogue;
 pub mod cdn;
 pub mod comments;
 pub mod context;
+pub mod copies;
 pub mod digests;
 pub mod dkim;
 pub mod error;

@@ -17,6 +17,41 @@ pub struct Upload {
     pub file: Vec<u8>,
     pub alt: String,
     pub credit: String,
+    /// The terms we hold it under; may be empty.
+    pub licence: String,
+    /// Whether it may travel with republished copies.
+    pub travels: bool,
+}
+
+/// The longest licence kept.
+const MAX_LICENCE: usize = 300;
+
+fn limited(licence: &str) -> String {
+    let mut kept: String = licence.trim().chars().take(MAX_LICENCE).collect();
+    masthead_core::text::make_publishable(&mut kept);
+    kept
+}
+
+/// `user` changes what may be done with image `id`: its credit, its licence, and whether it
+/// travels with republished copies (those who may upload images may say so).
+pub async fn change_rights(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    credit: &str,
+    licence: &str,
+    travels: bool,
+) -> Outcome<Media> {
+    if !user.may(Action::UploadMedia) {
+        return Err(crate::error::refused(user, "change images"));
+    }
+    let mut credit = credit.trim().to_owned();
+    masthead_core::text::make_publishable(&mut credit);
+    match newsroom.store().set_media_rights(id, &credit, &limited(licence), travels).await {
+        Ok(media) => Ok(media),
+        Err(masthead_store::StoreError::NotFound) => Err(Failure::NotFound(format!("no image number {id}"))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// `user` uploads an image for the library.
@@ -32,7 +67,7 @@ pub async fn upload(newsroom: &Newsroom, user: &User, upload: Upload) -> Outcome
 /// (contributors included) giving it a featured image, or a partner's image taken in with
 /// their article.
 pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Outcome<Media> {
-    let Upload { file, alt, credit } = upload;
+    let Upload { file, alt, credit, licence, travels } = upload;
     if file.is_empty() {
         return Err(Failure::invalid("file", "Choose an image to upload."));
     }
@@ -69,6 +104,8 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         alt: alt.trim().to_owned(),
         credit: credit.trim().to_owned(),
         variant_widths: processed.variants.iter().map(|(w, _)| i64::from(*w)).collect(),
+        licence: limited(&licence),
+        travels,
     };
     match newsroom.store().create_media(&record).await {
         Ok(media) => Ok(media),

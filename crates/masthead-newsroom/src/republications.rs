@@ -21,8 +21,8 @@ pub struct RepublicationRow {
     pub last_seen: String,
     pub views: i64,
     pub days: Vec<(String, i64)>,
-    /// The addresses of the copies on that host that we know.
-    pub copies: Vec<String>,
+    /// The copies on that host that we know, with what their last check found.
+    pub copies: Vec<masthead_core::CopyState>,
 }
 
 /// Republications on one page of the report.

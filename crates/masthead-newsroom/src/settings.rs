@@ -17,6 +17,7 @@ const NAMES: &[&str] = &[
     "language",
     "time_zone",
     "copyright_holder",
+    "logo",
     "note_to_readers",
     "membership_call",
     "disclaimer",
@@ -106,6 +107,16 @@ fn check(site: &Site) -> Outcome<()> {
     }
     if masthead_core::AbsoluteUrl::try_from(site.base_url.clone()).is_err() {
         return Err(Failure::invalid("base_url", "The public address must be an http or https address."));
+    }
+    let logo = site.logo.trim();
+    let on_this_site = logo.starts_with('/') && !logo.starts_with("//");
+    let absolute =
+        || url::Url::parse(logo).ok().and_then(|u| masthead_core::AbsoluteUrl::try_from(u).ok()).is_some();
+    if !logo.is_empty() && !on_this_site && !absolute() {
+        return Err(Failure::invalid(
+            "logo",
+            "The logo is an address on this site (/media/…) or an http or https address.",
+        ));
     }
     if let Some(hub) = &site.websub_hub
         && masthead_core::AbsoluteUrl::try_from(hub.clone()).is_err()

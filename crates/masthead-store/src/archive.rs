@@ -30,6 +30,7 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "republications",
     "republication_views",
     "republishers",
+    "copy_checks",
     "webmentions",
     "audit_log",
     "sources",

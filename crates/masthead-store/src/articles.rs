@@ -124,6 +124,21 @@ macro_rules! moved {
 }
 
 /// Writes an article's bylines, terms and origins inside a transaction `$tx`.
+/// Writes the article's language and the article it translates, inside `$tx`: on every
+/// update (`$always`), and on an insert when either is set.
+macro_rules! write_language {
+    ($tx:ident, $id:expr, $new:expr, $always:expr) => {
+        if $always || !$new.language.is_empty() || $new.translation_of.is_some() {
+            sqlx::query("UPDATE articles SET language = $1, translation_of = $2 WHERE id = $3")
+                .bind(&$new.language)
+                .bind($new.translation_of)
+                .bind($id)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 macro_rules! write_relations {
     ($tx:ident, $id:expr, $new:expr) => {
         for (table, column, ids) in
@@ -267,7 +282,7 @@ pub struct Listing {
 
 const FEATURED_COLUMNS: &str = "m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
-     m.variant_widths AS m_variant_widths";
+     m.variant_widths AS m_variant_widths, m.licence AS m_licence, m.travels AS m_travels";
 
 row!(ArticleRow {
     id: i64,
@@ -291,6 +306,10 @@ row!(ArticleRow {
     corrections: String,
     withdrawn_at: Option<i64>,
     withdrawal_notice: String,
+    withheld: Option<String>,
+    language: String,
+    translation_of: Option<i64>,
+    translations: Option<String>,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -300,14 +319,17 @@ row!(ArticleRow {
     m_alt: Option<String>,
     m_credit: Option<String>,
     m_variant_widths: Option<String>,
+    m_licence: Option<String>,
+    m_travels: Option<i64>,
 });
 
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
      a.featured_credit, a.reuse_policy, a.revision, a.first_slug, a.corrections, a.withdrawn_at, \
-     a.withdrawal_notice, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.withdrawal_notice, a.language, a.translation_of, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
-     m.variant_widths AS m_variant_widths FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
+     m.variant_widths AS m_variant_widths, m.licence AS m_licence, m.travels AS m_travels \
+     FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
 
 /// One of an article's relations, read as a JSON array of objects named as its row struct's
 /// fields, in order.
@@ -372,9 +394,50 @@ const RELATIONS: [Relation; 3] = [
 fn article_with_relations(postgres: bool) -> String {
     ARTICLE_SELECT.replacen(
         " FROM articles a ",
-        &format!(", {} FROM articles a ", relation_columns(postgres)),
+        &format!(
+            ", {}, {}, {} FROM articles a ",
+            relation_columns(postgres),
+            withheld_column(postgres),
+            translations_column(postgres)
+        ),
         1,
     )
+}
+
+/// The other published articles of the article's group of translations (`Translation`s as a
+/// JSON array, by language): its original, and every translation of it or of its original.
+fn translations_column(postgres: bool) -> String {
+    let fields = "'id', b.id, 'slug', b.slug, 'title', b.title, 'language', b.language";
+    let which = "FROM articles b WHERE b.status = 'published' AND b.id <> a.id AND \
+                 (b.id = a.translation_of OR b.translation_of = a.id OR b.translation_of = a.translation_of)";
+    if postgres {
+        format!(
+            "(SELECT CAST(json_agg(json_build_object({fields}) ORDER BY b.language, b.id) AS TEXT) {which}) AS translations"
+        )
+    } else {
+        format!(
+            "(SELECT json_group_array(json_object({fields}) ORDER BY b.language, b.id) {which}) AS translations"
+        )
+    }
+}
+
+/// The article's images that may not travel with copies (`WithheldImage`s as a JSON array):
+/// the featured one and those its text shows, among the few the partial index
+/// `media_withheld` holds.
+fn withheld_column(postgres: bool) -> String {
+    let fields = "'media_id', w.id, 'path', w.path, 'credit', w.credit";
+    let which = "FROM media w WHERE w.travels = 0 AND (w.id = a.featured_media_id OR";
+    if postgres {
+        format!(
+            "(SELECT CAST(json_agg(json_build_object({fields}) ORDER BY w.id) AS TEXT) {which} \
+             strpos(a.body_html, '/media/' || w.path) > 0)) AS withheld"
+        )
+    } else {
+        format!(
+            "(SELECT json_group_array(json_object({fields}) ORDER BY w.id) {which} \
+             instr(a.body_html, '/media/' || w.path) > 0)) AS withheld"
+        )
+    }
 }
 
 /// The three relation columns of the article `a` (see [`article_with_relations`]).
@@ -469,6 +532,8 @@ row!(SummaryRow {
     m_alt: Option<String>,
     m_credit: Option<String>,
     m_variant_widths: Option<String>,
+    m_licence: Option<String>,
+    m_travels: Option<i64>,
 });
 
 /// The featured image from the `m_*` columns of a `LEFT JOIN media m`, with the article's own
@@ -490,6 +555,8 @@ macro_rules! featured {
                     variant_widths: crate::rows::parse_widths(
                         r.m_variant_widths.as_deref().unwrap_or_default(),
                     ),
+                    licence: r.m_licence.clone().unwrap_or_default(),
+                    travels: r.m_travels.is_none_or(|t| t != 0),
                 };
                 let alt = if r.featured_alt.is_empty() { media.alt.clone() } else { r.featured_alt.clone() };
                 let credit = if r.featured_credit.is_empty() {
@@ -620,6 +687,18 @@ impl ArticleRow {
             revision: row.revision,
             first_slug: row.first_slug.map(slug).transpose()?,
             corrections: corrections_from_json(row.id, &row.corrections)?,
+            translations: match row.translations.as_deref() {
+                None | Some("") => Vec::new(),
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| StoreError::Corrupt(format!("article {}: translations: {e}", row.id)))?,
+            },
+            language: row.language,
+            translation_of: row.translation_of,
+            withheld_images: match row.withheld.as_deref() {
+                None | Some("") => Vec::new(),
+                Some(json) => serde_json::from_str(json)
+                    .map_err(|e| StoreError::Corrupt(format!("article {}: withheld images: {e}", row.id)))?,
+            },
             withdrawal: row
                 .withdrawn_at
                 .map(|at| {
@@ -698,6 +777,7 @@ impl Store {
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
                 write_relations!(tx, id, new);
+                write_language!(tx, id, new, false);
                 crate::listings::list_published!(tx, id, new.status, *published_at);
                 index_for_search!(tx, id, documents[ids.len()], config);
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
@@ -752,6 +832,7 @@ impl Store {
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
             write_relations!(tx, id, new);
+            write_language!(tx, id, new, false);
             crate::listings::list_published!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
@@ -970,6 +1051,7 @@ impl Store {
                 sqlx::query(&format!("DELETE FROM {table} WHERE article_id = $1")).bind(id).execute(&mut *tx).await?;
             }
             write_relations!(tx, id, new);
+            write_language!(tx, id, new, true);
             crate::listings::list_published!(tx, id, new.status, published_at);
             index_for_search!(tx, id, document, config);
             choose_related!(tx, id, document, config.is_none());
@@ -1401,6 +1483,27 @@ impl Store {
     /// includes articles filed under "Serbia"), newest first.
     pub async fn published_in_term(&self, term_id: i64, page: Page) -> Result<Listing> {
         self.listing(Scope::TermTree(term_id), page).await
+    }
+
+    /// The newest published articles in the language `tag`, at most `limit` ids, newest
+    /// first; with `site_language`, those without a language of their own too.
+    pub async fn published_in_language(
+        &self,
+        tag: &str,
+        site_language: bool,
+        limit: u32,
+    ) -> Result<Vec<i64>> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT id FROM articles WHERE status = 'published' AND published_at IS NOT NULL \
+                 AND (language = $1 OR ($2 AND language = '')) ORDER BY published_at DESC, id DESC LIMIT $3",
+            )
+            .bind(tag)
+            .bind(site_language)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        }))
     }
 
     /// How many articles are stored, whatever their status.

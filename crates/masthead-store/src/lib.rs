@@ -23,6 +23,7 @@ mod articles;
 mod authors;
 mod changes;
 mod comments;
+mod copies;
 mod error;
 mod imports;
 mod listings;
@@ -56,6 +57,7 @@ pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use comments::{CommenterRecord, Moderation, NewMemberComment, QueuedComment};
+pub use copies::KnownCopy;
 pub use imports::{ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
 pub use queues::{QUEUE_CAP, QueueDepths};

@@ -10,7 +10,7 @@ impl Store {
         let id: i64 = on_db!(self, pool => {
             sqlx::query_scalar(
                 "INSERT INTO media (path, mime_type, size_bytes, width, height, alt, credit, created_at, \
-                 variant_widths) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                 variant_widths, licence, travels) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(&new.path)
             .bind(&new.mime_type)
@@ -21,6 +21,8 @@ impl Store {
             .bind(&new.credit)
             .bind(now_seconds())
             .bind(crate::rows::join_widths(&new.variant_widths))
+            .bind(&new.licence)
+            .bind(i64::from(new.travels))
             .fetch_one(pool)
             .await?
         });
@@ -37,6 +39,32 @@ impl Store {
         let sql = format!("SELECT {MEDIA_COLUMNS} FROM media m WHERE m.path = $1");
         let row: MediaRow = on_db!(self, pool => sqlx::query_as(&sql).bind(path).fetch_one(pool).await?);
         Ok(row.into_media())
+    }
+
+    /// Changes what may be done with an image: its credit, its licence, and whether it travels
+    /// with republished copies. Every page, feed and snippet that shows it changes.
+    pub async fn set_media_rights(
+        &self,
+        id: i64,
+        credit: &str,
+        licence: &str,
+        travels: bool,
+    ) -> Result<Media> {
+        let n = on_db!(self, pool => {
+            sqlx::query("UPDATE media SET credit = $1, licence = $2, travels = $3 WHERE id = $4")
+                .bind(credit)
+                .bind(licence)
+                .bind(i64::from(travels))
+                .bind(id)
+                .execute(pool)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.changed(vec!["all".to_owned()]).await;
+        self.media(id).await
     }
 
     /// The media library, newest first: up to `limit` items older than `before` (an id).

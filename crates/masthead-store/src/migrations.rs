@@ -43,6 +43,9 @@ const SQLITE: Embedded = &[
     (25, "author_listings", include_str!("../migrations/sqlite/0025_author_listings.sql")),
     (26, "sitemap_indexes", include_str!("../migrations/sqlite/0026_sitemap_indexes.sql")),
     (27, "corrections", include_str!("../migrations/sqlite/0027_corrections.sql")),
+    (28, "image_rights", include_str!("../migrations/sqlite/0028_image_rights.sql")),
+    (29, "copy_checks", include_str!("../migrations/sqlite/0029_copy_checks.sql")),
+    (30, "translations", include_str!("../migrations/sqlite/0030_translations.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -76,6 +79,9 @@ const POSTGRES: Embedded = &[
     (25, "author_listings", include_str!("../migrations/postgres/0025_author_listings.sql")),
     (26, "sitemap_indexes", include_str!("../migrations/postgres/0026_sitemap_indexes.sql")),
     (27, "corrections", include_str!("../migrations/postgres/0027_corrections.sql")),
+    (28, "image_rights", include_str!("../migrations/postgres/0028_image_rights.sql")),
+    (29, "copy_checks", include_str!("../migrations/postgres/0029_copy_checks.sql")),
+    (30, "translations", include_str!("../migrations/postgres/0030_translations.sql")),
 ];
 
 #[derive(Debug)]

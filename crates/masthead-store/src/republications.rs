@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use jiff::Timestamp;
 use masthead_core::republication::{MAX_HOSTS_PER_DAY, view_day};
-use masthead_core::{Republication, RepublicationCursor, ViewTally};
+use masthead_core::{CopyState, Republication, RepublicationCursor, ViewTally};
 
 use crate::{Result, Store, on_db, timestamp};
 
@@ -152,35 +152,29 @@ impl Store {
     }
 }
 
-/// The addresses of known copies, `c` (article, url): registered ones and verified
-/// Webmentions; each is matched to its republication by its host.
-const COPIES: &str = "SELECT c.article_id, c.url FROM (\
-     SELECT article_id, copy_url AS url FROM republishers WHERE copy_url <> '' \
-     UNION SELECT article_id, source AS url FROM webmentions WHERE status = 'verified' AND kind = 'republication'\
-     ) c";
+/// The known copies, `c` (article, url, host, verdict, detail): registered ones and verified
+/// Webmentions, with what their last check found; each goes with its republication by host.
+const COPIES: &str = "SELECT c.article_id, c.url, c.host, c.verdict, c.detail FROM copy_checks c";
 
 /// (article, host, first seen, last seen), (article, host, day, views) and (article, copy)
 type Sightings = Vec<(i64, String, i64, i64)>;
 type Views = Vec<(i64, String, String, i64)>;
-type Copies = Vec<(i64, String)>;
+type Copies = Vec<(i64, String, String, String, String)>;
 
 fn assemble(rows: Sightings, views: Views, copies: Copies) -> Result<Vec<Republication>> {
     let mut days: HashMap<(i64, String), Vec<(String, i64)>> = HashMap::new();
     for (article, host, day, count) in views {
         days.entry((article, host)).or_default().push((day, count));
     }
-    let mut known: HashMap<(i64, String), Vec<String>> = HashMap::new();
-    for (article, url) in copies {
-        if let Some(host) = masthead_core::republication::republishing_host(&url) {
-            known.entry((article, host)).or_default().push(url);
-        }
+    let mut known: HashMap<(i64, String), Vec<CopyState>> = HashMap::new();
+    for (article, url, host, verdict, detail) in copies {
+        known.entry((article, host)).or_default().push(CopyState { url, verdict, detail });
     }
     rows.into_iter()
         .map(|(article_id, host, first, last)| {
             let days = days.remove(&(article_id, host.clone())).unwrap_or_default();
-            let mut copies = known.get(&(article_id, host.clone())).cloned().unwrap_or_default();
-            copies.sort();
-            copies.dedup();
+            let mut copies = known.remove(&(article_id, host.clone())).unwrap_or_default();
+            copies.sort_by(|a, b| a.url.cmp(&b.url));
             Ok(Republication {
                 copies,
                 article_id,

@@ -110,6 +110,17 @@ impl Store {
                     .fetch_optional(pool)
                     .await?,
             };
+            // The copy checks look at the registered copy.
+            if let (Some(_), Some(host)) =
+                (inserted, masthead_core::republication::republishing_host(&new.copy_url))
+            {
+                sqlx::query(crate::copies::KNOW_COPY)
+                    .bind(new.article_id)
+                    .bind(&new.copy_url)
+                    .bind(host)
+                    .execute(pool)
+                    .await?;
+            }
             // The registry lists the host from now on, as the tracking image would.
             if inserted.is_some() && !new.host.is_empty() {
                 sqlx::query(crate::republications::UPSERT_REPUBLICATION)

@@ -102,8 +102,7 @@ impl TermRow {
     }
 }
 
-pub(crate) const MEDIA_COLUMNS: &str =
-    "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit, m.variant_widths";
+pub(crate) const MEDIA_COLUMNS: &str = "m.id, m.path, m.mime_type, m.size_bytes, m.width, m.height, m.alt, m.credit, m.variant_widths, m.licence, m.travels";
 
 row!(MediaRow {
     id: i64,
@@ -115,6 +114,8 @@ row!(MediaRow {
     alt: String,
     credit: String,
     variant_widths: String,
+    licence: String,
+    travels: i64,
 });
 
 impl MediaRow {
@@ -129,6 +130,8 @@ impl MediaRow {
             alt: self.alt,
             credit: self.credit,
             variant_widths: parse_widths(&self.variant_widths),
+            licence: self.licence,
+            travels: self.travels != 0,
         }
     }
 }

@@ -184,8 +184,9 @@ impl Store {
         };
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            let article_id: i64 = sqlx::query_scalar(
-                "UPDATE webmentions SET status = $1, kind = $2, error = $3, checked_at = $4 WHERE id = $5 RETURNING article_id",
+            let (article_id, source): (i64, String) = sqlx::query_as(
+                "UPDATE webmentions SET status = $1, kind = $2, error = $3, checked_at = $4 WHERE id = $5 \
+                 RETURNING article_id, source",
             )
             .bind(status)
             .bind(kind)
@@ -201,6 +202,8 @@ impl Store {
                 .bind(at.as_second())
                 .execute(&mut *tx)
                 .await?;
+                // The copy's address is known now: the copy checks look at it.
+                sqlx::query(crate::copies::KNOW_COPY).bind(article_id).bind(&source).bind(host).execute(&mut *tx).await?;
             }
             tx.commit().await?;
         });

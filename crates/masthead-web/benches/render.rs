@@ -42,6 +42,10 @@ fn article() -> Article {
         first_slug: None,
         corrections: vec![],
         withdrawal: None,
+        withheld_images: vec![],
+        language: String::new(),
+        translation_of: None,
+        translations: vec![],
     }
 }
 

@@ -22,6 +22,8 @@ pub struct SiteView {
     pub disclaimer: String,
     pub fair_use_notice: String,
     pub media_contact: String,
+    /// The logo's address, if there is one.
+    pub logo: Option<String>,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -36,6 +38,7 @@ pub fn site_view(site: &Site) -> SiteView {
         disclaimer: site.disclaimer.clone(),
         fair_use_notice: site.fair_use_notice.clone(),
         media_contact: site.media_contact.clone(),
+        logo: site.logo_url(),
     }
 }
 
@@ -214,6 +217,19 @@ pub struct ArticleView {
     pub republish_path: String,
     /// What the newsroom corrected, oldest first.
     pub corrections: Vec<CorrectionView>,
+    /// Its language (the site's when it has none of its own).
+    pub language: String,
+    /// The other languages it is published in, for the switcher and `hreflang` alternates.
+    pub translations: Vec<TranslationView>,
+}
+
+/// Another language's version of an article.
+#[derive(Debug, Serialize)]
+pub struct TranslationView {
+    /// A BCP 47 tag.
+    pub language: String,
+    pub url: String,
+    pub title: String,
 }
 
 /// "Correction, 2 December 2026: …"
@@ -308,6 +324,16 @@ pub fn article_view(site: &Site, a: &Article) -> ArticleView {
             .corrections
             .iter()
             .map(|c| CorrectionView { date: date_view(c.made_at, &a.time_zone), text: c.text.clone() })
+            .collect(),
+        language: a.language_in(site).to_owned(),
+        translations: a
+            .translations
+            .iter()
+            .map(|t| TranslationView {
+                language: if t.language.is_empty() { site.language.clone() } else { t.language.clone() },
+                url: site.url(&masthead_core::article::article_path(&t.slug)),
+                title: t.title.clone(),
+            })
             .collect(),
         url,
     }
@@ -408,7 +434,7 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
         image_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
         image_width: a.featured.as_ref().and_then(|f| f.media.width),
         image_height: a.featured.as_ref().and_then(|f| f.media.height),
-        locale: og_locale(&site.language),
+        locale: og_locale(a.language_in(site)),
         published: a.published_at.map(iso),
         modified: iso(a.updated_at),
         authors: a.authors.iter().map(|p| site.url(&p.path())).collect(),

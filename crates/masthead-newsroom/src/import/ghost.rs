@@ -282,6 +282,8 @@ async fn ghost_article(
         },
         reuse_policy: None,
         origins: Vec::new(),
+        language: String::new(),
+        translation_of: None,
     };
     // Ghost's default permalink is /{slug}/.
     let old = if post.slug.is_empty() { Vec::new() } else { vec![format!("/{}/", post.slug)] };

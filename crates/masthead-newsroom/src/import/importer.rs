@@ -392,6 +392,8 @@ impl<'s> Importer<'s> {
                 alt: alt.to_owned(),
                 credit: String::new(),
                 variant_widths: Vec::new(),
+                licence: String::new(),
+                travels: true,
             })
             .await
             .with_context(|| format!("could not add {path} to the media library"))?;

@@ -592,6 +592,8 @@ async fn wxr_article(
         featured_credit: String::new(),
         reuse_policy: None,
         origins: Vec::new(),
+        language: String::new(),
+        translation_of: None,
     };
     let companions = Companions {
         key: format!("post:{}", item.post_id),

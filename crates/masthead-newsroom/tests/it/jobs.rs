@@ -32,6 +32,8 @@ fn article(slug: &str, status: ArticleStatus, published_at: Timestamp) -> NewArt
         featured_credit: String::new(),
         reuse_policy: None,
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     }
 }
 

@@ -84,6 +84,8 @@ async fn article(store: &Store, slug: &str, published_at: Timestamp) -> i64 {
             featured_credit: String::new(),
             reuse_policy: None,
             origins: vec![],
+            language: String::new(),
+            translation_of: None,
         })
         .await
         .unwrap()

@@ -41,6 +41,8 @@ async fn fill(store: &Store) {
             alt: "A bridge".into(),
             credit: "Desk".into(),
             variant_widths: vec![480, 960],
+            licence: String::new(),
+            travels: true,
         })
         .await
         .unwrap();

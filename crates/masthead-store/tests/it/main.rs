@@ -233,6 +233,8 @@ pub(crate) fn article(
         featured_credit: String::new(),
         reuse_policy: None,
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     }
 }
 
@@ -283,6 +285,8 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
             alt: "A bridge".into(),
             credit: "Library credit".into(),
             variant_widths: vec![],
+            licence: String::new(),
+            travels: true,
         })
         .await
         .unwrap();

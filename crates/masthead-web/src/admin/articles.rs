@@ -50,6 +50,10 @@ pub(crate) struct Draft {
     public_url: Option<String>,
     /// Published once: readers and feeds know its address, and a new one leaves a redirect.
     address_known: bool,
+    /// A BCP 47 tag; empty: the site's language.
+    language: String,
+    /// The number of the article this one translates.
+    translation_of: Option<i64>,
 }
 
 /// One link of the provenance chain as the editor shows it.
@@ -130,6 +134,8 @@ impl Draft {
             featured_credit: one("featured_credit"),
             // Shown again after a refused save: only the note beside the address depends on it.
             address_known: one("address_known") == "1",
+            language: one("language").trim().to_owned(),
+            translation_of: one("translation_of").trim().parse().ok(),
             ..Draft::default()
         }
     }
@@ -175,6 +181,8 @@ impl Draft {
             may_publish: staff.user.may_publish(a),
             public_url: (a.status == ArticleStatus::Published).then(|| a.path()),
             address_known: a.first_slug.is_some(),
+            language: a.language.clone(),
+            translation_of: a.translation_of,
         }
     }
 
@@ -211,6 +219,8 @@ impl Draft {
             reuse_policy,
             time_zone: None,
             origins,
+            language: self.language.clone(),
+            translation_of: self.translation_of,
         })
     }
 }
@@ -307,6 +317,21 @@ async fn render_editor(
     let standing = match draft.id {
         Some(id) => {
             let article = state.store().article(id).await?;
+            let copies: Vec<_> = state
+                .store()
+                .copies_of(id)
+                .await?
+                .into_iter()
+                .map(|c| {
+                    let label = masthead_formats::copies::Verdict::from_key(&c.verdict)
+                        .map(|v| v.label())
+                        .unwrap_or(if c.verdict.is_empty() { "Not checked yet" } else { "Not checked" });
+                    minijinja::context! {
+                        url => c.url, host => c.host, verdict => c.verdict, label => label, detail => c.detail,
+                        checked => c.checked().map(|t| when(t, &site)),
+                    }
+                })
+                .collect();
             let may = staff.user.may_publish(&article);
             let published = article.status == ArticleStatus::Published;
             (article.first_slug.is_some() && may).then(|| {
@@ -316,6 +341,7 @@ async fn render_editor(
                     withdrawn => article.withdrawal.as_ref().map(|w| minijinja::context! {
                         date => when(w.at, &site), notice => w.notice.clone() }),
                     may_correct => published,
+                    copies => copies,
                     may_withdraw => published && staff.user.role.may(masthead_core::Action::PublishAny),
                 }
             })
@@ -633,6 +659,9 @@ pub(crate) async fn upload_image(
         file: file.unwrap_or_default(),
         alt: field(&fields, "alt"),
         credit: field(&fields, "credit"),
+        licence: field(&fields, "licence"),
+        // The forms offer it checked; a box left unchecked is not sent.
+        travels: field(&fields, "travels") == "yes",
     };
     match articles::set_featured_image(state.newsroom(), &staff.user, id, upload).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),

@@ -50,6 +50,7 @@ async fn render(
                 .unwrap_or_else(|| m.public_path());
             minijinja::context! {
                 id => m.id, url => m.public_path(), thumb => thumb, alt => m.alt, credit => m.credit,
+                licence => m.licence, travels => m.travels,
                 width => m.width, height => m.height, kind => m.mime_type, kb => (m.size_bytes + 1023) / 1024,
             }
         })
@@ -77,6 +78,39 @@ pub(crate) async fn library(
     render(&state, &staff, before, StatusCode::OK, None, notice).await
 }
 
+/// `POST /admin/media/{id}`: an image's credit, licence and whether it travels with copies.
+pub(crate) async fn change_rights(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    form: std::result::Result<axum::Form<crate::admin::form::Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response> {
+    uploader(&staff)?;
+    let pairs = crate::admin::form::signed_form(&staff, form)?;
+    let travels = field(&pairs, "travels") == "yes";
+    match media::change_rights(
+        state.newsroom(),
+        &staff.user,
+        id,
+        &field(&pairs, "credit"),
+        &field(&pairs, "licence"),
+        travels,
+    )
+    .await
+    {
+        Ok(m) => {
+            let notice = if m.travels {
+                format!("Image number {id}: saved; it travels with republished copies.")
+            } else {
+                format!("Image number {id}: saved; republished copies show its credit and a link instead.")
+            };
+            render(&state, &staff, None, StatusCode::OK, None, Some(notice)).await
+        }
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(other) => Err(other.into()),
+    }
+}
+
 pub(crate) async fn upload(
     State(state): State<AppState>,
     staff: Staff,
@@ -88,6 +122,9 @@ pub(crate) async fn upload(
         file: file.unwrap_or_default(),
         alt: field(&fields, "alt"),
         credit: field(&fields, "credit"),
+        licence: field(&fields, "licence"),
+        // The forms offer it checked; a box left unchecked is not sent.
+        travels: field(&fields, "travels") == "yes",
     };
     let error = match media::upload(state.newsroom(), &staff.user, upload).await {
         Ok(media) => return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()),

@@ -63,6 +63,7 @@ pub(crate) fn router() -> Router<AppState> {
                 masthead_newsroom::images::UploadLimits::default().max_bytes + 64 * 1024,
             )),
         )
+        .route("/admin/media/{id}", post(media::change_rights))
         .route("/admin/sources", get(sources::list).post(sources::create))
         .route("/admin/sources/{id}", get(sources::show).post(sources::update))
         .route("/admin/sources/{id}/pull", post(sources::pull))

@@ -43,6 +43,11 @@ pub struct ArticleRequest {
     pub time_zone: Option<String>,
     #[serde(default)]
     pub origins: Vec<NewOrigin>,
+    /// A BCP 47 tag; absent or empty: the site's language.
+    #[serde(default)]
+    pub language: String,
+    /// The article this one translates.
+    pub translation_of: Option<i64>,
     /// Required when updating: the revision the change was made from.
     pub revision: Option<i64>,
 }
@@ -76,6 +81,8 @@ impl ArticleRequest {
             reuse_policy,
             time_zone: self.time_zone,
             origins: self.origins,
+            language: self.language,
+            translation_of: self.translation_of,
         };
         Ok((input, self.revision))
     }
@@ -244,6 +251,32 @@ pub(crate) async fn withdraw(
     let request = body(json)?;
     let article = articles::withdraw(state.newsroom(), &user, id, request.revision, &request.notice).await?;
     Ok(Json(article).into_response())
+}
+
+/// The known copies of an article, and what their last check found.
+pub(crate) async fn copies(
+    State(state): State<AppState>,
+    ApiUser(user): ApiUser,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    if !user.may(masthead_core::Action::ViewRepublications) {
+        return Err(Failure::Forbidden("Your role cannot see republications; ask an editor.".into()).into());
+    }
+    articles::readable(state.newsroom(), &user, id).await?;
+    let copies: Vec<serde_json::Value> = state
+        .store()
+        .copies_of(id)
+        .await
+        .map_err(Failure::from)?
+        .into_iter()
+        .map(|c| {
+            serde_json::json!({
+                "url": c.url, "host": c.host, "verdict": c.verdict, "detail": c.detail,
+                "checked_at": c.checked().map(|t| t.to_string()),
+            })
+        })
+        .collect();
+    Ok(Json(serde_json::json!({ "copies": copies })).into_response())
 }
 
 pub(crate) async fn revisions(

@@ -28,6 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/articles/{id}/unpublish", post(articles::unpublish))
         .route("/api/admin/articles/{id}/schedule", post(articles::schedule))
         .route("/api/admin/articles/{id}/correction", post(articles::correct))
+        .route("/api/admin/articles/{id}/copies", get(articles::copies))
         .route("/api/admin/articles/{id}/withdrawal", post(articles::withdraw))
         .route("/api/admin/authors", get(newsroom::authors).post(newsroom::create_author))
         .route("/api/admin/authors/{id}", axum::routing::put(newsroom::update_author))
@@ -36,6 +37,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/api/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
         .route("/api/admin/outlets/{id}", axum::routing::put(newsroom::update_outlet))
         .route("/api/admin/settings", get(settings::read).put(settings::update))
+        .route("/api/admin/media/{id}", axum::routing::put(media::change_rights))
         .route(
             "/api/admin/media",
             post(media::upload)

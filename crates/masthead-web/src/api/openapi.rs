@@ -42,6 +42,11 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("get", "/api/admin/articles/{id}/revisions", "Every saved revision: who, when, which fields"),
     (
         "get",
+        "/api/admin/articles/{id}/copies",
+        "The known republished copies and what their last check found (compliant, gone, text-changed, …)",
+    ),
+    (
+        "get",
         "/api/admin/articles/{id}/revisions/{revision}",
         "One revision, with diffs against the one before",
     ),
@@ -61,7 +66,16 @@ pub const OPERATIONS: &[(&str, &str, &str)] = &[
     ("put", "/api/admin/outlets/{id}", "Change an outlet"),
     ("get", "/api/admin/settings", "The site's settings"),
     ("put", "/api/admin/settings", "Change the settings named in the body"),
-    ("post", "/api/admin/media", "Upload an image (multipart: file, alt, credit)"),
+    (
+        "post",
+        "/api/admin/media",
+        "Upload an image (multipart: file, alt, credit, licence, travels=true|false)",
+    ),
+    (
+        "put",
+        "/api/admin/media/{id}",
+        "An image's rights: {\"credit\": \"…\", \"licence\": \"…\", \"travels\": false} (false: left out of copies)",
+    ),
     ("get", "/api/admin/sources", "Partners' feeds and their polling state"),
     ("post", "/api/admin/sources", "Add a partner's feed"),
     ("get", "/api/admin/sources/{id}", "One source and its log"),
@@ -106,7 +120,8 @@ pub fn openapi_document() -> serde_json::Value {
                 "required": true,
                 "content": { "multipart/form-data": { "schema": {
                     "type": "object", "required": ["file", "alt"],
-                    "properties": { "file": { "type": "string", "format": "binary" }, "alt": { "type": "string" }, "credit": { "type": "string" } } } } },
+                    "properties": { "file": { "type": "string", "format": "binary" }, "alt": { "type": "string" }, "credit": { "type": "string" },
+                                    "licence": { "type": "string" }, "travels": { "type": "boolean" } } } } },
             });
         } else if path.ends_with("/restore") {
             op["requestBody"] = serde_json::json!({
@@ -114,6 +129,13 @@ pub fn openapi_document() -> serde_json::Value {
                 "content": { "application/json": { "schema": {
                     "type": "object", "required": ["revision"], "additionalProperties": false,
                     "properties": { "revision": { "type": "integer" } } } } },
+            });
+        } else if *path == "/api/admin/media/{id}" {
+            op["requestBody"] = serde_json::json!({
+                "required": true,
+                "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["credit", "travels"], "additionalProperties": false,
+                    "properties": { "credit": { "type": "string" }, "licence": { "type": "string" }, "travels": { "type": "boolean" } } } } },
             });
         } else if path.ends_with("/correction") || path.ends_with("/withdrawal") {
             let text = if path.ends_with("/correction") { "text" } else { "notice" };

@@ -47,7 +47,10 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/sitemap.xml", get(sitemap_xml))
         .route("/sitemap/{file}", get(sitemap_page))
         .route("/news-sitemap.xml", get(news_sitemap))
-        .route("/robots.txt", get(robots));
+        .route("/robots.txt", get(robots))
+        .route("/language/{tag}/feed.xml", get(|s, p, h| language_feed(Format::Rss, s, p, h)))
+        .route("/language/{tag}/atom.xml", get(|s, p, h| language_feed(Format::Atom, s, p, h)))
+        .route("/language/{tag}/feed.json", get(|s, p, h| language_feed(Format::Json, s, p, h)));
     for (prefix, scope) in [
         ("author", Scope::Author),
         ("region", Scope::Term(TermKind::Region)),
@@ -117,6 +120,24 @@ async fn site_feed(format: Format, State(state): State<AppState>, headers: Heade
     let listing = state.store().published(Page::first(FEED_LENGTH)).await?;
     let articles = full_articles(&state, listing).await?;
     Ok(render(format, &site, &FeedScope::site(&site), &articles, &headers, Tags::new(["listing".to_owned()])))
+}
+
+/// `/language/{tag}/feed.xml` (and Atom, JSON Feed): the articles in one language.
+async fn language_feed(
+    format: Format,
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(tag) = path.map_err(|_| AppError::NotFound)?;
+    if !masthead_core::article::is_language_tag(&tag) {
+        return Err(AppError::NotFound);
+    }
+    let site = state.site().await?;
+    let ids = state.store().published_in_language(&tag, tag == site.language, FEED_LENGTH).await?;
+    let articles = state.store().articles(&ids).await?;
+    let scope = FeedScope::language(&site, &tag);
+    Ok(render(format, &site, &scope, &articles, &headers, Tags::new(["listing".to_owned()])))
 }
 
 async fn archive_feed(

@@ -26,6 +26,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/article/{slug}/{file}", get(republish).post(register))
         .route("/r/{file}", get(beacon))
         .route("/r/{id}/status.svg", get(status_image))
+        .route("/r/image/{file}", get(withheld_image))
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -80,6 +81,9 @@ struct Republish {
     featured: Option<FeaturedCopy>,
     body_html: String,
     beacon: String,
+    /// The credits of the article's images that may not travel with copies (left out of the
+    /// snippet; the page says so).
+    withheld: Vec<String>,
     /// The status image: "current as of …", "corrected on …" or "withdrawn", from us.
     status_image: StatusImage,
     /// The article's version (its revision), raised by every save, a correction included.
@@ -129,7 +133,7 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
         outlet: a.copyright_outlet(site).to_owned(),
         origin,
         copyright: a.copyright_line(site),
-        featured: a.featured.as_ref().map(|f| FeaturedCopy {
+        featured: a.featured_for_copies().map(|f| FeaturedCopy {
             src: site.url(&f.media.public_path()),
             alt: f.alt.clone(),
             credit: f.credit.clone(),
@@ -138,6 +142,19 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
         }),
         body_html: masthead_formats::portable_body(site, a),
         beacon,
+        withheld: a
+            .withheld_images
+            .iter()
+            .map(
+                |w| {
+                    if w.credit.is_empty() {
+                        "an image without a credit".to_owned()
+                    } else {
+                        w.credit.clone()
+                    }
+                },
+            )
+            .collect(),
         status_image: StatusImage {
             src: site.url(&format!("/r/{}/status.svg", a.id)),
             alt: format!("The status of this article at {}", site.title),
@@ -383,6 +400,29 @@ async fn status_image(
     let mut tags = crate::http::page_cache::Tags::default();
     tags.add_article(&article);
     let mut response = tags.apply(respond(&headers, "image/svg+xml", svg, None));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=3600"));
+    Ok(response)
+}
+
+/// `/r/image/{media id}.svg`: what copies show in place of an image that may not travel with
+/// them (its credit, and where to see it). Only for such images.
+async fn withheld_image(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(file) = path.map_err(|_| AppError::NotFound)?;
+    let id: i64 = file.strip_suffix(".svg").and_then(|id| id.parse().ok()).ok_or(AppError::NotFound)?;
+    let media = match state.store().media(id).await {
+        Ok(m) if !m.travels => m,
+        Ok(_) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let site = state.site().await?;
+    let svg = masthead_formats::standing::withheld_svg(media.width, media.height, &media.credit, &site.title);
+    let mut response = respond(&headers, "image/svg+xml", svg, None);
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, axum::http::HeaderValue::from_static("public, max-age=3600"));

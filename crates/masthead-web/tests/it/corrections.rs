@@ -3,6 +3,7 @@
 //! and a published article's terms, which a change of the site's default leaves alone.
 
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use masthead_core::{Article, ReusePolicy, Role};
 use serde_json::json;
 
@@ -348,6 +349,8 @@ async fn corrections_and_withdrawals_reach_copies_two_sites_away_and_a_pasted_co
         featured_credit: String::new(),
         reuse_policy: Some(ReusePolicy::CcBy),
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     };
     new.make_publishable();
     let original = a.store().create_article(&new).await.unwrap();
@@ -517,7 +520,8 @@ async fn registered_republishers_are_told_of_corrections_and_withdrawals_by_mail
         .iter()
         .find(|r| r["host"] == "radio.example.org" && r["article_id"] == a.id)
         .unwrap_or_else(|| panic!("{registry:#}"));
-    assert_eq!(row["copies"], json!(["https://radio.example.org/news/constanta"]));
+    assert_eq!(row["copies"][0]["url"], "https://radio.example.org/news/constanta");
+    assert_eq!(row["copies"][0]["verdict"], "", "not checked yet");
 
     let tell = || masthead_newsroom::republishers::tell_due(app.state.newsroom());
     assert_eq!(tell().await.unwrap(), 0, "nothing to tell yet");
@@ -585,4 +589,266 @@ async fn a_webhook_that_fails_is_tried_again_and_then_given_up() {
     }
     assert!(app.store().republishers_to_tell(10).await.unwrap().is_empty(), "given up after its failures");
     app.finish().await;
+}
+
+async fn images_that_may_not_travel_stay_out_of_every_copy(backend: Backend) {
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
+    let ids: Vec<i64> = app.published().await.iter().map(|s| s.id).collect();
+    let with_image = app
+        .store()
+        .articles(&ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.featured.is_some() && !a.provenance.is_republished())
+        .expect("a demo article of our own with a featured image");
+    let featured = with_image.featured.clone().unwrap().media;
+    let library = app.store().media_library(None, 100).await.unwrap();
+    let other = library.iter().find(|m| m.id != featured.id).expect("a second image").clone();
+    // An article of ours that shows the agency's photo in its text.
+    let author = app.store().authors().await.unwrap()[0].id;
+    let mut new = masthead_core::NewArticle {
+        slug: masthead_core::Slug::from_title("The port from above").unwrap(),
+        title: "The port from above".into(),
+        dek: String::new(),
+        body: masthead_core::render_body(
+            masthead_core::BodyFormat::Markdown,
+            &format!("Cranes stood still.\n\n![The port at dawn](/media/{})\n\nThen they moved.", other.path),
+        )
+        .unwrap(),
+        excerpt: String::new(),
+        status: masthead_core::ArticleStatus::Published,
+        published_at: None,
+        time_zone: "Europe/Belgrade".into(),
+        author_ids: vec![author],
+        term_ids: vec![],
+        featured_media_id: Some(featured.id),
+        featured_alt: String::new(),
+        featured_credit: String::new(),
+        reuse_policy: Some(ReusePolicy::CcBy),
+        origins: vec![],
+        language: String::new(),
+        translation_of: None,
+    };
+    new.make_publishable();
+    let a = app.store().create_article(&new).await.unwrap();
+    assert!(a.withheld_images.is_empty(), "every image travels until someone says otherwise");
+    assert_eq!(app.get(&format!("/r/image/{}.svg", other.id)).await.status, StatusCode::NOT_FOUND);
+
+    // An editor marks both images as ours to show only.
+    let editor = app.api_token(Role::Editor, None).await;
+    for (m, credit) in [(&featured, "Photo: Agency A"), (&other, "Photo: Agency B")] {
+        let (status, body) = api_call(
+            &app,
+            &editor,
+            "PUT",
+            &format!("/api/admin/media/{}", m.id),
+            Some(json!({ "credit": credit, "licence": "For our own use only", "travels": false })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert_eq!(body["travels"], false);
+    }
+    let a = app.store().article(a.id).await.unwrap();
+    let withheld: Vec<i64> = a.withheld_images.iter().map(|w| w.media_id).collect();
+    assert_eq!(withheld, {
+        let mut v = vec![featured.id, other.id];
+        v.sort();
+        v
+    });
+
+    // Our own page still shows them.
+    let page = app.get(&format!("/article/{}", a.slug)).await.html();
+    assert!(attrs(&page, "figure.featured img", "src")[0].contains(&featured.path));
+    assert!(attrs(&page, ".body img", "src")[0].contains(&other.path));
+
+    // The snippet, ninjs and every feed leave them out, and name their credit with a link.
+    let republish: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/article/{}/republish.json", a.slug)).await.body).unwrap();
+    assert!(republish["featured"].is_null(), "{republish:#}");
+    let snippet = republish["html"].as_str().unwrap();
+    assert!(!snippet.contains(&featured.path) && !snippet.contains(&other.path), "{snippet}");
+    let placeholder = format!("https://meridian.example/r/image/{}.svg", other.id);
+    assert!(snippet.contains(&placeholder), "{snippet}");
+    assert!(snippet.contains("Photo: Agency A; Photo: Agency B"), "{snippet}");
+    let page = app.get(&format!("/article/{}/republish", a.slug)).await.html();
+    assert!(texts(&page, "p.withheld")[0].contains("Photo: Agency B"));
+    let box_ = app.get(&format!("/r/image/{}.svg", other.id)).await;
+    assert_eq!(box_.status, StatusCode::OK);
+    assert!(box_.body.contains("Photo: Agency B") && box_.body.contains("may not be republished"));
+    let ninjs: serde_json::Value =
+        serde_json::from_str(&app.get(&format!("/article/{}.ninjs.json", a.slug)).await.body).unwrap();
+    assert_valid_ninjs(&ninjs_validator(), &ninjs);
+    assert!(ninjs.get("associations").is_none(), "{ninjs:#}");
+    assert_eq!(ninjs["profile"], "text-only");
+    assert!(!ninjs["bodies"][0]["value"].as_str().unwrap().contains(&other.path));
+    for feed in ["/feed.xml", "/atom.xml", "/feed.json"] {
+        let body = app.get(feed).await.body;
+        assert!(body.contains("The port from above"), "{feed}");
+        assert!(feed_has_no_image_of(&body, &a.title, &featured.path), "{feed}: {body}");
+        assert!(feed_has_no_image_of(&body, &a.title, &other.path), "{feed}: {body}");
+    }
+    app.finish().await;
+}
+
+/// Whether the feed's entry titled `title` carries no link to the image at `path`.
+fn feed_has_no_image_of(feed: &str, title: &str, path: &str) -> bool {
+    let parsed = feed_rs::parser::parse(feed.as_bytes()).unwrap();
+    let entry = parsed.entries.iter().find(|e| e.title.as_ref().is_some_and(|t| t.content == title)).unwrap();
+    let in_links = entry.links.iter().any(|l| l.href.contains(path));
+    let in_media = entry
+        .media
+        .iter()
+        .any(|m| m.content.iter().any(|c| c.url.as_ref().is_some_and(|u| u.as_str().contains(path))));
+    let in_content = entry.content.as_ref().and_then(|c| c.body.as_deref()).is_some_and(|b| b.contains(path));
+    !in_links && !in_media && !in_content
+}
+
+#[tokio::test]
+async fn images_that_may_not_travel_stay_out_of_every_copy_on_sqlite() {
+    images_that_may_not_travel_stay_out_of_every_copy(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn images_that_may_not_travel_stay_out_of_every_copy_on_postgres() {
+    images_that_may_not_travel_stay_out_of_every_copy(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn known_copies_are_checked_politely_and_each_fault_is_told_apart() {
+    let app = TestApp::demo().await;
+    let a = own_article(&app).await;
+    // No edits allowed: a changed text is a fault.
+    app.store().set_reuse_policy(a.id, Some(ReusePolicy::CcByNd)).await.unwrap();
+    let a = app.store().article(a.id).await.unwrap();
+    let republish: serde_json::Value = serde_json::from_str(
+        &app.get(&format!("/article/{}/republish.json?site=copy.example", a.slug)).await.body,
+    )
+    .unwrap();
+    let snippet = republish["html"].as_str().unwrap().to_owned();
+    let canonical = republish["canonical_tag"].as_str().unwrap().to_owned();
+    let ours = format!("https://meridian.example/article/{}", a.slug);
+    assert!(snippet.contains(&format!("href=\"{ours}\"")), "{snippet}");
+    let beacon = format!("https://meridian.example/r/{}.gif?site=copy.example", a.id);
+    assert!(snippet.contains(&beacon), "{snippet}");
+    let words: Vec<&str> =
+        masthead_core::body::html_to_text(&a.body.html).split_whitespace().map(|_| "").collect();
+    assert!(words.len() > 40, "a text long enough to edit");
+    // The first paragraph of the text, rewritten.
+    let first = scraper::Html::parse_fragment(&a.body.html);
+    let plain = scraper::Selector::parse("p").unwrap();
+    let paragraph: String = first
+        .select(&plain)
+        .filter(|p| p.children().count() == 1)
+        .map(|p| p.text().collect::<String>())
+        .max_by_key(String::len)
+        .unwrap();
+    let edited = snippet.replace(&quick_escape(&paragraph), "Our summary of what they wrote.");
+    assert_ne!(edited, snippet, "the paragraph is rewritten");
+    let page = |head: &str, body: &str| {
+        format!(
+            "<!doctype html><html><head><title>Copy</title>{head}</head><body><nav>Home · World</nav>{body}</body></html>"
+        )
+    };
+    let pages: Vec<(&str, String)> = vec![
+        ("compliant", page(&canonical, &snippet)),
+        (
+            "no-link",
+            page(&canonical, &snippet.replace(&format!("href=\"{ours}\""), "href=\"https://copy.example/\"")),
+        ),
+        ("no-canonical", page("", &snippet)),
+        ("edited", page(&canonical, &edited)),
+        (
+            "no-image",
+            page(
+                &canonical,
+                &snippet.replace(&beacon.replace('&', "&amp;"), "https://copy.example/pixel.gif"),
+            ),
+        ),
+        ("private/blocked", page(&canonical, &snippet)),
+    ];
+    let served: std::collections::HashMap<String, String> =
+        pages.iter().map(|(p, html)| (format!("/{p}"), html.clone())).collect();
+    let hits = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let seen = hits.clone();
+    let copy_site = axum::Router::new().fallback(move |uri: axum::http::Uri| {
+        let served = served.clone();
+        let seen = seen.clone();
+        async move {
+            seen.lock().unwrap().push(uri.path().to_owned());
+            if uri.path() == "/robots.txt" {
+                return (StatusCode::OK, "User-agent: *\nDisallow: /private/\n".to_owned()).into_response();
+            }
+            match served.get(uri.path()) {
+                Some(html) => ([("content-type", "text/html; charset=utf-8")], html.clone()).into_response(),
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, copy_site).await.unwrap() });
+    for (path, _) in &pages {
+        app.store().know_copy(a.id, &format!("{base}/{path}"), "copy.example").await.unwrap();
+    }
+    app.store().know_copy(a.id, &format!("{base}/gone"), "copy.example").await.unwrap();
+
+    // One page of a host per turn.
+    let mut turns = 0;
+    loop {
+        let checked =
+            masthead_newsroom::copies::check_due(app.state.newsroom(), jiff::Timestamp::now()).await.unwrap();
+        if checked.is_empty() {
+            break;
+        }
+        assert_eq!(checked.len(), 1, "one page of a host in a turn");
+        turns += 1;
+        assert!(turns <= 7);
+    }
+    assert_eq!(turns, 7);
+    let verdicts: std::collections::HashMap<String, (String, String)> = app
+        .store()
+        .copies_of(a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.url.trim_start_matches(&base).to_owned(), (c.verdict, c.detail)))
+        .collect();
+    let verdict = |p: &str| verdicts[p].0.as_str();
+    assert_eq!(verdict("/compliant"), "compliant", "{verdicts:#?}");
+    assert_eq!(verdict("/no-link"), "attribution-missing", "{verdicts:#?}");
+    assert_eq!(verdict("/no-canonical"), "canonical-missing", "{verdicts:#?}");
+    assert_eq!(verdict("/edited"), "text-changed", "{verdicts:#?}");
+    // The changed words are shown: the rewritten paragraph's, as the original had them.
+    let rewritten: Vec<String> = paragraph
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect();
+    assert!(verdicts["/edited"].1.contains(&rewritten.join(" ")), "{rewritten:?} in {verdicts:#?}");
+    assert_eq!(verdict("/no-image"), "tracking-removed", "{verdicts:#?}");
+    assert_eq!(verdict("/gone"), "gone", "{verdicts:#?}");
+    assert_eq!(verdict("/private/blocked"), "unchecked", "robots.txt is obeyed");
+    assert!(!hits.lock().unwrap().iter().any(|p| p.starts_with("/private/")), "never fetched");
+
+    // The newsroom sees them on the article and through the API.
+    let editor = app.api_token(Role::Editor, None).await;
+    let (status, body) =
+        api_call(&app, &editor, "GET", &format!("/api/admin/articles/{}/copies", a.id), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["copies"].as_array().unwrap().len(), 7);
+    // Checked a moment ago: nothing is due again today.
+    assert!(
+        masthead_newsroom::copies::check_due(app.state.newsroom(), jiff::Timestamp::now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    app.finish().await;
+}
+
+/// `text` as the sanitiser writes it in HTML.
+fn quick_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }

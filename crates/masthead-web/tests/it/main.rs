@@ -26,5 +26,6 @@ mod sends;
 mod serving;
 mod syndication;
 mod tokens;
+mod translations;
 mod webmention;
 mod websub;

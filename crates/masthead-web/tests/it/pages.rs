@@ -281,6 +281,8 @@ async fn drafts_are_hidden_and_withdrawn_articles_are_gone() {
         featured_credit: String::new(),
         reuse_policy: None,
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     };
     app.store().create_article(&new).await.unwrap();
     let reply = app.get("/article/not-yet").await;
@@ -454,5 +456,42 @@ async fn an_article_without_an_author_has_no_empty_byline() {
     assert!(!texts(&home, ".meta").iter().any(|m| m.starts_with("By  ·") || m.starts_with("By ·")));
     let snippet = app.get("/article/unsigned/republish.json").await.body;
     assert!(!snippet.contains("<p>By , ") && !snippet.contains("<p>By ,"), "{snippet}");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn the_outlets_logo_is_in_the_header_and_names_the_publisher_to_machines() {
+    let app = TestApp::demo().await;
+    let admin = app.api_token(masthead_core::Role::Administrator, None).await;
+    let put = |logo: &str| {
+        crate::harness::api_call(
+            &app,
+            &admin,
+            "PUT",
+            "/api/admin/settings",
+            Some(serde_json::json!({ "logo": logo })),
+        )
+    };
+    let (status, body) = put("javascript:alert(1)").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["field"], "logo");
+    let home = app.get("/").await.html();
+    assert!(attrs(&home, ".site-title img", "src").is_empty(), "no logo until one is set");
+    let ld = |html: &scraper::Html| -> serde_json::Value {
+        serde_json::from_str(&texts(html, "script[type='application/ld+json']")[0]).unwrap()
+    };
+    assert!(ld(&home)["@graph"][1].get("logo").is_none());
+
+    let (status, body) = put("/media/demo/logo.svg").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let logo = "https://meridian.example/media/demo/logo.svg";
+    let home = app.get("/").await.html();
+    assert_eq!(attrs(&home, ".site-title img", "src"), [logo]);
+    assert_eq!(attrs(&home, ".site-title img", "alt"), ["The Meridian"]);
+    assert_eq!(ld(&home)["@graph"][1]["logo"]["url"], logo);
+    let slug = &app.published().await[0].slug;
+    let article = app.get(&format!("/article/{slug}")).await.html();
+    assert_eq!(ld(&article)["publisher"]["logo"]["@type"], "ImageObject");
+    assert_eq!(ld(&article)["publisher"]["logo"]["url"], logo);
     app.finish().await;
 }

@@ -294,6 +294,8 @@ pub(crate) fn create_published_article(
         featured_credit: String::new(),
         reuse_policy: None,
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     };
     rt.block_on(store.create_article(&new)).unwrap().id
 }
@@ -321,6 +323,8 @@ fn due_article(rt: &tokio::runtime::Runtime, data: &std::path::Path) -> i64 {
         featured_credit: String::new(),
         reuse_policy: None,
         origins: vec![],
+        language: String::new(),
+        translation_of: None,
     };
     let id = rt.block_on(store.create_article(&new)).unwrap().id;
     rt.block_on(store.close());
