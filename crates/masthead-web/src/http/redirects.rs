@@ -1,5 +1,6 @@
-//! Old addresses (an imported WordPress or Ghost site's permalinks, `/?p=123`) answered with a
-//! 301 to where their article now lives.
+//! Old addresses (an imported WordPress or Ghost site's permalinks, `/?p=123`, its feeds and
+//! archives: `/feed/`, `/category/x/`, `/tag/x/rss/`) answered with a 301 to where they now
+//! live.
 //!
 //! [`follow_redirects`] wraps the whole router and asks the store only when Masthead itself
 //! has nothing at the address: the request runs first, and a GET or HEAD that ends in a 404 is
@@ -16,7 +17,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use masthead_core::{ArticleStatus, Slug};
+use masthead_core::{ArticleStatus, Slug, TermKind};
 use masthead_store::StoreError;
 
 use crate::http::error::AppError;
@@ -78,7 +79,11 @@ async fn lookup(state: &AppState, uri: &Uri) -> Found {
                 Some(to) if to.starts_with("/article/") => (format!("{to}{rest}"), to),
                 _ => return Found::Nothing,
             },
-            None => return Found::Nothing,
+            // An imported site's feed and archive addresses.
+            None => match platform_address(state, uri.path()).await {
+                Some(to) => (to.clone(), to),
+                None => return Found::Nothing,
+            },
         },
     };
     if let Some(slug) = article_slug(state, &page).await {
@@ -105,6 +110,50 @@ async fn lookup(state: &AppState, uri: &Uri) -> Found {
         (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location), (header::CACHE_CONTROL, cache)])
             .into_response(),
     )
+}
+
+/// Where a WordPress or Ghost feed or archive address lives here, if it names something we
+/// have: `/feed/` and Ghost's `/rss/` are the site's feed; `/category/x/` is the region or
+/// theme `x` (a nested category by its last part); `/tag/x/` and `/author/x/` are ours without
+/// the slash; each with `/feed/` (WordPress) or `/rss/` (Ghost) after it is that archive's feed.
+async fn platform_address(state: &AppState, path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').filter(|p| !p.is_empty()).collect();
+    let (parts, feed) = match parts.split_last() {
+        Some((last, rest)) if matches!(*last, "feed" | "rss" | "rss2") => (rest, Some("feed.xml")),
+        Some((&"atom", rest)) if rest.last() == Some(&"feed") => (&rest[..rest.len() - 1], Some("atom.xml")),
+        Some((&"rss2", rest)) if rest.last() == Some(&"feed") => (&rest[..rest.len() - 1], Some("feed.xml")),
+        _ => (&parts[..], None),
+    };
+    let with_feed = |base: String| match feed {
+        Some(file) => format!("{base}/{file}"),
+        None => base,
+    };
+    match parts {
+        [] => feed.map(|file| format!("/{file}")),
+        ["category", .., last] => {
+            let slug = Slug::parse(last).ok()?;
+            for (kind, prefix) in [(TermKind::Region, "region"), (TermKind::Theme, "theme")] {
+                if state.store().term_by_slug(kind, &slug).await.is_ok() {
+                    return Some(with_feed(format!("/{prefix}/{slug}")));
+                }
+            }
+            None
+        }
+        ["tag", slug] => {
+            let slug = Slug::parse(slug).ok()?;
+            state.store().term_by_slug(TermKind::Tag, &slug).await.ok()?;
+            let ours = format!("/tag/{slug}");
+            // `/tag/x` itself is ours; only its other forms are redirected.
+            (feed.is_some() || path != ours).then(|| with_feed(ours))
+        }
+        ["author", slug] => {
+            let slug = Slug::parse(slug).ok()?;
+            state.store().author_by_slug(&slug).await.ok()?;
+            let ours = format!("/author/{slug}");
+            (feed.is_some() || path != ours).then(|| with_feed(ours))
+        }
+        _ => None,
+    }
 }
 
 /// An address under an article's page, split into the page and the rest:

@@ -84,3 +84,37 @@ async fn a_redirect_to_an_unpublished_article_is_a_404() {
     }
     app.finish().await;
 }
+
+#[tokio::test]
+async fn an_imported_sites_feed_and_archive_addresses_lead_to_ours() {
+    let app = TestApp::demo().await;
+    let author = &app.store().authors().await.unwrap()[0].slug;
+    let tag = app.store().terms(masthead_core::TermKind::Tag).await.unwrap()[0].slug.clone();
+    let cases = [
+        // WordPress
+        ("/feed/".to_owned(), "/feed.xml".to_owned()),
+        ("/feed/atom/".to_owned(), "/atom.xml".to_owned()),
+        ("/category/balkans/".to_owned(), "/region/balkans".to_owned()),
+        ("/category/europe/balkans/feed/".to_owned(), "/region/balkans/feed.xml".to_owned()),
+        ("/category/energy/".to_owned(), "/theme/energy".to_owned()),
+        (format!("/tag/{tag}/"), format!("/tag/{tag}")),
+        (format!("/tag/{tag}/feed/"), format!("/tag/{tag}/feed.xml")),
+        (format!("/author/{author}/"), format!("/author/{author}")),
+        (format!("/author/{author}/feed/"), format!("/author/{author}/feed.xml")),
+        // Ghost
+        ("/rss/".to_owned(), "/feed.xml".to_owned()),
+        (format!("/tag/{tag}/rss/"), format!("/tag/{tag}/feed.xml")),
+        (format!("/author/{author}/rss/"), format!("/author/{author}/feed.xml")),
+    ];
+    for (old, ours) in &cases {
+        let reply = app.get(old).await;
+        assert_eq!(reply.status, StatusCode::MOVED_PERMANENTLY, "{old}");
+        assert_eq!(reply.header("location"), ours, "{old}");
+        assert_eq!(app.get(ours).await.status, StatusCode::OK, "{ours}");
+    }
+    // Nothing of ours by that name: still not found.
+    for old in ["/category/atlantis/", "/tag/no-such-tag/feed/", "/author/nobody/rss/"] {
+        assert_eq!(app.get(old).await.status, StatusCode::NOT_FOUND, "{old}");
+    }
+    app.finish().await;
+}
