@@ -30,6 +30,9 @@ pub struct ChainLink {
 pub struct IncomingImage {
     pub url: Url,
     pub alt: String,
+    /// "Photo: Ana Petrović / Danube Dispatch", when the feed names one (Media RSS `credit`,
+    /// ninjs `by`); empty otherwise.
+    pub credit: String,
 }
 
 /// One article as a partner's feed describes it. The body is the partner's HTML as given:
@@ -43,7 +46,8 @@ pub struct IncomingItem {
     pub title: String,
     pub summary: String,
     pub body_html: String,
-    pub published: Timestamp,
+    /// `None` when the item gives no date: it is dated when it is taken in.
+    pub published: Option<Timestamp>,
     pub updated: Option<Timestamp>,
     pub byline: Vec<String>,
     pub image: Option<IncomingImage>,
@@ -137,9 +141,150 @@ pub fn parse_feed(bytes: &[u8], format: FeedFormat, base: &Url) -> Result<Parsed
         }
         _ => {
             let sources = check_xml(bytes)?;
-            parse_with_feed_rs(bytes, base, sources)
+            match normalize_xml(bytes) {
+                Some(normal) => parse_with_feed_rs(&normal, base, sources),
+                None => parse_with_feed_rs(bytes, base, sources),
+            }
         }
     }
+}
+
+const ATOM_03: &[u8] = b"http://purl.org/atom/ns#";
+const ATOM_10: &[u8] = b"http://www.w3.org/2005/Atom";
+
+/// The document in the shape feed-rs reads, where a lenient reader takes what it says: RSS
+/// without a `version` is RSS 2.0; Atom 0.3 is read as Atom 1.0 (its namespace, `issued` as
+/// `published`, `modified` as `updated`, `tagline` as `subtitle`, `copyright` as `rights`, and
+/// MIME types on text as Atom's `text`/`html`/`xhtml`); a text's empty or unknown `type` is
+/// left out, so that one odd entry does not refuse the feed. Rewritten event by event with
+/// quick-xml, everything else as it was; `None` when nothing needs it or the rewrite fails.
+fn normalize_xml(bytes: &[u8]) -> Option<Vec<u8>> {
+    use quick_xml::events::{BytesEnd, BytesStart};
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut writer = quick_xml::Writer::new(Vec::with_capacity(bytes.len() + 64));
+    let mut buf = Vec::new();
+    let (mut depth, mut atom03, mut changed) = (0usize, false, false);
+    let rename = |local: &[u8], atom03: bool| -> Option<&'static [u8]> {
+        if !atom03 {
+            return None;
+        }
+        match local {
+            b"issued" => Some(b"published"),
+            b"modified" => Some(b"updated"),
+            b"tagline" => Some(b"subtitle"),
+            b"copyright" => Some(b"rights"),
+            _ => None,
+        }
+    };
+    let text_element = |local: &[u8]| {
+        matches!(
+            local,
+            b"title" | b"subtitle" | b"summary" | b"content" | b"rights" | b"tagline" | b"copyright"
+        )
+    };
+    let fix = |e: &BytesStart,
+               depth: usize,
+               atom03: &mut bool,
+               changed: &mut bool|
+     -> Option<BytesStart<'static>> {
+        let qname = e.name();
+        let full = qname.as_ref();
+        let local = full.rsplit(|b| *b == b':').next().unwrap_or(full);
+        let prefix_len = full.len() - local.len();
+        let attrs: Vec<(Vec<u8>, Vec<u8>)> =
+            e.attributes().flatten().map(|a| (a.key.as_ref().to_vec(), a.value.to_vec())).collect();
+        if depth == 0
+            && local == b"feed"
+            && attrs.iter().any(|(k, v)| k.starts_with(b"xmlns") && v == ATOM_03)
+        {
+            *atom03 = true;
+        }
+        let new_local = rename(local, *atom03);
+        let mut out_attrs = Vec::new();
+        let mut touched = new_local.is_some();
+        for (k, v) in &attrs {
+            if *atom03 && k.starts_with(b"xmlns") && v == ATOM_03 {
+                out_attrs.push((k.clone(), ATOM_10.to_vec()));
+                touched = true;
+            } else if *atom03 && (k == b"mode" || (depth == 0 && k == b"version")) {
+                touched = true;
+            } else if text_element(local) && k == b"type" {
+                let kept: Option<&[u8]> = match v.as_slice() {
+                    b"text" | b"html" | b"xhtml" => Some(v),
+                    b"text/plain" if *atom03 => Some(b"text"),
+                    b"text/html" if *atom03 => Some(b"html"),
+                    b"application/xhtml+xml" if *atom03 => Some(b"xhtml"),
+                    other if local == b"content" && other.contains(&b'/') => Some(v),
+                    _ => None,
+                };
+                match kept {
+                    Some(t) if t == v.as_slice() => out_attrs.push((k.clone(), v.clone())),
+                    Some(t) => {
+                        out_attrs.push((k.clone(), t.to_vec()));
+                        touched = true;
+                    }
+                    None => touched = true,
+                }
+            } else {
+                out_attrs.push((k.clone(), v.clone()));
+            }
+        }
+        if depth == 0 && local == b"rss" && !attrs.iter().any(|(k, _)| k == b"version") {
+            out_attrs.push((b"version".to_vec(), b"2.0".to_vec()));
+            touched = true;
+        }
+        if !touched {
+            return None;
+        }
+        *changed = true;
+        let mut name = full[..prefix_len].to_vec();
+        name.extend_from_slice(new_local.unwrap_or(local));
+        let mut start = BytesStart::new(String::from_utf8_lossy(&name).into_owned());
+        for (k, v) in &out_attrs {
+            start.push_attribute(quick_xml::events::attributes::Attribute {
+                key: quick_xml::name::QName(k),
+                value: std::borrow::Cow::Borrowed(v),
+            });
+        }
+        Some(start.into_owned())
+    };
+    loop {
+        let event = reader.read_event_into(&mut buf).ok()?;
+        match event {
+            Event::Start(e) => {
+                match fix(&e, depth, &mut atom03, &mut changed) {
+                    Some(start) => writer.write_event(Event::Start(start)).ok()?,
+                    None => writer.write_event(Event::Start(e)).ok()?,
+                }
+                depth += 1;
+            }
+            Event::Empty(e) => match fix(&e, depth, &mut atom03, &mut changed) {
+                Some(start) => writer.write_event(Event::Empty(start)).ok()?,
+                None => writer.write_event(Event::Empty(e)).ok()?,
+            },
+            Event::End(e) => {
+                depth = depth.saturating_sub(1);
+                let full = e.name().as_ref().to_vec();
+                let local = full.rsplit(|b| *b == b':').next().unwrap_or(&full).to_vec();
+                match rename(&local, atom03) {
+                    Some(new_local) => {
+                        let mut name = full[..full.len() - local.len()].to_vec();
+                        name.extend_from_slice(new_local);
+                        writer
+                            .write_event(Event::End(BytesEnd::new(
+                                String::from_utf8_lossy(&name).into_owned(),
+                            )))
+                            .ok()?;
+                    }
+                    None => writer.write_event(Event::End(e)).ok()?,
+                }
+            }
+            Event::Eof => break,
+            other => writer.write_event(other).ok()?,
+        }
+        buf.clear();
+    }
+    changed.then(|| writer.into_inner())
 }
 
 fn looks_like_ninjs(bytes: &[u8]) -> bool {
@@ -336,24 +481,28 @@ fn parse_with_feed_rs(
             .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
             .and_then(|l| base.join(l.href.trim()).ok())
             .filter(|u| matches!(u.scheme(), "http" | "https"));
+        // An item whose only address is its guid (RSS `isPermaLink`, the default) has it there.
+        let link = link
+            .or_else(|| Url::parse(entry.id.trim()).ok().filter(|u| matches!(u.scheme(), "http" | "https")));
         let Some(url) = link else {
             parsed.problems.push(problem("it has no link to the original article; it was left out"));
             continue;
         };
+        // An undated item is dated when it is taken in (`None` here), as feed readers do.
         let published = entry.published.or(entry.updated).as_ref().and_then(timestamp);
-        let Some(published) = published else {
-            parsed.problems.push(problem("it has no publication date; it was left out"));
-            continue;
-        };
-        if title.is_empty() {
-            parsed.problems.push(problem("it has no headline; it was left out"));
-            continue;
-        }
         let summary = entry.summary.as_ref().map(|s| s.content.clone()).unwrap_or_default();
         let body_html =
             entry.content.as_ref().and_then(|c| c.body.clone()).unwrap_or_else(|| summary.clone());
         if body_html.trim().is_empty() {
             parsed.problems.push(problem("it has no text; it was left out"));
+            continue;
+        }
+        // An item without a headline (a JSON Feed micropost, say) takes its first words.
+        let title = if title.is_empty() { headline_from(&body_html) } else { title.clone() };
+        if title.is_empty() {
+            parsed
+                .problems
+                .push(problem("it has no headline and no words to make one from; it was left out"));
             continue;
         }
         if body_html.len() > MAX_ITEM_BODY_BYTES {
@@ -372,7 +521,9 @@ fn parse_with_feed_rs(
             let url = base.join(content.url.as_ref()?.as_str()).ok()?;
             let alt =
                 m.description.as_ref().or(m.title.as_ref()).map(|t| t.content.clone()).unwrap_or_default();
-            Some(IncomingImage { url, alt })
+            let credit =
+                m.credits.iter().map(|c| c.entity.trim()).find(|c| !c.is_empty()).unwrap_or_default();
+            Some(IncomingImage { url, alt, credit: credit.to_owned() })
         });
         parsed.items.push(IncomingItem {
             id: entry.id.trim().to_owned(),
@@ -398,6 +549,33 @@ fn parse_with_feed_rs(
         });
     }
     Ok(parsed)
+}
+
+/// A headline made of the first words of `html`'s text: its first sentence, or its first
+/// twelve words and an ellipsis, whichever is shorter.
+fn headline_from(html: &str) -> String {
+    let text = masthead_core::body::html_to_text(html);
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut headline = Vec::new();
+    for word in words.iter().take(12) {
+        headline.push(*word);
+        if word.ends_with(['.', '!', '?']) {
+            return headline.join(" ");
+        }
+    }
+    let joined = headline.join(" ");
+    if words.len() > 12 { format!("{joined}…") } else { joined }
+}
+
+/// The `alt` the item's text gives the image at `url`, if it shows it.
+pub fn image_alt_in(html: &str, url: &Url) -> Option<String> {
+    let doc = scraper::Html::parse_fragment(html);
+    let images = scraper::Selector::parse("img[src][alt]").ok()?;
+    doc.select(&images)
+        .find(|img| img.value().attr("src").and_then(|src| url.join(src).ok()).is_some_and(|src| src == *url))
+        .and_then(|img| img.value().attr("alt"))
+        .map(|alt| alt.trim().to_owned())
+        .filter(|alt| !alt.is_empty())
 }
 
 fn looks_like_image(path: &str) -> bool {
@@ -467,6 +645,7 @@ struct InRendition {
 #[derive(Debug, Deserialize)]
 struct InAssociation {
     name: Option<String>,
+    by: Option<String>,
     uri: Option<String>,
     #[serde(default)]
     descriptions: Vec<InText>,
@@ -550,8 +729,7 @@ fn ninjs_item(n: InNinjs, base: &Url) -> Result<IncomingItem, String> {
     }
     let published = ninjs_time(n.firstcreated.as_ref())
         .or(ninjs_time(n.contentcreated.as_ref()))
-        .or(ninjs_time(n.versioncreated.as_ref()))
-        .ok_or("it has no publication date (firstcreated); it was left out")?;
+        .or(ninjs_time(n.versioncreated.as_ref()));
     let summary =
         n.descriptions.iter().find(|d| d.role.as_deref() == Some("summary")).map(|d| d.value.clone());
     let byline: Vec<String> = {
@@ -583,7 +761,8 @@ fn ninjs_item(n: InNinjs, base: &Url) -> Result<IncomingItem, String> {
     let image = n.associations.iter().find(|a| a.name.as_deref() == Some("featureimage")).and_then(|a| {
         let href = a.renditions.first().map(|r| r.href.clone()).or(a.uri.clone())?;
         let alt = a.descriptions.first().map(|d| d.value.clone()).unwrap_or_default();
-        Some(IncomingImage { url: base.join(&href).ok()?, alt })
+        let credit = a.by.clone().unwrap_or_default().trim().to_owned();
+        Some(IncomingImage { url: base.join(&href).ok()?, alt, credit })
     });
     Ok(IncomingItem {
         id: n.uri.trim().to_owned(),

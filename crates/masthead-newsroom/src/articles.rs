@@ -256,6 +256,7 @@ pub async fn set_featured_image(
     upload: Upload,
 ) -> Outcome<Article> {
     let current = editable(newsroom, user, id).await?;
+    crate::media::require_alt(&upload)?;
     let (alt, credit) = (upload.alt.trim().to_owned(), upload.credit.trim().to_owned());
     let media = upload_unchecked(newsroom, upload).await?;
     let mut new = snapshot(newsroom, id, current.revision).await?;

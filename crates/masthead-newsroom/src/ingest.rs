@@ -345,20 +345,31 @@ async fn take_in(
     origins.push(NewOrigin {
         outlet_id: outlet.id,
         url: original,
-        published_at: Some(item.published),
+        published_at: item.published,
         byline: byline.join(", "),
     });
-    let (featured_media_id, featured_alt) = match &item.image {
-        None => (None, String::new()),
+    let (featured_media_id, featured_alt, featured_credit) = match &item.image {
+        None => (None, String::new(), String::new()),
         Some(image) => {
-            let alt =
-                if image.alt.trim().is_empty() { item.title.clone() } else { image.alt.trim().to_owned() };
+            // The feed's description of the image, else the one its text gives the same image;
+            // never the headline, which a screen reader would then read twice.
+            let alt = if image.alt.trim().is_empty() {
+                masthead_formats::ingest::image_alt_in(&item.body_html, &image.url).unwrap_or_default()
+            } else {
+                image.alt.trim().to_owned()
+            };
+            // The feed's credit ("Photo: Ana Petrović"), else the outlet's name.
+            let credit = if image.credit.trim().is_empty() {
+                outlet.name.clone()
+            } else {
+                image.credit.trim().to_owned()
+            };
             let fetched = match state.outbound().get_bytes(&image.url).await {
                 Ok(file) => {
                     let upload = Upload {
                         file,
                         alt: alt.clone(),
-                        credit: outlet.name.clone(),
+                        credit: credit.clone(),
                         licence: String::new(),
                         travels: true,
                     };
@@ -367,10 +378,10 @@ async fn take_in(
                 Err(e) => Err(e.to_string()),
             };
             match fetched {
-                Ok(media) => (Some(media.id), alt),
+                Ok(media) => (Some(media.id), alt, credit),
                 Err(e) => {
                     problems.push(format!("{}: its image {} was not taken in: {e}", item.title, image.url));
-                    (None, String::new())
+                    (None, String::new(), String::new())
                 }
             }
         }
@@ -381,21 +392,40 @@ async fn take_in(
         problems.push(format!("{}: kept in the queue, not published: {reason}", item.title));
     }
     let summary = html_to_text(&item.summary);
+    // The item's description is its standfirst when the feed also gives the whole text and
+    // the description is not just that text's first words.
+    let body_text = html_to_text(&item.body_html);
+    let lead: String = summary.split_whitespace().take(12).collect::<Vec<_>>().join(" ");
+    let dek = if !summary.trim().is_empty()
+        && item.summary.trim() != item.body_html.trim()
+        && !body_text.split_whitespace().collect::<Vec<_>>().join(" ").starts_with(&lead)
+    {
+        summary.trim().to_owned()
+    } else {
+        String::new()
+    };
+    // The feed's categories that name one of our regions or themes file the article there.
+    let mut term_ids = source.term_ids.clone();
+    for term in matching_terms(store, &item.categories).await? {
+        if !term_ids.contains(&term) {
+            term_ids.push(term);
+        }
+    }
     let mut new = NewArticle {
         slug: Slug::from_title(&item.title)
             .map_err(|e| StoreError::Invalid(format!("no address can be made from the headline: {e}")))?,
         title: item.title.clone(),
-        dek: String::new(),
+        dek,
         body,
         excerpt: summary.trim().to_owned(),
         status: if publish { ArticleStatus::Published } else { ArticleStatus::Draft },
         published_at: publish.then(Timestamp::now),
         time_zone: site.time_zone.clone(),
         author_ids,
-        term_ids: source.term_ids.clone(),
+        term_ids,
         featured_media_id,
         featured_alt,
-        featured_credit: if featured_media_id.is_some() { outlet.name.clone() } else { String::new() },
+        featured_credit,
         reuse_policy: Some(source.terms.policy_of_copy()),
         origins,
         language: String::new(),
@@ -413,5 +443,37 @@ async fn take_in(
             Err(e) => return Err(e),
         }
     }
-    Err(StoreError::Invalid(format!("no free address for {:?}", item.title)))
+    // Many articles share the headline ("Morning briefing"): the item's own mark makes the
+    // address unique.
+    let mark: String =
+        Sha256::digest(item.id.as_bytes()).iter().take(4).map(|b| format!("{b:02x}")).collect();
+    new.slug = Slug::parse(&format!("{base}-{mark}")).map_err(|e| StoreError::Invalid(e.to_string()))?;
+    match store.create_syndicated(&new, &record).await {
+        Ok(_) => Ok(Outcome::Created { published: publish }),
+        Err(StoreError::Conflict { .. }) => {
+            Err(StoreError::Invalid(format!("no free address for {:?}", item.title)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Our regions and themes named (in any case) among `categories`.
+async fn matching_terms(
+    store: &masthead_store::Store,
+    categories: &[String],
+) -> Result<Vec<i64>, StoreError> {
+    if categories.is_empty() {
+        return Ok(Vec::new());
+    }
+    let wanted: Vec<String> =
+        categories.iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect();
+    let mut found = Vec::new();
+    for kind in [masthead_core::TermKind::Region, masthead_core::TermKind::Theme] {
+        for term in store.terms(kind).await? {
+            if wanted.contains(&term.name.to_lowercase()) {
+                found.push(term.id);
+            }
+        }
+    }
+    Ok(found)
 }

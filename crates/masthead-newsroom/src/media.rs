@@ -60,7 +60,16 @@ pub async fn upload(newsroom: &Newsroom, user: &User, upload: Upload) -> Outcome
     if !user.may(Action::UploadMedia) {
         return Err(crate::error::refused(user, "upload images"));
     }
+    require_alt(&upload)?;
     upload_unchecked(newsroom, upload).await
+}
+
+/// Staff describe every image they add; a partner's image may come without words.
+pub(crate) fn require_alt(upload: &Upload) -> Outcome<()> {
+    if upload.alt.trim().is_empty() {
+        return Err(Failure::invalid("alt", "Describe the image for readers who cannot see it."));
+    }
+    Ok(())
 }
 
 /// Stores an image whose right to be here was decided by the caller: an article's own writer
@@ -70,9 +79,6 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     let Upload { file, alt, credit, licence, travels } = upload;
     if file.is_empty() {
         return Err(Failure::invalid("file", "Choose an image to upload."));
-    }
-    if alt.trim().is_empty() {
-        return Err(Failure::invalid("alt", "Describe the image for readers who cannot see it."));
     }
     // At most a few images decode at once, each within `UploadLimits::max_decode_bytes`.
     let processed = newsroom

@@ -110,8 +110,12 @@ async fn a_partners_rss_comes_in_once_and_its_changes_become_revisions() {
     let id = source(&app, &format!("{base}/feed.rss"), SourceTerms::Policy(ReusePolicy::CcByNd), false).await;
 
     let first = pull(&app, id).await;
-    assert_eq!((first.created, first.updated, first.error.as_deref()), (2, 0, None), "{first:?}");
-    assert_eq!(first.problems.len(), 2, "the items without a link or a date: {:?}", first.problems);
+    assert_eq!((first.created, first.updated, first.error.as_deref()), (3, 0, None), "{first:?}");
+    assert_eq!(first.problems.len(), 1, "the item without a link: {:?}", first.problems);
+    // The undated item is taken in, dated when it came: its original's date is not known.
+    let undated = article_from(&app, &format!("{base}/2026/11/undated")).await;
+    let Provenance::Republished { chain } = &undated.provenance else { panic!("provenance") };
+    assert_eq!(chain[0].published_at, None);
     let barges = article_from(&app, &format!("{base}/2026/11/barges-wait")).await;
     assert_eq!(barges.status, ArticleStatus::Draft, "waits in the queue");
     assert_eq!(barges.authors[0].name, "Mira Kovač");
@@ -143,18 +147,18 @@ async fn a_partners_rss_comes_in_once_and_its_changes_become_revisions() {
     // Unchanged: the server answers 304, nothing is written.
     let again = pull(&app, id).await;
     assert!(again.not_modified, "{again:?}");
-    assert_eq!(app.store().ingest_queue(100).await.unwrap().len(), 2);
+    assert_eq!(app.store().ingest_queue(100).await.unwrap().len(), 3);
     assert_eq!(partner.hits("feed.rss"), 2);
 
     // The partner corrects one article and changes the other's guid.
     partner.serve("feed.rss", fixture("partner-updated.rss", &base), "application/rss+xml");
     let changed = pull(&app, id).await;
-    assert_eq!((changed.created, changed.updated, changed.unchanged), (0, 1, 1), "{changed:?}");
+    assert_eq!((changed.created, changed.updated, changed.unchanged), (0, 1, 2), "{changed:?}");
     let barges = app.store().article(barges.id).await.unwrap();
     assert!(barges.body.html.contains("more than forty barges"));
     assert_eq!(barges.revision, 2, "a new revision of our copy");
     assert!(app.store().syndication(barges.id).await.unwrap().unwrap().changed_upstream_at.is_some());
-    assert_eq!(app.store().ingest_queue(100).await.unwrap().len(), 2, "the guid change made no duplicate");
+    assert_eq!(app.store().ingest_queue(100).await.unwrap().len(), 3, "the guid change made no duplicate");
     assert_eq!(partner.hits("images/barges.jpg"), 1, "the image is taken once");
     app.finish().await;
 }
@@ -493,4 +497,66 @@ async fn a_partners_addresses_that_are_not_http_never_reach_a_page() {
         "the scripted item is left out"
     );
     app.finish().await;
+}
+
+#[tokio::test]
+async fn what_a_lenient_reader_takes_comes_in_whole_with_its_terms_credit_and_standfirst() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    partner.serve("feed.rss", fixture("lenient.rss", &base), "application/rss+xml");
+    partner.serve("notes.json", fixture("microposts.json", &base), "application/feed+json");
+    partner.serve("images/convoy.jpg", photo(800, 500), "image/jpeg");
+    partner.serve("images/tug.jpg", photo(640, 400), "image/jpeg");
+    partner.serve("images/silence.jpg", photo(640, 400), "image/jpeg");
+    let id = source(&app, &format!("{base}/feed.rss"), SourceTerms::Agreement, false).await;
+    let report = pull(&app, id).await;
+    assert_eq!((report.created, report.problems.len()), (3, 0), "{report:?}");
+    // An image the feed does not describe takes the description its text gives it, and
+    // otherwise none: never the headline.
+    let tug = article_from(&app, &format!("{base}/2026/11/tug")).await;
+    assert_eq!(tug.featured.as_ref().unwrap().alt, "A red tug pushing four barges");
+    let silence = article_from(&app, &format!("{base}/2026/11/silence")).await;
+    assert_eq!(silence.featured.as_ref().unwrap().alt, "");
+    // Its only address was its guid, a permalink.
+    let convoys = article_from(&app, &format!("{base}/2026/11/grain-convoys")).await;
+    // The description is the standfirst; the photo keeps its own credit and description.
+    assert_eq!(convoys.dek, "The first convoy in three weeks left Izmail at dawn, escorted by two tugs.");
+    let featured = convoys.featured.as_ref().unwrap();
+    assert_eq!(featured.credit, "Photo: Ana Petrović");
+    assert_eq!(featured.alt, "Barges loaded with grain under a grey sky");
+    // Categories that name our region and theme file it there, whatever their case.
+    let mut terms: Vec<&str> = convoys.terms.iter().map(|t| t.name.as_str()).collect();
+    terms.sort();
+    assert_eq!(terms, ["Balkans", "Trade"]);
+
+    // A micropost without a headline takes its first sentence.
+    let notes = source(&app, &format!("{base}/notes.json"), SourceTerms::Agreement, false).await;
+    let report = pull(&app, notes).await;
+    assert_eq!((report.created, report.problems.len()), (1, 0), "{report:?}");
+    let note = article_from(&app, &format!("{base}/notes/1")).await;
+    assert_eq!(note.title, "Water at Reni rose 40 cm overnight.");
+}
+
+#[tokio::test]
+async fn many_articles_may_share_a_headline() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    let items: String = (1..=25)
+        .map(|n| {
+            format!(
+                "<item><title>Morning Briefing</title><link>{base}/briefing/{n}</link><guid>{base}/briefing/{n}</guid>\
+                 <pubDate>Wed, 04 Nov 2026 07:{n:02}:00 +0100</pubDate><description>Briefing number {n}.</description></item>"
+            )
+        })
+        .collect();
+    let feed = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Daily</title><link>{base}/</link>\
+         <description>d</description>{items}</channel></rss>"
+    );
+    partner.serve("daily.rss", feed.into_bytes(), "application/rss+xml");
+    let id = source(&app, &format!("{base}/daily.rss"), SourceTerms::Agreement, false).await;
+    let report = pull(&app, id).await;
+    assert_eq!((report.created, report.problems.len()), (25, 0), "{report:?}");
+    let again = pull(&app, id).await;
+    assert_eq!(again.created, 0, "each is known again: {again:?}");
 }
