@@ -469,7 +469,11 @@ fn parse_with_feed_rs(
     let mut parsed = ParsedFeed::default();
     for (i, entry) in feed.entries.into_iter().enumerate() {
         let position = i + 1;
-        let title = entry.title.as_ref().map(|t| t.content.trim().to_owned()).unwrap_or_default();
+        let title = entry
+            .title
+            .as_ref()
+            .map(|t| masthead_core::text::plain_title(t.content.trim()))
+            .unwrap_or_default();
         let problem = |message: &str| ItemProblem {
             position,
             item: if title.is_empty() { entry.id.clone() } else { title.clone() },

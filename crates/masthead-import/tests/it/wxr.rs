@@ -253,7 +253,7 @@ fn cdata_and_entities_come_out_right() {
     assert_eq!(post.categories[0].nicename, "балкани");
     assert_eq!(post.categories[1].name, "Trade & Energy");
     assert_eq!(item(104).title, "Budget & the IMF: internal notes", "WordPress stores & in titles as &amp;");
-    assert_eq!(item(105).title, "Winter’s energy bill");
+    assert_eq!(item(105).title, "Winter’s <em>energy</em> bill", "the markup WordPress allowed is kept here");
 }
 
 #[test]

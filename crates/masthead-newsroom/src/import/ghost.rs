@@ -206,7 +206,8 @@ async fn ghost_article(
     if post.is_page {
         im.summary.alter(&label, "a page: Masthead has no pages, so it is an article");
     }
-    let title = match post.title.trim() {
+    let title = masthead_core::text::plain_title(&post.title);
+    let title = match title.trim() {
         "" => {
             im.summary.alter(&label, "it has no title: it is called Untitled");
             "Untitled".to_owned()

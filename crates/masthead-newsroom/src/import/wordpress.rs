@@ -474,7 +474,8 @@ async fn wxr_article(
     if item.is_sticky {
         im.summary.alter(&label, "sticky in WordPress: Masthead cannot pin articles yet");
     }
-    let title = match item.title.trim() {
+    let title = masthead_core::text::plain_title(&item.title);
+    let title = match title.trim() {
         "" => {
             im.summary.alter(&label, "it has no title: it is called Untitled");
             "Untitled".to_owned()

@@ -167,6 +167,7 @@ fn wordpress_export_becomes_articles_authors_terms_comments_and_redirects() {
     );
     assert_eq!(status("about"), (ArticleStatus::Published, at("2023-11-10T11:00:00Z")));
     assert_eq!(status("corrections").0, ArticleStatus::Published);
+    assert_eq!(site.article("winters-energy-bill").title, "Winter’s energy bill", "its <em> is not printed");
     let sabac = site.article("sabac-zurich");
     assert_eq!(sabac.title, "Roads & Rails: from Šabac to Zürich");
     assert!(sabac.body.html.contains("a list ends with ]]&gt; and that must survive"), "{}", sabac.body.html);
