@@ -111,6 +111,9 @@ pub struct Article {
     /// The article this one translates.
     #[serde(default)]
     pub translation_of: Option<i64>,
+    /// When its words last changed after it was first published.
+    #[serde(default)]
+    pub revised_at: Option<Timestamp>,
     /// The other published articles of its group of translations (the original and every
     /// translation of it), by language.
     #[serde(default)]
@@ -462,6 +465,7 @@ mod tests {
             language: String::new(),
             translation_of: None,
             translations: vec![],
+            revised_at: None,
         }
     }
 

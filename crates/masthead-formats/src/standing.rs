@@ -115,7 +115,7 @@ mod tests {
             "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
             "authors": [], "terms": [], "featured": null, "reuse_policy": null,
             "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
-            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": []
+            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": [], "revised_at": null
         }))
         .unwrap()
     }

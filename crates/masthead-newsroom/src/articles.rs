@@ -280,8 +280,11 @@ pub struct RevisionView {
     pub article: Article,
     pub revision: i64,
     pub snapshot: NewArticle,
-    /// (field as a person names it, unified diff), for the fields this revision changed.
+    /// (field, field as a person names it, unified diff), for the text fields.
     pub diffs: Vec<(&'static str, &'static str, String)>,
+    /// (field as a person names it, word-level diff as HTML) for the text fields this revision
+    /// changed.
+    pub word_diffs: Vec<(&'static str, String)>,
 }
 
 /// Revision `revision` of article `id` with what it changed, for someone who may change it.
@@ -294,13 +297,19 @@ pub async fn revision(newsroom: &Newsroom, user: &User, id: i64, revision: i64) 
     let diff = |key: &'static str, name: &'static str, old: Option<&str>, new: &str| {
         (key, name, unified_diff(old.unwrap_or(""), new, (&format!("{key} before"), &format!("{key} after"))))
     };
-    let diffs = vec![
-        diff("title", "Headline", before.map(|p| p.title.as_str()), &snapshot.title),
-        diff("dek", "Standfirst", before.map(|p| p.dek.as_str()), &snapshot.dek),
-        diff("body", "Text", before.map(|p| p.body.source.as_str()), &snapshot.body.source),
-        diff("excerpt", "Excerpt", before.map(|p| p.excerpt.as_str()), &snapshot.excerpt),
+    let texts = [
+        ("title", "Headline", before.map(|p| p.title.as_str()), snapshot.title.as_str()),
+        ("dek", "Standfirst", before.map(|p| p.dek.as_str()), snapshot.dek.as_str()),
+        ("body", "Text", before.map(|p| p.body.source.as_str()), snapshot.body.source.as_str()),
+        ("excerpt", "Excerpt", before.map(|p| p.excerpt.as_str()), snapshot.excerpt.as_str()),
     ];
-    Ok(RevisionView { article, revision, snapshot, diffs })
+    let diffs = texts.iter().map(|(key, name, old, new)| diff(key, name, *old, new)).collect();
+    let word_diffs = texts
+        .iter()
+        .filter(|(_, _, old, new)| old.unwrap_or("") != *new)
+        .map(|(_, name, old, new)| (*name, word_diff_html(old.unwrap_or(""), new)))
+        .collect();
+    Ok(RevisionView { article, revision, snapshot, diffs, word_diffs })
 }
 
 async fn snapshot(newsroom: &Newsroom, id: i64, revision: i64) -> Outcome<NewArticle> {
@@ -315,8 +324,85 @@ pub fn unified_diff(before: &str, after: &str, names: (&str, &str)) -> String {
     similar::TextDiff::from_lines(before, after)
         .unified_diff()
         .context_radius(3)
+        .missing_newline_hint(false)
         .header(names.0, names.1)
         .to_string()
+}
+
+/// What changed between two texts, word by word, as HTML: removed words in `<del>`, added ones
+/// in `<ins>`, the rest as it was; every word escaped. Long unchanged stretches are shortened
+/// to their ends.
+pub fn word_diff_html(before: &str, after: &str) -> String {
+    use similar::ChangeTag;
+    let diff = similar::TextDiff::from_words(before, after);
+    let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let text = escape(change.value());
+        match change.tag() {
+            ChangeTag::Delete => out.push_str(&format!("<del>{text}</del>")),
+            ChangeTag::Insert => out.push_str(&format!("<ins>{text}</ins>")),
+            ChangeTag::Equal => out.push_str(&text),
+        }
+    }
+    out
+}
+
+/// The saved fields in the editor's order, for listing what a save changed.
+const FIELD_ORDER: &[&str] = &[
+    "title",
+    "slug",
+    "dek",
+    "body",
+    "excerpt",
+    "status",
+    "published_at",
+    "time_zone",
+    "author_ids",
+    "term_ids",
+    "featured_media_id",
+    "featured_alt",
+    "featured_credit",
+    "reuse_policy",
+    "origins",
+    "corrections",
+    "withdrawal",
+    "language",
+    "translation_of",
+];
+
+/// What a save changed, as the newsroom names it, in the editor's order.
+pub fn changed_labels(changed: &[String]) -> Vec<&str> {
+    let mut fields: Vec<&String> = changed.iter().collect();
+    fields.sort_by_key(|f| FIELD_ORDER.iter().position(|o| o == f).unwrap_or(usize::MAX));
+    fields.into_iter().map(|f| field_label(f)).collect()
+}
+
+/// A saved field as the newsroom names it ("Headline", "Regions, themes and tags"), for the
+/// history; the field's own name when it is not one of the article's.
+pub fn field_label(field: &str) -> &str {
+    match field {
+        "title" => "Headline",
+        "slug" => "Address",
+        "dek" => "Standfirst",
+        "body" => "Text",
+        "excerpt" => "Excerpt",
+        "status" => "Status",
+        "published_at" => "Publication time",
+        "time_zone" => "Time zone",
+        "author_ids" => "Authors",
+        "term_ids" => "Regions, themes and tags",
+        "featured_media_id" => "Featured image",
+        "featured_alt" => "Image description",
+        "featured_credit" => "Image credit",
+        "reuse_policy" => "Reuse terms",
+        "origins" => "Where it first appeared",
+        "corrections" => "Corrections",
+        "withdrawal" => "Withdrawal",
+        "language" => "Language",
+        "translation_of" => "Translation of",
+        other => other,
+    }
 }
 
 /// The status and publication time after `change`, if `user` may make it.

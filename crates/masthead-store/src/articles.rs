@@ -310,6 +310,7 @@ row!(ArticleRow {
     language: String,
     translation_of: Option<i64>,
     translations: Option<String>,
+    revised_at: Option<i64>,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -326,7 +327,7 @@ row!(ArticleRow {
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
      a.featured_credit, a.reuse_policy, a.revision, a.first_slug, a.corrections, a.withdrawn_at, \
-     a.withdrawal_notice, a.language, a.translation_of, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.withdrawal_notice, a.language, a.translation_of, a.revised_at, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths, m.licence AS m_licence, m.travels AS m_travels \
      FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
@@ -694,6 +695,7 @@ impl ArticleRow {
             },
             language: row.language,
             translation_of: row.translation_of,
+            revised_at: row.revised_at.map(timestamp).transpose()?,
             withheld_images: match row.withheld.as_deref() {
                 None | Some("") => Vec::new(),
                 Some(json) => serde_json::from_str(json)
@@ -1041,6 +1043,16 @@ impl Store {
                         .await?;
                 }
                 _ => {}
+            }
+            // Readers see new words in an article that was already out: the page says when.
+            if matches!(&before, Some((_, Some(_), _)))
+                && changed.split(',').any(|f| matches!(f, "title" | "dek" | "body"))
+            {
+                sqlx::query("UPDATE articles SET revised_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             if let Some((old_slug, Some(_), _)) = &before
                 && *old_slug != new.slug.as_str()

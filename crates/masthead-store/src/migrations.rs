@@ -46,6 +46,7 @@ const SQLITE: Embedded = &[
     (28, "image_rights", include_str!("../migrations/sqlite/0028_image_rights.sql")),
     (29, "copy_checks", include_str!("../migrations/sqlite/0029_copy_checks.sql")),
     (30, "translations", include_str!("../migrations/sqlite/0030_translations.sql")),
+    (31, "revised_at", include_str!("../migrations/sqlite/0031_revised_at.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -82,6 +83,7 @@ const POSTGRES: Embedded = &[
     (28, "image_rights", include_str!("../migrations/postgres/0028_image_rights.sql")),
     (29, "copy_checks", include_str!("../migrations/postgres/0029_copy_checks.sql")),
     (30, "translations", include_str!("../migrations/postgres/0030_translations.sql")),
+    (31, "revised_at", include_str!("../migrations/postgres/0031_revised_at.sql")),
 ];
 
 #[derive(Debug)]

@@ -46,6 +46,7 @@ fn article() -> Article {
         language: String::new(),
         translation_of: None,
         translations: vec![],
+        revised_at: None,
     }
 }
 

@@ -217,6 +217,8 @@ pub struct ArticleView {
     pub republish_path: String,
     /// What the newsroom corrected, oldest first.
     pub corrections: Vec<CorrectionView>,
+    /// When its words changed after it was first published: the "Updated" stamp.
+    pub updated: Option<DateView>,
     /// Its language (the site's when it has none of its own).
     pub language: String,
     /// The other languages it is published in, for the switcher and `hreflang` alternates.
@@ -325,6 +327,7 @@ pub fn article_view(site: &Site, a: &Article) -> ArticleView {
             .iter()
             .map(|c| CorrectionView { date: date_view(c.made_at, &a.time_zone), text: c.text.clone() })
             .collect(),
+        updated: a.revised_at.map(|t| date_view(t, &a.time_zone)),
         language: a.language_in(site).to_owned(),
         translations: a
             .translations

@@ -36,7 +36,7 @@ pub(crate) async fn list(
             None => "Masthead".to_owned(),
         };
         rows.push(minijinja::context! {
-            revision => r.revision, who => who, when => when(r.saved_at, &site), changed => r.changed.join(", "),
+            revision => r.revision, who => who, when => when(r.saved_at, &site), changed => articles::changed_labels(&r.changed).join(", "),
             current => r.revision == article.revision,
         });
     }
@@ -58,16 +58,16 @@ async fn render_revision(
     revision: i64,
     status: StatusCode,
     error: Option<&str>,
+    confirm: bool,
 ) -> Result<Response> {
     editable(state, staff, id).await?;
     let view = articles::revision(state.newsroom(), &staff.user, id, revision).await?;
     let (article, snapshot) = (view.article, view.snapshot);
-    // Only the fields this revision changed.
+    // Only the fields this revision changed, word by word.
     let diffs: Vec<_> = view
-        .diffs
+        .word_diffs
         .into_iter()
-        .filter(|(_, _, text)| !text.is_empty())
-        .map(|(_, name, text)| minijinja::context! { name => name, text => text })
+        .map(|(name, html)| minijinja::context! { name => name, html => html })
         .collect();
     let site = state.store().site().await?;
     admin_page(
@@ -77,7 +77,8 @@ async fn render_revision(
         status,
         "admin-revision.html",
         minijinja::context! { article => minijinja::context! { id => id, title => article.title, revision => article.revision },
-        revision => revision, diffs => diffs, body => snapshot.body.source, error => error },
+        revision => revision, diffs => diffs, body => snapshot.body.source, error => error,
+        published => article.status == masthead_core::ArticleStatus::Published, confirm => confirm },
     )
 }
 
@@ -86,7 +87,7 @@ pub(crate) async fn show(
     staff: Staff,
     Path((id, revision)): Path<(i64, i64)>,
 ) -> Result<Response> {
-    render_revision(&state, &staff, id, revision, StatusCode::OK, None).await
+    render_revision(&state, &staff, id, revision, StatusCode::OK, None, false).await
 }
 
 pub(crate) async fn restore(
@@ -96,13 +97,17 @@ pub(crate) async fn restore(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     let pairs = signed_form(&staff, form)?;
-    editable(&state, &staff, id).await?;
+    let current = editable(&state, &staff, id).await?;
     let seen: i64 = field(&pairs, "revision").parse().unwrap_or(0);
+    // A published article's page changes at once: the editor is asked first.
+    if current.status == masthead_core::ArticleStatus::Published && field(&pairs, "confirm") != "yes" {
+        return render_revision(&state, &staff, id, revision, StatusCode::OK, None, true).await;
+    }
     match articles::restore(state.newsroom(), &staff.user, id, revision, seen).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),
         Err(Failure::Stale { .. }) => {
             let error = "Someone saved this article since you opened this page; look at the history again.";
-            render_revision(&state, &staff, id, revision, StatusCode::CONFLICT, Some(error)).await
+            render_revision(&state, &staff, id, revision, StatusCode::CONFLICT, Some(error), false).await
         }
         Err(Failure::NotFound(_)) => Err(AppError::NotFound),
         Err(other) => Err(other.into()),

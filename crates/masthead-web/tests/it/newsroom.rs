@@ -240,9 +240,19 @@ async fn history_shows_each_revision_as_a_diff_and_restores_it() {
     let links = texts(&history.html(), "table.revisions a");
     assert_eq!(links, vec!["Revision 2", "Revision 1"], "newest first");
     assert!(history.body.contains("The editor"), "who saved");
+    assert_eq!(
+        texts(&history.html(), "table.revisions td:nth-child(4)")[1],
+        "Headline, Address, Standfirst, Text, Excerpt, Status, Publication time, Time zone, Authors, \
+         Regions, themes and tags, Featured image, Image description, Image credit, Reuse terms, \
+         Where it first appeared, Language, Translation of",
+        "the fields a first save set, as a person names them"
+    );
+    assert!(!history.body.contains("term_ids") && !history.body.contains("featured_media_id"));
     let diff = get_with(&app, &format!("{edit}/revisions/2"), ("cookie", &session)).await;
-    let text = one_text(&diff.html(), "pre.diff");
-    assert!(text.contains("-The old bridge stands.") && text.contains("+The old bridge fell."), "{text}");
+    let html = diff.html();
+    assert_eq!(texts(&html, ".word-diff del"), ["stands."], "word by word");
+    assert_eq!(texts(&html, ".word-diff ins"), ["fell."]);
+    assert!(!diff.body.contains("No newline"), "{}", diff.body);
 
     let restore_csrf = attrs(
         &get_with(&app, &format!("{edit}/revisions/1"), ("cookie", &session)).await.html(),
@@ -272,6 +282,27 @@ async fn history_shows_each_revision_as_a_diff_and_restores_it() {
     assert_eq!(stale.status, StatusCode::CONFLICT);
     assert!(one_text(&stale.html(), ".form-error").contains("Someone saved this article"));
     assert_eq!(app.store().article(id).await.unwrap().revision, 3, "nothing overwritten");
+
+    // Restoring a published article asks first: the live page would change at once.
+    app.store().set_status(id, masthead_core::ArticleStatus::Published, None, None).await.unwrap();
+    let restore = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let (edit, session) = (edit.clone(), session.clone());
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            form(app, &format!("{edit}/revisions/2/restore"), &session, &fields).await
+        }
+    };
+    let asked = restore(vec![("csrf", restore_csrf.clone()), ("revision", "4".into())]).await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(one_text(&asked.html(), ".form-error").contains("This article is published"));
+    assert_eq!(attrs(&asked.html(), "input[name=confirm]", "value"), ["yes"]);
+    assert_eq!(app.store().article(id).await.unwrap().revision, 4, "nothing restored yet");
+    let done =
+        restore(vec![("csrf", restore_csrf.clone()), ("revision", "4".into()), ("confirm", "yes".into())])
+            .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(app.store().article(id).await.unwrap().body.source, "The old bridge fell.");
     app.finish().await;
 }
 

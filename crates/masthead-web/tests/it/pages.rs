@@ -495,3 +495,21 @@ async fn the_outlets_logo_is_in_the_header_and_names_the_publisher_to_machines()
     assert_eq!(ld(&article)["publisher"]["logo"]["url"], logo);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn an_article_changed_after_publication_says_when() {
+    let app = TestApp::demo().await;
+    let summary = app.published().await.into_iter().last().unwrap();
+    let a = app.store().article(summary.id).await.unwrap();
+    let page = app.get(&format!("/article/{}", a.slug)).await.html();
+    assert!(texts(&page, ".meta .updated").is_empty(), "not changed since it went out");
+    // An edit after publication.
+    let mut new = app.store().revision_snapshot(a.id, a.revision).await.unwrap();
+    new.dek = "A standfirst added later.".into();
+    new.published_at = a.published_at;
+    app.store().update_article(a.id, a.revision, &new, None).await.unwrap();
+    let page = app.get(&format!("/article/{}", a.slug)).await.html();
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::get(&a.time_zone).unwrap());
+    assert_eq!(texts(&page, ".meta .updated"), [format!("Updated {}", today.strftime("%-d %B %Y"))]);
+    app.finish().await;
+}
