@@ -283,8 +283,17 @@ fn check_html_nesting(html: &str) -> Result<(), BodyRefusal> {
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(sanitizer);
 
-/// The one sanitiser configuration: what an article may contain.
+/// The one sanitiser configuration: what an article may contain, and how the values of the
+/// attributes kept are checked.
 fn sanitizer() -> ammonia::Builder<'static> {
+    let mut b = allowed();
+    b.attribute_filter(kept_attribute);
+    b
+}
+
+/// What an article may contain, without the attribute filter (which ammonia takes once: the
+/// copies' sanitisers set their own, which ends in [`kept_attribute`]).
+fn allowed() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
     b.add_tags(["figure", "figcaption", "picture", "source"])
         .add_tag_attributes("img", ["loading", "srcset", "sizes", "decoding"])
@@ -293,9 +302,38 @@ fn sanitizer() -> ammonia::Builder<'static> {
         .add_tag_attributes("time", ["datetime"])
         .add_tag_attributes("td", ["colspan", "rowspan"])
         .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
-        .add_tag_attributes("a", ["title"])
+        .add_tag_attributes("a", ["title", "id"])
+        .add_generic_attributes(["dir"])
         .link_rel(Some("noopener"));
+    for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "ol", "div", "section", "sup", "span"] {
+        b.add_tag_attributes(tag, ["id"]);
+    }
     b
+}
+
+/// What anchors in an article are prefixed with, so that an article's ids never clash with the
+/// page's own (`comments`, `main`) or clobber its scripts' names.
+const ID_PREFIX: &str = "art-";
+
+fn prefixed(id: &str) -> String {
+    if id.starts_with(ID_PREFIX) { id.to_owned() } else { format!("{ID_PREFIX}{id}") }
+}
+
+/// Which values of the attributes kept need a look: `dir` is `rtl`, `ltr` or `auto`; an `id`
+/// and the `#fragment` links that lead to it (headings, footnotes) are prefixed together
+/// ([`ID_PREFIX`]), so footnote links keep working.
+fn kept_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<std::borrow::Cow<'u, str>> {
+    match (element, attribute) {
+        (_, "dir") => {
+            let dir = value.trim().to_ascii_lowercase();
+            matches!(dir.as_str(), "rtl" | "ltr" | "auto").then(|| dir.into())
+        }
+        (_, "id") => (!value.trim().is_empty()).then(|| prefixed(value.trim()).into()),
+        ("a", "href") if value.starts_with('#') && value.len() > 1 => {
+            Some(format!("#{}", prefixed(&value[1..])).into())
+        }
+        _ => Some(value.into()),
+    }
 }
 
 /// Removes everything from `html` that could run code or restyle the page, and keeps what an
@@ -320,13 +358,13 @@ pub fn check_limits(format: BodyFormat, source: &str) -> Result<(), BodyRefusal>
 /// `html` (already sanitised) with every relative link and image address made absolute
 /// against `base`, for copies that leave the site: feeds, ninjs, the republish snippet.
 pub fn absolutize(html: &str, base: &url::Url) -> String {
-    let mut b = sanitizer();
+    let mut b = allowed();
     b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
     // ammonia rewrites attributes that hold one URL; `srcset` holds a list of them.
     let srcset_base = base.clone();
-    b.attribute_filter(move |_, attribute, value| match attribute {
+    b.attribute_filter(move |element, attribute, value| match attribute {
         "srcset" => Some(absolute_srcset(value, &srcset_base).into()),
-        _ => Some(value.into()),
+        _ => kept_attribute(element, attribute, value),
     });
     b.clean(html).to_string()
 }
@@ -339,7 +377,7 @@ pub fn absolutize_for_copies(html: &str, base: &url::Url, withheld: &[(String, S
     if withheld.is_empty() {
         return absolutize(html, base);
     }
-    let mut b = sanitizer();
+    let mut b = allowed();
     b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
     let srcset_base = base.clone();
     let withheld = withheld.to_vec();
@@ -369,7 +407,7 @@ pub fn absolutize_for_copies(html: &str, base: &url::Url, withheld: &[(String, S
                 None
             }
             (_, "srcset") => Some(absolute_srcset(value, &srcset_base).into()),
-            _ => Some(value.into()),
+            _ => kept_attribute(element, attribute, value),
         }
     });
     b.clean(html).to_string()
@@ -701,6 +739,33 @@ pub fn page_links(html: &str) -> PageLinks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn right_to_left_text_headings_and_footnotes_keep_what_makes_them_work() {
+        let body = render_body(
+            BodyFormat::Html,
+            r##"<p dir="rtl">نص عربي</p><p dir="sideways">x</p><h2 id="method">Method</h2><p><a href="#method">see</a></p>"##,
+        )
+        .unwrap();
+        assert!(body.html.contains(r#"<p dir="rtl">نص عربي</p>"#), "{}", body.html);
+        assert!(!body.html.contains("sideways"), "{}", body.html);
+        assert!(
+            body.html.contains(r#"<h2 id="art-method">"#) && body.html.contains(r##"href="#art-method""##),
+            "{}",
+            body.html
+        );
+        let notes = render_body(BodyFormat::Markdown, "A claim.[^1]\n\n[^1]: The source.").unwrap();
+        let target = notes.html.split(r##"href="#"##).nth(1).unwrap().split('"').next().unwrap().to_owned();
+        assert!(target.starts_with("art-"), "{}", notes.html);
+        assert!(
+            notes.html.contains(&format!(r#"id="{target}""#)),
+            "the footnote link has its target: {}",
+            notes.html
+        );
+        // Sanitising again (copies that leave the site) prefixes nothing twice.
+        let again = sanitize_html(&body.html).unwrap();
+        assert!(again.contains(r#"id="art-method""#) && !again.contains("art-art-"), "{again}");
+    }
 
     #[test]
     fn images_that_may_not_travel_are_replaced_in_copies() {
