@@ -37,6 +37,11 @@ pub struct Checked {
 /// One turn at `now`: checks the copies that are due, one per host.
 pub async fn check_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<Vec<Checked>> {
     let store = newsroom.store();
+    // Our own pages of partners' articles are checked too, against the partner's terms.
+    let site = store.site().await?;
+    if let Some(host) = site.base_url.host_str() {
+        store.know_own_copies(&site.url("/article/"), &own_host(host), 100).await?;
+    }
     let candidates = store.copies_due(now - CHECK_EVERY, (PER_TURN * 5) as u32).await?;
     let mut hosts = HashSet::new();
     let mut robots: HashMap<String, Option<texting_robots::Robot>> = HashMap::new();
@@ -78,6 +83,12 @@ pub async fn check_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<Vec<Check
     Ok(checked)
 }
 
+/// The name our own pages are known under among the copies: the site's host, marked so that
+/// it cannot be a republisher's.
+fn own_host(host: &str) -> String {
+    format!("{host} (this site)")
+}
+
 /// The site's robots.txt, when it has one we could read (none: everything is allowed).
 async fn read_robots(newsroom: &Newsroom, page: &url::Url) -> Option<texting_robots::Robot> {
     let robots_url = url::Url::parse(&texting_robots::get_robots_url(page.as_str()).ok()?).ok()?;
@@ -108,13 +119,19 @@ async fn check_one(newsroom: &Newsroom, copy: &KnownCopy, url: &url::Url) -> Out
         Ok((200..=299, _, body)) => {
             let site = store.site().await?;
             let ours = site.url(&article.path());
-            let links = [ours.clone(), article.id_url(&site), article.canonical_url(&site)];
-            let beacon = site.url(&format!("/r/{}.gif", article.id));
+            // Our own page of a partner's article: it must credit and point to the original.
+            let own = site.base_url.host_str().is_some_and(|h| copy.host == own_host(h));
+            let links = match (own, article.provenance.original()) {
+                (true, Some(original)) => vec![original.url.to_string()],
+                _ => vec![ours.clone(), article.id_url(&site), article.canonical_url(&site)],
+            };
+            let beacon = (!own).then(|| site.url(&format!("/r/{}.gif", article.id)));
             let policy = article.effective_policy(&site);
+            // Our own copy's text is the partner's, locked by their terms: nothing to compare.
+            let no_edits = !own && !policy.allows_derivatives();
             let text = masthead_core::body::html_to_text(&article.body.html);
             let html = String::from_utf8_lossy(&body).into_owned();
             let canonical = article.canonical_url(&site);
-            let no_edits = !policy.allows_derivatives();
             // Judging parses the page: off the async workers.
             newsroom
                 .work()
@@ -124,7 +141,7 @@ async fn check_one(newsroom: &Newsroom, copy: &KnownCopy, url: &url::Url) -> Out
                         &Expected {
                             links: &links,
                             canonical: &canonical,
-                            beacon: &beacon,
+                            beacon: beacon.as_deref(),
                             text: no_edits.then_some(text.as_str()),
                         },
                     )

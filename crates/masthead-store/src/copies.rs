@@ -48,6 +48,27 @@ impl Store {
         Ok(())
     }
 
+    /// Notes our own pages of published articles taken in from partners, as copies on `host`
+    /// (each page `base` followed by its slug), at most `limit` not known yet: the copy check
+    /// looks at them as it looks at others' copies of ours.
+    pub async fn know_own_copies(&self, base: &str, host: &str, limit: u32) -> Result<u64> {
+        Ok(on_db!(self, pool => {
+            sqlx::query(
+                "INSERT INTO copy_checks (article_id, url, host) \
+                 SELECT a.id, $1 || a.slug, $2 FROM articles a JOIN syndicated_articles y ON y.article_id = a.id \
+                 WHERE a.status = 'published' AND NOT EXISTS \
+                 (SELECT 1 FROM copy_checks c WHERE c.article_id = a.id AND c.host = $2) \
+                 ORDER BY a.id LIMIT $3 ON CONFLICT DO NOTHING",
+            )
+            .bind(base)
+            .bind(host)
+            .bind(i64::from(limit))
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Copies of published articles not checked since `due_before` (never checked first), at
     /// most `limit`.
     pub async fn copies_due(&self, due_before: Timestamp, limit: u32) -> Result<Vec<KnownCopy>> {

@@ -376,6 +376,22 @@ async fn corrections_and_withdrawals_reach_copies_two_sites_away_and_a_pasted_co
     };
     assert!(badge(status_image.clone()).await.contains("Current as of"));
 
+    // B checks its own copy as it checks others' copies of its articles: it credits and points
+    // to the original.
+    let mut own = None;
+    for _ in 0..50 {
+        let checked =
+            masthead_newsroom::copies::check_due(b.state.newsroom(), jiff::Timestamp::now()).await.unwrap();
+        if checked.is_empty() {
+            break;
+        }
+        if let Some(c) = checked.into_iter().find(|c| c.article_id == b_copy.id) {
+            own = Some(c);
+        }
+    }
+    let own = own.expect("B's own copy was checked");
+    assert_eq!(own.verdict, Some(masthead_formats::copies::Verdict::Compliant), "{own:?}");
+
     // A corrects: B's copy changes at the next pull, as a revision marked changed at the
     // source, and C's from B's.
     let text = "An earlier version said the terminal loaded 2.1m tonnes; it loaded 1.2m.";
