@@ -534,6 +534,20 @@ impl<R: BufRead> WxrReader<R> {
                 "this is an RSS feed, not a WordPress export (WXR): its <channel> has no <wp:wxr_version>",
             ));
         }
+        // WordPress has written 1.0, 1.1 and 1.2; a version of another form is not an export.
+        let version = self.site.wxr_version.trim();
+        let well_formed = version.split_once('.').is_some_and(|(major, minor)| {
+            !major.is_empty()
+                && !minor.is_empty()
+                && major.chars().all(|c| c.is_ascii_digit())
+                && minor.chars().all(|c| c.is_ascii_digit())
+        });
+        if !well_formed {
+            let message = format!(
+                "<wp:wxr_version> is {version:?}: a WordPress export says 1.0, 1.1 or 1.2; this file is not one that can be trusted"
+            );
+            return Err(self.error_at(self.channel_at, &message));
+        }
         Ok(std::mem::take(&mut self.site))
     }
 
@@ -971,6 +985,15 @@ mod tests {
                 .unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("RSS feed, not a WordPress export"), "{e}");
+    }
+
+    #[test]
+    fn a_version_that_is_not_one_is_refused() {
+        let e = read_all("<rss>\n  <channel><wp:wxr_version>abc</wp:wxr_version><item><wp:post_id>1</wp:post_id></item></channel></rss>")
+            .unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.contains("<wp:wxr_version> is \"abc\""), "{e}");
+        assert!(read_all("<rss><channel><wp:wxr_version>1.1</wp:wxr_version></channel></rss>").is_ok());
     }
 
     #[test]

@@ -30,7 +30,8 @@ async fn wordpress(args: ImportWordpressArgs) -> anyhow::Result<()> {
         categories_as: args.categories_as,
         time_zone: args.time_zone,
         dry_run: args.dry_run,
-    })?;
+    })
+    .map_err(|e| refused(e, args.report.as_deref()))?;
     let store = args.data.open().await?;
     let bar = bar("importing articles");
     let outcome = export.import(&store, &args.data.data.join("media"), &follow(&bar)).await;
@@ -47,7 +48,8 @@ async fn ghost(args: ImportGhostArgs) -> anyhow::Result<()> {
         images: args.images,
         base_url: args.base_url.map(Into::into),
         dry_run: args.dry_run,
-    })?;
+    })
+    .map_err(|e| refused(e, args.report.as_deref()))?;
     let store = args.data.open().await?;
     let bar = bar("importing articles");
     let outcome = export.import(&store, &args.data.data.join("media"), &follow(&bar)).await;
@@ -72,6 +74,24 @@ async fn share_media(data: &crate::cli::DataArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// An export that could not be read: the report, when one was asked for, says so too, so that
+/// a script reading it never finds last run's report, or none, and takes it for this one.
+fn refused(e: ImportError, report: Option<&Path>) -> anyhow::Error {
+    if let Some(path) = report {
+        write_failure(path, &e);
+    }
+    e.into()
+}
+
+/// `{"completed": false, "error": "…"}`, written as well as it can be (the error is what the
+/// command ends with either way).
+fn write_failure(path: &Path, e: &ImportError) {
+    let json = serde_json::json!({ "completed": false, "error": e.to_string(), "nothing_imported": true });
+    if let Err(write) = std::fs::write(path, format!("{json:#}\n")) {
+        tracing::error!(error = %write, report = %path.display(), "could not write the report");
+    }
+}
+
 /// Prints the summary, closes the store, and writes the report, whether the import finished or
 /// stopped: after a failure the summary says what was saved.
 async fn finish(
@@ -89,10 +109,14 @@ async fn finish(
         print!("{summary}");
     }
     store.close().await;
-    if let (Some(summary), Some(path)) = (summary, report) {
-        let json = serde_json::to_string_pretty(summary).context("could not write the report as JSON")?;
-        std::fs::write(path, json + "\n")
-            .with_context(|| format!("could not write the report {}", path.display()))?;
+    match (summary, report, &outcome) {
+        (Some(summary), Some(path), _) => {
+            let json = serde_json::to_string_pretty(summary).context("could not write the report as JSON")?;
+            std::fs::write(path, json + "\n")
+                .with_context(|| format!("could not write the report {}", path.display()))?;
+        }
+        (None, Some(path), Err(e)) => write_failure(path, e),
+        _ => {}
     }
     outcome?;
     Ok(())

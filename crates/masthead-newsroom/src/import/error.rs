@@ -18,6 +18,9 @@ pub enum ImportError {
     /// A WordPress export that read well the first time did not the second time.
     #[error("{0} (the file changed since it was first read)")]
     Changed(masthead_import::ImportError),
+    /// The export holds nothing to import: a file of another shape, or an empty site.
+    #[error("{file} has no {what} to import: is it the site's export? (nothing was imported)")]
+    NothingFound { file: String, what: &'static str },
     #[error(
         "{0:?} is not a time zone: give an IANA name such as Europe/Belgrade, or an offset such as UTC+2"
     )]

@@ -58,6 +58,11 @@ impl GhostExport {
             None => parse_ghost(&bytes, &name),
         }
         .map_err(ImportError::Unreadable)?;
+        // An import never reports success having found nothing (a file in another shape reads
+        // as an export without posts).
+        if parsed.posts.is_empty() {
+            return Err(ImportError::NothingFound { file: name, what: "posts or pages" });
+        }
         Ok(GhostExport { options, name, bytes, parsed })
     }
 

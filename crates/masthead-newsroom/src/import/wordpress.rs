@@ -65,6 +65,10 @@ impl WordpressExport {
         }
         let name = options.export.display().to_string();
         let scan = scan_wxr(&options.export, &name)?;
+        // An import never reports success having found nothing.
+        if scan.articles == 0 {
+            return Err(ImportError::NothingFound { file: name, what: "posts or pages" });
+        }
         Ok(WordpressExport { options, name, scan })
     }
 
@@ -113,6 +117,8 @@ struct WxrScan {
     terms: Vec<WxrTerm>,
     attachments: Vec<(i64, WxrAttachment)>,
     items: usize,
+    /// Posts and pages among the items.
+    articles: usize,
     /// Logins that posts name but the export does not list.
     unlisted_authors: Vec<String>,
     /// Terms that posts are filed under but the export does not list.
@@ -155,6 +161,7 @@ fn scan_wxr(path: &Path, name: &str) -> Result<WxrScan, ImportError> {
                     let file = item.meta("_wp_attached_file").map(str::to_owned);
                     scan.attachments.push((item.post_id, WxrAttachment { attachment, file }));
                 } else if is_article(&item) {
+                    scan.articles += 1;
                     if !item.creator.is_empty() && logins.insert(item.creator.clone()) {
                         scan.unlisted_authors.push(item.creator.clone());
                     }

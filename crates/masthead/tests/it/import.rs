@@ -303,8 +303,21 @@ fn a_wordpress_post_nested_too_deep_is_left_out_alone_with_its_reason_in_the_rep
 #[test]
 fn a_malformed_wordpress_export_stops_before_writing_anything() {
     let data = tempfile::tempdir().unwrap();
-    let (ok, stdout, stderr) =
-        import(&["wordpress", &fixture("wordpress-malformed.xml"), "--data", data.path().to_str().unwrap()]);
+    let report = data.path().join("report.json");
+    std::fs::write(&report, "{\"created\": 12}").unwrap();
+    let (ok, stdout, stderr) = import(&[
+        "wordpress",
+        &fixture("wordpress-malformed.xml"),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    // The report says it failed, and where, instead of last run's.
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(written["completed"], false, "{written}");
+    assert!(written["error"].as_str().unwrap().contains("wordpress-malformed.xml:20:3"), "{written}");
     assert!(!ok, "{stdout}");
     assert!(
         stderr.contains("wordpress-malformed.xml:20:3: expected </item> but found </channel>"),
@@ -478,4 +491,27 @@ fn an_imported_site_answers_its_old_links_with_redirects() {
     let (status, _) = crate::http_get(&server.addr, "/2024/03/05/no-such-post/");
     assert_eq!(status, "HTTP/1.1 404 Not Found");
     assert!(server.stop());
+}
+
+#[test]
+fn an_export_with_nothing_to_import_is_a_failure_not_a_success() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    // A Ghost export whose posts are not where Ghost puts them.
+    let other = data.path().join("posts.json");
+    std::fs::write(&other, r#"{"data": {"tags": [], "post": [{"title": "A post in another shape"}]}}"#)
+        .unwrap();
+    let (ok, stdout, stderr) = import(&["ghost", other.to_str().unwrap(), "--data", dir]);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("has no posts or pages to import"), "{stderr}");
+    let empty = data.path().join("empty.xml");
+    std::fs::write(
+        &empty,
+        "<?xml version=\"1.0\"?>\n<rss version=\"2.0\" xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>\
+         <title>Empty</title><wp:wxr_version>1.2</wp:wxr_version></channel></rss>",
+    )
+    .unwrap();
+    let (ok, stdout, stderr) = import(&["wordpress", empty.to_str().unwrap(), "--data", dir]);
+    assert!(!ok, "{stdout}");
+    assert!(stderr.contains("has no posts or pages to import"), "{stderr}");
 }
