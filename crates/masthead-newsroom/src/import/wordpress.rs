@@ -123,6 +123,13 @@ struct WxrScan {
     unlisted_authors: Vec<String>,
     /// Terms that posts are filed under but the export does not list.
     unlisted_terms: Vec<ItemTerm>,
+    /// Co-Authors Plus bylines (the `author` taxonomy) that name no listed login: (login, name).
+    coauthors: Vec<(String, String)>,
+}
+
+/// The login a Co-Authors Plus byline names: its term's slug, without the plugin's `cap-`.
+fn coauthor_login(term: &ItemTerm) -> &str {
+    term.nicename.strip_prefix("cap-").unwrap_or(&term.nicename)
 }
 
 fn is_article(item: &WxrItem) -> bool {
@@ -162,6 +169,12 @@ fn scan_wxr(path: &Path, name: &str) -> Result<WxrScan, ImportError> {
                     scan.attachments.push((item.post_id, WxrAttachment { attachment, file }));
                 } else if is_article(&item) {
                     scan.articles += 1;
+                    for term in item.categories.iter().filter(|t| t.domain == "author") {
+                        let login = coauthor_login(term).to_owned();
+                        if !login.is_empty() && logins.insert(login.clone()) {
+                            scan.coauthors.push((login, term.name.clone()));
+                        }
+                    }
                     if !item.creator.is_empty() && logins.insert(item.creator.clone()) {
                         scan.unlisted_authors.push(item.creator.clone());
                     }
@@ -220,6 +233,12 @@ async fn import_wxr(
             .alter(&key, "posts name this login, but the export does not list it: named after the login");
         let author = WxrAuthor { login: login.clone(), ..WxrAuthor::default() };
         let id = im.author(&key, wxr_author(&author)).await?;
+        cx.authors.insert(login.clone(), id);
+    }
+    // Co-Authors Plus guest authors: bylines that are not WordPress users.
+    for (login, name) in &scan.coauthors {
+        let author = WxrAuthor { login: login.clone(), display_name: name.clone(), ..WxrAuthor::default() };
+        let id = im.author(&format!("author:{login}"), wxr_author(&author)).await?;
         cx.authors.insert(login.clone(), id);
     }
     wxr_terms(im, scan, options.categories_as, &mut cx).await?;
@@ -536,7 +555,19 @@ async fn wxr_article(
                 .alter(&label, format!("its featured image (attachment {thumbnail}) is not in the export")),
         }
     }
-    let author_ids: Vec<i64> = cx.authors.get(&item.creator).copied().into_iter().collect();
+    // Co-Authors Plus lists every byline, in order, as terms of its `author` taxonomy; without
+    // it, the post's one author.
+    let mut author_ids: Vec<i64> = Vec::new();
+    for term in item.categories.iter().filter(|t| t.domain == "author") {
+        if let Some(&id) = cx.authors.get(coauthor_login(term))
+            && !author_ids.contains(&id)
+        {
+            author_ids.push(id);
+        }
+    }
+    if author_ids.is_empty() {
+        author_ids.extend(cx.authors.get(&item.creator).copied());
+    }
     if author_ids.is_empty() {
         im.summary.alter(&label, "it names no author: it has no byline");
     }

@@ -515,3 +515,45 @@ fn an_export_with_nothing_to_import_is_a_failure_not_a_success() {
     assert!(!ok, "{stdout}");
     assert!(stderr.contains("has no posts or pages to import"), "{stderr}");
 }
+
+#[test]
+fn co_authors_plus_bylines_come_in_whole_and_in_order() {
+    let data = tempfile::tempdir().unwrap();
+    let export = data.path().join("coauthors.xml");
+    std::fs::write(
+        &export,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>Danube Review</title>
+  <link>https://danube-review.example</link>
+  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[mara]]></wp:author_login><wp:author_display_name><![CDATA[Mara Jovanović]]></wp:author_display_name></wp:author>
+  <item>
+    <title>Three bylines</title>
+    <link>https://danube-review.example/2024/three-bylines/</link>
+    <dc:creator><![CDATA[mara]]></dc:creator>
+    <content:encoded><![CDATA[<p>Written by three.</p>]]></content:encoded>
+    <wp:post_id>7</wp:post_id>
+    <wp:post_date><![CDATA[2024-03-01 09:00:00]]></wp:post_date>
+    <wp:post_date_gmt><![CDATA[2024-03-01 08:00:00]]></wp:post_date_gmt>
+    <wp:post_name><![CDATA[three-bylines]]></wp:post_name>
+    <wp:status><![CDATA[publish]]></wp:status>
+    <wp:post_type><![CDATA[post]]></wp:post_type>
+    <category domain="author" nicename="cap-ana-petrovic"><![CDATA[Ana Petrović]]></category>
+    <category domain="author" nicename="cap-mara"><![CDATA[mara]]></category>
+    <category domain="author" nicename="cap-ivo-horvat"><![CDATA[Ivo Horvat]]></category>
+  </item>
+</channel>
+</rss>"#,
+    )
+    .unwrap();
+    let (ok, stdout, stderr) =
+        import(&["wordpress", export.to_str().unwrap(), "--data", data.path().to_str().unwrap()]);
+    assert!(ok, "{stdout}{stderr}");
+    let site = Site::open(data.path());
+    let article = site.article("three-bylines");
+    let names: Vec<&str> = article.authors.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Ana Petrović", "Mara Jovanović", "Ivo Horvat"], "every byline, in its order");
+    site.close();
+}
