@@ -58,7 +58,7 @@ pub async fn check_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<Vec<Check
         }
         let allowed = robots.get(&origin).and_then(Option::as_ref).is_none_or(|r| r.allowed(url.as_str()));
         let outcome = if allowed {
-            check_one(newsroom, &copy, &url).await?
+            check_one(newsroom, &site, &copy, &url).await?
         } else {
             Checked {
                 article_id: copy.article_id,
@@ -98,7 +98,12 @@ async fn read_robots(newsroom: &Newsroom, page: &url::Url) -> Option<texting_rob
     }
 }
 
-async fn check_one(newsroom: &Newsroom, copy: &KnownCopy, url: &url::Url) -> Outcome<Checked> {
+async fn check_one(
+    newsroom: &Newsroom,
+    site: &masthead_core::Site,
+    copy: &KnownCopy,
+    url: &url::Url,
+) -> Outcome<Checked> {
     let store = newsroom.store();
     let article = match store.article(copy.article_id).await {
         Ok(a) => a,
@@ -117,21 +122,20 @@ async fn check_one(newsroom: &Newsroom, copy: &KnownCopy, url: &url::Url) -> Out
             Judgement { verdict: Verdict::Gone, problems: vec!["the page is gone".into()] }
         }
         Ok((200..=299, _, body)) => {
-            let site = store.site().await?;
             let ours = site.url(&article.path());
             // Our own page of a partner's article: it must credit and point to the original.
             let own = site.base_url.host_str().is_some_and(|h| copy.host == own_host(h));
             let links = match (own, article.provenance.original()) {
                 (true, Some(original)) => vec![original.url.to_string()],
-                _ => vec![ours.clone(), article.id_url(&site), article.canonical_url(&site)],
+                _ => vec![ours.clone(), article.id_url(site), article.canonical_url(site)],
             };
             let beacon = (!own).then(|| site.url(&format!("/r/{}.gif", article.id)));
-            let policy = article.effective_policy(&site);
+            let policy = article.effective_policy(site);
             // Our own copy's text is the partner's, locked by their terms: nothing to compare.
             let no_edits = !own && !policy.allows_derivatives();
             let text = masthead_core::body::html_to_text(&article.body.html);
             let html = String::from_utf8_lossy(&body).into_owned();
-            let canonical = article.canonical_url(&site);
+            let canonical = article.canonical_url(site);
             // Judging parses the page: off the async workers.
             newsroom
                 .work()

@@ -177,9 +177,10 @@ async fn poll(state: &Newsroom, source: &Source, progress: Progress<'_>) -> Resu
     report.problems.extend(parsed.problems.iter().map(ToString::to_string));
     let site = state.store().site().await?;
     let outlet = state.store().outlet(source.outlet_id).await?;
+    let filing = filing_terms(state.store()).await?;
     let total = parsed.items.len();
     for (i, item) in parsed.items.iter().enumerate() {
-        match take_in(state, source, &site, &outlet, item, &mut report.problems).await {
+        match take_in(state, source, &site, &outlet, &filing, item, &mut report.problems).await {
             Ok(Outcome::Created { published }) => {
                 report.created += 1;
                 report.published += usize::from(published);
@@ -240,6 +241,7 @@ async fn take_in(
     source: &Source,
     site: &Site,
     outlet: &Outlet,
+    filing: &[(String, i64)],
     item: &IncomingItem,
     problems: &mut Vec<String>,
 ) -> Result<Outcome, StoreError> {
@@ -406,7 +408,7 @@ async fn take_in(
     };
     // The feed's categories that name one of our regions or themes file the article there.
     let mut term_ids = source.term_ids.clone();
-    for term in matching_terms(store, &item.categories).await? {
+    for term in matching_terms(filing, &item.categories) {
         if !term_ids.contains(&term) {
             term_ids.push(term);
         }
@@ -457,23 +459,19 @@ async fn take_in(
     }
 }
 
-/// Our regions and themes named (in any case) among `categories`.
-async fn matching_terms(
-    store: &masthead_store::Store,
-    categories: &[String],
-) -> Result<Vec<i64>, StoreError> {
-    if categories.is_empty() {
-        return Ok(Vec::new());
+/// Our regions and themes by lower-case name, which a feed's categories may name: read once a
+/// poll.
+async fn filing_terms(store: &masthead_store::Store) -> Result<Vec<(String, i64)>, StoreError> {
+    let mut terms = Vec::new();
+    for kind in [masthead_core::TermKind::Region, masthead_core::TermKind::Theme] {
+        terms.extend(store.terms(kind).await?.into_iter().map(|t| (t.name.to_lowercase(), t.id)));
     }
+    Ok(terms)
+}
+
+/// The regions and themes of `filing` named (in any case) among `categories`.
+fn matching_terms(filing: &[(String, i64)], categories: &[String]) -> Vec<i64> {
     let wanted: Vec<String> =
         categories.iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect();
-    let mut found = Vec::new();
-    for kind in [masthead_core::TermKind::Region, masthead_core::TermKind::Theme] {
-        for term in store.terms(kind).await? {
-            if wanted.contains(&term.name.to_lowercase()) {
-                found.push(term.id);
-            }
-        }
-    }
-    Ok(found)
+    filing.iter().filter(|(name, _)| wanted.contains(name)).map(|(_, id)| *id).collect()
 }

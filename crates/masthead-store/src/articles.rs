@@ -398,8 +398,8 @@ fn article_with_relations(postgres: bool) -> String {
         &format!(
             ", {}, {}, {} FROM articles a ",
             relation_columns(postgres),
-            withheld_column(postgres),
-            translations_column(postgres)
+            json_array_column(postgres, &withheld(postgres)),
+            json_array_column(postgres, &TRANSLATIONS)
         ),
         1,
     )
@@ -407,61 +407,49 @@ fn article_with_relations(postgres: bool) -> String {
 
 /// The other published articles of the article's group of translations (`Translation`s as a
 /// JSON array, by language): its original, and every translation of it or of its original.
-fn translations_column(postgres: bool) -> String {
-    let fields = "'id', b.id, 'slug', b.slug, 'title', b.title, 'language', b.language";
-    let which = "FROM articles b WHERE b.status = 'published' AND b.id <> a.id AND \
-                 (b.id = a.translation_of OR b.translation_of = a.id OR b.translation_of = a.translation_of)";
-    if postgres {
-        format!(
-            "(SELECT CAST(json_agg(json_build_object({fields}) ORDER BY b.language, b.id) AS TEXT) {which}) AS translations"
-        )
-    } else {
-        format!(
-            "(SELECT json_group_array(json_object({fields}) ORDER BY b.language, b.id) {which}) AS translations"
-        )
-    }
-}
+const TRANSLATIONS: Relation = Relation {
+    name: "translations",
+    from: "articles b WHERE b.status = 'published' AND b.id <> a.id AND \
+           (b.id = a.translation_of OR b.translation_of = a.id OR b.translation_of = a.translation_of)",
+    order: "b.language, b.id",
+    fields: &[("id", "b.id"), ("slug", "b.slug"), ("title", "b.title"), ("language", "b.language")],
+};
 
 /// The article's images that may not travel with copies (`WithheldImage`s as a JSON array):
 /// the featured one and those its text shows, among the few the partial index
-/// `media_withheld` holds.
-fn withheld_column(postgres: bool) -> String {
-    let fields = "'media_id', w.id, 'path', w.path, 'credit', w.credit";
-    let which = "FROM media w WHERE w.travels = 0 AND (w.id = a.featured_media_id OR";
+/// `media_withheld` holds. Where the text names the file is SQLite's `instr`, PostgreSQL's
+/// `strpos`.
+fn withheld(postgres: bool) -> Relation {
+    Relation {
+        name: "withheld",
+        from: if postgres {
+            "media w WHERE w.travels = 0 AND (w.id = a.featured_media_id OR strpos(a.body_html, '/media/' || w.path) > 0)"
+        } else {
+            "media w WHERE w.travels = 0 AND (w.id = a.featured_media_id OR instr(a.body_html, '/media/' || w.path) > 0)"
+        },
+        order: "w.id",
+        fields: &[("media_id", "w.id"), ("path", "w.path"), ("credit", "w.credit")],
+    }
+}
+
+/// One relation of the article `a` as a JSON array column (SQLite 3.44 and later:
+/// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
+/// none).
+fn json_array_column(postgres: bool, Relation { name, from, order, fields }: &Relation) -> String {
+    let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
+    let pairs = pairs.join(", ");
     if postgres {
         format!(
-            "(SELECT CAST(json_agg(json_build_object({fields}) ORDER BY w.id) AS TEXT) {which} \
-             strpos(a.body_html, '/media/' || w.path) > 0)) AS withheld"
+            "(SELECT CAST(json_agg(json_build_object({pairs}) ORDER BY {order}) AS TEXT) FROM {from}) AS {name}"
         )
     } else {
-        format!(
-            "(SELECT json_group_array(json_object({fields}) ORDER BY w.id) {which} \
-             instr(a.body_html, '/media/' || w.path) > 0)) AS withheld"
-        )
+        format!("(SELECT json_group_array(json_object({pairs}) ORDER BY {order}) FROM {from}) AS {name}")
     }
 }
 
 /// The three relation columns of the article `a` (see [`article_with_relations`]).
 fn relation_columns(postgres: bool) -> String {
-    let columns: Vec<String> = RELATIONS
-        .iter()
-        .map(|Relation { name, from, order, fields }| {
-            if postgres {
-                let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
-                format!(
-                    "(SELECT CAST(json_agg(json_build_object({}) ORDER BY {order}) AS TEXT) FROM {from}) AS {name}",
-                    pairs.join(", ")
-                )
-            } else {
-                let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
-                format!(
-                    "(SELECT json_group_array(json_object({}) ORDER BY {order}) FROM {from}) AS {name}",
-                    pairs.join(", ")
-                )
-            }
-        })
-        .collect();
-    columns.join(", ")
+    RELATIONS.iter().map(|r| json_array_column(postgres, r)).collect::<Vec<_>>().join(", ")
 }
 
 static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =

@@ -216,11 +216,7 @@ async fn republish(
         .transpose()?;
     let site = state.site().await?;
     let view = republish_view(&site, &article, republisher);
-    let snippet = if view.allowed {
-        Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
-    } else {
-        None
-    };
+    let snippet = snippet(&state, &view)?;
     if json {
         #[derive(Serialize)]
         struct RepublishJson<'a> {
@@ -238,6 +234,14 @@ async fn republish(
     let mut tags = crate::http::page_cache::Tags::default();
     tags.add_article(&article);
     Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", page, None)))
+}
+
+/// The copy-ready HTML, when the terms allow republication.
+fn snippet(state: &AppState, view: &Republish) -> Result<Option<String>> {
+    if !view.allowed {
+        return Ok(None);
+    }
+    Ok(Some(state.theme().render("republish-snippet.html", minijinja::context! { r => view })?))
 }
 
 /// What the "hear of corrections" form shows: what was typed, and what came of it.
@@ -318,11 +322,7 @@ async fn register(
         webhook_url: field("webhook_url"),
     };
     let view = republish_view(&site, &article, None);
-    let snippet = if view.allowed {
-        Some(state.theme().render("republish-snippet.html", minijinja::context! { r => &view })?)
-    } else {
-        None
-    };
+    let snippet = snippet(&state, &view)?;
     let (status, register) = if !state.reader_limits().admit(&ip) {
         let error = "Too many forms were sent from your address. Please try again in a minute.".to_owned();
         (
