@@ -43,6 +43,21 @@ async function signIn(page, email, password) {
 
 const shot = (page, name) => page.screenshot({ path: join(artifacts, name + '.png'), fullPage: true });
 
+// Types `text` into the rich-text editor, in place of what it holds; Markdown's marks (`*a*`,
+// `**b**`, `## `) are the editor's shortcuts.
+async function write(page, text) {
+  await page.click('.ProseMirror');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.type(text);
+}
+
+// Chooses an author in the byline picker by typing part of the name.
+async function pickAuthor(page, name) {
+  await page.fill('fieldset.authors .picker-search', name);
+  await page.keyboard.press('Enter');
+}
+
 test('an editor writes, previews, illustrates, schedules and publishes an article', async () => {
   const page = await browser.newPage();
   await signIn(page, 'owner@meridian.example', ownerPassword);
@@ -50,16 +65,17 @@ test('an editor writes, previews, illustrates, schedules and publishes an articl
 
   await page.goto(base + 'admin/articles/new');
   await page.fill('#title', 'Rivers without borders');
-  await page.fill('#body', 'The *Danube* runs through ten countries.\n\nEach one counts its water differently.');
-  await page.check('input[name=author_ids] >> nth=0');
+  await write(page, 'The *Danube* runs through ten countries.\nEach one counts its water differently.');
+  await pickAuthor(page, 'Ana');
   await Promise.all([page.waitForURL(/\/admin\/articles\/\d+$/), page.click('button[value=save]')]);
   const editUrl = page.url();
 
-  // The live preview shows the text as it will be saved.
-  await page.fill('#body', 'The *Danube* runs through ten countries, **and** more.');
-  await page.waitForSelector('#preview strong');
-  assert.equal(await page.textContent('#preview em'), 'Danube');
-  await shot(page, '02-preview');
+  // The editor shows the text as it will look, and the form sends it as HTML.
+  await write(page, 'The *Danube* runs through ten countries, **and** more.');
+  assert.equal(await page.textContent('.ProseMirror em'), 'Danube');
+  assert.match(await page.inputValue('#body'), /<strong>and<\/strong>/);
+  assert.equal(await page.inputValue('input[name=body_format]'), 'html');
+  await shot(page, '02-editor');
 
   await page.setInputFiles('#file', { name: 'river.png', mimeType: 'image/png', buffer: PNG });
   await page.fill('#alt', 'A river at dawn');
@@ -92,7 +108,7 @@ test('a contributor writes a draft but is offered no way to publish it', async (
   await signIn(page, 'contributor@meridian.example', CONTRIBUTOR_PASSWORD);
   await page.goto(base + 'admin/articles/new');
   await page.fill('#title', 'A contributor draft');
-  await page.fill('#body', 'Draft text.');
+  await write(page, 'Draft text.');
   await Promise.all([page.waitForURL(/\/admin\/articles\/\d+$/), page.click('button[value=save]')]);
   assert.equal(await page.locator('button[value=publish]').count(), 0);
   assert.equal(await page.locator('button[value=schedule]').count(), 0);
@@ -108,8 +124,8 @@ test('a late save shows the conflict page and overwrites nothing', async () => {
   await signIn(first, 'owner@meridian.example', ownerPassword);
   await first.goto(base + 'admin/articles/new');
   await first.fill('#title', 'Shared story');
-  await first.fill('#body', 'Start.');
-  await first.check('input[name=author_ids] >> nth=0');
+  await write(first, 'Start.');
+  await pickAuthor(first, 'Ana');
   await Promise.all([first.waitForURL(/\/admin\/articles\/\d+$/), first.click('button[value=save]')]);
   const second = await context.newPage();
   await second.goto(first.url());

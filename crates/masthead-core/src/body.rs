@@ -106,9 +106,50 @@ fn markdown_to_html(source: &str) -> Result<String, BodyRefusal> {
         | Options::ENABLE_SMART_PUNCTUATION;
     check_markdown_nesting(Parser::new_ext(source, options).into_offset_iter(), source)?;
     let mut html = String::with_capacity(source.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(source, options));
+    pulldown_cmark::html::push_html(&mut html, with_embeds(Parser::new_ext(source, options)).into_iter());
     // Raw HTML inside the Markdown is measured by `sanitize_html`, on the whole output.
     Ok(html)
+}
+
+/// A paragraph that is nothing but an address the embed allowlist knows becomes that embed's
+/// figure ([`crate::embed`]), as a link pasted on its own line does in WordPress and Ghost.
+fn with_embeds<'a>(
+    events: impl Iterator<Item = pulldown_cmark::Event<'a>>,
+) -> Vec<pulldown_cmark::Event<'a>> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let events: Vec<Event<'a>> = events.collect();
+    let mut out = Vec::with_capacity(events.len());
+    let mut i = 0;
+    while i < events.len() {
+        if matches!(events[i], Event::Start(Tag::Paragraph))
+            && let Some(len) = events[i + 1..].iter().position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+        {
+            let inner = &events[i + 1..i + 1 + len];
+            let plain = inner.iter().all(|e| {
+                matches!(e, Event::Text(_) | Event::Start(Tag::Link { .. }) | Event::End(TagEnd::Link))
+            });
+            let text: String = inner
+                .iter()
+                .filter_map(|e| match e {
+                    Event::Text(t) => Some(t.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            let text = text.trim();
+            if plain
+                && text.starts_with("http")
+                && !text.contains(char::is_whitespace)
+                && let Ok(embed) = crate::embed::recognise(text)
+            {
+                out.push(Event::Html(crate::embed::figure_html(&embed, "").into()));
+                i += len + 2;
+                continue;
+            }
+        }
+        out.push(events[i].clone());
+        i += 1;
+    }
+    out
 }
 
 /// Follows the Markdown's events with a depth counter and stops at the first one past
@@ -295,9 +336,22 @@ fn sanitizer() -> ammonia::Builder<'static> {
 /// copies' sanitisers set their own, which ends in [`kept_attribute`]).
 fn allowed() -> ammonia::Builder<'static> {
     let mut b = ammonia::Builder::default();
-    b.add_tags(["figure", "figcaption", "picture", "source"])
+    b.add_tags(["figure", "figcaption", "picture", "source", "audio", "video", "section", "aside"])
         .add_tag_attributes("img", ["loading", "srcset", "sizes", "decoding"])
-        .add_tag_attributes("source", ["srcset", "sizes", "type", "media"])
+        .add_tag_attributes("source", ["srcset", "sizes", "type", "media", "src"])
+        // Our own audio and video (their `src` must be the media library's: `kept_attribute`).
+        .add_tag_attributes("audio", ["controls", "src", "preload"])
+        .add_tag_attributes(
+            "video",
+            ["controls", "src", "preload", "poster", "width", "height", "playsinline"],
+        )
+        // An embed keeps its frame's address only as the allowlist writes it (`kept_attribute`).
+        .add_tag_attributes("figure", ["data-embed"])
+        // The editor's cards and blocks (docs/body-format.md).
+        .add_allowed_classes("figure", ["embed", "image"])
+        .add_allowed_classes("aside", ["pullquote", "callout"])
+        .add_allowed_classes("section", ["footnotes"])
+        .add_allowed_classes("span", ["credit"])
         .add_tag_attributes("blockquote", ["cite"])
         .add_tag_attributes("time", ["datetime"])
         .add_tag_attributes("td", ["colspan", "rowspan"])
@@ -329,6 +383,11 @@ fn kept_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<
             matches!(dir.as_str(), "rtl" | "ltr" | "auto").then(|| dir.into())
         }
         (_, "id") => (!value.trim().is_empty()).then(|| prefixed(value.trim()).into()),
+        ("figure", "data-embed") => crate::embed::kept_frame(value).map(Into::into),
+        // Played from the media library only: a player never fetches from elsewhere.
+        ("audio" | "video" | "source", "src") | ("video", "poster") => {
+            (value.starts_with("/media/") && !value.contains("..")).then(|| value.into())
+        }
         ("a", "href") if value.starts_with('#') && value.len() > 1 => {
             Some(format!("#{}", prefixed(&value[1..])).into())
         }
@@ -474,6 +533,12 @@ fn tokenize<S: TokenSink>(html: &str, sink: S) -> S {
 /// The first `max_words` words of the text of `html`, with an ellipsis when cut.
 pub fn excerpt_from_html(html: &str, max_words: usize) -> String {
     first_words(&html_to_text(html), max_words)
+}
+
+/// The excerpt the newsroom wrote, or empty when the stored one is the text's first words (made
+/// at save): the editor offers it empty, so that it follows the text as the text changes.
+pub fn own_excerpt(stored: &str, html: &str) -> String {
+    if stored == article_excerpt(html, 40) { String::new() } else { stored.to_owned() }
 }
 
 /// An article's excerpt when the newsroom wrote none: the first `max_words` words of its
@@ -765,6 +830,58 @@ mod tests {
         // Sanitising again (copies that leave the site) prefixes nothing twice.
         let again = sanitize_html(&body.html).unwrap();
         assert!(again.contains(r#"id="art-method""#) && !again.contains("art-art-"), "{again}");
+    }
+
+    #[test]
+    fn the_editor_s_cards_and_blocks_are_kept_and_frames_only_from_the_allowlist() {
+        let source = concat!(
+            r#"<figure class="embed" data-embed="https://www.youtube.com/watch?v=dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">video</a><figcaption>The launch</figcaption></figure>"#,
+            r#"<figure class="embed" data-embed="https://evil.example/frame"><a href="https://evil.example/">x</a></figure>"#,
+            r#"<figure class="image"><img src="/media/2026/12/a.jpg" alt="A"><figcaption>Caption <span class="credit">Photo: Agency</span></figcaption></figure>"#,
+            r#"<aside class="pullquote"><p>Said</p></aside><aside class="callout" dir="rtl"><p>Note</p></aside><aside class="sidebar"><p>Plain</p></aside>"#,
+            r#"<figure class="embed"><audio controls src="/media/2026/12/talk.mp3"></audio></figure>"#,
+            r#"<video controls src="https://tracker.example/v.mp4"></video>"#,
+            r##"<p>A claim.<sup id="fnref-1"><a href="#fn-1">1</a></sup></p><section class="footnotes"><ol><li id="fn-1"><p>Source. <a href="#fnref-1">↩</a></p></li></ol></section>"##,
+        );
+        let out = html(source);
+        assert!(
+            out.contains(
+                r#"<figure class="embed" data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ">"#
+            ),
+            "a page address becomes the privacy-enhanced frame: {out}"
+        );
+        assert!(!out.contains("evil.example/frame"), "{out}");
+        assert!(out.contains(r#"<span class="credit">Photo: Agency</span>"#), "{out}");
+        assert!(
+            out.contains(r#"<aside class="pullquote">"#)
+                && out.contains(r#"<aside class="callout" dir="rtl">"#),
+            "{out}"
+        );
+        assert!(!out.contains("sidebar"), "other classes go: {out}");
+        assert!(out.contains(r#"<audio controls="" src="/media/2026/12/talk.mp3">"#), "{out}");
+        assert!(!out.contains("tracker.example"), "players play our own media only: {out}");
+        assert!(
+            out.contains(r##"<sup id="art-fnref-1"><a href="#art-fn-1""##)
+                && out.contains(r##"<li id="art-fn-1"><p>Source. <a href="#art-fnref-1""##),
+            "{out}"
+        );
+        assert_eq!(crate::embed::frame_origins(&out), vec!["https://www.youtube-nocookie.com".to_owned()]);
+        // Sanitising again (copies) keeps the frame as it is.
+        assert_eq!(sanitize_html(&out).unwrap(), out);
+    }
+
+    #[test]
+    fn an_address_alone_on_a_markdown_line_becomes_its_embed() {
+        let out = md(
+            "Watch:\n\nhttps://vimeo.com/76979871\n\n<https://youtu.be/dQw4w9WgXcQ>\n\nSee https://vimeo.com/1 too.\n\nhttps://example.com/page\n",
+        );
+        assert!(out.contains(r#"<figure class="embed" data-embed="https://player.vimeo.com/video/76979871?dnt=1"><a href="https://vimeo.com/76979871""#), "{out}");
+        assert!(out.contains(r#"data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ""#), "{out}");
+        assert!(
+            out.contains("<p>See https://vimeo.com/1 too.</p>"),
+            "an address inside a sentence stays text: {out}"
+        );
+        assert!(out.contains("<p>https://example.com/page</p>"), "{out}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod article;
 pub mod author;
 pub mod body;
 pub mod comment;
+pub mod embed;
 pub mod media;
 pub mod member;
 pub mod outlet;

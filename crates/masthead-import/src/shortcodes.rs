@@ -3,9 +3,9 @@
 //! comments out, bare URLs to embeds, paragraphs for classic content, then shortcodes.
 //!
 //! Three shortcodes have a meaning here; every other one is kept as text exactly as written and
-//! reported, so that an editor can see what a plugin used to render. Embeds become links, never
-//! iframes: the site's Content-Security-Policy forbids frames, and a link keeps the content
-//! reachable. Nothing here fetches, and nothing sanitises: the caller does, when it saves.
+//! reported, so that an editor can see what a plugin used to render. Embeds of the providers the
+//! allowlist knows (`masthead_core::embed`) become the editor's click-to-load embed cards, the
+//! block editor's embed blocks with their captions; others become links, never iframes. Nothing here fetches, and nothing sanitises: the caller does, when it saves.
 
 use url::Url;
 
@@ -35,10 +35,59 @@ pub struct Expanded {
 /// has its HTML already), and shortcodes expanded.
 pub fn wordpress_body(raw: &str, attachments: &dyn Fn(i64) -> Option<Attachment>) -> Expanded {
     let block_editor = raw.contains("<!-- wp:");
-    let body = strip_editor_comments(raw);
+    let body = if block_editor { embed_blocks(raw) } else { raw.to_owned() };
+    let body = strip_editor_comments(&body);
     let body = autoembed(&body);
     let body = if block_editor { body.trim().to_owned() } else { wpautop(&body) };
     expand(&body, attachments)
+}
+
+/// The block editor's embed blocks (`<!-- wp:embed {"url": …} -->`, and the older
+/// `wp:core-embed/…`) of a provider the embed allowlist knows, as the editor's embed card with
+/// the block's caption; others are left for the link they become.
+fn embed_blocks(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(start) = rest.find("<!-- wp:embed ").or_else(|| rest.find("<!-- wp:core-embed/")) {
+        out.push_str(&rest[..start]);
+        let block = &rest[start..];
+        let replaced = (|| {
+            let open_end = block.find("-->")?;
+            let open = &block[..open_end];
+            let json = &open[open.find('{')?..];
+            let url =
+                serde_json::from_str::<serde_json::Value>(json.trim()).ok()?.get("url")?.as_str()?.to_owned();
+            let name_end = open[5..].find([' ', '{']).map(|n| n + 5)?;
+            let closing = format!("<!-- /{} -->", open[5..name_end].trim());
+            let close = block.find(&closing)?;
+            let inner = &block[open_end + 3..close];
+            let caption = match (inner.find("<figcaption"), inner.find("</figcaption>")) {
+                (Some(a), Some(b)) if a < b => {
+                    inner[a..b].split_once('>').map(|(_, c)| c).unwrap_or_default()
+                }
+                _ => "",
+            };
+            let embed = masthead_core::embed::recognise(&url.replace("&amp;", "&")).ok()?;
+            let mut figure = masthead_core::embed::figure_html(&embed, "");
+            if !caption.trim().is_empty() {
+                figure.truncate(figure.len() - "</figure>".len());
+                figure.push_str(&format!("<figcaption>{}</figcaption></figure>", caption.trim()));
+            }
+            Some((figure, close + closing.len()))
+        })();
+        match replaced {
+            Some((figure, used)) => {
+                out.push_str(&figure);
+                rest = &block[used..];
+            }
+            None => {
+                out.push_str(&block[..4]);
+                rest = &block[4..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Removes the block editor's `<!-- wp:... -->` and `<!-- /wp:... -->` comments and the
@@ -332,6 +381,10 @@ fn split_caption(content: &str) -> (&str, &str) {
 fn embed_link(content: &str) -> Option<String> {
     let url = content.trim().replace("&amp;", "&").replace("&#038;", "&");
     let parsed = Url::parse(&url).ok().filter(|u| matches!(u.scheme(), "http" | "https"))?;
+    // A provider the allowlist knows becomes the editor's click-to-load embed card.
+    if let Ok(embed) = masthead_core::embed::recognise(parsed.as_str()) {
+        return Some(masthead_core::embed::figure_html(&embed, ""));
+    }
     let url = escape(parsed.as_str());
     Some(format!("<p><a href=\"{url}\">{url}</a></p>"))
 }
@@ -462,17 +515,45 @@ mod tests {
     }
 
     #[test]
-    fn embed_becomes_a_link_never_a_frame() {
+    fn embed_becomes_an_embed_card_or_a_link_never_a_frame() {
         let e = expand("[embed width=\"640\"]https://www.youtube.com/watch?v=abc&amp;t=5[/embed]", &none);
         assert_eq!(
             e.html,
-            r#"<p><a href="https://www.youtube.com/watch?v=abc&amp;t=5">https://www.youtube.com/watch?v=abc&amp;t=5</a></p>"#
+            r#"<p><a href="https://www.youtube.com/watch?v=abc&amp;t=5">https://www.youtube.com/watch?v=abc&amp;t=5</a></p>"#,
+            "not a video's address: a link"
         );
-        let e = expand("<p>[embed]https://vimeo.com/1[/embed]</p>", &none);
+        let e = expand("<p>[embed]https://example.com/page[/embed]</p>", &none);
         assert_eq!(
-            e.html, r#"<p><a href="https://vimeo.com/1">https://vimeo.com/1</a></p>"#,
+            e.html, r#"<p><a href="https://example.com/page">https://example.com/page</a></p>"#,
             "no paragraph in a paragraph"
         );
+        let e = expand("<p>[embed]https://vimeo.com/76979871[/embed]</p>", &none);
+        assert_eq!(
+            e.html,
+            r#"<figure class="embed" data-embed="https://player.vimeo.com/video/76979871?dnt=1"><a href="https://vimeo.com/76979871">https://vimeo.com/76979871</a></figure>"#
+        );
+    }
+
+    #[test]
+    fn embed_blocks_become_embed_cards_with_their_captions() {
+        let raw = concat!(
+            "<!-- wp:paragraph -->\n<p>Before</p>\n<!-- /wp:paragraph -->\n",
+            r#"<!-- wp:embed {"url":"https://www.youtube.com/watch?v=dQw4w9WgXcQ","type":"video","providerNameSlug":"youtube"} -->"#,
+            "\n<figure class=\"wp-block-embed is-type-video\"><div class=\"wp-block-embed__wrapper\">\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n</div><figcaption class=\"wp-element-caption\">The <em>launch</em></figcaption></figure>\n<!-- /wp:embed -->\n",
+            r#"<!-- wp:core-embed/twitter {"url":"https://twitter.com/x/status/1"} -->"#,
+            "\n<figure class=\"wp-block-embed-twitter\"><div class=\"wp-block-embed__wrapper\">\nhttps://twitter.com/x/status/1\n</div></figure>\n<!-- /wp:core-embed/twitter -->\n",
+        );
+        let body = wordpress_body(raw, &none).html;
+        assert!(
+            body.contains(r#"<figure class="embed" data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a><figcaption>The <em>launch</em></figcaption></figure>"#),
+            "{body}"
+        );
+        assert!(!body.contains("wp-block-embed is-type-video"), "{body}");
+        assert!(
+            body.contains(r#"<a href="https://twitter.com/x/status/1">"#),
+            "a provider we do not embed stays a link: {body}"
+        );
+        assert!(body.contains("<p>Before</p>"), "{body}");
     }
 
     #[test]

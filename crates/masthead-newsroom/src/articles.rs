@@ -124,7 +124,161 @@ pub async fn update(
     if let Some(action) = change.audit() {
         audit(newsroom, user, action, &article).await?;
     }
+    // What was autosaved is now saved.
+    newsroom.store().discard_draft(id, user.id).await?;
     Ok(article)
+}
+
+/// `user` adds an image to the text of article `article_id` (the editor's image card): anyone
+/// who may change the article may, contributors in their own drafts included.
+pub async fn upload_image(
+    newsroom: &Newsroom,
+    user: &User,
+    article_id: i64,
+    upload: Upload,
+) -> Outcome<masthead_core::Media> {
+    if !user.may(Action::UploadMedia) {
+        editable(newsroom, user, article_id).await?;
+    }
+    crate::media::require_alt(&upload)?;
+    upload_unchecked(newsroom, upload).await
+}
+
+/// The largest autosaved draft, in bytes of its fields: the body's limit and room for the rest.
+pub const MAX_DRAFT_BYTES: usize = masthead_core::body::MAX_BODY_BYTES + 64 * 1024;
+
+/// The fields of the editor an autosave keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct DraftFields {
+    pub title: String,
+    pub dek: String,
+    pub excerpt: String,
+    pub body: String,
+}
+
+/// An autosaved draft, as the editor offers it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeptDraft {
+    pub saved_at: Timestamp,
+    /// The revision it was made from.
+    pub revision: i64,
+    pub fields: DraftFields,
+}
+
+/// `user` autosaves their unsaved changes to article `id` (made from `revision`) in their own
+/// draft slot: the article, published or not, does not change.
+pub async fn save_draft(
+    newsroom: &Newsroom,
+    user: &User,
+    id: i64,
+    revision: i64,
+    fields: &DraftFields,
+    now: Timestamp,
+) -> Outcome<()> {
+    editable(newsroom, user, id).await?;
+    let json = serde_json::to_string(fields).map_err(|e| Failure::Internal(e.to_string()))?;
+    if json.len() > MAX_DRAFT_BYTES {
+        return Err(Failure::invalid(
+            "body",
+            format!("the draft is {} bytes; at most {MAX_DRAFT_BYTES} are kept", json.len()),
+        ));
+    }
+    newsroom.store().save_draft(id, user.id, revision, &json, now).await?;
+    Ok(())
+}
+
+/// `user`'s autosaved draft of `article`, when it differs from the article as saved (one that
+/// does not is forgotten). Saving the article forgets the writer's draft, so a draft kept is
+/// work not saved, even when someone else saved the article since.
+pub async fn kept_draft(newsroom: &Newsroom, user: &User, article: &Article) -> Outcome<Option<KeptDraft>> {
+    let Some(draft) = newsroom.store().draft(article.id, user.id).await? else {
+        return Ok(None);
+    };
+    let fields: DraftFields = serde_json::from_str(&draft.fields).unwrap_or_default();
+    let current = DraftFields {
+        title: article.title.clone(),
+        dek: article.dek.clone(),
+        excerpt: masthead_core::body::own_excerpt(&article.excerpt, &article.body.html),
+        body: article.body.source.clone(),
+    };
+    if fields == current {
+        newsroom.store().discard_draft(article.id, user.id).await?;
+        return Ok(None);
+    }
+    Ok(Some(KeptDraft { saved_at: draft.saved_at, revision: draft.revision, fields }))
+}
+
+/// `user` throws their autosaved draft of article `id` away.
+pub async fn discard_draft(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
+    editable(newsroom, user, id).await?;
+    newsroom.store().discard_draft(id, user.id).await?;
+    Ok(())
+}
+
+/// What a bulk action of the newsroom's list does to each article chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkAction {
+    Publish,
+    Unpublish,
+    Delete,
+    /// Files each under a region, theme or tag, as a save over its current revision.
+    File(i64),
+}
+
+/// What a bulk action did: how many articles it changed, and each it could not, with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub done: usize,
+    pub refused: Vec<(i64, String)>,
+}
+
+/// The most articles one bulk action takes.
+pub const MAX_BULK: usize = 200;
+
+/// `user` applies `action` to each of `ids`: each article on its own (one refused leaves the
+/// others done), each by the use case and the rights of a single change.
+pub async fn bulk(newsroom: &Newsroom, user: &User, ids: &[i64], action: BulkAction) -> Outcome<BulkOutcome> {
+    if ids.len() > MAX_BULK {
+        return Err(Failure::invalid("ids", format!("at most {MAX_BULK} articles at once")));
+    }
+    if let BulkAction::File(term_id) = action {
+        newsroom.store().term(term_id).await.map_err(|e| match e {
+            StoreError::NotFound => {
+                Failure::Unknown { field: "term".into(), message: format!("no term number {term_id}") }
+            }
+            other => other.into(),
+        })?;
+    }
+    let mut outcome = BulkOutcome::default();
+    for &id in ids {
+        let done = match action {
+            BulkAction::Publish => change_status(newsroom, user, id, StatusChange::Publish).await.map(|_| ()),
+            BulkAction::Unpublish => {
+                change_status(newsroom, user, id, StatusChange::Unpublish).await.map(|_| ())
+            }
+            BulkAction::Delete => delete(newsroom, user, id).await,
+            BulkAction::File(term_id) => file_under(newsroom, user, id, term_id).await,
+        };
+        match done {
+            Ok(()) => outcome.done += 1,
+            Err(Failure::Unavailable(e)) => return Err(Failure::Unavailable(e)),
+            Err(failure) => outcome.refused.push((id, failure.to_string())),
+        }
+    }
+    Ok(outcome)
+}
+
+/// Files article `id` under `term_id` too, as a save over its current revision.
+async fn file_under(newsroom: &Newsroom, user: &User, id: i64, term_id: i64) -> Outcome<()> {
+    let current = editable(newsroom, user, id).await?;
+    if current.terms.iter().any(|t| t.id == term_id) {
+        return Ok(());
+    }
+    let mut new = newsroom.store().revision_snapshot(id, current.revision).await?;
+    new.term_ids.push(term_id);
+    new.published_at = current.published_at;
+    newsroom.store().update_article(id, current.revision, &new, Some(user.id)).await.map_err(save_failure)?;
+    Ok(())
 }
 
 /// `user` publishes, unpublishes or schedules article `id` as it stands.

@@ -32,6 +32,7 @@ pub mod newsletters;
 pub mod originals;
 pub mod outbound;
 pub mod passwords;
+pub mod previews;
 pub mod republications;
 pub mod republishers;
 pub mod search;

@@ -24,6 +24,9 @@ pub enum Purpose {
     Unsubscribe,
     /// The return path of one message, to match a bounce to its send and member.
     Bounce,
+    /// A preview of an unpublished article (or of a writer's unsaved changes) for someone who
+    /// cannot sign in to the admin.
+    Preview,
 }
 
 impl Purpose {
@@ -34,6 +37,7 @@ impl Purpose {
             Purpose::ChangeEmail => b"change-email",
             Purpose::Unsubscribe => b"unsubscribe",
             Purpose::Bounce => b"bounce",
+            Purpose::Preview => b"preview",
         }
     }
 }

@@ -432,6 +432,17 @@ fn withheld(postgres: bool) -> Relation {
     }
 }
 
+/// What the newsroom's list shows of an article beside its title ([`Store::list_details`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListDetails {
+    pub id: i64,
+    pub published_at: Option<jiff::Timestamp>,
+    /// The byline's names, in order.
+    pub authors: Vec<String>,
+    /// The featured image's smallest resized copy (or the image), a site path.
+    pub thumbnail: Option<String>,
+}
+
 /// One relation of the article `a` as a JSON array column (SQLite 3.44 and later:
 /// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
 /// none).
@@ -1167,6 +1178,69 @@ impl Store {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
+    /// What the newsroom's list shows of each article beside its title: the byline's names in
+    /// order, and the featured image's path and resized widths. One statement for the page.
+    pub async fn list_details(&self, ids: &[i64]) -> Result<Vec<ListDetails>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let postgres = self.backend() == "postgres";
+        let names = json_array_column(
+            postgres,
+            &Relation {
+                name: "names",
+                from: "article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id",
+                order: "aa.position",
+                fields: &[("name", "au.name")],
+            },
+        );
+        let sql = format!(
+            "SELECT a.id, a.published_at, {names}, m.path, m.variant_widths FROM articles a \
+             LEFT JOIN media m ON m.id = a.featured_media_id WHERE a.id IN ({})",
+            placeholders(1, ids.len())
+        );
+        /// (id, published, byline names as JSON, image path, image widths)
+        type Row = (i64, Option<i64>, Option<String>, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(pool).await?
+        });
+        #[derive(serde::Deserialize)]
+        struct Name {
+            name: String,
+        }
+        rows.into_iter()
+            .map(|(id, published_at, names, path, widths)| {
+                let authors: Vec<Name> = match names {
+                    Some(json) => {
+                        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?
+                    }
+                    None => Vec::new(),
+                };
+                let thumbnail = path.map(|path| {
+                    let smallest = widths
+                        .unwrap_or_default()
+                        .split(',')
+                        .filter_map(|w| w.trim().parse::<i64>().ok())
+                        .min();
+                    match smallest {
+                        Some(w) => format!("/media/{}", masthead_core::media::variant_path(&path, w)),
+                        None => format!("/media/{path}"),
+                    }
+                });
+                Ok(ListDetails {
+                    id,
+                    published_at: published_at.map(crate::timestamp).transpose()?,
+                    authors: authors.into_iter().map(|n| n.name).collect(),
+                    thumbnail,
+                })
+            })
+            .collect()
+    }
+
     /// Every published article, for sitemaps and the static export, newest first.
     pub async fn published_index(&self) -> Result<Vec<IndexEntry>> {
         let rows: Vec<(String, String, i64, i64)> = on_db!(self, pool => {
@@ -1442,16 +1516,47 @@ impl Store {
         Ok(published)
     }
 
-    /// Deletes an article with its bylines, terms, origins and revisions.
+    /// Deletes an article with its bylines, terms, origins and revisions. The addresses of one
+    /// that was ever published are remembered as gone ([`Store::gone_article`]), in the same
+    /// transaction.
     pub async fn delete_article(&self, id: i64) -> Result<()> {
+        let now = jiff::Timestamp::now().as_second();
         let n = on_db!(self, pool => {
-            sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO gone_articles (slug, gone_at) SELECT slug, $2 FROM articles \
+                 WHERE id = $1 AND first_slug IS NOT NULL \
+                 UNION SELECT first_slug, $2 FROM articles WHERE id = $1 AND first_slug IS NOT NULL \
+                 ON CONFLICT (slug) DO UPDATE SET gone_at = excluded.gone_at",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let n = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            n
         });
         if n == 0 {
             return Err(StoreError::NotFound);
         }
         self.changed(crate::notify::article_keys(id, &[], &[])).await;
         Ok(())
+    }
+
+    /// When the published article at `slug` was deleted, if it was (and no article took the
+    /// address since).
+    pub async fn gone_article(&self, slug: &str) -> Result<Option<jiff::Timestamp>> {
+        let at: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar(
+                "SELECT g.gone_at FROM gone_articles g WHERE g.slug = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.slug = g.slug)",
+            )
+            .bind(slug)
+            .fetch_optional(pool)
+            .await?
+        });
+        at.map(crate::timestamp).transpose()
     }
 
     /// Sets an article's own reuse policy (`None`: follow the site's default), as a save over

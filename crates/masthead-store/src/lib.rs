@@ -24,6 +24,7 @@ mod authors;
 mod changes;
 mod comments;
 mod copies;
+mod drafts;
 mod error;
 mod imports;
 mod listings;
@@ -52,12 +53,13 @@ mod webmentions;
 
 pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
-pub use articles::{Amendment, ArticleFilter, IndexEntry, Listing, Page, PublishedSpan};
+pub use articles::{Amendment, ArticleFilter, IndexEntry, ListDetails, Listing, Page, PublishedSpan};
 pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use comments::{CommenterRecord, Moderation, NewMemberComment, QueuedComment};
 pub use copies::KnownCopy;
+pub use drafts::Draft;
 pub use imports::{ImportedKind, NewComment, Redirect, Saved, redirect_path};
 pub use mail::{Bounce, BounceKind, NewBounce, Suppression, SuppressionReason};
 pub use queues::{QUEUE_CAP, QueueDepths};

@@ -47,6 +47,7 @@ const SQLITE: Embedded = &[
     (29, "copy_checks", include_str!("../migrations/sqlite/0029_copy_checks.sql")),
     (30, "translations", include_str!("../migrations/sqlite/0030_translations.sql")),
     (31, "revised_at", include_str!("../migrations/sqlite/0031_revised_at.sql")),
+    (32, "writing_desk", include_str!("../migrations/sqlite/0032_writing_desk.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -84,6 +85,7 @@ const POSTGRES: Embedded = &[
     (29, "copy_checks", include_str!("../migrations/postgres/0029_copy_checks.sql")),
     (30, "translations", include_str!("../migrations/postgres/0030_translations.sql")),
     (31, "revised_at", include_str!("../migrations/postgres/0031_revised_at.sql")),
+    (32, "writing_desk", include_str!("../migrations/postgres/0032_writing_desk.sql")),
 ];
 
 #[derive(Debug)]

@@ -64,6 +64,12 @@ const ASSETS: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../theme/assets/style.css")),
     ("favicon.svg", include_bytes!("../theme/assets/favicon.svg")),
     ("admin.js", include_bytes!("../theme/assets/admin.js")),
+    ("admin.css", include_bytes!("../theme/assets/admin.css")),
+    ("embed.js", include_bytes!("../theme/assets/embed.js")),
+    // The editor, built from `crates/masthead-web/editor/` (`npm run build`); committed, so
+    // that building Masthead needs no Node.
+    ("editor.js", include_bytes!("../theme/assets/editor.js")),
+    ("editor.css", include_bytes!("../theme/assets/editor.css")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -1,8 +1,9 @@
 //! Ghost's cards (images, HTML, Markdown, embeds, bookmarks, callouts, code): the same payloads
 //! in a Lexical node and in a Mobiledoc card, rendered once here.
 //!
-//! Embeds and bookmarks become links, never frames: the site's Content-Security-Policy
-//! forbids frames. Captions and HTML cards are Ghost's HTML and pass through unchanged, for the
+//! Embeds of the providers the allowlist knows become the editor's click-to-load embed cards;
+//! other embeds and bookmarks become links, never frames. Audio and video cards become players
+//! when their file is in the media library, links otherwise. Captions and HTML cards are Ghost's HTML and pass through unchanged, for the
 //! caller's sanitiser.
 
 use masthead_core::{BodyFormat, render_body};
@@ -69,9 +70,40 @@ pub(super) fn card(name: &str, payload: &Value, notes: &mut Vec<String>) -> Stri
                 notes.push("an embed card without an address was left out".to_owned());
                 return String::new();
             }
-            notes.push(format!("the embed of {url} became a link"));
-            let link = format!("<p><a href=\"{0}\">{0}</a></p>", escape(url));
             let caption = text(payload, "caption");
+            if let Ok(embed) = masthead_core::embed::recognise(url) {
+                let mut figure = masthead_core::embed::figure_html(&embed, "");
+                if !caption.trim().is_empty() {
+                    figure.truncate(figure.len() - "</figure>".len());
+                    figure.push_str(&format!("<figcaption>{caption}</figcaption></figure>"));
+                }
+                return figure;
+            }
+            notes.push(format!("the embed of {url} became a link (not a provider we embed)"));
+            let link = format!("<p><a href=\"{0}\">{0}</a></p>", escape(url));
+            if caption.is_empty() { link } else { figure(&link, caption) }
+        }
+        "audio" | "video" => {
+            let src = text(payload, "src");
+            if src.is_empty() {
+                notes.push(format!("an {name} card without a file was left out"));
+                return String::new();
+            }
+            let title = Some(text(payload, "title")).filter(|t| !t.is_empty()).unwrap_or(src);
+            let caption = text(payload, "caption");
+            // Players play from the media library only; a file elsewhere stays reachable by its link.
+            if src.starts_with("/media/") {
+                let player =
+                    format!("<{name} controls preload=\"metadata\" src=\"{}\"></{name}>", escape(src));
+                let caption = if caption.is_empty() { escape(title) } else { caption.to_owned() };
+                return format!(
+                    "<figure class=\"embed\">{player}<figcaption>{caption}</figcaption></figure>"
+                );
+            }
+            notes.push(format!(
+                "the {name} at {src} became a link: copy the file into the media library to play it here"
+            ));
+            let link = format!("<p><a href=\"{}\">{}</a></p>", escape(src), escape(title));
             if caption.is_empty() { link } else { figure(&link, caption) }
         }
         "bookmark" => {

@@ -84,7 +84,7 @@ impl Renderer {
             "tab" => self.html.push('\t'),
             "horizontalrule" => self.html.push_str("<hr>"),
             "image" | "gallery" | "html" | "markdown" | "embed" | "bookmark" | "callout" | "codeblock"
-            | "paywall" => {
+            | "paywall" | "audio" | "video" => {
                 let html = card(kind, node, &mut self.notes);
                 self.html.push_str(&html);
             }
@@ -167,7 +167,10 @@ mod tests {
                {"type":"embed","url":"https://www.youtube.com/watch?v=1","html":"<iframe></iframe>"},
                {"type":"bookmark","url":"https://b.example/","metadata":{"title":"B & co"}},
                {"type":"callout","calloutText":"Heads up","calloutEmoji":"💡"},
-               {"type":"codeblock","code":"a < b","language":"rust"}"#,
+               {"type":"codeblock","code":"a < b","language":"rust"},
+               {"type":"embed","url":"https://vimeo.com/76979871","caption":"The <b>launch</b>"},
+               {"type":"audio","src":"/media/2026/12/talk.mp3","title":"The talk"},
+               {"type":"video","src":"https://old.example/v.mp4","title":"Old video"}"#,
         ))
         .unwrap();
         assert_eq!(
@@ -177,9 +180,18 @@ mod tests {
              <p><a href=\"https://www.youtube.com/watch?v=1\">https://www.youtube.com/watch?v=1</a></p>\
              <p><a href=\"https://b.example/\">B &amp; co</a></p>\
              <aside class=\"callout\"><p>Heads up</p></aside>\
-             <pre><code class=\"language-rust\">a &lt; b</code></pre>"
+             <pre><code class=\"language-rust\">a &lt; b</code></pre>\
+             <figure class=\"embed\" data-embed=\"https://player.vimeo.com/video/76979871?dnt=1\"><a href=\"https://vimeo.com/76979871\">https://vimeo.com/76979871</a><figcaption>The <b>launch</b></figcaption></figure>\
+             <figure class=\"embed\"><audio controls preload=\"metadata\" src=\"/media/2026/12/talk.mp3\"></audio><figcaption>The talk</figcaption></figure>\
+             <p><a href=\"https://old.example/v.mp4\">Old video</a></p>"
         );
-        assert_eq!(notes, ["the embed of https://www.youtube.com/watch?v=1 became a link"]);
+        assert_eq!(
+            notes,
+            [
+                "the embed of https://www.youtube.com/watch?v=1 became a link (not a provider we embed)",
+                "the video at https://old.example/v.mp4 became a link: copy the file into the media library to play it here",
+            ]
+        );
     }
 
     #[test]

@@ -112,14 +112,12 @@ fn lexical_export_page_and_draft() {
     assert_eq!(
         draft.html,
         "<p>Prices for households rose again in May.</p>\
-         <p><a href=\"https://www.youtube.com/watch?v=Zk3xQ9Vb1Ts\">https://www.youtube.com/watch?v=Zk3xQ9Vb1Ts</a></p>"
+         <figure class=\"embed\" data-embed=\"https://www.youtube-nocookie.com/embed/Zk3xQ9Vb1Ts\"><a href=\"https://www.youtube.com/watch?v=Zk3xQ9Vb1Ts\">https://www.youtube.com/watch?v=Zk3xQ9Vb1Ts</a></figure>"
     );
     assert_eq!(
         site.notes,
-        [
-            "energy-prices-may: the embed of https://www.youtube.com/watch?v=Zk3xQ9Vb1Ts became a link",
-            "energy-prices-may: a \"signup\" node cannot be shown and was left out",
-        ]
+        ["energy-prices-may: a \"signup\" node cannot be shown and was left out"],
+        "an embed of a provider we embed is kept, click-to-load"
     );
 }
 

@@ -274,7 +274,7 @@ fn classic_body_gets_paragraphs_figures_links_and_a_report() {
          The ministry now says autumn, at the earliest.</p>\n\
          <figure class=\"wp-caption\"><img class=\"size-full wp-image-201\" src=\"https://danube-review.example/wp-content/uploads/2024/03/ring-road.jpg\" alt=\"Ring road construction near Belgrade\" width=\"1200\" height=\"800\" /><figcaption>Construction near Ostružnica, March 2024</figcaption></figure>\n\
          <p>The contractor disputes the figures.</p>\n\
-         <p><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></p>\n\
+         <figure class=\"embed\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\"><a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>\n\
          <h2>What the budget says</h2>\n\
          <p>Spending rose by a third:</p>\n\
          <ul>\n\

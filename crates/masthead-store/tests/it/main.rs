@@ -14,6 +14,7 @@ use masthead_store::{
 mod archive;
 mod comments;
 mod disk_full;
+mod drafts;
 mod imports;
 mod mail;
 mod members;

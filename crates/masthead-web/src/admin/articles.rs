@@ -47,6 +47,8 @@ pub(crate) struct Draft {
     origins: Vec<OriginDraft>,
     status: String,
     may_publish: bool,
+    /// Editors delete any article; others their own drafts.
+    may_delete: bool,
     public_url: Option<String>,
     /// Published once: readers and feeds know its address, and a new one leaves a redirect.
     address_known: bool,
@@ -170,7 +172,7 @@ impl Draft {
             dek: a.dek.clone(),
             body: a.body.source.clone(),
             body_format: a.body.format.key().to_owned(),
-            excerpt: a.excerpt.clone(),
+            excerpt: masthead_core::body::own_excerpt(&a.excerpt, &a.body.html),
             author_ids: a.authors.iter().map(|p| p.id).collect(),
             term_ids: a.terms.iter().map(|t| t.id).collect(),
             reuse_policy: a.reuse_policy.map(|p| p.key().to_owned()).unwrap_or_default(),
@@ -179,6 +181,8 @@ impl Draft {
             featured_credit: a.featured.as_ref().map(|f| f.credit.clone()).unwrap_or_default(),
             status: a.status.key().to_owned(),
             may_publish: staff.user.may_publish(a),
+            may_delete: staff.user.role.may(masthead_core::Action::EditAnyArticle)
+                || (a.status == ArticleStatus::Draft && staff.user.may_edit(a)),
             public_url: (a.status == ArticleStatus::Published).then(|| a.path()),
             address_known: a.first_slug.is_some(),
             language: a.language.clone(),
@@ -348,13 +352,40 @@ async fn render_editor(
         }
         None => None,
     };
+    // The rich-text editor edits HTML: a Markdown text is handed to it rendered (and saved as
+    // HTML from then on); an autosaved draft newer than the saved article is offered back.
+    let editor_html = if draft.body_format == BodyFormat::Html.key() {
+        None
+    } else {
+        let body = draft.body.clone();
+        state
+            .newsroom()
+            .work()
+            .run(Kind::Body, move || render_body(BodyFormat::Markdown, &body))
+            .await
+            .ok()
+            .map(|b| b.html)
+    };
+    let kept_draft = match draft.id {
+        Some(id) if status == StatusCode::OK => {
+            let article = state.store().article(id).await?;
+            articles::kept_draft(state.newsroom(), &staff.user, &article).await?.map(|d| {
+                serde_json::json!({
+                    "saved_at": d.saved_at.to_string(), "saved": when(d.saved_at, &site), "revision": d.revision,
+                    "title": d.fields.title, "dek": d.fields.dek, "excerpt": d.fields.excerpt, "body": d.fields.body,
+                })
+                .to_string()
+            })
+        }
+        _ => None,
+    };
     admin_page(
         state,
         &site,
         staff,
         status,
         "admin-article.html",
-        minijinja::context! { a => draft,
+        minijinja::context! { a => draft, editor_html => editor_html, kept_draft => kept_draft,
         authors => authors, term_groups => term_groups, policies => policies, error => error, notice => notice,
         outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter,
         comments => comments, standing => standing },
@@ -416,11 +447,29 @@ pub(crate) async fn list(
         title: None,
         text: Some(typed_query(&search)),
     };
-    let articles: Vec<_> = articles::find(state.newsroom(), &staff.user, filter.clone())
-        .await?
+    let found = articles::find(state.newsroom(), &staff.user, filter.clone()).await?;
+    let ids: Vec<i64> = found.iter().map(|f| f.0).collect();
+    let mut details: std::collections::HashMap<i64, masthead_store::ListDetails> =
+        state.store().list_details(&ids).await?.into_iter().map(|d| (d.id, d)).collect();
+    let articles: Vec<_> = found
         .into_iter()
-        .map(|(id, _, title, status, at)| minijinja::context! { id => id, title => title, status => status.key(), when => when(at, &site) })
+        .map(|(id, _, title, status, at)| {
+            let d = details.remove(&id);
+            minijinja::context! {
+                id => id, title => title, status => status.key(), when => when(at, &site),
+                authors => d.as_ref().map(|d| d.authors.join(", ")).unwrap_or_default(),
+                published => d.as_ref().and_then(|d| d.published_at).map(|t| when(t, &site)),
+                thumbnail => d.and_then(|d| d.thumbnail),
+            }
+        })
         .collect();
+    let notice = get("done");
+    let mut all_terms = Vec::new();
+    for (kind, label) in [(TermKind::Region, "Region"), (TermKind::Theme, "Theme"), (TermKind::Tag, "Tag")] {
+        for t in state.store().terms(kind).await? {
+            all_terms.push(minijinja::context! { id => t.id, name => format!("{label}: {}", t.name) });
+        }
+    }
     let option = |id: i64, name: String, chosen: Option<i64>| minijinja::context! { id => id, name => name, selected => chosen == Some(id) };
     let authors: Vec<_> =
         state.store().authors().await?.into_iter().map(|a| option(a.id, a.name, filter.author_id)).collect();
@@ -446,7 +495,7 @@ pub(crate) async fn list(
         StatusCode::OK,
         "admin-articles.html",
         minijinja::context! { articles => articles, statuses => statuses, q => search, status => status_key,
-        authors => authors, regions => regions, themes => themes },
+        authors => authors, regions => regions, themes => themes, notice => notice, all_terms => all_terms },
     )
 }
 
@@ -639,8 +688,8 @@ pub(crate) async fn preview(
     let pairs = signed_form(&staff, form)?;
     let body = pairs.iter().find(|(k, _)| k == "body").map(|(_, v)| v.as_str()).unwrap_or_default();
     let body = body.to_owned();
-    let rendered =
-        state.newsroom().work().run(Kind::Body, move || render_body(BodyFormat::Markdown, &body)).await;
+    let format = BodyFormat::from_key(&field(&pairs, "body_format")).unwrap_or(BodyFormat::Markdown);
+    let rendered = state.newsroom().work().run(Kind::Body, move || render_body(format, &body)).await;
     let html = rendered.map_err(|e| AppError::BadRequest(format!("The text cannot be shown: {e}.")))?.html;
     Ok(private(StatusCode::OK, html))
 }
@@ -671,4 +720,78 @@ pub(crate) async fn upload_image(
             refuse(&state, &staff, &Draft::from_article(&current, &staff), error).await
         }
     }
+}
+
+/// `POST /admin/articles/bulk`: publish, unpublish, delete or file under a term every article
+/// ticked in the list; says what was done and what was refused, and why.
+pub(crate) async fn bulk(
+    State(state): State<AppState>,
+    staff: Staff,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    let pairs = signed_form(&staff, form)?;
+    let ids: Vec<i64> =
+        pairs.iter().filter(|(k, _)| k == "ids").filter_map(|(_, v)| v.parse().ok()).collect();
+    let action = match field(&pairs, "bulk").as_str() {
+        "publish" => articles::BulkAction::Publish,
+        "unpublish" => articles::BulkAction::Unpublish,
+        "delete" if field(&pairs, "confirm") == "yes" => articles::BulkAction::Delete,
+        "delete" => {
+            return Err(AppError::BadRequest(
+                "Tick \u{201c}yes, delete them for good\u{201d} to delete articles.".into(),
+            ));
+        }
+        "file" => match field(&pairs, "term").parse() {
+            Ok(term) => articles::BulkAction::File(term),
+            Err(_) => {
+                return Err(AppError::BadRequest(
+                    "Choose the region, theme or tag to file them under.".into(),
+                ));
+            }
+        },
+        _ => return Err(AppError::BadRequest("Choose what to do with the articles ticked.".into())),
+    };
+    if ids.is_empty() {
+        return Err(AppError::BadRequest("Tick the articles to change first.".into()));
+    }
+    let outcome =
+        articles::bulk(state.newsroom(), &staff.user, &ids, action).await.map_err(AppError::from)?;
+    let mut said = format!("{} of {} articles done.", outcome.done, ids.len());
+    for (id, why) in &outcome.refused {
+        said.push_str(&format!(" Article {id}: {why}."));
+    }
+    let done: String = url::form_urlencoded::byte_serialize(said.as_bytes()).collect();
+    Ok(Redirect::to(&format!("/admin/articles?done={done}")).into_response())
+}
+
+/// `POST /admin/articles/{id}/delete`: deletes the article for good, once the box saying so is
+/// ticked. A published one's address answers 410 Gone from then on.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    let pairs = signed_form(&staff, form)?;
+    if field(&pairs, "confirm") != "yes" {
+        return show_editor(
+            &state,
+            &staff,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Tick \u{201c}yes, delete it for good\u{201d} to delete the article.".into()),
+            None,
+        )
+        .await;
+    }
+    let title = editable(&state, &staff, id).await?.title;
+    articles::delete(state.newsroom(), &staff.user, id).await.map_err(|f| match f {
+        Failure::NotFound(_) => AppError::NotFound,
+        Failure::Forbidden(why) => AppError::Forbidden(why),
+        other => other.into(),
+    })?;
+    let done: String =
+        url::form_urlencoded::byte_serialize(format!("Deleted \u{201c}{title}\u{201d}.").as_bytes())
+            .collect();
+    Ok(Redirect::to(&format!("/admin/articles?done={done}")).into_response())
 }

@@ -10,6 +10,7 @@ use crate::state::AppState;
 
 mod articles;
 mod comments;
+mod desk;
 mod form;
 mod history;
 mod media;
@@ -35,6 +36,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/audit", get(session::audit))
         .route("/admin/articles", get(articles::list))
         .route("/admin/articles/new", get(articles::new_form).post(articles::create))
+        .route("/admin/articles/bulk", post(articles::bulk))
+        .route("/admin/articles/{id}/delete", post(articles::delete))
         .route("/admin/articles/{id}", get(articles::edit_form).post(articles::save))
         .route("/admin/settings", get(settings::form).post(settings::save))
         .route("/admin/comments", get(comments::queue).post(comments::moderate))
@@ -42,6 +45,28 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/articles/{id}/correction", post(articles::correct))
         .route("/admin/articles/{id}/withdrawal", post(articles::withdraw))
         .route("/admin/preview", post(articles::preview))
+        .route("/admin/embed", get(desk::embed))
+        .route("/admin/markdown", post(desk::markdown))
+        .route(
+            "/admin/media/upload.json",
+            post(desk::upload).layer(axum::extract::DefaultBodyLimit::max(
+                masthead_newsroom::images::UploadLimits::default().max_bytes + 64 * 1024,
+            )),
+        )
+        .route(
+            "/admin/articles/{id}/draft",
+            post(desk::save_draft).layer(axum::extract::DefaultBodyLimit::max(
+                masthead_newsroom::articles::MAX_DRAFT_BYTES * 3,
+            )),
+        )
+        .route("/admin/articles/{id}/draft/discard", post(desk::discard_draft))
+        .route(
+            "/admin/articles/{id}/preview",
+            post(desk::preview_changes).layer(axum::extract::DefaultBodyLimit::max(
+                masthead_newsroom::articles::MAX_DRAFT_BYTES * 3,
+            )),
+        )
+        .route("/admin/articles/{id}/share", post(desk::share_preview))
         .route(
             "/admin/articles/{id}/image",
             post(articles::upload_image).layer(axum::extract::DefaultBodyLimit::max(

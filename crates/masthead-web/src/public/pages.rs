@@ -28,6 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/page/{cursor}", get(home_page))
         .route("/article/{slug}", get(article))
+        .route("/preview/{token}", get(preview))
         .route("/author/{slug}", get(author))
         .route("/author/{slug}/page/{cursor}", get(author_page))
         .route("/region/{slug}", get(|s, p, q, h| term(TermKind::Region, s, p, q, h)))
@@ -225,7 +226,17 @@ async fn article(
         None => (raw, false),
     };
     let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
-    let article = state.store().article_by_slug(&slug).await?;
+    let article = match state.store().article_by_slug(&slug).await {
+        Ok(article) => article,
+        Err(masthead_store::StoreError::NotFound)
+            if state.store().gone_article(slug.as_str()).await?.is_some() =>
+        {
+            let site = state.site().await?;
+            let notice = format!("{} removed this article.", site.title);
+            return Ok(ErrorPage::for_status(StatusCode::GONE, Some(notice)).into_response());
+        }
+        Err(other) => return Err(other.into()),
+    };
     match article.status {
         ArticleStatus::Published => {}
         ArticleStatus::Unpublished if ninjs => {
@@ -244,6 +255,40 @@ async fn article(
     if ninjs {
         return article_ninjs(&state, &article, &headers).await;
     }
+    article_page(&state, &headers, &article, false).await
+}
+
+/// `/preview/{token}`: an article as readers will see it, before it is published or before
+/// its writer's changes are saved, for whoever holds the signed link. Never cached, never
+/// indexed.
+async fn preview(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response> {
+    let article =
+        match masthead_newsroom::previews::open(state.newsroom(), &token, jiff::Timestamp::now()).await {
+            Ok(article) => article,
+            Err(masthead_newsroom::error::Failure::Refused(why)) => {
+                return Ok(ErrorPage::for_status(StatusCode::GONE, Some(why)).into_response());
+            }
+            Err(masthead_newsroom::error::Failure::NotFound(_)) => return Err(AppError::NotFound),
+            Err(other) => return Err(other.into()),
+        };
+    let mut page = article_page(&state, &HeaderMap::new(), &article, true).await?;
+    let headers = page.headers_mut();
+    headers
+        .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
+    headers.insert("x-robots-tag", axum::http::HeaderValue::from_static("noindex, nofollow"));
+    headers.remove(axum::http::header::ETAG);
+    headers.remove(axum::http::header::LAST_MODIFIED);
+    headers.remove("surrogate-key");
+    headers.remove("cache-tag");
+    Ok(page)
+}
+
+async fn article_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    article: &masthead_core::Article,
+    preview: bool,
+) -> Result<Response> {
     let site = state.site().await?;
     #[derive(Serialize)]
     struct ArticlePage {
@@ -254,12 +299,19 @@ async fn article(
         meta: crate::views::ArticleMeta,
         related: Vec<RelatedView>,
         conversation: super::comments::Conversation,
+        /// Whether the text has click-to-load embeds (the page then loads `embed.js`).
+        embeds: bool,
+        /// A preview: not published (or not saved) yet.
+        preview: bool,
     }
+    let frames = masthead_core::embed::frame_origins(&article.body.html);
+    let mut meta = crate::views::article_meta(&site, article);
+    meta.noindex |= preview;
     let view = ArticlePage {
-        chrome: chrome(&state, &site, None).await?,
+        chrome: chrome(state, &site, None).await?,
         canonical: article.canonical_url(&site),
-        article: article_view(&site, &article),
-        meta: crate::views::article_meta(&site, &article),
+        article: article_view(&site, article),
+        meta,
         related: state
             .store()
             .related(article.id)
@@ -271,11 +323,20 @@ async fn article(
                 published: crate::views::date_view(r.published_at, &r.time_zone),
             })
             .collect(),
-        conversation: super::comments::conversation(&state, &site, &article).await?,
+        conversation: super::comments::conversation(state, &site, article).await?,
+        embeds: !frames.is_empty(),
+        preview,
     };
     let mut tags = Tags::new(["nav".to_owned()]);
-    tags.add_article(&article);
-    Ok(html_page(&headers, state.theme().render("article.html", view)?, tags))
+    tags.add_article(article);
+    let mut page = html_page(headers, state.theme().render("article.html", view)?, tags);
+    if !frames.is_empty() {
+        page.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            crate::http::headers::policy_with_frames(&frames),
+        );
+    }
+    Ok(page)
 }
 
 /// An article to read next, at the foot of another.

@@ -85,7 +85,7 @@ async fn staff_sign_in_with_a_safe_session_cookie_and_sign_out() {
     assert_eq!(dashboard.status, StatusCode::OK);
     assert_eq!(dashboard.header("cache-control"), "no-store");
     let html = dashboard.html();
-    assert!(one_text(&html, ".admin-nav .who").contains("The editor"));
+    assert!(one_text(&html, ".admin-who .who").contains("The editor"));
     assert!(texts(&html, ".status-group h2").iter().any(|h| h.starts_with("Recently published")));
     assert!(!attrs(&html, ".status-group a", "href").is_empty());
 

@@ -5,6 +5,7 @@ mod api;
 mod cache;
 mod comments;
 mod corrections;
+mod desk;
 mod export;
 mod harness;
 mod health;

@@ -1,0 +1,191 @@
+// The writing desk in a real browser (Debian's Chromium, driven by playwright-core): write in
+// the rich-text editor with headings, an image dropped in and an embed; autosave, close the
+// tab, and get the work back; a full-page preview and a preview link for someone outside;
+// publish and read it, the embed loaded only on a click; file articles in bulk; delete one.
+// Nothing leaves loopback: the embedded player's host is answered by the test itself.
+//
+// Run by the Rust test `browser_newsroom` (cargo test), which passes MASTHEAD_BIN.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium, startDemo } from './demo.mjs';
+
+const artifacts = join(dirname(fileURLToPath(import.meta.url)), 'artifacts');
+// A 1×1 PNG.
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const VIDEO = 'https://www.youtube.com/watch?v=dQw4w9WgXcQ';
+
+let server, base, ownerPassword, browser;
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  ({ server, base, ownerPassword } = await startDemo());
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+});
+
+const shot = (page, name) => page.screenshot({ path: join(artifacts, name + '.png'), fullPage: true });
+
+async function signIn(page) {
+  await page.goto(base + 'admin/login');
+  await page.fill('#email', 'owner@meridian.example');
+  await page.fill('#password', ownerPassword);
+  await Promise.all([page.waitForURL('**/admin/'), page.click('button[type=submit]')]);
+}
+
+// Drops an image file onto the editor, as a writer drags one from their desktop.
+async function dropImage(page) {
+  await page.evaluate((png) => {
+    const bytes = Uint8Array.from(atob(png), (c) => c.charCodeAt(0));
+    const file = new File([bytes], 'well.png', { type: 'image/png' });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    const target = document.querySelector('.ProseMirror');
+    const box = target.getBoundingClientRect();
+    const at = { bubbles: true, cancelable: true, dataTransfer: dt, clientX: box.left + 20, clientY: box.bottom - 10 };
+    target.dispatchEvent(new DragEvent('dragenter', at));
+    target.dispatchEvent(new DragEvent('dragover', at));
+    target.dispatchEvent(new DragEvent('drop', at));
+  }, PNG);
+}
+
+test('a writer writes with headings, an image and an embed, loses nothing, previews, publishes, files and deletes', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  await signIn(page);
+
+  await page.goto(base + 'admin/articles/new');
+  await page.fill('#title', 'Wells of the north');
+  await page.click('.ProseMirror');
+  await page.keyboard.type('## Findings');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Wells dried in the north this summer.');
+  await page.fill('fieldset.authors .picker-search', 'Ana');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.textContent('fieldset.authors .picker-chosen .picker-name'), 'Ana Petrović');
+  await Promise.all([page.waitForURL(/\/admin\/articles\/\d+$/), page.click('button[value=save]')]);
+  const editUrl = page.url();
+  assert.match(await page.inputValue('#body'), /^<h2>Findings<\/h2><p>Wells dried in the north this summer\.<\/p>/);
+
+  // An image dragged in: its details asked first, then uploaded, then a figure in the text.
+  await page.click('.ProseMirror p');
+  await page.keyboard.press('End');
+  await dropImage(page);
+  await page.waitForSelector('dialog.mh-dialog');
+  const dialog = page.locator('dialog.mh-dialog');
+  await dialog.getByLabel(/^Alt text/).fill('A dry well near Gao');
+  await dialog.getByLabel('Credit', { exact: true }).fill('Photo: The Meridian');
+  await dialog.getByLabel('May travel with republished copies').uncheck();
+  await page.click('dialog.mh-dialog button:has-text("Upload")');
+  await page.waitForSelector('.ProseMirror .mh-image img[src^="/media/"]');
+  assert.match(await page.inputValue('#body'), /<figure class="image"><img src="\/media\/[^"]+" alt="A dry well near Gao"/);
+
+  // An embed, by its page's address: a card in the editor, a frame nowhere yet.
+  await page.click('button[aria-label="Embed a video or post"]');
+  await page.fill('dialog.mh-dialog input', VIDEO);
+  await page.click('dialog.mh-dialog button:has-text("Embed")');
+  await page.waitForFunction(() => document.querySelector('#body').value.includes('data-embed='));
+  assert.match(await page.inputValue('#body'), /<figure class="embed" data-embed="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ">/);
+  assert.equal(await page.locator('.ProseMirror iframe').count(), 0);
+  await Promise.all([page.waitForSelector('.form-notice'), page.click('button[value=save]')]);
+  assert.equal(await page.textContent('.form-notice'), 'Saved.');
+  await shot(page, '10-desk-written');
+
+  // Autosave; the tab closes; the work comes back.
+  await page.click('.ProseMirror h2');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' and what follows');
+  await page.waitForFunction(() => /Draft saved/.test(document.querySelector('.mh-save')?.textContent || ''), null, { timeout: 15000 });
+  await page.close();
+  const again = await context.newPage();
+  await again.goto(editUrl);
+  await again.waitForSelector('.mh-banner button:has-text("Restore them")');
+  assert.equal(await again.textContent('.ProseMirror h2'), 'Findings', 'the saved text until the writer restores');
+  await again.click('.mh-banner button:has-text("Restore them")');
+  assert.equal(await again.textContent('.ProseMirror h2'), 'Findings and what follows');
+
+  // The full page as readers will see it, changes and all, in a new tab; nothing saved yet.
+  const [preview] = await Promise.all([context.waitForEvent('page'), again.click('button[formaction$="/preview"]')]);
+  await preview.waitForLoadState();
+  assert.equal((await preview.textContent('h1.headline')).trim(), 'Wells of the north');
+  assert.equal(await preview.textContent('.body h2'), 'Findings and what follows');
+  assert.equal(await preview.locator('.preview-banner').count(), 1);
+  assert.equal(await preview.locator('.site-footer').count(), 1, 'the whole page, not the text alone');
+  await shot(preview, '11-desk-preview');
+  await preview.close();
+  await Promise.all([again.waitForSelector('.form-notice'), again.click('button[value=save]')]);
+
+  // A preview link for someone outside the newsroom: no session needed.
+  await Promise.all([again.waitForSelector('.form-notice'), again.click('form.share-preview button')]);
+  const link = (await again.textContent('.form-notice')).match(/(https?:\/\/\S+)$/)[1];
+  const path = new URL(link).pathname;
+  const outsider = await browser.newContext();
+  const outside = await outsider.newPage();
+  const shared = await outside.goto(base + path.slice(1));
+  assert.equal(shared.status(), 200);
+  assert.equal(await outside.textContent('.body h2'), 'Findings and what follows');
+  await outsider.close();
+
+  await Promise.all([again.waitForSelector('.form-notice'), again.click('button[value=publish]')]);
+  assert.equal(await again.textContent('.form-notice'), 'Published.');
+
+  // A reader: no request leaves the site until they ask for the video.
+  const reader = await browser.newContext();
+  const asked = [];
+  await reader.route('https://www.youtube-nocookie.com/**', (route) => {
+    asked.push(route.request().url());
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<p>The player</p>' });
+  });
+  const elsewhere = [];
+  reader.on('request', (r) => { const u = new URL(r.url()); if (!['127.0.0.1', 'localhost'].includes(u.hostname)) elsewhere.push(r.url()); });
+  const article = await reader.newPage();
+  const articleErrors = [];
+  article.on('console', (m) => { if (m.type() === 'error') articleErrors.push(m.text()); });
+  await article.goto(base + 'article/wells-of-the-north');
+  await article.waitForSelector('figure.embed .embed-consent button');
+  assert.deepEqual(elsewhere, [], 'nothing requested from a third party before the click');
+  assert.equal(await article.getAttribute('.body figure.image img', 'alt'), 'A dry well near Gao');
+  await shot(article, '12-desk-published');
+  await article.click('figure.embed .embed-consent button');
+  await article.waitForSelector('figure.embed iframe[src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"]');
+  await article.waitForFunction(() => true);
+  assert.ok(asked.length >= 1, 'the frame loads once asked');
+  assert.deepEqual(articleErrors.filter((e) => /Content Security Policy/.test(e)), [], 'the page allows exactly its frame');
+  await reader.close();
+
+  // Filed in bulk with another article, from the list.
+  const list = await context.newPage();
+  await list.goto(base + 'admin/articles');
+  const id = editUrl.match(/(\d+)$/)[1];
+  await list.check(`#pick-${id}`);
+  await list.check('input[name=ids] >> nth=1');
+  await list.selectOption('#bulk', 'file');
+  await list.selectOption('#bulk-term', { label: 'Theme: Water' });
+  await Promise.all([list.waitForURL(/done=/), list.click('.bulk-actions button[type=submit]')]);
+  assert.equal(await list.textContent('.form-notice'), '2 of 2 articles done.');
+  const filed = await list.goto(base + 'article/wells-of-the-north');
+  assert.equal(filed.status(), 200);
+  assert.ok((await list.locator('a.theme', { hasText: 'Water' }).count()) >= 1);
+
+  // Deleted: its address says it is gone.
+  await list.goto(editUrl);
+  await list.check('form.delete-article input[name=confirm]');
+  await Promise.all([list.waitForURL(/\/admin\/articles\?done=/), list.click('form.delete-article button')]);
+  assert.match(await list.textContent('.form-notice'), /Deleted “Wells of the north”/);
+  // A reader who never saw it (a browser that had it may keep it for the minute it is fresh).
+  const later = await browser.newContext();
+  const gone = await (await later.newPage()).goto(base + 'article/wells-of-the-north');
+  assert.equal(gone.status(), 410);
+  await later.close();
+  assert.deepEqual(problems.filter((p) => /Content Security Policy/.test(p)), [], 'the admin runs under its strict policy');
+  await context.close();
+});
