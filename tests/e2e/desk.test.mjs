@@ -189,3 +189,55 @@ test('a writer writes with headings, an image and an embed, loses nothing, previ
   assert.deepEqual(problems.filter((p) => /Content Security Policy/.test(p)), [], 'the admin runs under its strict policy');
   await context.close();
 });
+
+test('an editor curates the front page, and a new default policy leaves published articles on their terms', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page);
+
+  // A published article on the site's default terms, as a reader sees them now.
+  const reader = await browser.newContext();
+  const readerPage = await reader.newPage();
+  await readerPage.goto(base);
+  const firstUrl = await readerPage.getAttribute('main > article.summary h2 a', 'href');
+  const secondUrl = await readerPage.getAttribute('main > article.summary >> nth=1 >> h2 a', 'href');
+  await readerPage.goto(base + firstUrl.slice(1));
+  const termsBefore = await readerPage.getAttribute('a[rel=license]', 'href');
+  const leadTitle = (await readerPage.textContent('h1.headline')).trim();
+  await readerPage.goto(base + secondUrl.slice(1));
+  const pinnedTitle = (await readerPage.textContent('h1.headline')).trim();
+
+  await page.goto(base + 'admin/front');
+  await page.check(`label:has-text("${leadTitle}") >> xpath=../../td[1]/input`);
+  const pinRow = page.locator('tr', { has: page.locator(`label:has-text("${pinnedTitle}")`) });
+  await pinRow.locator('input.pin').fill('1');
+  await page.check('label:has-text("Region: Sahel") >> input');
+  await Promise.all([page.waitForSelector('.form-notice'), page.click('form.front button[type=submit]')]);
+  await shot(page, '13-front-page-admin');
+
+  // A reader arriving now (one who was here keeps the page for the minute it is fresh).
+  const arriving = await browser.newContext();
+  const home = await arriving.newPage();
+  await home.goto(base);
+  assert.equal((await home.textContent('.front-lead h2 a')).trim(), leadTitle);
+  assert.equal((await home.textContent('.front-pinned h2 a')).trim(), pinnedTitle);
+  assert.equal((await home.textContent('.front-section .front-heading a')).trim(), 'Sahel');
+  await shot(home, '14-front-page');
+  await arriving.close();
+
+  // A new default reuse policy: new articles take it, published ones keep theirs.
+  await page.goto(base + 'admin/settings');
+  const current = await page.inputValue('#default_policy');
+  const options = await page.locator('#default_policy option').evaluateAll((os) => os.map((o) => o.value));
+  const other = options.find((o) => o && o !== current);
+  await page.selectOption('#default_policy', other);
+  await Promise.all([page.waitForSelector('.form-notice'), page.click('button:has-text("Save the settings")')]);
+  assert.equal(await page.textContent('.form-notice'), 'Saved.');
+  const later = await browser.newContext();
+  const laterPage = await later.newPage();
+  await laterPage.goto(base + firstUrl.slice(1));
+  assert.equal(await laterPage.getAttribute('a[rel=license]', 'href'), termsBefore, 'the published article keeps its terms');
+  await later.close();
+  await reader.close();
+  await context.close();
+});

@@ -15,6 +15,7 @@ pub mod embed;
 pub mod media;
 pub mod member;
 pub mod outlet;
+pub mod page;
 pub mod policy;
 pub mod provenance;
 pub mod republication;
@@ -40,6 +41,7 @@ pub use member::{
     Label, Member, MemberSource, MemberStatus, NewMember, NewNewsletter, Newsletter, label_slug,
 };
 pub use outlet::{NewOutlet, Outlet};
+pub use page::{NewPage, StaticPage};
 pub use policy::ReusePolicy;
 pub use provenance::{Origin, Provenance};
 pub use republication::{

@@ -54,6 +54,64 @@ pub struct Site {
     /// The article's authors are e-mailed each comment shown on it (if their byline is a
     /// colleague's with an address).
     pub comments_notify_authors: bool,
+    /// The theme's accent colour (`#rrggbb`); empty for the theme's own.
+    pub accent_color: String,
+    /// The navigation menu under the masthead (before the regions and themes): pages, sections,
+    /// anything; empty for none.
+    pub menu: Vec<SiteLink>,
+    /// Links in the footer (About, Contact, Corrections, Support us).
+    pub footer_links: Vec<SiteLink>,
+    /// What the home page leads with; an empty one is the newest articles, as they come.
+    pub front_page: FrontPage,
+}
+
+/// A link of the site's menu or footer: a label and an address on this site (`/about`) or
+/// elsewhere (`https://…`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// The home page as the newsroom curates it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrontPage {
+    /// The lead story (an article's number), shown first and largest while it is published.
+    pub lead: Option<i64>,
+    /// Stories pinned under the lead, in order.
+    pub pinned: Vec<i64>,
+    /// Regions or themes (their numbers) each given a section of its newest articles.
+    pub sections: Vec<i64>,
+}
+
+/// The most links a menu or the footer has, pinned stories and sections a front page has.
+pub const MAX_LINKS: usize = 12;
+pub const MAX_PINNED: usize = 6;
+pub const MAX_SECTIONS: usize = 8;
+
+impl SiteLink {
+    /// Why this link cannot be shown, if it cannot: a label, and an address on this site or an
+    /// absolute http(s) one.
+    pub fn problem(&self) -> Option<String> {
+        let label = self.label.trim();
+        if label.is_empty() || label.chars().count() > 60 {
+            return Some(format!("the link to {:?} needs a label of at most 60 characters", self.url));
+        }
+        let url = self.url.trim();
+        let local = url.starts_with('/') && !url.starts_with("//") && !url.contains(char::is_whitespace);
+        if local || crate::AbsoluteUrl::parse(url).is_ok() {
+            None
+        } else {
+            Some(format!("{label}: {url:?} is not an address on this site (/about) or an http(s) address"))
+        }
+    }
+}
+
+/// Whether `color` is a colour the theme can take: `#rrggbb`, or empty for its own.
+pub fn is_accent_color(color: &str) -> bool {
+    color.is_empty()
+        || (color.len() == 7 && color.starts_with('#') && color[1..].bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 impl Site {
@@ -92,6 +150,10 @@ impl Default for Site {
             comments_close_after_days: 0,
             comments_held_words: Vec::new(),
             comments_notify_authors: false,
+            accent_color: String::new(),
+            menu: Vec::new(),
+            footer_links: Vec::new(),
+            front_page: FrontPage::default(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub mod mentions;
 pub mod newsletters;
 pub mod originals;
 pub mod outbound;
+pub mod pages;
 pub mod passwords;
 pub mod previews;
 pub mod republications;

@@ -11,6 +11,10 @@ use crate::error::{Failure, Outcome};
 
 /// The settings' names, as [`Site`] is written in JSON (a test keeps this list true).
 const NAMES: &[&str] = &[
+    "accent_color",
+    "menu",
+    "footer_links",
+    "front_page",
     "title",
     "tagline",
     "base_url",
@@ -87,6 +91,70 @@ pub async fn change(newsroom: &Newsroom, user: &User, changes: &Map<String, Valu
     Ok(site)
 }
 
+/// `user` (an editor or above) sets what the home page leads with: a lead story and pinned
+/// stories (published articles), and sections (regions or themes). Audited like a setting.
+pub async fn curate_front_page(
+    newsroom: &Newsroom,
+    user: &User,
+    front: masthead_core::site::FrontPage,
+) -> Outcome<Site> {
+    if !user.may(Action::EditAnyArticle) {
+        return Err(Failure::Forbidden("Editors and above curate the front page.".into()));
+    }
+    let mut front = front;
+    let mut seen = Vec::new();
+    front.pinned.retain(|id| {
+        Some(*id) != front.lead && !seen.contains(id) && {
+            seen.push(*id);
+            true
+        }
+    });
+    front.sections.dedup();
+    let store = newsroom.store();
+    for id in front.lead.iter().chain(&front.pinned) {
+        match store.article(*id).await {
+            Ok(a) if a.status == masthead_core::ArticleStatus::Published => {}
+            Ok(a) => {
+                return Err(Failure::invalid(
+                    "front_page",
+                    format!("\u{201c}{}\u{201d} is not published.", a.title),
+                ));
+            }
+            Err(masthead_store::StoreError::NotFound) => {
+                return Err(Failure::invalid("front_page", format!("There is no article number {id}.")));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for id in &front.sections {
+        match store.term(*id).await {
+            Ok(t) if t.kind != masthead_core::TermKind::Tag => {}
+            Ok(t) => {
+                return Err(Failure::invalid(
+                    "front_page",
+                    format!("{} is a tag; sections are regions and themes.", t.name),
+                ));
+            }
+            Err(masthead_store::StoreError::NotFound) => {
+                return Err(Failure::invalid(
+                    "front_page",
+                    format!("There is no region or theme number {id}."),
+                ));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    let mut site = store.site().await?;
+    if site.front_page == front {
+        return Ok(site);
+    }
+    site.front_page = front;
+    check(&site)?;
+    store.save_site(&site).await?;
+    store.audit(Some(user.id), "front page curated", "front_page").await?;
+    Ok(site)
+}
+
 fn as_json(site: &Site) -> Outcome<Value> {
     serde_json::to_value(site).map_err(|e| Failure::Internal(format!("the settings cannot be written: {e}")))
 }
@@ -95,6 +163,32 @@ fn as_json(site: &Site) -> Outcome<Value> {
 fn check(site: &Site) -> Outcome<()> {
     if site.title.trim().is_empty() {
         return Err(Failure::invalid("title", "The site needs a name."));
+    }
+    if !masthead_core::site::is_accent_color(&site.accent_color) {
+        return Err(Failure::invalid(
+            "accent_color",
+            "The accent colour is written #rrggbb, for example #a4161a.",
+        ));
+    }
+    for (name, links) in [("menu", &site.menu), ("footer_links", &site.footer_links)] {
+        if links.len() > masthead_core::site::MAX_LINKS {
+            return Err(Failure::invalid(name, format!("At most {} links.", masthead_core::site::MAX_LINKS)));
+        }
+        if let Some(problem) = links.iter().find_map(|l| l.problem()) {
+            return Err(Failure::invalid(name, format!("A link cannot be shown: {problem}.")));
+        }
+    }
+    if site.front_page.pinned.len() > masthead_core::site::MAX_PINNED {
+        return Err(Failure::invalid(
+            "front_page",
+            format!("At most {} pinned stories.", masthead_core::site::MAX_PINNED),
+        ));
+    }
+    if site.front_page.sections.len() > masthead_core::site::MAX_SECTIONS {
+        return Err(Failure::invalid(
+            "front_page",
+            format!("At most {} sections.", masthead_core::site::MAX_SECTIONS),
+        ));
     }
     if !masthead_core::time::is_known_zone(&site.time_zone) {
         return Err(Failure::invalid(

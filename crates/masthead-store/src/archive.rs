@@ -48,6 +48,9 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "comment_bans",
     "comments_closed",
     "related_articles",
+    // Static pages, and the addresses of deleted articles (which answer 410 Gone).
+    "pages",
+    "gone_articles",
     // Who must not be mailed again goes with the site.
     "suppressions",
     "bounces",

@@ -34,6 +34,7 @@ mod members;
 mod migrations;
 mod notify;
 mod outlets;
+mod pages;
 mod queues;
 mod related;
 mod republications;

@@ -48,6 +48,7 @@ const SQLITE: Embedded = &[
     (30, "translations", include_str!("../migrations/sqlite/0030_translations.sql")),
     (31, "revised_at", include_str!("../migrations/sqlite/0031_revised_at.sql")),
     (32, "writing_desk", include_str!("../migrations/sqlite/0032_writing_desk.sql")),
+    (33, "pages", include_str!("../migrations/sqlite/0033_pages.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -86,6 +87,7 @@ const POSTGRES: Embedded = &[
     (30, "translations", include_str!("../migrations/postgres/0030_translations.sql")),
     (31, "revised_at", include_str!("../migrations/postgres/0031_revised_at.sql")),
     (32, "writing_desk", include_str!("../migrations/postgres/0032_writing_desk.sql")),
+    (33, "pages", include_str!("../migrations/postgres/0033_pages.sql")),
 ];
 
 #[derive(Debug)]

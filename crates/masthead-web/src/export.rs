@@ -95,12 +95,20 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
             paths.extend(feeds(base));
         }
     }
+    for page in store.pages().await? {
+        paths.push(page.path());
+    }
+    // The site's colours, when it has its own (a static server serves the file, whatever the query).
+    if let Some(colors) = crate::views::site_view(&state.site().await?).colors {
+        paths.push(colors);
+    }
     paths.extend(state.theme().asset_paths());
     Ok(paths)
 }
 
 /// Where the file for `address` goes: pages become `…/index.html`, documents keep their name.
 pub fn file_for(address: &str) -> PathBuf {
+    let address = address.split('?').next().unwrap_or_default();
     let trimmed = address.trim_start_matches('/');
     let last = trimmed.rsplit('/').next().unwrap_or_default();
     if trimmed.is_empty() {
@@ -261,5 +269,7 @@ mod tests {
         assert_eq!(file_for("/article/water.ninjs.json"), PathBuf::from("article/water.ninjs.json"));
         assert_eq!(file_for("/region/europe/feed.xml"), PathBuf::from("region/europe/feed.xml"));
         assert_eq!(file_for("/article/water/republish"), PathBuf::from("article/water/republish/index.html"));
+        assert_eq!(file_for("/site.css?accent=225588"), PathBuf::from("site.css"));
+        assert_eq!(file_for("/about"), PathBuf::from("about/index.html"));
     }
 }

@@ -20,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../theme/templates/home.html")),
     ("article.html", include_str!("../theme/templates/article.html")),
     ("archive.html", include_str!("../theme/templates/archive.html")),
+    ("page.html", include_str!("../theme/templates/page.html")),
     ("search.html", include_str!("../theme/templates/search.html")),
     ("error.html", include_str!("../theme/templates/error.html")),
     ("republish.html", include_str!("../theme/templates/republish.html")),
@@ -58,6 +59,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-send.html", include_str!("../theme/templates/admin-send.html")),
     ("admin-digests.html", include_str!("../theme/templates/admin-digests.html")),
     ("admin-digest-delete.html", include_str!("../theme/templates/admin-digest-delete.html")),
+    ("admin-pages.html", include_str!("../theme/templates/admin-pages.html")),
+    ("admin-page.html", include_str!("../theme/templates/admin-page.html")),
+    ("admin-front.html", include_str!("../theme/templates/admin-front.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

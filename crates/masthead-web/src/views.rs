@@ -24,6 +24,11 @@ pub struct SiteView {
     pub media_contact: String,
     /// The logo's address, if there is one.
     pub logo: Option<String>,
+    /// The navigation menu and the footer's links, as the settings give them.
+    pub menu: Vec<LinkView>,
+    pub footer_links: Vec<LinkView>,
+    /// The stylesheet of the site's own colours, when it has any.
+    pub colors: Option<String>,
 }
 
 pub fn site_view(site: &Site) -> SiteView {
@@ -39,6 +44,14 @@ pub fn site_view(site: &Site) -> SiteView {
         fair_use_notice: site.fair_use_notice.clone(),
         media_contact: site.media_contact.clone(),
         logo: site.logo_url(),
+        menu: site.menu.iter().map(|l| LinkView { name: l.label.clone(), url: l.url.clone() }).collect(),
+        footer_links: site
+            .footer_links
+            .iter()
+            .map(|l| LinkView { name: l.label.clone(), url: l.url.clone() })
+            .collect(),
+        colors: (!site.accent_color.is_empty())
+            .then(|| format!("/site.css?accent={}", site.accent_color.trim_start_matches('#'))),
     }
 }
 

@@ -131,6 +131,8 @@ function mount() {
   textarea.dataset.editorMounted = 'true';
   const readOnly = textarea.readOnly;
   const articleId = form.getAttribute('data-article-id') || '';
+  // Where a form without a server draft slot keeps its work in this browser (a new article, a page).
+  const localKey = form.getAttribute('data-draft-key') || LOCAL_DRAFT_KEY;
   const csrf = () => {
     const input = field('csrf');
     return input ? input.value : '';
@@ -204,7 +206,7 @@ function mount() {
         else setSaveState(`Not saved: ${await errorOf(response)}`, true);
       } else {
         try {
-          localStorage.setItem(LOCAL_DRAFT_KEY, JSON.stringify({ saved_at: new Date().toISOString(), ...fields }));
+          localStorage.setItem(localKey, JSON.stringify({ saved_at: new Date().toISOString(), ...fields }));
           setSaveState(`Draft saved ${clock(new Date())}`);
         } catch (_) {
           setSaveState('Not saved: this browser would not keep a draft.', true);
@@ -392,7 +394,7 @@ function mount() {
       }
       if (!articleId) {
         try {
-          localStorage.removeItem(LOCAL_DRAFT_KEY);
+          localStorage.removeItem(localKey);
         } catch (_) {
           /* nothing kept */
         }
@@ -421,7 +423,7 @@ function mount() {
   if (articleId) kept = readJSON(form.getAttribute('data-draft'));
   else {
     try {
-      kept = readJSON(localStorage.getItem(LOCAL_DRAFT_KEY));
+      kept = readJSON(localStorage.getItem(localKey));
     } catch (_) {
       kept = null;
     }
@@ -454,7 +456,7 @@ function mount() {
     discard.addEventListener('click', async () => {
       if (!articleId) {
         try {
-          localStorage.removeItem(LOCAL_DRAFT_KEY);
+          localStorage.removeItem(localKey);
         } catch (_) {
           /* nothing kept */
         }

@@ -17,6 +17,7 @@ mod media;
 mod members;
 mod newsroom;
 mod page;
+mod pages;
 mod reset;
 mod send_views;
 mod sends;
@@ -40,6 +41,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/articles/{id}/delete", post(articles::delete))
         .route("/admin/articles/{id}", get(articles::edit_form).post(articles::save))
         .route("/admin/settings", get(settings::form).post(settings::save))
+        .route("/admin/pages", get(pages::list))
+        .route("/admin/pages/new", get(pages::new_form).post(pages::create))
+        .route("/admin/pages/{id}", get(pages::edit_form).post(pages::save))
+        .route("/admin/pages/{id}/delete", post(pages::delete))
+        .route("/admin/front", get(pages::front_form).post(pages::save_front))
         .route("/admin/comments", get(comments::queue).post(comments::moderate))
         .route("/admin/articles/{id}/comments", post(comments::close))
         .route("/admin/articles/{id}/correction", post(articles::correct))

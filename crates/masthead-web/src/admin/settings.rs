@@ -27,6 +27,9 @@ const TEXTS: &[(&str, &str, bool)] = &[
     ("time_zone", "Time zone (Europe/Belgrade…)", false),
     ("copyright_holder", "Copyright holder", false),
     ("logo", "Logo (an image's address: /media/… or https://…; empty for none)", false),
+    ("accent_color", "Accent colour (#rrggbb, for example #a4161a; empty for the theme's)", false),
+    ("menu", "Menu under the masthead: one link a line, its label and its address (About | /about)", true),
+    ("footer_links", "Links in the footer, the same way (Corrections | /corrections)", true),
     ("media_contact", "Media contact e-mail", false),
     ("note_to_readers", "Note to readers", true),
     ("membership_call", "Membership call", true),
@@ -47,6 +50,9 @@ fn text_of(site: &Site, name: &str) -> String {
         "time_zone" => site.time_zone.clone(),
         "copyright_holder" => site.copyright_holder.clone(),
         "logo" => site.logo.clone(),
+        "accent_color" => site.accent_color.clone(),
+        "menu" => links_text(&site.menu),
+        "footer_links" => links_text(&site.footer_links),
         "media_contact" => site.media_contact.clone(),
         "note_to_readers" => site.note_to_readers.clone(),
         "membership_call" => site.membership_call.clone(),
@@ -54,6 +60,26 @@ fn text_of(site: &Site, name: &str) -> String {
         "fair_use_notice" => site.fair_use_notice.clone(),
         _ => String::new(),
     }
+}
+
+/// Links as the form shows them: `Label | address`, one a line.
+fn links_text(links: &[masthead_core::site::SiteLink]) -> String {
+    links.iter().map(|l| format!("{} | {}", l.label, l.url)).collect::<Vec<_>>().join("\n")
+}
+
+/// The links a form's text gives: `Label | address` a line (a line without `|` is blamed by the
+/// settings, which find no address in it).
+fn links_value(text: &str) -> Value {
+    Value::Array(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|line| {
+                let (label, url) = line.rsplit_once('|').unwrap_or((line, ""));
+                serde_json::json!({ "label": label.trim(), "url": url.trim() })
+            })
+            .collect(),
+    )
 }
 
 /// The first value sent for `key`, trimmed.
@@ -117,7 +143,11 @@ pub(crate) async fn save(
     let mut changes = Map::new();
     for name in TEXTS.iter().map(|(name, ..)| *name).chain(["default_policy"]) {
         if let Some(value) = posted(&pairs, name) {
-            changes.insert(name.to_owned(), Value::String(value));
+            let value = match name {
+                "menu" | "footer_links" => links_value(&value),
+                _ => Value::String(value),
+            };
+            changes.insert(name.to_owned(), value);
         }
     }
     for name in SWITCHES {

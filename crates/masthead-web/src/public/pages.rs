@@ -29,6 +29,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/page/{cursor}", get(home_page))
         .route("/article/{slug}", get(article))
         .route("/preview/{token}", get(preview))
+        .route("/site.css", get(site_colors))
+        .route("/{slug}", get(static_page))
         .route("/author/{slug}", get(author))
         .route("/author/{slug}/page/{cursor}", get(author_page))
         .route("/region/{slug}", get(|s, p, q, h| term(TermKind::Region, s, p, q, h)))
@@ -151,15 +153,61 @@ async fn home(
 ) -> Result<Response> {
     let page = page_from(query, state.page_size())?;
     let site = state.site().await?;
-    let listing = state.store().published(page).await?;
+    let mut listing = state.store().published(page).await?;
+    #[derive(Serialize)]
+    struct Section {
+        name: String,
+        url: String,
+        items: Vec<SummaryView>,
+    }
     #[derive(Serialize)]
     struct HomePage {
         #[serde(flatten)]
         chrome: Chrome,
         canonical: String,
         page_meta: PageMeta,
+        /// The curated front (first page only): the lead story, the pinned ones, sections.
+        lead: Option<SummaryView>,
+        pinned: Vec<SummaryView>,
+        sections: Vec<Section>,
         items: Vec<SummaryView>,
         pager: PagerView,
+    }
+    let mut tags = Tags::new(["listing".to_owned(), "nav".to_owned()]);
+    let front = &site.front_page;
+    let (mut lead, mut pinned, mut sections) = (None, Vec::new(), Vec::new());
+    if page.after.is_none() {
+        let chosen: Vec<i64> = front.lead.iter().chain(&front.pinned).copied().collect();
+        let mut curated = state.store().summaries(&chosen).await?;
+        tags.add_summaries(&curated);
+        if let Some(id) = front.lead
+            && let Some(at) = curated.iter().position(|s| s.id == id)
+        {
+            lead = Some(summary_view(&curated.remove(at)));
+        }
+        for id in &front.pinned {
+            if let Some(s) = curated.iter().find(|s| s.id == *id) {
+                pinned.push(summary_view(s));
+            }
+        }
+        // The newest list leaves out what the front already shows.
+        listing.items.retain(|s| !chosen.contains(&s.id));
+        for term_id in &front.sections {
+            let term = match state.store().term(*term_id).await {
+                Ok(term) => term,
+                Err(masthead_store::StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let newest = state.store().published_in_term(term.id, Page { after: None, limit: 4 }).await?;
+            tags.add(format!("term:{}", term.id));
+            tags.add_summaries(&newest.items);
+            let link = term_link(&term);
+            sections.push(Section {
+                name: link.name,
+                url: link.url,
+                items: newest.items.iter().map(summary_view).collect(),
+            });
+        }
     }
     let view = HomePage {
         page_meta: PageMeta::new(
@@ -172,10 +220,12 @@ async fn home(
         ),
         chrome: chrome(&state, &site, None).await?,
         canonical: site.url("/"),
+        lead,
+        pinned,
+        sections,
         items: listing.items.iter().map(summary_view).collect(),
         pager: pager("/", &page, &listing),
     };
-    let mut tags = Tags::new(["listing".to_owned(), "nav".to_owned()]);
     tags.add_summaries(&listing.items);
     Ok(html_page(&headers, state.theme().render("home.html", view)?, tags))
 }
@@ -256,6 +306,64 @@ async fn article(
         return article_ninjs(&state, &article, &headers).await;
     }
     article_page(&state, &headers, &article, false).await
+}
+
+/// `/{slug}`: a static page (About, Contact …). An address that is no page is left to the
+/// redirects (an imported site's old addresses) and then answers 404.
+async fn static_page(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let Path(raw) = path.map_err(|_| AppError::NotFound)?;
+    let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
+    let page = match state.store().page_by_slug(slug.as_str()).await {
+        Ok(page) => page,
+        Err(masthead_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let site = state.site().await?;
+    #[derive(Serialize)]
+    struct StaticPageView {
+        #[serde(flatten)]
+        chrome: Chrome,
+        canonical: String,
+        title: String,
+        body_html: String,
+        updated: crate::views::DateView,
+    }
+    let view = StaticPageView {
+        chrome: chrome(&state, &site, None).await?,
+        canonical: site.url(&page.path()),
+        title: page.title.clone(),
+        body_html: page.body.html.clone(),
+        updated: crate::views::date_view(page.updated_at, &site.time_zone),
+    };
+    let tags = Tags::new([format!("page:{}", page.id), "nav".to_owned()]);
+    Ok(html_page(&headers, state.theme().render("page.html", view)?, tags))
+}
+
+/// `/site.css?accent=rrggbb`: the site's own colours over the theme's, as a stylesheet (the
+/// pages' policy allows no inline style). Only the colour the settings name is answered.
+async fn site_colors(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response> {
+    let site = state.site().await?;
+    let asked = crate::paths::query_value(query.as_deref(), "accent").unwrap_or_default();
+    let accent = site.accent_color.trim_start_matches('#');
+    if accent.is_empty()
+        || !asked.eq_ignore_ascii_case(accent)
+        || !masthead_core::site::is_accent_color(&site.accent_color)
+    {
+        return Err(AppError::NotFound);
+    }
+    let css = format!(":root {{ --accent: #{accent}; }}\n");
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+        ],
+        css,
+    )
+        .into_response())
 }
 
 /// `/preview/{token}`: an article as readers will see it, before it is published or before

@@ -1,0 +1,178 @@
+//! The site's own pages, its menu, footer links and colour, and the curated front page:
+//! through the admin's forms, seen on the public site.
+
+use axum::http::StatusCode;
+use masthead_core::{Role, TermKind};
+
+use crate::admin::{PASSWORD, form, page_token, sign_in, staff_writing_as};
+use crate::harness::{Backend, TestApp, attrs, one_text, texts};
+
+async fn session(app: &TestApp, role: Role) -> String {
+    let author_id = app.store().authors().await.unwrap()[0].id;
+    staff_writing_as(app, role, author_id).await;
+    sign_in(app, &format!("{}@meridian.example", role.key()), PASSWORD).await.1.expect("a session")
+}
+
+async fn pages_menus_and_colours(backend: Backend) {
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
+    let editor = session(&app, Role::Editor).await;
+    let (_, csrf) = page_token(&app, &editor, "/admin/pages/new").await;
+    let made = form(
+        &app,
+        "/admin/pages/new",
+        &editor,
+        &[
+            ("csrf", &csrf),
+            ("title", "About us"),
+            ("body", "<p>We are <strong>The Meridian</strong>.</p>"),
+            ("body_format", "html"),
+        ],
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.body);
+    let edit = made.header("location").to_owned();
+    let about = app.get("/about-us").await;
+    assert_eq!(about.status, StatusCode::OK);
+    assert_eq!(one_text(&about.html(), "h1.headline"), "About us");
+    assert!(about.body.contains("We are <strong>The Meridian</strong>."));
+
+    // The site's own addresses and another page's are refused, saying why.
+    let reserved =
+        form(&app, "/admin/pages/new", &editor, &[("csrf", &csrf), ("title", "Search"), ("body", "x")]).await;
+    assert_eq!(reserved.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&reserved.html(), ".form-error").contains("/search is one of the site's own addresses"));
+    let taken =
+        form(&app, "/admin/pages/new", &editor, &[("csrf", &csrf), ("title", "About us"), ("body", "y")])
+            .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The search page is still the search page.
+    assert_eq!(app.get("/search?q=water").await.status, StatusCode::OK);
+    // An address that is no page is still not found.
+    assert_eq!(app.get("/no-such-page").await.status, StatusCode::NOT_FOUND);
+
+    // The menu, the footer's links and the accent colour, set by an administrator.
+    let admin = session(&app, Role::Administrator).await;
+    let (page, csrf) = page_token(&app, &admin, "/admin/settings").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let html = page.html();
+    for name in ["title", "tagline", "base_url", "language", "time_zone", "copyright_holder", "media_contact"]
+    {
+        let value = attrs(&html, &format!("input[name={name}]"), "value").pop().unwrap_or_default();
+        fields.push((name.into(), value));
+    }
+    let send = |extra: &[(&str, &str)]| {
+        let mut all: Vec<(String, String)> = fields.clone();
+        all.push(("csrf".into(), csrf.clone()));
+        all.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        all
+    };
+
+    let bad = send(&[("accent_color", "red; background: url(x)")]);
+    let refused = form(&app, "/admin/settings", &admin, &pairs(&bad)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&refused.html(), ".form-error").contains("#rrggbb"));
+    let bad = send(&[("menu", "About | javascript:alert(1)")]);
+    let refused = form(&app, "/admin/settings", &admin, &pairs(&bad)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let good = send(&[
+        ("accent_color", "#225588"),
+        ("menu", "About | /about-us\nSupport us | https://support.example/meridian"),
+        ("footer_links", "Corrections | /corrections"),
+    ]);
+    let saved = form(&app, "/admin/settings", &admin, &pairs(&good)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let home = app.get("/").await.html();
+    assert_eq!(
+        attrs(&home, "nav.sections li.menu-link a", "href"),
+        ["/about-us", "https://support.example/meridian"]
+    );
+    assert_eq!(texts(&home, ".footer-links a"), ["Corrections"]);
+    let colours = attrs(&home, "link[rel=stylesheet][href^='/site.css']", "href");
+    assert_eq!(colours, ["/site.css?accent=225588"]);
+    let css = app.get(&colours[0]).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(css.body.trim(), ":root { --accent: #225588; }");
+    assert_eq!(app.get("/site.css?accent=000000").await.status, StatusCode::NOT_FOUND, "only the colour set");
+
+    // Deleted, the page is gone.
+    let (_, csrf) = page_token(&app, &editor, &edit).await;
+    let deleted =
+        form(&app, &format!("{edit}/delete"), &editor, &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/about-us").await.status, StatusCode::NOT_FOUND);
+    app.finish().await;
+}
+
+async fn the_front_page_leads_with_what_editors_choose(backend: Backend) {
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
+    let editor = session(&app, Role::Editor).await;
+    let published = app.published().await;
+    let (lead, pin) = (&published[3], &published[5]);
+    let region =
+        app.store().terms(TermKind::Region).await.unwrap().into_iter().find(|t| t.name == "Sahel").unwrap();
+    let (page, csrf) = page_token(&app, &editor, "/admin/front").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let (lead_id, pin_field, region_id) =
+        (lead.id.to_string(), format!("pin_{}", pin.id), region.id.to_string());
+    let saved = form(
+        &app,
+        "/admin/front",
+        &editor,
+        &[("csrf", &csrf), ("lead", &lead_id), (&pin_field, "1"), ("section", &region_id)],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let home = app.get("/").await.html();
+    assert_eq!(texts(&home, ".front-lead h2 a, .front-lead h3 a"), std::slice::from_ref(&lead.title));
+    assert_eq!(texts(&home, ".front-pinned h2 a, .front-pinned h3 a"), std::slice::from_ref(&pin.title));
+    assert_eq!(texts(&home, ".front-section .front-heading a"), ["Sahel"]);
+    let latest: Vec<String> = texts(&home, "main > article h2 a, main > article h3 a");
+    assert!(!latest.contains(&lead.title), "the lead is not listed twice: {latest:?}");
+
+    // An article that is not published cannot lead.
+    let author = app.store().authors().await.unwrap()[0].id.to_string();
+    let (_, csrf) = page_token(&app, &editor, "/admin/articles/new").await;
+    let draft = form(
+        &app,
+        "/admin/articles/new",
+        &editor,
+        &[("csrf", &csrf), ("title", "A draft"), ("body", "Text"), ("author_ids", &author)],
+    )
+    .await;
+    let draft_id = draft.header("location").rsplit('/').next().unwrap().to_owned();
+    let (_, csrf) = page_token(&app, &editor, "/admin/front").await;
+    let refused = form(&app, "/admin/front", &editor, &[("csrf", &csrf), ("lead", &draft_id)]).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&refused.html(), ".form-error").contains("is not published"));
+
+    // Authors do not curate it.
+    let author_session = session(&app, Role::Author).await;
+    let (page, _) = page_token(&app, &author_session, "/admin/front").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn pages_menus_and_colours_on_sqlite() {
+    pages_menus_and_colours(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn pages_menus_and_colours_on_postgres() {
+    pages_menus_and_colours(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn the_front_page_leads_with_what_editors_choose_on_sqlite() {
+    the_front_page_leads_with_what_editors_choose(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn the_front_page_leads_with_what_editors_choose_on_postgres() {
+    the_front_page_leads_with_what_editors_choose(Backend::Postgres).await;
+}
+
+fn pairs(all: &[(String, String)]) -> Vec<(&str, &str)> {
+    all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
