@@ -105,7 +105,7 @@ export function buildToolbar(editor, actions) {
     const button = h('button', {
       type: 'button',
       class: `mh-btn mh-btn-${item.name}`,
-      'aria-label': item.label,
+      'aria-label': spokenName(item),
       title,
       'aria-pressed': item.toggle ? 'false' : null,
       tabindex: '-1',
@@ -187,4 +187,17 @@ export function buildToolbar(editor, actions) {
   editor.on('focus', update);
   update();
   return bar;
+}
+
+/**
+ * The button's accessible name: its label, beginning with the words it shows when the label
+ * does not already hold them (WCAG 2.5.3, label in name: "1. List, numbered list"), so that
+ * someone who says what they see can press it.
+ */
+function spokenName(item) {
+  const words = (t) => t.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const shown = words(item.text);
+  const named = words(item.label);
+  if (!shown.length || shown.every((w) => named.includes(w))) return item.label;
+  return `${item.text.replace(/^[^\p{L}\p{N}]+/u, '')}, ${item.label.charAt(0).toLowerCase()}${item.label.slice(1)}`;
 }
