@@ -127,6 +127,30 @@ pub async fn save_author(
 
 /// `user` adds a region, theme or tag (`id` none) or changes term `id`. A term lies within
 /// another of its own kind, never within itself or its own descendants.
+/// `user` merges term `from` into `into`: its articles are filed under `into`, its address
+/// and feeds send readers to `into`'s, and it is gone. Editors and up; audited.
+pub async fn merge_terms(newsroom: &Newsroom, user: &User, from: i64, into: i64) -> Outcome<Term> {
+    if !user.may(Action::ManageAuthorsAndTerms) {
+        return Err(crate::error::refused(user, "merge regions, themes and tags"));
+    }
+    let old = newsroom.store().term(from).await.map_err(|e| match e {
+        masthead_store::StoreError::NotFound => Failure::NotFound(format!("no term number {from}")),
+        other => other.into(),
+    })?;
+    let merged = newsroom.store().merge_term(from, into).await.map_err(|e| match e {
+        masthead_store::StoreError::NotFound => {
+            Failure::invalid("into", format!("There is no term number {into}."))
+        }
+        masthead_store::StoreError::Invalid(why) => Failure::invalid("into", why),
+        other => other.into(),
+    })?;
+    newsroom
+        .store()
+        .audit(Some(user.id), "term merged", &format!("{} into {}", old.path(), merged.path()))
+        .await?;
+    Ok(merged)
+}
+
 pub async fn save_term(
     newsroom: &Newsroom,
     user: &User,

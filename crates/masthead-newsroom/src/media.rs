@@ -121,3 +121,59 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         }
     }
 }
+
+/// The media library, newest first, searched by description, credit, licence or file name.
+pub async fn find(
+    newsroom: &Newsroom,
+    user: &User,
+    before: Option<i64>,
+    text: &str,
+    limit: u32,
+) -> Outcome<Vec<Media>> {
+    if !user.may(Action::UploadMedia) {
+        return Err(crate::error::refused(user, "see the media library"));
+    }
+    Ok(newsroom.store().find_media(before, text, limit).await?)
+}
+
+/// Where an image is used (at most this many places are named).
+pub const USES_SHOWN: u32 = 50;
+
+/// Where image `id` is used: ("article" or "author", number, title).
+pub async fn uses(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<Vec<(String, i64, String)>> {
+    if !user.may(Action::UploadMedia) {
+        return Err(crate::error::refused(user, "see the media library"));
+    }
+    newsroom.store().media_uses(id, USES_SHOWN).await.map_err(|e| match e {
+        masthead_store::StoreError::NotFound => Failure::NotFound(format!("no image number {id}")),
+        other => other.into(),
+    })
+}
+
+/// `user` (an editor or above) deletes image `id`, its record and its files, when nothing uses
+/// it; one in use is refused, naming where.
+pub async fn delete(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
+    if !user.may(Action::EditAnyArticle) {
+        return Err(crate::error::refused(user, "delete images"));
+    }
+    let media = newsroom.store().media(id).await.map_err(|e| match e {
+        masthead_store::StoreError::NotFound => Failure::NotFound(format!("no image number {id}")),
+        other => other.into(),
+    })?;
+    let used = uses(newsroom, user, id).await?;
+    if !used.is_empty() {
+        let places: Vec<String> =
+            used.iter().take(5).map(|(what, _, title)| format!("{what} \u{201c}{title}\u{201d}")).collect();
+        return Err(Failure::Refused(format!(
+            "Image number {id} is in use ({}{}); take it out of them first.",
+            places.join(", "),
+            if used.len() > 5 { ", and more" } else { "" }
+        )));
+    }
+    newsroom.store().delete_media(id).await?;
+    let mut files = vec![media.path.clone()];
+    files.extend(media.variant_widths.iter().map(|w| masthead_core::media::variant_path(&media.path, *w)));
+    newsroom.media().remove_all(&files).await;
+    newsroom.store().audit(Some(user.id), "image deleted", &media.path).await?;
+    Ok(())
+}

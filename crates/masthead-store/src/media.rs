@@ -69,10 +69,61 @@ impl Store {
 
     /// The media library, newest first: up to `limit` items older than `before` (an id).
     pub async fn media_library(&self, before: Option<i64>, limit: u32) -> Result<Vec<Media>> {
-        let sql = format!("SELECT {MEDIA_COLUMNS} FROM media m WHERE m.id < $1 ORDER BY m.id DESC LIMIT $2");
+        self.find_media(before, "", limit).await
+    }
+
+    /// The media library, newest first, of the items whose description, credit, licence or file
+    /// name holds `text` (any case; empty: all): up to `limit` older than `before` (an id).
+    pub async fn find_media(&self, before: Option<i64>, text: &str, limit: u32) -> Result<Vec<Media>> {
+        let text = text.trim().to_lowercase();
+        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let sql = format!(
+            "SELECT {MEDIA_COLUMNS} FROM media m WHERE m.id < $1 AND ($3 = '' OR LOWER(m.alt) LIKE $4 ESCAPE '\\' \
+             OR LOWER(m.credit) LIKE $4 ESCAPE '\\' OR LOWER(m.licence) LIKE $4 ESCAPE '\\' OR LOWER(m.path) LIKE $4 ESCAPE '\\') \
+             ORDER BY m.id DESC LIMIT $2"
+        );
         let rows: Vec<MediaRow> = on_db!(self, pool => {
-            sqlx::query_as(&sql).bind(before.unwrap_or(i64::MAX)).bind(i64::from(limit)).fetch_all(pool).await?
+            sqlx::query_as(&sql)
+                .bind(before.unwrap_or(i64::MAX))
+                .bind(i64::from(limit))
+                .bind(&text)
+                .bind(&pattern)
+                .fetch_all(pool)
+                .await?
         });
         Ok(rows.into_iter().map(MediaRow::into_media).collect())
+    }
+
+    /// Where image `id` is used: articles that feature it or show it in their text (by its
+    /// file's address), and authors whose picture it is: (what, number, title), at most
+    /// `limit`. Reads every article's text: for the newsroom's page of one image, not for lists.
+    pub async fn media_uses(&self, id: i64, limit: u32) -> Result<Vec<(String, i64, String)>> {
+        let media = self.media(id).await?;
+        let address = format!("%/media/{}%", media.path.replace('%', "").replace('_', "\\_"));
+        let rows: Vec<(String, i64, String)> = on_db!(self, pool => {
+            sqlx::query_as(
+                "SELECT 'article', id, title FROM articles WHERE featured_media_id = $1 OR body_html LIKE $2 ESCAPE '\\' \
+                 UNION ALL SELECT 'author', id, name FROM authors WHERE avatar_media_id = $1 \
+                 LIMIT $3",
+            )
+            .bind(id)
+            .bind(&address)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// Deletes image `id`'s record (its files are the caller's to remove).
+    pub async fn delete_media(&self, id: i64) -> Result<()> {
+        let n = on_db!(self, pool => {
+            sqlx::query("DELETE FROM media WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.changed(vec!["all".to_owned()]).await;
+        Ok(())
     }
 }

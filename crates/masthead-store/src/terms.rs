@@ -64,6 +64,67 @@ impl Store {
         self.term(id).await
     }
 
+    /// Merges term `from` into `into` (of the same kind), in one transaction: every article filed
+    /// under `from` is filed under `into` (once), the terms below `from` move below `into`, the
+    /// addresses of `from`'s archive and feeds send readers to `into`'s, and `from` is deleted.
+    pub async fn merge_term(&self, from: i64, into: i64) -> Result<Term> {
+        let (old, new) = (self.term(from).await?, self.term(into).await?);
+        if from == into {
+            return Err(StoreError::Invalid("a term cannot be merged into itself".into()));
+        }
+        if old.kind != new.kind {
+            return Err(StoreError::Invalid(format!("a {} cannot be merged into a {}", old.kind, new.kind)));
+        }
+        if self.term_path(into).await?.iter().any(|t| t.id == from) {
+            return Err(StoreError::Invalid(format!(
+                "{} is below {}: merge the other way",
+                new.name, old.name
+            )));
+        }
+        let now = jiff::Timestamp::now().as_second();
+        let (old_base, new_base) = (old.path(), new.path());
+        let keys = vec!["all".to_owned()];
+        on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO article_terms (article_id, term_id, position) \
+                 SELECT t.article_id, $2, t.position FROM article_terms t WHERE t.term_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM article_terms o WHERE o.article_id = t.article_id AND o.term_id = $2)",
+            )
+            .bind(from)
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM article_terms WHERE term_id = $1").bind(from).execute(&mut *tx).await?;
+            sqlx::query("UPDATE terms SET parent_id = $2 WHERE parent_id = $1").bind(from).bind(into).execute(&mut *tx).await?;
+            for suffix in ["", "/feed.xml", "/atom.xml", "/feed.json"] {
+                sqlx::query(
+                    "INSERT INTO redirects (from_path, to_path, created_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path",
+                )
+                .bind(format!("{old_base}{suffix}"))
+                .bind(format!("{new_base}{suffix}"))
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            // Addresses that sent readers to the old archive now send them to the new one.
+            sqlx::query("UPDATE redirects SET to_path = $2 || substr(to_path, CAST($3 AS INTEGER)) WHERE to_path = $1 OR to_path LIKE $4")
+                .bind(&old_base)
+                .bind(&new_base)
+                .bind(i64::try_from(old_base.len() + 1).unwrap_or(i64::MAX))
+                .bind(format!("{old_base}/%"))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM terms WHERE id = $1").bind(from).execute(&mut *tx).await?;
+            crate::listings::relist_all!(tx);
+            crate::notify::announce_in!(self, &mut *tx, &keys);
+            tx.commit().await?;
+        });
+        self.changed_here(keys);
+        self.term(into).await
+    }
+
     /// A parent must be of the same, hierarchical kind, and not the term itself or below it.
     async fn check_parent(&self, id: Option<i64>, new: &NewTerm) -> Result<()> {
         if let Some(parent_id) = new.parent_id {

@@ -62,6 +62,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("admin-pages.html", include_str!("../theme/templates/admin-pages.html")),
     ("admin-page.html", include_str!("../theme/templates/admin-page.html")),
     ("admin-front.html", include_str!("../theme/templates/admin-front.html")),
+    ("admin-media-item.html", include_str!("../theme/templates/admin-media-item.html")),
 ];
 
 const ASSETS: &[(&str, &[u8])] = &[

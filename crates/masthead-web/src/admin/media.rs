@@ -38,7 +38,19 @@ async fn render(
     error: Option<String>,
     notice: Option<String>,
 ) -> Result<Response> {
-    let items = state.store().media_library(before, PAGE).await?;
+    render_found(state, staff, before, "", status, error, notice).await
+}
+
+async fn render_found(
+    state: &AppState,
+    staff: &Staff,
+    before: Option<i64>,
+    search: &str,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<Response> {
+    let items = media::find(state.newsroom(), &staff.user, before, search, PAGE).await?;
     let next = (items.len() == PAGE as usize).then(|| items.last().map(|m| m.id)).flatten();
     let items: Vec<_> = items
         .iter()
@@ -62,7 +74,7 @@ async fn render(
         staff,
         status,
         "admin-media.html",
-        minijinja::context! { items => items,
+        minijinja::context! { items => items, q => search,
         next => next, error => error, notice => notice },
     )
 }
@@ -74,8 +86,85 @@ pub(crate) async fn library(
 ) -> Result<Response> {
     uploader(&staff)?;
     let before = query_value(q.as_deref(), "before").and_then(|b| b.parse().ok());
-    let notice = query_value(q.as_deref(), "uploaded").map(|id| format!("Uploaded as image number {id}."));
-    render(&state, &staff, before, StatusCode::OK, None, notice).await
+    let notice = query_value(q.as_deref(), "uploaded")
+        .map(|id| format!("Uploaded as image number {id}."))
+        .or_else(|| query_value(q.as_deref(), "deleted").map(|id| format!("Image number {id} is deleted.")));
+    let search = query_value(q.as_deref(), "q").unwrap_or_default();
+    render_found(&state, &staff, before, &search, StatusCode::OK, None, notice).await
+}
+
+/// `GET /admin/media/{id}`: one image, where it is used, its rights, and deleting it.
+pub(crate) async fn item(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> Result<Response> {
+    show_item(&state, &staff, id, StatusCode::OK, None).await
+}
+
+async fn show_item(
+    state: &AppState,
+    staff: &Staff,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response> {
+    uploader(staff)?;
+    let m = match state.store().media(id).await {
+        Ok(m) => m,
+        Err(masthead_store::StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let uses: Vec<_> = media::uses(state.newsroom(), &staff.user, id)
+        .await?
+        .into_iter()
+        .map(|(what, number, title)| {
+            let url = if what == "article" {
+                format!("/admin/articles/{number}")
+            } else {
+                format!("/admin/authors/{number}")
+            };
+            minijinja::context! { what => what, url => url, title => title }
+        })
+        .collect();
+    let site = state.store().site().await?;
+    admin_page(
+        state,
+        &site,
+        staff,
+        status,
+        "admin-media-item.html",
+        minijinja::context! { m => minijinja::context! { id => m.id, url => m.public_path(), alt => m.alt, credit => m.credit,
+            licence => m.licence, travels => m.travels, width => m.width, height => m.height, kind => m.mime_type,
+            kb => (m.size_bytes + 1023) / 1024 },
+        uses => uses, may_delete => staff.user.may(Action::EditAnyArticle), error => error },
+    )
+}
+
+/// `POST /admin/media/{id}/delete`: deletes an image nothing uses, once the box is ticked.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    staff: Staff,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    form: std::result::Result<axum::Form<crate::admin::form::Pairs>, axum::extract::rejection::FormRejection>,
+) -> Result<Response> {
+    let pairs = crate::admin::form::signed_form(&staff, form)?;
+    if field(&pairs, "confirm") != "yes" {
+        return show_item(
+            &state,
+            &staff,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("Tick \u{201c}yes, delete it\u{201d} to delete the image.".into()),
+        )
+        .await;
+    }
+    match media::delete(state.newsroom(), &staff.user, id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/media?deleted={id}")).into_response()),
+        Err(Failure::Refused(why)) => show_item(&state, &staff, id, StatusCode::CONFLICT, Some(why)).await,
+        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// `POST /admin/media/{id}`: an image's credit, licence and whether it travels with copies.

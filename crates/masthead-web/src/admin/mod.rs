@@ -86,6 +86,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/authors/{id}", get(newsroom::author).post(newsroom::update_author))
         .route("/admin/terms", get(newsroom::terms).post(newsroom::create_term))
         .route("/admin/terms/{id}", get(newsroom::term).post(newsroom::update_term))
+        .route("/admin/terms/{id}/merge", post(newsroom::merge_term))
         .route("/admin/outlets", get(newsroom::outlets).post(newsroom::create_outlet))
         .route("/admin/outlets/{id}", get(newsroom::outlet).post(newsroom::update_outlet))
         .route(
@@ -94,7 +95,8 @@ pub(crate) fn router() -> Router<AppState> {
                 masthead_newsroom::images::UploadLimits::default().max_bytes + 64 * 1024,
             )),
         )
-        .route("/admin/media/{id}", post(media::change_rights))
+        .route("/admin/media/{id}", get(media::item).post(media::change_rights))
+        .route("/admin/media/{id}/delete", post(media::delete))
         .route("/admin/sources", get(sources::list).post(sources::create))
         .route("/admin/sources/{id}", get(sources::show).post(sources::update))
         .route("/admin/sources/{id}/pull", post(sources::pull))

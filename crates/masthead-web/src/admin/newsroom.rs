@@ -76,6 +76,8 @@ struct Page {
     action: String,
     form_title: String,
     fields: Vec<Field>,
+    /// A term being edited: the others of its kind it may be merged into (value, label).
+    merge: Option<(String, Vec<(String, String)>)>,
 }
 
 fn manager(staff: &Staff) -> Result<()> {
@@ -106,7 +108,7 @@ async fn render(
         status,
         "admin-records.html",
         minijinja::context! { title => page.title, intro => page.intro, rows => page.rows, action => page.action,
-        form_title => page.form_title, fields => page.fields, error => error, notice => notice },
+        form_title => page.form_title, fields => page.fields, merge => page.merge, error => error, notice => notice },
     )
 }
 
@@ -208,6 +210,7 @@ async fn author_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         action: editing.map(|id| format!("/admin/authors/{id}")).unwrap_or_else(|| "/admin/authors".into()),
         form_title: current.map(|a| format!("Edit {}", a.name)).unwrap_or_else(|| "New author".into()),
         fields,
+        merge: None,
     })
 }
 
@@ -338,7 +341,42 @@ async fn term_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pairs>
         action: editing.map(|id| format!("/admin/terms/{id}")).unwrap_or_else(|| "/admin/terms".into()),
         form_title: current.map(|t| format!("Edit {}", t.name)).unwrap_or_else(|| "New term".into()),
         fields,
+        merge: current.map(|t| {
+            let others = all
+                .iter()
+                .filter(|o| o.kind == t.kind && o.id != t.id)
+                .map(|o| (o.id.to_string(), o.name.clone()))
+                .collect();
+            (format!("/admin/terms/{}/merge", t.id), others)
+        }),
     })
+}
+
+/// `POST /admin/terms/{id}/merge`: the term's articles filed under another, its addresses sent
+/// there, and the term gone; once the box saying so is ticked.
+pub(crate) async fn merge_term(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    manager(&staff)?;
+    let pairs = signed_form(&staff, form)?;
+    let into = field(&pairs, "into").parse::<i64>().ok();
+    let error = match (field(&pairs, "confirm").as_str(), into) {
+        ("yes", Some(into)) => match catalogue::merge_terms(state.newsroom(), &staff.user, id, into).await {
+            Ok(merged) => {
+                return Ok(Redirect::to(&format!("/admin/terms/{}?saved", merged.id)).into_response());
+            }
+            Err(Failure::Invalid { message, .. }) => message,
+            Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
+            Err(other) => return Err(other.into()),
+        },
+        (_, None) => "Choose the term to merge it into.".to_owned(),
+        _ => "Tick \u{201c}yes, merge them\u{201d} to merge.".to_owned(),
+    };
+    let page = term_page(&state, Some(id), None).await?;
+    render(&state, &staff, page, StatusCode::UNPROCESSABLE_ENTITY, Some(error), None).await
 }
 
 pub(crate) async fn terms(State(state): State<AppState>, staff: Staff) -> Result<Response> {
@@ -443,6 +481,7 @@ async fn outlet_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         action: editing.map(|id| format!("/admin/outlets/{id}")).unwrap_or_else(|| "/admin/outlets".into()),
         form_title: current.map(|o| format!("Edit {}", o.name)).unwrap_or_else(|| "New outlet".into()),
         fields,
+        merge: None,
     })
 }
 

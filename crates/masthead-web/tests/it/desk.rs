@@ -495,3 +495,78 @@ async fn the_automatic_excerpt_follows_the_text() {
     assert_eq!(crate::harness::texts(&page.html(), "textarea#excerpt"), ["Our own words."]);
     app.finish().await;
 }
+
+#[tokio::test]
+async fn the_media_library_is_searched_shows_where_an_image_is_used_and_deletes_only_unused_ones() {
+    let app = TestApp::demo().await;
+    let session = signed_in(&app, Role::Editor).await;
+    let (page, csrf) = page_token(&app, &session, "/admin/articles/new").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let upload = |credit: &'static str| {
+        multipart(
+            "/admin/media/upload.json",
+            ("cookie", &session),
+            &photo(300, 200),
+            &[("csrf", &csrf), ("alt", "A well"), ("credit", credit), ("travels", "yes")],
+        )
+    };
+    let used: serde_json::Value =
+        serde_json::from_str(&app.send(upload("Photo: Sahel Agency")).await.body).unwrap();
+    let unused: serde_json::Value =
+        serde_json::from_str(&app.send(upload("Photo: Nobody")).await.body).unwrap();
+    let (used_id, unused_id) = (used["id"].as_i64().unwrap(), unused["id"].as_i64().unwrap());
+
+    // An article shows the first one in its text.
+    let author = app.store().authors().await.unwrap()[0].id.to_string();
+    let body = format!(
+        r#"<figure class="image"><img src="{}" alt="A well"></figure><p>Text.</p>"#,
+        used["url"].as_str().unwrap()
+    );
+    let created = form(
+        &app,
+        "/admin/articles/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("title", "Wells"),
+            ("body", &body),
+            ("body_format", "html"),
+            ("author_ids", &author),
+        ],
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER);
+
+    let found = get_with(&app, "/admin/media?q=sahel+agency", ("cookie", &session)).await.html();
+    let numbers = crate::harness::texts(&found, ".media-item strong");
+    assert_eq!(numbers, [format!("No. {used_id}")], "found by its credit");
+
+    let item = get_with(&app, &format!("/admin/media/{used_id}"), ("cookie", &session)).await.html();
+    assert_eq!(crate::harness::texts(&item, "ul.uses a"), ["Wells"]);
+    let refused = form(
+        &app,
+        &format!("/admin/media/{used_id}/delete"),
+        &session,
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(crate::harness::one_text(&refused.html(), ".form-error").contains("\u{201c}Wells\u{201d}"));
+    assert_eq!(app.get(used["url"].as_str().unwrap()).await.status, StatusCode::OK);
+
+    let deleted = form(
+        &app,
+        &format!("/admin/media/{unused_id}/delete"),
+        &session,
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(unused["url"].as_str().unwrap()).await.status,
+        StatusCode::NOT_FOUND,
+        "its file is gone too"
+    );
+    assert!(app.store().media(unused_id).await.is_err());
+    app.finish().await;
+}

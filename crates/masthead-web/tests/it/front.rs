@@ -176,3 +176,74 @@ async fn the_front_page_leads_with_what_editors_choose_on_postgres() {
 fn pairs(all: &[(String, String)]) -> Vec<(&str, &str)> {
     all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
+
+async fn a_term_merged_into_another_leaves_a_redirect(backend: Backend) {
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
+    let editor = session(&app, Role::Editor).await;
+    let tags = app.store().terms(TermKind::Tag).await.unwrap();
+    let from = tags.iter().find(|t| t.name == "Drought").unwrap().clone();
+    let into = tags.iter().find(|t| t.name == "Ports").unwrap().clone();
+    let before = app.get(&format!("/tag/{}", from.slug)).await;
+    assert_eq!(before.status, StatusCode::OK);
+    let filed: Vec<String> = texts(&before.html(), "main article.summary h2 a");
+    assert!(!filed.is_empty());
+
+    let (page, csrf) = page_token(&app, &editor, &format!("/admin/terms/{}", from.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let into_id = into.id.to_string();
+    let unticked = form(
+        &app,
+        &format!("/admin/terms/{}/merge", from.id),
+        &editor,
+        &[("csrf", &csrf), ("into", &into_id)],
+    )
+    .await;
+    assert_eq!(unticked.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let merged = form(
+        &app,
+        &format!("/admin/terms/{}/merge", from.id),
+        &editor,
+        &[("csrf", &csrf), ("into", &into_id), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    assert!(app.store().term(from.id).await.is_err(), "the merged term is gone");
+
+    let old = app.get(&format!("/tag/{}", from.slug)).await;
+    assert_eq!(old.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(old.header("location"), format!("/tag/{}", into.slug));
+    let feed = app.get(&format!("/tag/{}/feed.xml", from.slug)).await;
+    assert_eq!(feed.status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(feed.header("location"), format!("/tag/{}/feed.xml", into.slug));
+    let archive: Vec<String> =
+        texts(&app.get(&format!("/tag/{}", into.slug)).await.html(), "main article.summary h2 a");
+    for title in &filed {
+        assert!(archive.contains(title), "{title} is filed under the term it was merged into: {archive:?}");
+    }
+
+    // A region cannot be merged into one below it.
+    let regions = app.store().terms(TermKind::Region).await.unwrap();
+    let europe = regions.iter().find(|t| t.name == "Europe").unwrap();
+    let serbia = regions.iter().find(|t| t.name == "Serbia").unwrap();
+    let (_, csrf) = page_token(&app, &editor, &format!("/admin/terms/{}", europe.id)).await;
+    let refused = form(
+        &app,
+        &format!("/admin/terms/{}/merge", europe.id),
+        &editor,
+        &[("csrf", &csrf), ("into", &serbia.id.to_string()), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(one_text(&refused.html(), ".form-error").contains("merge the other way"));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_term_merged_into_another_leaves_a_redirect_on_sqlite() {
+    a_term_merged_into_another_leaves_a_redirect(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_term_merged_into_another_leaves_a_redirect_on_postgres() {
+    a_term_merged_into_another_leaves_a_redirect(Backend::Postgres).await;
+}
