@@ -96,6 +96,14 @@ test('a writer writes with headings, an image and an embed, loses nothing, previ
   await page.waitForFunction(() => document.querySelector('#body').value.includes('data-embed='));
   assert.match(await page.inputValue('#body'), /<figure class="embed" data-embed="https:\/\/www\.youtube-nocookie\.com\/embed\/dQw4w9WgXcQ">/);
   assert.equal(await page.locator('.ProseMirror iframe').count(), 0);
+
+  // The featured image from the main form, with the description and credit typed there.
+  await page.fill('#featured_alt', 'The well at noon');
+  await page.fill('#featured_credit', 'Photo: The Meridian');
+  await page.setInputFiles('#featured-file', { name: 'noon.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+  await page.waitForFunction(() => /Uploaded as image number/.test(document.querySelector('.featured-status')?.textContent || ''));
+  assert.notEqual(await page.inputValue('#featured_media_id'), '');
+  assert.equal(await page.locator('.featured-thumb:not([hidden])').count(), 1);
   await Promise.all([page.waitForSelector('.form-notice'), page.click('button[value=save]')]);
   assert.equal(await page.textContent('.form-notice'), 'Saved.');
   await shot(page, '10-desk-written');
@@ -154,6 +162,7 @@ test('a writer writes with headings, an image and an embed, loses nothing, previ
   await article.waitForSelector('figure.embed .embed-consent button');
   assert.deepEqual(elsewhere, [], 'nothing requested from a third party before the click');
   assert.equal(await article.getAttribute('.body figure.image img', 'alt'), 'A dry well near Gao');
+  assert.equal(await article.getAttribute('figure.featured img', 'alt'), 'The well at noon');
   await shot(article, '12-desk-published');
   await article.click('figure.embed .embed-consent button');
   await article.waitForSelector('figure.embed iframe[src="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"]');

@@ -108,6 +108,23 @@ impl OutletRequest {
     }
 }
 
+/// `user` (an editor or above) deletes author `id`, who must have no byline left. Audited.
+pub async fn delete_author(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
+    if !user.may(Action::ManageAuthorsAndTerms) {
+        return Err(crate::error::refused(user, "delete authors"));
+    }
+    let author = newsroom.store().author(id).await.map_err(|e| match e {
+        StoreError::NotFound => Failure::NotFound(format!("no author number {id}")),
+        other => other.into(),
+    })?;
+    newsroom.store().delete_author(id).await.map_err(|e| match e {
+        StoreError::Refused(why) => Failure::Refused(format!("{} cannot be deleted: {why}.", author.name)),
+        other => other.into(),
+    })?;
+    newsroom.store().audit(Some(user.id), "author deleted", &author.name).await?;
+    Ok(())
+}
+
 /// `user` adds an author (`id` none) or changes author `id`.
 pub async fn save_author(
     newsroom: &Newsroom,

@@ -67,6 +67,21 @@ impl SourceRequest {
     }
 }
 
+/// `user` (an editor or above) deletes partner feed `id`: polling stops; what it brought in
+/// stays, with its provenance and terms. Audited.
+pub async fn delete(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
+    if !user.may(Action::ManageAuthorsAndTerms) {
+        return Err(Failure::Forbidden("Only editors and administrators manage partners' feeds.".into()));
+    }
+    let source = newsroom.store().source(id).await.map_err(|e| match e {
+        masthead_store::StoreError::NotFound => Failure::NotFound(format!("no feed number {id}")),
+        other => other.into(),
+    })?;
+    newsroom.store().delete_source(id).await?;
+    newsroom.store().audit(Some(user.id), "feed deleted", source.feed_url.as_str()).await?;
+    Ok(())
+}
+
 /// `user` adds a partner's feed (`id` none) or changes source `id`; its terms apply at once to
 /// what it brought in. Recorded in the audit log.
 pub async fn save(

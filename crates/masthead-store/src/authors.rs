@@ -51,6 +51,28 @@ impl Store {
         self.author(id).await
     }
 
+    /// Deletes author `id`, who must have no byline left (an article's byline is never taken
+    /// away by deleting its author); staff accounts linked to them are unlinked.
+    pub async fn delete_author(&self, id: i64) -> Result<()> {
+        let bylines: i64 = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM article_authors WHERE author_id = $1").bind(id).fetch_one(pool).await?
+        });
+        if bylines > 0 {
+            let s = if bylines == 1 { "" } else { "s" };
+            return Err(crate::StoreError::Refused(format!(
+                "this author has {bylines} byline{s}; take them off those articles first"
+            )));
+        }
+        let n = on_db!(self, pool => {
+            sqlx::query("DELETE FROM authors WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+        });
+        if n == 0 {
+            return Err(crate::StoreError::NotFound);
+        }
+        self.changed(vec![format!("author:{id}")]).await;
+        Ok(())
+    }
+
     pub async fn author(&self, id: i64) -> Result<Author> {
         let sql = format!("SELECT {AUTHOR_COLUMNS} FROM authors au WHERE au.id = $1");
         let row: AuthorRow = on_db!(self, pool => sqlx::query_as(&sql).bind(id).fetch_one(pool).await?);

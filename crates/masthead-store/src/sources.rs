@@ -212,6 +212,18 @@ impl Store {
         self.source(id).await
     }
 
+    /// Deletes partner feed `id` with its log and the identities of the items it brought; the
+    /// articles taken in from it stay, with their provenance and terms.
+    pub async fn delete_source(&self, id: i64) -> Result<()> {
+        let n = on_db!(self, pool => {
+            sqlx::query("DELETE FROM sources WHERE id = $1").bind(id).execute(pool).await?.rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
     pub async fn source(&self, id: i64) -> Result<Source> {
         let sql = format!(
             "SELECT {SOURCE_COLUMNS} FROM sources s JOIN outlets o ON o.id = s.outlet_id WHERE s.id = $1"

@@ -39,6 +39,8 @@ pub(crate) struct Draft {
     term_ids: Vec<i64>,
     reuse_policy: String,
     featured_media_id: Option<i64>,
+    /// The featured image's address, for its thumbnail.
+    featured_url: Option<String>,
     featured_alt: String,
     featured_credit: String,
     /// Names of tags to find or create on save, comma-separated.
@@ -177,6 +179,7 @@ impl Draft {
             term_ids: a.terms.iter().map(|t| t.id).collect(),
             reuse_policy: a.reuse_policy.map(|p| p.key().to_owned()).unwrap_or_default(),
             featured_media_id: a.featured.as_ref().map(|f| f.media.id),
+            featured_url: a.featured.as_ref().map(|f| f.media.public_path()),
             featured_alt: a.featured.as_ref().map(|f| f.alt.clone()).unwrap_or_default(),
             featured_credit: a.featured.as_ref().map(|f| f.credit.clone()).unwrap_or_default(),
             status: a.status.key().to_owned(),

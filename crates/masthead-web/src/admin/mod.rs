@@ -100,6 +100,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/sources", get(sources::list).post(sources::create))
         .route("/admin/sources/{id}", get(sources::show).post(sources::update))
         .route("/admin/sources/{id}/pull", post(sources::pull))
+        .route("/admin/sources/{id}/delete", post(sources::delete))
+        .route("/admin/authors/{id}/delete", post(newsroom::delete_author))
         .route("/admin/queue", get(sources::queue))
         .route("/admin/queue/{id}/publish", post(sources::accept))
         .route("/admin/staff", get(staff::list).post(staff::add))

@@ -78,6 +78,8 @@ struct Page {
     fields: Vec<Field>,
     /// A term being edited: the others of its kind it may be merged into (value, label).
     merge: Option<(String, Vec<(String, String)>)>,
+    /// A record that may be deleted: where its delete form posts.
+    delete: Option<String>,
 }
 
 fn manager(staff: &Staff) -> Result<()> {
@@ -108,7 +110,8 @@ async fn render(
         status,
         "admin-records.html",
         minijinja::context! { title => page.title, intro => page.intro, rows => page.rows, action => page.action,
-        form_title => page.form_title, fields => page.fields, merge => page.merge, error => error, notice => notice },
+        form_title => page.form_title, fields => page.fields, merge => page.merge, delete => page.delete,
+        error => error, notice => notice },
     )
 }
 
@@ -211,6 +214,7 @@ async fn author_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         form_title: current.map(|a| format!("Edit {}", a.name)).unwrap_or_else(|| "New author".into()),
         fields,
         merge: None,
+        delete: editing.map(|id| format!("/admin/authors/{id}/delete")),
     })
 }
 
@@ -349,6 +353,7 @@ async fn term_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pairs>
                 .collect();
             (format!("/admin/terms/{}/merge", t.id), others)
         }),
+        delete: None,
     })
 }
 
@@ -482,6 +487,7 @@ async fn outlet_page(state: &AppState, editing: Option<i64>, pairs: Option<&Pair
         form_title: current.map(|o| format!("Edit {}", o.name)).unwrap_or_else(|| "New outlet".into()),
         fields,
         merge: None,
+        delete: None,
     })
 }
 
@@ -541,4 +547,27 @@ pub(crate) async fn update_outlet(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     save_outlet(state, staff, Some(id), form).await
+}
+
+/// `POST /admin/authors/{id}/delete`: an author with no byline left, once the box is ticked.
+pub(crate) async fn delete_author(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    manager(&staff)?;
+    let pairs = signed_form(&staff, form)?;
+    let error = if field(&pairs, "confirm") != "yes" {
+        "Tick \u{201c}yes, delete\u{201d} to delete the author.".to_owned()
+    } else {
+        match catalogue::delete_author(state.newsroom(), &staff.user, id).await {
+            Ok(()) => return Ok(Redirect::to("/admin/authors").into_response()),
+            Err(Failure::Refused(why)) => why,
+            Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
+            Err(other) => return Err(other.into()),
+        }
+    };
+    let page = author_page(&state, Some(id), None).await?;
+    render(&state, &staff, page, StatusCode::CONFLICT, Some(error), None).await
 }

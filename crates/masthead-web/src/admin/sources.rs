@@ -177,6 +177,25 @@ pub(crate) async fn show(
     render(&state, &staff, Some(&source), &FormValues::of(Some(&source)), StatusCode::OK, None, notice).await
 }
 
+/// `POST /admin/sources/{id}/delete`: the feed stops and goes, once the box is ticked.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    form: std::result::Result<Form<Pairs>, FormRejection>,
+) -> Result<Response> {
+    editor(&staff)?;
+    let pairs = signed_form(&staff, form)?;
+    if crate::admin::form::field(&pairs, "confirm") != "yes" {
+        return Err(AppError::BadRequest("Tick \u{201c}yes, delete this feed\u{201d} to delete it.".into()));
+    }
+    match sources::delete(state.newsroom(), &staff.user, id).await {
+        Ok(()) => Ok(axum::response::Redirect::to("/admin/sources").into_response()),
+        Err(masthead_newsroom::error::Failure::NotFound(_)) => Err(AppError::NotFound),
+        Err(other) => Err(other.into()),
+    }
+}
+
 async fn save(
     state: AppState,
     staff: Staff,

@@ -247,3 +247,75 @@ async fn a_term_merged_into_another_leaves_a_redirect_on_sqlite() {
 async fn a_term_merged_into_another_leaves_a_redirect_on_postgres() {
     a_term_merged_into_another_leaves_a_redirect(Backend::Postgres).await;
 }
+
+#[tokio::test]
+async fn authors_without_bylines_and_partners_feeds_can_be_deleted() {
+    let app = TestApp::demo().await;
+    let editor = session(&app, Role::Editor).await;
+    // An author with bylines is refused, saying why.
+    let author = app.store().authors().await.unwrap()[0].clone();
+    let (_, csrf) = page_token(&app, &editor, &format!("/admin/authors/{}", author.id)).await;
+    let refused = form(
+        &app,
+        &format!("/admin/authors/{}/delete", author.id),
+        &editor,
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(one_text(&refused.html(), ".form-error").contains("byline"), "{}", refused.body);
+    assert!(app.store().author(author.id).await.is_ok());
+    // One without is deleted.
+    let new = masthead_core::NewAuthor {
+        slug: masthead_core::Slug::parse("guest-once").unwrap(),
+        name: "Guest Once".into(),
+        bio: String::new(),
+        links: vec![],
+        avatar_media_id: None,
+        outlet_id: None,
+    };
+    let guest = app.store().create_author(&new).await.unwrap();
+    let gone = form(
+        &app,
+        &format!("/admin/authors/{}/delete", guest.id),
+        &editor,
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::SEE_OTHER);
+    assert!(app.store().author(guest.id).await.is_err());
+
+    // A partner's feed goes; nothing it brought in does.
+    let outlet = app.store().outlet_named("Danube Dispatch", None).await.unwrap();
+    let source = app
+        .store()
+        .create_source(&masthead_core::NewSource {
+            outlet_id: outlet.id,
+            feed_url: "https://danube.example/feed.xml".parse().unwrap(),
+            format: masthead_core::FeedFormat::Auto,
+            terms: masthead_core::SourceTerms::Agreement,
+            term_ids: vec![],
+            auto_publish: false,
+            interval_minutes: 30,
+        })
+        .await
+        .unwrap();
+    let published = app.published().await.len();
+    let (_, csrf) = page_token(&app, &editor, &format!("/admin/sources/{}", source.id)).await;
+    let (page, _) = page_token(&app, &editor, &format!("/admin/sources/{}", source.id)).await;
+    assert_eq!(
+        attrs(&page.html(), "form.delete-source", "action"),
+        [format!("/admin/sources/{}/delete", source.id)]
+    );
+    let deleted = form(
+        &app,
+        &format!("/admin/sources/{}/delete", source.id),
+        &editor,
+        &[("csrf", &csrf), ("confirm", "yes")],
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    assert!(app.store().source(source.id).await.is_err());
+    assert_eq!(app.published().await.len(), published);
+    app.finish().await;
+}

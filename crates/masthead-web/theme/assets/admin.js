@@ -215,3 +215,80 @@
   });
   setTimeout(render, 0);
 })();
+
+// The featured image in the main form: choose a file and it is uploaded at once with the
+// description and credit typed above it (never thrown away), its number filled in, its
+// thumbnail shown; the article's next save features it.
+(function () {
+  var number = document.getElementById('featured_media_id');
+  var form = number && number.form;
+  if (!number || !form) return;
+  var alt = document.getElementById('featured_alt');
+  var credit = document.getElementById('featured_credit');
+  var box = document.createElement('div');
+  box.className = 'featured-picker';
+  var thumb = document.createElement('img');
+  thumb.className = 'featured-thumb';
+  thumb.alt = '';
+  thumb.hidden = !number.getAttribute('data-thumb');
+  if (number.getAttribute('data-thumb')) thumb.src = number.getAttribute('data-thumb');
+  var label = document.createElement('label');
+  label.htmlFor = 'featured-file';
+  label.textContent = 'Or upload one (its description and credit are the fields below)';
+  var file = document.createElement('input');
+  file.type = 'file';
+  file.id = 'featured-file';
+  file.accept = 'image/jpeg,image/png,image/webp';
+  var progress = document.createElement('progress');
+  progress.max = 100;
+  progress.hidden = true;
+  var said = document.createElement('p');
+  said.className = 'featured-status';
+  said.setAttribute('role', 'status');
+  box.appendChild(thumb);
+  box.appendChild(label);
+  box.appendChild(file);
+  box.appendChild(progress);
+  box.appendChild(said);
+  number.parentNode.appendChild(box);
+  file.addEventListener('change', function () {
+    var chosen = file.files && file.files[0];
+    if (!chosen) return;
+    if (!alt || !alt.value.trim()) {
+      said.textContent = 'Describe the image first (Image description), for readers who cannot see it.';
+      if (alt) alt.focus();
+      file.value = '';
+      return;
+    }
+    var data = new FormData();
+    data.append('csrf', form.querySelector('input[name=csrf]').value);
+    data.append('file', chosen, chosen.name);
+    data.append('alt', alt.value.trim());
+    data.append('credit', credit ? credit.value.trim() : '');
+    data.append('travels', 'yes');
+    if (form.getAttribute('data-article-id')) data.append('article', form.getAttribute('data-article-id'));
+    var xhr = new XMLHttpRequest();
+    xhr.open('POST', '/admin/media/upload.json');
+    progress.hidden = false;
+    progress.value = 0;
+    said.textContent = 'Uploading…';
+    xhr.upload.addEventListener('progress', function (e) { if (e.lengthComputable) progress.value = Math.round(e.loaded * 100 / e.total); });
+    xhr.addEventListener('load', function () {
+      progress.hidden = true;
+      var answer = {};
+      try { answer = JSON.parse(xhr.responseText); } catch (e) { /* shown below */ }
+      if (xhr.status === 201) {
+        number.value = String(answer.id);
+        thumb.src = answer.url;
+        thumb.hidden = false;
+        said.textContent = 'Uploaded as image number ' + answer.id + '; save the article to feature it.';
+        form.dispatchEvent(new Event('input', { bubbles: true }));
+      } else {
+        said.textContent = 'Not uploaded: ' + (answer.error || ('the server answered ' + xhr.status));
+      }
+      file.value = '';
+    });
+    xhr.addEventListener('error', function () { progress.hidden = true; said.textContent = 'Not uploaded: the connection failed.'; });
+    xhr.send(data);
+  });
+})();
