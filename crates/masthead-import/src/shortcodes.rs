@@ -36,6 +36,11 @@ pub struct Expanded {
 pub fn wordpress_body(raw: &str, attachments: &dyn Fn(i64) -> Option<Attachment>) -> Expanded {
     let block_editor = raw.contains("<!-- wp:");
     let body = if block_editor { embed_blocks(raw) } else { raw.to_owned() };
+    // Audio and video blocks are the editor's own audio and video cards: the player plays once
+    // the file is in the media library (an import with the site's files puts it there).
+    let body = body
+        .replace("<figure class=\"wp-block-audio", "<figure class=\"embed wp-block-audio")
+        .replace("<figure class=\"wp-block-video", "<figure class=\"embed wp-block-video");
     let body = strip_editor_comments(&body);
     let body = autoembed(&body);
     let body = if block_editor { body.trim().to_owned() } else { wpautop(&body) };
@@ -554,6 +559,17 @@ mod tests {
             "a provider we do not embed stays a link: {body}"
         );
         assert!(body.contains("<p>Before</p>"), "{body}");
+    }
+
+    #[test]
+    fn audio_and_video_blocks_become_the_editor_s_cards() {
+        let raw = concat!(
+            "<!-- wp:audio {\"id\":12} -->\n<figure class=\"wp-block-audio\"><audio controls src=\"https://old.example/wp-content/uploads/2024/03/talk.mp3\"></audio><figcaption class=\"wp-element-caption\">The talk</figcaption></figure>\n<!-- /wp:audio -->\n",
+            "<!-- wp:video {\"id\":13} -->\n<figure class=\"wp-block-video\"><video controls src=\"https://old.example/wp-content/uploads/2024/03/walk.mp4\"></video></figure>\n<!-- /wp:video -->\n",
+        );
+        let body = wordpress_body(raw, &none).html;
+        assert!(body.contains(r#"<figure class="embed wp-block-audio"><audio controls src="https://old.example/wp-content/uploads/2024/03/talk.mp3">"#), "{body}");
+        assert!(body.contains(r#"<figure class="embed wp-block-video"><video controls"#), "{body}");
     }
 
     #[test]

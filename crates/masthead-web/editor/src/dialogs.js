@@ -121,6 +121,7 @@ export function openEmbedDialog(editor, lookup, insert) {
  * republished copies. Resolves to those details, or null when cancelled.
  */
 export function askImageDetails(editor, file) {
+  const playable = Boolean(file && /^(audio|video)\//.test(file.type || ''));
   return new Promise((resolve) => {
     let result = null;
     const preview = h('img', { class: 'mh-dialog-preview', alt: '' });
@@ -142,10 +143,10 @@ export function askImageDetails(editor, file) {
     const travelsId = uid('travels');
     travels.id = travelsId;
     const { dialog } = makeDialog({
-      title: 'Add an image',
+      title: playable ? (file.type.startsWith('audio/') ? 'Add audio' : 'Add a video') : 'Add an image',
       body: [
         h('p', { class: 'mh-dialog-file' }, preview, h('span', {}, file ? file.name : '')),
-        labelled('Alt text: what the image shows, for readers who cannot see it (required)', alt),
+        labelled(playable ? 'Description: what it is, shown under the player (required)' : 'Alt text: what the image shows, for readers who cannot see it (required)', alt),
         labelled('Credit', credit),
         labelled('Licence (the terms we hold it under)', licence),
         h('p', { class: 'mh-dialog-field mh-check' }, travels, ' ', h('label', { for: travelsId }, 'May travel with republished copies')),

@@ -285,7 +285,7 @@ function mount() {
       handleDrop: (view, event, _slice, moved) => {
         if (moved || !event.dataTransfer || !event.dataTransfer.files || !event.dataTransfer.files.length) return false;
         const files = Array.from(event.dataTransfer.files);
-        const images = files.filter((f) => f.type.startsWith('image/'));
+        const images = files.filter((f) => /^(image|audio|video)\//.test(f.type || ''));
         event.preventDefault();
         if (!view.editable) return true;
         if (!images.length) {
@@ -299,7 +299,7 @@ function mount() {
       handlePaste: (view, event) => {
         if (handlingPaste || !event.clipboardData || !view.editable) return false;
         const data = event.clipboardData;
-        const images = Array.from(data.files || []).filter((f) => f.type.startsWith('image/'));
+        const images = Array.from(data.files || []).filter((f) => /^(image|audio|video)\//.test(f.type || ''));
         if (images.length) {
           addImageFiles(editor, ctx, images, view.state.selection.to);
           return true;

@@ -67,7 +67,8 @@ export function uploadImage(editor, ctx, file, details, pos) {
   const message = h('p', { class: 'mh-upload-message', role: 'status' }, `Uploading ${file.name || 'image'}\u2026`);
   const removeButton = h('button', { type: 'button', class: 'mh-remove-upload' }, 'Remove');
   removeButton.hidden = true;
-  const card = h('div', { class: 'mh-card mh-upload', contenteditable: 'false', 'data-upload': id }, h('strong', {}, 'Image'), message, progress, removeButton);
+  const what = file.type && /^(audio|video)\//.test(file.type) ? (file.type.startsWith('audio/') ? 'Audio' : 'Video') : 'Image';
+  const card = h('div', { class: 'mh-card mh-upload', contenteditable: 'false', 'data-upload': id }, h('strong', {}, what), message, progress, removeButton);
   ctx.uploads.set(id, { name: file.name || 'image', failed: false });
   const drop = () => {
     ctx.uploads.delete(id);
@@ -116,16 +117,19 @@ export function uploadImage(editor, ctx, file, details, pos) {
       const found = uploadsKey.getState(editor.state).find(undefined, undefined, (spec) => spec.id === id);
       const where = found.length ? found[0].from : blockInsertPos(editor.state.doc, editor.state.selection.to);
       const tr = editor.state.tr.setMeta(uploadsKey, { remove: id });
+      const kind = typeof data.kind === 'string' ? data.kind.split('/')[0] : 'image';
       tr.insert(
         where,
-        editor.schema.nodes.imageFigure.create({
+        kind === 'audio' || kind === 'video'
+          ? editor.schema.nodes.mediaFigure.create({ kind, src: data.url, caption: details.alt })
+          : editor.schema.nodes.imageFigure.create({
           src: data.url,
           alt: typeof data.alt === 'string' ? data.alt : details.alt,
           credit: typeof data.credit === 'string' ? data.credit : details.credit,
           caption: '',
           width: Number(data.width) > 0 ? Number(data.width) : null,
           height: Number(data.height) > 0 ? Number(data.height) : null,
-        }),
+          }),
       );
       ctx.uploads.delete(id);
       editor.view.dispatch(tr);
@@ -153,10 +157,10 @@ export async function addImageFiles(editor, ctx, files, pos) {
 
 /** Opens the file picker for images. */
 export function pickImages(editor, ctx) {
-  const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/gif,image/avif', multiple: true, class: 'mh-file-input' });
+  const input = h('input', { type: 'file', accept: 'image/jpeg,image/png,image/webp,image/gif,image/avif,audio/mpeg,audio/ogg,audio/mp4,audio/x-m4a,video/mp4,video/webm', multiple: true, class: 'mh-file-input' });
   input.hidden = true;
   input.addEventListener('change', () => {
-    const files = Array.from(input.files || []).filter((f) => f.type.startsWith('image/'));
+    const files = Array.from(input.files || []).filter(isMediaFile);
     input.remove();
     if (files.length) addImageFiles(editor, ctx, files, null);
     else editor.commands.focus();
@@ -198,4 +202,9 @@ export function insertEmbed(editor, data, asked) {
     provider: typeof data.provider === 'string' ? data.provider : '',
     caption: '',
   });
+}
+
+/** Whether a file is one the library takes: an image, or our own audio or video. */
+export function isMediaFile(f) {
+  return /^(image|audio|video)\//.test(f.type || '');
 }

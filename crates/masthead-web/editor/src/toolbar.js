@@ -76,7 +76,7 @@ export function toolbarItems(actions) {
     { name: 'deleteTable', text: '\u2212 Table', label: 'Remove the table', tableOnly: true, run: (e) => c(e).deleteTable().run(), can: canRun((x) => x.deleteTable()) },
     { sep: true },
     { name: 'footnote', text: 'Note', label: 'Insert a footnote', run: (e) => insertFootnote(e), can: (e) => canInsertFootnote(e.state) },
-    { name: 'image', text: 'Image', label: 'Insert an image', run: () => actions.image(), can: () => true },
+    { name: 'image', text: 'Image', label: 'Insert an image, or our own audio or video', run: () => actions.image(), can: () => true },
     { name: 'embed', text: 'Embed', label: 'Embed a video or post', run: () => actions.embed(), can: () => true },
     { name: 'rtl', text: 'RTL', label: 'Right-to-left text', toggle: true, active: (e) => isRtl(e.state), run: (e) => toggleRtl(e), can: (e) => dirTargetsCount(e) > 0 },
     { sep: true },

@@ -98,7 +98,7 @@ pub(crate) async fn upload(
             Ok((
                 StatusCode::CREATED,
                 Json(json!({
-                    "id": m.id, "url": m.public_path(), "width": m.width, "height": m.height,
+                    "id": m.id, "url": m.public_path(), "kind": m.mime_type, "width": m.width, "height": m.height,
                     "alt": m.alt, "credit": m.credit, "travels": m.travels, "srcset": srcset.join(", "),
                 })),
             )

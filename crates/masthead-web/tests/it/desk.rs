@@ -570,3 +570,55 @@ async fn the_media_library_is_searched_shows_where_an_image_is_used_and_deletes_
     assert!(app.store().media(unused_id).await.is_err());
     app.finish().await;
 }
+
+#[tokio::test]
+async fn our_own_audio_is_uploaded_from_the_editor_and_played_from_the_library() {
+    let app = TestApp::demo().await;
+    let session = signed_in(&app, Role::Author).await;
+    let (_, csrf) = page_token(&app, &session, "/admin/articles/new").await;
+    // An MP3 as its first bytes say (an ID3 header), whatever its name.
+    let mut mp3 = b"ID3\x03\x00\x00\x00\x00\x00\x0f".to_vec();
+    mp3.extend([0u8; 64]);
+    let uploaded = app
+        .send(multipart(
+            "/admin/media/upload.json",
+            ("cookie", &session),
+            &mp3,
+            &[("csrf", &csrf), ("alt", "The interview"), ("credit", "The Meridian")],
+        ))
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.body);
+    let card: serde_json::Value = serde_json::from_str(&uploaded.body).unwrap();
+    assert_eq!(card["kind"], "audio/mpeg");
+    let url = card["url"].as_str().unwrap().to_owned();
+    assert!(url.ends_with(".mp3"), "{url}");
+    let served = app.get(&url).await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.header("content-type"), "audio/mpeg");
+
+    // In an article, the player keeps it; a player of someone else's file does not.
+    let author = app.store().authors().await.unwrap()[0].id.to_string();
+    let body = format!(
+        r#"<figure class="embed"><audio controls src="{url}"></audio><figcaption>The interview</figcaption></figure><figure class="embed"><audio controls src="https://elsewhere.example/a.mp3"></audio></figure>"#
+    );
+    let created = form(
+        &app,
+        "/admin/articles/new",
+        &session,
+        &[
+            ("csrf", &csrf),
+            ("title", "The interview"),
+            ("body", &body),
+            ("body_format", "html"),
+            ("author_ids", &author),
+        ],
+    )
+    .await;
+    let id: i64 = created.header("location").rsplit('/').next().unwrap().parse().unwrap();
+    let html = app.store().article(id).await.unwrap().body.html;
+    assert!(html.contains(&format!(r#"<audio controls="" src="{url}">"#)), "{html}");
+    assert!(!html.contains("elsewhere.example"), "{html}");
+    let library = get_with(&app, "/admin/media?q=interview", ("cookie", &session)).await.html();
+    assert_eq!(attrs(&library, ".media-item audio", "src"), [url]);
+    app.finish().await;
+}
