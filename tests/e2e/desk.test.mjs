@@ -64,6 +64,16 @@ test('a writer writes with headings, an image and an embed, loses nothing, previ
   await signIn(page);
 
   await page.goto(base + 'admin/articles/new');
+  // Images written before the editor (Markdown's, imported figures) are kept as image cards.
+  const kept = await page.evaluate(() => {
+    const { editor } = window.mastheadEditor;
+    editor.commands.setContent('<figure><img src="/media/old.jpg" alt="Old"><figcaption>A caption</figcaption></figure><p>Text <img src="/media/loose.jpg" alt="Loose"> more</p>');
+    const html = editor.getHTML();
+    editor.commands.setContent('');
+    return html;
+  });
+  assert.match(kept, /<figure class="image"><img src="\/media\/old.jpg" alt="Old"><figcaption>A caption<\/figcaption><\/figure>/);
+  assert.match(kept, /<figure class="image"><img src="\/media\/loose.jpg" alt="Loose"><\/figure>/);
   await page.fill('#title', 'Wells of the north');
   await page.click('.ProseMirror');
   await page.keyboard.type('## Findings');

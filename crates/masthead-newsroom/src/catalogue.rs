@@ -161,6 +161,18 @@ pub async fn merge_terms(newsroom: &Newsroom, user: &User, from: i64, into: i64)
         masthead_store::StoreError::Invalid(why) => Failure::invalid("into", why),
         other => other.into(),
     })?;
+    // The front page's sections follow it too.
+    let mut site = newsroom.store().site().await?;
+    if site.front_page.sections.contains(&from) {
+        let mut sections = Vec::new();
+        for id in site.front_page.sections.iter().map(|s| if *s == from { into } else { *s }) {
+            if !sections.contains(&id) {
+                sections.push(id);
+            }
+        }
+        site.front_page.sections = sections;
+        newsroom.store().save_site(&site).await?;
+    }
     newsroom
         .store()
         .audit(Some(user.id), "term merged", &format!("{} into {}", old.path(), merged.path()))

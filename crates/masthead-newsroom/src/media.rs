@@ -81,6 +81,13 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         return Err(Failure::invalid("file", "Choose an image to upload."));
     }
     // Our own audio and video are kept as they come: judged by their content, never decoded.
+    let judged = masthead_core::media::media_type(&file).unwrap_or_default();
+    if (judged.starts_with("audio/") || judged.starts_with("video/")) && playable(&file).is_none() {
+        return Err(Failure::invalid(
+            "file",
+            format!("This is {judged}; audio and video are taken as MP3, Ogg, M4A, MP4 or WebM."),
+        ));
+    }
     if let Some((mime_type, extension)) = playable(&file) {
         let limit = UploadLimits::default().max_bytes;
         if file.len() > limit {

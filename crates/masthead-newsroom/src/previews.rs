@@ -74,6 +74,10 @@ pub async fn open(newsroom: &Newsroom, token: &str, now: Timestamp) -> Outcome<A
         masthead_store::StoreError::NotFound => Failure::NotFound("no such article".into()),
         other => other.into(),
     })?;
+    // A withdrawn article is gone for everyone, preview links included.
+    if article.withdrawal.is_some() {
+        return Err(Failure::Refused("This article was withdrawn.".into()));
+    }
     if let Some(writer) = writer
         && let Some(draft) = newsroom.store().draft(id, writer).await?
     {

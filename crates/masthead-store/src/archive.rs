@@ -20,6 +20,7 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     "media",
     "authors",
     "terms",
+    "merged_terms",
     "users",
     "api_tokens",
     "articles",

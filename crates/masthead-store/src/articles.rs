@@ -1121,8 +1121,33 @@ impl Store {
                 .await?
         });
         let json = crate::revisions::snapshot_json(&stored, article_id, revision)?;
-        serde_json::from_str(&json)
-            .map_err(|e| StoreError::Corrupt(format!("revision {revision} of article {article_id}: {e}")))
+        let mut snapshot: NewArticle = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("revision {revision} of article {article_id}: {e}")))?;
+        // A term merged into another since: the revision is filed under the one it went into.
+        if !snapshot.term_ids.is_empty() {
+            let sql = format!(
+                "SELECT from_id, into_id FROM merged_terms WHERE from_id IN ({})",
+                placeholders(1, snapshot.term_ids.len())
+            );
+            let merged: Vec<(i64, i64)> = on_db!(self, pool => {
+                let mut q = sqlx::query_as(&sql);
+                for id in &snapshot.term_ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(pool).await?
+            });
+            if !merged.is_empty() {
+                let mut ids = Vec::with_capacity(snapshot.term_ids.len());
+                for id in &snapshot.term_ids {
+                    let id = merged.iter().find(|(from, _)| from == id).map_or(*id, |(_, into)| *into);
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+                snapshot.term_ids = ids;
+            }
+        }
+        Ok(snapshot)
     }
 
     /// An article, whatever its status.

@@ -104,6 +104,8 @@ impl Store {
             sqlx::query_as(
                 "SELECT 'article', id, title FROM articles WHERE featured_media_id = $1 OR body_html LIKE $2 ESCAPE '\\' \
                  UNION ALL SELECT 'author', id, name FROM authors WHERE avatar_media_id = $1 \
+                 UNION ALL SELECT 'page', id, title FROM pages WHERE body_html LIKE $2 ESCAPE '\\' \
+                 UNION ALL SELECT 'site', 0, 'The site''s logo' FROM site_settings WHERE settings LIKE $2 ESCAPE '\\' \
                  LIMIT $3",
             )
             .bind(id)

@@ -116,6 +116,38 @@ impl Store {
                 .bind(format!("{old_base}/%"))
                 .execute(&mut *tx)
                 .await?;
+            // Saved revisions, newsletter digests and partners' feeds that name it name the other.
+            sqlx::query("UPDATE merged_terms SET into_id = $2 WHERE into_id = $1").bind(from).bind(into).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO merged_terms (from_id, into_id) VALUES ($1, $2) \
+                 ON CONFLICT (from_id) DO UPDATE SET into_id = excluded.into_id",
+            )
+            .bind(from)
+            .bind(into)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE digests SET term_id = $2 WHERE term_id = $1").bind(from).bind(into).execute(&mut *tx).await?;
+            let feeds: Vec<(i64, String)> = sqlx::query_as("SELECT id, term_ids FROM sources WHERE term_ids <> ''")
+                .fetch_all(&mut *tx)
+                .await?;
+            for (source, listed) in feeds {
+                let ids: Vec<i64> = listed.split(',').filter_map(|t| t.trim().parse().ok()).collect();
+                if !ids.contains(&from) {
+                    continue;
+                }
+                let mut kept: Vec<i64> = Vec::with_capacity(ids.len());
+                for id in ids.into_iter().map(|t| if t == from { into } else { t }) {
+                    if !kept.contains(&id) {
+                        kept.push(id);
+                    }
+                }
+                let joined = kept.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                sqlx::query("UPDATE sources SET term_ids = $2 WHERE id = $1")
+                    .bind(source)
+                    .bind(joined)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query("DELETE FROM terms WHERE id = $1").bind(from).execute(&mut *tx).await?;
             crate::listings::relist_all!(tx);
             crate::notify::announce_in!(self, &mut *tx, &keys);

@@ -9,3 +9,10 @@ CREATE TABLE pages (
     body_html TEXT NOT NULL,
     updated_at INTEGER NOT NULL
 );
+
+-- Terms merged into others: a saved revision that names a merged term names the one it went
+-- into when it is read back (into_id is always a term that exists: chains are collapsed).
+CREATE TABLE merged_terms (
+    from_id INTEGER PRIMARY KEY,
+    into_id INTEGER NOT NULL REFERENCES terms (id) ON DELETE CASCADE
+);

@@ -10,7 +10,7 @@ import { embedView, imageView, mediaView } from './cards.js';
 import { openEmbedDialog, openLinkDialog } from './dialogs.js';
 import { clock, errorOf, h, postForm } from './dom.js';
 import { FootnoteNumbering, fixFootnotes } from './footnotes.js';
-import { Uploads, addImageFiles, insertEmbed, lookupEmbed, pickImages } from './media.js';
+import { Uploads, addImageFiles, insertEmbed, isMediaFile, lookupEmbed, pickImages } from './media.js';
 import {
   Callout,
   Direction,
@@ -285,7 +285,7 @@ function mount() {
       handleDrop: (view, event, _slice, moved) => {
         if (moved || !event.dataTransfer || !event.dataTransfer.files || !event.dataTransfer.files.length) return false;
         const files = Array.from(event.dataTransfer.files);
-        const images = files.filter((f) => /^(image|audio|video)\//.test(f.type || ''));
+        const images = files.filter((f) => isMediaFile(f));
         event.preventDefault();
         if (!view.editable) return true;
         if (!images.length) {
@@ -299,7 +299,7 @@ function mount() {
       handlePaste: (view, event) => {
         if (handlingPaste || !event.clipboardData || !view.editable) return false;
         const data = event.clipboardData;
-        const images = Array.from(data.files || []).filter((f) => /^(image|audio|video)\//.test(f.type || ''));
+        const images = Array.from(data.files || []).filter((f) => isMediaFile(f));
         if (images.length) {
           addImageFiles(editor, ctx, images, view.state.selection.to);
           return true;
@@ -448,6 +448,10 @@ function mount() {
         const el = field(name);
         if (el && typeof kept[name] === 'string') el.value = kept[name];
       }
+      // The changes were made to the revision they started from: saving them after someone
+      // else's save then meets the conflict page, never overwrites it.
+      const revision = field('revision');
+      if (revision && Number.isInteger(kept.revision) && kept.revision > 0) revision.value = String(kept.revision);
       close();
       if (typeof kept.body === 'string') editor.chain().setContent(normalizeHTML(kept.body), { emitUpdate: true }).run();
       changed();

@@ -204,7 +204,11 @@ export function insertEmbed(editor, data, asked) {
   });
 }
 
+/** The audio and video the library takes (judged again by content on the server). */
+const PLAYABLE = ['audio/mpeg', 'audio/mp3', 'audio/ogg', 'audio/mp4', 'audio/x-m4a', 'audio/m4a', 'video/mp4', 'video/webm'];
+
 /** Whether a file is one the library takes: an image, or our own audio or video. */
 export function isMediaFile(f) {
-  return /^(image|audio|video)\//.test(f.type || '');
+  const type = (f.type || '').toLowerCase();
+  return type.startsWith('image/') || PLAYABLE.includes(type);
 }

@@ -221,7 +221,8 @@ export const ImageFigure = Node.create({
   draggable: true,
   selectable: true,
   addAttributes() {
-    const img = (el) => el.querySelector('img');
+    // The card's own figure, an older figure holding an image, or a loose image.
+    const img = (el) => (el.tagName === 'IMG' ? el : el.querySelector('img'));
     return {
       src: { default: '', rendered: false, parseHTML: (el) => (img(el) && img(el).getAttribute('src')) || '' },
       alt: { default: '', rendered: false, parseHTML: (el) => (img(el) && img(el).getAttribute('alt')) || '' },
@@ -232,7 +233,17 @@ export const ImageFigure = Node.create({
     };
   },
   parseHTML() {
-    return [{ tag: 'figure.image', priority: 70, getAttrs: (el) => (el.querySelector('img[src]') ? null : false) }];
+    return [
+      { tag: 'figure.image', priority: 70, getAttrs: (el) => (el.querySelector('img[src]') ? null : false) },
+      // Figures from before the editor (Markdown's, imported ones): any figure with an image.
+      {
+        tag: 'figure',
+        priority: 60,
+        getAttrs: (el) => (el.querySelector('img[src]') && !el.hasAttribute('data-embed') && !el.querySelector('audio, video') ? null : false),
+      },
+      // A loose image (Markdown's ![alt](src), an import's <img>) becomes its own card.
+      { tag: 'img[src]', priority: 50 },
+    ];
   },
   renderHTML({ node }) {
     const a = node.attrs;

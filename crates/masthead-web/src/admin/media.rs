@@ -119,10 +119,11 @@ async fn show_item(
         .await?
         .into_iter()
         .map(|(what, number, title)| {
-            let url = if what == "article" {
-                format!("/admin/articles/{number}")
-            } else {
-                format!("/admin/authors/{number}")
+            let url = match what.as_str() {
+                "article" => format!("/admin/articles/{number}"),
+                "author" => format!("/admin/authors/{number}"),
+                "page" => format!("/admin/pages/{number}"),
+                _ => "/admin/settings".to_owned(),
             };
             minijinja::context! { what => what, url => url, title => title }
         })

@@ -195,7 +195,10 @@ async fn render_front(
     // Chosen stories older than the newest sixty are still offered.
     let listed: Vec<i64> = recent.iter().map(|r| r.0).collect();
     for id in front.lead.iter().chain(&front.pinned).filter(|id| !listed.contains(id)) {
-        if let Ok(a) = state.store().article(*id).await {
+        // One unpublished since is left out: saving the form drops it from the front.
+        if let Ok(a) = state.store().article(*id).await
+            && a.status == ArticleStatus::Published
+        {
             recent.push((a.id, a.slug.clone(), a.title.clone(), a.status, a.updated_at));
         }
     }

@@ -331,16 +331,25 @@ async fn static_page(
         title: String,
         body_html: String,
         updated: crate::views::DateView,
+        embeds: bool,
     }
+    let frames = masthead_core::body::frame_origins(&page.body.html);
     let view = StaticPageView {
         chrome: chrome(&state, &site, None).await?,
         canonical: site.url(&page.path()),
         title: page.title.clone(),
         body_html: page.body.html.clone(),
         updated: crate::views::date_view(page.updated_at, &site.time_zone),
+        embeds: !frames.is_empty(),
     };
     let tags = Tags::new([format!("page:{}", page.id), "nav".to_owned()]);
-    Ok(html_page(&headers, state.theme().render("page.html", view)?, tags))
+    let mut response = html_page(&headers, state.theme().render("page.html", view)?, tags);
+    if !frames.is_empty() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, crate::http::headers::policy_with_frames(&frames));
+    }
+    Ok(response)
 }
 
 /// `/site.css?accent=rrggbb`: the site's own colours over the theme's, as a stylesheet (the
@@ -412,7 +421,7 @@ async fn article_page(
         /// A preview: not published (or not saved) yet.
         preview: bool,
     }
-    let frames = masthead_core::embed::frame_origins(&article.body.html);
+    let frames = masthead_core::body::frame_origins(&article.body.html);
     let mut meta = crate::views::article_meta(&site, article);
     meta.noindex |= preview;
     let view = ArticlePage {

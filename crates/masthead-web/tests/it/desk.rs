@@ -318,6 +318,29 @@ async fn previews_show_the_page_as_readers_will_see_it_and_links_expire(backend:
     forged.push('x');
     assert_eq!(app.get(&forged).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get("/preview/YXJ0aWNsZSAx.99999999999.AAAA").await.status, StatusCode::NOT_FOUND);
+    // A withdrawn article is gone from preview links too.
+    let withdrawn_preview = {
+        let signer = app.state.newsroom().signer().await.unwrap();
+        let published = app.published().await.into_iter().next().unwrap();
+        let token = signer.sign(
+            masthead_newsroom::signing::Purpose::Preview,
+            &format!("article {}", published.id),
+            i64::MAX,
+        );
+        let editor_user = app.store().user_credentials("editor@meridian.example").await.unwrap().unwrap().0;
+        let current = app.store().article(published.id).await.unwrap();
+        masthead_newsroom::articles::withdraw(
+            app.state.newsroom(),
+            &editor_user,
+            published.id,
+            current.revision,
+            "A court order.",
+        )
+        .await
+        .unwrap();
+        token
+    };
+    assert_eq!(app.get(&format!("/preview/{withdrawn_preview}")).await.status, StatusCode::GONE);
     // An expired one says so.
     let signer = app.state.newsroom().signer().await.unwrap();
     let old =

@@ -188,6 +188,29 @@ async fn a_term_merged_into_another_leaves_a_redirect(backend: Backend) {
     let filed: Vec<String> = texts(&before.html(), "main article.summary h2 a");
     assert!(!filed.is_empty());
 
+    // A partner's feed files what it brings under the term.
+    let outlet = app.store().outlet_named("Danube Dispatch", None).await.unwrap();
+    let partner = app
+        .store()
+        .create_source(&masthead_core::NewSource {
+            outlet_id: outlet.id,
+            feed_url: "https://danube.example/feed.xml".parse().unwrap(),
+            format: masthead_core::FeedFormat::Auto,
+            terms: masthead_core::SourceTerms::Agreement,
+            term_ids: vec![from.id],
+            auto_publish: false,
+            interval_minutes: 30,
+        })
+        .await
+        .unwrap();
+    let filed_ids: Vec<i64> = app
+        .published()
+        .await
+        .into_iter()
+        .filter(|s| s.terms.iter().any(|t| t.id == from.id))
+        .map(|s| s.id)
+        .collect();
+
     let (page, csrf) = page_token(&app, &editor, &format!("/admin/terms/{}", from.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     let into_id = into.id.to_string();
@@ -220,6 +243,24 @@ async fn a_term_merged_into_another_leaves_a_redirect(backend: Backend) {
     for title in &filed {
         assert!(archive.contains(title), "{title} is filed under the term it was merged into: {archive:?}");
     }
+    assert_eq!(
+        app.store().source(partner.id).await.unwrap().term_ids,
+        vec![into.id],
+        "the feed files under the other"
+    );
+    // Its articles still publish and unpublish (their saved revisions named the merged term).
+    let id = filed_ids[0].to_string();
+    let unpublished =
+        form(&app, "/admin/articles/bulk", &editor, &[("csrf", &csrf), ("ids", &id), ("bulk", "unpublish")])
+            .await;
+    assert_eq!(unpublished.status, StatusCode::SEE_OTHER);
+    assert!(unpublished.header("location").contains("1+of+1"), "{}", unpublished.header("location"));
+    let republished =
+        form(&app, "/admin/articles/bulk", &editor, &[("csrf", &csrf), ("ids", &id), ("bulk", "publish")])
+            .await;
+    assert!(republished.header("location").contains("1+of+1"), "{}", republished.header("location"));
+    let article = app.store().article(filed_ids[0]).await.unwrap();
+    assert!(article.terms.iter().any(|t| t.id == into.id), "{:?}", article.terms);
 
     // A region cannot be merged into one below it.
     let regions = app.store().terms(TermKind::Region).await.unwrap();
