@@ -372,7 +372,7 @@ impl NewArticle {
     /// The excerpt to store: the newsroom's own, or the body's first words.
     pub fn excerpt_or_generated(&self) -> String {
         if self.excerpt.trim().is_empty() {
-            crate::body::article_excerpt(&self.body.html, 40)
+            crate::body::article_excerpt(&self.body.html, crate::body::EXCERPT_WORDS)
         } else {
             self.excerpt.trim().to_owned()
         }

@@ -535,10 +535,13 @@ pub fn excerpt_from_html(html: &str, max_words: usize) -> String {
     first_words(&html_to_text(html), max_words)
 }
 
+/// The words of an excerpt made from the text when the newsroom wrote none.
+pub const EXCERPT_WORDS: usize = 40;
+
 /// The excerpt the newsroom wrote, or empty when the stored one is the text's first words (made
 /// at save): the editor offers it empty, so that it follows the text as the text changes.
 pub fn own_excerpt(stored: &str, html: &str) -> String {
-    if stored == article_excerpt(html, 40) { String::new() } else { stored.to_owned() }
+    if stored == article_excerpt(html, EXCERPT_WORDS) { String::new() } else { stored.to_owned() }
 }
 
 /// An article's excerpt when the newsroom wrote none: the first `max_words` words of its

@@ -82,13 +82,14 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     }
     // Our own audio and video are kept as they come: judged by their content, never decoded.
     let judged = masthead_core::media::media_type(&file).unwrap_or_default();
-    if (judged.starts_with("audio/") || judged.starts_with("video/")) && playable(&file).is_none() {
+    let player = playable(judged);
+    if (judged.starts_with("audio/") || judged.starts_with("video/")) && player.is_none() {
         return Err(Failure::invalid(
             "file",
             format!("This is {judged}; audio and video are taken as MP3, Ogg, M4A, MP4 or WebM."),
         ));
     }
-    if let Some((mime_type, extension)) = playable(&file) {
+    if let Some((mime_type, extension)) = player {
         let limit = UploadLimits::default().max_bytes;
         if file.len() > limit {
             return Err(Failure::invalid(
@@ -100,20 +101,11 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
                 ),
             ));
         }
-        let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
-        let name: String = new_token().chars().take(16).collect();
-        let path = format!("uploads/{}/{name}.{extension}", now.strftime("%Y/%m"));
-        let size_bytes = file.len() as i64;
-        if let Err(e) = newsroom.media().put_all(vec![(path.clone(), file)]).await {
-            if e.kind() == std::io::ErrorKind::StorageFull {
-                return Err(Failure::DiskFull(format!("the file could not be saved: {e}")));
-            }
-            return Err(Failure::Internal(format!("the file could not be saved: {e}")));
-        }
+        let path = upload_path(extension);
         let record = NewMedia {
             path: path.clone(),
             mime_type: mime_type.into(),
-            size_bytes,
+            size_bytes: file.len() as i64,
             width: None,
             height: None,
             alt: alt.trim().to_owned(),
@@ -122,13 +114,7 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
             licence: limited(&licence),
             travels,
         };
-        return match newsroom.store().create_media(&record).await {
-            Ok(media) => Ok(media),
-            Err(e) => {
-                newsroom.media().remove_all(&[path]).await;
-                Err(Failure::Internal(e.to_string()))
-            }
-        };
+        return keep(newsroom, vec![(path, file)], &record, "file").await;
     }
     // At most a few images decode at once, each within `UploadLimits::max_decode_bytes`.
     let processed = newsroom
@@ -137,20 +123,11 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         .await
         .map_err(|e| Failure::invalid("file", format!("The image was not accepted: {e}.")))?;
 
-    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
-    let name: String = new_token().chars().take(16).collect();
-    let path = format!("uploads/{}/{name}.{}", now.strftime("%Y/%m"), processed.extension);
+    let path = upload_path(processed.extension);
     let mut files = vec![(path.clone(), processed.bytes.clone())];
     files.extend(
         processed.variants.iter().map(|(w, bytes)| (variant_path(&path, i64::from(*w)), bytes.clone())),
     );
-    let written: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
-    if let Err(e) = newsroom.media().put_all(files).await {
-        if e.kind() == std::io::ErrorKind::StorageFull {
-            return Err(Failure::DiskFull(format!("the image could not be saved: {e}")));
-        }
-        return Err(Failure::Internal(format!("the image could not be saved: {e}")));
-    }
     let record = NewMedia {
         path,
         mime_type: processed.mime_type.into(),
@@ -163,7 +140,32 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
         licence: limited(&licence),
         travels,
     };
-    match newsroom.store().create_media(&record).await {
+    keep(newsroom, files, &record, "image").await
+}
+
+/// Where a new upload goes in the library: `uploads/<year>/<month>/<random>.<extension>`.
+fn upload_path(extension: &str) -> String {
+    let now = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC);
+    let name: String = new_token().chars().take(16).collect();
+    format!("uploads/{}/{name}.{extension}", now.strftime("%Y/%m"))
+}
+
+/// Writes an upload's `files`, then its `record`: all or nothing (the files go again when the
+/// record cannot be written). `what` names it in errors ("image", "file").
+async fn keep(
+    newsroom: &Newsroom,
+    files: Vec<(String, Vec<u8>)>,
+    record: &NewMedia,
+    what: &str,
+) -> Outcome<Media> {
+    let written: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    if let Err(e) = newsroom.media().put_all(files).await {
+        if e.kind() == std::io::ErrorKind::StorageFull {
+            return Err(Failure::DiskFull(format!("the {what} could not be saved: {e}")));
+        }
+        return Err(Failure::Internal(format!("the {what} could not be saved: {e}")));
+    }
+    match newsroom.store().create_media(record).await {
         Ok(media) => Ok(media),
         Err(e) => {
             newsroom.media().remove_all(&written).await;
@@ -172,9 +174,10 @@ pub(crate) async fn upload_unchecked(newsroom: &Newsroom, upload: Upload) -> Out
     }
 }
 
-/// The kind and the file ending of our own audio or video, judged by its content.
-fn playable(file: &[u8]) -> Option<(&'static str, &'static str)> {
-    match masthead_core::media::media_type(file)? {
+/// The kind and the file ending of our own audio or video, from the type its content was
+/// judged to be.
+fn playable(judged: &str) -> Option<(&'static str, &'static str)> {
+    match judged {
         "audio/mpeg" => Some(("audio/mpeg", "mp3")),
         "audio/ogg" => Some(("audio/ogg", "ogg")),
         "audio/m4a" => Some(("audio/mp4", "m4a")),

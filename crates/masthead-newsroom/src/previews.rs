@@ -98,7 +98,7 @@ pub async fn open(newsroom: &Newsroom, token: &str, now: Timestamp) -> Outcome<A
         }
         article.dek = fields.dek;
         article.excerpt = if fields.excerpt.trim().is_empty() {
-            masthead_core::body::article_excerpt(&body.html, 40)
+            masthead_core::body::article_excerpt(&body.html, masthead_core::body::EXCERPT_WORDS)
         } else {
             fields.excerpt
         };

@@ -102,13 +102,14 @@ pub async fn curate_front_page(
         return Err(Failure::Forbidden("Editors and above curate the front page.".into()));
     }
     let mut front = front;
-    let mut seen = Vec::new();
-    front.pinned.retain(|id| {
-        Some(*id) != front.lead && !seen.contains(id) && {
-            seen.push(*id);
-            true
+    // The lead is not pinned too, and a story is pinned once.
+    let mut pinned = Vec::with_capacity(front.pinned.len());
+    for id in front.pinned {
+        if Some(id) != front.lead && !pinned.contains(&id) {
+            pinned.push(id);
         }
-    });
+    }
+    front.pinned = pinned;
     front.sections.dedup();
     let store = newsroom.store();
     for id in front.lead.iter().chain(&front.pinned) {

@@ -44,15 +44,15 @@ pub fn site_view(site: &Site) -> SiteView {
         fair_use_notice: site.fair_use_notice.clone(),
         media_contact: site.media_contact.clone(),
         logo: site.logo_url(),
-        menu: site.menu.iter().map(|l| LinkView { name: l.label.clone(), url: l.url.clone() }).collect(),
-        footer_links: site
-            .footer_links
-            .iter()
-            .map(|l| LinkView { name: l.label.clone(), url: l.url.clone() })
-            .collect(),
+        menu: link_views(&site.menu),
+        footer_links: link_views(&site.footer_links),
         colors: (!site.accent_color.is_empty())
             .then(|| format!("/site.css?accent={}", site.accent_color.trim_start_matches('#'))),
     }
+}
+
+fn link_views(links: &[masthead_core::site::SiteLink]) -> Vec<LinkView> {
+    links.iter().map(|l| LinkView { name: l.label.clone(), url: l.url.clone() }).collect()
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -13,11 +13,10 @@ use masthead_core::article::NewOrigin;
 use masthead_core::{Article, ArticleStatus, BodyFormat, Provenance, ReusePolicy, TermKind, render_body};
 use masthead_newsroom::articles::{self, ArticleInput, StatusChange};
 use masthead_newsroom::error::Failure;
-use masthead_newsroom::media::Upload;
 use masthead_newsroom::work::Kind;
 use serde::Serialize;
 
-use crate::admin::form::{Pairs, field, read_upload, signed_form};
+use crate::admin::form::{Pairs, field, read_media_upload, signed_form};
 use crate::admin::page::{admin_page, private, require_staff, when};
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
@@ -320,10 +319,15 @@ async fn render_editor(
         }),
         _ => None,
     };
+    // The saved article, read once: its standing, and the writer's kept draft.
+    let saved = match draft.id {
+        Some(id) => Some(state.store().article(id).await?),
+        None => None,
+    };
     // A published article's corrections, and its withdrawal, for those who may publish it.
-    let standing = match draft.id {
-        Some(id) => {
-            let article = state.store().article(id).await?;
+    let standing = match &saved {
+        Some(article) => {
+            let id = article.id;
             let copies: Vec<_> = state
                 .store()
                 .copies_of(id)
@@ -339,7 +343,7 @@ async fn render_editor(
                     }
                 })
                 .collect();
-            let may = staff.user.may_publish(&article);
+            let may = staff.user.may_publish(article);
             let published = article.status == ArticleStatus::Published;
             (article.first_slug.is_some() && may).then(|| {
                 minijinja::context! {
@@ -355,24 +359,11 @@ async fn render_editor(
         }
         None => None,
     };
-    // The rich-text editor edits HTML: a Markdown text is handed to it rendered (and saved as
-    // HTML from then on); an autosaved draft newer than the saved article is offered back.
-    let editor_html = if draft.body_format == BodyFormat::Html.key() {
-        None
-    } else {
-        let body = draft.body.clone();
-        state
-            .newsroom()
-            .work()
-            .run(Kind::Body, move || render_body(BodyFormat::Markdown, &body))
-            .await
-            .ok()
-            .map(|b| b.html)
-    };
-    let kept_draft = match draft.id {
-        Some(id) if status == StatusCode::OK => {
-            let article = state.store().article(id).await?;
-            articles::kept_draft(state.newsroom(), &staff.user, &article).await?.map(|d| {
+    // An autosaved draft that differs from the saved article is offered back.
+    let editor_html = editor_html(state, &draft.body_format, &draft.body).await;
+    let kept_draft = match &saved {
+        Some(article) if status == StatusCode::OK => {
+            articles::kept_draft(state.newsroom(), &staff.user, article).await?.map(|d| {
                 serde_json::json!({
                     "saved_at": d.saved_at.to_string(), "saved": when(d.saved_at, &site), "revision": d.revision,
                     "title": d.fields.title, "dek": d.fields.dek, "excerpt": d.fields.excerpt, "body": d.fields.body,
@@ -393,6 +384,22 @@ async fn render_editor(
         outlets => outlets, origins => origins, syndicated => syndicated, newsletter => newsletter,
         comments => comments, standing => standing },
     )
+}
+
+/// What the rich-text editor is handed when the text is Markdown (`format` not `html`): the text
+/// rendered, on the body workers (the editor saves it as HTML from then on); none for HTML.
+pub(crate) async fn editor_html(state: &AppState, format: &str, body: &str) -> Option<String> {
+    if format == BodyFormat::Html.key() {
+        return None;
+    }
+    let body = body.to_owned();
+    state
+        .newsroom()
+        .work()
+        .run(Kind::Body, move || render_body(BodyFormat::Markdown, &body))
+        .await
+        .ok()
+        .map(|b| b.html)
 }
 
 /// The editor of the saved article `id`, saying `error` or `notice` (after one of its other
@@ -706,15 +713,7 @@ pub(crate) async fn upload_image(
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
     let current = editable(&state, &staff, id).await?;
-    let (file, fields) = read_upload(&staff, &mut form).await?;
-    let upload = Upload {
-        file: file.unwrap_or_default(),
-        alt: field(&fields, "alt"),
-        credit: field(&fields, "credit"),
-        licence: field(&fields, "licence"),
-        // The forms offer it checked; a box left unchecked is not sent.
-        travels: field(&fields, "travels") == "yes",
-    };
+    let (upload, _) = read_media_upload(&staff, &mut form).await?;
     match articles::set_featured_image(state.newsroom(), &staff.user, id, upload).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/articles/{id}")).into_response()),
         Err(Failure::Stale { .. }) => conflict(&state, &staff, &Draft::from_article(&current, &staff)).await,
@@ -788,11 +787,7 @@ pub(crate) async fn delete(
         .await;
     }
     let title = editable(&state, &staff, id).await?.title;
-    articles::delete(state.newsroom(), &staff.user, id).await.map_err(|f| match f {
-        Failure::NotFound(_) => AppError::NotFound,
-        Failure::Forbidden(why) => AppError::Forbidden(why),
-        other => other.into(),
-    })?;
+    articles::delete(state.newsroom(), &staff.user, id).await?;
     let done: String =
         url::form_urlencoded::byte_serialize(format!("Deleted \u{201c}{title}\u{201d}.").as_bytes())
             .collect();

@@ -12,12 +12,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::{BodyFormat, render_body};
 use masthead_newsroom::articles::{self, DraftFields};
 use masthead_newsroom::error::Failure;
-use masthead_newsroom::media::{self, Upload};
+use masthead_newsroom::media;
 use masthead_newsroom::previews;
 use masthead_newsroom::work::Kind;
 use serde_json::json;
 
-use crate::admin::form::{Pairs, field, read_upload, signed_form};
+use crate::admin::form::{Pairs, field, read_media_upload, signed_form};
 use crate::admin::page::private;
 use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
@@ -79,14 +79,7 @@ pub(crate) async fn upload(
     staff: Staff,
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
-    let (file, fields) = read_upload(&staff, &mut form).await?;
-    let upload = Upload {
-        file: file.unwrap_or_default(),
-        alt: field(&fields, "alt"),
-        credit: field(&fields, "credit"),
-        licence: field(&fields, "licence"),
-        travels: field(&fields, "travels") == "yes",
-    };
+    let (upload, fields) = read_media_upload(&staff, &mut form).await?;
     let saved = match field(&fields, "article").parse::<i64>() {
         Ok(article) => articles::upload_image(state.newsroom(), &staff.user, article, upload).await,
         Err(_) => media::upload(state.newsroom(), &staff.user, upload).await,
@@ -162,7 +155,6 @@ pub(crate) async fn preview_changes(
     match previews::of_changes(state.newsroom(), &staff.user, id, revision, &draft_fields(&pairs), now).await
     {
         Ok(token) => Ok(Redirect::to(&format!("/preview/{token}")).into_response()),
-        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
         Err(failure) => Err(failure.into()),
     }
 }
@@ -175,12 +167,7 @@ pub(crate) async fn share_preview(
     form: std::result::Result<Form<Pairs>, FormRejection>,
 ) -> Result<Response> {
     signed_form(&staff, form)?;
-    let (token, expires) =
-        match previews::share(state.newsroom(), &staff.user, id, jiff::Timestamp::now()).await {
-            Ok(shared) => shared,
-            Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
-            Err(failure) => return Err(failure.into()),
-        };
+    let (token, expires) = previews::share(state.newsroom(), &staff.user, id, jiff::Timestamp::now()).await?;
     let site = state.store().site().await?;
     let link =
         site.base_url.join(&format!("preview/{token}")).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -67,3 +67,21 @@ pub(crate) async fn read_upload(
     check_csrf(staff, &fields)?;
     Ok((file, fields))
 }
+
+/// An upload form of the media library (the field `file`, with `alt`, `credit`, `licence` and
+/// `travels`) as the upload to make, and all its fields, once its CSRF token has been checked.
+pub(crate) async fn read_media_upload(
+    staff: &Staff,
+    form: &mut axum::extract::Multipart,
+) -> Result<(masthead_newsroom::media::Upload, Vec<(String, String)>)> {
+    let (file, fields) = read_upload(staff, form).await?;
+    let upload = masthead_newsroom::media::Upload {
+        file: file.unwrap_or_default(),
+        alt: field(&fields, "alt"),
+        credit: field(&fields, "credit"),
+        licence: field(&fields, "licence"),
+        // The forms offer it checked; a box left unchecked is not sent.
+        travels: field(&fields, "travels") == "yes",
+    };
+    Ok((upload, fields))
+}

@@ -14,7 +14,7 @@ use crate::http::error::{AppError, Result};
 use crate::paths::query_value;
 use crate::state::AppState;
 use masthead_newsroom::error::Failure;
-use masthead_newsroom::media::{self, Upload};
+use masthead_newsroom::media;
 
 /// Images per page of the library.
 const PAGE: u32 = 48;
@@ -163,7 +163,6 @@ pub(crate) async fn delete(
     match media::delete(state.newsroom(), &staff.user, id).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/media?deleted={id}")).into_response()),
         Err(Failure::Refused(why)) => show_item(&state, &staff, id, StatusCode::CONFLICT, Some(why)).await,
-        Err(Failure::NotFound(_)) => Err(AppError::NotFound),
         Err(other) => Err(other.into()),
     }
 }
@@ -207,15 +206,7 @@ pub(crate) async fn upload(
     mut form: axum::extract::Multipart,
 ) -> Result<Response> {
     uploader(&staff)?;
-    let (file, fields) = crate::admin::form::read_upload(&staff, &mut form).await?;
-    let upload = Upload {
-        file: file.unwrap_or_default(),
-        alt: field(&fields, "alt"),
-        credit: field(&fields, "credit"),
-        licence: field(&fields, "licence"),
-        // The forms offer it checked; a box left unchecked is not sent.
-        travels: field(&fields, "travels") == "yes",
-    };
+    let (upload, _) = crate::admin::form::read_media_upload(&staff, &mut form).await?;
     let error = match media::upload(state.newsroom(), &staff.user, upload).await {
         Ok(media) => return Ok(Redirect::to(&format!("/admin/media?uploaded={}", media.id)).into_response()),
         Err(Failure::Invalid { message, .. }) => message,

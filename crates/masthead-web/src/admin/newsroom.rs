@@ -374,7 +374,6 @@ pub(crate) async fn merge_term(
                 return Ok(Redirect::to(&format!("/admin/terms/{}?saved", merged.id)).into_response());
             }
             Err(Failure::Invalid { message, .. }) => message,
-            Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
             Err(other) => return Err(other.into()),
         },
         (_, None) => "Choose the term to merge it into.".to_owned(),
@@ -564,7 +563,6 @@ pub(crate) async fn delete_author(
         match catalogue::delete_author(state.newsroom(), &staff.user, id).await {
             Ok(()) => return Ok(Redirect::to("/admin/authors").into_response()),
             Err(Failure::Refused(why)) => why,
-            Err(Failure::NotFound(_)) => return Err(AppError::NotFound),
             Err(other) => return Err(other.into()),
         }
     };

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use masthead_core::site::FrontPage;
-use masthead_core::{ArticleStatus, BodyFormat, TermKind};
+use masthead_core::{ArticleStatus, BodyFormat, StaticPage, TermKind};
 use masthead_newsroom::error::Failure;
 use masthead_newsroom::pages::{self, PageInput};
 use masthead_newsroom::settings;
@@ -18,20 +18,12 @@ use crate::http::auth::Staff;
 use crate::http::error::{AppError, Result};
 use crate::state::AppState;
 
-fn forbidden(f: Failure) -> AppError {
-    match f {
-        Failure::NotFound(_) => AppError::NotFound,
-        Failure::Forbidden(why) => AppError::Forbidden(why),
-        other => other.into(),
-    }
-}
-
 /// `GET /admin/pages`.
 pub(crate) async fn list(State(state): State<AppState>, staff: Staff) -> Result<Response> {
     let site = state.store().site().await?;
     let items: Vec<_> = pages::list(state.newsroom(), &staff.user)
         .await
-        .map_err(forbidden)?
+        ?
         .into_iter()
         .map(|p| minijinja::context! { id => p.id, title => p.title, path => p.path(), updated => when(p.updated_at, &site) })
         .collect();
@@ -55,6 +47,20 @@ struct PageForm {
     path: Option<String>,
 }
 
+impl PageForm {
+    /// The form of a saved page.
+    fn of(p: StaticPage) -> PageForm {
+        PageForm {
+            id: Some(p.id),
+            path: Some(p.path()),
+            title: p.title,
+            slug: p.slug.to_string(),
+            body: p.body.source,
+            body_format: p.body.format.key().to_owned(),
+        }
+    }
+}
+
 async fn render(
     state: &AppState,
     staff: &Staff,
@@ -65,9 +71,7 @@ async fn render(
 ) -> Result<Response> {
     let site = state.store().site().await?;
     // A Markdown text is handed to the editor rendered, as articles' are.
-    let editor_html = (form.body_format != BodyFormat::Html.key())
-        .then(|| masthead_core::render_body(BodyFormat::Markdown, &form.body).ok().map(|b| b.html))
-        .flatten();
+    let editor_html = crate::admin::articles::editor_html(state, &form.body_format, &form.body).await;
     admin_page(
         state,
         &site,
@@ -80,7 +84,7 @@ async fn render(
 
 /// `GET /admin/pages/new`.
 pub(crate) async fn new_form(State(state): State<AppState>, staff: Staff) -> Result<Response> {
-    pages::list(state.newsroom(), &staff.user).await.map_err(forbidden)?;
+    pages::list(state.newsroom(), &staff.user).await?;
     let form = PageForm { body_format: "html".into(), ..PageForm::default() };
     render(&state, &staff, &form, StatusCode::OK, None, None).await
 }
@@ -91,16 +95,8 @@ pub(crate) async fn edit_form(
     staff: Staff,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    let p = pages::find(state.newsroom(), &staff.user, id).await.map_err(forbidden)?;
-    let form = PageForm {
-        id: Some(p.id),
-        path: Some(p.path()),
-        title: p.title,
-        slug: p.slug.to_string(),
-        body: p.body.source,
-        body_format: p.body.format.key().to_owned(),
-    };
-    render(&state, &staff, &form, StatusCode::OK, None, None).await
+    let p = pages::find(state.newsroom(), &staff.user, id).await?;
+    render(&state, &staff, &PageForm::of(p), StatusCode::OK, None, None).await
 }
 
 async fn save_page(
@@ -118,17 +114,7 @@ async fn save_page(
     };
     match pages::save(state.newsroom(), &staff.user, id, input.clone()).await {
         Ok(p) if id.is_none() => Ok(Redirect::to(&format!("/admin/pages/{}", p.id)).into_response()),
-        Ok(p) => {
-            let form = PageForm {
-                id: Some(p.id),
-                path: Some(p.path()),
-                title: p.title,
-                slug: p.slug.to_string(),
-                body: p.body.source,
-                body_format: p.body.format.key().to_owned(),
-            };
-            render(state, staff, &form, StatusCode::OK, None, Some("Saved.")).await
-        }
+        Ok(p) => render(state, staff, &PageForm::of(p), StatusCode::OK, None, Some("Saved.")).await,
         Err(Failure::Invalid { message, .. } | Failure::Taken { message, .. }) => {
             let form = PageForm {
                 id,
@@ -140,7 +126,7 @@ async fn save_page(
             };
             render(state, staff, &form, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await
         }
-        Err(other) => Err(forbidden(other)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -176,7 +162,7 @@ pub(crate) async fn delete(
     if field(&pairs, "confirm") != "yes" {
         return Err(AppError::BadRequest("Tick \u{201c}yes, delete it\u{201d} to delete the page.".into()));
     }
-    pages::delete(state.newsroom(), &staff.user, id).await.map_err(forbidden)?;
+    pages::delete(state.newsroom(), &staff.user, id).await?;
     Ok(Redirect::to("/admin/pages").into_response())
 }
 
@@ -265,6 +251,6 @@ pub(crate) async fn save_front(
         Err(Failure::Invalid { message, .. }) => {
             render_front(&state, &staff, StatusCode::UNPROCESSABLE_ENTITY, Some(message), None).await
         }
-        Err(other) => Err(forbidden(other)),
+        Err(other) => Err(other.into()),
     }
 }

@@ -189,11 +189,8 @@ pub(crate) async fn delete(
     if crate::admin::form::field(&pairs, "confirm") != "yes" {
         return Err(AppError::BadRequest("Tick \u{201c}yes, delete this feed\u{201d} to delete it.".into()));
     }
-    match sources::delete(state.newsroom(), &staff.user, id).await {
-        Ok(()) => Ok(axum::response::Redirect::to("/admin/sources").into_response()),
-        Err(masthead_newsroom::error::Failure::NotFound(_)) => Err(AppError::NotFound),
-        Err(other) => Err(other.into()),
-    }
+    sources::delete(state.newsroom(), &staff.user, id).await?;
+    Ok(axum::response::Redirect::to("/admin/sources").into_response())
 }
 
 async fn save(

@@ -44,10 +44,10 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' ht
      script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; \
      frame-ancestors 'none'; form-action 'self'";
 
-/// The policy of a page that embeds frames (an article with click-to-load embeds): the same
-/// policy, with exactly those origins (each an `https://host` the embed allowlist wrote) allowed
-/// as frames.
-pub fn policy_with_frames(origins: &[String]) -> HeaderValue {
+/// Gives a page that embeds frames (click-to-load embeds) the same policy with exactly those
+/// origins (each an `https://host` the embed allowlist wrote) allowed as frames; a page with
+/// none keeps the policy every response gets.
+pub fn allow_frames(response: &mut Response, origins: &[String]) {
     let allowed: Vec<&str> = origins
         .iter()
         .map(String::as_str)
@@ -57,10 +57,13 @@ pub fn policy_with_frames(origins: &[String]) -> HeaderValue {
         })
         .collect();
     if allowed.is_empty() {
-        return HeaderValue::from_static(CONTENT_SECURITY_POLICY);
+        return;
     }
-    HeaderValue::from_str(&format!("{CONTENT_SECURITY_POLICY}; frame-src {}", allowed.join(" ")))
-        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY))
+    if let Ok(policy) =
+        HeaderValue::from_str(&format!("{CONTENT_SECURITY_POLICY}; frame-src {}", allowed.join(" ")))
+    {
+        response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
 }
 
 /// `router` with the security headers on every response.

@@ -344,11 +344,7 @@ async fn static_page(
     };
     let tags = Tags::new([format!("page:{}", page.id), "nav".to_owned()]);
     let mut response = html_page(&headers, state.theme().render("page.html", view)?, tags);
-    if !frames.is_empty() {
-        response
-            .headers_mut()
-            .insert(header::CONTENT_SECURITY_POLICY, crate::http::headers::policy_with_frames(&frames));
-    }
+    crate::http::headers::allow_frames(&mut response, &frames);
     Ok(response)
 }
 
@@ -447,12 +443,7 @@ async fn article_page(
     let mut tags = Tags::new(["nav".to_owned()]);
     tags.add_article(article);
     let mut page = html_page(headers, state.theme().render("article.html", view)?, tags);
-    if !frames.is_empty() {
-        page.headers_mut().insert(
-            axum::http::header::CONTENT_SECURITY_POLICY,
-            crate::http::headers::policy_with_frames(&frames),
-        );
-    }
+    crate::http::headers::allow_frames(&mut page, &frames);
     Ok(page)
 }
 

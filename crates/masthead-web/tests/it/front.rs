@@ -173,6 +173,23 @@ async fn the_front_page_leads_with_what_editors_choose_on_postgres() {
     the_front_page_leads_with_what_editors_choose(Backend::Postgres).await;
 }
 
+/// A partner's feed (never polled here) that files what it brings under `term_ids`.
+async fn partner_feed(app: &TestApp, term_ids: Vec<i64>) -> masthead_core::Source {
+    let outlet = app.store().outlet_named("Danube Dispatch", None).await.unwrap();
+    app.store()
+        .create_source(&masthead_core::NewSource {
+            outlet_id: outlet.id,
+            feed_url: "https://danube.example/feed.xml".parse().unwrap(),
+            format: masthead_core::FeedFormat::Auto,
+            terms: masthead_core::SourceTerms::Agreement,
+            term_ids,
+            auto_publish: false,
+            interval_minutes: 30,
+        })
+        .await
+        .unwrap()
+}
+
 fn pairs(all: &[(String, String)]) -> Vec<(&str, &str)> {
     all.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
@@ -189,20 +206,7 @@ async fn a_term_merged_into_another_leaves_a_redirect(backend: Backend) {
     assert!(!filed.is_empty());
 
     // A partner's feed files what it brings under the term.
-    let outlet = app.store().outlet_named("Danube Dispatch", None).await.unwrap();
-    let partner = app
-        .store()
-        .create_source(&masthead_core::NewSource {
-            outlet_id: outlet.id,
-            feed_url: "https://danube.example/feed.xml".parse().unwrap(),
-            format: masthead_core::FeedFormat::Auto,
-            terms: masthead_core::SourceTerms::Agreement,
-            term_ids: vec![from.id],
-            auto_publish: false,
-            interval_minutes: 30,
-        })
-        .await
-        .unwrap();
+    let partner = partner_feed(&app, vec![from.id]).await;
     let filed_ids: Vec<i64> = app
         .published()
         .await
@@ -327,20 +331,7 @@ async fn authors_without_bylines_and_partners_feeds_can_be_deleted() {
     assert!(app.store().author(guest.id).await.is_err());
 
     // A partner's feed goes; nothing it brought in does.
-    let outlet = app.store().outlet_named("Danube Dispatch", None).await.unwrap();
-    let source = app
-        .store()
-        .create_source(&masthead_core::NewSource {
-            outlet_id: outlet.id,
-            feed_url: "https://danube.example/feed.xml".parse().unwrap(),
-            format: masthead_core::FeedFormat::Auto,
-            terms: masthead_core::SourceTerms::Agreement,
-            term_ids: vec![],
-            auto_publish: false,
-            interval_minutes: 30,
-        })
-        .await
-        .unwrap();
+    let source = partner_feed(&app, vec![]).await;
     let published = app.published().await.len();
     let (_, csrf) = page_token(&app, &editor, &format!("/admin/sources/{}", source.id)).await;
     let (page, _) = page_token(&app, &editor, &format!("/admin/sources/{}", source.id)).await;
