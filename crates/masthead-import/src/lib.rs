@@ -18,7 +18,7 @@ pub use ghost::{
     GhostAuthor, GhostBody, GhostPost, GhostSite, GhostStatus, GhostTag, parse_ghost, parse_ghost_with_base,
     resolve_ghost_url,
 };
-pub use shortcodes::{Attachment, Expanded, expand, wordpress_body};
+pub use shortcodes::{Attachment, Attachments, Expanded, expand, wordpress_body};
 pub use wpautop::wpautop;
 pub use wxr::{
     ItemTerm, TermKind, WxrAuthor, WxrComment, WxrEvent, WxrItem, WxrReader, WxrSite, WxrTerm, wp_time,

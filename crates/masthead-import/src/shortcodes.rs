@@ -20,6 +20,20 @@ pub struct Attachment {
     pub caption: String,
 }
 
+/// What a post's shortcodes may show: the export's attachments by id, and the post's own
+/// attached images (those whose parent it is), in WordPress's order (menu order, then id), for
+/// a `[gallery]` that names none.
+pub struct Attachments<'a> {
+    pub by_id: &'a dyn Fn(i64) -> Option<Attachment>,
+    pub attached: &'a [i64],
+}
+
+impl std::fmt::Debug for Attachments<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachments").field("attached", &self.attached).finish_non_exhaustive()
+    }
+}
+
 /// HTML with the shortcodes expanded, and what could not be.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Expanded {
@@ -33,7 +47,7 @@ pub struct Expanded {
 /// editor comments removed, URLs alone on a line turned into embeds, classic-editor content
 /// given its paragraphs (`wpautop`, only when the content has no block comments: block content
 /// has its HTML already), and shortcodes expanded.
-pub fn wordpress_body(raw: &str, attachments: &dyn Fn(i64) -> Option<Attachment>) -> Expanded {
+pub fn wordpress_body(raw: &str, attachments: &Attachments<'_>) -> Expanded {
     let block_editor = raw.contains("<!-- wp:");
     let body = if block_editor { embed_blocks(raw) } else { raw.to_owned() };
     // Audio and video blocks are the editor's own audio and video cards: the player plays once
@@ -258,18 +272,14 @@ fn quoted(s: &str, quote: char) -> (&str, &str) {
 
 /// Expands `[caption]`, `[embed]` and `[gallery]`; keeps any other shortcode as written and
 /// lists it in [`Expanded::unknown`]. `[[name]]` is WordPress's escape and prints `[name]`.
-/// `attachments` finds a gallery's images by attachment id.
-pub fn expand(html: &str, attachments: &dyn Fn(i64) -> Option<Attachment>) -> Expanded {
+/// `attachments` gives a gallery its images.
+pub fn expand(html: &str, attachments: &Attachments<'_>) -> Expanded {
     let mut expanded = Expanded::default();
     expanded.html = expand_into(html, attachments, &mut expanded.unknown);
     expanded
 }
 
-fn expand_into(
-    text: &str,
-    attachments: &dyn Fn(i64) -> Option<Attachment>,
-    unknown: &mut Vec<String>,
-) -> String {
+fn expand_into(text: &str, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while let Some(found) = text[i..].find('[') {
@@ -314,11 +324,7 @@ enum Rendered {
     Inline(String),
 }
 
-fn render(
-    code: &Shortcode<'_>,
-    attachments: &dyn Fn(i64) -> Option<Attachment>,
-    unknown: &mut Vec<String>,
-) -> Rendered {
+fn render(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> Rendered {
     match code.name {
         "caption" | "wp_caption" => caption(code, attachments, unknown),
         "embed" => match code.content.and_then(|(c, _)| embed_link(c)) {
@@ -331,11 +337,7 @@ fn render(
 }
 
 /// An unknown shortcode stays as written; shortcodes inside it are still expanded.
-fn keep(
-    code: &Shortcode<'_>,
-    attachments: &dyn Fn(i64) -> Option<Attachment>,
-    unknown: &mut Vec<String>,
-) -> Rendered {
+fn keep(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> Rendered {
     unknown.push(code.name.to_owned());
     let mut html = code.open.to_owned();
     if let Some((content, closing)) = code.content {
@@ -345,11 +347,7 @@ fn keep(
     Rendered::Inline(html)
 }
 
-fn caption(
-    code: &Shortcode<'_>,
-    attachments: &dyn Fn(i64) -> Option<Attachment>,
-    unknown: &mut Vec<String>,
-) -> Rendered {
+fn caption(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> Rendered {
     let content = code.content.map(|(c, _)| c).unwrap_or_default();
     let (media, text) = match code.attribute("caption") {
         Some(text) => (content.trim(), text),
@@ -394,25 +392,33 @@ fn embed_link(content: &str) -> Option<String> {
     Some(format!("<p><a href=\"{url}\">{url}</a></p>"))
 }
 
-fn gallery(
-    code: &Shortcode<'_>,
-    attachments: &dyn Fn(i64) -> Option<Attachment>,
-    unknown: &mut Vec<String>,
-) -> Rendered {
-    let ids: Vec<i64> = code
+fn gallery(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> Rendered {
+    let named: Vec<i64> = code
         .attribute("ids")
         .or(code.attribute("include"))
         .unwrap_or_default()
         .split(',')
         .filter_map(|id| id.trim().parse().ok())
         .collect();
-    // Without ids a gallery shows the post's attached images, which only the caller knows.
+    // Without ids a gallery shows the post's attached images, less those it excludes.
+    let ids = if named.is_empty() {
+        let excluded: Vec<i64> = code
+            .attribute("exclude")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|id| id.trim().parse().ok())
+            .collect();
+        attachments.attached.iter().copied().filter(|id| !excluded.contains(id)).collect()
+    } else {
+        named
+    };
     if ids.is_empty() {
-        return keep(code, attachments, unknown);
+        unknown.push("gallery".to_owned());
+        return Rendered::Block(String::new());
     }
     let mut images = String::new();
     for id in ids {
-        match attachments(id) {
+        match (attachments.by_id)(id) {
             Some(a) => {
                 images.push_str(&format!("<img src=\"{}\" alt=\"{}\">", escape(&a.url), escape(&a.alt)));
             }
@@ -429,11 +435,14 @@ fn gallery(
 mod tests {
     use super::*;
 
-    fn none(_: i64) -> Option<Attachment> {
+    fn nothing(_: i64) -> Option<Attachment> {
         None
     }
 
-    fn two(id: i64) -> Option<Attachment> {
+    const NONE: Attachments<'static> = Attachments { by_id: &nothing, attached: &[] };
+    const TWO: Attachments<'static> = Attachments { by_id: &two_by_id, attached: &[13, 12] };
+
+    fn two_by_id(id: i64) -> Option<Attachment> {
         match id {
             12 => Some(Attachment {
                 url: "https://x.example/a.jpg".into(),
@@ -476,7 +485,7 @@ mod tests {
 
     #[test]
     fn brackets_in_prose_are_not_shortcodes() {
-        let e = expand("See note [1] and [ sic ] here", &none);
+        let e = expand("See note [1] and [ sic ] here", &NONE);
         assert_eq!(e.html, "See note [1] and [ sic ] here");
         assert!(e.unknown.is_empty());
     }
@@ -485,7 +494,7 @@ mod tests {
     fn caption_with_text_after_the_image() {
         let e = expand(
             r#"[caption id="attachment_12" align="alignnone" width="300"]<img src="a.jpg" alt="A" /> The bridge at dusk[/caption]"#,
-            &none,
+            &NONE,
         );
         assert_eq!(
             e.html,
@@ -498,13 +507,13 @@ mod tests {
     fn caption_with_a_linked_image_and_a_caption_attribute() {
         let e = expand(
             r#"[caption caption="From the air"]<a href="big.jpg"> <img src="a.jpg" /> </a>[/caption]"#,
-            &none,
+            &NONE,
         );
         assert_eq!(
             e.html,
             r#"<figure class="wp-caption"><a href="big.jpg"> <img src="a.jpg" /> </a><figcaption>From the air</figcaption></figure>"#
         );
-        let e = expand(r#"[caption]<a href="big.jpg"><img src="a.jpg" /></a> Aerial view[/caption]"#, &none);
+        let e = expand(r#"[caption]<a href="big.jpg"><img src="a.jpg" /></a> Aerial view[/caption]"#, &NONE);
         assert_eq!(
             e.html,
             r#"<figure class="wp-caption"><a href="big.jpg"><img src="a.jpg" /></a><figcaption>Aerial view</figcaption></figure>"#
@@ -514,25 +523,25 @@ mod tests {
     #[test]
     fn caption_without_text_is_just_the_image() {
         assert_eq!(
-            expand(r#"[caption width="10"]<img src="a.jpg" />[/caption]"#, &none).html,
+            expand(r#"[caption width="10"]<img src="a.jpg" />[/caption]"#, &NONE).html,
             r#"<img src="a.jpg" />"#
         );
     }
 
     #[test]
     fn embed_becomes_an_embed_card_or_a_link_never_a_frame() {
-        let e = expand("[embed width=\"640\"]https://www.youtube.com/watch?v=abc&amp;t=5[/embed]", &none);
+        let e = expand("[embed width=\"640\"]https://www.youtube.com/watch?v=abc&amp;t=5[/embed]", &NONE);
         assert_eq!(
             e.html,
             r#"<p><a href="https://www.youtube.com/watch?v=abc&amp;t=5">https://www.youtube.com/watch?v=abc&amp;t=5</a></p>"#,
             "not a video's address: a link"
         );
-        let e = expand("<p>[embed]https://example.com/page[/embed]</p>", &none);
+        let e = expand("<p>[embed]https://example.com/page[/embed]</p>", &NONE);
         assert_eq!(
             e.html, r#"<p><a href="https://example.com/page">https://example.com/page</a></p>"#,
             "no paragraph in a paragraph"
         );
-        let e = expand("<p>[embed]https://vimeo.com/76979871[/embed]</p>", &none);
+        let e = expand("<p>[embed]https://vimeo.com/76979871[/embed]</p>", &NONE);
         assert_eq!(
             e.html,
             r#"<figure class="embed" data-embed="https://player.vimeo.com/video/76979871?dnt=1"><a href="https://vimeo.com/76979871">https://vimeo.com/76979871</a></figure>"#
@@ -548,7 +557,7 @@ mod tests {
             r#"<!-- wp:core-embed/twitter {"url":"https://twitter.com/x/status/1"} -->"#,
             "\n<figure class=\"wp-block-embed-twitter\"><div class=\"wp-block-embed__wrapper\">\nhttps://twitter.com/x/status/1\n</div></figure>\n<!-- /wp:core-embed/twitter -->\n",
         );
-        let body = wordpress_body(raw, &none).html;
+        let body = wordpress_body(raw, &NONE).html;
         assert!(
             body.contains(r#"<figure class="embed" data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"><a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a><figcaption>The <em>launch</em></figcaption></figure>"#),
             "{body}"
@@ -567,30 +576,40 @@ mod tests {
             "<!-- wp:audio {\"id\":12} -->\n<figure class=\"wp-block-audio\"><audio controls src=\"https://old.example/wp-content/uploads/2024/03/talk.mp3\"></audio><figcaption class=\"wp-element-caption\">The talk</figcaption></figure>\n<!-- /wp:audio -->\n",
             "<!-- wp:video {\"id\":13} -->\n<figure class=\"wp-block-video\"><video controls src=\"https://old.example/wp-content/uploads/2024/03/walk.mp4\"></video></figure>\n<!-- /wp:video -->\n",
         );
-        let body = wordpress_body(raw, &none).html;
+        let body = wordpress_body(raw, &NONE).html;
         assert!(body.contains(r#"<figure class="embed wp-block-audio"><audio controls src="https://old.example/wp-content/uploads/2024/03/talk.mp3">"#), "{body}");
         assert!(body.contains(r#"<figure class="embed wp-block-video"><video controls"#), "{body}");
     }
 
     #[test]
     fn embed_of_something_not_a_web_address_is_kept() {
-        let e = expand("[embed]javascript:alert(1)[/embed]", &none);
+        let e = expand("[embed]javascript:alert(1)[/embed]", &NONE);
         assert_eq!(e.html, "[embed]javascript:alert(1)[/embed]");
         assert_eq!(e.unknown, ["embed"]);
     }
 
     #[test]
     fn gallery_finds_images_and_reports_missing_ones() {
-        let e = expand(r#"<p>[gallery ids="12, 99,13"]</p>"#, &two);
+        let e = expand(r#"<p>[gallery ids="12, 99,13"]</p>"#, &TWO);
         assert_eq!(
             e.html,
             r#"<figure class="gallery"><img src="https://x.example/a.jpg" alt="Bridge &quot;Old&quot;"><img src="https://x.example/b.jpg" alt=""></figure>"#
         );
         assert_eq!(e.unknown, ["gallery:99"]);
-        let e = expand(r#"[gallery include="13"]"#, &two);
+        let e = expand(r#"[gallery include="13"]"#, &TWO);
         assert_eq!(e.html, r#"<figure class="gallery"><img src="https://x.example/b.jpg" alt=""></figure>"#);
-        let e = expand("[gallery columns=\"2\"]", &two);
-        assert_eq!(e.html, "[gallery columns=\"2\"]");
+        // Without ids: the post's attached images, in their order, less those excluded.
+        let e = expand("[gallery columns=\"2\"]", &TWO);
+        assert_eq!(
+            e.html,
+            r#"<figure class="gallery"><img src="https://x.example/b.jpg" alt=""><img src="https://x.example/a.jpg" alt="Bridge &quot;Old&quot;"></figure>"#
+        );
+        assert!(e.unknown.is_empty());
+        let e = expand("[gallery exclude=\"12\"]", &TWO);
+        assert_eq!(e.html, r#"<figure class="gallery"><img src="https://x.example/b.jpg" alt=""></figure>"#);
+        // A post with no attached images: the gallery is empty, and said so.
+        let e = expand("<p>[gallery]</p>", &NONE);
+        assert_eq!(e.html, "");
         assert_eq!(e.unknown, ["gallery"]);
     }
 
@@ -598,7 +617,7 @@ mod tests {
     fn unknown_shortcodes_are_kept_and_listed_per_occurrence() {
         let e = expand(
             r#"A [contact-form-7 id="5" title="Contact"] B [contact-form-7 id="6"] [su_box]in [caption]<img src="a.jpg"> C[/caption][/su_box]"#,
-            &none,
+            &NONE,
         );
         assert_eq!(
             e.html,
@@ -609,7 +628,7 @@ mod tests {
 
     #[test]
     fn double_brackets_print_the_shortcode() {
-        let e = expand("Write [[gallery]] or [[caption]x[/caption]] to show them.", &two);
+        let e = expand("Write [[gallery]] or [[caption]x[/caption]] to show them.", &TWO);
         assert_eq!(e.html, "Write [gallery] or [caption]x[/caption] to show them.");
         assert!(e.unknown.is_empty());
     }
@@ -617,14 +636,14 @@ mod tests {
     #[test]
     fn block_comments_are_removed_and_block_content_gets_no_paragraphs() {
         let raw = "<!-- wp:paragraph -->\n<p>One</p>\n<!-- /wp:paragraph -->\n\n<!-- wp:image {\"id\":5} /-->\n<!-- wp:paragraph -->\n<p>Two\nlines</p>\n<!-- /wp:paragraph -->";
-        let e = wordpress_body(raw, &none);
+        let e = wordpress_body(raw, &NONE);
         assert_eq!(e.html, "<p>One</p>\n\n<p>Two\nlines</p>");
     }
 
     #[test]
     fn classic_content_gets_paragraphs_then_shortcodes() {
         let raw = "Intro line\nsecond line\n\n[caption]<img src=\"a.jpg\" /> Dusk[/caption]\n\nhttps://www.youtube.com/watch?v=abc\n\n<!--more-->\nEnd";
-        let e = wordpress_body(raw, &none);
+        let e = wordpress_body(raw, &NONE);
         assert_eq!(
             e.html,
             "<p>Intro line<br />\nsecond line</p>\n<figure class=\"wp-caption\"><img src=\"a.jpg\" /><figcaption>Dusk</figcaption></figure>\n<p><a href=\"https://www.youtube.com/watch?v=abc\">https://www.youtube.com/watch?v=abc</a></p>\n<p>End</p>\n"

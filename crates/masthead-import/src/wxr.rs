@@ -110,7 +110,9 @@ pub struct WxrComment {
 /// One `<item>`: a post, page, attachment, menu entry, or any other post type.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct WxrItem {
-    pub post_id: i64,
+    /// `wp:post_id`; when an export leaves it out, the number in a `?p=`/`?page_id=`/
+    /// `?attachment_id=` guid, else none (the item is then known by [`WxrItem::key`]).
+    pub post_id: Option<i64>,
     /// "post", "page", "attachment", "nav_menu_item", ...
     pub post_type: String,
     /// Plain text.
@@ -142,6 +144,27 @@ pub struct WxrItem {
 }
 
 impl WxrItem {
+    /// How the item is known from one import to the next: "post:ID", or for an item without an
+    /// id, its guid, its link, or its date and title.
+    pub fn key(&self) -> String {
+        match self.post_id {
+            Some(id) => format!("post:{id}"),
+            None if !self.guid.trim().is_empty() => format!("guid:{}", self.guid.trim()),
+            None => match &self.link {
+                Some(link) => format!("link:{}", link.trim()),
+                None => format!("item:{}:{}", self.post_date.trim(), self.title.trim()),
+            },
+        }
+    }
+
+    /// The item as messages name it: "post 12", or "post without an id".
+    pub fn label(&self) -> String {
+        match self.post_id {
+            Some(id) => format!("{} {id}", self.post_type),
+            None => format!("{} without an id", self.post_type),
+        }
+    }
+
     /// The first value of a post meta key.
     pub fn meta(&self, key: &str) -> Option<&str> {
         self.meta.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
@@ -398,6 +421,9 @@ impl<R: BufRead> WxrReader<R> {
     pub fn new(reader: R, file_name: &str) -> WxrReader<R> {
         let mut xml = quick_xml::Reader::from_reader(LineCounter::new(reader));
         xml.config_mut().check_end_names = true;
+        // WordPress writes a bare `&` into addresses now and then, and its own importer takes the
+        // file; so does this reader, keeping the `&` as the text it is.
+        xml.config_mut().allow_dangling_amp = true;
         WxrReader {
             xml,
             buf: Vec::new(),
@@ -633,7 +659,8 @@ impl<R: BufRead> WxrReader<R> {
                     _ => {
                         let text = self.read_text(child)?;
                         match name.as_str() {
-                            "wp:post_id" => post_id = Some((text, child)),
+                            // Some tools write the id without WordPress's prefix.
+                            "wp:post_id" | "post_id" => post_id = Some((text, child)),
                             "content:encoded" => item.content_html = text,
                             "excerpt:encoded" => item.excerpt = text,
                             _ => item_field(&mut item, &name, text.trim()),
@@ -655,13 +682,14 @@ impl<R: BufRead> WxrReader<R> {
                 }
             }
         }
-        let Some((id, id_at)) = post_id else {
-            return Err(self
-                .error_at(at, "this <item> has no <wp:post_id>; every item of a WordPress export has one"));
+        item.post_id = match post_id {
+            Some((id, id_at)) => Some(number(&id).ok_or_else(|| {
+                self.error_at(id_at, format!("expected a number in <wp:post_id>, found {:?}", id.trim()))
+            })?),
+            // WordPress's importer takes an item without an id as a new post; its guid often
+            // still carries the number.
+            None => id_in_guid(&item.guid),
         };
-        item.post_id = number(&id).ok_or_else(|| {
-            self.error_at(id_at, format!("expected a number in <wp:post_id>, found {:?}", id.trim()))
-        })?;
         Ok(item)
     }
 
@@ -682,19 +710,31 @@ impl<R: BufRead> WxrReader<R> {
         }
     }
 
-    /// The text of an element whose start tag was just read, up to its end tag; the text of
-    /// any element inside it is left out.
+    /// The text of an element whose start tag was just read, up to its end tag. Markup inside
+    /// it (HTML written into the export without a CDATA section) is kept as markup, so that no
+    /// text is lost.
     fn read_text(&mut self, at: (u64, u64)) -> Result<String, ImportError> {
+        use quick_xml::escape::escape;
         let mut text = String::new();
-        let mut depth = 0usize;
+        let mut open: Vec<String> = Vec::new();
         loop {
             match self.next_raw()? {
-                Raw::Text(t) if depth == 0 => text.push_str(&t),
-                Raw::Start { .. } => depth += 1,
-                Raw::End if depth == 0 => return Ok(text),
-                Raw::End => depth -= 1,
+                Raw::Text(t) if open.is_empty() => text.push_str(&t),
+                Raw::Text(t) => text.push_str(&escape(t.as_str())),
+                Raw::Start { name, attributes, .. } => {
+                    push_tag(&mut text, &name, &attributes, false);
+                    open.push(name);
+                }
+                Raw::Empty { name, attributes } => push_tag(&mut text, &name, &attributes, true),
+                Raw::End => match open.pop() {
+                    Some(name) => {
+                        text.push_str("</");
+                        text.push_str(&name);
+                        text.push('>');
+                    }
+                    None => return Ok(text),
+                },
                 Raw::Eof => return Err(self.cut_off(at)),
-                _ => {}
             }
         }
     }
@@ -808,7 +848,8 @@ fn attributes(
             let value = a
                 .decoded_and_normalized_value(quick_xml::XmlVersion::Implicit1_0, decoder)
                 .map(Cow::into_owned)
-                .unwrap_or_default();
+                // A bare `&` in an attribute: its text as written, as for text.
+                .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
             (key, value)
         })
         .collect()
@@ -835,6 +876,29 @@ fn xml_error<R: BufRead>(
         _ => format!("the XML is not well-formed: {e}"),
     };
     ImportError::at(file, line, column, message)
+}
+
+/// `<name a="v">` (or `<name a="v"/>`) written out again.
+fn push_tag(out: &mut String, name: &str, attributes: &[(String, String)], empty: bool) {
+    out.push('<');
+    out.push_str(name);
+    for (key, value) in attributes {
+        out.push(' ');
+        out.push_str(key);
+        out.push_str("=\"");
+        out.push_str(&quick_xml::escape::escape(value.as_str()));
+        out.push('"');
+    }
+    out.push_str(if empty { "/>" } else { ">" });
+}
+
+/// The post number in a guid of WordPress's own form: `https://old.example/?p=12`.
+fn id_in_guid(guid: &str) -> Option<i64> {
+    let url = url::Url::parse(guid.trim()).ok()?;
+    url.query_pairs()
+        .find(|(k, _)| matches!(k.as_ref(), "p" | "page_id" | "attachment_id"))
+        .and_then(|(_, v)| v.parse().ok())
+        .filter(|id: &i64| *id > 0)
 }
 
 fn item_term(attributes: &[(String, String)], text: &str) -> Option<ItemTerm> {
@@ -943,6 +1007,18 @@ mod tests {
     }
 
     #[test]
+    fn html_written_without_cdata_keeps_its_markup_and_text() {
+        let events = read_all(
+            "<rss><channel><wp:wxr_version>1.2</wp:wxr_version><item><wp:post_id>5</wp:post_id>\
+             <content:encoded><p class=\"lead\">Fish &amp; <em>chips</em><br/>&lt;3</p> after</content:encoded>\
+             </item></channel></rss>",
+        )
+        .unwrap();
+        let WxrEvent::Item(item) = &events[1] else { panic!("expected an item") };
+        assert_eq!(item.content_html, "<p class=\"lead\">Fish &amp; <em>chips</em><br/>&lt;3</p> after");
+    }
+
+    #[test]
     fn split_cdata_and_references_concatenate() {
         let xml = r#"<rss><channel><wp:wxr_version>1.2</wp:wxr_version>
             <item><wp:post_id>7</wp:post_id>
@@ -1009,16 +1085,46 @@ mod tests {
     }
 
     #[test]
-    fn an_item_without_a_numeric_post_id_names_its_line() {
-        let e =
-            read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version>\n<item>\n<title>x</title></item>")
-                .unwrap_err();
-        assert_eq!((e.line, e.column), (Some(2), Some(1)));
-        assert!(e.message.contains("has no <wp:post_id>"), "{e}");
+    fn an_item_without_a_post_id_is_known_by_its_guid_and_a_wrong_one_names_its_line() {
+        let items = |xml: &str| -> Vec<WxrItem> {
+            read_all(xml)
+                .unwrap()
+                .into_iter()
+                .filter_map(|e| match e {
+                    WxrEvent::Item(item) => Some(*item),
+                    _ => None,
+                })
+                .collect()
+        };
+        let found = items(
+            "<rss><channel><wp:wxr_version>1.2</wp:wxr_version>\n\
+             <item><title>a</title><guid isPermaLink=\"false\">https://old.example/?p=41</guid></item>\n\
+             <item><title>b</title><guid>https://old.example/b/</guid></item>\n\
+             <item><title>c</title><wp:post_date>2024-01-02 10:00:00</wp:post_date></item>\n\
+             <item><title>d</title><post_id>43</post_id></item></channel></rss>",
+        );
+        let keys: Vec<String> = found.iter().map(WxrItem::key).collect();
+        assert_eq!(keys, ["post:41", "guid:https://old.example/b/", "item:2024-01-02 10:00:00:c", "post:43"]);
+        assert_eq!(found[1].label(), "post without an id");
         let e = read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version>\n<item>\n  <wp:post_id>x1</wp:post_id></item>")
             .unwrap_err();
         assert_eq!((e.line, e.column), (Some(3), Some(3)));
         assert_eq!(e.message, "expected a number in <wp:post_id>, found \"x1\"");
+    }
+
+    #[test]
+    fn a_bare_ampersand_is_kept_as_written() {
+        let events = read_all(
+            "<rss><channel><wp:wxr_version>1.2</wp:wxr_version><item><wp:post_id>9</wp:post_id>\
+             <title>Salt & pepper &amp; more</title>\
+             <wp:attachment_url>https://old.example/img.php?w=300&h=200</wp:attachment_url>\
+             <category domain=\"post_tag\" nicename=\"a&b\">A</category></item></channel></rss>",
+        )
+        .unwrap();
+        let WxrEvent::Item(item) = &events[1] else { panic!("expected an item") };
+        assert_eq!(item.title, "Salt & pepper & more");
+        assert_eq!(item.attachment_url.as_deref(), Some("https://old.example/img.php?w=300&h=200"));
+        assert_eq!(item.categories[0].nicename, "a&b");
     }
 
     #[test]

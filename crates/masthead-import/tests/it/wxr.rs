@@ -6,7 +6,8 @@ use std::io::{BufReader, Read};
 use std::rc::Rc;
 
 use masthead_import::{
-    Attachment, ItemTerm, TermKind, WxrAuthor, WxrEvent, WxrItem, WxrReader, WxrSite, wordpress_body, wp_time,
+    Attachment, Attachments, ItemTerm, TermKind, WxrAuthor, WxrEvent, WxrItem, WxrReader, WxrSite,
+    wordpress_body, wp_time,
 };
 
 use crate::{fixture, fixture_path};
@@ -30,11 +31,11 @@ fn items() -> Vec<WxrItem> {
 }
 
 fn item(id: i64) -> WxrItem {
-    items().into_iter().find(|i| i.post_id == id).unwrap_or_else(|| panic!("no item {id}"))
+    items().into_iter().find(|i| i.post_id == Some(id)).unwrap_or_else(|| panic!("no item {id}"))
 }
 
 fn attachments() -> HashMap<i64, Attachment> {
-    items().iter().filter_map(|i| Some((i.post_id, i.attachment()?))).collect()
+    items().iter().filter_map(|i| Some((i.post_id?, i.attachment()?))).collect()
 }
 
 #[test]
@@ -126,7 +127,7 @@ fn every_item_is_read_with_type_status_slug_and_time() {
         .into_iter()
         .map(|i| {
             let time = wp_time(&i.post_date_gmt, &i.post_date, ZONE).map(|t| t.to_string());
-            (i.post_id, i.post_type, i.status, i.post_name, time)
+            (i.post_id.unwrap(), i.post_type, i.status, i.post_name, time)
         })
         .collect();
     let row = |id: i64, kind: &str, status: &str, slug: &str, time: &str| {
@@ -267,7 +268,8 @@ fn the_menu_item_is_handed_over_for_the_caller_to_skip() {
 #[test]
 fn classic_body_gets_paragraphs_figures_links_and_a_report() {
     let attachments = attachments();
-    let body = wordpress_body(&item(101).content_html, &|id| attachments.get(&id).cloned());
+    let by_id = |id| attachments.get(&id).cloned();
+    let body = wordpress_body(&item(101).content_html, &Attachments { by_id: &by_id, attached: &[] });
     assert_eq!(
         body.html,
         "<p>Belgrade's new ring road was meant to open in spring.<br />\n\
@@ -289,7 +291,7 @@ fn classic_body_gets_paragraphs_figures_links_and_a_report() {
 
 #[test]
 fn block_editor_body_keeps_its_html_without_comments() {
-    let body = wordpress_body(&item(102).content_html, &|_| None);
+    let body = wordpress_body(&item(102).content_html, &Attachments { by_id: &|_| None, attached: &[] });
     assert!(!body.html.contains("<!--"), "{}", body.html);
     assert!(body.html.starts_with("<p>Voters in Novi Sad went to the polls on Sunday.</p>\n\n<h2 class=\"wp-block-heading\">Turnout</h2>"));
     assert!(body.html.contains(
@@ -308,7 +310,7 @@ fn a_mismatched_end_tag_names_file_line_and_column() {
     let Ok(Some(WxrEvent::Item(complete))) = reader.next_event() else {
         panic!("the complete item comes first")
     };
-    assert_eq!(complete.post_id, 400);
+    assert_eq!(complete.post_id, Some(400));
     let e = reader.next_event().unwrap_err();
     assert_eq!((e.line, e.column), (Some(20), Some(3)));
     assert_eq!(e.to_string(), "wordpress-malformed.xml:20:3: expected </item> but found </channel>");
@@ -403,7 +405,7 @@ fn twenty_thousand_items_stream_through() {
     while let Some(event) = reader.next_event().unwrap() {
         let WxrEvent::Item(item) = event else { continue };
         read += 1;
-        assert_eq!(item.post_id, read as i64);
+        assert_eq!(item.post_id, Some(read as i64));
         assert_eq!(item.title, format!("Item {read} & more"));
         // The reader has asked for at most a buffer's worth of items beyond the one it gives.
         most_ahead = most_ahead.max(written.get() - read);

@@ -16,8 +16,8 @@ use masthead_core::body::html_to_text;
 use masthead_core::time::is_known_zone;
 use masthead_core::{ArticleStatus, BodyFormat, NewArticle, NewAuthor, NewTerm, Slug, TermKind, render_body};
 use masthead_import::{
-    Attachment, ItemTerm, WxrAuthor, WxrEvent, WxrItem, WxrReader, WxrSite, WxrTerm, wordpress_body, wp_time,
-    wpautop,
+    Attachment, Attachments, ItemTerm, WxrAuthor, WxrEvent, WxrItem, WxrReader, WxrSite, WxrTerm,
+    wordpress_body, wp_time, wpautop,
 };
 use masthead_store::{Store, redirect_path};
 
@@ -116,6 +116,8 @@ struct WxrScan {
     authors: Vec<WxrAuthor>,
     terms: Vec<WxrTerm>,
     attachments: Vec<(i64, WxrAttachment)>,
+    /// A post → its attached files (menu order, id), for a `[gallery]` that names none.
+    attached: HashMap<i64, Vec<(i64, i64)>>,
     items: usize,
     /// Posts and pages among the items.
     articles: usize,
@@ -164,9 +166,12 @@ fn scan_wxr(path: &Path, name: &str) -> Result<WxrScan, ImportError> {
             }
             WxrEvent::Item(item) => {
                 scan.items += 1;
-                if let Some(attachment) = item.attachment() {
+                if let (Some(attachment), Some(id)) = (item.attachment(), item.post_id) {
                     let file = item.meta("_wp_attached_file").map(str::to_owned);
-                    scan.attachments.push((item.post_id, WxrAttachment { attachment, file }));
+                    if item.parent_id > 0 {
+                        scan.attached.entry(item.parent_id).or_default().push((item.menu_order, id));
+                    }
+                    scan.attachments.push((id, WxrAttachment { attachment, file }));
                 } else if is_article(&item) {
                     scan.articles += 1;
                     for term in item.categories.iter().filter(|t| t.domain == "author") {
@@ -201,6 +206,8 @@ struct WxrContext {
     terms: HashMap<(String, String), i64>,
     /// Attachment → what shortcodes show (its copy's address when copied) and its media record.
     attachments: HashMap<i64, (Attachment, Option<i64>)>,
+    /// A post → its attached images, in WordPress's order.
+    attached: HashMap<i64, Vec<i64>>,
     /// Where the old site's uploads were: "https://old.example/wp-content/uploads/".
     upload_prefixes: Vec<String>,
     uploads: Option<PathBuf>,
@@ -252,7 +259,7 @@ async fn import_wxr(
         let WxrEvent::Item(item) = event.map_err(ImportError::Changed)? else { continue };
         read += 1;
         progress(read, scan.items);
-        let label = format!("{} {}", item.post_type, item.post_id);
+        let label = item.label();
         match item.post_type.as_str() {
             "post" | "page" => {}
             // Brought in as media before the posts.
@@ -452,7 +459,24 @@ async fn wxr_attachments(
         cx.attachments.insert(*id, (attachment, media_id));
     }
     cx.upload_prefixes = prefixes;
+    for (post, files) in &scan.attached {
+        let mut files = files.clone();
+        files.sort_unstable();
+        // A gallery shows images; an attached PDF or recording is not one.
+        let images = files
+            .into_iter()
+            .map(|(_, id)| id)
+            .filter(|id| cx.attachments.get(id).is_some_and(|(a, _)| looks_like_image(&a.url)))
+            .collect();
+        cx.attached.insert(*post, images);
+    }
     Ok(())
+}
+
+/// Whether an attachment's address names an image file.
+fn looks_like_image(url: &str) -> bool {
+    let path = url.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    [".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"].iter().any(|ext| path.ends_with(ext))
 }
 
 /// A post or page as an article, or None when it is not imported (noted).
@@ -462,9 +486,9 @@ async fn wxr_article(
     item: &WxrItem,
 ) -> Result<Option<(NewArticle, Companions)>, ImportError> {
     let label = if item.title.trim().is_empty() {
-        format!("{} {}", item.post_type, item.post_id)
+        item.label()
     } else {
-        format!("{} {} ({})", item.post_type, item.post_id, item.title.trim())
+        format!("{} ({})", item.label(), item.title.trim())
     };
     let date = wp_time(&item.post_date_gmt, &item.post_date, &cx.wordpress_zone);
     let (status, published_at) = match item.status.as_str() {
@@ -508,10 +532,23 @@ async fn wxr_article(
         }
         title => title.to_owned(),
     };
-    let slug = slug_for(&mut im.summary, &label, &item.post_name, &title, &format!("post-{}", item.post_id));
+    let slug = slug_for(
+        &mut im.summary,
+        &label,
+        &item.post_name,
+        &title,
+        &match item.post_id {
+            Some(id) => format!("post-{id}"),
+            None => "post".to_owned(),
+        },
+    );
 
     let attachments = &cx.attachments;
-    let expanded = wordpress_body(&item.content_html, &|id| attachments.get(&id).map(|(a, _)| a.clone()));
+    let attached = item.post_id.and_then(|id| cx.attached.get(&id)).cloned().unwrap_or_default();
+    let expanded = wordpress_body(
+        &item.content_html,
+        &Attachments { by_id: &|id| attachments.get(&id).map(|(a, _)| a.clone()), attached: &attached },
+    );
     let mut unknown: Vec<&String> = Vec::new();
     for name in &expanded.unknown {
         if !unknown.contains(&name) {
@@ -521,6 +558,10 @@ async fn wxr_article(
     for name in unknown {
         let reason = match name.strip_prefix("gallery:") {
             Some(id) => format!("its gallery names attachment {id}, which is not in the export"),
+            None if name == "gallery" => {
+                "its gallery shows the post's attached images, and the export has none: it is left out"
+                    .to_owned()
+            }
             None => format!("the shortcode [{name}] is kept as text: nothing here renders it"),
         };
         im.summary.alter(&label, reason);
@@ -611,9 +652,11 @@ async fn wxr_article(
 
     let mut old = Vec::new();
     old.extend(item.link.clone());
-    old.push(format!("/?p={}", item.post_id));
-    if item.post_type == "page" {
-        old.push(format!("/?page_id={}", item.post_id));
+    if let Some(id) = item.post_id {
+        old.push(format!("/?p={id}"));
+        if item.post_type == "page" {
+            old.push(format!("/?page_id={id}"));
+        }
     }
     let article = NewArticle {
         slug,
@@ -634,12 +677,7 @@ async fn wxr_article(
         language: String::new(),
         translation_of: None,
     };
-    let companions = Companions {
-        key: format!("post:{}", item.post_id),
-        label,
-        old_addresses: distinct_addresses(old),
-        comments,
-    };
+    let companions = Companions { key: item.key(), label, old_addresses: distinct_addresses(old), comments };
     Ok(Some((article, companions)))
 }
 
