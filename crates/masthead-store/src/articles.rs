@@ -762,6 +762,11 @@ impl Store {
             let changed = changed_fields(None, &snapshot);
             prepared.push((new, published_at, excerpt, snapshot, changed));
         }
+        // What the export said, for the next import's comparison.
+        let imported = match keys {
+            Some(_) => news.iter().map(crate::imports::pack_imported).collect::<Result<Vec<_>>>()?,
+            None => Vec::new(),
+        };
         let config = self.search_config().await?;
         let documents: Vec<SearchDocument> = prepared.iter().map(|p| SearchDocument::of(&p.0)).collect();
         let now = now_seconds();
@@ -784,13 +789,15 @@ impl Store {
                 record_save!(tx, id, 1_i64, None::<i64>, now, changed, snapshot);
                 if let Some((source, keys)) = keys {
                     sqlx::query(
-                        "INSERT INTO import_keys (source, key, kind, record_id) VALUES ($1, $2, $3, $4) \
-                         ON CONFLICT (source, key, kind) DO UPDATE SET record_id = excluded.record_id",
+                        "INSERT INTO import_keys (source, key, kind, record_id, imported) VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (source, key, kind) DO UPDATE SET record_id = excluded.record_id, \
+                         imported = excluded.imported",
                     )
                     .bind(source)
                     .bind(&keys[ids.len()])
                     .bind(crate::ImportedKind::Article.key())
                     .bind(id)
+                    .bind(&imported[ids.len()])
                     .execute(&mut *tx)
                     .await?;
                 }

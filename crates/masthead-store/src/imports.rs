@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use jiff::Timestamp;
 
-use masthead_core::CommentStatus;
+use masthead_core::{CommentStatus, NewArticle};
 
 use crate::comments::{COMMENT_COLUMNS, CommentRow};
 use crate::{Result, Store, StoreError, now_seconds, on_db, placeholders, timestamp};
@@ -69,6 +69,13 @@ pub enum Saved {
     Created,
     Updated,
     Unchanged,
+}
+
+/// An article as an export gave it, in the form `import_keys.imported` keeps it.
+pub(crate) fn pack_imported(imported: &NewArticle) -> Result<String> {
+    let json = serde_json::to_string(imported)
+        .map_err(|e| StoreError::Invalid(format!("the imported article cannot be kept: {e}")))?;
+    Ok(crate::revisions::pack(&json))
 }
 
 /// Whether a saved comment is what an importer gives again.
@@ -298,6 +305,40 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// The article that `key` from `source` was when the last import read it from the export;
+    /// None when that is not known (keys kept before imports noted it) or the key is unknown.
+    pub async fn imported_article(&self, source: &str, key: &str) -> Result<Option<NewArticle>> {
+        let found: Option<Option<String>> = on_db!(self, pool => {
+            sqlx::query_scalar("SELECT imported FROM import_keys WHERE source = $1 AND key = $2 AND kind = $3")
+                .bind(source)
+                .bind(key)
+                .bind(ImportedKind::Article.key())
+                .fetch_optional(pool)
+                .await?
+        });
+        let Some(stored) = found.flatten() else { return Ok(None) };
+        let json = crate::revisions::unpack(&stored)
+            .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?;
+        serde_json::from_str(&json)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))
+    }
+
+    /// Notes what the article that `key` from `source` became was in the export this time.
+    pub async fn set_imported_article(&self, source: &str, key: &str, imported: &NewArticle) -> Result<()> {
+        let packed = pack_imported(imported)?;
+        on_db!(self, pool => {
+            sqlx::query("UPDATE import_keys SET imported = $4 WHERE source = $1 AND key = $2 AND kind = $3")
+                .bind(source)
+                .bind(key)
+                .bind(ImportedKind::Article.key())
+                .bind(packed)
+                .execute(pool)
+                .await?;
+        });
+        Ok(())
     }
 
     /// Notes that `key` from `source` became the record `record_id` (replacing what it was).

@@ -49,6 +49,7 @@ const SQLITE: Embedded = &[
     (31, "revised_at", include_str!("../migrations/sqlite/0031_revised_at.sql")),
     (32, "writing_desk", include_str!("../migrations/sqlite/0032_writing_desk.sql")),
     (33, "pages", include_str!("../migrations/sqlite/0033_pages.sql")),
+    (34, "imported_articles", include_str!("../migrations/sqlite/0034_imported_articles.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -88,6 +89,7 @@ const POSTGRES: Embedded = &[
     (31, "revised_at", include_str!("../migrations/postgres/0031_revised_at.sql")),
     (32, "writing_desk", include_str!("../migrations/postgres/0032_writing_desk.sql")),
     (33, "pages", include_str!("../migrations/postgres/0033_pages.sql")),
+    (34, "imported_articles", include_str!("../migrations/postgres/0034_imported_articles.sql")),
 ];
 
 #[derive(Debug)]

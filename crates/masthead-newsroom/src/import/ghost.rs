@@ -26,7 +26,7 @@ pub struct GhostImport {
     /// without it they stay at their old address.
     pub images: Option<PathBuf>,
     /// The Ghost site's address, for the __GHOST_URL__ in its links (default: the export's, else
-    /// this site's). The same one each time an import from that site runs.
+    /// this site's).
     pub base_url: Option<Url>,
     /// Read everything and say what would be done, writing nothing.
     pub dry_run: bool,
@@ -86,9 +86,10 @@ impl GhostExport {
                 &reparsed
             }
         };
-        let base = parsed.base_url.clone().unwrap_or_default();
+        // Ghost's ids are its own (unique across sites), so the keys never depend on an address
+        // that may differ from one run to the next.
         let mut importer =
-            Importer::new(store, format!("ghost:{base}"), self.options.dry_run, media_dir, &self.name);
+            Importer::new(store, "ghost".to_owned(), self.options.dry_run, media_dir, &self.name);
         let result = import_ghost(&mut importer, &self.options, parsed, &site.time_zone, progress).await;
         importer.finish(result)
     }
@@ -146,7 +147,7 @@ async fn import_ghost(
             avatar_media_id: None,
             outlet_id: None,
         };
-        let id = im.author(&format!("user:{}", author.id), new).await?;
+        let id = im.author(&user_key(author), new).await?;
         authors.insert(author.id.clone(), id);
     }
     for note in &site.notes {
@@ -165,6 +166,17 @@ async fn import_ghost(
         }
     }
     im.flush().await
+}
+
+/// How a Ghost user is known from one import to the next. Ghost's ids are unique across sites,
+/// except the owner's, which is "1" on every site: the owner is known by e-mail, else by slug.
+fn user_key(author: &masthead_import::GhostAuthor) -> String {
+    let object_id = author.id.len() == 24 && author.id.chars().all(|c| c.is_ascii_hexdigit());
+    match &author.email {
+        _ if object_id => format!("user:{}", author.id),
+        Some(email) if !email.trim().is_empty() => format!("user-email:{}", email.trim().to_lowercase()),
+        _ => format!("user-slug:{}", author.slug),
+    }
 }
 
 /// The path of a Ghost image under `/content/images/`.

@@ -459,31 +459,46 @@ impl<'s> Importer<'s> {
 
     /// Saves what the export says over the article it became before, keeping what only this site
     /// has (its address, dek, zone, reuse policy, provenance, a featured image the export lacks).
+    ///
+    /// Field by field, against what the export said last time: a field nobody changed here takes
+    /// the export's; a field changed here keeps ours, and when the export changed it too, the
+    /// conflict is reported (once: the next run compares with this export).
     async fn update(
         &mut self,
         current: Article,
         new: NewArticle,
         companions: Companions,
     ) -> Result<(), ImportError> {
-        let before = self
+        let ours = self
             .store
             .revision_snapshot(current.id, current.revision)
             .await
             .with_context(|| format!("could not read article {}", current.id))?;
-        let mut merged = NewArticle {
-            title: new.title,
-            body: new.body,
-            excerpt: new.excerpt,
-            status: new.status,
-            published_at: new.published_at,
-            author_ids: new.author_ids,
-            term_ids: new.term_ids,
-            ..before.clone()
+        let noted = self
+            .store
+            .imported_article(&self.source, &companions.key)
+            .await
+            .context("could not read what the last import read")?;
+        let base = match noted.clone() {
+            Some(base) => base,
+            None => self.last_imported(current.id).await?.unwrap_or_else(|| ours.clone()),
         };
+        let mut merged = ours.clone();
+        let mut conflicts = Vec::new();
+        let c = &mut conflicts;
+        merge("headline", &mut merged.title, &new.title, &base.title, c);
+        merge("text", &mut merged.body, &new.body, &base.body, c);
+        merge("excerpt", &mut merged.excerpt, &new.excerpt, &base.excerpt, c);
+        merge("status", &mut merged.status, &new.status, &base.status, c);
+        merge("date", &mut merged.published_at, &new.published_at, &base.published_at, c);
+        merge("bylines", &mut merged.author_ids, &new.author_ids, &base.author_ids, c);
+        merge("regions, themes and tags", &mut merged.term_ids, &new.term_ids, &base.term_ids, c);
         if new.featured_media_id.is_some() {
-            merged.featured_media_id = new.featured_media_id;
-            merged.featured_alt = new.featured_alt;
-            merged.featured_credit = new.featured_credit;
+            let featured =
+                |a: &NewArticle| (a.featured_media_id, a.featured_alt.clone(), a.featured_credit.clone());
+            let mut kept = featured(&merged);
+            merge("featured image", &mut kept, &featured(&new), &featured(&base), c);
+            (merged.featured_media_id, merged.featured_alt, merged.featured_credit) = kept;
         }
         // Its time came and this site published it: it stays published.
         if merged.status == ArticleStatus::Scheduled
@@ -492,7 +507,16 @@ impl<'s> Importer<'s> {
         {
             merged.status = ArticleStatus::Published;
         }
-        if merged == before {
+        if !conflicts.is_empty() {
+            self.summary.conflict(
+                &companions.label,
+                format!(
+                    "changed here since the last import and in the export ({}): this site's kept",
+                    conflicts.join(", ")
+                ),
+            );
+        }
+        if merged == ours {
             self.summary.articles.unchanged += 1;
         } else {
             if !self.dry_run {
@@ -503,7 +527,26 @@ impl<'s> Importer<'s> {
             }
             self.summary.articles.updated += 1;
         }
+        if !self.dry_run && noted.as_ref() != Some(&new) {
+            self.store
+                .set_imported_article(&self.source, &companions.key, &new)
+                .await
+                .with_context(|| format!("could not note what the export said of {}", companions.label))?;
+        }
         self.follow_up(current.id, &merged.slug, companions).await
+    }
+
+    /// For keys kept before imports noted what the export said: the newest revision of article
+    /// `id` saved without a user (imports save as nobody; the newsroom's edits carry their
+    /// writer). None when there is none.
+    async fn last_imported(&self, id: i64) -> Result<Option<NewArticle>, ImportError> {
+        let revisions = self.store.revisions(id).await.context("could not read the article's history")?;
+        let Some(revision) = revisions.into_iter().find(|r| r.user_id.is_none()) else { return Ok(None) };
+        match self.store.revision_snapshot(id, revision.revision).await {
+            Ok(snapshot) => Ok(Some(snapshot)),
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e).context("could not read what the last import wrote"),
+        }
     }
 
     /// Writes the waiting new articles in one transaction, then what goes with each.
@@ -599,6 +642,23 @@ impl<'s> Importer<'s> {
             }
         }
         Ok(())
+    }
+}
+
+/// One field of [`Importer::update`]'s three-way merge: `ours` takes `theirs` when nobody
+/// changed it here since `base` (what the last import wrote); when both sides changed it
+/// differently, ours stays and `name` joins the conflicts.
+fn merge<T: PartialEq + Clone>(
+    name: &'static str,
+    ours: &mut T,
+    theirs: &T,
+    base: &T,
+    conflicts: &mut Vec<&str>,
+) {
+    if ours == base {
+        ours.clone_from(theirs);
+    } else if theirs != base && theirs != ours {
+        conflicts.push(name);
     }
 }
 

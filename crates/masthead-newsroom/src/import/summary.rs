@@ -65,6 +65,8 @@ pub struct Summary {
     pub remote_media: Vec<Note>,
     pub skipped: Vec<Note>,
     pub altered: Vec<Note>,
+    /// Articles changed here since the last import and in the export too: this site's kept.
+    pub conflicts: Vec<Note>,
     /// The addresses in `remote_media`, each listed once.
     #[serde(skip)]
     remote_urls: HashSet<String>,
@@ -82,6 +84,10 @@ impl Summary {
 
     pub(crate) fn alter(&mut self, item: impl Into<String>, reason: impl Into<String>) {
         self.altered.push(Note { item: item.into(), reason: reason.into() });
+    }
+
+    pub(crate) fn conflict(&mut self, item: impl Into<String>, reason: impl Into<String>) {
+        self.conflicts.push(Note { item: item.into(), reason: reason.into() });
     }
 
     /// Notes a file left at its old address `url`, once, where it is first met.
@@ -125,6 +131,7 @@ impl fmt::Display for Summary {
         for (heading, notes) in [
             ("Skipped", &self.skipped),
             ("Altered", &self.altered),
+            ("Kept as changed here", &self.conflicts),
             ("Left at their old address", &self.remote_media),
         ] {
             if notes.is_empty() {

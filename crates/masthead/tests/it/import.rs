@@ -442,6 +442,19 @@ fn ghost_exports_become_articles_with_tags_authors_pages_and_redirects() {
     let site = Site::open(data.path());
     assert_eq!(site.count(), 6);
     assert_eq!(site.article("danube-bridges-funding").revision, 1);
+    // The site moves to its public address (`serve --base-url …`): the export that names no
+    // address of its own is still the same site's, and nothing is made twice.
+    let mut settings = site.rt.block_on(site.store.site()).unwrap();
+    settings.base_url = "https://news.example.org".parse().unwrap();
+    site.rt.block_on(site.store.save_site(&settings)).unwrap();
+    site.close();
+    let (ok, stdout, stderr) = mobiledoc();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, "), "{stdout}");
+    assert!(stdout.contains("authors    0 new, "), "{stdout}");
+    let site = Site::open(data.path());
+    assert_eq!(site.count(), 6);
+    assert_eq!(site.redirect("/rivers-and-borders").as_deref(), Some("/article/rivers-and-borders"));
     site.close();
 }
 
@@ -556,4 +569,133 @@ fn co_authors_plus_bylines_come_in_whole_and_in_order() {
     let names: Vec<&str> = article.authors.iter().map(|a| a.name.as_str()).collect();
     assert_eq!(names, ["Ana Petrović", "Mara Jovanović", "Ivo Horvat"], "every byline, in its order");
     site.close();
+}
+
+#[test]
+fn a_second_import_keeps_what_the_newsroom_changed_and_reports_a_clash() {
+    let data = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = import_wordpress(data.path(), &[]);
+    assert!(ok, "{stderr}");
+    // An editor corrects the headline here after the import.
+    let site = Site::open(data.path());
+    let winter = site.article("winters-energy-bill");
+    let mut edited = site.rt.block_on(site.store.revision_snapshot(winter.id, winter.revision)).unwrap();
+    edited.title = "Winter's energy bill, corrected here".to_owned();
+    site.rt.block_on(site.store.update_article(winter.id, winter.revision, &edited, None)).unwrap();
+    site.close();
+
+    // The same export again: the correction stays, and nothing is reported as updated.
+    let (ok, stdout, stderr) = import_wordpress(data.path(), &[]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 0 updated, 8 unchanged"), "{stdout}");
+    assert!(!stdout.contains("Kept as changed here"), "{stdout}");
+    let site = Site::open(data.path());
+    assert_eq!(site.article("winters-energy-bill").title, "Winter's energy bill, corrected here");
+    site.close();
+
+    // WordPress changed the text and the headline: the text comes in, our headline stays, and
+    // the clash is named.
+    let changed = data.path().join("changed.xml");
+    let xml = std::fs::read_to_string(fixture("wordpress.xml")).unwrap();
+    let xml = xml
+        .replace("Households will pay more this winter.", "Households will pay a third more this winter.")
+        .replace(
+            "<title>Winter&#8217;s &lt;em&gt;energy&lt;/em&gt; bill</title>",
+            "<title>Winter bills rise</title>",
+        );
+    assert!(xml.contains("Winter bills rise"), "the fixture's headline was found");
+    std::fs::write(&changed, xml).unwrap();
+    let report = data.path().join("report.json");
+    let uploads = files(&[]);
+    let (ok, stdout, stderr) = import(&[
+        "wordpress",
+        "--uploads",
+        uploads.path().to_str().unwrap(),
+        changed.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--time-zone",
+        "Europe/Belgrade",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 1 updated, 7 unchanged"), "{stdout}");
+    assert!(stdout.contains("Kept as changed here (1):"), "{stdout}");
+    assert!(stdout.contains("changed here since the last import and in the export (headline)"), "{stdout}");
+    let site = Site::open(data.path());
+    let winter = site.article("winters-energy-bill");
+    assert_eq!(winter.title, "Winter's energy bill, corrected here");
+    assert!(winter.body.html.contains("a third more"), "{}", winter.body.html);
+    site.close();
+    let report: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    assert_eq!(report["conflicts"].as_array().map(Vec::len), Some(1), "{report}");
+
+    // Run again: what the last import wrote is now the base, so nothing changes.
+    let (ok, stdout, stderr) = import(&[
+        "wordpress",
+        "--uploads",
+        uploads.path().to_str().unwrap(),
+        changed.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--time-zone",
+        "Europe/Belgrade",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 0 updated, 8 unchanged"), "{stdout}");
+}
+
+#[test]
+fn a_lenient_wordpress_export_comes_in_whole() {
+    // What WordPress's own importer takes: a bare `&` in an address, an item without
+    // <wp:post_id>, an id without its prefix, and HTML written without CDATA.
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel>
+  <title>Lenient</title><link>https://lenient.example</link>
+  <wp:wxr_version>1.2</wp:wxr_version>
+  <wp:base_site_url>https://lenient.example</wp:base_site_url>
+  <wp:base_blog_url>https://lenient.example</wp:base_blog_url>
+  <item>
+    <title>Salt & pepper</title>
+    <link>https://lenient.example/?p=7&preview=true</link>
+    <dc:creator>ana</dc:creator>
+    <guid isPermaLink="false">https://lenient.example/?p=7</guid>
+    <content:encoded><![CDATA[<p>Seasoning matters.</p>]]></content:encoded>
+    <wp:post_date_gmt>2024-02-01 09:00:00</wp:post_date_gmt>
+    <wp:post_name>salt-and-pepper</wp:post_name>
+    <wp:status>publish</wp:status>
+    <wp:post_type>post</wp:post_type>
+  </item>
+  <item>
+    <title>Unprefixed</title>
+    <post_id>8</post_id>
+    <content:encoded><p>Written <em>without</em> CDATA.</p></content:encoded>
+    <wp:post_date_gmt>2024-02-02 09:00:00</wp:post_date_gmt>
+    <wp:post_name>unprefixed</wp:post_name>
+    <wp:status>publish</wp:status>
+    <wp:post_type>post</wp:post_type>
+  </item>
+</channel>
+</rss>
+"#;
+    let data = tempfile::tempdir().unwrap();
+    let export = data.path().join("lenient.xml");
+    std::fs::write(&export, xml).unwrap();
+    let run_import =
+        || import(&["wordpress", export.to_str().unwrap(), "--data", data.path().to_str().unwrap()]);
+    let (ok, stdout, stderr) = run_import();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   2 new, 0 updated, 0 unchanged"), "{stdout}");
+    let site = Site::open(data.path());
+    assert_eq!(site.article("salt-and-pepper").title, "Salt & pepper");
+    assert_eq!(site.redirect("/?p=7").as_deref(), Some("/article/salt-and-pepper"), "the id in its guid");
+    let unprefixed = site.article("unprefixed");
+    assert!(unprefixed.body.html.contains("Written <em>without</em> CDATA."), "{}", unprefixed.body.html);
+    site.close();
+    let (ok, stdout, stderr) = run_import();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 0 updated, 2 unchanged"), "{stdout}");
 }
