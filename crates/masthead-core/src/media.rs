@@ -77,8 +77,17 @@ fn travels_by_default() -> bool {
 }
 
 impl Media {
-    /// The path the file is served at.
+    /// Whether the file stays at another site's address (an imported image that was not
+    /// copied): its `path` is then that absolute http(s) address.
+    pub fn is_remote(&self) -> bool {
+        is_remote_path(&self.path)
+    }
+
+    /// The path the file is served at, or the address it stays at.
     pub fn public_path(&self) -> String {
+        if self.is_remote() {
+            return self.path.clone();
+        }
         format!("/media/{}", self.path)
     }
 
@@ -86,6 +95,26 @@ impl Media {
     pub fn variant_public_path(&self, width: i64) -> String {
         format!("/media/{}", variant_path(&self.path, width))
     }
+}
+
+/// Whether a media path is an address on another site rather than a file here.
+pub fn is_remote_path(path: &str) -> bool {
+    path.starts_with("https://") || path.starts_with("http://")
+}
+
+/// The media type an image address's extension suggests, for files that stay where they are;
+/// None when it names no image.
+pub fn image_type_of_address(address: &str) -> Option<&'static str> {
+    let path = address.split(['?', '#']).next().unwrap_or_default().to_ascii_lowercase();
+    let extension = path.rsplit_once('.').map(|(_, e)| e)?;
+    Some(match extension {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "avif" => "image/avif",
+        _ => return None,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -162,6 +162,10 @@ impl Site {
     /// An absolute URL on this site for `path` ("/article/x"), keeping any path prefix of the
     /// base URL (a site served at "https://example.org/news/").
     pub fn url(&self, path: &str) -> String {
+        // Already an address (an image that stays on the site it was imported from).
+        if crate::media::is_remote_path(path) {
+            return path.to_owned();
+        }
         let base = self.base_url.as_str().trim_end_matches('/');
         format!("{base}{path}")
     }
@@ -175,6 +179,8 @@ mod tests {
     fn absolute_urls_keep_the_base_path() {
         let site = Site { base_url: "https://example.org/news/".parse().unwrap(), ..Site::default() };
         assert_eq!(site.url("/article/a"), "https://example.org/news/article/a");
+        // An image left at the address it was imported from stays there.
+        assert_eq!(site.url("https://old.example/a.jpg"), "https://old.example/a.jpg");
     }
 
     #[test]

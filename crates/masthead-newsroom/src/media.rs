@@ -236,9 +236,13 @@ pub async fn delete(newsroom: &Newsroom, user: &User, id: i64) -> Outcome<()> {
         )));
     }
     newsroom.store().delete_media(id).await?;
-    let mut files = vec![media.path.clone()];
-    files.extend(media.variant_widths.iter().map(|w| masthead_core::media::variant_path(&media.path, *w)));
-    newsroom.media().remove_all(&files).await;
+    // An image that stays at another site's address has no file here.
+    if !media.is_remote() {
+        let mut files = vec![media.path.clone()];
+        files
+            .extend(media.variant_widths.iter().map(|w| masthead_core::media::variant_path(&media.path, *w)));
+        newsroom.media().remove_all(&files).await;
+    }
     newsroom.store().audit(Some(user.id), "image deleted", &media.path).await?;
     Ok(())
 }

@@ -234,6 +234,14 @@ pub struct ImportWordpressArgs {
     /// an IANA name (Europe/Belgrade) or an offset (UTC+2).
     #[arg(long, value_name = "ZONE", default_value = "UTC")]
     pub time_zone: String,
+    /// Download images that are not in the folder given (or all, without one) from their old
+    /// addresses, through the same limits as every fetch (size, time, no private networks).
+    /// Without it they are shown from their old addresses.
+    #[arg(long)]
+    pub fetch_media: bool,
+    /// Let the downloads reach private and loopback addresses.
+    #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +265,14 @@ pub struct ImportGhostArgs {
     /// Also write the summary to this file, as JSON.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Download images that are not in the folder given (or all, without one) from their old
+    /// addresses, through the same limits as every fetch (size, time, no private networks).
+    /// Without it they are shown from their old addresses.
+    #[arg(long)]
+    pub fetch_media: bool,
+    /// Let the downloads reach private and loopback addresses.
+    #[arg(long, env = "MASTHEAD_ALLOW_PRIVATE_FETCH")]
+    pub allow_private_fetch: bool,
 }
 
 #[derive(Debug, Args)]

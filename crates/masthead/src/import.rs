@@ -10,6 +10,7 @@ use anyhow::Context;
 use masthead_newsroom::import::{
     GhostExport, GhostImport, ImportError, Summary, WordpressExport, WordpressImport,
 };
+use masthead_newsroom::outbound::Outbound;
 use masthead_store::Store;
 
 use crate::cli::{ImportCommand, ImportGhostArgs, ImportWordpressArgs};
@@ -30,6 +31,7 @@ async fn wordpress(args: ImportWordpressArgs) -> anyhow::Result<()> {
         categories_as: args.categories_as,
         time_zone: args.time_zone,
         dry_run: args.dry_run,
+        fetch: fetcher(args.fetch_media, args.allow_private_fetch)?,
     })
     .map_err(|e| refused(e, args.report.as_deref()))?;
     let store = args.data.open().await?;
@@ -48,6 +50,7 @@ async fn ghost(args: ImportGhostArgs) -> anyhow::Result<()> {
         images: args.images,
         base_url: args.base_url.map(Into::into),
         dry_run: args.dry_run,
+        fetch: fetcher(args.fetch_media, args.allow_private_fetch)?,
     })
     .map_err(|e| refused(e, args.report.as_deref()))?;
     let store = args.data.open().await?;
@@ -58,6 +61,14 @@ async fn ghost(args: ImportGhostArgs) -> anyhow::Result<()> {
     }
     share_media(&args.data).await?;
     finish(outcome, args.report.as_deref(), &store).await
+}
+
+/// The client `--fetch-media` downloads through.
+fn fetcher(fetch_media: bool, allow_private: bool) -> anyhow::Result<Option<Outbound>> {
+    if !fetch_media {
+        return Ok(None);
+    }
+    Ok(Some(Outbound::new(allow_private).context("could not make the HTTP client for --fetch-media")?))
 }
 
 /// With a media bucket, the files the import copied into the data folder go to the bucket, so

@@ -14,8 +14,9 @@ use masthead_store::Store;
 use url::Url;
 
 use super::error::{Context, ImportError};
-use super::importer::{Companions, Importer, distinct_addresses, slug_for};
+use super::importer::{Companions, FileAt, Importer, distinct_addresses, slug_for};
 use super::summary::Summary;
+use crate::outbound::Outbound;
 
 /// What to import from Ghost, and how.
 #[derive(Debug, Clone)]
@@ -30,6 +31,9 @@ pub struct GhostImport {
     pub base_url: Option<Url>,
     /// Read everything and say what would be done, writing nothing.
     pub dry_run: bool,
+    /// With a client: images not found in `images` are downloaded from their old addresses
+    /// through it (`--fetch-media`).
+    pub fetch: Option<Outbound>,
 }
 
 /// A Ghost export read whole and found sound, with nothing written yet.
@@ -88,8 +92,14 @@ impl GhostExport {
         };
         // Ghost's ids are its own (unique across sites), so the keys never depend on an address
         // that may differ from one run to the next.
-        let mut importer =
-            Importer::new(store, "ghost".to_owned(), self.options.dry_run, media_dir, &self.name);
+        let mut importer = Importer::new(
+            store,
+            "ghost".to_owned(),
+            self.options.dry_run,
+            media_dir,
+            self.options.fetch.clone(),
+            &self.name,
+        );
         let result = import_ghost(&mut importer, &self.options, parsed, &site.time_zone, progress).await;
         importer.finish(result)
     }
@@ -233,10 +243,9 @@ async fn ghost_article(
     };
     let slug = slug_for(&mut im.summary, &label, &post.slug, &title, &format!("post-{}", post.id));
     let mut html = post.html.clone();
-    if let Some(dir) = &options.images
-        && !base.is_empty()
-    {
-        html = im.localise(&label, &html, &format!("{base}/content/images/"), dir).await?;
+    if (options.images.is_some() || im.fetches()) && !base.is_empty() {
+        html =
+            im.localise(&label, &html, &format!("{base}/content/images/"), options.images.as_deref()).await?;
     }
     let body = match render_body(BodyFormat::Html, &html) {
         Ok(body) => body,
@@ -247,14 +256,28 @@ async fn ghost_article(
     };
 
     let mut featured_media_id = None;
+    let featured_alt = post.feature_image_alt.clone().unwrap_or_default();
+    let featured_credit = post.feature_image_caption.as_deref().map(html_to_text).unwrap_or_default();
     if let Some(image) = &post.feature_image {
-        let alt = post.feature_image_alt.clone().unwrap_or_default();
-        match (&options.images, ghost_image_path(image)) {
-            (Some(dir), Some(rel)) => match im.media_file(&format!("file:{rel}"), dir, rel, &alt).await? {
-                Some((id, _)) => featured_media_id = Some(id),
-                None => im.summary.remote(&label, image, Some(format!("not found in {}", dir.display()))),
-            },
-            _ => im.summary.remote(&label, image, Some("its feature image; it has none here".into())),
+        let rel = ghost_image_path(image).unwrap_or_default();
+        let dir = options.images.as_deref().filter(|_| !rel.is_empty());
+        if dir.is_some() || im.fetches() {
+            let at = FileAt { dir, rel, url: image, label: &label };
+            // An image of Ghost's own folder is known by its path there, any other by its address.
+            let key = if rel.is_empty() { format!("feature:{image}") } else { format!("file:{rel}") };
+            featured_media_id = im.media_file(&key, at, &featured_alt).await?.map(|(id, _)| id);
+        }
+        // Neither copied nor downloaded: kept at its old address with its credit, so that the
+        // article keeps its lead image.
+        if featured_media_id.is_none() {
+            let key = format!("feature:{image}");
+            featured_media_id = im.image_left_in_place(&key, image, &featured_alt, &featured_credit).await?;
+            let why = match (&options.images, featured_media_id) {
+                (Some(dir), Some(_)) => format!("not found in {}; shown from there", dir.display()),
+                (None, Some(_)) => "its feature image, shown from there".to_owned(),
+                (_, None) => "its feature image is not an image address; it has none here".to_owned(),
+            };
+            im.summary.remote(&label, image, Some(why));
         }
     }
     if let Some(canonical) = &post.canonical_url
@@ -288,16 +311,8 @@ async fn ghost_article(
         author_ids,
         term_ids,
         featured_media_id,
-        featured_alt: if featured_media_id.is_some() {
-            post.feature_image_alt.clone().unwrap_or_default()
-        } else {
-            String::new()
-        },
-        featured_credit: if featured_media_id.is_some() {
-            post.feature_image_caption.as_deref().map(html_to_text).unwrap_or_default()
-        } else {
-            String::new()
-        },
+        featured_alt: if featured_media_id.is_some() { featured_alt } else { String::new() },
+        featured_credit: if featured_media_id.is_some() { featured_credit } else { String::new() },
         reuse_policy: None,
         origins: Vec::new(),
         language: String::new(),

@@ -15,9 +15,12 @@ use masthead_core::{
 };
 use masthead_store::{ImportedKind, NewComment, Store, StoreError, redirect_path};
 
+use url::Url;
+
 use super::error::{Context, ImportError};
 use super::media::{inside, referenced, rewrite};
 use super::summary::Summary;
+use crate::outbound::Outbound;
 
 /// New articles per transaction.
 const BATCH: usize = 200;
@@ -27,6 +30,16 @@ const BATCH: usize = 200;
 enum Space {
     Article,
     Author,
+}
+
+/// Where a file the export names may be had: under `rel` in the folder the newsroom gave, and
+/// at its old address `url`. `label` names what uses it, in the summary.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FileAt<'a> {
+    pub(super) dir: Option<&'a Path>,
+    pub(super) rel: &'a str,
+    pub(super) url: &'a str,
+    pub(super) label: &'a str,
 }
 
 /// A reader's comment from the export, before its article has an id.
@@ -57,6 +70,8 @@ pub(super) struct Importer<'s> {
     source: String,
     dry_run: bool,
     media_dir: PathBuf,
+    /// With `--fetch-media`: the client that downloads files from their old addresses.
+    fetch: Option<Outbound>,
     pub(super) summary: Summary,
     /// Ids given in a dry run to records that would be made; negative, so never real.
     last_fake_id: i64,
@@ -65,7 +80,7 @@ pub(super) struct Importer<'s> {
     /// The terms of this run by kind and slug, so that a category and a tag of one slug filed
     /// as tags are one term, in a dry run too.
     terms_by_slug: HashMap<(TermKind, String), i64>,
-    /// Files of this run: their relative path → (media id, public address).
+    /// Files of this run: their relative path and address → (media id, public address).
     files: HashMap<String, Option<(i64, String)>>,
     pending: Vec<NewArticle>,
     pending_companions: Vec<Companions>,
@@ -78,10 +93,12 @@ impl<'s> Importer<'s> {
         source: String,
         dry_run: bool,
         media_dir: &Path,
+        fetch: Option<Outbound>,
         export: &str,
     ) -> Importer<'s> {
         Importer {
             store,
+            fetch,
             summary: Summary::new(export, &source, dry_run),
             source,
             dry_run,
@@ -316,51 +333,54 @@ impl<'s> Importer<'s> {
         Ok((id, new.slug))
     }
 
-    /// The media record of the file `rel` in `dir`, copied to `<data>/media/uploads/<rel>` the
-    /// first time: (id, public address). None when the file is not there or `rel` leaves `dir`.
+    /// The media record of a file the export names: copied from `at.dir` to
+    /// `<data>/media/uploads/<rel>` the first time, else, with `--fetch-media`, downloaded from
+    /// its old address to `uploads/fetched/<host>/<path>`: (id, public address). None when
+    /// neither has it (the reason is noted when a download failed).
     pub(super) async fn media_file(
         &mut self,
         key: &str,
-        dir: &Path,
-        rel: &str,
+        at: FileAt<'_>,
         alt: &str,
     ) -> Result<Option<(i64, String)>, ImportError> {
-        if let Some(found) = self.files.get(rel) {
+        let cache_key = format!("{}\u{0}{}", at.rel, at.url);
+        if let Some(found) = self.files.get(&cache_key) {
             let found = found.clone();
             if let Some((id, _)) = &found {
                 self.remember(ImportedKind::Media, key, *id).await?;
             }
             return Ok(found);
         }
-        let found = self.place_file(key, dir, rel, alt).await?;
-        self.files.insert(rel.to_owned(), found.clone());
+        let mut found = self.place_file(key, &at, alt).await?;
+        if found.is_none() {
+            found = self.fetch_file(key, &at, alt).await?;
+        }
+        self.files.insert(cache_key, found.clone());
         Ok(found)
     }
 
     async fn place_file(
         &mut self,
         key: &str,
-        dir: &Path,
-        rel: &str,
+        at: &FileAt<'_>,
         alt: &str,
     ) -> Result<Option<(i64, String)>, ImportError> {
         if let Some(id) = self.known(ImportedKind::Media, key).await? {
             match self.store.media(id).await {
+                // An image kept at its old address is taken again when it can now be had.
+                Ok(media) if media.is_remote() => {}
                 Ok(media) => return Ok(Some((id, media.public_path()))),
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e).context("could not read the media library"),
             }
         }
+        let rel = at.rel;
         let Some(relative) = inside(rel) else { return Ok(None) };
         let path = format!("uploads/{}", rel.trim_start_matches('/'));
-        match self.store.media_by_path(&path).await {
-            Ok(media) => {
-                self.remember(ImportedKind::Media, key, media.id).await?;
-                return Ok(Some((media.id, media.public_path())));
-            }
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e).context("could not read the media library"),
+        if let Some(found) = self.media_at(key, &path).await? {
+            return Ok(Some(found));
         }
+        let Some(dir) = at.dir else { return Ok(None) };
         let source = dir.join(&relative);
         // Only media, judged by content, and never through a link (which could publish any
         // file of the server): anything else stays out of the media folder and is listed.
@@ -381,16 +401,42 @@ impl<'s> Importer<'s> {
         }
         std::fs::copy(&source, &target)
             .with_context(|| format!("could not copy {} to {}", source.display(), target.display()))?;
+        let size = i64::try_from(size).unwrap_or(i64::MAX);
+        let id = self.add_media(key, &path, kind, size, alt, "").await?;
+        Ok(Some((id, public)))
+    }
+
+    /// The media record already at `path`, remembered as what `key` became.
+    async fn media_at(&mut self, key: &str, path: &str) -> Result<Option<(i64, String)>, ImportError> {
+        match self.store.media_by_path(path).await {
+            Ok(media) => {
+                self.remember(ImportedKind::Media, key, media.id).await?;
+                Ok(Some((media.id, media.public_path())))
+            }
+            Err(StoreError::NotFound) => Ok(None),
+            Err(e) => Err(e).context("could not read the media library"),
+        }
+    }
+
+    async fn add_media(
+        &mut self,
+        key: &str,
+        path: &str,
+        kind: &str,
+        size: i64,
+        alt: &str,
+        credit: &str,
+    ) -> Result<i64, ImportError> {
         let media = self
             .store
             .create_media(&NewMedia {
-                path: path.clone(),
+                path: path.to_owned(),
                 mime_type: kind.to_owned(),
-                size_bytes: i64::try_from(size).unwrap_or(i64::MAX),
+                size_bytes: size,
                 width: None,
                 height: None,
                 alt: alt.to_owned(),
-                credit: String::new(),
+                credit: credit.to_owned(),
                 variant_widths: Vec::new(),
                 licence: String::new(),
                 travels: true,
@@ -398,32 +444,126 @@ impl<'s> Importer<'s> {
             .await
             .with_context(|| format!("could not add {path} to the media library"))?;
         self.remember(ImportedKind::Media, key, media.id).await?;
-        Ok(Some((media.id, public)))
+        Ok(media.id)
     }
 
-    /// `html` with every address under `prefix` whose file is in `dir` pointing at its copy in
-    /// the site's media; the others stay as they were and are listed.
+    /// With `--fetch-media`: the file downloaded from its old address through the outbound
+    /// client (its size, time and address limits), judged by its content.
+    async fn fetch_file(
+        &mut self,
+        key: &str,
+        at: &FileAt<'_>,
+        alt: &str,
+    ) -> Result<Option<(i64, String)>, ImportError> {
+        let Some(outbound) = self.fetch.clone() else { return Ok(None) };
+        let Ok(url) = Url::parse(at.url) else { return Ok(None) };
+        let Some(host) = url.host_str().filter(|_| matches!(url.scheme(), "http" | "https")) else {
+            return Ok(None);
+        };
+        let rel = format!("fetched/{host}{}", url.path());
+        let Some(relative) = inside(&rel) else { return Ok(None) };
+        let path = format!("uploads/{}", relative.to_string_lossy());
+        if let Some(found) = self.media_at(key, &path).await? {
+            return Ok(Some(found));
+        }
+        let public = format!("/media/{path}");
+        if self.dry_run {
+            self.summary.media_downloaded += 1;
+            return Ok(Some((self.fake_id(), public)));
+        }
+        let bytes = match outbound.get_bytes(&url).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                self.summary.remote(at.label, at.url, Some(format!("could not be downloaded: {e}")));
+                return Ok(None);
+            }
+        };
+        let Some(kind) = masthead_core::media::media_type(&bytes) else {
+            self.summary.remote(
+                at.label,
+                at.url,
+                Some("what it serves is not an image, audio or video".into()),
+            );
+            return Ok(None);
+        };
+        let target = self.media_dir.join("uploads").join(&relative);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("could not make the media folder {}", parent.display()))?;
+        }
+        std::fs::write(&target, &bytes).with_context(|| format!("could not write {}", target.display()))?;
+        self.summary.media_downloaded += 1;
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let id = self.add_media(key, &path, kind, size, alt, "").await?;
+        Ok(Some((id, public)))
+    }
+
+    /// A lead image that could be neither copied nor downloaded, kept at its old address with
+    /// its description and credit (the page shows it from there), so that the article keeps
+    /// it. None when the address names no image.
+    pub(super) async fn image_left_in_place(
+        &mut self,
+        key: &str,
+        url: &str,
+        alt: &str,
+        credit: &str,
+    ) -> Result<Option<i64>, ImportError> {
+        let Some(kind) = masthead_core::AbsoluteUrl::parse(url)
+            .ok()
+            .and_then(|_| masthead_core::media::image_type_of_address(url))
+        else {
+            return Ok(None);
+        };
+        if let Some(id) = self.known(ImportedKind::Media, key).await? {
+            match self.store.media(id).await {
+                Ok(_) => return Ok(Some(id)),
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e).context("could not read the media library"),
+            }
+        }
+        if let Some((id, _)) = self.media_at(key, url).await? {
+            return Ok(Some(id));
+        }
+        if self.dry_run {
+            return Ok(Some(self.fake_id()));
+        }
+        self.add_media(key, url, kind, 0, alt, credit).await.map(Some)
+    }
+
+    /// `html` with every address under `prefix` whose file is in `dir` (or, with
+    /// `--fetch-media`, can be downloaded) pointing at its copy in the site's media; the others
+    /// stay as they were and are listed.
     pub(super) async fn localise(
         &mut self,
         label: &str,
         html: &str,
         prefix: &str,
-        dir: &Path,
+        dir: Option<&Path>,
     ) -> Result<String, ImportError> {
         let mut copies = HashMap::new();
         for rel in referenced(html, prefix) {
-            match self.media_file(&format!("file:{rel}"), dir, &rel, "").await? {
+            let url = format!("{prefix}{rel}");
+            let at = FileAt { dir, rel: &rel, url: &url, label };
+            match self.media_file(&format!("file:{rel}"), at, "").await? {
                 Some((_, public)) => {
                     copies.insert(rel, public);
                 }
                 None => self.summary.remote(
                     label,
-                    &format!("{prefix}{rel}"),
-                    Some(format!("not found in {}", dir.display())),
+                    &url,
+                    Some(match dir {
+                        Some(dir) => format!("not found in {}", dir.display()),
+                        None => "not downloaded".to_owned(),
+                    }),
                 ),
             }
         }
         Ok(rewrite(html, prefix, &copies))
+    }
+
+    /// Whether files may be downloaded from their old addresses (`--fetch-media`).
+    pub(super) fn fetches(&self) -> bool {
+        self.fetch.is_some()
     }
 
     /// Saves an article from the export: an update of the one it became before, or a new one in

@@ -60,6 +60,8 @@ pub struct Summary {
     pub articles: Tally,
     pub comments: Tally,
     pub media_copied: usize,
+    /// Files downloaded from their old addresses (`--fetch-media`).
+    pub media_downloaded: usize,
     pub redirects: RedirectTally,
     /// Images and files left at their old address.
     pub remote_media: Vec<Note>,
@@ -116,9 +118,13 @@ impl fmt::Display for Summary {
         writeln!(f, "  {:<10} {}", "terms", self.terms)?;
         writeln!(f, "  {:<10} {}", "articles", self.articles)?;
         writeln!(f, "  {:<10} {}", "comments", self.comments)?;
+        let downloaded = match self.media_downloaded {
+            0 => String::new(),
+            n => format!(", {n} downloaded"),
+        };
         writeln!(
             f,
-            "  {:<10} {} copied, {} left at their old address",
+            "  {:<10} {} copied{downloaded}, {} left at their old address",
             "media",
             self.media_copied,
             self.remote_media.len()

@@ -22,7 +22,9 @@ use masthead_import::{
 use masthead_store::{Store, redirect_path};
 
 use super::error::{Context, ImportError};
-use super::importer::{Companions, Importer, IncomingComment, distinct_addresses, slug_for};
+use crate::outbound::Outbound;
+
+use super::importer::{Companions, FileAt, Importer, IncomingComment, distinct_addresses, slug_for};
 use super::summary::Summary;
 
 /// What to import from WordPress, and how.
@@ -40,6 +42,9 @@ pub struct WordpressImport {
     pub time_zone: String,
     /// Read everything and say what would be done, writing nothing.
     pub dry_run: bool,
+    /// With a client: images not found in `uploads` are downloaded from their old addresses
+    /// through it (`--fetch-media`).
+    pub fetch: Option<Outbound>,
 }
 
 /// A WordPress export read whole and found sound, with nothing written yet.
@@ -94,8 +99,14 @@ impl WordpressExport {
         } else {
             site.time_zone.clone()
         };
-        let mut importer =
-            Importer::new(store, format!("wordpress:{origin}"), options.dry_run, media_dir, name);
+        let mut importer = Importer::new(
+            store,
+            format!("wordpress:{origin}"),
+            options.dry_run,
+            media_dir,
+            options.fetch.clone(),
+            name,
+        );
         let result = import_wxr(&mut importer, options, scan, zone, progress).await;
         importer.finish(result)
     }
@@ -437,24 +448,29 @@ async fn wxr_attachments(
         {
             prefixes.push(prefix.to_owned());
         }
-        match (&cx.uploads, &found.file) {
-            (Some(dir), Some(file)) => {
-                match im.media_file(&format!("attachment:{id}"), dir, file, &attachment.alt).await? {
-                    Some((id, public)) => {
-                        attachment.url = public;
-                        media_id = Some(id);
-                    }
-                    None => im.summary.remote(
-                        label,
-                        &attachment.url,
-                        Some(format!("not found in {}", dir.display())),
-                    ),
-                }
+        let rel = found.file.as_deref().unwrap_or_default();
+        let at = FileAt {
+            dir: cx.uploads.as_deref().filter(|_| !rel.is_empty()),
+            rel,
+            url: &attachment.url,
+            label: &label,
+        };
+        let placed = match (at.dir.is_some(), im.fetches()) {
+            (false, false) => None,
+            _ => im.media_file(&format!("attachment:{id}"), at, &attachment.alt).await?,
+        };
+        match (placed, &cx.uploads, &found.file) {
+            (Some((id, public)), _, _) => {
+                attachment.url = public;
+                media_id = Some(id);
             }
-            (Some(_), None) => {
+            (None, Some(dir), Some(_)) => {
+                im.summary.remote(label, &attachment.url, Some(format!("not found in {}", dir.display())))
+            }
+            (None, Some(_), None) => {
                 im.summary.remote(label, &attachment.url, Some("the export does not name its file".into()))
             }
-            (None, _) => im.summary.remote(label, &attachment.url, None),
+            (None, None, _) => im.summary.remote(label, &attachment.url, None),
         }
         cx.attachments.insert(*id, (attachment, media_id));
     }
@@ -567,9 +583,9 @@ async fn wxr_article(
         im.summary.alter(&label, reason);
     }
     let mut html = expanded.html;
-    if let Some(dir) = &cx.uploads {
+    if cx.uploads.is_some() || im.fetches() {
         for prefix in &cx.upload_prefixes {
-            html = im.localise(&label, &html, prefix, dir).await?;
+            html = im.localise(&label, &html, prefix, cx.uploads.as_deref()).await?;
         }
     }
     let body = match render_body(BodyFormat::Html, &html) {
@@ -587,10 +603,20 @@ async fn wxr_article(
                 featured_media_id = Some(*media_id);
                 featured_alt = attachment.alt.clone();
             }
-            Some(_) => im.summary.alter(
-                &label,
-                format!("its featured image (attachment {thumbnail}) is not copied, so it has none here"),
-            ),
+            // Not copied: kept at its old address, so that the article keeps its lead image.
+            Some((attachment, None)) => {
+                let key = format!("attachment:{thumbnail}");
+                match im.image_left_in_place(&key, &attachment.url, &attachment.alt, "").await? {
+                    Some(id) => {
+                        featured_media_id = Some(id);
+                        featured_alt = attachment.alt.clone();
+                    }
+                    None => im.summary.alter(
+                        &label,
+                        format!("its featured image (attachment {thumbnail}) is not an image address, so it has none here"),
+                    ),
+                }
+            }
             None => im
                 .summary
                 .alter(&label, format!("its featured image (attachment {thumbnail}) is not in the export")),

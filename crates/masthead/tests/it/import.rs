@@ -145,7 +145,11 @@ fn wordpress_export_becomes_articles_authors_terms_comments_and_redirects() {
 
     let votes = site.article("novi-sad-votes");
     assert_eq!(names(&votes.authors, |a| &a.name), ["Tobias Keller"]);
-    assert!(votes.featured.is_none(), "its photograph is not in the uploads folder");
+    assert_eq!(
+        votes.featured.as_ref().map(|f| f.media.path.as_str()),
+        Some("https://danube-review.example/wp-content/uploads/2024/04/polling-station.jpg"),
+        "its photograph is not in the uploads folder: it is shown from its old address"
+    );
     assert!(
         votes
             .body
@@ -245,7 +249,11 @@ fn a_second_wordpress_import_duplicates_nothing_and_updates_what_changed() {
     assert_eq!(ring.revision, 1, "nothing changed, so no new revision");
     assert_eq!(site.rt.block_on(site.store.comments_of(ring.id)).unwrap().len(), 2);
     assert_eq!(site.rt.block_on(site.store.authors()).unwrap().len(), 2);
-    assert_eq!(site.rt.block_on(site.store.media_library(None, 50)).unwrap().len(), 1);
+    assert_eq!(
+        site.rt.block_on(site.store.media_library(None, 50)).unwrap().len(),
+        2,
+        "the copied photograph and the one left at its old address"
+    );
     assert_eq!(site.rt.block_on(site.store.redirects(100)).unwrap().len(), 21);
     site.close();
 
@@ -698,4 +706,119 @@ fn a_lenient_wordpress_export_comes_in_whole() {
     let (ok, stdout, stderr) = run_import();
     assert!(ok, "{stderr}");
     assert!(stdout.contains("articles   0 new, 0 updated, 2 unchanged"), "{stdout}");
+}
+
+/// An old site's server on loopback: every path answers with a small JPEG, except paths with
+/// "missing" in them (404); returns its address and the count of requests it answered.
+fn image_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let served = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = served.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let n = stream.read(&mut request).unwrap_or(0);
+            let line = String::from_utf8_lossy(&request[..n]).lines().next().unwrap_or_default().to_owned();
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let body: &[u8] = b"\xff\xd8\xff\xe0\x00\x10JFIF a small photograph";
+            if line.contains("missing") {
+                let _ = stream
+                    .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            } else {
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(body);
+            }
+        }
+    });
+    (addr, served)
+}
+
+#[test]
+fn lead_images_not_copied_stay_at_their_old_address_with_their_credit() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let (ok, stdout, stderr) = import(&[
+        "ghost",
+        &fixture("ghost-lexical.json"),
+        "--data",
+        dir,
+        "--base-url",
+        "https://danube-review.example",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("its feature image, shown from there"), "{stdout}");
+    let site = Site::open(data.path());
+    let bridges = site.article("danube-bridges-funding");
+    let featured = bridges.featured.expect("the lead image is kept");
+    assert_eq!(
+        featured.media.path,
+        "https://danube-review.example/content/images/2024/05/novi-sad-bridge.jpg"
+    );
+    assert_eq!(featured.media.public_path(), featured.media.path, "shown from its old address");
+    assert_eq!(featured.alt, "The new bridge at Novi Sad under construction");
+    assert_eq!(featured.credit, "Photo: Danube Review");
+    site.close();
+
+    // The WordPress export without its uploads folder: the lead image stays where it was.
+    let (ok, _, stderr) =
+        import(&["wordpress", &fixture("wordpress.xml"), "--data", dir, "--time-zone", "Europe/Belgrade"]);
+    assert!(ok, "{stderr}");
+    let site = Site::open(data.path());
+    let ring = site.article("belgrade-ring-road");
+    assert_eq!(
+        ring.featured.map(|f| f.media.path).as_deref(),
+        Some("https://danube-review.example/wp-content/uploads/2024/03/ring-road.jpg")
+    );
+    site.close();
+}
+
+#[test]
+fn fetch_media_downloads_what_the_folders_lack_once() {
+    let (addr, served) = image_server();
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let base = format!("http://{addr}");
+    let ghost = || {
+        import(&[
+            "ghost",
+            &fixture("ghost-lexical.json"),
+            "--data",
+            dir,
+            "--base-url",
+            &base,
+            "--fetch-media",
+            "--allow-private-fetch",
+        ])
+    };
+    let (ok, stdout, stderr) = ghost();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("downloaded"), "{stdout}");
+    let site = Site::open(data.path());
+    let bridges = site.article("danube-bridges-funding");
+    let featured = bridges.featured.expect("the lead image was downloaded");
+    assert_eq!(featured.media.path, "uploads/fetched/127.0.0.1/content/images/2024/05/novi-sad-bridge.jpg");
+    assert_eq!(featured.media.mime_type, "image/jpeg", "judged by its content");
+    assert_eq!(featured.credit, "Photo: Danube Review");
+    assert!(data.path().join("media").join(&featured.media.path).is_file());
+    assert!(
+        !bridges.body.html.contains(&format!("{base}/content/images/")),
+        "the text's images point at their copies: {}",
+        bridges.body.html
+    );
+    site.close();
+    let fetched = served.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(fetched >= 1);
+
+    // Again: nothing is downloaded twice.
+    let (ok, stdout, stderr) = ghost();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 0 updated, 3 unchanged"), "{stdout}");
+    assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), fetched, "{stdout}");
 }
