@@ -521,7 +521,7 @@ pub fn absolute_srcset(srcset: &str, base: &url::Url) -> String {
 }
 
 /// Runs html5ever's tokenizer over `html` into `sink`, and gives the sink back.
-fn tokenize<S: TokenSink>(html: &str, sink: S) -> S {
+pub(crate) fn tokenize<S: TokenSink>(html: &str, sink: S) -> S {
     let input = BufferQueue::default();
     input.push_back(StrTendril::from_slice(html));
     let tokenizer = Tokenizer::new(sink, Default::default());

@@ -141,11 +141,25 @@ pub fn recognise(address: &str) -> Result<Embed, EmbedRefusal> {
             let page = if host == "w.soundcloud.com" {
                 query("url")
                     .and_then(|p| Url::parse(&p).ok())
-                    .filter(|p| p.host_str() == Some("soundcloud.com"))
+                    .filter(|p| matches!(p.host_str(), Some("soundcloud.com" | "api.soundcloud.com")))
             } else {
                 Some(u.clone())
             };
             let page = page.ok_or(EmbedRefusal::Incomplete("SoundCloud"))?;
+            // WordPress's SoundCloud embeds name the track by number, through SoundCloud's API.
+            if page.host_str() == Some("api.soundcloud.com") {
+                return match segments(&page).as_slice() {
+                    [kind @ ("tracks" | "playlists"), id]
+                        if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) =>
+                    {
+                        let page = url(&format!("https://api.soundcloud.com/{kind}/{id}"));
+                        let mut frame = url("https://w.soundcloud.com/player/");
+                        frame.query_pairs_mut().append_pair("url", page.as_str());
+                        Ok(Embed { provider: "SoundCloud", frame, page })
+                    }
+                    _ => Err(EmbedRefusal::Incomplete("SoundCloud")),
+                };
+            }
             let parts = segments(&page);
             if !(2..=3).contains(&parts.len()) || !parts.iter().all(|p| token(p, 100)) {
                 return Err(EmbedRefusal::Incomplete("SoundCloud"));
@@ -350,6 +364,10 @@ mod tests {
             (
                 "https://soundcloud.com/outlet/episode-12",
                 "https://w.soundcloud.com/player/?url=https%3A%2F%2Fsoundcloud.com%2Foutlet%2Fepisode-12",
+            ),
+            (
+                "https://w.soundcloud.com/player/?url=https%3A//api.soundcloud.com/tracks/123456&color=ff5500",
+                "https://w.soundcloud.com/player/?url=https%3A%2F%2Fapi.soundcloud.com%2Ftracks%2F123456",
             ),
             (
                 "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk",

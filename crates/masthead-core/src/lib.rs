@@ -13,6 +13,7 @@ pub mod body;
 pub mod comment;
 pub mod embed;
 pub mod media;
+pub mod media_cards;
 pub mod member;
 pub mod outlet;
 pub mod page;

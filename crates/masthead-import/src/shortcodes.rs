@@ -1,8 +1,9 @@
-//! WordPress shortcodes (`[caption]`, `[embed]`, `[gallery]`, and whatever plugins added) and
-//! the whole path from a post's stored `content:encoded` to HTML, in WordPress's order: block
-//! comments out, bare URLs to embeds, paragraphs for classic content, then shortcodes.
+//! WordPress shortcodes (`[caption]`, `[embed]`, `[gallery]`, `[audio]`, `[video]`, and whatever
+//! plugins added) and the whole path from a post's stored `content:encoded` to HTML, in
+//! WordPress's order: block comments out, bare URLs to embeds, paragraphs for classic content,
+//! then shortcodes.
 //!
-//! Three shortcodes have a meaning here; every other one is kept as text exactly as written and
+//! Five shortcodes have a meaning here; every other one is kept as text exactly as written and
 //! reported, so that an editor can see what a plugin used to render. Embeds of the providers the
 //! allowlist knows (`masthead_core::embed`) become the editor's click-to-load embed cards, the
 //! block editor's embed blocks with their captions; others become links, never iframes. Nothing here fetches, and nothing sanitises: the caller does, when it saves.
@@ -332,6 +333,10 @@ fn render(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec
             None => keep(code, attachments, unknown),
         },
         "gallery" => gallery(code, attachments, unknown),
+        "audio" | "video" => match player(code) {
+            Some(html) => Rendered::Block(html),
+            None => keep(code, attachments, unknown),
+        },
         _ => keep(code, attachments, unknown),
     }
 }
@@ -390,6 +395,22 @@ fn embed_link(content: &str) -> Option<String> {
     }
     let url = escape(parsed.as_str());
     Some(format!("<p><a href=\"{url}\">{url}</a></p>"))
+}
+
+/// `[audio mp3="…"]` and `[video mp4="…"]` (or `src`, or another format's attribute) as the
+/// player WordPress shows; the importer then brings the file into the media library, or makes
+/// it a link.
+fn player(code: &Shortcode<'_>) -> Option<String> {
+    let formats: &[&str] = match code.name {
+        "audio" => &["src", "mp3", "m4a", "ogg", "oga", "wav"],
+        _ => &["src", "mp4", "m4v", "webm", "ogv", "mov"],
+    };
+    let src = formats.iter().find_map(|f| code.attribute(f)).map(str::trim).filter(|s| !s.is_empty())?;
+    Some(format!(
+        "<figure class=\"embed\"><{tag} controls src=\"{src}\"></{tag}></figure>",
+        tag = code.name,
+        src = escape(src)
+    ))
 }
 
 fn gallery(code: &Shortcode<'_>, attachments: &Attachments<'_>, unknown: &mut Vec<String>) -> Rendered {
@@ -628,6 +649,15 @@ mod tests {
 
     #[test]
     fn double_brackets_print_the_shortcode() {
+        let e = expand(
+            r#"<p>[audio mp3="https://old.example/a.mp3"][/audio]</p>[video mp4='https://old.example/b.mp4']"#,
+            &NONE,
+        );
+        assert_eq!(
+            e.html,
+            r#"<figure class="embed"><audio controls src="https://old.example/a.mp3"></audio></figure><figure class="embed"><video controls src="https://old.example/b.mp4"></video></figure>"#
+        );
+        assert!(e.unknown.is_empty());
         let e = expand("Write [[gallery]] or [[caption]x[/caption]] to show them.", &TWO);
         assert_eq!(e.html, "Write [gallery] or [caption]x[/caption] to show them.");
         assert!(e.unknown.is_empty());

@@ -588,6 +588,13 @@ async fn wxr_article(
             html = im.localise(&label, &html, prefix, cx.uploads.as_deref()).await?;
         }
     }
+    // Frames and players become cards or links, each loss named, rather than vanish in the
+    // sanitiser.
+    let cards = masthead_core::media_cards::media_cards(&html);
+    for note in cards.notes {
+        im.summary.alter(&label, note);
+    }
+    let html = cards.html;
     let body = match render_body(BodyFormat::Html, &html) {
         Ok(body) => body,
         Err(refusal) => {

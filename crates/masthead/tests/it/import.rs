@@ -822,3 +822,57 @@ fn fetch_media_downloads_what_the_folders_lack_once() {
     assert!(stdout.contains("articles   0 new, 0 updated, 3 unchanged"), "{stdout}");
     assert_eq!(served.load(std::sync::atomic::Ordering::SeqCst), fetched, "{stdout}");
 }
+
+#[test]
+fn frames_and_players_in_an_export_become_cards_or_named_links() {
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Media</title><link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://old.example</wp:base_site_url>
+<item><title>Sounds and pictures</title><wp:post_id>1</wp:post_id>
+<content:encoded><![CDATA[<p>Intro.</p>
+<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" width="560" height="315"></iframe>
+<iframe src="https://player.example-podcasts.com/e/123"></iframe>
+[audio mp3="https://old.example/wp-content/uploads/2024/03/talk.mp3"][/audio]
+<video controls><source src="https://old.example/clip.webm" type="video/webm"></video>
+<p>End.</p>]]></content:encoded>
+<wp:post_date_gmt>2024-02-01 09:00:00</wp:post_date_gmt><wp:post_name>sounds</wp:post_name>
+<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
+</channel></rss>
+"#;
+    let data = tempfile::tempdir().unwrap();
+    let export = data.path().join("media.xml");
+    std::fs::write(&export, xml).unwrap();
+    let report = data.path().join("report.json");
+    let (ok, stdout, stderr) = import(&[
+        "wordpress",
+        export.to_str().unwrap(),
+        "--data",
+        data.path().to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert!(ok, "{stderr}");
+    for expected in [
+        "a frame from player.example-podcasts.com is not one the embed allowlist knows: it is a link to it now",
+        "the audio https://old.example/wp-content/uploads/2024/03/talk.mp3 is not in the media library",
+        "the video https://old.example/clip.webm is not in the media library",
+    ] {
+        assert!(stdout.contains(expected), "{expected:?} in\n{stdout}");
+    }
+    let report = std::fs::read_to_string(report).unwrap();
+    assert!(report.contains("player.example-podcasts.com"), "the report names it too: {report}");
+    let site = Site::open(data.path());
+    let body = site.article("sounds").body.html;
+    assert!(
+        body.contains(
+            r#"<figure class="embed" data-embed="https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ">"#
+        ),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a href="https://player.example-podcasts.com/e/123""#), "{body}");
+    assert!(body.contains(">Listen: talk.mp3</a>"), "{body}");
+    assert!(body.contains(">Watch: clip.webm</a>"), "{body}");
+    assert!(!body.contains("[audio"), "{body}");
+    site.close();
+}
