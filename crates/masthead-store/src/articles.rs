@@ -399,7 +399,7 @@ fn article_with_relations(postgres: bool) -> String {
             ", {}, {}, {} FROM articles a ",
             relation_columns(postgres),
             json_array_column(postgres, &withheld(postgres)),
-            json_array_column(postgres, &TRANSLATIONS)
+            json_array_column(postgres, &translations(postgres))
         ),
         1,
     )
@@ -407,13 +407,27 @@ fn article_with_relations(postgres: bool) -> String {
 
 /// The other published articles of the article's group of translations (`Translation`s as a
 /// JSON array, by language): its original, and every translation of it or of its original.
-const TRANSLATIONS: Relation = Relation {
-    name: "translations",
-    from: "articles b WHERE b.status = 'published' AND b.id <> a.id AND \
-           (b.id = a.translation_of OR b.translation_of = a.id OR b.translation_of = a.translation_of)",
-    order: "b.language, b.id",
-    fields: &[("id", "b.id"), ("slug", "b.slug"), ("title", "b.title"), ("language", "b.language")],
-};
+/// Each is found by a key or the partial index `articles_translations`, whatever the site's
+/// size and statistics: written as one `OR`, SQLite read every published article on every read
+/// of an article, and PostgreSQL every entry of the status index. PostgreSQL takes the group's
+/// ids as an array first (`= ANY (ARRAY(…))`), so that it cannot start from the status.
+fn translations(postgres: bool) -> Relation {
+    const GROUP: &str = "SELECT a.translation_of \
+         UNION SELECT t.id FROM articles t WHERE t.translation_of IS NOT NULL AND t.translation_of = a.id \
+         UNION SELECT t.id FROM articles t WHERE t.translation_of IS NOT NULL AND t.translation_of = a.translation_of";
+    static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("articles b WHERE b.id IN ({GROUP}) AND b.status = 'published' AND b.id <> a.id")
+    });
+    static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("articles b WHERE b.id = ANY (ARRAY({GROUP})) AND b.status = 'published' AND b.id <> a.id")
+    });
+    Relation {
+        name: "translations",
+        from: if postgres { POSTGRES.as_str() } else { SQLITE.as_str() },
+        order: "b.language, b.id",
+        fields: &[("id", "b.id"), ("slug", "b.slug"), ("title", "b.title"), ("language", "b.language")],
+    }
+}
 
 /// The article's images that may not travel with copies (`WithheldImage`s as a JSON array):
 /// the featured one and those its text shows, among the few the partial index
@@ -487,7 +501,7 @@ where
 
 impl Store {
     /// This backend's [`article_with_relations`].
-    fn article_with_relations(&self) -> &'static str {
+    pub(crate) fn article_with_relations(&self) -> &'static str {
         match self.db {
             crate::Db::Sqlite(_) => &ARTICLE_WITH_RELATIONS_SQLITE,
             crate::Db::Postgres(_) => &ARTICLE_WITH_RELATIONS_POSTGRES,
@@ -770,6 +784,26 @@ impl Store {
         let config = self.search_config().await?;
         let documents: Vec<SearchDocument> = prepared.iter().map(|p| SearchDocument::of(&p.0)).collect();
         let now = now_seconds();
+        // On PostgreSQL every statement is a round trip to the server: the batch goes table by
+        // table instead of article by article.
+        if let (crate::Db::Postgres(pool), Some(config)) = (&self.db, config) {
+            let prepared: Vec<crate::batch::Prepared> = prepared
+                .into_iter()
+                .map(|(new, published_at, excerpt, snapshot, changed)| crate::batch::Prepared {
+                    new,
+                    published_at,
+                    excerpt,
+                    snapshot,
+                    changed,
+                })
+                .collect();
+            let keys = keys.map(|(source, keys)| crate::batch::Keys { source, keys, imported: &imported });
+            self.count_round_trip();
+            let ids =
+                crate::batch::insert_articles(self, pool, &prepared, &documents, config, keys, now).await?;
+            self.changed_here(vec!["all".to_owned()]);
+            return Ok(ids);
+        }
         let ids: Vec<i64> = on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let mut ids = Vec::with_capacity(prepared.len());

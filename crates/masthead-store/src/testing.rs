@@ -127,6 +127,20 @@ pub async fn unpack_revisions(store: &Store) -> usize {
     rows.len()
 }
 
+/// SQLite's plan (`EXPLAIN QUERY PLAN`, one line per step) for reading an article by its slug
+/// with its relations: the statement every article page runs.
+pub async fn article_read_plan(store: &Store, slug: &str) -> Vec<String> {
+    let sql = format!("EXPLAIN QUERY PLAN {} WHERE a.slug = $1", store.article_with_relations());
+    match &store.db {
+        crate::Db::Sqlite(pool) => {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&sql).bind(slug).fetch_all(pool).await.expect("a plan");
+            rows.into_iter().map(|(_, _, _, step)| step).collect()
+        }
+        crate::Db::Postgres(_) => panic!("the plan of SQLite's statement"),
+    }
+}
+
 /// Runs `test` on a fresh SQLite database.
 pub async fn on_sqlite<F, Fut>(test: F)
 where

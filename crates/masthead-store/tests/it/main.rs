@@ -1375,3 +1375,36 @@ async fn an_authors_archive_follows_bylines_and_publication(store: Store) {
     assert!(store.rebuild_listings().await.unwrap() > 0);
     assert_eq!(store.published_by_author(ana, Page::first(100)).await.unwrap().items.len(), 31);
 }
+
+/// Reading an article (every article page does) is a few index lookups whatever the size of
+/// the site: no step reads a list of articles, and its group of translations is found by keys.
+#[tokio::test]
+async fn reading_an_article_reads_no_list_of_articles() {
+    let db = masthead_store::testing::TestDb::sqlite().await;
+    let store = Store::open(&db.location).await.unwrap();
+    let original = store
+        .create_article(&article("original", Some("2026-11-01T08:00:00Z"), vec![], vec![]))
+        .await
+        .unwrap();
+    let mut translated = article("prevod", Some("2026-11-02T08:00:00Z"), vec![], vec![]);
+    translated.language = "sr".into();
+    translated.translation_of = Some(original.id);
+    store.create_article(&translated).await.unwrap();
+    for i in 0..5 {
+        store
+            .create_article(&article(&format!("other-{i}"), Some("2026-11-03T08:00:00Z"), vec![], vec![]))
+            .await
+            .unwrap();
+    }
+    let read = store.article_by_slug(&slug("prevod")).await.unwrap();
+    assert_eq!(read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(), ["original"]);
+    let read = store.article_by_slug(&slug("original")).await.unwrap();
+    assert_eq!(read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(), ["prevod"]);
+    for step in masthead_store::testing::article_read_plan(&store, "prevod").await {
+        let bounded =
+            !step.starts_with("SCAN") || step.contains("media_withheld") || step == "SCAN CONSTANT ROW";
+        assert!(bounded && !step.contains("articles_by_status"), "a step that grows with the site: {step}");
+    }
+    store.close().await;
+    db.finish().await;
+}
