@@ -264,6 +264,79 @@ impl Store {
         Ok(n > 0)
     }
 
+    /// [`Store::set_redirect`] for many at once, in few statements (an import's batch): for each
+    /// `(from, to)`, whether it is new or changed, or why it cannot be a redirect. When one old
+    /// address comes twice, the last one counts.
+    pub async fn set_redirects(
+        &self,
+        redirects: &[(String, String)],
+    ) -> Result<Vec<std::result::Result<bool, String>>> {
+        let mut outcomes: Vec<std::result::Result<bool, String>> = Vec::with_capacity(redirects.len());
+        let mut rows: Vec<(String, String)> = Vec::new();
+        let mut row_of: Vec<Option<usize>> = Vec::with_capacity(redirects.len());
+        for (from, to) in redirects {
+            let checked = (|| -> Result<(String, String)> {
+                let from_path = redirect_path(from)?;
+                let to_path = redirect_target(to)?;
+                if from_path == "/" {
+                    return Err(StoreError::Invalid("the home page cannot be redirected".into()));
+                }
+                if redirect_path(&to_path).is_ok_and(|to| to == from_path) {
+                    return Err(StoreError::Invalid(format!("{from_path} cannot redirect to itself")));
+                }
+                Ok((from_path, to_path))
+            })();
+            match checked {
+                Ok(row) => {
+                    let at = match rows.iter().position(|(f, _)| *f == row.0) {
+                        Some(at) => {
+                            rows[at] = row;
+                            at
+                        }
+                        None => {
+                            rows.push(row);
+                            rows.len() - 1
+                        }
+                    };
+                    row_of.push(Some(at));
+                    outcomes.push(Ok(false));
+                }
+                Err(StoreError::Invalid(reason)) => {
+                    row_of.push(None);
+                    outcomes.push(Err(reason));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut changed = std::collections::HashSet::new();
+        let now = now_seconds();
+        for chunk in rows.chunks(500) {
+            let sql = format!(
+                "INSERT INTO redirects (from_path, to_path, created_at) VALUES {} \
+                 ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path \
+                 WHERE redirects.to_path <> excluded.to_path RETURNING from_path",
+                (0..chunk.len())
+                    .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let written: Vec<String> = on_db!(self, pool => {
+                let mut q = sqlx::query_scalar(&sql);
+                for (from, to) in chunk {
+                    q = q.bind(from).bind(to).bind(now);
+                }
+                q.fetch_all(pool).await?
+            });
+            changed.extend(written);
+        }
+        for (outcome, row) in outcomes.iter_mut().zip(row_of) {
+            if let (Ok(flag), Some(at)) = (outcome, row) {
+                *flag = changed.contains(&rows[at].0);
+            }
+        }
+        Ok(outcomes)
+    }
+
     /// Where the old address `path_and_query` (as a request names it: `/2019/05/x/`,
     /// `/index.php?p=7&utm_source=feed`) now lives, if it was redirected. One query.
     pub async fn redirect_for(&self, path_and_query: &str) -> Result<Option<String>> {
@@ -305,6 +378,26 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         }))
+    }
+
+    /// Every key kept under `source`: what each became.
+    pub async fn import_keys_of(&self, source: &str) -> Result<Vec<(ImportedKind, String, i64)>> {
+        let rows: Vec<(String, String, i64)> = on_db!(self, pool => {
+            sqlx::query_as("SELECT kind, key, record_id FROM import_keys WHERE source = $1")
+                .bind(source)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, key, id)| {
+                let kind =
+                    [ImportedKind::Article, ImportedKind::Term, ImportedKind::Author, ImportedKind::Media]
+                        .into_iter()
+                        .find(|k| k.key() == kind)?;
+                Some((kind, key, id))
+            })
+            .collect())
     }
 
     /// The article that `key` from `source` was when the last import read it from the export;
@@ -362,6 +455,85 @@ impl Store {
             .await?;
         });
         Ok(())
+    }
+
+    /// [`Store::upsert_comment`] for many at once, in two statements per few hundred (an
+    /// import's batch): their ids and what saving each did, in order. Each comment's parent
+    /// must be saved already, and every comment needs a `source_key`, each key once.
+    pub async fn upsert_comments(&self, comments: &[NewComment]) -> Result<Vec<(i64, Saved)>> {
+        let mut saved = Vec::with_capacity(comments.len());
+        for chunk in comments.chunks(300) {
+            let keys: Vec<&str> = chunk
+                .iter()
+                .map(|c| {
+                    c.source_key
+                        .as_deref()
+                        .ok_or_else(|| StoreError::Invalid("an imported comment needs its key".into()))
+                })
+                .collect::<Result<_>>()?;
+            let sql = format!(
+                "SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.source_key IN ({})",
+                placeholders(1, keys.len())
+            );
+            let existing: Vec<CommentRow> = on_db!(self, pool => {
+                let mut q = sqlx::query_as(&sql);
+                for key in &keys {
+                    q = q.bind(*key);
+                }
+                q.fetch_all(pool).await?
+            });
+            let found = |key: &str| existing.iter().find(|row| row.source_key.as_deref() == Some(key));
+            let changed: Vec<&NewComment> = chunk
+                .iter()
+                .filter(|c| {
+                    !found(c.source_key.as_deref().unwrap_or_default()).is_some_and(|row| same_as(row, c))
+                })
+                .collect();
+            let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+            if !changed.is_empty() {
+                let sql = format!(
+                    "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
+                     created_at, status, source_key) VALUES {} \
+                     ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
+                     parent_id = excluded.parent_id, author_name = excluded.author_name, \
+                     author_email = excluded.author_email, author_url = excluded.author_url, \
+                     body_html = excluded.body_html, created_at = excluded.created_at, status = excluded.status \
+                     RETURNING id, source_key",
+                    (0..changed.len())
+                        .map(|i| format!("({})", placeholders(9 * i + 1, 9)))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let rows: Vec<(i64, Option<String>)> = on_db!(self, pool => {
+                    let mut q = sqlx::query_as(&sql);
+                    for c in &changed {
+                        q = q
+                            .bind(c.article_id)
+                            .bind(c.parent_id)
+                            .bind(&c.author_name)
+                            .bind(&c.author_email)
+                            .bind(&c.author_url)
+                            .bind(&c.body_html)
+                            .bind(c.created_at.as_second())
+                            .bind(imported_status(c).key())
+                            .bind(&c.source_key);
+                    }
+                    q.fetch_all(pool).await?
+                });
+                ids.extend(rows.into_iter().filter_map(|(id, key)| Some((key?, id))));
+            }
+            for c in chunk {
+                let key = c.source_key.as_deref().unwrap_or_default();
+                let row = found(key);
+                saved.push(match (ids.get(key), row) {
+                    (Some(&id), Some(_)) => (id, Saved::Updated),
+                    (Some(&id), None) => (id, Saved::Created),
+                    (None, Some(row)) => (row.id, Saved::Unchanged),
+                    (None, None) => return Err(StoreError::Corrupt(format!("comment {key} was not saved"))),
+                });
+            }
+        }
+        Ok(saved)
     }
 
     /// Saves a comment; one whose `source_key` is known replaces the one saved before.

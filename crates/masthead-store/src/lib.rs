@@ -21,6 +21,7 @@ mod accounts;
 mod archive;
 mod articles;
 mod authors;
+mod batch;
 mod changes;
 mod comments;
 mod copies;

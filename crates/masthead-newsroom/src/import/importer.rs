@@ -84,6 +84,9 @@ pub(super) struct Importer<'s> {
     files: HashMap<String, Option<(i64, String)>>,
     pending: Vec<NewArticle>,
     pending_companions: Vec<Companions>,
+    /// What the source's keys became: read once, then kept up to date by this run.
+    keys: HashMap<(ImportedKind, String), i64>,
+    keys_read: bool,
 }
 
 impl<'s> Importer<'s> {
@@ -109,6 +112,8 @@ impl<'s> Importer<'s> {
             files: HashMap::new(),
             pending: Vec::new(),
             pending_companions: Vec::new(),
+            keys: HashMap::new(),
+            keys_read: false,
         }
     }
 
@@ -128,21 +133,34 @@ impl<'s> Importer<'s> {
         self.last_fake_id
     }
 
-    async fn known(&self, kind: ImportedKind, key: &str) -> Result<Option<i64>, ImportError> {
-        self.store
-            .import_key(&self.source, kind, key)
-            .await
-            .with_context(|| format!("could not read what {key} became in an earlier import"))
+    /// What `key` became in an earlier import (or earlier in this one). Every key of the source
+    /// is read once, at the first question.
+    async fn known(&mut self, kind: ImportedKind, key: &str) -> Result<Option<i64>, ImportError> {
+        if !self.keys_read {
+            let kept = self
+                .store
+                .import_keys_of(&self.source)
+                .await
+                .context("could not read what an earlier import made")?;
+            self.keys.extend(kept.into_iter().map(|(kind, key, id)| ((kind, key), id)));
+            self.keys_read = true;
+        }
+        Ok(self.keys.get(&(kind, key.to_owned())).copied())
     }
 
-    async fn remember(&self, kind: ImportedKind, key: &str, id: i64) -> Result<(), ImportError> {
+    async fn remember(&mut self, kind: ImportedKind, key: &str, id: i64) -> Result<(), ImportError> {
         if self.dry_run {
+            return Ok(());
+        }
+        if self.keys.get(&(kind, key.to_owned())) == Some(&id) {
             return Ok(());
         }
         self.store
             .set_import_key(&self.source, kind, key, id)
             .await
-            .with_context(|| format!("could not note what {key} became"))
+            .with_context(|| format!("could not note what {key} became"))?;
+        self.keys.insert((kind, key.to_owned()), id);
+        Ok(())
     }
 
     async fn is_taken(&self, space: Space, slug: &Slug) -> Result<bool, ImportError> {
@@ -673,7 +691,7 @@ impl<'s> Importer<'s> {
                 .await
                 .with_context(|| format!("could not note what the export said of {}", companions.label))?;
         }
-        self.follow_up(current.id, &merged.slug, companions).await
+        self.follow_up(vec![(current.id, merged.slug, companions)]).await
     }
 
     /// For keys kept before imports noted what the export said: the newest revision of article
@@ -704,59 +722,115 @@ impl<'s> Importer<'s> {
                 format!("could not save the {} new articles from {} on", articles.len(), companions[0].label)
             })?
         };
+        let mut saved = Vec::with_capacity(ids.len());
         for ((article, companions), id) in articles.into_iter().zip(companions).zip(ids) {
-            self.remember(ImportedKind::Article, &companions.key, id).await?;
+            // The batch wrote the article's key with it.
+            self.keys.insert((ImportedKind::Article, companions.key.clone()), id);
             self.summary.articles.created += 1;
-            self.follow_up(id, &article.slug, companions).await?;
+            saved.push((id, article.slug, companions));
+        }
+        self.follow_up(saved).await
+    }
+
+    /// Articles' old addresses and comments, once they have ids: the redirects of all of them
+    /// in one go, and their comments a generation at a time (answers after what they answer).
+    async fn follow_up(&mut self, saved: Vec<(i64, Slug, Companions)>) -> Result<(), ImportError> {
+        let mut redirects: Vec<(String, String, String)> = Vec::new();
+        let mut waiting: Vec<(i64, String, IncomingComment)> = Vec::new();
+        for (id, slug, companions) in saved {
+            let to = article_path(&slug);
+            for old in &companions.old_addresses {
+                redirects.push((companions.label.clone(), old.clone(), to.clone()));
+            }
+            waiting.extend(
+                parents_first(companions.comments).into_iter().map(|c| (id, companions.label.clone(), c)),
+            );
+        }
+        self.redirect_many(redirects).await?;
+        // Each comment's new id, by its article and key.
+        let mut placed: HashMap<(i64, String), i64> = HashMap::new();
+        while !waiting.is_empty() {
+            let keys_here: HashSet<(i64, String)> =
+                waiting.iter().map(|(id, _, c)| (*id, c.key.clone())).collect();
+            let (ready, rest): (Vec<_>, Vec<_>) = waiting.into_iter().partition(|(id, _, c)| {
+                c.parent_key.as_ref().is_none_or(|p| placed.contains_key(&(*id, p.clone())))
+            });
+            // What answers a comment that is neither saved nor waiting can never be placed.
+            let (rest, orphans): (Vec<_>, Vec<_>) = rest.into_iter().partition(|(id, _, c)| {
+                c.parent_key.as_ref().is_some_and(|p| keys_here.contains(&(*id, p.clone())))
+            });
+            for (_, label, comment) in orphans {
+                self.summary
+                    .skip(format!("{label}, {}", comment.key), "it answers a comment that is not imported");
+            }
+            // Answers that answer each other in a circle: none can be placed.
+            if ready.is_empty() {
+                for (_, label, comment) in rest {
+                    self.summary.skip(
+                        format!("{label}, {}", comment.key),
+                        "it answers a comment that is not imported",
+                    );
+                }
+                break;
+            }
+            waiting = rest;
+            if self.dry_run {
+                for (id, _, comment) in ready {
+                    self.summary.comments.created += 1;
+                    let fake = self.fake_id();
+                    placed.insert((id, comment.key), fake);
+                }
+                continue;
+            }
+            let news: Vec<NewComment> = ready
+                .iter()
+                .map(|(id, _, comment)| NewComment {
+                    article_id: *id,
+                    parent_id: comment
+                        .parent_key
+                        .as_ref()
+                        .and_then(|p| placed.get(&(*id, p.clone())).copied()),
+                    author_name: comment.author_name.clone(),
+                    author_email: comment.author_email.clone(),
+                    author_url: comment.author_url.clone(),
+                    body_html: comment.body_html.clone(),
+                    created_at: comment.created_at,
+                    approved: true,
+                    source_key: Some(format!("{}:{}", self.source, comment.key)),
+                })
+                .collect();
+            let outcomes = self
+                .store
+                .upsert_comments(&news)
+                .await
+                .with_context(|| format!("could not save the comments of {} on", ready[0].1))?;
+            for ((id, _, comment), (comment_id, outcome)) in ready.into_iter().zip(outcomes) {
+                self.summary.comments.count(outcome);
+                placed.insert((id, comment.key), comment_id);
+            }
         }
         Ok(())
     }
 
-    /// An article's old addresses and comments, once it has an id.
-    async fn follow_up(&mut self, id: i64, slug: &Slug, companions: Companions) -> Result<(), ImportError> {
-        let to = article_path(slug);
-        for old in &companions.old_addresses {
-            self.redirect(&companions.label, old, &to).await?;
-        }
-        let mut saved: HashMap<String, i64> = HashMap::new();
-        for comment in parents_first(companions.comments) {
-            let parent_id = match &comment.parent_key {
-                None => None,
-                Some(parent) => match saved.get(parent) {
-                    Some(&parent_id) => Some(parent_id),
-                    None => {
-                        self.summary.skip(
-                            format!("{}, {}", companions.label, comment.key),
-                            "it answers a comment that is not imported",
-                        );
-                        continue;
-                    }
-                },
-            };
-            if self.dry_run {
-                self.summary.comments.created += 1;
-                let fake = self.fake_id();
-                saved.insert(comment.key, fake);
-                continue;
+    /// Sends each old address to its article's; an address that cannot be redirected is noted.
+    async fn redirect_many(&mut self, redirects: Vec<(String, String, String)>) -> Result<(), ImportError> {
+        if self.dry_run {
+            for (label, from, to) in redirects {
+                self.redirect(&label, &from, &to).await?;
             }
-            let new = NewComment {
-                article_id: id,
-                parent_id,
-                author_name: comment.author_name,
-                author_email: comment.author_email,
-                author_url: comment.author_url,
-                body_html: comment.body_html,
-                created_at: comment.created_at,
-                approved: true,
-                source_key: Some(format!("{}:{}", self.source, comment.key)),
-            };
-            let (comment_id, outcome) = self
-                .store
-                .upsert_comment(&new)
-                .await
-                .with_context(|| format!("could not save {} of {}", comment.key, companions.label))?;
-            self.summary.comments.count(outcome);
-            saved.insert(comment.key, comment_id);
+            return Ok(());
+        }
+        let pairs: Vec<(String, String)> =
+            redirects.iter().map(|(_, from, to)| (from.clone(), to.clone())).collect();
+        let outcomes = self.store.set_redirects(&pairs).await.context("could not save the redirects")?;
+        for ((label, from, _), outcome) in redirects.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(true) => self.summary.redirects.changed += 1,
+                Ok(false) => self.summary.redirects.unchanged += 1,
+                Err(reason) => {
+                    self.summary.alter(label, format!("its old address {from} is not redirected: {reason}"))
+                }
+            }
         }
         Ok(())
     }

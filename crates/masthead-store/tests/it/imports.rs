@@ -1,8 +1,11 @@
 //! What imports leave behind, on both backends: redirects, import keys and comments.
 
-use masthead_store::{ImportedKind, NewComment, Saved, Store, StoreError, both_backends};
+use masthead_core::{SearchQuery, TermKind};
+use masthead_store::{
+    ImportedKind, NewComment, Page, Saved, SearchRequest, Store, StoreError, both_backends,
+};
 
-use crate::{article, at, author};
+use crate::{article, at, author, term};
 
 both_backends!(
     redirects_match_with_or_without_slash_host_and_campaign_parameters,
@@ -10,6 +13,7 @@ both_backends!(
     import_keys_remember_what_each_record_became,
     comments_are_saved_once_per_source_key_with_their_replies,
     a_batch_and_its_import_keys_are_written_together,
+    a_batch_is_listed_searchable_related_and_recorded_like_single_saves,
 );
 
 async fn a_batch_and_its_import_keys_are_written_together(store: Store) {
@@ -27,6 +31,61 @@ async fn a_batch_and_its_import_keys_are_written_together(store: Store) {
 }
 
 const WP: &str = "wordpress:https://danube-review.example";
+
+/// What an import's batch writes (table by table on PostgreSQL) is what saving the articles one
+/// by one writes: term and author listings, search rows, related articles, first revisions,
+/// languages, and each key with what the export said.
+async fn a_batch_is_listed_searchable_related_and_recorded_like_single_saves(store: Store) {
+    let mara = author(&store, "Mara").await;
+    let ivo = author(&store, "Ivo").await;
+    let region = term(&store, TermKind::Region, "Balkans", None).await;
+    let city = term(&store, TermKind::Region, "Novi Sad", Some(region)).await;
+    let tag = term(&store, TermKind::Tag, "Bridges", None).await;
+    let mut one = article("bridge-one", Some("2026-11-01T08:00:00Z"), vec![mara, ivo], vec![city, tag]);
+    one.title = "Zezelj bridge reopens".into();
+    let mut two = article("bridge-two", Some("2026-11-02T08:00:00Z"), vec![ivo], vec![tag]);
+    two.title = "Zezelj bridge tolls".into();
+    two.language = "sr".into();
+    let draft = article("bridge-draft", None, vec![mara], vec![tag]);
+    let keys = vec!["post:1".to_owned(), "post:2".to_owned(), "post:3".to_owned()];
+    let ids = store.create_imported_articles(&[one.clone(), two, draft], WP, &keys).await.unwrap();
+
+    let slugs = |items: Vec<masthead_core::ArticleSummary>| -> Vec<String> {
+        items.into_iter().map(|a| a.slug.to_string()).collect()
+    };
+    let in_region = store.published_in_term(region, Page::first(10)).await.unwrap();
+    assert_eq!(slugs(in_region.items), ["bridge-one"], "listed under the city's region too");
+    let tagged = store.published_in_term(tag, Page::first(10)).await.unwrap();
+    assert_eq!(slugs(tagged.items), ["bridge-two", "bridge-one"], "the draft is not listed");
+    let by_mara = store.published_by_author(mara, Page::first(10)).await.unwrap();
+    assert_eq!(slugs(by_mara.items), ["bridge-one"]);
+    let found = store
+        .search(&SearchRequest {
+            query: SearchQuery::parse("zezelj"),
+            limit: 10,
+            now: at("2026-11-30T12:00:00Z"),
+            ..SearchRequest::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(found.hits.len(), 2, "both published articles are searchable");
+    let related = store.related(ids[0]).await.unwrap();
+    assert_eq!(
+        related.iter().map(|r| r.id).collect::<Vec<_>>(),
+        [ids[1]],
+        "the batch's articles find each other"
+    );
+    assert_eq!(store.revisions(ids[0]).await.unwrap().len(), 1);
+    assert_eq!(store.article(ids[1]).await.unwrap().language, "sr");
+    let saved = store.article(ids[0]).await.unwrap();
+    assert_eq!(saved.authors.iter().map(|a| a.id).collect::<Vec<_>>(), [mara, ivo], "bylines in order");
+    assert_eq!(store.import_key(WP, ImportedKind::Article, "post:1").await.unwrap(), Some(ids[0]));
+    assert_eq!(
+        store.imported_article(WP, "post:1").await.unwrap(),
+        Some(one),
+        "what the export said is kept"
+    );
+}
 
 async fn redirects_match_with_or_without_slash_host_and_campaign_parameters(store: Store) {
     assert!(store.set_redirect("/2019/05/old-slug/", "/article/new-slug").await.unwrap());

@@ -658,42 +658,9 @@ fn a_second_import_keeps_what_the_newsroom_changed_and_reports_a_clash() {
 fn a_lenient_wordpress_export_comes_in_whole() {
     // What WordPress's own importer takes: a bare `&` in an address, an item without
     // <wp:post_id>, an id without its prefix, and HTML written without CDATA.
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
-  xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel>
-  <title>Lenient</title><link>https://lenient.example</link>
-  <wp:wxr_version>1.2</wp:wxr_version>
-  <wp:base_site_url>https://lenient.example</wp:base_site_url>
-  <wp:base_blog_url>https://lenient.example</wp:base_blog_url>
-  <item>
-    <title>Salt & pepper</title>
-    <link>https://lenient.example/?p=7&preview=true</link>
-    <dc:creator>ana</dc:creator>
-    <guid isPermaLink="false">https://lenient.example/?p=7</guid>
-    <content:encoded><![CDATA[<p>Seasoning matters.</p>]]></content:encoded>
-    <wp:post_date_gmt>2024-02-01 09:00:00</wp:post_date_gmt>
-    <wp:post_name>salt-and-pepper</wp:post_name>
-    <wp:status>publish</wp:status>
-    <wp:post_type>post</wp:post_type>
-  </item>
-  <item>
-    <title>Unprefixed</title>
-    <post_id>8</post_id>
-    <content:encoded><p>Written <em>without</em> CDATA.</p></content:encoded>
-    <wp:post_date_gmt>2024-02-02 09:00:00</wp:post_date_gmt>
-    <wp:post_name>unprefixed</wp:post_name>
-    <wp:status>publish</wp:status>
-    <wp:post_type>post</wp:post_type>
-  </item>
-</channel>
-</rss>
-"#;
     let data = tempfile::tempdir().unwrap();
-    let export = data.path().join("lenient.xml");
-    std::fs::write(&export, xml).unwrap();
-    let run_import =
-        || import(&["wordpress", export.to_str().unwrap(), "--data", data.path().to_str().unwrap()]);
+    let export = fixture("wordpress-lenient.xml");
+    let run_import = || import(&["wordpress", &export, "--data", data.path().to_str().unwrap()]);
     let (ok, stdout, stderr) = run_import();
     assert!(ok, "{stderr}");
     assert!(stdout.contains("articles   2 new, 0 updated, 0 unchanged"), "{stdout}");
@@ -825,28 +792,11 @@ fn fetch_media_downloads_what_the_folders_lack_once() {
 
 #[test]
 fn frames_and_players_in_an_export_become_cards_or_named_links() {
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">
-<channel><title>Media</title><link>https://old.example</link><wp:wxr_version>1.2</wp:wxr_version>
-<wp:base_site_url>https://old.example</wp:base_site_url>
-<item><title>Sounds and pictures</title><wp:post_id>1</wp:post_id>
-<content:encoded><![CDATA[<p>Intro.</p>
-<iframe src="https://www.youtube.com/embed/dQw4w9WgXcQ" width="560" height="315"></iframe>
-<iframe src="https://player.example-podcasts.com/e/123"></iframe>
-[audio mp3="https://old.example/wp-content/uploads/2024/03/talk.mp3"][/audio]
-<video controls><source src="https://old.example/clip.webm" type="video/webm"></video>
-<p>End.</p>]]></content:encoded>
-<wp:post_date_gmt>2024-02-01 09:00:00</wp:post_date_gmt><wp:post_name>sounds</wp:post_name>
-<wp:status>publish</wp:status><wp:post_type>post</wp:post_type></item>
-</channel></rss>
-"#;
     let data = tempfile::tempdir().unwrap();
-    let export = data.path().join("media.xml");
-    std::fs::write(&export, xml).unwrap();
     let report = data.path().join("report.json");
     let (ok, stdout, stderr) = import(&[
         "wordpress",
-        export.to_str().unwrap(),
+        &fixture("wordpress-media.xml"),
         "--data",
         data.path().to_str().unwrap(),
         "--report",
