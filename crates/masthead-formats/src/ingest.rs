@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use feed_rs::parser::{ParseErrorKind, ParseFeedError};
 use jiff::Timestamp;
 use masthead_core::FeedFormat;
 use quick_xml::events::Event;
@@ -127,8 +128,13 @@ pub fn parse_feed(bytes: &[u8], format: FeedFormat, base: &Url) -> Result<Parsed
             Some(b'{' | b'[') if looks_like_ninjs(bytes) => FeedFormat::Ninjs,
             Some(b'{' | b'[') => FeedFormat::JsonFeed,
             Some(_) => {
-                return Err(FeedError::new("this is neither XML (RSS, Atom) nor JSON (JSON Feed, ninjs)"));
+                return Err(FeedError::at(
+                    bytes,
+                    start_of(bytes),
+                    "this is neither XML (RSS, Atom) nor JSON (JSON Feed, ninjs)",
+                ));
             }
+            // Nothing to point at: the only refusal without a place.
             None => return Err(FeedError::new("the document is empty")),
         },
         f => f,
@@ -137,16 +143,22 @@ pub fn parse_feed(bytes: &[u8], format: FeedFormat, base: &Url) -> Result<Parsed
         FeedFormat::Ninjs => parse_ninjs(bytes, base),
         FeedFormat::JsonFeed => {
             check_json(bytes)?;
-            parse_with_feed_rs(bytes, base, Vec::new())
+            check_json_feed(bytes)?;
+            parse_with_feed_rs(bytes, bytes, base, Vec::new())
         }
         _ => {
             let sources = check_xml(bytes)?;
             match normalize_xml(bytes) {
-                Some(normal) => parse_with_feed_rs(&normal, base, sources),
-                None => parse_with_feed_rs(bytes, base, sources),
+                Some(normal) => parse_with_feed_rs(&normal, bytes, base, sources),
+                None => parse_with_feed_rs(bytes, bytes, base, sources),
             }
         }
     }
+}
+
+/// Where the document's first character is: the start of a JSON document's value.
+fn start_of(bytes: &[u8]) -> u64 {
+    bytes.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0) as u64
 }
 
 const ATOM_03: &[u8] = b"http://purl.org/atom/ns#";
@@ -305,6 +317,33 @@ fn check_json(bytes: &[u8]) -> Result<serde_json::Value, FeedError> {
     })
 }
 
+/// A JSON Feed's own fields, read by serde so that a wrong one is refused where it is.
+#[derive(Debug, Deserialize)]
+struct JsonFeed {
+    #[serde(rename = "version", deserialize_with = "json_feed_version")]
+    _version: String,
+    #[serde(rename = "items")]
+    _items: Vec<serde::de::IgnoredAny>,
+}
+
+fn json_feed_version<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let version = String::deserialize(d)?;
+    if version.starts_with("https://jsonfeed.org/version/1") {
+        Ok(version)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "its version {version:?} is not JSON Feed 1 (\"https://jsonfeed.org/version/1.1\")"
+        )))
+    }
+}
+
+fn check_json_feed(bytes: &[u8]) -> Result<(), FeedError> {
+    serde_json::from_slice::<JsonFeed>(bytes).map(drop).map_err(|e| FeedError {
+        message: format!("this is not a JSON Feed: {}", strip_position(&e.to_string())),
+        at: Some((e.line() as u64, e.column() as u64)),
+    })
+}
+
 /// serde_json's message without its trailing " at line L column C", which [`FeedError`] says.
 fn strip_position(message: &str) -> &str {
     message.rsplit_once(" at line ").map(|(m, _)| m).unwrap_or(message)
@@ -313,20 +352,7 @@ fn strip_position(message: &str) -> &str {
 /// Checks that an XML document is well-formed and in the encoding it declares, and collects
 /// each item's declared source (indexed by item position).
 fn check_xml(bytes: &[u8]) -> Result<Vec<Vec<ChainLink>>, FeedError> {
-    let declared = declared_encoding(bytes);
-    let utf8 = declared.as_deref().is_none_or(|e| e.eq_ignore_ascii_case("utf-8"));
-    if utf8 && let Err(e) = std::str::from_utf8(bytes) {
-        return Err(FeedError::at(
-            bytes,
-            e.valid_up_to() as u64,
-            "this byte is not UTF-8, which the document declares or implies; the partner should declare its encoding",
-        ));
-    }
-    if let Some(name) = declared.as_deref()
-        && encoding_rs::Encoding::for_label(name.as_bytes()).is_none()
-    {
-        return Err(FeedError::new(format!("the document declares an unknown encoding {name:?}")));
-    }
+    check_encoding(bytes)?;
     let mut reader = quick_xml::Reader::from_reader(bytes);
     reader.config_mut().check_end_names = true;
     let mut buf = Vec::new();
@@ -435,14 +461,60 @@ fn attribute(
     })
 }
 
-/// The encoding named in the XML declaration, if there is one.
-fn declared_encoding(bytes: &[u8]) -> Option<String> {
+/// Checks that the document is in the encoding it declares (UTF-8 when it declares none), and
+/// says which byte is not.
+fn check_encoding(bytes: &[u8]) -> Result<(), FeedError> {
+    let Some((name, at)) = declared_encoding(bytes) else {
+        return check_utf8(bytes);
+    };
+    let Some(encoding) = encoding_rs::Encoding::for_label(name.as_bytes()) else {
+        return Err(FeedError::at(bytes, at, format!("the document declares an unknown encoding {name:?}")));
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return check_utf8(bytes);
+    }
+    // A declaration of UTF-16 in a document that could be read this far is not believed (as
+    // XML says); the other encodings read bytes as ASCII does, and can be checked byte by byte.
+    if !encoding.is_ascii_compatible() {
+        return Ok(());
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut text =
+        String::with_capacity(decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(0));
+    let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut text, true);
+    match result {
+        encoding_rs::DecoderResult::Malformed(bad, after) => Err(FeedError::at(
+            bytes,
+            (read - bad as usize - after as usize) as u64,
+            format!("this byte is not {}, which the document declares", encoding.name()),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn check_utf8(bytes: &[u8]) -> Result<(), FeedError> {
+    std::str::from_utf8(bytes).map(drop).map_err(|e| {
+        FeedError::at(
+            bytes,
+            e.valid_up_to() as u64,
+            "this byte is not UTF-8, which the document declares or implies; the partner should declare its encoding",
+        )
+    })
+}
+
+/// The encoding named in the XML declaration, if there is one, and where it is named.
+fn declared_encoding(bytes: &[u8]) -> Option<(String, u64)> {
     let mut reader = quick_xml::Reader::from_reader(bytes);
     let mut buf = Vec::new();
     loop {
+        let start = reader.buffer_position();
         match reader.read_event_into(&mut buf) {
             Ok(Event::Decl(d)) => {
-                return d.encoding().and_then(|e| e.ok()).map(|e| String::from_utf8_lossy(&e).into_owned());
+                let name =
+                    d.encoding().and_then(|e| e.ok()).map(|e| String::from_utf8_lossy(&e).into_owned())?;
+                // After "<?", where the attribute begins.
+                let within = memchr::memmem::find(&d, b"encoding").unwrap_or(0) as u64;
+                return Some((name, start + 2 + within));
             }
             Ok(Event::Text(_) | Event::Comment(_)) => buf.clear(),
             _ => return None,
@@ -455,7 +527,75 @@ fn timestamp(d: &chrono::DateTime<chrono::Utc>) -> Option<Timestamp> {
     Timestamp::new(d.timestamp(), d.timestamp_subsec_nanos() as i32).ok()
 }
 
+/// Why feed-rs refused `bytes` (the document as the partner sent it), and where: serde_json
+/// says where in JSON; in XML, quick-xml finds the element (the root, when the document is not
+/// a feed) or the namespace declaration that feed-rs could not read.
+fn refusal(bytes: &[u8], e: &ParseFeedError) -> FeedError {
+    if let ParseFeedError::JsonSerde(e) = e {
+        return FeedError {
+            message: format!("this is not a JSON Feed that can be read: {}", strip_position(&e.to_string())),
+            at: Some((e.line() as u64, e.column() as u64)),
+        };
+    }
+    let root = root_element(bytes);
+    if let ParseFeedError::ParseError(ParseErrorKind::NoFeedRoot) = e {
+        return match root {
+            Some((at, name)) if local(name.as_bytes()) == "rss" => {
+                FeedError::at(bytes, at, "<rss> holds no <channel>, so there is nothing in it to read")
+            }
+            Some((at, name)) => FeedError::at(
+                bytes,
+                at,
+                format!(
+                    "<{name}> is not a feed: a feed is RSS (<rss>), Atom (<feed>) or RSS 1.0 (<rdf:RDF>)"
+                ),
+            ),
+            None => FeedError::at(bytes, start_of(bytes), "there is no element in the document, so no feed"),
+        };
+    }
+    if let Some((at, message)) = namespace_problem(bytes) {
+        return FeedError::at(bytes, at, message);
+    }
+    let at = root.map_or_else(|| start_of(bytes), |(at, _)| at);
+    FeedError::at(bytes, at, format!("this is not a feed that can be read: {e}"))
+}
+
+/// The root element: where it starts, and its name as written.
+fn root_element(bytes: &[u8]) -> Option<(u64, String)> {
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut buf = Vec::new();
+    loop {
+        let start = reader.buffer_position();
+        match reader.read_event_into(&mut buf).ok()? {
+            Event::Start(e) | Event::Empty(e) => {
+                return Some((start, String::from_utf8_lossy(e.name().as_ref()).into_owned()));
+            }
+            Event::Eof => return None,
+            _ => buf.clear(),
+        }
+    }
+}
+
+/// The first namespace declaration or prefix that a namespace-aware reader (feed-rs's) refuses,
+/// which the well-formedness check does not see: where its tag starts, and why.
+fn namespace_problem(bytes: &[u8]) -> Option<(u64, String)> {
+    let mut reader = quick_xml::NsReader::from_reader(bytes);
+    let mut buf = Vec::new();
+    loop {
+        let start = reader.buffer_position();
+        match reader.read_event_into(&mut buf) {
+            Ok(Event::Eof) => return None,
+            Ok(_) => buf.clear(),
+            Err(quick_xml::Error::Namespace(e)) => {
+                return Some((start, format!("a namespace in this tag cannot be read: {e}")));
+            }
+            Err(e) => return Some((reader.error_position(), format!("the XML cannot be read: {e}"))),
+        }
+    }
+}
+
 fn parse_with_feed_rs(
+    doc: &[u8],
     bytes: &[u8],
     base: &Url,
     sources: Vec<Vec<ChainLink>>,
@@ -464,8 +604,8 @@ fn parse_with_feed_rs(
         .base_uri(Some(base.as_str()))
         .sanitize_content(false)
         .build()
-        .parse(bytes)
-        .map_err(|e| FeedError::new(format!("this is not a feed that can be read: {e}")))?;
+        .parse(doc)
+        .map_err(|e| refusal(bytes, &e))?;
     let mut parsed = ParsedFeed::default();
     for (i, entry) in feed.entries.into_iter().enumerate() {
         let position = i + 1;
@@ -663,11 +803,25 @@ fn parse_ninjs(bytes: &[u8], base: &Url) -> Result<ParsedFeed, FeedError> {
         serde_json::Value::Array(items) => items,
         serde_json::Value::Object(mut o) => match o.remove("items") {
             Some(serde_json::Value::Array(items)) => items,
-            Some(_) => return Err(FeedError::new("\"items\" must be a list of ninjs items")),
+            Some(_) => {
+                // Read again by serde, which says where the list should have been.
+                #[derive(Deserialize)]
+                struct NinjsItems {
+                    #[serde(rename = "items")]
+                    _items: Vec<serde::de::IgnoredAny>,
+                }
+                let e = serde_json::from_slice::<NinjsItems>(bytes).err();
+                return Err(FeedError {
+                    message: "\"items\" must be a list of ninjs items".to_owned(),
+                    at: e.map(|e| (e.line() as u64, e.column() as u64)),
+                });
+            }
             None => vec![serde_json::Value::Object(o)],
         },
         _ => {
-            return Err(FeedError::new(
+            return Err(FeedError::at(
+                bytes,
+                start_of(bytes),
                 "a ninjs document is an item, a list of items, or {\"items\": [...]}",
             ));
         }

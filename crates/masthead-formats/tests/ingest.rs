@@ -102,6 +102,56 @@ fn broken_documents_say_what_and_where() {
 }
 
 #[test]
+fn every_refusal_names_its_line_and_column() {
+    let refused = |name: &str| parse(name, FeedFormat::Auto).unwrap_err();
+    // A page that is not a feed: its root element.
+    let e = refused("not-a-feed.xml");
+    assert_eq!(e.at, Some((3, 1)), "{e}");
+    assert!(e.message.starts_with("<html> is not a feed"), "{e}");
+    // RSS without a channel: its root element too.
+    let e = refused("no-channel.rss");
+    assert_eq!(e.at, Some((3, 1)), "{e}");
+    assert!(e.message.contains("no <channel>"), "{e}");
+    // A namespace declaration a namespace-aware reader refuses: the tag that makes it.
+    let e = refused("bad-namespace.rss");
+    assert_eq!(e.at, Some((4, 3)), "{e}");
+    assert!(e.message.contains("namespace"), "{e}");
+    // An encoding nobody knows: where the declaration names it.
+    let e = refused("unknown-encoding.rss");
+    assert_eq!(e.at, Some((1, 21)), "{e}");
+    assert!(e.message.contains("unknown encoding \"x-danube-7\""), "{e}");
+    // A JSON Feed of a version that is not 1.x: its version.
+    let e = refused("wrong-version.json");
+    assert_eq!(e.at.map(|(line, _)| line), Some(3), "{e}");
+    assert!(e.message.contains("not JSON Feed 1"), "{e}");
+
+    let base = Url::parse(BASE).unwrap();
+    // Bytes that the declared encoding does not have.
+    let shift_jis = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n<rss version=\"2.0\"><channel>\n<title>\x81\x20</title></channel></rss>";
+    let e = parse_feed(shift_jis, FeedFormat::Auto, &base).unwrap_err();
+    assert_eq!(e.at, Some((3, 8)), "{e}");
+    assert!(e.message.contains("not Shift_JIS"), "{e}");
+    // JSON that is no JSON Feed: where serde_json found what is missing or wrong.
+    let e =
+        parse_feed(b"{\n  \"title\": \"T\",\n  \"items\": []\n}", FeedFormat::JsonFeed, &base).unwrap_err();
+    assert_eq!(e.at, Some((4, 1)), "{e}");
+    assert!(e.message.contains("missing field `version`"), "{e}");
+    let e = parse_feed(
+        b"{\"version\": \"https://jsonfeed.org/version/1.1\", \"title\": \"T\",\n \"items\": {}}",
+        FeedFormat::JsonFeed,
+        &base,
+    )
+    .unwrap_err();
+    assert_eq!(e.at.map(|(line, _)| line), Some(2), "{e}");
+    // ninjs whose items are not a list.
+    let e = parse_feed(b"{\"items\":\n  {\"uri\": \"x\"}}", FeedFormat::Ninjs, &base).unwrap_err();
+    assert_eq!(e.at.map(|(line, _)| line), Some(2), "{e}");
+    // Something that is neither XML nor JSON: its first character.
+    let e = parse_feed(b"\n  hello", FeedFormat::Auto, &base).unwrap_err();
+    assert_eq!(e.at, Some((2, 3)), "{e}");
+}
+
+#[test]
 fn huge_bodies_are_left_out_with_a_reason() {
     let body = "<p>word </p>".repeat(60_000);
     let rss = format!(
