@@ -197,7 +197,16 @@ mod properties {
     ];
 
     fn damaged() -> impl Strategy<Value = (String, Vec<(f64, String)>, f64)> {
-        let files = vec!["partner.rss", "partner.atom", "partner.json", "partner-ninjs.json", "latin1.rss"];
+        let files = vec![
+            "partner.rss",
+            "partner.atom",
+            "partner.json",
+            "partner-ninjs.json",
+            "latin1.rss",
+            "one-bad-item.rss",
+            "one-bad-entry.atom",
+            "one-bad-item.json",
+        ];
         let piece = prop_oneof![prop::sample::select(PIECES).prop_map(str::to_owned), "\\PC{0,16}"];
         (
             prop::sample::select(files).prop_map(str::to_owned),
@@ -252,4 +261,113 @@ fn what_lenient_readers_take_is_read_too() {
     let feed = parse("odd-title-type.atom", FeedFormat::Auto).unwrap();
     let titles: Vec<&str> = feed.items.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles, ["Odd", "Fine"]);
+}
+
+/// Each problem as "position: message", for assertions on what a feed said of its items.
+fn problems(feed: &masthead_formats::ingest::ParsedFeed) -> Vec<(usize, String)> {
+    feed.problems.iter().map(|p| (p.position, p.message.clone())).collect()
+}
+
+fn titles(feed: &masthead_formats::ingest::ParsedFeed) -> Vec<&str> {
+    feed.items.iter().map(|i| i.title.as_str()).collect()
+}
+
+#[test]
+fn one_odd_rss_item_never_refuses_the_feed() {
+    let feed = parse("one-bad-item.rss", FeedFormat::Auto).unwrap();
+    assert_eq!(
+        titles(&feed),
+        [
+            "Grain prices hold",
+            "A caption typed as Atom's",
+            "A base that is no address",
+            "A date in words",
+            "A character that is none",
+            "An enclosure without an address"
+        ]
+    );
+    // A Media RSS title typed as Atom's "text" keeps its image.
+    let ferry = feed.items[1].image.as_ref().expect("the image");
+    assert_eq!(ferry.url.as_str(), "https://partner.example/images/ferry.jpg");
+    // A character reference to no character reads as U+FFFD, as in HTML.
+    assert!(feed.items[4].body_html.contains("Before \u{FFFD} after."), "{}", feed.items[4].body_html);
+    let problems = problems(&feed);
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert_eq!(problems[0].0, 3);
+    assert!(problems[0].1.contains("xml:base \"http://[broken\" over it is not an address"), "{problems:#?}");
+    // The only one left out: what no namespace-aware reader reads.
+    assert_eq!(problems[1].0, 4);
+    assert!(problems[1].1.contains("namespace prefix 'xml'"), "{problems:#?}");
+    assert!(problems[1].1.ends_with("it was left out"), "{problems:#?}");
+    assert_eq!(
+        problems[2],
+        (5, "its date \"last Tuesday\" cannot be read; it is dated when it is taken in".into())
+    );
+    assert_eq!(feed.items[3].published, None);
+    assert_eq!(problems[3].0, 6);
+    assert!(problems[3].1.starts_with("line 45, column 40: &#0; is no character"), "{problems:#?}");
+}
+
+#[test]
+fn atom_entries_that_cannot_be_read_are_left_out_alone() {
+    let feed = parse("one-bad-entry.atom", FeedFormat::Auto).unwrap();
+    assert_eq!(
+        titles(&feed),
+        [
+            "Dry ports on the steppe",
+            "Content elsewhere, typed as text",
+            "XHTML by its MIME type",
+            "Updated at some point"
+        ]
+    );
+    // Content elsewhere: the summary is the text.
+    assert_eq!(feed.items[1].body_html, "The whole text is on the partner's site.");
+    assert!(feed.items[2].body_html.contains("<p>Caravans return.</p>"), "{}", feed.items[2].body_html);
+    let problems = problems(&feed);
+    let expected: [(usize, &str); 5] = [
+        (2, "its content is of type \"application/xml\", which is neither text nor HTML; it was left out"),
+        (5, "its content has no text, though its type says it holds some; it was left out"),
+        (6, "its content both points elsewhere (src) and has text of its own; it was left out"),
+        (7, "its date \"soon\" cannot be read; it is dated when it is taken in"),
+        (8, "it has no link to the original article; it was left out"),
+    ];
+    assert_eq!(problems, expected.map(|(p, m)| (p, m.to_owned())));
+    assert_eq!(feed.problems[0].item, "An XML document for content", "named by its headline");
+}
+
+#[test]
+fn json_feed_items_of_the_wrong_shape_are_left_out_or_taken_without_that_field() {
+    let feed = parse("one-bad-item.json", FeedFormat::Auto).unwrap();
+    assert_eq!(
+        titles(&feed),
+        [
+            "Water tankers in Niamey",
+            "Tags as one word",
+            "A date as a number",
+            "An id as a number",
+            "An author as a name",
+            "An attachment without a type",
+            "A date in words"
+        ]
+    );
+    // An id given as a number is made a string, as JSON Feed 1.1 asks of readers.
+    assert_eq!(feed.items[3].id, "5");
+    assert!(feed.items[1].categories.is_empty());
+    assert_eq!(feed.items[2].published, None);
+    let problems = problems(&feed);
+    let expected: [(usize, &str); 7] = [
+        (2, "its \"tags\" is not a list of strings"),
+        (3, "its \"date_published\" is not a date as text"),
+        (4, "its \"content_html\" is the number 5, not text; it was left out"),
+        (6, "its \"author\" is not an author"),
+        (7, "it is the string \"an item that is a string\", not an item (an object); it was left out"),
+        (8, "its \"attachments\" is not a list of attachments (missing field `mime_type`)"),
+        (9, "its date \"yesterday\" cannot be read; it is dated when it is taken in"),
+    ];
+    assert_eq!(problems.len(), expected.len(), "{problems:#?}");
+    for ((position, message), (want_position, want)) in problems.iter().zip(expected) {
+        assert_eq!(*position, want_position, "{problems:#?}");
+        assert!(message.starts_with(want), "{message} / {want}");
+    }
+    assert!(problems[0].1.ends_with("it was taken in without it"), "{problems:#?}");
 }
