@@ -61,6 +61,10 @@ pub struct IncomingItem {
     /// Earlier outlets, oldest first; empty when the partner wrote it.
     pub chain: Vec<ChainLink>,
     pub categories: Vec<String>,
+    /// What the relative links in `body_html` are read against: the `xml:base` over the item's
+    /// text when the feed declares one (on the feed, channel, item or text), else the article's
+    /// own address, never the feed's.
+    pub base: Url,
 }
 
 /// An item that was left out, or taken in without something it gave, and why.
@@ -531,13 +535,14 @@ fn json_feed_item(raw: serde_json::Value, notes: &mut ItemNotes) -> Result<serde
             return Err(format!("its {field:?} is {}, not text", describe(value)));
         }
     }
-    let extras: [(&str, &str, Check); 6] = [
+    let extras: [(&str, &str, Check); 7] = [
         ("date_published", "a date as text", fits::<Option<String>>),
         ("date_modified", "a date as text", fits::<Option<String>>),
         ("tags", "a list of strings", fits::<Option<Vec<String>>>),
         ("author", "an author", fits::<Option<JsonFeedAuthor>>),
         ("authors", "a list of authors", fits::<Option<Vec<JsonFeedAuthor>>>),
         ("attachments", "a list of attachments", fits::<Option<Vec<JsonFeedAttachment>>>),
+        ("image", "an address as text", fits::<Option<String>>),
     ];
     for (field, expected, check) in extras {
         if let Some(value) = item.get(field)
@@ -550,6 +555,7 @@ fn json_feed_item(raw: serde_json::Value, notes: &mut ItemNotes) -> Result<serde
         }
     }
     notes.date = item.get("date_published").and_then(Value::as_str).map(str::to_owned);
+    notes.image = item.get("image").and_then(Value::as_str).map(str::to_owned);
     Ok(Value::Object(item))
 }
 
@@ -566,6 +572,15 @@ struct ItemNotes {
     label: String,
     /// Earlier outlets it names (RSS and Atom `<source>`), oldest first.
     chain: Vec<ChainLink>,
+    /// The `xml:base` over its content and over its summary, when the feed declares one.
+    content_base: Option<Url>,
+    summary_base: Option<Url>,
+    /// Its media addresses written relative with no `xml:base` over them, as feed-rs made them
+    /// absolute (against the feed's address) and as written: they are read against the
+    /// article's address instead.
+    relative_media: Vec<(Url, String)>,
+    /// A JSON Feed item's `image` as written, which feed-rs does not read.
+    image: Option<String>,
     /// Its publication date as written, and an Atom entry's last update, to say so when they
     /// cannot be read.
     date: Option<String>,
@@ -667,7 +682,27 @@ fn check_xml(bytes: &[u8], base: &Url) -> Result<Vec<ItemNotes>, FeedError> {
                             url: attribute(e, &reader, "url"),
                             ..SourceRead::default()
                         });
-                    } else if depth == item + 1 {
+                    } else {
+                        if depth == item + 1 {
+                            let here = bases.last().map(|(_, url)| url.clone());
+                            match name.as_str() {
+                                "content" | "encoded" => notes.content_base = here,
+                                "summary" | "description" => notes.summary_base = here,
+                                _ => {}
+                            }
+                        }
+                        // feed-rs makes these absolute against the feed's address when no
+                        // xml:base is over them: remember what was written.
+                        if matches!(name.as_str(), "content" | "thumbnail" | "enclosure" | "player")
+                            && bases.is_empty()
+                            && let Some(raw) = attribute(e, &reader, "url")
+                            && matches!(Url::parse(&raw), Err(url::ParseError::RelativeUrlWithoutBase))
+                            && let Ok(resolved) = base.join(&raw)
+                        {
+                            notes.relative_media.push((resolved, raw));
+                        }
+                    }
+                    if source.is_none() && depth == item + 1 {
                         reading = match name.as_str() {
                             "title" => Some((Reading::Title, depth)),
                             "guid" | "id" => Some((Reading::Id, depth)),
@@ -1122,13 +1157,25 @@ fn items_from(
                 c.content_type.as_ref().is_some_and(|t| t.ty() == "image")
                     || c.url.as_ref().is_some_and(|u| looks_like_image(u.path()))
             })?;
-            let url = base.join(content.url.as_ref()?.as_str()).ok()?;
+            let found = content.url.as_ref()?;
+            let url = match notes.relative_media.iter().find(|(resolved, _)| resolved == found) {
+                Some((_, written)) => url.join(written).ok()?,
+                None => found.clone(),
+            };
             let alt =
                 m.description.as_ref().or(m.title.as_ref()).map(|t| t.content.clone()).unwrap_or_default();
             let credit =
                 m.credits.iter().map(|c| c.entity.trim()).find(|c| !c.is_empty()).unwrap_or_default();
             Some(IncomingImage { url, alt, credit: credit.to_owned() })
         });
+        let image = image.or_else(|| {
+            let url = url.join(notes.image.as_deref()?).ok()?;
+            Some(IncomingImage { url, alt: String::new(), credit: String::new() })
+        });
+        // The xml:base over the text the body is taken from, else the article's address.
+        let from_content = entry.content.as_ref().is_some_and(|c| c.body.is_some());
+        let declared = if from_content { &notes.content_base } else { &notes.summary_base };
+        let item_base = declared.clone().unwrap_or_else(|| url.clone());
         parsed.items.push(IncomingItem {
             id: entry.id.trim().to_owned(),
             url,
@@ -1150,6 +1197,7 @@ fn items_from(
                 .iter()
                 .map(|c| c.label.clone().unwrap_or_else(|| c.term.clone()))
                 .collect(),
+            base: item_base,
         });
         // Taken in, and what it was taken in without said with it.
         for message in &notes.taken_without {
@@ -1403,6 +1451,7 @@ fn ninjs_item(n: InNinjs, base: &Url) -> Result<IncomingItem, String> {
     });
     Ok(IncomingItem {
         id: n.uri.trim().to_owned(),
+        base: url.clone(),
         url,
         title,
         summary: summary.unwrap_or_default(),

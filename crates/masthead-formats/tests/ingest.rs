@@ -371,3 +371,52 @@ fn json_feed_items_of_the_wrong_shape_are_left_out_or_taken_without_that_field()
     }
     assert!(problems[0].1.ends_with("it was taken in without it"), "{problems:#?}");
 }
+
+#[test]
+fn relative_links_are_read_against_xml_base_else_the_articles_own_address() {
+    // Atom: the xml:base of the feed, of an entry (relative to the feed's), of a content element.
+    let feed = parse("xml-base.atom", FeedFormat::Auto).unwrap();
+    let [cranes, dry_ports, caravans] = &feed.items[..] else { panic!("{:?}", feed.problems) };
+    assert_eq!(cranes.url.as_str(), "https://partner.example/steppe/2026/11/cranes");
+    assert_eq!(cranes.base.as_str(), "https://partner.example/steppe/");
+    assert_eq!(
+        cranes.base.join("maps/khorgos").unwrap().as_str(),
+        "https://partner.example/steppe/maps/khorgos"
+    );
+    assert_eq!(
+        cranes.image.as_ref().unwrap().url.as_str(),
+        "https://partner.example/steppe/images/cranes.jpg"
+    );
+    assert_eq!(dry_ports.url.as_str(), "https://partner.example/steppe/archive/2025/dry-ports");
+    assert_eq!(dry_ports.base.as_str(), "https://partner.example/steppe/archive/2025/");
+    assert_eq!(caravans.url.as_str(), "https://partner.example/steppe/2026/11/caravans");
+    assert_eq!(caravans.base.as_str(), "https://partner.example/media/2026/");
+
+    // RSS without xml:base: the item's link against the feed's address, everything else in the
+    // item against the item's link, never the feed's address.
+    let feed = parse("relative-links.rss", FeedFormat::Auto).unwrap();
+    let [ferries, locks] = &feed.items[..] else { panic!("{:?}", feed.problems) };
+    assert_eq!(ferries.url.as_str(), "https://partner.example/2026/11/ferries/timetable");
+    assert_eq!(ferries.base, ferries.url);
+    assert_eq!(
+        ferries.base.join("winter").unwrap().as_str(),
+        "https://partner.example/2026/11/ferries/winter"
+    );
+    assert_eq!(
+        ferries.image.as_ref().unwrap().url.as_str(),
+        "https://partner.example/2026/11/ferries/photos/ferry.jpg"
+    );
+    // The guid that is its link is its base too.
+    assert_eq!(locks.base.as_str(), "https://partner.example/2026/11/locks/");
+    assert_eq!(locks.image.as_ref().unwrap().url.as_str(), "https://partner.example/2026/11/locks/lock.jpg");
+
+    // JSON Feed: the item's address against the feed's, its image against the item's.
+    let feed = parse("relative-links.json", FeedFormat::Auto).unwrap();
+    let tankers = &feed.items[0];
+    assert_eq!(tankers.url.as_str(), "https://partner.example/notes/2026/tankers");
+    assert_eq!(tankers.base, tankers.url);
+    assert_eq!(
+        tankers.image.as_ref().unwrap().url.as_str(),
+        "https://partner.example/notes/2026/images/tanker.jpg"
+    );
+}
