@@ -420,3 +420,120 @@ fn relative_links_are_read_against_xml_base_else_the_articles_own_address() {
         "https://partner.example/notes/2026/images/tanker.jpg"
     );
 }
+
+/// What reading a fixture gives: so many items taken and these problems (each its item's
+/// position and a distinctive part of what it says), or a refusal at a line and column.
+enum Expected {
+    Read { items: usize, problems: &'static [(usize, &'static str)] },
+    Refused { at: (u64, u64), says: &'static str },
+}
+
+use Expected::{Read, Refused};
+
+/// Every file in `tests/fixtures/feeds/`, and what it gives.
+const CORPUS: &[(&str, Expected)] = &[
+    ("atom-0.3.xml", Read { items: 1, problems: &[] }),
+    ("bad-encoding.rss", Refused { at: (3, 17), says: "this byte is not UTF-8" }),
+    ("bad-namespace.rss", Refused { at: (4, 3), says: "namespace prefix 'xml' cannot be bound" }),
+    ("latin1.rss", Read { items: 1, problems: &[] }),
+    ("lenient.rss", Read { items: 3, problems: &[] }),
+    ("malformed.json", Refused { at: (5, 34), says: "not valid JSON: trailing comma" }),
+    ("malformed.rss", Refused { at: (6, 22), says: "expected `</title>`, but `</titel>` was found" }),
+    ("microposts.json", Read { items: 1, problems: &[] }),
+    ("no-channel.rss", Refused { at: (3, 1), says: "<rss> holds no <channel>" }),
+    ("no-version.rss", Read { items: 1, problems: &[] }),
+    ("not-a-feed.xml", Refused { at: (3, 1), says: "<html> is not a feed" }),
+    ("odd-title-type.atom", Read { items: 2, problems: &[] }),
+    (
+        "one-bad-entry.atom",
+        Read {
+            items: 4,
+            problems: &[
+                (2, "of type \"application/xml\", which is neither text nor HTML; it was left out"),
+                (5, "its content has no text"),
+                (6, "both points elsewhere (src) and has text of its own"),
+                (7, "its date \"soon\" cannot be read"),
+                (8, "it has no link to the original article"),
+            ],
+        },
+    ),
+    (
+        "one-bad-item.json",
+        Read {
+            items: 7,
+            problems: &[
+                (2, "its \"tags\" is not a list of strings"),
+                (3, "its \"date_published\" is not a date as text"),
+                (4, "its \"content_html\" is the number 5, not text; it was left out"),
+                (6, "its \"author\" is not an author"),
+                (7, "not an item (an object); it was left out"),
+                (8, "its \"attachments\" is not a list of attachments"),
+                (9, "its date \"yesterday\" cannot be read"),
+            ],
+        },
+    ),
+    (
+        "one-bad-item.rss",
+        Read {
+            items: 6,
+            problems: &[
+                (3, "the xml:base \"http://[broken\" over it is not an address"),
+                (4, "namespace prefix 'xml' cannot be bound"),
+                (5, "its date \"last Tuesday\" cannot be read"),
+                (6, "line 45, column 40: &#0; is no character"),
+            ],
+        },
+    ),
+    ("partner-ninjs.json", Read { items: 1, problems: &[] }),
+    ("partner-updated.rss", Read { items: 3, problems: &[(3, "it has no link to the original article")] }),
+    ("partner.atom", Read { items: 1, problems: &[] }),
+    ("partner.json", Read { items: 1, problems: &[] }),
+    ("partner.rss", Read { items: 3, problems: &[(3, "it has no link to the original article")] }),
+    ("relative-links.json", Read { items: 1, problems: &[] }),
+    ("relative-links.rss", Read { items: 2, problems: &[] }),
+    ("unknown-encoding.rss", Refused { at: (1, 21), says: "unknown encoding \"x-danube-7\"" }),
+    ("wrong-version.json", Refused { at: (3, 45), says: "is not JSON Feed 1" }),
+    ("xml-base.atom", Read { items: 3, problems: &[] }),
+];
+
+#[test]
+fn every_fixture_gives_what_the_corpus_table_says() {
+    let folder = format!("{}/../../tests/fixtures/feeds", env!("CARGO_MANIFEST_DIR"));
+    let files: std::collections::BTreeSet<String> = std::fs::read_dir(&folder)
+        .unwrap_or_else(|e| panic!("{folder}: {e}"))
+        .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+        .collect();
+    let listed: std::collections::BTreeSet<String> =
+        CORPUS.iter().map(|(name, _)| (*name).to_owned()).collect();
+    // A fixture without an entry would be read by no test; an entry without a fixture, stale.
+    let unlisted: Vec<&String> = files.difference(&listed).collect();
+    let missing: Vec<&String> = listed.difference(&files).collect();
+    assert!(unlisted.is_empty(), "fixtures with no entry in CORPUS: {unlisted:?}");
+    assert!(missing.is_empty(), "entries in CORPUS with no fixture: {missing:?}");
+
+    let mut wrong = Vec::new();
+    for (name, expected) in CORPUS {
+        match (expected, parse(name, FeedFormat::Auto)) {
+            (Read { items, problems }, Ok(feed)) => {
+                let got: Vec<(usize, &str)> =
+                    feed.problems.iter().map(|p| (p.position, p.message.as_str())).collect();
+                let matches = got.len() == problems.len()
+                    && got
+                        .iter()
+                        .zip(problems.iter())
+                        .all(|((p, m), (want_p, want_m))| p == want_p && m.contains(want_m));
+                if feed.items.len() != *items || !matches {
+                    wrong.push(format!("{name}: {} items, problems {got:#?}", feed.items.len()));
+                }
+            }
+            (Refused { at, says }, Err(e)) => {
+                if e.at != Some(*at) || !e.message.contains(says) {
+                    wrong.push(format!("{name}: refused {:?}: {}", e.at, e.message));
+                }
+            }
+            (Read { .. }, Err(e)) => wrong.push(format!("{name}: refused: {e}")),
+            (Refused { .. }, Ok(feed)) => wrong.push(format!("{name}: read, {} items", feed.items.len())),
+        }
+    }
+    assert!(wrong.is_empty(), "not as CORPUS says:\n{}", wrong.join("\n"));
+}
