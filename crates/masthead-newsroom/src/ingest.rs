@@ -246,9 +246,10 @@ async fn take_in(
     problems: &mut Vec<String>,
 ) -> Result<Outcome, StoreError> {
     let store = state.store();
-    // Sanitised, with every link and image address made absolute against the original, on a
-    // blocking thread; a body too large or too deep to render leaves this item out, not the feed.
-    let (raw, base, title) = (item.body_html.clone(), item.url.clone(), item.title.clone());
+    // Sanitised, with every link and image address made absolute against the item's base (the
+    // feed's xml:base, else the original), on a blocking thread; a body too large or too deep to
+    // render leaves this item out, not the feed.
+    let (raw, base, title) = (item.body_html.clone(), item.base.clone(), item.title.clone());
     let rendered = state
         .work()
         .run(Kind::Body, move || {

@@ -560,3 +560,45 @@ async fn many_articles_may_share_a_headline() {
     let again = pull(&app, id).await;
     assert_eq!(again.created, 0, "each is known again: {again:?}");
 }
+
+#[tokio::test]
+async fn relative_links_in_a_partners_text_point_where_its_feed_says_never_at_the_feed() {
+    let app = TestApp::demo().await;
+    let (partner, base) = partner().await;
+    partner.serve("feeds/steppe.atom", fixture("xml-base.atom", &base), "application/atom+xml");
+    partner.serve("feeds/danube.rss", fixture("relative-links.rss", &base), "application/rss+xml");
+    partner.serve("steppe/images/cranes.jpg", photo(800, 500), "image/jpeg");
+    partner.serve("2026/11/ferries/photos/ferry.jpg", photo(800, 500), "image/jpeg");
+    partner.serve("2026/11/locks/lock.jpg", photo(640, 400), "image/jpeg");
+    let has = |article: &masthead_core::Article, attribute: &str| {
+        assert!(article.body.html.contains(attribute), "{attribute} in {}", article.body.html);
+    };
+
+    let atom = source(&app, &format!("{base}/feeds/steppe.atom"), SourceTerms::Agreement, false).await;
+    let report = pull(&app, atom).await;
+    assert_eq!((report.created, report.problems.len()), (3, 0), "{report:?}");
+    // Under the feed's xml:base: its text, its link and its image.
+    let cranes = article_from(&app, &format!("{base}/steppe/2026/11/cranes")).await;
+    has(&cranes, &format!("href=\"{base}/steppe/maps/khorgos\""));
+    has(&cranes, &format!("src=\"{base}/steppe/images/yard.jpg\""));
+    assert!(cranes.featured.is_some(), "the image under the feed's base was taken");
+    // Under an entry's, itself relative to the feed's.
+    let dry_ports = article_from(&app, &format!("{base}/steppe/archive/2025/dry-ports")).await;
+    has(&dry_ports, &format!("href=\"{base}/steppe/archive/2025/dry-ports-notes\""));
+    // Under its content's.
+    let caravans = article_from(&app, &format!("{base}/steppe/2026/11/caravans")).await;
+    has(&caravans, &format!("src=\"{base}/media/2026/caravan.jpg\""));
+
+    // Without xml:base, against the article's own address, not the feed's (…/feeds/danube.rss).
+    let rss = source(&app, &format!("{base}/feeds/danube.rss"), SourceTerms::Agreement, false).await;
+    let report = pull(&app, rss).await;
+    assert_eq!((report.created, report.problems.len()), (2, 0), "{report:?}");
+    let ferries = article_from(&app, &format!("{base}/2026/11/ferries/timetable")).await;
+    has(&ferries, &format!("href=\"{base}/2026/11/ferries/winter\""));
+    has(&ferries, &format!("src=\"{base}/2026/11/photos/quay.jpg\""));
+    assert!(ferries.featured.is_some(), "the image at the article's address was taken");
+    let locks = article_from(&app, &format!("{base}/2026/11/locks/")).await;
+    has(&locks, &format!("href=\"{base}/2026/11/locks/history\""));
+    assert_eq!(partner.hits("2026/11/locks/lock.jpg"), 1);
+    app.finish().await;
+}
