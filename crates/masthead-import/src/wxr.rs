@@ -358,7 +358,10 @@ enum State {
     Header,
     /// Inside `<channel>`, the site emitted.
     Body,
+    /// Inside `<rss>`, after `<channel>`.
     AfterChannel,
+    /// After `</rss>`: only blank space, comments and processing instructions may follow.
+    AfterRoot,
     Done,
 }
 
@@ -529,12 +532,48 @@ impl<R: BufRead> WxrReader<R> {
                 },
                 State::AfterChannel => match self.next_raw()? {
                     Raw::Start { at, .. } => self.skip(at)?,
+                    Raw::End => self.state = State::AfterRoot,
                     Raw::Eof => {
-                        self.state = State::Done;
-                        return Ok(None);
+                        return Err(self.error_at(
+                            self.channel_at,
+                            "the file ends before its <rss> is closed: the export may have been cut off",
+                        ));
                     }
                     _ => {}
                 },
+                // A second root, or text after the first, is not XML: whatever it holds would be
+                // lost without a word.
+                State::AfterRoot => {
+                    let at = {
+                        let counter = self.xml.get_ref();
+                        counter.position(counter.consumed)
+                    };
+                    match self.next_raw()? {
+                        Raw::Start { name, at, .. } => {
+                            return Err(self.error_at(
+                                at,
+                                format!("<{name}> after the end of the export's <rss>: the file is not well-formed XML"),
+                            ));
+                        }
+                        Raw::Empty { name, .. } => {
+                            return Err(self.error_at(
+                                at,
+                                format!("<{name}> after the end of the export's <rss>: the file is not well-formed XML"),
+                            ));
+                        }
+                        Raw::Text(t) if !t.trim().is_empty() => {
+                            return Err(self.error_at(
+                                at,
+                                "text after the end of the export's <rss>: the file is not well-formed XML",
+                            ));
+                        }
+                        Raw::Eof => {
+                            self.state = State::Done;
+                            return Ok(None);
+                        }
+                        _ => {}
+                    }
+                }
             }
         }
     }
@@ -1004,6 +1043,24 @@ mod tests {
         assert_eq!(counter.position(8), (4, 2));
         counter.mark();
         assert_eq!(counter.position(10), (4, 4), "the line survives the mark");
+    }
+
+    #[test]
+    fn a_second_root_or_text_after_the_export_is_refused() {
+        let e = read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>\n<rss><channel><item>lost</item></channel></rss>")
+            .unwrap_err();
+        assert_eq!((e.line, e.column), (Some(2), Some(1)), "{e}");
+        assert!(e.message.contains("<rss> after the end of the export"), "{e}");
+        let e =
+            read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>\ntrailing words")
+                .unwrap_err();
+        assert!(e.message.contains("text after the end of the export"), "{e}");
+        assert!(
+            read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel></rss>\n<!-- done -->\n")
+                .is_ok()
+        );
+        let e = read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel>").unwrap_err();
+        assert!(e.message.contains("before its <rss> is closed"), "{e}");
     }
 
     #[test]
