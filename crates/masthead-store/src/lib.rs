@@ -48,6 +48,7 @@ mod sends;
 mod settings;
 mod shared;
 mod sources;
+mod surroundings;
 mod terms;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -72,6 +73,7 @@ pub use search::{HIGHLIGHT_END, HIGHLIGHT_START, MAX_RESULTS, SearchHit, SearchR
 pub use sends::{Claimed, Digest, NewDigest, NewSend, RecipientResult, Send, SendKind, SendProgress};
 pub use shared::Changed;
 pub use sources::{LEASE_SECONDS, OriginalCheck, QueueEntry, SourceEvent, Syndication, SyndicationRecord};
+pub use surroundings::Surroundings;
 pub use webmentions::{MentionOutcome, QueueLimits, Queued, WEBMENTION_LEASE_SECONDS};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -214,6 +216,9 @@ impl Store {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A connection to a file never goes stale, and sqlx's check before each use is a
+            // round trip to the connection's thread: as much again as the statement itself.
+            .test_before_acquire(false)
             .acquire_timeout(store_options.acquire_timeout)
             .connect_with(options)
             .await
