@@ -23,7 +23,7 @@ row!(WebmentionRow {
 const COLUMNS: &str = "id, article_id, source, target, status, kind, error, received_at, checked_at";
 
 impl WebmentionRow {
-    fn into_webmention(self) -> Result<Webmention> {
+    pub(crate) fn into_webmention(self) -> Result<Webmention> {
         let status = match self.status.as_str() {
             "pending" => MentionStatus::Pending,
             "verified" => MentionStatus::Verified,

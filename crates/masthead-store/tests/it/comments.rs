@@ -1,7 +1,9 @@
 //! Comments written by members and moderated by the newsroom; related articles chosen at save.
 
 use masthead_core::{ArticleStatus, CommentStatus, MemberStatus, Role, TermKind};
-use masthead_store::{Moderation, NewMemberComment, NewUser, RELATED_COUNT, Store, both_backends};
+use masthead_store::{
+    Moderation, NewMemberComment, NewUser, QueueLimits, RELATED_COUNT, Store, Surroundings, both_backends,
+};
 
 use crate::members::member;
 use crate::{article, at, author, term};
@@ -12,6 +14,7 @@ both_backends!(
     comment_notices_go_to_those_who_asked,
     related_articles_share_terms_and_headline_words,
     a_word_in_many_headlines_relates_nothing,
+    an_article_pages_surroundings_in_one_read_are_what_each_read_gives,
 );
 
 fn comment(
@@ -284,4 +287,61 @@ async fn a_word_in_many_headlines_relates_nothing(store: Store) {
         .unwrap();
     let related: Vec<i64> = store.related(post.id).await.unwrap().iter().map(|s| s.id).collect();
     assert_eq!(related, vec![ferries.id], "only the rare word relates, not \"weather\" or \"report\"");
+}
+
+/// The one statement an article page reads around its article gives what the four reads it
+/// replaces give: related articles, shown comments (answers and the wish to hear of them
+/// kept), whether the newsroom closed them, and Webmentions.
+async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(store: Store) {
+    let a = author(&store, "Mara").await;
+    let tag = term(&store, TermKind::Tag, "Bridges", None).await;
+    let older = store
+        .create_article(&article("bridge-tolls", Some("2026-03-04T09:30:00Z"), vec![a], vec![tag]))
+        .await
+        .unwrap();
+    let post = store
+        .create_article(&article("bridge-opens", Some("2026-03-05T09:30:00Z"), vec![a], vec![tag]))
+        .await
+        .unwrap();
+    let empty = store.article_surroundings(post.id).await.unwrap();
+    assert!(empty.comments.is_empty() && empty.mentions.is_empty() && !empty.comments_closed);
+    let jelena =
+        store.create_member(&member("jelena@mail.example", MemberStatus::Active, vec![], &[])).await.unwrap();
+    let mut asked = comment(post.id, jelena.id, "Tell me", CommentStatus::Approved, "2026-03-05T10:00:00Z");
+    asked.notify_replies = true;
+    let first = store.add_comment(&asked).await.unwrap();
+    let mut answer =
+        comment(post.id, jelena.id, "An answer", CommentStatus::Approved, "2026-03-05T10:05:00Z");
+    answer.parent_id = Some(first.id);
+    store.add_comment(&answer).await.unwrap();
+    store
+        .add_comment(&comment(post.id, jelena.id, "Held", CommentStatus::Held, "2026-03-05T10:06:00Z"))
+        .await
+        .unwrap();
+    store.set_comments_closed(post.id, true).await.unwrap();
+    let limits = QueueLimits { pending: 100, pending_per_article: 10 };
+    store
+        .queue_webmention(
+            post.id,
+            "https://copy.example/a",
+            "https://us.example/article/bridge-opens",
+            at("2026-03-06T08:00:00Z"),
+            limits,
+        )
+        .await
+        .unwrap();
+
+    let around = store.article_surroundings(post.id).await.unwrap();
+    let each = Surroundings {
+        related: store.related(post.id).await.unwrap(),
+        comments: store.shown_comments(post.id).await.unwrap(),
+        comments_closed: store.comments_closed(post.id).await.unwrap(),
+        mentions: store.webmentions(post.id).await.unwrap(),
+    };
+    assert_eq!(around, each);
+    assert_eq!(around.related.iter().map(|r| r.id).collect::<Vec<_>>(), [older.id]);
+    assert_eq!(around.comments.len(), 2, "the comment and its answer; the held one is not shown");
+    assert!(around.comments[0].notify_replies);
+    assert!(around.comments_closed);
+    assert_eq!(around.mentions.len(), 1);
 }

@@ -87,11 +87,13 @@ pub(crate) struct Conversation {
 }
 
 /// The conversation under `article` (three queries).
-pub(crate) async fn conversation(state: &AppState, site: &Site, article: &Article) -> Result<Conversation> {
-    let store = state.store();
-    let shown = store.shown_comments(article.id).await?;
-    let closed_by_newsroom = store.comments_closed(article.id).await?;
-    let mentions = store.webmentions(article.id).await?;
+pub(crate) fn conversation(
+    site: &Site,
+    article: &Article,
+    shown: &[masthead_core::Comment],
+    closed_by_newsroom: bool,
+    mentions: &[masthead_core::Webmention],
+) -> Conversation {
     let zone = &article.time_zone;
     // Answers by the comment they answer, oldest first as the store gives them: one pass,
     // however long the conversation.
@@ -126,7 +128,7 @@ pub(crate) async fn conversation(state: &AppState, site: &Site, article: &Articl
             .filter_map(|m| link(&m.source))
             .collect::<Vec<_>>()
     };
-    Ok(Conversation {
+    Conversation {
         article_id: article.id,
         comments: threads,
         count,
@@ -134,7 +136,7 @@ pub(crate) async fn conversation(state: &AppState, site: &Site, article: &Articl
         mentions: verified(MentionKind::Mention),
         republished_by: verified(MentionKind::Republication),
         max_chars: MAX_COMMENT_CHARS,
-    })
+    }
 }
 
 /// The form again, with what the reader typed and what to correct.

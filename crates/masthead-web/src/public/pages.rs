@@ -420,15 +420,22 @@ async fn article_page(
     let frames = masthead_core::body::frame_origins(&article.body.html);
     let mut meta = crate::views::article_meta(&site, article);
     meta.noindex |= preview;
+    // Related articles, comments and mentions in one statement.
+    let around = state.store().article_surroundings(article.id).await?;
+    let conversation = super::comments::conversation(
+        &site,
+        article,
+        &around.comments,
+        around.comments_closed,
+        &around.mentions,
+    );
     let view = ArticlePage {
         chrome: chrome(state, &site, None).await?,
         canonical: article.canonical_url(&site),
         article: article_view(&site, article),
         meta,
-        related: state
-            .store()
-            .related(article.id)
-            .await?
+        related: around
+            .related
             .into_iter()
             .map(|r| RelatedView {
                 url: masthead_core::article::article_path(&r.slug),
@@ -436,7 +443,7 @@ async fn article_page(
                 published: crate::views::date_view(r.published_at, &r.time_zone),
             })
             .collect(),
-        conversation: super::comments::conversation(state, &site, article).await?,
+        conversation,
         embeds: !frames.is_empty(),
         preview,
     };

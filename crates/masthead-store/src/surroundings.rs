@@ -1,0 +1,131 @@
+//! What an article page shows around the article: the articles to read next, the readers'
+//! comments, whether the newsroom closed them, and the Webmentions. One statement, each part a
+//! JSON array of the rows [`Store::related`], [`Store::shown_comments`],
+//! [`Store::comments_closed`] and [`Store::webmentions`] read one by one: on SQLite every
+//! statement is a hand-off to the connection's thread and back, and an uncached article page
+//! is two statements (the article, then this) instead of five.
+
+use masthead_core::{Comment, Webmention};
+
+use crate::comments::CommentRow;
+use crate::related::Related;
+use crate::webmentions::WebmentionRow;
+use crate::{Result, Store, StoreError, on_db, timestamp};
+
+/// What an article page shows around an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Surroundings {
+    /// As [`Store::related`]: those still published, in order.
+    pub related: Vec<Related>,
+    /// As [`Store::shown_comments`]: approved ones and placeholders, oldest first.
+    pub comments: Vec<Comment>,
+    /// As [`Store::comments_closed`].
+    pub comments_closed: bool,
+    /// As [`Store::webmentions`]: newest first.
+    pub mentions: Vec<Webmention>,
+}
+
+#[derive(serde::Deserialize)]
+struct RelatedJson {
+    id: i64,
+    slug: String,
+    title: String,
+    published_at: i64,
+    time_zone: String,
+}
+
+/// The statement, for the backend: SQLite's `json_group_array`, PostgreSQL's `json_agg` (whose
+/// empty aggregate is NULL, read as none).
+fn statement(postgres: bool) -> String {
+    let array = |pairs: &str, order: &str, from: &str| {
+        if postgres {
+            format!(
+                "(SELECT CAST(json_agg(json_build_object({pairs}) ORDER BY {order}) AS TEXT) FROM {from})"
+            )
+        } else {
+            format!("(SELECT json_group_array(json_object({pairs}) ORDER BY {order}) FROM {from})")
+        }
+    };
+    // SQLite keeps booleans as 0 and 1; the JSON must say true or false.
+    let notify = if postgres {
+        "c.notify_replies"
+    } else {
+        "json(CASE WHEN c.notify_replies THEN 'true' ELSE 'false' END)"
+    };
+    let related = array(
+        "'id', a.id, 'slug', a.slug, 'title', a.title, 'published_at', a.published_at, 'time_zone', a.time_zone",
+        "r.position",
+        "related_articles r JOIN articles a ON a.id = r.related_id \
+         WHERE r.article_id = $1 AND a.status = 'published' AND a.published_at IS NOT NULL",
+    );
+    let comments = array(
+        &format!(
+            "'id', c.id, 'article_id', c.article_id, 'parent_id', c.parent_id, 'member_id', c.member_id, \
+             'author_name', c.author_name, 'author_email', c.author_email, 'author_url', c.author_url, \
+             'body_html', c.body_html, 'body_source', c.body_source, 'created_at', c.created_at, \
+             'edited_at', c.edited_at, 'status', c.status, 'held_for', c.held_for, \
+             'notify_replies', {notify}, 'source_key', c.source_key"
+        ),
+        "c.created_at, c.id",
+        "comments c WHERE c.article_id = $1 AND c.status IN ('approved', 'deleted')",
+    );
+    let mentions = array(
+        "'id', w.id, 'article_id', w.article_id, 'source', w.source, 'target', w.target, 'status', w.status, \
+         'kind', w.kind, 'error', w.error, 'received_at', w.received_at, 'checked_at', w.checked_at",
+        "w.received_at DESC, w.id DESC",
+        "webmentions w WHERE w.article_id = $1",
+    );
+    format!(
+        "SELECT {related} AS related, {comments} AS comments, \
+         (SELECT COUNT(*) FROM comments_closed WHERE article_id = $1) AS closed, {mentions} AS mentions"
+    )
+}
+
+static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| statement(false));
+static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| statement(true));
+
+fn parse<T: serde::de::DeserializeOwned>(
+    article_id: i64,
+    what: &str,
+    text: Option<String>,
+) -> Result<Vec<T>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text)
+            .map_err(|e| StoreError::Corrupt(format!("the {what} of article {article_id}: {e}"))),
+    }
+}
+
+impl Store {
+    /// What an article page shows around article `article_id`, in one statement.
+    pub async fn article_surroundings(&self, article_id: i64) -> Result<Surroundings> {
+        let (related, comments, closed, mentions): (Option<String>, Option<String>, i64, Option<String>) = on_db!(self, pool => {
+            let sql: &str = match &self.db {
+                crate::Db::Sqlite(_) => &SQLITE,
+                crate::Db::Postgres(_) => &POSTGRES,
+            };
+            sqlx::query_as(sql).bind(article_id).fetch_one(pool).await?
+        });
+        let related = parse::<RelatedJson>(article_id, "related articles", related)?
+            .into_iter()
+            .map(|r| {
+                Ok(Related {
+                    id: r.id,
+                    slug: crate::rows::slug(r.slug)?,
+                    title: r.title,
+                    published_at: timestamp(r.published_at)?,
+                    time_zone: r.time_zone,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let comments = parse::<CommentRow>(article_id, "comments", comments)?
+            .into_iter()
+            .map(CommentRow::into_comment)
+            .collect::<Result<_>>()?;
+        let mentions = parse::<WebmentionRow>(article_id, "Webmentions", mentions)?
+            .into_iter()
+            .map(WebmentionRow::into_webmention)
+            .collect::<Result<_>>()?;
+        Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions })
+    }
+}
