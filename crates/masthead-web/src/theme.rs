@@ -187,18 +187,31 @@ fn escape_like_markupsafe(
         return minijinja::escape_formatter(out, state, value);
     }
     let failed = |_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "could not write the page");
-    for c in value.to_string().chars() {
-        match c {
-            '&' => out.write_str("&amp;"),
-            '<' => out.write_str("&lt;"),
-            '>' => out.write_str("&gt;"),
-            '"' => out.write_str("&#34;"),
-            '\'' => out.write_str("&#39;"),
-            c => out.write_char(c),
+    let owned;
+    let text = match value.as_str() {
+        Some(text) => text,
+        None => {
+            owned = value.to_string();
+            &owned
         }
-        .map_err(failed)?;
+    };
+    // The text between the characters to escape goes out in one piece (they are all ASCII, so
+    // every cut is on a character boundary).
+    let mut from = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&#34;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.write_str(&text[from..i]).map_err(failed)?;
+        out.write_str(escaped).map_err(failed)?;
+        from = i + 1;
     }
-    Ok(())
+    out.write_str(&text[from..]).map_err(failed)
 }
 
 fn read_overrides(dir: &Path, mut put: impl FnMut(String, Vec<u8>)) -> Result<(), ThemeError> {
