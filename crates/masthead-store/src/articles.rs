@@ -482,6 +482,13 @@ static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =
 static ARTICLE_WITH_RELATIONS_POSTGRES: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| article_with_relations(true));
 
+/// [`article_with_relations`] by slug (`$1`), with the columns of what its page shows around it.
+fn article_page_statement(with_relations: &str, postgres: bool) -> String {
+    let around = crate::surroundings::columns(postgres, "a.id");
+    let select = with_relations.replacen(" FROM articles a ", &format!(", {around} FROM articles a "), 1);
+    format!("{select} WHERE a.slug = $1")
+}
+
 /// An article's row and its relations' JSON arrays, as [`article_with_relations`] reads them.
 type WithRelations = (ArticleRow, Option<String>, Option<String>, Option<String>);
 
@@ -1199,6 +1206,27 @@ impl Store {
     /// An article by its slug, whatever its status: the caller decides who may see it.
     pub async fn article_by_slug(&self, slug: &Slug) -> Result<Article> {
         self.article_where(ArticleKey::Slug(slug)).await
+    }
+
+    /// An article by its slug, whatever its status, with what its page shows around it, in one
+    /// statement: what an uncached article page reads.
+    pub async fn article_page(&self, slug: &Slug) -> Result<(Article, crate::Surroundings)> {
+        static SQLITE: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| article_page_statement(&ARTICLE_WITH_RELATIONS_SQLITE, false));
+        static POSTGRES: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| article_page_statement(&ARTICLE_WITH_RELATIONS_POSTGRES, true));
+        let ((row, authors, terms, origins), around): (WithRelations, crate::surroundings::Around) = on_db!(self, pool => {
+            let sql: &str = match &self.db {
+                crate::Db::Sqlite(_) => &SQLITE,
+                crate::Db::Postgres(_) => &POSTGRES,
+            };
+            let found = sqlx::query(sql).bind(slug.as_str()).fetch_one(pool).await?;
+            (with_relations(&found)?, crate::surroundings::around(&found)?)
+        });
+        let id = row.id;
+        let mut rel = relations_from_json(id, authors, terms, origins)?;
+        let article = row.into_article(&mut rel)?;
+        Ok((article, crate::surroundings::surroundings(id, around)?))
     }
 
     async fn article_where(&self, key: ArticleKey<'_>) -> Result<Article> {

@@ -34,9 +34,10 @@ struct RelatedJson {
     time_zone: String,
 }
 
-/// The statement, for the backend: SQLite's `json_group_array`, PostgreSQL's `json_agg` (whose
-/// empty aggregate is NULL, read as none).
-fn statement(postgres: bool) -> String {
+/// The four columns, for the backend (SQLite's `json_group_array`, PostgreSQL's `json_agg`,
+/// whose empty aggregate is NULL, read as none), around the article whose id is `id` (`$1`, or
+/// `a.id` beside the article's own row).
+pub(crate) fn columns(postgres: bool, id: &str) -> String {
     let array = |pairs: &str, order: &str, from: &str| {
         if postgres {
             format!(
@@ -53,10 +54,12 @@ fn statement(postgres: bool) -> String {
         "json(CASE WHEN c.notify_replies THEN 'true' ELSE 'false' END)"
     };
     let related = array(
-        "'id', a.id, 'slug', a.slug, 'title', a.title, 'published_at', a.published_at, 'time_zone', a.time_zone",
+        "'id', b.id, 'slug', b.slug, 'title', b.title, 'published_at', b.published_at, 'time_zone', b.time_zone",
         "r.position",
-        "related_articles r JOIN articles a ON a.id = r.related_id \
-         WHERE r.article_id = $1 AND a.status = 'published' AND a.published_at IS NOT NULL",
+        &format!(
+            "related_articles r JOIN articles b ON b.id = r.related_id \
+             WHERE r.article_id = {id} AND b.status = 'published' AND b.published_at IS NOT NULL"
+        ),
     );
     let comments = array(
         &format!(
@@ -67,22 +70,43 @@ fn statement(postgres: bool) -> String {
              'notify_replies', {notify}, 'source_key', c.source_key"
         ),
         "c.created_at, c.id",
-        "comments c WHERE c.article_id = $1 AND c.status IN ('approved', 'deleted')",
+        &format!("comments c WHERE c.article_id = {id} AND c.status IN ('approved', 'deleted')"),
     );
     let mentions = array(
         "'id', w.id, 'article_id', w.article_id, 'source', w.source, 'target', w.target, 'status', w.status, \
          'kind', w.kind, 'error', w.error, 'received_at', w.received_at, 'checked_at', w.checked_at",
         "w.received_at DESC, w.id DESC",
-        "webmentions w WHERE w.article_id = $1",
+        &format!("webmentions w WHERE w.article_id = {id}"),
     );
     format!(
-        "SELECT {related} AS related, {comments} AS comments, \
-         (SELECT COUNT(*) FROM comments_closed WHERE article_id = $1) AS closed, {mentions} AS mentions"
+        "{related} AS around_related, {comments} AS around_comments, \
+         (SELECT COUNT(*) FROM comments_closed cc WHERE cc.article_id = {id}) AS around_closed, \
+         {mentions} AS around_mentions"
     )
 }
 
-static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| statement(false));
-static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| statement(true));
+static SQLITE: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {}", columns(false, "$1")));
+static POSTGRES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("SELECT {}", columns(true, "$1")));
+
+/// The four columns as read, JSON arrays and a count.
+pub(crate) type Around = (Option<String>, Option<String>, i64, Option<String>);
+
+/// The four columns of a row read with [`columns`].
+pub(crate) fn around<'r, R: sqlx::Row>(row: &'r R) -> std::result::Result<Around, sqlx::Error>
+where
+    Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    &'static str: sqlx::ColumnIndex<R>,
+{
+    Ok((
+        row.try_get("around_related")?,
+        row.try_get("around_comments")?,
+        row.try_get("around_closed")?,
+        row.try_get("around_mentions")?,
+    ))
+}
 
 fn parse<T: serde::de::DeserializeOwned>(
     article_id: i64,
@@ -99,33 +123,41 @@ fn parse<T: serde::de::DeserializeOwned>(
 impl Store {
     /// What an article page shows around article `article_id`, in one statement.
     pub async fn article_surroundings(&self, article_id: i64) -> Result<Surroundings> {
-        let (related, comments, closed, mentions): (Option<String>, Option<String>, i64, Option<String>) = on_db!(self, pool => {
+        let read: Around = on_db!(self, pool => {
             let sql: &str = match &self.db {
                 crate::Db::Sqlite(_) => &SQLITE,
                 crate::Db::Postgres(_) => &POSTGRES,
             };
-            sqlx::query_as(sql).bind(article_id).fetch_one(pool).await?
+            around(&sqlx::query(sql).bind(article_id).fetch_one(pool).await?)?
         });
-        let related = parse::<RelatedJson>(article_id, "related articles", related)?
-            .into_iter()
-            .map(|r| {
-                Ok(Related {
-                    id: r.id,
-                    slug: crate::rows::slug(r.slug)?,
-                    title: r.title,
-                    published_at: timestamp(r.published_at)?,
-                    time_zone: r.time_zone,
-                })
-            })
-            .collect::<Result<_>>()?;
-        let comments = parse::<CommentRow>(article_id, "comments", comments)?
-            .into_iter()
-            .map(CommentRow::into_comment)
-            .collect::<Result<_>>()?;
-        let mentions = parse::<WebmentionRow>(article_id, "Webmentions", mentions)?
-            .into_iter()
-            .map(WebmentionRow::into_webmention)
-            .collect::<Result<_>>()?;
-        Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions })
+        surroundings(article_id, read)
     }
+}
+
+/// What the four columns read for article `article_id` say.
+pub(crate) fn surroundings(
+    article_id: i64,
+    (related, comments, closed, mentions): Around,
+) -> Result<Surroundings> {
+    let related = parse::<RelatedJson>(article_id, "related articles", related)?
+        .into_iter()
+        .map(|r| {
+            Ok(Related {
+                id: r.id,
+                slug: crate::rows::slug(r.slug)?,
+                title: r.title,
+                published_at: timestamp(r.published_at)?,
+                time_zone: r.time_zone,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let comments = parse::<CommentRow>(article_id, "comments", comments)?
+        .into_iter()
+        .map(CommentRow::into_comment)
+        .collect::<Result<_>>()?;
+    let mentions = parse::<WebmentionRow>(article_id, "Webmentions", mentions)?
+        .into_iter()
+        .map(WebmentionRow::into_webmention)
+        .collect::<Result<_>>()?;
+    Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions })
 }

@@ -178,7 +178,6 @@ fn escape_like_markupsafe(
     state: &minijinja::State<'_, '_>,
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
-    use std::fmt::Write;
     if state.auto_escape() != minijinja::AutoEscape::Html
         || value.is_safe()
         || value.is_undefined()

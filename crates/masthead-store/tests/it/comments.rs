@@ -339,6 +339,10 @@ async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(stor
         mentions: store.webmentions(post.id).await.unwrap(),
     };
     assert_eq!(around, each);
+    // The page's one statement: the article as read alone, and the same surroundings.
+    let (article, with_it) = store.article_page(&post.slug).await.unwrap();
+    assert_eq!(article, store.article_by_slug(&post.slug).await.unwrap());
+    assert_eq!(with_it, each);
     assert_eq!(around.related.iter().map(|r| r.id).collect::<Vec<_>>(), [older.id]);
     assert_eq!(around.comments.len(), 2, "the comment and its answer; the held one is not shown");
     assert!(around.comments[0].notify_replies);

@@ -276,8 +276,15 @@ async fn article(
         None => (raw, false),
     };
     let slug = Slug::parse(&raw).map_err(|_| AppError::NotFound)?;
-    let article = match state.store().article_by_slug(&slug).await {
-        Ok(article) => article,
+    // The page reads the article and what surrounds it at once; the ninjs document needs only
+    // the article.
+    let found = if ninjs {
+        state.store().article_by_slug(&slug).await.map(|a| (a, None))
+    } else {
+        state.store().article_page(&slug).await.map(|(a, around)| (a, Some(around)))
+    };
+    let (article, around) = match found {
+        Ok(found) => found,
         Err(masthead_store::StoreError::NotFound)
             if state.store().gone_article(slug.as_str()).await?.is_some() =>
         {
@@ -305,7 +312,7 @@ async fn article(
     if ninjs {
         return article_ninjs(&state, &article, &headers).await;
     }
-    article_page(&state, &headers, &article, false).await
+    article_page(&state, &headers, &article, around, false).await
 }
 
 /// `/{slug}`: a static page (About, Contact …). An address that is no page is left to the
@@ -384,7 +391,7 @@ async fn preview(State(state): State<AppState>, Path(token): Path<String>) -> Re
             Err(masthead_newsroom::error::Failure::NotFound(_)) => return Err(AppError::NotFound),
             Err(other) => return Err(other.into()),
         };
-    let mut page = article_page(&state, &HeaderMap::new(), &article, true).await?;
+    let mut page = article_page(&state, &HeaderMap::new(), &article, None, true).await?;
     let headers = page.headers_mut();
     headers
         .insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("private, no-store"));
@@ -396,10 +403,12 @@ async fn preview(State(state): State<AppState>, Path(token): Path<String>) -> Re
     Ok(page)
 }
 
+/// An article's page; `around` is what surrounds it when it was read with it.
 async fn article_page(
     state: &AppState,
     headers: &HeaderMap,
     article: &masthead_core::Article,
+    around: Option<masthead_store::Surroundings>,
     preview: bool,
 ) -> Result<Response> {
     let site = state.site().await?;
@@ -420,8 +429,11 @@ async fn article_page(
     let frames = masthead_core::body::frame_origins(&article.body.html);
     let mut meta = crate::views::article_meta(&site, article);
     meta.noindex |= preview;
-    // Related articles, comments and mentions in one statement.
-    let around = state.store().article_surroundings(article.id).await?;
+    // Related articles, comments and mentions in one statement, unless they came with the article.
+    let around = match around {
+        Some(around) => around,
+        None => state.store().article_surroundings(article.id).await?,
+    };
     let conversation = super::comments::conversation(
         &site,
         article,
