@@ -482,6 +482,32 @@ static ARTICLE_WITH_RELATIONS_SQLITE: std::sync::LazyLock<String> =
 static ARTICLE_WITH_RELATIONS_POSTGRES: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| article_with_relations(true));
 
+/// A snapshot's terms, each merged one replaced by the term it went into (`merged`: from, into).
+fn file_under_merged_terms(snapshot: &mut NewArticle, merged: &[(i64, i64)]) {
+    if merged.is_empty() || snapshot.term_ids.is_empty() {
+        return;
+    }
+    let mut ids = Vec::with_capacity(snapshot.term_ids.len());
+    for id in &snapshot.term_ids {
+        let id = merged.iter().find(|(from, _)| from == id).map_or(*id, |(_, into)| *into);
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    snapshot.term_ids = ids;
+}
+
+/// What a second import reads of an article it made before ([`Store::imported_current`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedCurrent {
+    pub revision: i64,
+    pub status: ArticleStatus,
+    /// The current revision's snapshot.
+    pub snapshot: NewArticle,
+    /// What the export said of it last time, when that was noted.
+    pub imported: Option<NewArticle>,
+}
+
 /// [`article_with_relations`] by slug (`$1`), with the columns of what its page shows around it.
 fn article_page_statement(with_relations: &str, postgres: bool) -> String {
     let around = crate::surroundings::columns(postgres, "a.id");
@@ -1160,6 +1186,62 @@ impl Store {
 
     /// The article as it was saved at `revision`, ready to be restored with
     /// [`Store::update_article`].
+    /// What a second import needs of the article `article_id` that its `key` from `source`
+    /// became, in one statement: its revision and status now, its current revision's snapshot
+    /// (filed under the terms merged terms went into, as [`Store::revision_snapshot`] gives it),
+    /// and what the export said of it last time ([`Store::imported_article`]). None when the
+    /// article is gone.
+    pub async fn imported_current(
+        &self,
+        article_id: i64,
+        source: &str,
+        key: &str,
+    ) -> Result<Option<ImportedCurrent>> {
+        // The revision, status, stored snapshot, what the export said, and the merged terms.
+        type Found = (i64, String, String, Option<String>, Option<String>);
+        let found: Option<Found> = on_db!(self, pool => {
+            let merged = match &self.db {
+                crate::Db::Sqlite(_) => "(SELECT json_group_array(json_array(from_id, into_id)) FROM merged_terms)",
+                crate::Db::Postgres(_) => "(SELECT CAST(json_agg(json_build_array(from_id, into_id)) AS TEXT) FROM merged_terms)",
+            };
+            sqlx::query_as(&format!(
+                "SELECT a.revision, a.status, r.snapshot, k.imported, {merged} FROM articles a \
+                 JOIN article_revisions r ON r.article_id = a.id AND r.revision = a.revision \
+                 LEFT JOIN import_keys k ON k.source = $2 AND k.key = $3 AND k.kind = 'article' \
+                 WHERE a.id = $1"
+            ))
+            .bind(article_id)
+            .bind(source)
+            .bind(key)
+            .fetch_optional(pool)
+            .await?
+        });
+        let Some((revision, status, stored, imported, merged)) = found else { return Ok(None) };
+        let json = crate::revisions::snapshot_json(&stored, article_id, revision)?;
+        let mut snapshot: NewArticle = serde_json::from_str(&json)
+            .map_err(|e| StoreError::Corrupt(format!("revision {revision} of article {article_id}: {e}")))?;
+        let merged: Vec<(i64, i64)> = match merged {
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| StoreError::Corrupt(format!("the merged terms: {e}")))?,
+            None => Vec::new(),
+        };
+        file_under_merged_terms(&mut snapshot, &merged);
+        let imported = match imported {
+            Some(stored) => {
+                let json = crate::revisions::unpack(&stored)
+                    .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?;
+                Some(
+                    serde_json::from_str(&json)
+                        .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?,
+                )
+            }
+            None => None,
+        };
+        let status: ArticleStatus =
+            status.parse().map_err(|e| StoreError::Corrupt(format!("article {article_id}: {e}")))?;
+        Ok(Some(ImportedCurrent { revision, status, snapshot, imported }))
+    }
+
     pub async fn revision_snapshot(&self, article_id: i64, revision: i64) -> Result<NewArticle> {
         let stored: String = on_db!(self, pool => {
             sqlx::query_scalar("SELECT snapshot FROM article_revisions WHERE article_id = $1 AND revision = $2")
@@ -1184,16 +1266,7 @@ impl Store {
                 }
                 q.fetch_all(pool).await?
             });
-            if !merged.is_empty() {
-                let mut ids = Vec::with_capacity(snapshot.term_ids.len());
-                for id in &snapshot.term_ids {
-                    let id = merged.iter().find(|(from, _)| from == id).map_or(*id, |(_, into)| *into);
-                    if !ids.contains(&id) {
-                        ids.push(id);
-                    }
-                }
-                snapshot.term_ids = ids;
-            }
+            file_under_merged_terms(&mut snapshot, &merged);
         }
         Ok(snapshot)
     }

@@ -56,7 +56,9 @@ mod webmentions;
 
 pub use accounts::{ApiTokenInfo, Attempt, AttemptLimit, AuditEntry, NewUser};
 pub use archive::{ARCHIVE_TABLES, TableDump};
-pub use articles::{Amendment, ArticleFilter, IndexEntry, ListDetails, Listing, Page, PublishedSpan};
+pub use articles::{
+    Amendment, ArticleFilter, ImportedCurrent, IndexEntry, ListDetails, Listing, Page, PublishedSpan,
+};
 pub use error::StoreError;
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 

@@ -10,10 +10,8 @@ use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
 use masthead_core::article::article_path;
-use masthead_core::{
-    Article, ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewTerm, Slug, TermKind,
-};
-use masthead_store::{ImportedKind, NewComment, Store, StoreError, redirect_path};
+use masthead_core::{ArticleStatus, Author, NewArticle, NewAuthor, NewMedia, NewTerm, Slug, TermKind};
+use masthead_store::{ImportedCurrent, ImportedKind, NewComment, Store, StoreError, redirect_path};
 
 use url::Url;
 
@@ -592,11 +590,14 @@ impl<'s> Importer<'s> {
         companions: Companions,
     ) -> Result<(), ImportError> {
         if let Some(id) = self.known(ImportedKind::Article, &companions.key).await? {
-            match self.store.article(id).await {
-                Ok(current) => return self.update(current, article, companions).await,
-                // Deleted here since the last import: made again.
-                Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e).context("could not read an article"),
+            let current = self
+                .store
+                .imported_current(id, &self.source, &companions.key)
+                .await
+                .context("could not read an article")?;
+            // None: deleted here since the last import, and made again.
+            if let Some(current) = current {
+                return self.update(id, current, article, companions).await;
             }
         }
         let wanted = article.slug.clone();
@@ -623,23 +624,15 @@ impl<'s> Importer<'s> {
     /// conflict is reported (once: the next run compares with this export).
     async fn update(
         &mut self,
-        current: Article,
+        id: i64,
+        current: ImportedCurrent,
         new: NewArticle,
         companions: Companions,
     ) -> Result<(), ImportError> {
-        let ours = self
-            .store
-            .revision_snapshot(current.id, current.revision)
-            .await
-            .with_context(|| format!("could not read article {}", current.id))?;
-        let noted = self
-            .store
-            .imported_article(&self.source, &companions.key)
-            .await
-            .context("could not read what the last import read")?;
+        let ImportedCurrent { revision, status, snapshot: ours, imported: noted } = current;
         let base = match noted.clone() {
             Some(base) => base,
-            None => self.last_imported(current.id).await?.unwrap_or_else(|| ours.clone()),
+            None => self.last_imported(id).await?.unwrap_or_else(|| ours.clone()),
         };
         let mut merged = ours.clone();
         let mut conflicts = Vec::new();
@@ -660,7 +653,7 @@ impl<'s> Importer<'s> {
         }
         // Its time came and this site published it: it stays published.
         if merged.status == ArticleStatus::Scheduled
-            && current.status == ArticleStatus::Published
+            && status == ArticleStatus::Published
             && merged.published_at.is_some_and(|at| at <= Timestamp::now())
         {
             merged.status = ArticleStatus::Published;
@@ -679,7 +672,7 @@ impl<'s> Importer<'s> {
         } else {
             if !self.dry_run {
                 self.store
-                    .update_article(current.id, current.revision, &merged, None)
+                    .update_article(id, revision, &merged, None)
                     .await
                     .with_context(|| format!("could not update {}", companions.label))?;
             }
@@ -691,7 +684,7 @@ impl<'s> Importer<'s> {
                 .await
                 .with_context(|| format!("could not note what the export said of {}", companions.label))?;
         }
-        self.follow_up(vec![(current.id, merged.slug, companions)]).await
+        self.follow_up(vec![(id, merged.slug, companions)]).await
     }
 
     /// For keys kept before imports noted what the export said: the newest revision of article

@@ -82,9 +82,16 @@ async fn a_batch_is_listed_searchable_related_and_recorded_like_single_saves(sto
     assert_eq!(store.import_key(WP, ImportedKind::Article, "post:1").await.unwrap(), Some(ids[0]));
     assert_eq!(
         store.imported_article(WP, "post:1").await.unwrap(),
-        Some(one),
+        Some(one.clone()),
         "what the export said is kept"
     );
+    // What a second run reads, in one statement.
+    let current = store.imported_current(ids[0], WP, "post:1").await.unwrap().expect("the article is there");
+    assert_eq!((current.revision, current.status), (1, masthead_core::ArticleStatus::Published));
+    assert_eq!(current.snapshot, store.revision_snapshot(ids[0], 1).await.unwrap());
+    assert_eq!(current.imported, Some(one));
+    assert_eq!(store.imported_current(ids[0], WP, "post:9").await.unwrap().map(|c| c.imported), Some(None));
+    assert!(store.imported_current(999_999, WP, "post:1").await.unwrap().is_none());
 }
 
 async fn redirects_match_with_or_without_slash_host_and_campaign_parameters(store: Store) {
