@@ -199,6 +199,7 @@ impl Store {
             }
         };
         store.migrate().await?;
+        store.stamp_new_search_index().await?;
         Ok(store)
     }
 
