@@ -754,24 +754,36 @@ impl<R: BufRead> WxrReader<R> {
     /// text is lost.
     fn read_text(&mut self, at: (u64, u64)) -> Result<String, ImportError> {
         use quick_xml::escape::escape;
+        // The text as it reads, and the same written as markup: the second is what counts once
+        // an element turns up inside (its text then escaped like the rest).
         let mut text = String::new();
+        let mut markup = String::new();
+        let mut nested = false;
         let mut open: Vec<String> = Vec::new();
         loop {
             match self.next_raw()? {
-                Raw::Text(t) if open.is_empty() => text.push_str(&t),
-                Raw::Text(t) => text.push_str(&escape(t.as_str())),
+                Raw::Text(t) => {
+                    if open.is_empty() {
+                        text.push_str(&t);
+                    }
+                    markup.push_str(&escape(t.as_str()));
+                }
                 Raw::Start { name, attributes, .. } => {
-                    push_tag(&mut text, &name, &attributes, false);
+                    nested = true;
+                    push_tag(&mut markup, &name, &attributes, false);
                     open.push(name);
                 }
-                Raw::Empty { name, attributes } => push_tag(&mut text, &name, &attributes, true),
+                Raw::Empty { name, attributes } => {
+                    nested = true;
+                    push_tag(&mut markup, &name, &attributes, true);
+                }
                 Raw::End => match open.pop() {
                     Some(name) => {
-                        text.push_str("</");
-                        text.push_str(&name);
-                        text.push('>');
+                        markup.push_str("</");
+                        markup.push_str(&name);
+                        markup.push('>');
                     }
-                    None => return Ok(text),
+                    None => return Ok(if nested { markup } else { text }),
                 },
                 Raw::Eof => return Err(self.cut_off(at)),
             }
@@ -1061,6 +1073,17 @@ mod tests {
         );
         let e = read_all("<rss><channel><wp:wxr_version>1.2</wp:wxr_version></channel>").unwrap_err();
         assert!(e.message.contains("before its <rss> is closed"), "{e}");
+    }
+
+    #[test]
+    fn escaped_text_beside_real_markup_stays_text() {
+        let events = read_all(
+            "<rss><channel><wp:wxr_version>1.2</wp:wxr_version><item><wp:post_id>6</wp:post_id>\
+             <content:encoded>&lt;b&gt; x <em>y</em></content:encoded></item></channel></rss>",
+        )
+        .unwrap();
+        let WxrEvent::Item(item) = &events[1] else { panic!("expected an item") };
+        assert_eq!(item.content_html, "&lt;b&gt; x <em>y</em>");
     }
 
     #[test]
