@@ -142,25 +142,51 @@ fn attribute(tag: &Tag, name: &str) -> Option<String> {
 
 impl State {
     fn token(&mut self, token: Token) {
-        // Inside a frame, player or object: only its end and its sources matter.
+        // Inside a frame, player or object: only its end and its sources matter. One left open
+        // (HTML that never closes its `<video>`) ends where the document goes on with anything
+        // but its own sources and fallback words, and at the end of the text: what follows is
+        // never swallowed.
         if let Some(open) = &mut self.open {
-            if let Token::TagToken(tag) = &token {
-                let name: &str = &tag.name;
-                if name == "source" && tag.kind == TagKind::StartTag {
-                    open.sources.extend(attribute(tag, "src"));
-                } else if name == open.name {
-                    match tag.kind {
-                        TagKind::StartTag if !tag.self_closing => open.depth += 1,
-                        TagKind::EndTag if open.depth > 0 => open.depth -= 1,
-                        TagKind::EndTag => {
-                            let open = self.open.take().expect("an open element");
-                            self.close(&open);
+            match &token {
+                Token::TagToken(tag) => {
+                    let name: &str = &tag.name;
+                    if matches!(name, "source" | "track" | "param") {
+                        if name == "source" && tag.kind == TagKind::StartTag {
+                            open.sources.extend(attribute(tag, "src"));
                         }
-                        TagKind::StartTag => {}
+                        return;
                     }
+                    if name == open.name {
+                        match tag.kind {
+                            TagKind::StartTag if !tag.self_closing => open.depth += 1,
+                            TagKind::EndTag if open.depth > 0 => open.depth -= 1,
+                            TagKind::EndTag => {
+                                let open = self.open.take().expect("an open element");
+                                self.close(&open);
+                            }
+                            TagKind::StartTag => {}
+                        }
+                        return;
+                    }
+                    // Fallback markup inside the element (`<a>`, `<p>` of "your browser cannot…")
+                    // is its own; anything that closes what holds it, or a block, ends it.
+                    let fallback = tag.kind == TagKind::StartTag
+                        && matches!(name, "a" | "em" | "strong" | "b" | "i" | "span" | "br")
+                        || tag.kind == TagKind::EndTag
+                            && matches!(name, "a" | "em" | "strong" | "b" | "i" | "span");
+                    if fallback {
+                        return;
+                    }
+                    let open = self.open.take().expect("an open element");
+                    self.close(&open);
                 }
+                Token::EOFToken => {
+                    let open = self.open.take().expect("an open element");
+                    self.close(&open);
+                    return;
+                }
+                _ => return,
             }
-            return;
         }
         match token {
             Token::TagToken(tag) => self.tag(&tag),
@@ -473,6 +499,29 @@ mod tests {
             "<p>Before</p>\n<figure class=\"embed\" data-embed=\"https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ\">\
              <a href=\"https://www.youtube.com/watch?v=dQw4w9WgXcQ\">https://www.youtube.com/watch?v=dQw4w9WgXcQ</a></figure>\n\
              <p>Listen:<br />\n</p><figure class=\"embed\"><audio controls src=\"/media/a.mp3\"></audio></figure><p>after <em>it</em></p>"
+        );
+    }
+
+    #[test]
+    fn a_player_left_open_ends_where_the_text_goes_on() {
+        let cards = media_cards(
+            "<video controls src=\"/media/a.mp4\">Your browser <a href=\"/media/a.mp4\">cannot</a>\n<p>The rest of the story.</p><p>And more.</p>",
+        );
+        assert!(
+            cards
+                .html
+                .starts_with(r#"<figure class="embed"><video controls src="/media/a.mp4"></video></figure>"#),
+            "{}",
+            cards.html
+        );
+        assert!(cards.html.contains("<p>The rest of the story.</p><p>And more.</p>"), "{}", cards.html);
+        let cards = media_cards("<p>Before</p><audio src=\"/media/a.mp3\">");
+        assert!(
+            cards
+                .html
+                .ends_with(r#"<figure class="embed"><audio controls src="/media/a.mp3"></audio></figure>"#),
+            "{}",
+            cards.html
         );
     }
 
