@@ -809,9 +809,12 @@ impl Store {
             let changed = changed_fields(None, &snapshot);
             prepared.push((new, published_at, excerpt, snapshot, changed));
         }
-        // What the export said, for the next import's comparison.
+        // What the export said, for the next import's comparison: in the form it is saved in
+        // (`make_publishable`), as the revision it is compared with is.
         let imported = match keys {
-            Some(_) => news.iter().map(crate::imports::pack_imported).collect::<Result<Vec<_>>>()?,
+            Some(_) => {
+                prepared.iter().map(|p| crate::imports::pack_imported(&p.0)).collect::<Result<Vec<_>>>()?
+            }
             None => Vec::new(),
         };
         let config = self.search_config().await?;

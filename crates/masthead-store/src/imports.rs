@@ -462,7 +462,19 @@ impl Store {
     /// must be saved already, and every comment needs a `source_key`, each key once.
     pub async fn upsert_comments(&self, comments: &[NewComment]) -> Result<Vec<(i64, Saved)>> {
         let mut saved = Vec::with_capacity(comments.len());
-        for chunk in comments.chunks(300) {
+        // A statement may not write one key twice: a key met again starts the next statement.
+        let mut groups: Vec<&[NewComment]> = Vec::new();
+        let (mut start, mut keys) = (0, std::collections::HashSet::new());
+        for (i, c) in comments.iter().enumerate() {
+            if i - start == 300 || !keys.insert(c.source_key.as_deref()) {
+                groups.push(&comments[start..i]);
+                start = i;
+                keys.clear();
+                keys.insert(c.source_key.as_deref());
+            }
+        }
+        groups.push(&comments[start..]);
+        for chunk in groups.into_iter().filter(|g| !g.is_empty()) {
             let keys: Vec<&str> = chunk
                 .iter()
                 .map(|c| {

@@ -85,6 +85,8 @@ pub(super) struct Importer<'s> {
     /// What the source's keys became: read once, then kept up to date by this run.
     keys: HashMap<(ImportedKind, String), i64>,
     keys_read: bool,
+    /// The articles' keys met in this run.
+    article_keys: HashSet<String>,
 }
 
 impl<'s> Importer<'s> {
@@ -112,6 +114,7 @@ impl<'s> Importer<'s> {
             pending_companions: Vec::new(),
             keys: HashMap::new(),
             keys_read: false,
+            article_keys: HashSet::new(),
         }
     }
 
@@ -587,8 +590,22 @@ impl<'s> Importer<'s> {
     pub(super) async fn article(
         &mut self,
         mut article: NewArticle,
-        companions: Companions,
+        mut companions: Companions,
     ) -> Result<(), ImportError> {
+        // Two items of one export known alike (items without ids, say): the later ones get a
+        // number, so that each keeps its own article from one run to the next.
+        if !self.article_keys.insert(companions.key.clone()) {
+            let mut n = 2;
+            while !self.article_keys.insert(format!("{}#{n}", companions.key)) {
+                n += 1;
+            }
+            let unique = format!("{}#{n}", companions.key);
+            self.summary.alter(
+                &companions.label,
+                format!("another item of the export is known as {}: this one is {unique}", companions.key),
+            );
+            companions.key = unique;
+        }
         if let Some(id) = self.known(ImportedKind::Article, &companions.key).await? {
             let current = self
                 .store
@@ -630,6 +647,10 @@ impl<'s> Importer<'s> {
         companions: Companions,
     ) -> Result<(), ImportError> {
         let ImportedCurrent { revision, status, snapshot: ours, imported: noted } = current;
+        // The export's texts in the form they are saved in, as ours and the last export's are:
+        // a character no page may carry is not a change.
+        let mut new = new;
+        new.make_publishable();
         let base = match noted.clone() {
             Some(base) => base,
             None => self.last_imported(id).await?.unwrap_or_else(|| ours.clone()),

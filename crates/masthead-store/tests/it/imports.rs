@@ -210,6 +210,15 @@ async fn comments_are_saved_once_per_source_key_with_their_replies(store: Store)
     assert_eq!(comments[0].created_at, at("2024-03-05T11:01:00Z"));
     assert_eq!(comments[0].source_key.as_deref(), Some("wordpress:https://danube-review.example:comment:11"));
 
+    // Many at once, as an import's batch writes them: a key met twice is written twice in turn.
+    let fresh = NewComment { source_key: Some(format!("{WP}:comment:21")), ..comment.clone() };
+    let again = NewComment { body_html: "<p>Second.</p>".into(), ..fresh.clone() };
+    let saved = store.upsert_comments(&[fresh, reply.clone(), again]).await.unwrap();
+    assert_eq!(saved[0].1, Saved::Created);
+    assert_eq!(saved[1], (second, Saved::Unchanged));
+    assert_eq!(saved[2], (saved[0].0, Saved::Updated));
+    assert_eq!(store.comment(saved[0].0).await.unwrap().body_html, "<p>Second.</p>");
+
     // Without a key, every save is a new comment.
     let unkeyed = NewComment { source_key: None, approved: false, ..comment.clone() };
     let (one, _) = store.upsert_comment(&unkeyed).await.unwrap();

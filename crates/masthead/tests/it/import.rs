@@ -967,3 +967,29 @@ fn every_export_of_the_corpus_gives_what_the_table_says() {
         }
     }
 }
+
+#[test]
+fn items_known_alike_each_keep_their_own_article() {
+    // Two items without id, guid, link, date or title (and the same comment): each is its own
+    // article, and a second run finds both again.
+    let item = "<item><content:encoded><![CDATA[<p>Twice.</p>]]></content:encoded><wp:status>publish</wp:status>\
+                <wp:post_type>post</wp:post_type><wp:comment><wp:comment_id>1</wp:comment_id>\
+                <wp:comment_content>Same</wp:comment_content><wp:comment_approved>1</wp:comment_approved>\
+                <wp:comment_date_gmt>2024-01-01 10:00:00</wp:comment_date_gmt></wp:comment></item>";
+    let xml = format!(
+        "<rss version=\"2.0\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\" \
+         xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><wp:wxr_version>1.2</wp:wxr_version>{item}{item}</channel></rss>"
+    );
+    let data = tempfile::tempdir().unwrap();
+    let export = data.path().join("twice.xml");
+    std::fs::write(&export, xml).unwrap();
+    let run_import =
+        || import(&["wordpress", export.to_str().unwrap(), "--data", data.path().to_str().unwrap()]);
+    let (ok, stdout, stderr) = run_import();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   2 new"), "{stdout}");
+    assert!(stdout.contains("another item of the export is known as item::"), "{stdout}");
+    let (ok, stdout, stderr) = run_import();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("articles   0 new, 0 updated, 2 unchanged"), "{stdout}");
+}
