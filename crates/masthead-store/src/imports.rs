@@ -71,6 +71,13 @@ pub enum Saved {
     Unchanged,
 }
 
+/// What `import_keys.imported` keeps of the article `key` became, read back.
+pub(crate) fn unpack_imported(key: &str, stored: &str) -> Result<NewArticle> {
+    let json = crate::revisions::unpack(stored)
+        .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?;
+    serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))
+}
+
 /// An article as an export gave it, in the form `import_keys.imported` keeps it.
 pub(crate) fn pack_imported(imported: &NewArticle) -> Result<String> {
     let json = serde_json::to_string(imported)
@@ -240,28 +247,12 @@ impl Store {
     /// whose host is dropped) to `to`, replacing where it sent them before. True when the
     /// redirect is new or changed.
     pub async fn set_redirect(&self, from: &str, to: &str) -> Result<bool> {
-        let from_path = redirect_path(from)?;
-        let to_path = redirect_target(to)?;
-        if from_path == "/" {
-            return Err(StoreError::Invalid("the home page cannot be redirected".into()));
+        let outcome = self.set_redirects(&[(from.to_owned(), to.to_owned())]).await?.pop();
+        match outcome {
+            Some(Ok(changed)) => Ok(changed),
+            Some(Err(reason)) => Err(StoreError::Invalid(reason)),
+            None => Err(StoreError::Corrupt(format!("the redirect from {from} was not saved"))),
         }
-        if redirect_path(&to_path).is_ok_and(|to| to == from_path) {
-            return Err(StoreError::Invalid(format!("{from_path} cannot redirect to itself")));
-        }
-        let n = on_db!(self, pool => {
-            sqlx::query(
-                "INSERT INTO redirects (from_path, to_path, created_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (from_path) DO UPDATE SET to_path = excluded.to_path \
-                 WHERE redirects.to_path <> excluded.to_path",
-            )
-            .bind(&from_path)
-            .bind(&to_path)
-            .bind(now_seconds())
-            .execute(pool)
-            .await?
-            .rows_affected()
-        });
-        Ok(n > 0)
     }
 
     /// [`Store::set_redirect`] for many at once, in few statements (an import's batch): for each
@@ -411,12 +402,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         });
-        let Some(stored) = found.flatten() else { return Ok(None) };
-        let json = crate::revisions::unpack(&stored)
-            .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?;
-        serde_json::from_str(&json)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))
+        found.flatten().map(|stored| unpack_imported(key, &stored)).transpose()
     }
 
     /// Notes what the article that `key` from `source` became was in the export this time.
@@ -501,39 +487,12 @@ impl Store {
                     !found(c.source_key.as_deref().unwrap_or_default()).is_some_and(|row| same_as(row, c))
                 })
                 .collect();
-            let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
-            if !changed.is_empty() {
-                let sql = format!(
-                    "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
-                     created_at, status, source_key) VALUES {} \
-                     ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
-                     parent_id = excluded.parent_id, author_name = excluded.author_name, \
-                     author_email = excluded.author_email, author_url = excluded.author_url, \
-                     body_html = excluded.body_html, created_at = excluded.created_at, status = excluded.status \
-                     RETURNING id, source_key",
-                    (0..changed.len())
-                        .map(|i| format!("({})", placeholders(9 * i + 1, 9)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                );
-                let rows: Vec<(i64, Option<String>)> = on_db!(self, pool => {
-                    let mut q = sqlx::query_as(&sql);
-                    for c in &changed {
-                        q = q
-                            .bind(c.article_id)
-                            .bind(c.parent_id)
-                            .bind(&c.author_name)
-                            .bind(&c.author_email)
-                            .bind(&c.author_url)
-                            .bind(&c.body_html)
-                            .bind(c.created_at.as_second())
-                            .bind(imported_status(c).key())
-                            .bind(&c.source_key);
-                    }
-                    q.fetch_all(pool).await?
-                });
-                ids.extend(rows.into_iter().filter_map(|(id, key)| Some((key?, id))));
-            }
+            let ids: std::collections::HashMap<String, i64> = self
+                .write_comments(&changed)
+                .await?
+                .into_iter()
+                .filter_map(|(id, key)| Some((key?, id)))
+                .collect();
             for c in chunk {
                 let key = c.source_key.as_deref().unwrap_or_default();
                 let row = found(key);
@@ -551,41 +510,54 @@ impl Store {
     /// Saves a comment; one whose `source_key` is known replaces the one saved before.
     /// Returns its id and what the save did.
     pub async fn upsert_comment(&self, new: &NewComment) -> Result<(i64, Saved)> {
-        let existing: Option<CommentRow> = match &new.source_key {
-            None => None,
-            Some(key) => {
-                let sql = format!("SELECT {COMMENT_COLUMNS} FROM comments c WHERE c.source_key = $1");
-                on_db!(self, pool => sqlx::query_as(&sql).bind(key).fetch_optional(pool).await?)
-            }
-        };
-        if let Some(row) = &existing
-            && same_as(row, new)
-        {
-            return Ok((row.id, Saved::Unchanged));
+        if new.source_key.is_some() {
+            return self
+                .upsert_comments(std::slice::from_ref(new))
+                .await?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("the comment was not saved".into()));
         }
-        let id: i64 = on_db!(self, pool => {
-            sqlx::query_scalar(
-                "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
-                 created_at, status, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-                 ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
-                 parent_id = excluded.parent_id, author_name = excluded.author_name, \
-                 author_email = excluded.author_email, author_url = excluded.author_url, \
-                 body_html = excluded.body_html, created_at = excluded.created_at, status = excluded.status \
-                 RETURNING id",
-            )
-            .bind(new.article_id)
-            .bind(new.parent_id)
-            .bind(&new.author_name)
-            .bind(&new.author_email)
-            .bind(&new.author_url)
-            .bind(&new.body_html)
-            .bind(new.created_at.as_second())
-            .bind(imported_status(new).key())
-            .bind(&new.source_key)
-            .fetch_one(pool)
-            .await?
-        });
-        Ok((id, if existing.is_some() { Saved::Updated } else { Saved::Created }))
+        let written = self.write_comments(&[new]).await?;
+        let (id, _) =
+            written.first().ok_or_else(|| StoreError::Corrupt("the comment was not saved".into()))?;
+        Ok((*id, Saved::Created))
+    }
+
+    /// Writes `comments` in one statement, replacing those whose `source_key` is saved already;
+    /// answers each written row's id and key.
+    async fn write_comments(&self, comments: &[&NewComment]) -> Result<Vec<(i64, Option<String>)>> {
+        if comments.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "INSERT INTO comments (article_id, parent_id, author_name, author_email, author_url, body_html, \
+             created_at, status, source_key) VALUES {} \
+             ON CONFLICT (source_key) DO UPDATE SET article_id = excluded.article_id, \
+             parent_id = excluded.parent_id, author_name = excluded.author_name, \
+             author_email = excluded.author_email, author_url = excluded.author_url, \
+             body_html = excluded.body_html, created_at = excluded.created_at, status = excluded.status \
+             RETURNING id, source_key",
+            (0..comments.len())
+                .map(|i| format!("({})", placeholders(9 * i + 1, 9)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            for c in comments {
+                q = q
+                    .bind(c.article_id)
+                    .bind(c.parent_id)
+                    .bind(&c.author_name)
+                    .bind(&c.author_email)
+                    .bind(&c.author_url)
+                    .bind(&c.body_html)
+                    .bind(c.created_at.as_second())
+                    .bind(imported_status(c).key())
+                    .bind(&c.source_key);
+            }
+            q.fetch_all(pool).await?
+        }))
     }
 }
 
