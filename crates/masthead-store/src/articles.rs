@@ -1229,17 +1229,7 @@ impl Store {
             None => Vec::new(),
         };
         file_under_merged_terms(&mut snapshot, &merged);
-        let imported = match imported {
-            Some(stored) => {
-                let json = crate::revisions::unpack(&stored)
-                    .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?;
-                Some(
-                    serde_json::from_str(&json)
-                        .map_err(|e| StoreError::Corrupt(format!("the imported copy of {key}: {e}")))?,
-                )
-            }
-            None => None,
-        };
+        let imported = imported.map(|stored| crate::imports::unpack_imported(key, &stored)).transpose()?;
         let status: ArticleStatus =
             status.parse().map_err(|e| StoreError::Corrupt(format!("article {article_id}: {e}")))?;
         Ok(Some(ImportedCurrent { revision, status, snapshot, imported }))
@@ -1907,20 +1897,14 @@ fn relations_from_json(
     terms: Option<String>,
     origins: Option<String>,
 ) -> Result<Relations> {
-    fn parse<T: serde::de::DeserializeOwned>(id: i64, what: &str, text: Option<String>) -> Result<Vec<T>> {
-        match text {
-            None => Ok(Vec::new()),
-            Some(text) => serde_json::from_str(&text)
-                .map_err(|e| StoreError::Corrupt(format!("the {what} of article {id}: {e}"))),
-        }
-    }
+    use crate::rows::json_rows;
     let mut rel = Relations::default();
-    let authors: Vec<AuthorRow> = parse(id, "bylines", authors)?;
+    let authors: Vec<AuthorRow> = json_rows(&format!("the bylines of article {id}"), authors)?;
     rel.authors.insert(id, authors.into_iter().map(AuthorRow::into_author).collect::<Result<_>>()?);
-    let terms: Vec<TermRow> = parse(id, "terms", terms)?;
+    let terms: Vec<TermRow> = json_rows(&format!("the terms of article {id}"), terms)?;
     rel.terms.insert(id, terms.into_iter().map(TermRow::into_term).collect::<Result<_>>()?);
     let mut chain = Vec::new();
-    for origin in parse::<OriginJson>(id, "origins", origins)? {
+    for origin in json_rows::<OriginJson>(&format!("the origins of article {id}"), origins)? {
         // Saved before every address was checked at the door: a link that is not http(s)
         // is left out of the chain rather than written into a page.
         let Ok(url) = AbsoluteUrl::parse(&origin.url) else {

@@ -30,6 +30,16 @@ macro_rules! row {
 }
 pub(crate) use row;
 
+/// Rows gathered as a JSON array in one statement (`json_group_array`, `json_agg`), read into
+/// their row structs; none for SQL NULL (PostgreSQL's aggregate of no rows). `what` names them
+/// in the error.
+pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(what: &str, text: Option<String>) -> Result<Vec<T>> {
+    match text {
+        None => Ok(Vec::new()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}"))),
+    }
+}
+
 pub(crate) fn slug(s: String) -> Result<Slug> {
     Slug::parse(&s).map_err(|e| StoreError::Corrupt(format!("slug {s:?}: {e}")))
 }

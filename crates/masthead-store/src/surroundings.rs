@@ -9,8 +9,9 @@ use masthead_core::{Comment, Webmention};
 
 use crate::comments::CommentRow;
 use crate::related::Related;
+use crate::rows::json_rows;
 use crate::webmentions::WebmentionRow;
-use crate::{Result, Store, StoreError, on_db, timestamp};
+use crate::{Result, Store, on_db, timestamp};
 
 /// What an article page shows around an article.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,18 +109,6 @@ where
     ))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(
-    article_id: i64,
-    what: &str,
-    text: Option<String>,
-) -> Result<Vec<T>> {
-    match text {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text)
-            .map_err(|e| StoreError::Corrupt(format!("the {what} of article {article_id}: {e}"))),
-    }
-}
-
 impl Store {
     /// What an article page shows around article `article_id`, in one statement.
     pub async fn article_surroundings(&self, article_id: i64) -> Result<Surroundings> {
@@ -139,23 +128,24 @@ pub(crate) fn surroundings(
     article_id: i64,
     (related, comments, closed, mentions): Around,
 ) -> Result<Surroundings> {
-    let related = parse::<RelatedJson>(article_id, "related articles", related)?
-        .into_iter()
-        .map(|r| {
-            Ok(Related {
-                id: r.id,
-                slug: crate::rows::slug(r.slug)?,
-                title: r.title,
-                published_at: timestamp(r.published_at)?,
-                time_zone: r.time_zone,
+    let related =
+        json_rows::<RelatedJson>(&format!("the related articles of article {article_id}"), related)?
+            .into_iter()
+            .map(|r| {
+                Ok(Related {
+                    id: r.id,
+                    slug: crate::rows::slug(r.slug)?,
+                    title: r.title,
+                    published_at: timestamp(r.published_at)?,
+                    time_zone: r.time_zone,
+                })
             })
-        })
-        .collect::<Result<_>>()?;
-    let comments = parse::<CommentRow>(article_id, "comments", comments)?
+            .collect::<Result<_>>()?;
+    let comments = json_rows::<CommentRow>(&format!("the comments of article {article_id}"), comments)?
         .into_iter()
         .map(CommentRow::into_comment)
         .collect::<Result<_>>()?;
-    let mentions = parse::<WebmentionRow>(article_id, "Webmentions", mentions)?
+    let mentions = json_rows::<WebmentionRow>(&format!("the Webmentions of article {article_id}"), mentions)?
         .into_iter()
         .map(WebmentionRow::into_webmention)
         .collect::<Result<_>>()?;
