@@ -20,6 +20,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+[ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 flag=(); [ "$PROFILE" = release ] && flag=(--release)
 cargo build "${flag[@]}" -p masthead --quiet
 BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/masthead"
