@@ -7,6 +7,7 @@
 //! the `rss`, `atom_syndication` and `quick-xml` writers, JSON through serde types that follow
 //! each format's specification.
 
+pub mod activitypub;
 pub mod copies;
 pub mod email;
 pub mod feeds;

@@ -52,6 +52,11 @@ pub const ARCHIVE_TABLES: &[&str] = &[
     // Static pages, and the addresses of deleted articles (which answer 410 Gone).
     "pages",
     "gone_articles",
+    // Who follows the outlet and its authors on other servers, and what they were sent.
+    "federation_followers",
+    "federation_objects",
+    "federation_activities",
+    "federation_reactions",
     // Who must not be mailed again goes with the site.
     "suppressions",
     "bounces",
@@ -306,7 +311,9 @@ impl Store {
                 restore_on!(pool);
                 // Identity columns continue after the restored ids.
                 for (dump, columns) in &plans {
-                    if columns.iter().any(|(c, _)| c == "id") && dump.name != "site_settings" {
+                    if columns.iter().any(|(c, k)| c == "id" && *k == Kind::Integer)
+                        && dump.name != "site_settings"
+                    {
                         sqlx::query(&format!(
                             "SELECT setval(pg_get_serial_sequence('{0}', 'id'), COALESCE((SELECT MAX(id) FROM {0}), 0) + 1, false)",
                             dump.name

@@ -1693,6 +1693,11 @@ impl Store {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+            // Followers who were sent it are to be told it is gone (the federation job).
+            sqlx::query("UPDATE federation_objects SET state = 'deleting' WHERE article_id = $1 AND state = 'sent'")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             let n = sqlx::query("DELETE FROM articles WHERE id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
             tx.commit().await?;
             n

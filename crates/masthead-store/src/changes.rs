@@ -59,7 +59,8 @@ impl Store {
     pub async fn prune_announced_changes(&self, before: Timestamp, limit: u32) -> Result<u64> {
         let sql = format!(
             "DELETE FROM article_changes WHERE id IN (SELECT id FROM article_changes \
-             WHERE announced_at IS NOT NULL AND announced_at < $1 ORDER BY announced_at LIMIT {})",
+             WHERE announced_at IS NOT NULL AND announced_at < $1 AND federated_at IS NOT NULL \
+             ORDER BY announced_at LIMIT {})",
             limit.clamp(1, 100_000)
         );
         Ok(

@@ -27,6 +27,7 @@ mod comments;
 mod copies;
 mod drafts;
 mod error;
+mod federation;
 mod imports;
 mod listings;
 mod mail;
@@ -60,6 +61,10 @@ pub use articles::{
     Amendment, ArticleFilter, ImportedCurrent, IndexEntry, ListDetails, Listing, Page, PublishedSpan,
 };
 pub use error::StoreError;
+pub use federation::{
+    Delivery, FEDERATION_LEASE_SECONDS, MAX_INBOX_QUEUE, NewActivity, NewFollower, ReceivedActivity,
+    RemoteActor, RemoteKey, SentObject,
+};
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 
 pub use comments::{CommenterRecord, Moderation, NewMemberComment, QueuedComment};

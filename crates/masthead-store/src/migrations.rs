@@ -50,6 +50,7 @@ const SQLITE: Embedded = &[
     (32, "writing_desk", include_str!("../migrations/sqlite/0032_writing_desk.sql")),
     (33, "pages", include_str!("../migrations/sqlite/0033_pages.sql")),
     (34, "imported_articles", include_str!("../migrations/sqlite/0034_imported_articles.sql")),
+    (35, "federation", include_str!("../migrations/sqlite/0035_federation.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -90,6 +91,7 @@ const POSTGRES: Embedded = &[
     (32, "writing_desk", include_str!("../migrations/postgres/0032_writing_desk.sql")),
     (33, "pages", include_str!("../migrations/postgres/0033_pages.sql")),
     (34, "imported_articles", include_str!("../migrations/postgres/0034_imported_articles.sql")),
+    (35, "federation", include_str!("../migrations/postgres/0035_federation.sql")),
 ];
 
 #[derive(Debug)]

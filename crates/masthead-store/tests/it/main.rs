@@ -15,6 +15,7 @@ mod archive;
 mod comments;
 mod disk_full;
 mod drafts;
+mod federation;
 mod imports;
 mod mail;
 mod members;
@@ -1079,11 +1080,16 @@ async fn every_article_change_is_queued_for_announcement_once(store: Store) {
     // to be announced is never pruned.
     assert_eq!(store.prune_announced_changes(now, 10).await.unwrap(), 0, "announced at `now`, not before");
     let later = at("2026-01-03T00:00:00Z");
+    assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 0, "followers not yet told");
+    let told: Vec<i64> = store.unfederated_changes(10).await.unwrap().iter().map(|(id, _)| *id).collect();
+    store.mark_federated(&told, now).await.unwrap();
     assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 1, "the one announced");
     assert_eq!(store.unannounced_changes(10).await.unwrap().len(), 1, "the released one waits");
     store.set_reuse_policy(one.id, None).await.unwrap();
     let more: Vec<i64> = store.unannounced_changes(10).await.unwrap().iter().map(|(id, _)| *id).collect();
     store.mark_announced(&more, now).await.unwrap();
+    let told: Vec<i64> = store.unfederated_changes(10).await.unwrap().iter().map(|(id, _)| *id).collect();
+    store.mark_federated(&told, now).await.unwrap();
     assert_eq!(store.prune_announced_changes(later, 1).await.unwrap(), 1, "at most the limit");
     assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 1);
     assert_eq!(store.prune_announced_changes(later, 10).await.unwrap(), 0);
