@@ -1,8 +1,10 @@
 //! Signatures on requests between servers, as ActivityPub federation needs them: a request we
 //! send carries our actor's signature, and one we receive is accepted only when it carries the
-//! signature of the key it names, in RFC 9421 HTTP Message Signatures (`rfc9421.rs`). It builds
-//! on `keys.rs` (the only place bytes are signed or checked) and `request.rs` (what any scheme
-//! checks alike); neither of those knows a scheme.
+//! signature of the key it names. Two schemes are in use, and both are written and read here:
+//! RFC 9421 HTTP Message Signatures (`rfc9421.rs`, preferred) and draft-cavage-http-signatures-12
+//! (`cavage.rs`, what Mastodon sends and accepts today). Both build on `keys.rs` (the only place
+//! bytes are signed or checked) and `request.rs` (what both schemes check alike); neither of
+//! those knows a scheme.
 //!
 //! Checking a request takes two steps, because only the request says which key to fetch:
 //! [`key_id`] reads which key claims to have signed it (no cryptography yet), the caller fetches
@@ -14,6 +16,7 @@
 //! It must never hand-roll cryptography: signatures come from `rsa` and `ed25519-dalek`, digests
 //! from `sha2`, structured headers from `sfv`.
 
+mod cavage;
 mod error;
 mod keys;
 mod request;
@@ -28,8 +31,10 @@ use jiff::Timestamp;
 use request::header_values;
 
 /// Signs `request` as `signer` at `now`. Returns the headers to add to the request, with
-/// lower-case names: `content-digest`, `signature-input` and `signature`. A POST always carries
-/// a digest, even of an empty body: Mastodon refuses a POST without one.
+/// lower-case names: `host`, `date` and `digest` as well as `signature` for draft-cavage (the
+/// request must be sent with exactly these), `content-digest`, `signature-input` and
+/// `signature` for RFC 9421. A POST always carries a digest, even of an empty body: Mastodon
+/// refuses a POST without one.
 pub fn sign(
     request: &Outgoing<'_>,
     signer: &Signer<'_>,
@@ -38,19 +43,18 @@ pub fn sign(
 ) -> Result<Vec<(&'static str, String)>, SignatureError> {
     match scheme {
         Scheme::Rfc9421 => rfc9421::sign(request, signer, now),
+        Scheme::Cavage => cavage::sign(request, signer, now),
     }
 }
 
 /// Step one of checking a received request: which key claims to have signed it, so that the
-/// caller can fetch that key. Nothing is proven yet. A `Signature` without `Signature-Input` is
-/// draft-cavage's, not read yet.
+/// caller can fetch that key. Nothing is proven yet. A request with `Signature-Input` is read
+/// as RFC 9421, any other with `Signature` as draft-cavage.
 pub fn key_id(request: &Incoming<'_>) -> Result<Claimed, SignatureError> {
     if header_values(request.headers, "signature-input").next().is_some() {
         Ok(Claimed { key_id: rfc9421::chosen(request)?.key_id, scheme: Scheme::Rfc9421 })
-    } else if header_values(request.headers, "signature").next().is_some() {
-        Err(SignatureError::Unsupported { algorithm: "draft-cavage-http-signatures".into() })
     } else {
-        Err(SignatureError::Missing)
+        Ok(Claimed { key_id: cavage::key_id(request)?, scheme: Scheme::Cavage })
     }
 }
 
@@ -65,6 +69,7 @@ pub fn verify(
 ) -> Result<(), SignatureError> {
     match claimed.scheme {
         Scheme::Rfc9421 => rfc9421::verify(request, &claimed.key_id, key, now),
+        Scheme::Cavage => cavage::verify(request, &claimed.key_id, key, now),
     }
 }
 
@@ -152,7 +157,7 @@ mod tests {
         [("rsa", rsa), ("ed25519", ed25519_key())]
     }
 
-    const SCHEMES: [Scheme; 1] = [Scheme::Rfc9421];
+    const SCHEMES: [Scheme; 2] = [Scheme::Rfc9421, Scheme::Cavage];
 
     #[test]
     fn signed_requests_verify_in_both_schemes_with_both_key_types() {
@@ -197,11 +202,16 @@ mod tests {
     fn a_digest_changed_with_the_body_breaks_the_signature() {
         let key = ed25519_key();
         let body = br#"{"type":"Delete"}"#;
-        let mut sent = send("POST", INBOX, BODY, &key, Scheme::Rfc9421, now());
-        sent.body = body.to_vec();
-        sent.set("content-digest", &format!("sha-256=:{}:", BASE64.encode(Sha256::digest(body))));
-        let result = sent.check(&key.public_key(), now());
-        assert!(matches!(result, Err(SignatureError::BadSignature)), "{result:?}");
+        for (scheme, header, value) in [
+            (Scheme::Rfc9421, "content-digest", format!("sha-256=:{}:", BASE64.encode(Sha256::digest(body)))),
+            (Scheme::Cavage, "digest", format!("SHA-256={}", BASE64.encode(Sha256::digest(body)))),
+        ] {
+            let mut sent = send("POST", INBOX, BODY, &key, scheme, now());
+            sent.body = body.to_vec();
+            sent.set(header, &value);
+            let result = sent.check(&key.public_key(), now());
+            assert!(matches!(result, Err(SignatureError::BadSignature)), "{scheme:?}: {result:?}");
+        }
     }
 
     #[test]
@@ -237,11 +247,16 @@ mod tests {
     #[test]
     fn a_request_signed_for_another_host_is_refused() {
         let key = ed25519_key();
-        // RFC 9421 signs the whole target URI, which the web edge builds from the Host it received.
-        let mut sent = send("POST", INBOX, BODY, &key, Scheme::Rfc9421, now());
-        sent.target_uri = INBOX.replace("mastodon.example", "other.example");
-        let result = sent.check(&key.public_key(), now());
-        assert!(matches!(result, Err(SignatureError::BadSignature)), "{result:?}");
+        // draft-cavage signs the Host header; RFC 9421 signs the whole target URI, which the web
+        // edge builds from the Host it received.
+        let mut cavage = send("POST", INBOX, BODY, &key, Scheme::Cavage, now());
+        cavage.set("host", "other.example");
+        let mut rfc9421 = send("POST", INBOX, BODY, &key, Scheme::Rfc9421, now());
+        rfc9421.target_uri = INBOX.replace("mastodon.example", "other.example");
+        for sent in [cavage, rfc9421] {
+            let result = sent.check(&key.public_key(), now());
+            assert!(matches!(result, Err(SignatureError::BadSignature)), "{result:?}");
+        }
     }
 
     #[test]

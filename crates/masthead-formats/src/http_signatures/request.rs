@@ -22,11 +22,13 @@ pub struct Signer<'a> {
     pub key: &'a PrivateKey,
 }
 
-/// The signature schemes servers use.
+/// The two signature schemes servers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scheme {
     /// RFC 9421 HTTP Message Signatures: `Signature-Input` and `Signature`, `Content-Digest`.
     Rfc9421,
+    /// draft-cavage-http-signatures-12: one `Signature` header, `Digest`, `Date`.
+    Cavage,
 }
 
 /// What to sign: the method, the absolute URL the request goes to, and its body (empty for GET).
