@@ -1,6 +1,7 @@
 //! What Masthead hands to machines: feeds (RSS 2.0, Atom, JSON Feed 1.1), IPTC ninjs 2.2,
 //! schema.org `NewsArticle` JSON-LD, sitemaps and `robots.txt`; and what it reads from partners'
-//! feeds ([`ingest`]).
+//! feeds ([`ingest`]); and the signatures on requests to and from other servers
+//! ([`http_signatures`]).
 //!
 //! Pure functions from domain types to documents. No IO, no HTTP: the web crate serves what
 //! this crate writes, and a static export can write the same bytes to files. XML goes through
@@ -11,6 +12,7 @@ pub mod activitypub;
 pub mod copies;
 pub mod email;
 pub mod feeds;
+pub mod http_signatures;
 pub mod ingest;
 pub mod jsonld;
 pub mod ninjs;
