@@ -108,6 +108,25 @@ static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     b
 });
 
+/// A reply written on another server (HTML), kept as members' comments are: the same few
+/// elements, links `nofollow ugc`, at most [`MAX_COMMENT_CHARS`] characters of text. Mentions
+/// and hashtags stay as the links they are.
+pub fn sanitize_remote_comment(html: &str) -> Result<String, CommentRefusal> {
+    if html.len() > MAX_COMMENT_CHARS * 8 {
+        return Err(CommentRefusal::TooLong { chars: html.chars().count(), limit: MAX_COMMENT_CHARS });
+    }
+    let clean = SANITIZER.clean(html).to_string();
+    let text: String = ammonia::Builder::empty().clean(&clean).to_string();
+    let chars = text.trim().chars().count();
+    if chars == 0 {
+        return Err(CommentRefusal::Empty);
+    }
+    if chars > MAX_COMMENT_CHARS {
+        return Err(CommentRefusal::TooLong { chars, limit: MAX_COMMENT_CHARS });
+    }
+    Ok(clean)
+}
+
 /// Renders a member's comment: Markdown with emphasis, code, quotes, lists and links; any HTML
 /// typed is shown as text, images as their description, headings and tables as paragraphs.
 pub fn render_comment(source: &str) -> Result<RenderedComment, CommentRefusal> {
@@ -166,6 +185,22 @@ pub fn held_word<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reply_from_another_server_keeps_only_what_comments_may_hold() {
+        let clean = sanitize_remote_comment(
+            r#"<p><span class="h-card"><a href="https://news.example/ap/outlet" class="u-url mention">@<span>meridian</span></a></span> Good piece<script>alert(1)</script><img src=x onerror=y></p>"#,
+        )
+        .unwrap();
+        assert!(
+            clean.contains(
+                r#"<a href="https://news.example/ap/outlet" rel="nofollow ugc noopener">@meridian</a>"#
+            ),
+            "{clean}"
+        );
+        assert!(!clean.contains("script") && !clean.contains("img") && !clean.contains("class"));
+        assert_eq!(sanitize_remote_comment("<p> </p>"), Err(CommentRefusal::Empty));
+    }
 
     #[test]
     fn markdown_subset_renders_and_everything_else_is_text() {

@@ -63,6 +63,12 @@ pub struct Site {
     pub footer_links: Vec<SiteLink>,
     /// What the home page leads with; an empty one is the newest articles, as they come.
     pub front_page: FrontPage,
+    /// The outlet's name on the fediverse (`@<name>@<host>`); empty for one made from the
+    /// title ([`Site::fediverse_username`]).
+    pub fediverse_username: String,
+    /// Servers (`social.example`) and accounts (their addresses) whose follows and replies are
+    /// refused.
+    pub fediverse_blocked: Vec<String>,
 }
 
 /// A link of the site's menu or footer: a label and an address on this site (`/about`) or
@@ -115,6 +121,29 @@ pub fn is_accent_color(color: &str) -> bool {
 }
 
 impl Site {
+    /// The outlet's name on the fediverse: the one set, or the title's slug without a leading
+    /// "the" ("The Meridian" → "meridian").
+    pub fn fediverse_username(&self) -> String {
+        if !self.fediverse_username.is_empty() {
+            return self.fediverse_username.clone();
+        }
+        let slug = crate::Slug::from_title(&self.title).map(|s| s.to_string()).unwrap_or_default();
+        let name = slug.strip_prefix("the-").unwrap_or(&slug);
+        if name.is_empty() { "news".into() } else { name.to_string() }
+    }
+
+    /// Whether the account `actor` (an address) or its server is blocked.
+    pub fn fediverse_blocks(&self, actor: &str) -> bool {
+        let host = url::Url::parse(actor).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        self.fediverse_blocked.iter().any(|b| {
+            let b = b.trim();
+            b == actor
+                || host.as_deref().is_some_and(|h| {
+                    h.eq_ignore_ascii_case(b) || h.ends_with(&format!(".{}", b.to_ascii_lowercase()))
+                })
+        })
+    }
+
     /// The logo's absolute address, if there is one.
     pub fn logo_url(&self) -> Option<String> {
         match self.logo.trim() {
@@ -154,6 +183,8 @@ impl Default for Site {
             menu: Vec::new(),
             footer_links: Vec::new(),
             front_page: FrontPage::default(),
+            fediverse_username: String::new(),
+            fediverse_blocked: Vec::new(),
         }
     }
 }

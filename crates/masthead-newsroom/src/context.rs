@@ -33,6 +33,7 @@ struct Inner {
     passwords: PasswordChecks,
     signer: OnceLock<Signer>,
     email_theme: OnceLock<Arc<EmailTheme>>,
+    federation_keys: crate::federation::KeyRing,
 }
 
 impl Newsroom {
@@ -51,6 +52,7 @@ impl Newsroom {
                 passwords,
                 signer: OnceLock::new(),
                 email_theme: OnceLock::new(),
+                federation_keys: crate::federation::KeyRing::default(),
             }),
         }
     }
@@ -76,6 +78,11 @@ impl Newsroom {
     /// (`republications::flush_views`).
     pub fn views(&self) -> &ViewCounter {
         &self.inner.views
+    }
+
+    /// The federation keys made or read on this node.
+    pub(crate) fn federation_keys(&self) -> &crate::federation::KeyRing {
+        &self.inner.federation_keys
     }
 
     /// Where rendering and image work waits for a blocking thread.

@@ -44,10 +44,16 @@ pub enum Job {
     /// Known republished copies are fetched politely and judged (`copies::check_due`, each
     /// check claimed first).
     CheckCopies,
+    /// Activities other servers sent are checked and done (`federation::process_received`),
+    /// and article changes become activities for followers (`federation::federate_changes`).
+    Federate,
+    /// Activities are delivered to followers' servers (`federation::deliver_due`, claimed a
+    /// few per server).
+    DeliverActivities,
 }
 
 impl Job {
-    pub const ALL: [Job; 9] = [
+    pub const ALL: [Job; 11] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
@@ -57,9 +63,11 @@ impl Job {
         Job::CheckOriginals,
         Job::TellRepublishers,
         Job::CheckCopies,
+        Job::Federate,
+        Job::DeliverActivities,
     ];
     /// The jobs that share work claimed in the database: what `masthead jobs` runs.
-    pub const SHARED: [Job; 8] = [
+    pub const SHARED: [Job; 10] = [
         Job::PublishScheduled,
         Job::PollSources,
         Job::AnnounceChanges,
@@ -68,6 +76,8 @@ impl Job {
         Job::CheckOriginals,
         Job::TellRepublishers,
         Job::CheckCopies,
+        Job::Federate,
+        Job::DeliverActivities,
     ];
 
     /// The name in logs and on the command line.
@@ -82,13 +92,15 @@ impl Job {
             Job::CheckOriginals => "check-originals",
             Job::TellRepublishers => "tell-republishers",
             Job::CheckCopies => "check-copies",
+            Job::Federate => "federate",
+            Job::DeliverActivities => "deliver-activities",
         }
     }
 
     /// How long the runner waits between turns.
     pub fn interval(self) -> Duration {
         Duration::from_secs(match self {
-            Job::SendNewsletters => 2,
+            Job::SendNewsletters | Job::Federate | Job::DeliverActivities => 2,
             Job::FlushViews => 5,
             Job::PublishScheduled | Job::AnnounceChanges | Job::TellRepublishers => 10,
             Job::PollSources | Job::CheckWebmentions => 30,
@@ -127,6 +139,14 @@ impl Job {
             }
             Job::TellRepublishers => crate::republishers::tell_due(newsroom).await,
             Job::CheckCopies => Ok(crate::copies::check_due(newsroom, Timestamp::now()).await?.len()),
+            Job::Federate => {
+                let received = crate::federation::process_received(newsroom, Timestamp::now()).await?;
+                Ok(received + crate::federation::federate_changes(newsroom, Timestamp::now()).await?)
+            }
+            Job::DeliverActivities => {
+                let done = crate::federation::deliver_due(newsroom, Timestamp::now()).await?;
+                Ok(done.sent + done.retried + done.given_up)
+            }
             Job::SendNewsletters => {
                 let digests = crate::digests::make_due(newsroom, Timestamp::now()).await?;
                 // A turn is bounded, so that a stop waits for at most this long.

@@ -18,6 +18,7 @@ pub mod copies;
 pub mod digests;
 pub mod dkim;
 pub mod error;
+pub mod federation;
 pub mod files;
 pub mod images;
 pub mod import;

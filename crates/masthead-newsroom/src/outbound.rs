@@ -194,6 +194,44 @@ impl Outbound {
         Ok(())
     }
 
+    /// POSTs `body` to `url` with the headers given (a signature's, made for exactly this
+    /// body and address) and answers the status, whatever it is (the body is not read).
+    pub async fn post_with(
+        &self,
+        url: &Url,
+        content_type: &str,
+        headers: &[(&'static str, String)],
+        body: Vec<u8>,
+    ) -> Result<u16, FetchError> {
+        check_address(url, self.allow_private)?;
+        let mut request =
+            self.client.post(url.clone()).header(reqwest::header::CONTENT_TYPE, content_type).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.map_err(describe)?;
+        Ok(response.status().as_u16())
+    }
+
+    /// GETs `url` with the headers given (a signature's) and answers the status and body,
+    /// whatever the status, with the same limits as every fetch.
+    pub async fn get_with(
+        &self,
+        url: &Url,
+        accept: &str,
+        headers: &[(&'static str, String)],
+    ) -> Result<(u16, Vec<u8>), FetchError> {
+        check_address(url, self.allow_private)?;
+        let mut request = self.client.get(url.clone()).header(reqwest::header::ACCEPT, accept);
+        for (name, value) in headers {
+            request = request.header(*name, value);
+        }
+        let response = request.send().await.map_err(describe)?;
+        let status = response.status().as_u16();
+        let (_, bytes) = self.read_any(response).await?;
+        Ok((status, bytes))
+    }
+
     /// POSTs a form to `url` and succeeds on any 2xx answer (the body is not read).
     pub async fn post_form(&self, url: &Url, fields: &[(&str, &str)]) -> Result<(), FetchError> {
         check_address(url, self.allow_private)?;

@@ -37,6 +37,8 @@ const NAMES: &[&str] = &[
     "comments_close_after_days",
     "comments_held_words",
     "comments_notify_authors",
+    "fediverse_username",
+    "fediverse_blocked",
 ];
 
 /// The settings, for anyone on staff.
@@ -217,6 +219,23 @@ fn check(site: &Site) -> Outcome<()> {
         && masthead_core::AbsoluteUrl::try_from(hub.clone()).is_err()
     {
         return Err(Failure::invalid("websub_hub", "The WebSub hub must be an http or https address."));
+    }
+    let name = &site.fediverse_username;
+    let name_ok = name.len() <= 30
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.'))
+        && !name.starts_with(['-', '.'])
+        && !name.ends_with(['-', '.']);
+    if !name_ok {
+        return Err(Failure::invalid(
+            "fediverse_username",
+            "The fediverse name is up to 30 lower-case letters, digits, _, - and . (not first or last).",
+        ));
+    }
+    if site.fediverse_blocked.iter().any(|b| b.len() > 500 || b.chars().any(char::is_whitespace)) {
+        return Err(Failure::invalid(
+            "fediverse_blocked",
+            "Each blocked line is one server (social.example) or one account's address.",
+        ));
     }
     Ok(())
 }

@@ -742,12 +742,13 @@ impl Store {
             .execute(pool)
             .await?;
         });
+        self.changed(crate::notify::article_keys(article_id, &[], &[])).await;
         Ok(())
     }
 
     /// Takes back the like or boost `activity_id` of `actor` (an Undo). Returns the article.
     pub async fn remove_reaction(&self, actor: &str, activity_id: &str) -> Result<Option<i64>> {
-        Ok(on_db!(self, pool => {
+        let article: Option<i64> = on_db!(self, pool => {
             sqlx::query_scalar(
                 "DELETE FROM federation_reactions WHERE actor = $1 AND activity_id = $2 RETURNING article_id",
             )
@@ -755,7 +756,11 @@ impl Store {
             .bind(activity_id)
             .fetch_optional(pool)
             .await?
-        }))
+        });
+        if let Some(id) = article {
+            self.changed(crate::notify::article_keys(id, &[], &[])).await;
+        }
+        Ok(article)
     }
 
     /// (likes, boosts) of an article from other servers.
@@ -769,6 +774,52 @@ impl Store {
             .bind(article_id)
             .fetch_one(pool)
             .await?
+        }))
+    }
+}
+
+impl Store {
+    /// Deletes the comment that came from elsewhere as `source_key`, if `author_url` (the
+    /// account that wrote it) is the one asking. Returns its article.
+    pub async fn delete_remote_comment(&self, source_key: &str, author_url: &str) -> Result<Option<i64>> {
+        let article: Option<i64> = on_db!(self, pool => {
+            sqlx::query_scalar("DELETE FROM comments WHERE source_key = $1 AND author_url = $2 RETURNING article_id")
+                .bind(source_key)
+                .bind(author_url)
+                .fetch_optional(pool)
+                .await?
+        });
+        if let Some(id) = article {
+            self.changed(crate::notify::article_keys(id, &[], &[])).await;
+        }
+        Ok(article)
+    }
+
+    /// Forgets the Create and Update activities of an article (it is gone: the outbox no longer
+    /// lists it) and the deliveries of them still waiting. Returns which of our actors sent them.
+    pub async fn forget_article_activities(&self, article_id: i64) -> Result<Vec<String>> {
+        Ok(on_db!(self, pool => {
+            let mut tx = pool.begin().await?;
+            let actors: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT actor FROM federation_activities WHERE article_id = $1 AND kind IN ('Create', 'Update') \
+                 ORDER BY actor",
+            )
+            .bind(article_id)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM federation_deliveries WHERE activity_id IN (SELECT id FROM federation_activities \
+                 WHERE article_id = $1 AND kind IN ('Create', 'Update'))",
+            )
+            .bind(article_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM federation_activities WHERE article_id = $1 AND kind IN ('Create', 'Update')")
+                .bind(article_id)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            actors
         }))
     }
 }

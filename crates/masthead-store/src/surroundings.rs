@@ -24,6 +24,9 @@ pub struct Surroundings {
     pub comments_closed: bool,
     /// As [`Store::webmentions`]: newest first.
     pub mentions: Vec<Webmention>,
+    /// Likes and boosts from other servers, as [`Store::reaction_counts`].
+    pub likes: i64,
+    pub boosts: i64,
 }
 
 #[derive(serde::Deserialize)]
@@ -82,7 +85,9 @@ pub(crate) fn columns(postgres: bool, id: &str) -> String {
     format!(
         "{related} AS around_related, {comments} AS around_comments, \
          (SELECT COUNT(*) FROM comments_closed cc WHERE cc.article_id = {id}) AS around_closed, \
-         {mentions} AS around_mentions"
+         {mentions} AS around_mentions, \
+         (SELECT COUNT(*) FROM federation_reactions fr WHERE fr.article_id = {id} AND fr.kind = 'like') AS around_likes, \
+         (SELECT COUNT(*) FROM federation_reactions fr WHERE fr.article_id = {id} AND fr.kind = 'announce') AS around_boosts"
     )
 }
 
@@ -91,8 +96,8 @@ static SQLITE: std::sync::LazyLock<String> =
 static POSTGRES: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| format!("SELECT {}", columns(true, "$1")));
 
-/// The four columns as read, JSON arrays and a count.
-pub(crate) type Around = (Option<String>, Option<String>, i64, Option<String>);
+/// The columns as read: JSON arrays and counts.
+pub(crate) type Around = (Option<String>, Option<String>, i64, Option<String>, i64, i64);
 
 /// The four columns of a row read with [`columns`].
 pub(crate) fn around<'r, R: sqlx::Row>(row: &'r R) -> std::result::Result<Around, sqlx::Error>
@@ -106,6 +111,8 @@ where
         row.try_get("around_comments")?,
         row.try_get("around_closed")?,
         row.try_get("around_mentions")?,
+        row.try_get("around_likes")?,
+        row.try_get("around_boosts")?,
     ))
 }
 
@@ -126,7 +133,7 @@ impl Store {
 /// What the four columns read for article `article_id` say.
 pub(crate) fn surroundings(
     article_id: i64,
-    (related, comments, closed, mentions): Around,
+    (related, comments, closed, mentions, likes, boosts): Around,
 ) -> Result<Surroundings> {
     let related =
         json_rows::<RelatedJson>(&format!("the related articles of article {article_id}"), related)?
@@ -149,5 +156,5 @@ pub(crate) fn surroundings(
         .into_iter()
         .map(WebmentionRow::into_webmention)
         .collect::<Result<_>>()?;
-    Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions })
+    Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions, likes, boosts })
 }

@@ -21,6 +21,7 @@ mod admin;
 pub mod api;
 mod documents;
 pub mod export;
+mod federation;
 pub mod http;
 mod paths;
 mod public;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(public::members_router())
         .merge(syndication::router())
+        .merge(federation::router())
         .merge(admin::router())
         .merge(api::router())
         .merge(http::health::router())

@@ -31,6 +31,7 @@ struct Inner {
     beacon_limits: AddressLimits,
     reader_limits: AddressLimits,
     search_limits: AddressLimits,
+    federation_limits: AddressLimits,
     metrics: Arc<Metrics>,
 }
 
@@ -50,6 +51,10 @@ pub const READER_CLIENTS: usize = 50_000;
 pub const SEARCH_BURST: u32 = 30;
 pub const SEARCH_REFILL: std::time::Duration = std::time::Duration::from_millis(500);
 pub const SEARCH_CLIENTS: usize = 50_000;
+/// Activities one sending address may post at once (a busy server delivering to our inboxes),
+/// then one more per [`FEDERATION_REFILL`].
+pub const FEDERATION_BURST: u32 = 300;
+pub const FEDERATION_REFILL: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl AppState {
     /// `page_size` is the number of articles per page ([`DEFAULT_PAGE_SIZE`] unless a test
@@ -68,6 +73,7 @@ impl AppState {
         let beacon_limits = AddressLimits::new(BEACON_BURST, BEACON_REFILL, BEACON_CLIENTS);
         let reader_limits = AddressLimits::new(READER_BURST, READER_REFILL, READER_CLIENTS);
         let search_limits = AddressLimits::new(SEARCH_BURST, SEARCH_REFILL, SEARCH_CLIENTS);
+        let federation_limits = AddressLimits::new(FEDERATION_BURST, FEDERATION_REFILL, SEARCH_CLIENTS);
         AppState {
             inner: Arc::new(Inner {
                 newsroom,
@@ -77,6 +83,7 @@ impl AppState {
                 beacon_limits,
                 reader_limits,
                 search_limits,
+                federation_limits,
                 metrics: Arc::new(Metrics::default()),
             }),
         }
@@ -110,6 +117,11 @@ impl AppState {
     /// How many readers' forms each client address may post.
     pub fn reader_limits(&self) -> &AddressLimits {
         &self.inner.reader_limits
+    }
+
+    /// How many activities each sending address may post to our inboxes.
+    pub fn federation_limits(&self) -> &AddressLimits {
+        &self.inner.federation_limits
     }
 
     /// How many searches each client address may make.

@@ -385,6 +385,8 @@ pub struct ArticleMeta {
     pub json_ld: String,
     pub noindex: bool,
     pub ninjs: String,
+    /// The article as an ActivityPub object, for servers that look it up by its page.
+    pub activitypub: String,
 }
 
 /// What a list page (the home page, an archive) tells machines in its `<head>`: Open Graph,
@@ -460,6 +462,7 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
         json_ld: masthead_formats::jsonld::to_script_text(&masthead_formats::jsonld::news_article(site, a)),
         noindex: a.provenance.is_republished() && site.noindex_republished.contains(&policy),
         ninjs: masthead_formats::ninjs::ninjs_path(a),
+        activitypub: masthead_formats::activitypub::object_id(site, a.id),
     }
 }
 

@@ -331,13 +331,48 @@ async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(stor
         .await
         .unwrap();
 
+    store
+        .add_reaction(
+            post.id,
+            "https://s.example/u/1",
+            "like",
+            "https://s.example/l/1",
+            at("2026-03-06T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    store
+        .add_reaction(
+            post.id,
+            "https://s.example/u/2",
+            "like",
+            "https://s.example/l/2",
+            at("2026-03-06T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+    store
+        .add_reaction(
+            post.id,
+            "https://s.example/u/2",
+            "announce",
+            "https://s.example/b/2",
+            at("2026-03-06T09:00:00Z"),
+        )
+        .await
+        .unwrap();
+
     let around = store.article_surroundings(post.id).await.unwrap();
+    let (likes, boosts) = store.reaction_counts(post.id).await.unwrap();
     let each = Surroundings {
         related: store.related(post.id).await.unwrap(),
         comments: store.shown_comments(post.id).await.unwrap(),
         comments_closed: store.comments_closed(post.id).await.unwrap(),
         mentions: store.webmentions(post.id).await.unwrap(),
+        likes,
+        boosts,
     };
+    assert_eq!((around.likes, around.boosts), (2, 1));
     assert_eq!(around, each);
     // The page's one statement: the article as read alone, and the same surroundings.
     let (article, with_it) = store.article_page(&post.slug).await.unwrap();

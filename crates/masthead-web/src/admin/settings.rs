@@ -35,6 +35,11 @@ const TEXTS: &[(&str, &str, bool)] = &[
     ("membership_call", "Membership call", true),
     ("disclaimer", "Disclaimer", true),
     ("fair_use_notice", "Fair-use notice", true),
+    (
+        "fediverse_username",
+        "The outlet's name on the fediverse (@name@this-host; empty for one made from the site name)",
+        false,
+    ),
 ];
 
 /// The checkboxes: sent when ticked, absent when not.
@@ -58,6 +63,7 @@ fn text_of(site: &Site, name: &str) -> String {
         "membership_call" => site.membership_call.clone(),
         "disclaimer" => site.disclaimer.clone(),
         "fair_use_notice" => site.fair_use_notice.clone(),
+        "fediverse_username" => site.fediverse_username.clone(),
         _ => String::new(),
     }
 }
@@ -124,6 +130,7 @@ fn render(
         comments_notify_authors => switch("comments_notify_authors", site.comments_notify_authors),
         close_after => sent.and_then(|p| posted(p, "comments_close_after_days")).unwrap_or_else(|| site.comments_close_after_days.to_string()),
         held_words => sent.and_then(|p| posted(p, "comments_held_words")).unwrap_or_else(|| site.comments_held_words.join("\n")),
+        fediverse_blocked => sent.and_then(|p| posted(p, "fediverse_blocked")).unwrap_or_else(|| site.fediverse_blocked.join("\n")),
         error => error, notice => notice },
     )
 }
@@ -158,14 +165,16 @@ pub(crate) async fn save(
         let value = days.parse::<u32>().map(Value::from).unwrap_or(Value::String(days));
         changes.insert("comments_close_after_days".into(), value);
     }
-    if let Some(words) = posted(&pairs, "comments_held_words") {
-        let words: Vec<Value> = words
-            .lines()
-            .map(str::trim)
-            .filter(|w| !w.is_empty())
-            .map(|w| Value::String(w.to_owned()))
-            .collect();
-        changes.insert("comments_held_words".into(), Value::Array(words));
+    for name in ["comments_held_words", "fediverse_blocked"] {
+        if let Some(lines) = posted(&pairs, name) {
+            let lines: Vec<Value> = lines
+                .lines()
+                .map(str::trim)
+                .filter(|w| !w.is_empty())
+                .map(|w| Value::String(w.to_owned()))
+                .collect();
+            changes.insert(name.into(), Value::Array(lines));
+        }
     }
     match settings::change(state.newsroom(), &staff.user, &changes).await {
         Ok(site) => render(&state, &staff, &site, None, StatusCode::OK, None, Some("Saved.")),

@@ -83,6 +83,8 @@ pub(crate) struct Conversation {
     closed: Option<&'static str>,
     mentions: Vec<MentionView>,
     republished_by: Vec<MentionView>,
+    /// "On the fediverse: 3 likes and 1 boost", when there are any.
+    fediverse: Option<String>,
     max_chars: usize,
 }
 
@@ -93,6 +95,7 @@ pub(crate) fn conversation(
     shown: &[masthead_core::Comment],
     closed_by_newsroom: bool,
     mentions: &[masthead_core::Webmention],
+    (likes, boosts): (i64, i64),
 ) -> Conversation {
     let zone = &article.time_zone;
     // Answers by the comment they answer, oldest first as the store gives them: one pass,
@@ -135,8 +138,21 @@ pub(crate) fn conversation(
         closed: comments::closed_because(site, article, closed_by_newsroom, Timestamp::now()),
         mentions: verified(MentionKind::Mention),
         republished_by: verified(MentionKind::Republication),
+        fediverse: fediverse_counts(likes, boosts),
         max_chars: MAX_COMMENT_CHARS,
     }
+}
+
+/// Likes and boosts from other servers in a sentence; none when there are none.
+fn fediverse_counts(likes: i64, boosts: i64) -> Option<String> {
+    let count = |n: i64, one: &str, many: &str| match n {
+        0 => None,
+        1 => Some(format!("1 {one}")),
+        n => Some(format!("{n} {many}")),
+    };
+    let parts: Vec<String> =
+        [count(likes, "like", "likes"), count(boosts, "boost", "boosts")].into_iter().flatten().collect();
+    (!parts.is_empty()).then(|| format!("On the fediverse: {}.", parts.join(" and ")))
 }
 
 /// The form again, with what the reader typed and what to correct.

@@ -440,6 +440,7 @@ async fn article_page(
         &around.comments,
         around.comments_closed,
         &around.mentions,
+        (around.likes, around.boosts),
     );
     let view = ArticlePage {
         chrome: chrome(state, &site, None).await?,

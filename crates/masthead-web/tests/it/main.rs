@@ -7,6 +7,7 @@ mod comments;
 mod corrections;
 mod desk;
 mod export;
+mod federation;
 mod front;
 mod harness;
 mod health;

@@ -1,0 +1,430 @@
+//! What other servers send. `receive` (while the request waits) reads the activity and its
+//! signature's key id, refuses what is plainly wrong (no signature, not JSON, a blocked
+//! server, too large) and keeps the rest; `process_received` (a job) fetches the signer's key
+//! when it is not known, checks the signature, that the key belongs to the activity's actor
+//! and that the activity comes from the actor's own server, then does what it says:
+//! - `Follow` of one of our actors: the follower is kept and answered `Accept` (`Reject` when
+//!   blocked); `Undo` of it: forgotten;
+//! - a `Create` of a reply to one of our articles: a comment held for the newsroom, its writer
+//!   named and linked; `Update` of it: the comment's text again; `Delete`: the comment goes;
+//! - `Like` and `Announce` of an article: counted; `Undo`: taken back;
+//! - `Delete` of an account: it no longer follows us.
+//!
+//! Documents are read as plain JSON; nothing is expanded from the network.
+
+use jiff::{SignedDuration, Timestamp};
+use masthead_core::Site;
+use masthead_formats::activitypub::{self as ap, Activity, ActorKey, MEDIA_TYPE};
+use masthead_formats::http_signatures::{self as sig, Scheme};
+use masthead_store::{NewComment, NewFollower, ReceivedActivity, RemoteActor, RemoteKey};
+use serde_json::Value;
+use url::Url;
+
+use super::delivery::signed_headers;
+use crate::context::Newsroom;
+use crate::error::{Failure, Outcome};
+
+/// The largest activity taken.
+pub const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
+/// Activities checked in one turn.
+const PER_TURN: u32 = 100;
+/// How long a fetched key is trusted before it is fetched again.
+const KEY_FRESH_FOR: SignedDuration = SignedDuration::from_hours(24);
+/// How many times an activity whose key could not be fetched is tried.
+const MAX_ATTEMPTS: i64 = 5;
+
+/// What `receive` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Kept, to be checked and done shortly (202).
+    Queued,
+    /// From an account we do not hear from (or about nothing we have): taken and dropped.
+    Ignored,
+}
+
+/// Takes an activity posted to one of our inboxes (`shared`, `outlet`, `author:<id>`), at the
+/// absolute address `target`, with the request's headers (names in lower case).
+pub async fn receive(
+    newsroom: &Newsroom,
+    inbox: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    now: Timestamp,
+) -> Outcome<Received> {
+    if body.len() > MAX_ACTIVITY_BYTES {
+        return Err(Failure::Invalid { field: "body", message: "the activity is too large".into() });
+    }
+    let activity: Activity = serde_json::from_slice(body).map_err(|e| Failure::Invalid {
+        field: "body",
+        message: format!("the activity could not be read: {e}"),
+    })?;
+    let incoming = sig::Incoming { method: "POST", target_uri: target, headers, body };
+    sig::key_id(&incoming).map_err(|e| Failure::Forbidden(format!("the request is not signed: {e}")))?;
+    let actor = activity.actor.id().unwrap_or_default();
+    if !ap::is_http(actor) {
+        return Err(Failure::Invalid { field: "actor", message: "the activity names no actor".into() });
+    }
+    let site = newsroom.store().site().await?;
+    if site.fediverse_blocks(actor) {
+        return Ok(Received::Ignored);
+    }
+    let headers = serde_json::to_string(headers).map_err(|e| Failure::Internal(e.to_string()))?;
+    let body = std::str::from_utf8(body)
+        .map_err(|_| Failure::Invalid { field: "body", message: "the activity is not UTF-8".into() })?;
+    match newsroom.store().queue_received(inbox, target, &headers, body, now).await? {
+        Some(_) => Ok(Received::Queued),
+        None => Err(Failure::Unavailable("too many activities are waiting to be checked".into())),
+    }
+}
+
+/// One turn: checks and does the activities received. Returns how many were taken.
+pub async fn process_received(newsroom: &Newsroom, now: Timestamp) -> Outcome<usize> {
+    let store = newsroom.store();
+    let claimed = store.claim_received(PER_TURN, now).await?;
+    let count = claimed.len();
+    for item in claimed {
+        match check(newsroom, &item, now).await {
+            Ok(Checked::Verified(activity, raw)) => {
+                if let Err(e) = act(newsroom, &activity, &raw, now).await {
+                    tracing::info!(activity = %activity.id, error = %e, "an activity could not be done");
+                }
+                store.forget_received(item.id).await?;
+            }
+            Ok(Checked::Refused(reason)) => {
+                tracing::info!(inbox = %item.inbox, %reason, "an activity was refused");
+                store.forget_received(item.id).await?;
+            }
+            Ok(Checked::KeyUnreachable(reason)) if item.attempts < MAX_ATTEMPTS => {
+                let wait = SignedDuration::from_secs(30 * (1 << item.attempts.clamp(0, 10)));
+                tracing::debug!(%reason, "a signer's key could not be fetched; trying again");
+                store.retry_received(item.id, now + wait).await?;
+            }
+            Ok(Checked::KeyUnreachable(reason)) => {
+                tracing::info!(%reason, "an activity was dropped: its signer's key could not be fetched");
+                store.forget_received(item.id).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(count)
+}
+
+enum Checked {
+    Verified(Activity, Value),
+    Refused(String),
+    KeyUnreachable(String),
+}
+
+async fn check(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> Outcome<Checked> {
+    let headers: Vec<(String, String)> = match serde_json::from_str(&item.headers) {
+        Ok(h) => h,
+        Err(e) => return Ok(Checked::Refused(format!("headers unreadable: {e}"))),
+    };
+    let raw: Value = match serde_json::from_str(&item.body) {
+        Ok(v) => v,
+        Err(e) => return Ok(Checked::Refused(format!("not JSON: {e}"))),
+    };
+    let activity: Activity = match serde_json::from_value(raw.clone()) {
+        Ok(a) => a,
+        Err(e) => return Ok(Checked::Refused(format!("not an activity: {e}"))),
+    };
+    let incoming = sig::Incoming {
+        method: "POST",
+        target_uri: &item.target,
+        headers: &headers,
+        body: item.body.as_bytes(),
+    };
+    let claimed = match sig::key_id(&incoming) {
+        Ok(c) => c,
+        Err(e) => return Ok(Checked::Refused(e.to_string())),
+    };
+    let actor = activity.actor.id().unwrap_or_default().to_string();
+    // The activity must come from its actor's server, and say so of itself.
+    if ap::origin_of(&actor).is_none() || ap::origin_of(&actor) != ap::origin_of(&activity.id) {
+        return Ok(Checked::Refused(format!(
+            "the activity {} is not from its actor's server ({actor})",
+            activity.id
+        )));
+    }
+    // When the signature was made more than an hour ago, a key fetched now cannot help.
+    let mut key = match newsroom.store().remote_key(&claimed.key_id).await? {
+        Some(k) if now.duration_since(k.fetched_at) < KEY_FRESH_FOR => Some(k),
+        _ => None,
+    };
+    for fresh in [false, true] {
+        if key.is_none() || fresh {
+            key = match fetch_key(newsroom, &claimed.key_id, now).await {
+                Ok(k) => Some(k),
+                Err(KeyFetch::Unreachable(reason)) => return Ok(Checked::KeyUnreachable(reason)),
+                Err(KeyFetch::Refused(reason)) => return Ok(Checked::Refused(reason)),
+            };
+        }
+        let Some(k) = &key else { continue };
+        if k.actor != actor {
+            return Ok(Checked::Refused(format!(
+                "the key {} belongs to {}, not to {actor}",
+                k.key_id, k.actor
+            )));
+        }
+        let public = match parse_key(&k.public_key) {
+            Ok(p) => p,
+            Err(e) => return Ok(Checked::Refused(format!("the key {} is unreadable: {e}", k.key_id))),
+        };
+        match sig::verify(&incoming, &claimed, &public, now) {
+            Ok(()) => return Ok(Checked::Verified(activity, raw)),
+            // The key may have changed since we fetched it: fetch it once more.
+            Err(sig::SignatureError::BadSignature) if !fresh => continue,
+            Err(e) => return Ok(Checked::Refused(format!("the signature does not hold: {e}"))),
+        }
+    }
+    Ok(Checked::Refused("the signature does not hold".into()))
+}
+
+fn parse_key(text: &str) -> Result<sig::PublicKey, sig::SignatureError> {
+    if text.starts_with('z') { sig::PublicKey::from_multibase(text) } else { sig::PublicKey::from_pem(text) }
+}
+
+enum KeyFetch {
+    Unreachable(String),
+    Refused(String),
+}
+
+/// Fetches the document a key id names (the actor's, or the key's own that names its owner),
+/// keeps the actor and its keys, and returns the key.
+async fn fetch_key(newsroom: &Newsroom, key_id: &str, now: Timestamp) -> Result<RemoteKey, KeyFetch> {
+    let url = Url::parse(key_id)
+        .map_err(|_| KeyFetch::Refused(format!("the key id {key_id} is not an address")))?;
+    let doc = fetch_document(newsroom, &url, now).await?;
+    let owner = doc.get("owner").or_else(|| doc.get("controller")).and_then(Value::as_str);
+    let actor_doc = match (ap::type_of(&doc), owner) {
+        // A key's own document: its owner's holds the rest.
+        (Some("Key" | "CryptographicKey" | "Multikey"), Some(owner)) | (None, Some(owner)) => {
+            let owner = Url::parse(owner)
+                .map_err(|_| KeyFetch::Refused("the key's owner is not an address".into()))?;
+            fetch_document(newsroom, &owner, now).await?
+        }
+        _ => doc,
+    };
+    let actor = remember_actor(newsroom, &actor_doc, now).await?;
+    actor
+        .into_iter()
+        .find(|k| k.key_id == key_id)
+        .ok_or_else(|| KeyFetch::Refused(format!("no key {key_id} in its owner's document")))
+}
+
+/// Reads and keeps an actor's document: the actor, and each key it owns. Returns the keys.
+async fn remember_actor(
+    newsroom: &Newsroom,
+    doc: &Value,
+    now: Timestamp,
+) -> Result<Vec<RemoteKey>, KeyFetch> {
+    let actor = ap::read_actor(doc).map_err(|e| KeyFetch::Refused(format!("not an actor: {e}")))?;
+    let store = newsroom.store();
+    let unavailable = |e: masthead_store::StoreError| KeyFetch::Unreachable(e.to_string());
+    store
+        .save_remote_actor(&RemoteActor {
+            id: actor.id.clone(),
+            inbox: actor.inbox.clone(),
+            shared_inbox: actor.shared_inbox.clone(),
+            name: actor.name.clone(),
+            handle: actor.username.clone(),
+            url: actor.url.clone(),
+            fetched_at: now,
+        })
+        .await
+        .map_err(unavailable)?;
+    let mut keys = Vec::new();
+    for (key_id, public_key) in &actor.keys {
+        let key = RemoteKey {
+            key_id: key_id.clone(),
+            actor: actor.id.clone(),
+            public_key: public_key.clone(),
+            fetched_at: now,
+        };
+        store.save_remote_key(&key).await.map_err(unavailable)?;
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
+/// GETs an ActivityPub document, signed by the outlet (servers in "authorized fetch" mode ask
+/// for it), through the outbound client's rules.
+async fn fetch_document(newsroom: &Newsroom, url: &Url, now: Timestamp) -> Result<Value, KeyFetch> {
+    let headers = signed_headers(newsroom, ActorKey::Outlet, "GET", url, b"", Scheme::Cavage, now)
+        .await
+        .map_err(|e| KeyFetch::Unreachable(e.to_string()))?;
+    let accept =
+        format!("{MEDIA_TYPE}, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"");
+    let (status, body) = newsroom
+        .outbound()
+        .get_with(url, &accept, &headers)
+        .await
+        .map_err(|e| KeyFetch::Unreachable(format!("{url}: {e}")))?;
+    match status {
+        200..=299 => {
+            serde_json::from_slice(&body).map_err(|e| KeyFetch::Refused(format!("{url} is not JSON: {e}")))
+        }
+        404 | 410 => Err(KeyFetch::Refused(format!("{url} answered {status}"))),
+        _ => Err(KeyFetch::Unreachable(format!("{url} answered {status}"))),
+    }
+}
+
+/// An actor as we last fetched it, fetched now when unknown.
+async fn actor_of(newsroom: &Newsroom, id: &str, now: Timestamp) -> Outcome<RemoteActor> {
+    if let Some(actor) = newsroom.store().remote_actor(id).await? {
+        return Ok(actor);
+    }
+    let url =
+        Url::parse(id).map_err(|_| Failure::Invalid { field: "actor", message: "not an address".into() })?;
+    let doc = fetch_document(newsroom, &url, now).await.map_err(|e| match e {
+        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) => Failure::Refused(r),
+    })?;
+    remember_actor(newsroom, &doc, now).await.map_err(|e| match e {
+        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) => Failure::Refused(r),
+    })?;
+    newsroom.store().remote_actor(id).await?.ok_or_else(|| Failure::Refused(format!("{id} is not an actor")))
+}
+
+/// Our article a reference names: its object id, or its page's address.
+async fn our_article(newsroom: &Newsroom, site: &Site, reference: &str) -> Option<i64> {
+    if let Some(id) = ap::article_of_object(site, reference) {
+        return Some(id);
+    }
+    let path = reference.strip_prefix(site.url("/").trim_end_matches('/'))?;
+    let slug = path.strip_prefix("/article/")?.trim_end_matches('/');
+    let slug = masthead_core::Slug::parse(slug).ok()?;
+    newsroom.store().article_by_slug(&slug).await.ok().map(|a| a.id)
+}
+
+async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timestamp) -> Outcome<()> {
+    let store = newsroom.store();
+    let site = store.site().await?;
+    let actor = activity.actor.id().unwrap_or_default();
+    if site.fediverse_blocks(actor) {
+        return Ok(());
+    }
+    let object = activity.object.as_ref();
+    let object_id = object.and_then(|o| o.id()).unwrap_or_default();
+    match activity.kind() {
+        "Follow" => {
+            let Some(ours) = ActorKey::from_id(&site, object_id) else { return Ok(()) };
+            let follower = actor_of(newsroom, actor, now).await?;
+            let kind = if site.fediverse_blocks(&follower.id) { "Reject" } else { "Accept" };
+            if kind == "Accept" {
+                let host = Url::parse(&follower.inbox)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default();
+                store
+                    .add_follower(
+                        &NewFollower {
+                            actor: ours.key(),
+                            follower: follower.id.clone(),
+                            inbox: follower.inbox.clone(),
+                            shared_inbox: follower.shared_inbox.clone(),
+                            host,
+                            follow_id: activity.id.clone(),
+                        },
+                        now,
+                    )
+                    .await?;
+            }
+            let answer_id = site.url(&format!(
+                "/ap/activities/{}/{}",
+                kind.to_ascii_lowercase(),
+                short_hash(&activity.id)
+            ));
+            let body = ap::answer_follow(&site, kind, &answer_id, ours, raw);
+            let host = Url::parse(&follower.inbox)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
+            let activity = masthead_store::NewActivity {
+                id: answer_id,
+                actor: ours.key(),
+                kind: kind.into(),
+                article_id: None,
+                body: body.to_string(),
+            };
+            store.send_activity(&activity, &[(follower.inbox.clone(), host)], now).await?;
+        }
+        "Undo" => {
+            let inner = object.and_then(|o| o.object());
+            match (object.and_then(|o| o.kind()), inner) {
+                (Some("Follow"), Some(follow)) => {
+                    let target = follow.get("object").and_then(ap::first_id).unwrap_or_default();
+                    if let Some(ours) = ActorKey::from_id(&site, target) {
+                        store.remove_follower(Some(&ours.key()), actor).await?;
+                    }
+                }
+                _ => {
+                    if let Some(ours) = store.followed_by_follow(actor, object_id).await? {
+                        store.remove_follower(Some(&ours), actor).await?;
+                    } else {
+                        store.remove_reaction(actor, object_id).await?;
+                    }
+                }
+            }
+        }
+        "Create" | "Update" => {
+            let Some(note) = object.and_then(|o| o.object()) else { return Ok(()) };
+            let in_reply_to = note.get("inReplyTo").and_then(ap::first_id).unwrap_or_default();
+            let Some(article_id) = our_article(newsroom, &site, in_reply_to).await else { return Ok(()) };
+            let note_id = note.get("id").and_then(Value::as_str).unwrap_or_default();
+            let attributed = note.get("attributedTo").and_then(ap::first_id).unwrap_or_default();
+            if ap::origin_of(note_id) != ap::origin_of(actor) || attributed != actor {
+                return Err(Failure::Refused("a reply attributed to someone else".into()));
+            }
+            let html = note.get("content").and_then(Value::as_str).unwrap_or_default();
+            let body_html = masthead_core::comment::sanitize_remote_comment(html)
+                .map_err(|e| Failure::Invalid { field: "content", message: e.to_string() })?;
+            let writer = actor_of(newsroom, actor, now).await?;
+            let host =
+                Url::parse(actor).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            let name = match (writer.name.is_empty(), writer.handle.is_empty()) {
+                (false, false) => format!("{} (@{}@{host})", writer.name, writer.handle),
+                (true, false) => format!("@{}@{host}", writer.handle),
+                _ => actor.to_string(),
+            };
+            let published = note
+                .get("published")
+                .and_then(Value::as_str)
+                .and_then(|t| t.parse::<Timestamp>().ok())
+                .filter(|t| *t <= now)
+                .unwrap_or(now);
+            store
+                .upsert_comments(&[NewComment {
+                    article_id,
+                    parent_id: None,
+                    author_name: name,
+                    author_email: String::new(),
+                    author_url: writer.id.clone(),
+                    body_html,
+                    created_at: published,
+                    approved: false,
+                    source_key: Some(format!("activitypub:{note_id}")),
+                }])
+                .await?;
+        }
+        "Delete" => {
+            if object_id == actor {
+                store.remove_follower(None, actor).await?;
+            } else if !object_id.is_empty() {
+                store.delete_remote_comment(&format!("activitypub:{object_id}"), actor).await?;
+            }
+        }
+        kind @ ("Like" | "Announce") => {
+            if let Some(article_id) = our_article(newsroom, &site, object_id).await {
+                store.add_reaction(article_id, actor, &kind.to_ascii_lowercase(), &activity.id, now).await?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn short_hash(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,274 @@
+//! Federation against a real peer: a small ActivityPub server built on Fedify
+//! (`tests/federation-peer`, started on loopback) follows the outlet, receives and verifies what
+//! we send (Accept, Create, Update, Delete), replies, likes and unfollows; and what it sends with
+//! a signature that does not hold changes nothing.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use masthead_core::{ArticleStatus, CommentStatus, ReusePolicy};
+use masthead_newsroom::federation;
+use serde_json::{Value, json};
+
+use crate::harness::TestApp;
+
+/// The peer, stopped when dropped.
+struct Peer {
+    child: Child,
+    base: String,
+    actor: String,
+    client: reqwest::Client,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Peer {
+    /// Starts the peer; `None` when its npm project is not installed and CI does not ask for it.
+    fn start() -> Option<Peer> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/federation-peer");
+        let node = dir.join("node_modules/.bin/node");
+        if !node.exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "the federation peer is not installed: run `npm ci` in tests/federation-peer"
+            );
+            eprintln!("skipped: the federation peer is not installed (npm ci in tests/federation-peer)");
+            return None;
+        }
+        let mut child = Command::new(node)
+            .arg(dir.join("peer.mjs"))
+            .args(["--port", "0", "--exit-with-stdin"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the peer starts");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let ready: Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("the peer said {line:?}: {e}"));
+        Some(Peer {
+            child,
+            base: ready["base"].as_str().unwrap().to_string(),
+            actor: ready["actor"].as_str().unwrap().to_string(),
+            client: reqwest::Client::new(),
+        })
+    }
+
+    async fn call(&self, path: &str, body: Value) -> Value {
+        let reply = self
+            .client
+            .post(format!("{}/control/{path}", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = reply.status();
+        let doc: Value = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+        assert!(status.is_success(), "{path}: {status} {doc}");
+        doc
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let reply = self.client.get(format!("{}/control/{path}", self.base)).send().await.unwrap();
+        serde_json::from_str(&reply.text().await.unwrap()).unwrap()
+    }
+
+    /// What the peer received of `kind`, waiting for at least `min` of them.
+    async fn received(&self, kind: &str, min: usize) -> Vec<Value> {
+        let doc = self.get(&format!("inbox?type={kind}&min={min}&timeout_ms=100")).await;
+        doc["received"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Runs the federation jobs' turns until `done` holds (or ten seconds pass).
+async fn until<F, Fut>(app: &TestApp, what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let newsroom = app.state.newsroom();
+    for _ in 0..100 {
+        let now = jiff::Timestamp::now();
+        federation::process_received(newsroom, now).await.unwrap();
+        federation::federate_changes(newsroom, now).await.unwrap();
+        federation::deliver_due(newsroom, now).await.unwrap();
+        if done().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never happened: {what}");
+}
+
+fn article(headline: &str, author: i64) -> masthead_core::NewArticle {
+    let mut new = masthead_core::NewArticle {
+        slug: masthead_core::Slug::from_title(headline).unwrap(),
+        title: headline.into(),
+        dek: "What the port's figures say.".into(),
+        body: masthead_core::render_body(
+            masthead_core::BodyFormat::Markdown,
+            "The terminal loaded 1.2m tonnes in October, half of its capacity.",
+        )
+        .unwrap(),
+        excerpt: String::new(),
+        status: ArticleStatus::Published,
+        published_at: None,
+        time_zone: "Europe/Bucharest".into(),
+        author_ids: vec![author],
+        term_ids: vec![],
+        featured_media_id: None,
+        featured_alt: String::new(),
+        featured_credit: String::new(),
+        reuse_policy: Some(ReusePolicy::CcBy),
+        origins: vec![],
+        language: String::new(),
+        translation_of: None,
+    };
+    new.make_publishable();
+    new
+}
+
+#[tokio::test]
+async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent() {
+    let Some(peer) = Peer::start() else { return };
+    let app = TestApp::demo().await;
+    let base = app.serve().await;
+    let host = base.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let outlet = format!("{base}ap/outlet");
+    // The demo's articles become the outbox before anyone follows.
+    until(&app, "the demo's articles in the outbox", || async {
+        app.store().unfederated_changes(1).await.unwrap().is_empty()
+    })
+    .await;
+
+    // WebFinger names the outlet, and Fedify reads our actor document.
+    let finger = app.get(&format!("/.well-known/webfinger?resource=acct:meridian@{host}")).await;
+    assert_eq!(finger.status, 200, "{}", finger.body);
+    let jrd: Value = serde_json::from_str(&finger.body).unwrap();
+    assert_eq!(jrd["links"][0]["href"], outlet.as_str());
+    let follow = peer.call("follow", json!({ "handle": format!("meridian@{host}") })).await;
+    assert_eq!(follow["actor"]["id"], outlet.as_str(), "{follow}");
+    assert_eq!(follow["actor"]["type"], "Organization");
+    assert!(follow["actor"]["publicKey"]["publicKeyPem"].as_str().unwrap().contains("BEGIN PUBLIC KEY"));
+
+    // Our Accept reaches it, signed the RFC 9421 way, and Fedify verifies it.
+    until(&app, "the Accept", || async { !peer.received("Accept", 1).await.is_empty() }).await;
+    let accept = &peer.received("Accept", 1).await[0];
+    assert_eq!(accept["verified"], true, "{accept}");
+    assert_eq!(accept["actor"], outlet.as_str());
+    assert_eq!(accept["signature"], "rfc9421", "{accept}");
+    assert_eq!(app.store().follower_count("outlet").await.unwrap(), 1);
+
+    // A new article reaches it as Create{Article}, verified.
+    let author = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_none()).unwrap();
+    let headline = "Constanța's grain terminal runs at half capacity";
+    let post = app.store().create_article(&article(headline, author.id)).await.unwrap();
+    until(&app, "the Create", || async { !peer.received("Create", 1).await.is_empty() }).await;
+    let create = &peer.received("Create", 1).await[0];
+    assert_eq!(create["verified"], true, "{create}");
+    let object = &create["activity"]["object"];
+    assert_eq!(object["type"], "Article");
+    assert_eq!(object["name"], headline);
+    assert_eq!(object["url"], format!("{base}article/{}", post.slug).as_str());
+    assert_eq!(object["preview"]["type"], "Note");
+    let object_id = object["id"].as_str().unwrap().to_string();
+    // The object answers at its id.
+    let fetched = app.get(object_id.trim_start_matches(base.trim_end_matches('/'))).await;
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.header("content-type"), "application/activity+json; charset=utf-8");
+
+    // A reply becomes a comment held for the newsroom, its writer named; a like is counted.
+    let reply = peer
+        .call("reply", json!({ "in_reply_to": object_id, "to": outlet, "content": "<p>Good piece<script>x</script></p>" }))
+        .await;
+    let note_id = reply["note_id"].as_str().unwrap().to_string();
+    until(&app, "the reply as a comment", || async {
+        !app.store().comments_of(post.id).await.unwrap().is_empty()
+    })
+    .await;
+    let comment = app.store().comments_of(post.id).await.unwrap().remove(0);
+    assert_eq!(comment.status, CommentStatus::Held);
+    assert_eq!(comment.author_url, peer.actor);
+    assert!(comment.author_name.contains("@reader@"), "{}", comment.author_name);
+    assert_eq!(comment.body_html, "<p>Good piece</p>");
+    peer.call("like", json!({ "object": object_id, "to": outlet })).await;
+    until(&app, "the like", || async { app.store().reaction_counts(post.id).await.unwrap() == (1, 0) }).await;
+    let page = app.get(&format!("/article/{}", post.slug)).await;
+    assert!(page.body.contains("On the fediverse: 1 like."), "the like is shown on the page");
+    assert!(
+        page.body.contains(&format!(
+            r#"<link rel="alternate" type="application/activity+json" href="{object_id}">"#
+        ))
+    );
+
+    // An edit that followers see goes as Update; a save that changes nothing they see, not.
+    app.store().set_reuse_policy(post.id, Some(ReusePolicy::CcByNd)).await.unwrap();
+    until(&app, "the Update", || async { !peer.received("Update", 1).await.is_empty() }).await;
+    assert_eq!(peer.received("Update", 1).await[0]["verified"], true);
+
+    // Deleting the reply there deletes the comment here.
+    peer.call("delete", json!({ "object": note_id, "to": outlet })).await;
+    until(&app, "the comment deleted", || async {
+        app.store().comments_of(post.id).await.unwrap().is_empty()
+    })
+    .await;
+
+    // A Follow whose signature does not hold is taken in (202) and then refused: no follower.
+    let forged = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{}#forged-follow", peer.actor),
+        "type": "Follow",
+        "actor": peer.actor,
+        "object": format!("{base}ap/authors/{}", author.id),
+    });
+    for tamper in ["body", "key"] {
+        let sent = peer
+            .call("send-signed", json!({ "inbox": format!("{base}ap/inbox"), "activity": forged, "spec": "draft-cavage", "tamper": tamper }))
+            .await;
+        assert!(matches!(sent["status"].as_u64(), Some(202 | 401)), "{sent}");
+    }
+    let mut turns = 0;
+    until(&app, "a few turns", || {
+        turns += 1;
+        let enough = turns > 5;
+        async move { enough }
+    })
+    .await;
+    assert_eq!(app.store().follower_count(&format!("author:{}", author.id)).await.unwrap(), 0);
+
+    // Deleting the article sends Delete with a Tombstone; its id answers 410.
+    app.store().delete_article(post.id).await.unwrap();
+    until(&app, "the Delete", || async { !peer.received("Delete", 1).await.is_empty() }).await;
+    let delete = &peer.received("Delete", 1).await[0];
+    assert_eq!(delete["verified"], true);
+    assert_eq!(delete["activity"]["object"]["type"], "Tombstone");
+    assert_eq!(app.get(object_id.trim_start_matches(base.trim_end_matches('/'))).await.status, 410);
+
+    // Unfollowing leaves no follower.
+    peer.call("unfollow", json!({ "actor": outlet })).await;
+    until(&app, "the unfollow", || async { app.store().follower_count("outlet").await.unwrap() == 0 }).await;
+
+    // A blocked server's follow is refused.
+    let mut site = app.store().site().await.unwrap();
+    site.fediverse_blocked = vec!["127.0.0.1".into()];
+    app.store().save_site(&site).await.unwrap();
+    peer.call("follow", json!({ "actor": outlet })).await;
+    let mut turns = 0;
+    until(&app, "a few turns", || {
+        turns += 1;
+        let enough = turns > 5;
+        async move { enough }
+    })
+    .await;
+    assert_eq!(app.store().follower_count("outlet").await.unwrap(), 0);
+    app.finish().await;
+}
