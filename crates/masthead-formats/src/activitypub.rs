@@ -633,6 +633,38 @@ fn first_href(v: &Value) -> Option<String> {
     }
 }
 
+/// Why a WebFinger answer was not taken as naming an actor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WebfingerRefusal {
+    #[error("the answer names another account ({0})")]
+    NamesAnother(String),
+    #[error("the answer names no account")]
+    NoAccount,
+}
+
+/// The handle (`name@domain`, from the answer's `acct:` subject) that a WebFinger answer gives
+/// the actor `actor_id`; refused when its `self` link names another account, since anyone can
+/// serve a WebFinger answer claiming a handle.
+pub fn handle_from_webfinger(jrd: &Value, actor_id: &str) -> Result<String, WebfingerRefusal> {
+    let links = jrd.get("links").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let own = links.iter().find(|l| {
+        l.get("rel").and_then(Value::as_str) == Some("self")
+            && l.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t == MEDIA_TYPE || t.starts_with("application/ld+json"))
+    });
+    let href = own.and_then(|l| l.get("href")).and_then(Value::as_str).ok_or(WebfingerRefusal::NoAccount)?;
+    if href != actor_id {
+        return Err(WebfingerRefusal::NamesAnother(href.to_string()));
+    }
+    let subject = jrd.get("subject").and_then(Value::as_str).unwrap_or_default();
+    let handle = subject.strip_prefix("acct:").ok_or(WebfingerRefusal::NoAccount)?;
+    match handle.split_once('@') {
+        Some((name, domain)) if !name.is_empty() && !domain.is_empty() => Ok(handle.to_string()),
+        _ => Err(WebfingerRefusal::NoAccount),
+    }
+}
+
 /// Whether `s` is an absolute http(s) address with a host.
 pub fn is_http(s: &str) -> bool {
     url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -680,6 +712,29 @@ mod tests {
         assert_eq!(read_actor(&no_inbox), Err(ActorRefusal::Missing("inbox")));
         let bad = json!({ "id": "javascript:alert(1)", "inbox": "https://x.example/i" });
         assert_eq!(read_actor(&bad), Err(ActorRefusal::NotAnAddress("id")));
+    }
+
+    #[test]
+    fn a_webfinger_answer_naming_another_account_is_refused() {
+        let jrd = |href: &str| {
+            json!({
+                "subject": "acct:ana@example.org",
+                "links": [
+                    { "rel": "http://webfinger.net/rel/profile-page", "href": "https://social.example.org/@ana" },
+                    { "rel": "self", "type": "application/activity+json", "href": href }
+                ]
+            })
+        };
+        let actor = "https://social.example.org/users/ana";
+        assert_eq!(handle_from_webfinger(&jrd(actor), actor).as_deref(), Ok("ana@example.org"));
+        assert_eq!(
+            handle_from_webfinger(&jrd("https://evil.example/users/ana"), actor),
+            Err(WebfingerRefusal::NamesAnother("https://evil.example/users/ana".into()))
+        );
+        assert_eq!(
+            handle_from_webfinger(&json!({ "subject": "acct:ana@example.org" }), actor),
+            Err(WebfingerRefusal::NoAccount)
+        );
     }
 
     #[test]

@@ -220,6 +220,7 @@ async fn remember_actor(
     now: Timestamp,
 ) -> Result<Vec<RemoteKey>, KeyFetch> {
     let actor = ap::read_actor(doc).map_err(|e| KeyFetch::Refused(format!("not an actor: {e}")))?;
+    let handle = confirmed_handle(newsroom, &actor.id, &actor.username).await;
     let store = newsroom.store();
     let unavailable = |e: masthead_store::StoreError| KeyFetch::Unreachable(e.to_string());
     store
@@ -228,7 +229,7 @@ async fn remember_actor(
             inbox: actor.inbox.clone(),
             shared_inbox: actor.shared_inbox.clone(),
             name: actor.name.clone(),
-            handle: actor.username.clone(),
+            handle,
             url: actor.url.clone(),
             fetched_at: now,
         })
@@ -246,6 +247,35 @@ async fn remember_actor(
         keys.push(key);
     }
     Ok(keys)
+}
+
+/// The actor's handle (`name@domain`) as its server's WebFinger confirms it; empty when the
+/// answer names another account (refused: anyone can claim a handle), or none came.
+async fn confirmed_handle(newsroom: &Newsroom, actor_id: &str, username: &str) -> String {
+    let Ok(id) = Url::parse(actor_id) else { return String::new() };
+    let (Some(host), false) = (id.host_str(), username.is_empty()) else { return String::new() };
+    let authority = match id.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    };
+    let mut url = id.clone();
+    url.set_path("/.well-known/webfinger");
+    url.set_query(None);
+    url.set_fragment(None);
+    url.query_pairs_mut().append_pair("resource", &format!("acct:{username}@{authority}"));
+    let Ok((200, body)) =
+        newsroom.outbound().get_with(&url, "application/jrd+json, application/json", &[]).await
+    else {
+        return String::new();
+    };
+    let Ok(jrd) = serde_json::from_slice::<Value>(&body) else { return String::new() };
+    match ap::handle_from_webfinger(&jrd, actor_id) {
+        Ok(handle) => handle,
+        Err(e) => {
+            tracing::info!(actor = actor_id, error = %e, "a WebFinger answer was refused");
+            String::new()
+        }
+    }
 }
 
 /// GETs an ActivityPub document, signed by the outlet (servers in "authorized fetch" mode ask
@@ -380,12 +410,12 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
             let body_html = masthead_core::comment::sanitize_remote_comment(html)
                 .map_err(|e| Failure::Invalid { field: "content", message: e.to_string() })?;
             let writer = actor_of(newsroom, actor, now).await?;
-            let host =
-                Url::parse(actor).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            // The handle only as its server's WebFinger confirmed it.
             let name = match (writer.name.is_empty(), writer.handle.is_empty()) {
-                (false, false) => format!("{} (@{}@{host})", writer.name, writer.handle),
-                (true, false) => format!("@{}@{host}", writer.handle),
-                _ => actor.to_string(),
+                (false, false) => format!("{} (@{})", writer.name, writer.handle),
+                (true, false) => format!("@{}", writer.handle),
+                (false, true) => writer.name.clone(),
+                (true, true) => actor.to_string(),
             };
             let published = note
                 .get("published")

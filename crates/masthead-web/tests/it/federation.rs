@@ -18,6 +18,8 @@ struct Peer {
     child: Child,
     base: String,
     actor: String,
+    /// `reader@127.0.0.1:PORT`.
+    handle: String,
     client: reqwest::Client,
 }
 
@@ -58,6 +60,7 @@ impl Peer {
             child,
             base: ready["base"].as_str().unwrap().to_string(),
             actor: ready["actor"].as_str().unwrap().to_string(),
+            handle: ready["handle"].as_str().unwrap().to_string(),
             client: reqwest::Client::new(),
         })
     }
@@ -198,7 +201,8 @@ async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent() {
     let comment = app.store().comments_of(post.id).await.unwrap().remove(0);
     assert_eq!(comment.status, CommentStatus::Held);
     assert_eq!(comment.author_url, peer.actor);
-    assert!(comment.author_name.contains("@reader@"), "{}", comment.author_name);
+    // Named by the handle its server's WebFinger confirms.
+    assert!(comment.author_name.contains(&format!("@{}", peer.handle)), "{}", comment.author_name);
     assert_eq!(comment.body_html, "<p>Good piece</p>");
     peer.call("like", json!({ "object": object_id, "to": outlet })).await;
     until(&app, "the like", || async { app.store().reaction_counts(post.id).await.unwrap() == (1, 0) }).await;
@@ -270,5 +274,93 @@ async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent() {
     })
     .await;
     assert_eq!(app.store().follower_count("outlet").await.unwrap(), 0);
+    app.finish().await;
+}
+
+/// What a fake inbox saw of each request: its `Host`, and whether it carried an RFC 9421
+/// signature (`Signature-Input`) or a draft-cavage one (`keyId=` in `Signature`).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, bool, bool)>>>;
+
+/// An inbox on `ip` that refuses RFC 9421 signatures (401) and takes draft-cavage ones, or,
+/// with `down`, answers 503 to everything.
+async fn fake_inbox(ip: &str, down: bool, seen: Seen) -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    let listener = tokio::net::TcpListener::bind(format!("{ip}:0")).await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().fallback(move |headers: HeaderMap| {
+        let seen = seen.clone();
+        async move {
+            let rfc9421 = headers.contains_key("signature-input");
+            let cavage =
+                headers.get("signature").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("keyId="));
+            let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+            seen.lock().unwrap().push((host, rfc9421, cavage));
+            if down {
+                StatusCode::SERVICE_UNAVAILABLE
+            } else if rfc9421 {
+                StatusCode::UNAUTHORIZED
+            } else {
+                StatusCode::ACCEPTED
+            }
+        }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+#[tokio::test]
+async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_and_one_that_is_down_is_tried_again() {
+    let app = TestApp::demo().await;
+    app.serve().await;
+    let newsroom = app.state.newsroom();
+    federation::federate_changes(newsroom, jiff::Timestamp::now()).await.unwrap();
+    let seen: Seen = Default::default();
+    let old_fashioned = fake_inbox("127.0.0.2", false, seen.clone()).await;
+    let down = fake_inbox("127.0.0.3", true, seen.clone()).await;
+    for (base, host) in [(&old_fashioned, "127.0.0.2"), (&down, "127.0.0.3")] {
+        app.store()
+            .add_follower(
+                &masthead_store::NewFollower {
+                    actor: "outlet".into(),
+                    follower: format!("{base}/users/x"),
+                    inbox: format!("{base}/users/x/inbox"),
+                    shared_inbox: format!("{base}/inbox"),
+                    host: host.into(),
+                    follow_id: format!("{base}/follows/1"),
+                },
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let author = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_none()).unwrap();
+    app.store().create_article(&article("Ferries resume on the Danube", author.id)).await.unwrap();
+    let now = jiff::Timestamp::now();
+    federation::federate_changes(newsroom, now).await.unwrap();
+    let done = federation::deliver_due(newsroom, now).await.unwrap();
+    assert_eq!((done.sent, done.retried, done.given_up), (1, 1, 0));
+    {
+        let seen = seen.lock().unwrap();
+        let to_old: Vec<(bool, bool)> = seen
+            .iter()
+            .filter(|(h, ..)| old_fashioned.ends_with(h.as_str()))
+            .map(|(_, r, c)| (*r, *c))
+            .collect();
+        // The double knock: RFC 9421 refused, then the same activity signed the older way.
+        assert_eq!(to_old, vec![(true, false), (false, true)]);
+    }
+    // The server that is down is tried again later, not at once.
+    assert_eq!(app.store().deliveries_waiting().await.unwrap(), 1);
+    assert!(app.store().claim_deliveries(10, 4, now).await.unwrap().is_empty());
+
+    // The next article goes to the old-fashioned server signed its way at once.
+    seen.lock().unwrap().clear();
+    app.store().create_article(&article("The river port reopens", author.id)).await.unwrap();
+    federation::federate_changes(newsroom, now).await.unwrap();
+    federation::deliver_due(newsroom, now).await.unwrap();
+    let seen = seen.lock().unwrap().clone();
+    let to_old: Vec<(bool, bool)> =
+        seen.iter().filter(|(h, ..)| old_fashioned.ends_with(h.as_str())).map(|(_, r, c)| (*r, *c)).collect();
+    assert_eq!(to_old, vec![(false, true)], "{seen:?}");
     app.finish().await;
 }
