@@ -144,7 +144,7 @@ impl Job {
                 Ok(received + crate::federation::federate_changes(newsroom, Timestamp::now()).await?)
             }
             Job::DeliverActivities => {
-                let done = crate::federation::deliver_due(newsroom, Timestamp::now()).await?;
+                let done = crate::federation::deliver_for(newsroom, Duration::from_secs(10)).await?;
                 Ok(done.sent + done.retried + done.given_up)
             }
             Job::SendNewsletters => {

@@ -45,10 +45,32 @@ enum Result_ {
     GiveUp(String),
 }
 
+/// Turns of deliveries one after another while each finds a full batch, for at most `budget`
+/// (a job's turn stays bounded, so that a stop waits for at most that long).
+pub async fn deliver_for(newsroom: &Newsroom, budget: Duration) -> Outcome<Delivered> {
+    let started = std::time::Instant::now();
+    let mut total = Delivered::default();
+    loop {
+        let (done, claimed) = deliver_turn(newsroom, Timestamp::now()).await?;
+        total.sent += done.sent;
+        total.retried += done.retried;
+        total.given_up += done.given_up;
+        if claimed < PER_TURN as usize || started.elapsed() >= budget {
+            return Ok(total);
+        }
+    }
+}
+
 /// One turn of deliveries.
 pub async fn deliver_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<Delivered> {
+    Ok(deliver_turn(newsroom, now).await?.0)
+}
+
+/// One turn: what it did, and how many deliveries it claimed.
+async fn deliver_turn(newsroom: &Newsroom, now: Timestamp) -> Outcome<(Delivered, usize)> {
     let store = newsroom.store();
     let claimed = store.claim_deliveries(PER_TURN, PER_HOST, now).await?;
+    let count = claimed.len();
     let mut done = Delivered::default();
     let results: Vec<(Delivery, Result_)> = futures_util::stream::iter(claimed)
         .map(|d| async move {
@@ -84,7 +106,7 @@ pub async fn deliver_due(newsroom: &Newsroom, now: Timestamp) -> Outcome<Deliver
             "servers that failed every delivery for a week were dropped with their followers"
         );
     }
-    Ok(done)
+    Ok((done, count))
 }
 
 async fn deliver(newsroom: &Newsroom, d: &Delivery, now: Timestamp) -> Result_ {

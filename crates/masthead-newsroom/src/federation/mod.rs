@@ -18,7 +18,7 @@ pub use actors::{
     ObjectAnswer, activity, actor_document, empty_collection, followers, nodeinfo, object, outbox, resolve,
     webfinger,
 };
-pub use delivery::{Delivered, deliver_due};
+pub use delivery::{Delivered, deliver_due, deliver_for};
 pub use inbox::{MAX_ACTIVITY_BYTES, Received, process_received, receive};
 pub use keys::keys_of;
 pub use outbox::federate_changes;
