@@ -550,17 +550,48 @@ impl Store {
 
     /// A delivery went through, signed by `scheme`: it is done, and its server is alive.
     pub async fn delivered(&self, id: i64, host: &str, scheme: &str) -> Result<()> {
+        self.delivered_many(&[(id, host.to_string(), scheme)]).await
+    }
+
+    /// [`Store::delivered`] for many `(id, host, scheme)` at once, in one transaction of a few
+    /// statements per few hundred.
+    pub async fn delivered_many(&self, done: &[(i64, String, &str)]) -> Result<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        // One row per server in each statement (a statement may not write one row twice).
+        let mut hosts: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+        for (_, host, scheme) in done {
+            hosts.insert(host.as_str(), scheme);
+        }
+        let hosts: Vec<(&str, &str)> = hosts.into_iter().collect();
         on_db!(self, pool => {
             let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM federation_deliveries WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO federation_hosts (host, scheme, failing_since) VALUES ($1, $2, NULL) \
-                 ON CONFLICT (host) DO UPDATE SET scheme = excluded.scheme, failing_since = NULL",
-            )
-            .bind(host)
-            .bind(scheme)
-            .execute(&mut *tx)
-            .await?;
+            for chunk in done.chunks(300) {
+                let sql = format!(
+                    "DELETE FROM federation_deliveries WHERE id IN ({})",
+                    placeholders(1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for (id, ..) in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for chunk in hosts.chunks(300) {
+                let rows: Vec<String> =
+                    (0..chunk.len()).map(|i| format!("(${}, ${}, NULL)", 1 + 2 * i, 2 + 2 * i)).collect();
+                let sql = format!(
+                    "INSERT INTO federation_hosts (host, scheme, failing_since) VALUES {} \
+                     ON CONFLICT (host) DO UPDATE SET scheme = excluded.scheme, failing_since = NULL",
+                    rows.join(", ")
+                );
+                let mut q = sqlx::query(&sql);
+                for (host, scheme) in chunk {
+                    q = q.bind(*host).bind(*scheme);
+                }
+                q.execute(&mut *tx).await?;
+            }
             tx.commit().await?;
         });
         Ok(())

@@ -21,6 +21,10 @@ pub struct QueueDepths {
     pub changes_unannounced: i64,
     /// Newsletter deliveries of sends in progress not yet made.
     pub deliveries_waiting: i64,
+    /// Deliveries of activities to other servers not yet made.
+    pub activities_undelivered: i64,
+    /// Activities received from other servers not yet checked.
+    pub activities_unchecked: i64,
 }
 
 impl Store {
@@ -33,21 +37,28 @@ impl Store {
              (SELECT COUNT(*) FROM (SELECT 1 FROM webmentions WHERE status = 'pending' LIMIT {QUEUE_CAP}) w), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM article_changes WHERE announced_at IS NULL LIMIT {QUEUE_CAP}) c), \
              (SELECT COUNT(*) FROM (SELECT 1 FROM send_recipients r JOIN sends s ON s.id = r.send_id \
-               WHERE s.status = 'sending' AND r.state IN ('pending', 'claimed', 'sending', 'retry') LIMIT {QUEUE_CAP}) d)"
+               WHERE s.status = 'sending' AND r.state IN ('pending', 'claimed', 'sending', 'retry') LIMIT {QUEUE_CAP}) d), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM federation_deliveries LIMIT {QUEUE_CAP}) f), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM federation_inbox LIMIT {QUEUE_CAP}) i)"
         );
-        let (scheduled_due, sources_due, webmentions_pending, changes_unannounced, deliveries_waiting): (
-            i64,
-            i64,
-            i64,
-            i64,
-            i64,
-        ) = on_db!(self, pool => sqlx::query_as(&sql).bind(now.as_second()).fetch_one(pool).await?);
+        type Counts = (i64, i64, i64, i64, i64, i64, i64);
+        let (
+            scheduled_due,
+            sources_due,
+            webmentions_pending,
+            changes_unannounced,
+            deliveries_waiting,
+            activities_undelivered,
+            activities_unchecked,
+        ): Counts = on_db!(self, pool => sqlx::query_as(&sql).bind(now.as_second()).fetch_one(pool).await?);
         Ok(QueueDepths {
             scheduled_due,
             sources_due,
             webmentions_pending,
             changes_unannounced,
             deliveries_waiting,
+            activities_undelivered,
+            activities_unchecked,
         })
     }
 

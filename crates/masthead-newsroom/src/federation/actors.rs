@@ -157,11 +157,37 @@ pub async fn followers(newsroom: &Newsroom, actor: ActorKey) -> Outcome<Value> {
     Ok(ap::collection(&format!("{}/followers", actor.id(&site)), total, None, None))
 }
 
-/// Whom an actor follows (nobody) and what it features (nothing pinned yet): empty collections.
+/// Whom an actor follows: nobody.
 pub async fn empty_collection(newsroom: &Newsroom, actor: ActorKey, name: &str) -> Outcome<Value> {
     let site = newsroom.store().site().await?;
     profile(newsroom, &site, actor).await?;
     Ok(ap::collection(&format!("{}/{name}", actor.id(&site)), 0, None, Some(Vec::new())))
+}
+
+/// What an actor features (pinned posts, as servers show them on its profile): for the
+/// outlet, the front page's lead and pinned stories that are public; nothing for an author.
+pub async fn featured(newsroom: &Newsroom, actor: ActorKey) -> Outcome<Value> {
+    let site = newsroom.store().site().await?;
+    profile(newsroom, &site, actor).await?;
+    let id = format!("{}/featured", actor.id(&site));
+    let ids: Vec<i64> = match actor {
+        ActorKey::Outlet => {
+            site.front_page.lead.into_iter().chain(site.front_page.pinned.iter().copied()).collect()
+        }
+        ActorKey::Author(_) => Vec::new(),
+    };
+    let now = jiff::Timestamp::now();
+    let mut items = Vec::new();
+    for article in newsroom.store().articles(&ids).await? {
+        if super::is_public(&article, now) {
+            let mut object = ap::article_object(&site, &article);
+            if let Some(map) = object.as_object_mut() {
+                map.remove("@context");
+            }
+            items.push(object);
+        }
+    }
+    Ok(ap::collection(&id, items.len() as i64, None, Some(items)))
 }
 
 /// What an article's object id answers.

@@ -72,20 +72,32 @@ async fn deliver_turn(newsroom: &Newsroom, now: Timestamp) -> Outcome<(Delivered
     let claimed = store.claim_deliveries(PER_TURN, PER_HOST, now).await?;
     let count = claimed.len();
     let mut done = Delivered::default();
+    if claimed.is_empty() {
+        return Ok((done, 0));
+    }
+    let site = store.site().await?;
+    let site = &site;
     let results: Vec<(Delivery, Result_)> = futures_util::stream::iter(claimed)
         .map(|d| async move {
-            let result = deliver(newsroom, &d, now).await;
+            let result = deliver(newsroom, site, &d, now).await;
             (d, result)
         })
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
+    // What went through, written in one transaction.
+    let sent: Vec<(i64, String, &'static str)> = results
+        .iter()
+        .filter_map(|(d, r)| match r {
+            Result_::Sent(scheme) => Some((d.id, d.host.clone(), *scheme)),
+            _ => None,
+        })
+        .collect();
+    store.delivered_many(&sent).await?;
+    done.sent = sent.len();
     for (d, result) in results {
         match result {
-            Result_::Sent(scheme) => {
-                store.delivered(d.id, &d.host, scheme).await?;
-                done.sent += 1;
-            }
+            Result_::Sent(_) => {}
             Result_::Retry(error) if now.duration_since(d.created_at) < GIVE_UP_AFTER => {
                 let wait = 60i64.saturating_mul(1 << d.attempts.clamp(1, 20).saturating_sub(1)).min(6 * 3600);
                 let retry_at = now + SignedDuration::from_secs(wait);
@@ -109,7 +121,7 @@ async fn deliver_turn(newsroom: &Newsroom, now: Timestamp) -> Outcome<(Delivered
     Ok((done, count))
 }
 
-async fn deliver(newsroom: &Newsroom, d: &Delivery, now: Timestamp) -> Result_ {
+async fn deliver(newsroom: &Newsroom, site: &masthead_core::Site, d: &Delivery, now: Timestamp) -> Result_ {
     let Ok(url) = Url::parse(&d.inbox) else {
         return Result_::GiveUp(format!("{} is not an address", d.inbox));
     };
@@ -117,13 +129,14 @@ async fn deliver(newsroom: &Newsroom, d: &Delivery, now: Timestamp) -> Result_ {
         return Result_::GiveUp(format!("{} is not one of our actors", d.actor));
     };
     let first = if d.scheme == "cavage" { Scheme::Cavage } else { Scheme::Rfc9421 };
-    let status = match post(newsroom, actor, &url, &d.body, first, now).await {
+    let key_id = actor.rsa_key_id(site);
+    let status = match post(newsroom, actor, &key_id, &url, &d.body, first, now).await {
         Ok(status) => status,
         Err(error) => return Result_::Retry(error),
     };
     let (status, scheme) = if matches!(status, 401 | 403) && first == Scheme::Rfc9421 {
         // The double knock: the same activity, signed the older way.
-        match post(newsroom, actor, &url, &d.body, Scheme::Cavage, now).await {
+        match post(newsroom, actor, &key_id, &url, &d.body, Scheme::Cavage, now).await {
             Ok(status) => (status, Scheme::Cavage),
             Err(error) => return Result_::Retry(error),
         }
@@ -145,12 +158,13 @@ async fn deliver(newsroom: &Newsroom, d: &Delivery, now: Timestamp) -> Result_ {
 async fn post(
     newsroom: &Newsroom,
     actor: ActorKey,
+    key_id: &str,
     url: &Url,
     body: &str,
     scheme: Scheme,
     now: Timestamp,
 ) -> Result<u16, String> {
-    let headers = signed_headers(newsroom, actor, "POST", url, body.as_bytes(), scheme, now)
+    let headers = signed_headers(newsroom, actor, key_id, "POST", url, body.as_bytes(), scheme, now)
         .await
         .map_err(|e| e.to_string())?;
     tokio::time::timeout(
@@ -162,11 +176,13 @@ async fn post(
     .map_err(|e| e.to_string())
 }
 
-/// The headers that sign a request from `actor` (its RSA key, which every server checks),
-/// made on a blocking thread (an RSA signature is a millisecond of CPU).
+/// The headers that sign a request from `actor` with its RSA key (which every server checks),
+/// named `key_id`, made on a blocking thread (an RSA signature is a millisecond of CPU).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn signed_headers(
     newsroom: &Newsroom,
     actor: ActorKey,
+    key_id: &str,
     method: &'static str,
     url: &Url,
     body: &[u8],
@@ -174,9 +190,7 @@ pub(super) async fn signed_headers(
     now: Timestamp,
 ) -> Outcome<Vec<(&'static str, String)>> {
     let keys = keys_of(newsroom, actor).await?;
-    let site = newsroom.store().site().await?;
-    let key_id = actor.rsa_key_id(&site);
-    let (url, body) = (url.clone(), body.to_vec());
+    let (url, body, key_id) = (url.clone(), body.to_vec(), key_id.to_string());
     newsroom
         .work()
         .run(Kind::Body, move || {

@@ -281,7 +281,9 @@ async fn confirmed_handle(newsroom: &Newsroom, actor_id: &str, username: &str) -
 /// GETs an ActivityPub document, signed by the outlet (servers in "authorized fetch" mode ask
 /// for it), through the outbound client's rules.
 async fn fetch_document(newsroom: &Newsroom, url: &Url, now: Timestamp) -> Result<Value, KeyFetch> {
-    let headers = signed_headers(newsroom, ActorKey::Outlet, "GET", url, b"", Scheme::Cavage, now)
+    let site = newsroom.store().site().await.map_err(|e| KeyFetch::Unreachable(e.to_string()))?;
+    let key_id = ActorKey::Outlet.rsa_key_id(&site);
+    let headers = signed_headers(newsroom, ActorKey::Outlet, &key_id, "GET", url, b"", Scheme::Cavage, now)
         .await
         .map_err(|e| KeyFetch::Unreachable(e.to_string()))?;
     let accept =

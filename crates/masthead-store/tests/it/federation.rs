@@ -113,6 +113,26 @@ async fn deliveries_are_claimed_a_few_per_server_retried_and_given_up(store: Sto
     assert_eq!(retry[0].attempts, 2);
     store.delivered(retry[0].id, "a.example", "rfc9421").await.unwrap();
 
+    // Many at once: each delivery done, each server's scheme the last one it took.
+    let many = NewActivity { id: "https://news.example/ap/activities/2".into(), ..activity.clone() };
+    let targets: Vec<(String, String)> =
+        (0..400).map(|i| (format!("https://h{i}.example/inbox"), format!("h{i}.example"))).collect();
+    store.send_activity(&many, &targets, now).await.unwrap();
+    let claimed = store.claim_deliveries(500, 1, now).await.unwrap();
+    assert_eq!(claimed.len(), 400);
+    let done: Vec<(i64, String, &str)> = claimed.iter().map(|d| (d.id, d.host.clone(), "cavage")).collect();
+    store.delivered_many(&done).await.unwrap();
+    assert_eq!(store.deliveries_waiting().await.unwrap(), 0);
+    store
+        .send_activity(
+            &NewActivity { id: "https://news.example/ap/activities/3".into(), ..activity.clone() },
+            &targets[..2],
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(store.claim_deliveries(10, 1, now).await.unwrap().iter().all(|d| d.scheme == "cavage"));
+
     // b.example has failed since 10:00: dropped a week later, with its followers.
     store.add_follower(&follower("outlet", "dee", "b.example", true), now).await.unwrap();
     assert!(store.drop_dead_hosts(at("2026-12-01T09:00:00Z")).await.unwrap().is_empty());

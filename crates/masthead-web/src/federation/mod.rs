@@ -128,7 +128,8 @@ async fn collection(state: &AppState, actor: ActorKey, name: &str, page: Option<
     document(match name {
         "outbox" => federation::outbox(newsroom, actor, page).await,
         "followers" => federation::followers(newsroom, actor).await,
-        "following" | "featured" => federation::empty_collection(newsroom, actor, name).await,
+        "featured" => federation::featured(newsroom, actor).await,
+        "following" => federation::empty_collection(newsroom, actor, name).await,
         _ => Err(Failure::NotFound("no such collection".into())),
     })
 }

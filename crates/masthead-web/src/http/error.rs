@@ -160,11 +160,20 @@ impl IntoResponse for AppError {
 
 /// Renders the theme's error page for responses that carry an [`ErrorPage`], and for bare
 /// 404s from services that know nothing of the theme (the media folder).
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("application/") && t.contains("json"))
+}
+
 pub(crate) async fn themed_errors(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let page = match response.extensions().get::<ErrorPage>() {
         Some(page) => page.clone(),
-        None if response.status() == StatusCode::NOT_FOUND => {
+        // A 404 that says why in JSON (to a machine: the API, federation) is left as it is.
+        None if response.status() == StatusCode::NOT_FOUND && !is_json(&response) => {
             ErrorPage::for_status(StatusCode::NOT_FOUND, None)
         }
         None => return response,

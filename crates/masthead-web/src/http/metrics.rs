@@ -190,6 +190,8 @@ impl Metrics {
                 ("webmentions_pending", depths.webmentions_pending),
                 ("changes_unannounced", depths.changes_unannounced),
                 ("deliveries_waiting", depths.deliveries_waiting),
+                ("activities_undelivered", depths.activities_undelivered),
+                ("activities_unchecked", depths.activities_unchecked),
             ] {
                 self.queues.get_or_create(&QueueLabels { queue }).set(depth);
             }

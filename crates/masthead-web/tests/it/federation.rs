@@ -356,8 +356,10 @@ async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_and_one_that_is_down
     // The next article goes to the old-fashioned server signed its way at once.
     seen.lock().unwrap().clear();
     app.store().create_article(&article("The river port reopens", author.id)).await.unwrap();
-    federation::federate_changes(newsroom, now).await.unwrap();
-    federation::deliver_due(newsroom, now).await.unwrap();
+    // Published now: `now` above may already be in the past.
+    let later = jiff::Timestamp::now();
+    federation::federate_changes(newsroom, later).await.unwrap();
+    federation::deliver_due(newsroom, later).await.unwrap();
     let seen = seen.lock().unwrap().clone();
     let to_old: Vec<(bool, bool)> =
         seen.iter().filter(|(h, ..)| old_fashioned.ends_with(h.as_str())).map(|(_, r, c)| (*r, *c)).collect();
@@ -576,4 +578,108 @@ async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood() 
         );
     }
     app.finish().await;
+}
+
+#[tokio::test]
+async fn the_documents_other_servers_read_answer_as_activitypub_says() {
+    let app = TestApp::demo().await;
+    let base = app.serve().await;
+    let host = base.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let json = |reply: &crate::harness::Reply| -> Value {
+        serde_json::from_str(&reply.body).unwrap_or_else(|e| {
+            panic!("{}: {e}: {}", reply.status, reply.body.chars().take(2000).collect::<String>())
+        })
+    };
+    let newsroom = app.state.newsroom();
+    // Every published article of the demo sent (to nobody yet): the outbox lists them.
+    federation::federate_changes(newsroom, jiff::Timestamp::now()).await.unwrap();
+
+    // WebFinger by handle, by the actor's address and by its page; a handle on another host is
+    // not ours.
+    let author = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_none()).unwrap();
+    for resource in [
+        format!("acct:{}@{host}", author.slug),
+        format!("{base}ap/authors/{}", author.id),
+        format!("{base}author/{}", author.slug),
+    ] {
+        let reply = app.get(&format!("/.well-known/webfinger?resource={}", urlencode(&resource))).await;
+        assert_eq!(reply.status, 200, "{resource}: {}", reply.body);
+        assert_eq!(json(&reply)["subject"], format!("acct:{}@{host}", author.slug).as_str());
+        assert_eq!(json(&reply)["links"][0]["href"], format!("{base}ap/authors/{}", author.id).as_str());
+    }
+    let elsewhere = app
+        .get(&format!("/.well-known/webfinger?resource={}", urlencode("acct:meridian@other.example")))
+        .await;
+    assert_eq!(elsewhere.status, 404);
+    assert_eq!(json(&elsewhere)["error"], "there is no such account here", "errors are JSON");
+    assert_eq!(app.get("/.well-known/webfinger").await.status, 400);
+
+    // NodeInfo, through its well-known links.
+    let links = json(&app.get("/.well-known/nodeinfo").await);
+    assert_eq!(links["links"][0]["href"], format!("{base}nodeinfo/2.1").as_str());
+    let info = json(&app.get("/nodeinfo/2.1").await);
+    assert_eq!(info["software"]["name"], "masthead");
+    assert_eq!(info["protocols"][0], "activitypub");
+
+    // The author as a Person with both keys; a partner's byline is no account here.
+    let person = json(&app.get(&format!("/ap/authors/{}", author.id)).await);
+    assert_eq!(person["type"], "Person");
+    assert_eq!(person["preferredUsername"], author.slug.to_string().as_str());
+    assert_eq!(person["assertionMethod"][0]["type"], "Multikey");
+    assert!(person["assertionMethod"][0]["publicKeyMultibase"].as_str().unwrap().starts_with("z6Mk"));
+    assert_eq!(person["endpoints"]["sharedInbox"], format!("{base}ap/inbox").as_str());
+    if let Some(partner) = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_some()) {
+        assert_eq!(app.get(&format!("/ap/authors/{}", partner.id)).await.status, 404);
+    }
+    assert_eq!(app.get("/ap/authors/999999").await.status, 404);
+
+    // The outbox: a collection, then pages of Create activities, newest first, to the end.
+    let outbox = json(&app.get("/ap/outlet/outbox").await);
+    let total = outbox["totalItems"].as_i64().unwrap();
+    assert!(total > 0, "{outbox}");
+    let mut next = outbox["first"].as_str().map(str::to_string);
+    let mut seen = 0;
+    while let Some(page) = next {
+        let page = json(&app.get(page.trim_start_matches(base.trim_end_matches('/'))).await);
+        let items = page["orderedItems"].as_array().unwrap();
+        assert!(items.iter().all(|a| a["type"] == "Create" && a["object"]["type"] == "Article"));
+        seen += items.len();
+        next = page["next"].as_str().map(str::to_string);
+    }
+    assert_eq!(seen as i64, total, "every Create once");
+
+    // Featured: the front page's pinned stories.
+    let published = app.published().await;
+    let mut site = app.store().site().await.unwrap();
+    site.front_page.pinned = vec![published[1].id];
+    app.store().save_site(&site).await.unwrap();
+    let featured = json(&app.get("/ap/outlet/featured").await);
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["id"], format!("{base}ap/articles/{}", published[1].id).as_str());
+    let followers = json(&app.get("/ap/outlet/followers").await);
+    assert_eq!(followers["totalItems"], 0);
+    assert!(followers.get("orderedItems").is_none(), "who follows is not published");
+
+    // A draft is no object; an unsigned activity is refused at the door.
+    let mut draft = article("Not yet", author.id);
+    draft.status = ArticleStatus::Draft;
+    let draft = app.store().create_article(&draft).await.unwrap();
+    assert_eq!(app.get(&format!("/ap/articles/{}", draft.id)).await.status, 404);
+    let unsigned = app
+        .send(
+            axum::http::Request::post("/ap/inbox")
+                .header("content-type", "application/activity+json")
+                .body(axum::body::Body::from(
+                    json!({ "id": "https://x.example/1", "type": "Follow", "actor": "https://x.example/u", "object": format!("{base}ap/outlet") })
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unsigned.status, 401, "{}", unsigned.body);
+    app.finish().await;
+}
+
+fn urlencode(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }

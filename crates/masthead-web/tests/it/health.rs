@@ -99,6 +99,8 @@ async fn metrics_count_requests_cache_hits_connections_and_queues(backend: Backe
     assert!(sample(&body, "masthead_listener_silence_seconds") < 5.0);
     assert_eq!(sample(&body, "masthead_job_queue_depth{queue=\"sources_due\"}"), 0.0);
     assert!(body.contains("masthead_job_queue_depth{queue=\"scheduled_due\"}"), "{body}");
+    assert_eq!(sample(&body, "masthead_job_queue_depth{queue=\"activities_undelivered\"}"), 0.0);
+    assert_eq!(sample(&body, "masthead_job_queue_depth{queue=\"activities_unchecked\"}"), 0.0);
     assert!(body.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");
 
     // Not for the public: from elsewhere, or forwarded by a proxy, it is not there.
