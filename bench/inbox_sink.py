@@ -5,10 +5,12 @@ import collections
 import json
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 counts = collections.Counter()
 lock = threading.Lock()
+first = last = 0.0
 
 
 class Sink(BaseHTTPRequestHandler):
@@ -17,15 +19,20 @@ class Sink(BaseHTTPRequestHandler):
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
         self.rfile.read(length)
+        global first, last
         with lock:
             counts[self.headers.get("Host", "")] += 1
+            last = time.time()
+            first = first or last
         self.send_response(202)
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def do_GET(self):
         with lock:
-            body = json.dumps({"requests": sum(counts.values()), "hosts": len(counts)}).encode()
+            body = json.dumps(
+                {"requests": sum(counts.values()), "hosts": len(counts), "first": first, "last": last}
+            ).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))

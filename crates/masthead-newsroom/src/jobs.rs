@@ -141,7 +141,16 @@ impl Job {
             Job::CheckCopies => Ok(crate::copies::check_due(newsroom, Timestamp::now()).await?.len()),
             Job::Federate => {
                 let received = crate::federation::process_received(newsroom, Timestamp::now()).await?;
-                Ok(received + crate::federation::federate_changes(newsroom, Timestamp::now()).await?)
+                let sent = crate::federation::federate_changes(newsroom, Timestamp::now()).await?;
+                // What was just queued goes out now rather than at the delivery job's next turn
+                // (any node's delivery job shares the same claims).
+                let delivered = if sent > 0 {
+                    let done = crate::federation::deliver_for(newsroom, Duration::from_secs(10)).await?;
+                    done.sent + done.retried + done.given_up
+                } else {
+                    0
+                };
+                Ok(received + sent + delivered)
             }
             Job::DeliverActivities => {
                 let done = crate::federation::deliver_for(newsroom, Duration::from_secs(10)).await?;
