@@ -11,7 +11,7 @@ use masthead_core::{ArticleStatus, CommentStatus, ReusePolicy};
 use masthead_newsroom::federation;
 use serde_json::{Value, json};
 
-use crate::harness::TestApp;
+use crate::harness::{Backend, TestApp};
 
 /// The peer, stopped when dropped.
 struct Peer {
@@ -141,9 +141,18 @@ fn article(headline: &str, author: i64) -> masthead_core::NewArticle {
 }
 
 #[tokio::test]
-async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent() {
+async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent_on_sqlite() {
+    a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent_on_postgres() {
+    a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(Backend::Postgres).await;
+}
+
+async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(backend: Backend) {
     let Some(peer) = Peer::start() else { return };
-    let app = TestApp::demo().await;
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
     let base = app.serve().await;
     let host = base.trim_start_matches("http://").trim_end_matches('/').to_string();
     let outlet = format!("{base}ap/outlet");
@@ -430,13 +439,22 @@ fn visible(html: &str) -> String {
 }
 
 #[tokio::test]
-async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood() {
+async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood_on_sqlite() {
+    what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood_on_postgres() {
+    what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood(Backend::Postgres).await;
+}
+
+async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood(backend: Backend) {
     use masthead_formats::http_signatures::{self as sig, PrivateKey, Scheme, Signer};
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/activitypub");
     let key =
         PrivateKey::from_pem(&std::fs::read_to_string(fixtures.join("remote-key.pem")).unwrap()).unwrap();
     let public_pem = std::fs::read_to_string(fixtures.join("remote-key.pub.pem")).unwrap();
-    let app = TestApp::demo().await;
+    let Some(app) = TestApp::demo_on(backend, masthead_web::DEFAULT_PAGE_SIZE).await else { return };
     let base = app.serve().await;
     let newsroom = app.state.newsroom();
     let author = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_none()).unwrap();
