@@ -173,6 +173,20 @@ impl Store {
         }))
     }
 
+    /// Forgets the followers whose deliveries go to `inbox` (their own, or their server's shared
+    /// one), which answered that it is gone. Returns how many went.
+    pub async fn remove_followers_at(&self, inbox: &str) -> Result<u64> {
+        Ok(on_db!(self, pool => {
+            sqlx::query(
+                "DELETE FROM federation_followers WHERE (shared_inbox = $1) OR (shared_inbox = '' AND inbox = $1)",
+            )
+            .bind(inbox)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        }))
+    }
+
     /// Which of our actors `follower` follows through the Follow `follow_id`.
     pub async fn followed_by_follow(&self, follower: &str, follow_id: &str) -> Result<Option<String>> {
         Ok(on_db!(self, pool => {

@@ -43,6 +43,8 @@ enum Result_ {
     Sent(&'static str),
     Retry(String),
     GiveUp(String),
+    /// The inbox answered 404 or 410: it is gone, and so are the followers behind it.
+    Gone(u16),
 }
 
 /// Turns of deliveries one after another while each finds a full batch, for at most `budget`
@@ -104,6 +106,14 @@ async fn deliver_turn(newsroom: &Newsroom, now: Timestamp) -> Outcome<(Delivered
                 store.delivery_failed(d.id, &d.host, &error, Some(retry_at), now).await?;
                 done.retried += 1;
             }
+            Result_::Gone(status) => {
+                let removed = store.remove_followers_at(&d.inbox).await?;
+                tracing::info!(inbox = %d.inbox, status, removed, "an inbox is gone; its followers were removed");
+                store
+                    .delivery_failed(d.id, &d.host, &format!("the inbox answered {status}"), None, now)
+                    .await?;
+                done.given_up += 1;
+            }
             Result_::Retry(error) | Result_::GiveUp(error) => {
                 tracing::info!(inbox = %d.inbox, activity = %d.activity_id, %error, "a delivery was given up");
                 store.delivery_failed(d.id, &d.host, &error, None, now).await?;
@@ -149,6 +159,7 @@ async fn deliver(newsroom: &Newsroom, site: &masthead_core::Site, d: &Delivery, 
     };
     match status {
         200..=299 => Result_::Sent(name),
+        404 | 410 => Result_::Gone(status),
         408 | 429 | 500..=599 => Result_::Retry(format!("the server answered {status}")),
         _ => Result_::GiveUp(format!("the server answered {status}")),
     }

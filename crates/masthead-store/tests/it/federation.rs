@@ -59,6 +59,15 @@ async fn followers_are_kept_once_and_delivered_to_once_per_server(store: Store) 
         Some("outlet".to_string())
     );
     assert_eq!(store.remove_follower(Some("outlet"), "https://social.example/users/bo").await.unwrap(), 1);
+    // An inbox that is gone takes its followers with it: a personal one its follower, a
+    // shared one its server's.
+    store.add_follower(&follower("outlet", "dee", "gone.example", false), now).await.unwrap();
+    store.add_follower(&follower("outlet", "eve", "gone.example", false), now).await.unwrap();
+    assert_eq!(store.remove_followers_at("https://gone.example/users/dee/inbox").await.unwrap(), 1);
+    assert_eq!(store.remove_followers_at("https://social.example/inbox").await.unwrap(), 2);
+    store.add_follower(&follower("outlet", "ana", "social.example", true), now).await.unwrap();
+    store.add_follower(&follower("author:7", "ana", "social.example", true), now).await.unwrap();
+    assert_eq!(store.remove_follower(Some("outlet"), "https://gone.example/users/eve").await.unwrap(), 1);
     // An account deleted on its server leaves every one of ours.
     assert_eq!(store.remove_follower(None, "https://social.example/users/ana").await.unwrap(), 2);
     assert_eq!(store.follower_count("outlet").await.unwrap(), 1);

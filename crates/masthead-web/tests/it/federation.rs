@@ -290,9 +290,9 @@ async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(backend
 /// signature (`Signature-Input`) or a draft-cavage one (`keyId=` in `Signature`).
 type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, bool, bool)>>>;
 
-/// An inbox on `ip` that refuses RFC 9421 signatures (401) and takes draft-cavage ones, or,
-/// with `down`, answers 503 to everything.
-async fn fake_inbox(ip: &str, down: bool, seen: Seen) -> String {
+/// An inbox on `ip` that refuses RFC 9421 signatures (401) and takes draft-cavage ones
+/// (`old`), answers 503 to everything (`down`), or 410 (`gone`).
+async fn fake_inbox(ip: &str, behaviour: &'static str, seen: Seen) -> String {
     use axum::http::{HeaderMap, StatusCode};
     let listener = tokio::net::TcpListener::bind(format!("{ip}:0")).await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -304,8 +304,10 @@ async fn fake_inbox(ip: &str, down: bool, seen: Seen) -> String {
                 headers.get("signature").and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("keyId="));
             let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
             seen.lock().unwrap().push((host, rfc9421, cavage));
-            if down {
+            if behaviour == "down" {
                 StatusCode::SERVICE_UNAVAILABLE
+            } else if behaviour == "gone" {
+                StatusCode::GONE
             } else if rfc9421 {
                 StatusCode::UNAUTHORIZED
             } else {
@@ -318,15 +320,16 @@ async fn fake_inbox(ip: &str, down: bool, seen: Seen) -> String {
 }
 
 #[tokio::test]
-async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_and_one_that_is_down_is_tried_again() {
+async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_one_down_is_tried_again_one_gone_loses_its_followers() {
     let app = TestApp::demo().await;
     app.serve().await;
     let newsroom = app.state.newsroom();
     federation::federate_changes(newsroom, jiff::Timestamp::now()).await.unwrap();
     let seen: Seen = Default::default();
-    let old_fashioned = fake_inbox("127.0.0.2", false, seen.clone()).await;
-    let down = fake_inbox("127.0.0.3", true, seen.clone()).await;
-    for (base, host) in [(&old_fashioned, "127.0.0.2"), (&down, "127.0.0.3")] {
+    let old_fashioned = fake_inbox("127.0.0.2", "old", seen.clone()).await;
+    let down = fake_inbox("127.0.0.3", "down", seen.clone()).await;
+    let gone = fake_inbox("127.0.0.4", "gone", seen.clone()).await;
+    for (base, host) in [(&old_fashioned, "127.0.0.2"), (&down, "127.0.0.3"), (&gone, "127.0.0.4")] {
         app.store()
             .add_follower(
                 &masthead_store::NewFollower {
@@ -347,7 +350,10 @@ async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_and_one_that_is_down
     let now = jiff::Timestamp::now();
     federation::federate_changes(newsroom, now).await.unwrap();
     let done = federation::deliver_due(newsroom, now).await.unwrap();
-    assert_eq!((done.sent, done.retried, done.given_up), (1, 1, 0));
+    assert_eq!((done.sent, done.retried, done.given_up), (1, 1, 1));
+    // The server whose inbox is gone has no followers left here.
+    let left = app.store().followers("outlet", None, 100).await.unwrap();
+    assert!(!left.contains(&format!("{gone}/users/x")) && left.len() == 2, "{left:?}");
     {
         let seen = seen.lock().unwrap();
         let to_old: Vec<(bool, bool)> = seen
