@@ -375,6 +375,32 @@ impl Store {
             .collect()
     }
 
+    /// Records that the activity `id` is being done; false when it was already (a replay, or
+    /// the same activity delivered twice).
+    pub async fn first_sight(&self, id: &str, at: Timestamp) -> Result<bool> {
+        Ok(on_db!(self, pool => {
+            sqlx::query("INSERT INTO federation_seen (activity_id, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(at.as_second())
+                .execute(pool)
+                .await?
+                .rows_affected()
+                == 1
+        }))
+    }
+
+    /// Forgets up to `limit` activity ids seen before `before` (no signature that old holds).
+    pub async fn forget_seen(&self, before: Timestamp, limit: u32) -> Result<u64> {
+        let sql = format!(
+            "DELETE FROM federation_seen WHERE activity_id IN (SELECT activity_id FROM federation_seen \
+             WHERE seen_at < $1 ORDER BY seen_at LIMIT {})",
+            limit.clamp(1, 100_000)
+        );
+        Ok(
+            on_db!(self, pool => sqlx::query(&sql).bind(before.as_second()).execute(pool).await?.rows_affected()),
+        )
+    }
+
     /// Forgets a received activity: done, or refused.
     pub async fn forget_received(&self, id: i64) -> Result<()> {
         on_db!(self, pool => {

@@ -81,12 +81,16 @@ pub async fn receive(
 /// One turn: checks and does the activities received. Returns how many were taken.
 pub async fn process_received(newsroom: &Newsroom, now: Timestamp) -> Outcome<usize> {
     let store = newsroom.store();
+    // Ids seen longer ago than any signature holds are no use against replays.
+    store.forget_seen(now - SignedDuration::from_hours(2), 10_000).await?;
     let claimed = store.claim_received(PER_TURN, now).await?;
     let count = claimed.len();
     for item in claimed {
         match check(newsroom, &item, now).await {
             Ok(Checked::Verified(activity, raw)) => {
-                if let Err(e) = act(newsroom, &activity, &raw, now).await {
+                if !store.first_sight(&activity.id, now).await? {
+                    tracing::debug!(activity = %activity.id, "an activity already done was sent again");
+                } else if let Err(e) = act(newsroom, &activity, &raw, now).await {
                     tracing::info!(activity = %activity.id, error = %e, "an activity could not be done");
                 }
                 store.forget_received(item.id).await?;

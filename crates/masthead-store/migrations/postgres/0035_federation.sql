@@ -116,3 +116,10 @@ CREATE INDEX federation_reactions_by_activity ON federation_reactions (activity_
 -- Changes to articles that followers have not yet been told of.
 ALTER TABLE article_changes ADD COLUMN federated_at BIGINT;
 CREATE INDEX article_changes_unfederated ON article_changes (federated_at, id);
+
+-- Activities done, by id, for as long as their signatures hold (a replayed request is done once).
+CREATE TABLE federation_seen (
+    activity_id TEXT PRIMARY KEY,
+    seen_at BIGINT NOT NULL
+);
+CREATE INDEX federation_seen_at ON federation_seen (seen_at);

@@ -154,6 +154,12 @@ async fn deliveries_are_claimed_a_few_per_server_retried_and_given_up(store: Sto
 
 async fn received_activities_wait_under_leases_until_done(store: Store) {
     let now = at("2026-12-01T10:00:00Z");
+    // Each activity is done once; its id is forgotten once no signature of it can hold.
+    assert!(store.first_sight("https://s.example/a/1", now).await.unwrap());
+    assert!(!store.first_sight("https://s.example/a/1", now).await.unwrap());
+    assert_eq!(store.forget_seen(now, 10).await.unwrap(), 0);
+    assert_eq!(store.forget_seen(at("2026-12-01T12:00:01Z"), 10).await.unwrap(), 1);
+    assert!(store.first_sight("https://s.example/a/1", now).await.unwrap());
     let first =
         store.queue_received("shared", "https://news.example/ap/inbox", "[]", "{}", now).await.unwrap();
     let second = store

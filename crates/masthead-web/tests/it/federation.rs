@@ -320,7 +320,8 @@ async fn fake_inbox(ip: &str, behaviour: &'static str, seen: Seen) -> String {
 }
 
 #[tokio::test]
-async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_one_down_is_tried_again_one_gone_loses_its_followers() {
+async fn a_server_that_refuses_rfc9421_is_sent_draft_cavage_one_down_is_tried_again_one_gone_loses_its_followers()
+ {
     let app = TestApp::demo().await;
     app.serve().await;
     let newsroom = app.state.newsroom();
@@ -487,8 +488,15 @@ async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood(ba
         tokio::spawn(fake_server(listener, documents.clone()));
 
         // Each activity signed the draft-cavage way (as all five sign today) by its sender's key.
+        // `name`, or when it ends in "#again" the same activity under a new id (a second Follow).
         let deliver = |name: &'static str| {
-            let activity = fixture(server, name, &fill);
+            let again = name.strip_suffix("#again");
+            let activity = fixture(server, again.unwrap_or(name), &fill).map(|mut a| {
+                if again.is_some() {
+                    a["id"] = json!(format!("{}#again", a["id"].as_str().unwrap()));
+                }
+                a
+            });
             let documents = documents.clone();
             let (inbox, key) = (inbox.clone(), &key);
             async move {
@@ -592,8 +600,19 @@ async fn what_mastodon_pleroma_misskey_wordpress_and_lemmy_send_is_understood(ba
             "{server}: unfollowed"
         );
 
+        // The same request again changes nothing: it was done once.
         assert!(deliver("follow").await);
         settle().await;
+        assert!(
+            !app.store().followers("outlet", None, 1000).await.unwrap().contains(&actor_id),
+            "{server}: replayed"
+        );
+        assert!(deliver("follow#again").await);
+        settle().await;
+        assert!(
+            app.store().followers("outlet", None, 1000).await.unwrap().contains(&actor_id),
+            "{server}: again"
+        );
         assert!(deliver("delete-actor").await);
         settle().await;
         assert!(
