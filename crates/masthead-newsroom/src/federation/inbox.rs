@@ -95,6 +95,11 @@ pub async fn process_received(newsroom: &Newsroom, now: Timestamp) -> Outcome<us
                 }
                 store.forget_received(item.id).await?;
             }
+            Ok(Checked::ActorGone(actor)) => {
+                let removed = store.remove_follower(None, &actor).await?;
+                tracing::info!(%actor, removed, "an account deleted on its server follows no more");
+                store.forget_received(item.id).await?;
+            }
             Ok(Checked::Refused(reason)) => {
                 tracing::info!(inbox = %item.inbox, %reason, "an activity was refused");
                 store.forget_received(item.id).await?;
@@ -116,6 +121,8 @@ pub async fn process_received(newsroom: &Newsroom, now: Timestamp) -> Outcome<us
 
 enum Checked {
     Verified(Activity, Value),
+    /// The account was deleted on its server (which answers that its document is gone).
+    ActorGone(String),
     Refused(String),
     KeyUnreachable(String),
 }
@@ -162,6 +169,16 @@ async fn check(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> 
                 Ok(k) => Some(k),
                 Err(KeyFetch::Unreachable(reason)) => return Ok(Checked::KeyUnreachable(reason)),
                 Err(KeyFetch::Refused(reason)) => return Ok(Checked::Refused(reason)),
+                // An account deleted on its server signs its own Delete with a key that is gone
+                // with it. Its server answering so for the actor's own document is the proof.
+                Err(KeyFetch::Gone(_))
+                    if activity.kind() == "Delete"
+                        && activity.object.as_ref().and_then(|o| o.id()) == Some(actor.as_str())
+                        && claimed.key_id.split('#').next() == Some(actor.as_str()) =>
+                {
+                    return Ok(Checked::ActorGone(actor));
+                }
+                Err(KeyFetch::Gone(reason)) => return Ok(Checked::Refused(reason)),
             };
         }
         let Some(k) = &key else { continue };
@@ -192,6 +209,8 @@ fn parse_key(text: &str) -> Result<sig::PublicKey, sig::SignatureError> {
 enum KeyFetch {
     Unreachable(String),
     Refused(String),
+    /// The document answered 404 or 410.
+    Gone(String),
 }
 
 /// Fetches the document a key id names (the actor's, or the key's own that names its owner),
@@ -301,7 +320,7 @@ async fn fetch_document(newsroom: &Newsroom, url: &Url, now: Timestamp) -> Resul
         200..=299 => {
             serde_json::from_slice(&body).map_err(|e| KeyFetch::Refused(format!("{url} is not JSON: {e}")))
         }
-        404 | 410 => Err(KeyFetch::Refused(format!("{url} answered {status}"))),
+        404 | 410 => Err(KeyFetch::Gone(format!("{url} answered {status}"))),
         _ => Err(KeyFetch::Unreachable(format!("{url} answered {status}"))),
     }
 }
@@ -314,10 +333,10 @@ async fn actor_of(newsroom: &Newsroom, id: &str, now: Timestamp) -> Outcome<Remo
     let url =
         Url::parse(id).map_err(|_| Failure::Invalid { field: "actor", message: "not an address".into() })?;
     let doc = fetch_document(newsroom, &url, now).await.map_err(|e| match e {
-        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) => Failure::Refused(r),
+        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) | KeyFetch::Gone(r) => Failure::Refused(r),
     })?;
     remember_actor(newsroom, &doc, now).await.map_err(|e| match e {
-        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) => Failure::Refused(r),
+        KeyFetch::Unreachable(r) | KeyFetch::Refused(r) | KeyFetch::Gone(r) => Failure::Refused(r),
     })?;
     newsroom.store().remote_actor(id).await?.ok_or_else(|| Failure::Refused(format!("{id} is not an actor")))
 }

@@ -726,3 +726,60 @@ async fn the_documents_other_servers_read_answer_as_activitypub_says() {
 fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+#[tokio::test]
+async fn an_account_deleted_on_its_server_stops_following_though_its_key_is_gone() {
+    use masthead_formats::http_signatures::{self as sig, PrivateKey, Scheme, Signer};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/activitypub");
+    let key =
+        PrivateKey::from_pem(&std::fs::read_to_string(fixtures.join("remote-key.pem")).unwrap()).unwrap();
+    let app = TestApp::demo().await;
+    let base = app.serve().await;
+    // A server that no longer has the account: every document answers 404.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let peer = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(fake_server(listener, Vec::new()));
+    let actor = format!("{peer}/users/gone");
+    for who in [&actor, &format!("{peer}/users/other")] {
+        app.store()
+            .add_follower(
+                &masthead_store::NewFollower {
+                    actor: "outlet".into(),
+                    follower: who.to_string(),
+                    inbox: format!("{who}/inbox"),
+                    shared_inbox: String::new(),
+                    host: "127.0.0.1".into(),
+                    follow_id: format!("{who}/follow"),
+                },
+                jiff::Timestamp::now(),
+            )
+            .await
+            .unwrap();
+    }
+    let inbox = url::Url::parse(&format!("{base}ap/inbox")).unwrap();
+    let newsroom = app.state.newsroom().clone();
+    let send = |activity: Value| {
+        let (inbox, key, actor, newsroom) = (inbox.clone(), &key, actor.clone(), newsroom.clone());
+        async move {
+            let body = activity.to_string();
+            let key_id = format!("{actor}#main-key");
+            let request = sig::Outgoing { method: "POST", url: &inbox, body: body.as_bytes() };
+            let headers =
+                sig::sign(&request, &Signer { key_id: &key_id, key }, Scheme::Cavage, jiff::Timestamp::now())
+                    .unwrap();
+            let mut post = reqwest::Client::new().post(inbox).body(body);
+            for (name, value) in headers {
+                post = post.header(name, value);
+            }
+            assert_eq!(post.send().await.unwrap().status(), 202);
+            federation::process_received(&newsroom, jiff::Timestamp::now()).await.unwrap();
+        }
+    };
+    // Its Delete of someone else proves nothing; its Delete of itself is what its server says.
+    send(json!({ "id": format!("{actor}#delete-other"), "type": "Delete", "actor": actor, "object": format!("{peer}/users/other") }))
+        .await;
+    assert_eq!(app.store().follower_count("outlet").await.unwrap(), 2);
+    send(json!({ "id": format!("{actor}#delete"), "type": "Delete", "actor": actor, "object": actor })).await;
+    assert_eq!(app.store().followers("outlet", None, 10).await.unwrap(), vec![format!("{peer}/users/other")]);
+    app.finish().await;
+}
