@@ -374,11 +374,14 @@ pub fn tombstone(site: &Site, article_id: i64) -> Value {
 
 /// Our answer to a Follow: `Accept` (or `Reject`) with the Follow as received.
 pub fn answer_follow(site: &Site, kind: &str, id: &str, actor: ActorKey, follow: &Value) -> Value {
-    let mut follow = follow.clone();
-    if let Some(map) = follow.as_object_mut() {
-        map.remove("@context");
-        map.remove("signature");
-    }
+    // The Follow named by what identifies it, not copied whole: it is the sender's text, and
+    // this answer is kept and served on our site.
+    let follow = json!({
+        "id": follow.get("id").cloned().unwrap_or(Value::Null),
+        "type": "Follow",
+        "actor": follow.get("actor").and_then(first_id),
+        "object": follow.get("object").and_then(first_id),
+    });
     json!({
         "@context": context(),
         "id": id,
@@ -555,6 +558,8 @@ pub enum ActorRefusal {
     Missing(&'static str),
     #[error("its {0} is not an http(s) address")]
     NotAnAddress(&'static str),
+    #[error("its {0} is on another server")]
+    NotOnItsServer(&'static str),
 }
 
 /// Reads an actor's document: its id, inboxes, names and the keys it owns (`publicKey`, and
@@ -574,11 +579,15 @@ pub fn read_actor(doc: &Value) -> Result<RemoteActorDocument, ActorRefusal> {
             return Err(ActorRefusal::NotAnAddress(name));
         }
     }
+    // Deliveries go where the actor's own server says, never to another origin it names.
+    if origin_of(&inbox) != origin_of(&id) {
+        return Err(ActorRefusal::NotOnItsServer("inbox"));
+    }
     let shared_inbox = doc
         .get("endpoints")
         .and_then(|e| e.get("sharedInbox"))
         .and_then(Value::as_str)
-        .filter(|s| is_http(s))
+        .filter(|s| is_http(s) && origin_of(s) == origin_of(&id))
         .unwrap_or_default()
         .to_string();
     let mut keys = Vec::new();

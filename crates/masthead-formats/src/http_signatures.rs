@@ -247,10 +247,10 @@ mod tests {
     #[test]
     fn a_request_signed_for_another_host_is_refused() {
         let key = ed25519_key();
-        // draft-cavage signs the Host header; RFC 9421 signs the whole target URI, which the web
-        // edge builds from the Host it received.
+        // draft-cavage signs the host and RFC 9421 the whole target URI: both are checked
+        // against the address we were reached at (the site's own), never the header as sent.
         let mut cavage = send("POST", INBOX, BODY, &key, Scheme::Cavage, now());
-        cavage.set("host", "other.example");
+        cavage.target_uri = INBOX.replace("mastodon.example", "other.example");
         let mut rfc9421 = send("POST", INBOX, BODY, &key, Scheme::Rfc9421, now());
         rfc9421.target_uri = INBOX.replace("mastodon.example", "other.example");
         for sent in [cavage, rfc9421] {

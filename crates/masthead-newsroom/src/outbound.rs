@@ -213,14 +213,15 @@ impl Outbound {
         Ok(response.status().as_u16())
     }
 
-    /// GETs `url` with the headers given (a signature's) and answers the status and body,
-    /// whatever the status, with the same limits as every fetch.
+    /// GETs `url` with the headers given (a signature's) and answers the status, the address
+    /// the answer came from (after redirects) and the body, whatever the status, with the same
+    /// limits as every fetch.
     pub async fn get_with(
         &self,
         url: &Url,
         accept: &str,
         headers: &[(&'static str, String)],
-    ) -> Result<(u16, Vec<u8>), FetchError> {
+    ) -> Result<(u16, Url, Vec<u8>), FetchError> {
         check_address(url, self.allow_private)?;
         let mut request = self.client.get(url.clone()).header(reqwest::header::ACCEPT, accept);
         for (name, value) in headers {
@@ -228,8 +229,8 @@ impl Outbound {
         }
         let response = request.send().await.map_err(describe)?;
         let status = response.status().as_u16();
-        let (_, bytes) = self.read_any(response).await?;
-        Ok((status, bytes))
+        let (final_url, bytes) = self.read_any(response).await?;
+        Ok((status, final_url, bytes))
     }
 
     /// POSTs a form to `url` and succeeds on any 2xx answer (the body is not read).

@@ -10,8 +10,12 @@ use jiff::Timestamp;
 use crate::rows::row;
 use crate::{Result, Store, on_db, placeholders, timestamp};
 
-/// How long a claimed delivery or received activity is someone's before another node may take it.
+/// How long a claimed received activity is someone's before another node may take it.
 pub const FEDERATION_LEASE_SECONDS: i64 = 60;
+/// How long a claimed delivery is someone's: longer than a turn of deliveries can take.
+pub const DELIVERY_LEASE_SECONDS: i64 = 300;
+/// Failures in a row, over at least [`Store::drop_dead_hosts`]' span, before a server is dropped.
+pub const DEAD_AFTER_FAILURES: i64 = 5;
 /// The most received activities kept waiting at once: past it, inboxes answer "busy".
 pub const MAX_INBOX_QUEUE: i64 = 10_000;
 
@@ -348,7 +352,7 @@ impl Store {
     pub async fn claim_received(&self, limit: u32, now: Timestamp) -> Result<Vec<ReceivedActivity>> {
         let sql = format!(
             "UPDATE federation_inbox SET lease_until = $1, attempts = attempts + 1 WHERE id IN ( \
-             SELECT id FROM federation_inbox WHERE lease_until < $2 ORDER BY id LIMIT {}) \
+             SELECT id FROM federation_inbox WHERE lease_until < $2 ORDER BY id LIMIT {}) AND lease_until < $2 \
              RETURNING id, inbox, target, headers, body, received_at, attempts",
             limit.clamp(1, 500)
         );
@@ -513,7 +517,7 @@ impl Store {
         }))
     }
 
-    /// Claims up to `limit` due deliveries for [`FEDERATION_LEASE_SECONDS`], at most `per_host`
+    /// Claims up to `limit` due deliveries for [`DELIVERY_LEASE_SECONDS`], at most `per_host`
     /// for any one server, and none for a server that has some under way.
     pub async fn claim_deliveries(&self, limit: u32, per_host: u32, now: Timestamp) -> Result<Vec<Delivery>> {
         let sql = format!(
@@ -530,7 +534,7 @@ impl Store {
         );
         let mut rows: Vec<DeliveryRow> = on_db!(self, pool => {
             sqlx::query_as(&sql)
-                .bind(now.as_second() + FEDERATION_LEASE_SECONDS)
+                .bind(now.as_second() + DELIVERY_LEASE_SECONDS)
                 .bind(now.as_second())
                 .fetch_all(pool)
                 .await?
@@ -623,7 +627,7 @@ impl Store {
                     (0..chunk.len()).map(|i| format!("(${}, ${}, NULL)", 1 + 2 * i, 2 + 2 * i)).collect();
                 let sql = format!(
                     "INSERT INTO federation_hosts (host, scheme, failing_since) VALUES {} \
-                     ON CONFLICT (host) DO UPDATE SET scheme = excluded.scheme, failing_since = NULL",
+                     ON CONFLICT (host) DO UPDATE SET scheme = excluded.scheme, failing_since = NULL, failures = 0",
                     rows.join(", ")
                 );
                 let mut q = sqlx::query(&sql);
@@ -637,14 +641,16 @@ impl Store {
         Ok(())
     }
 
-    /// A delivery failed: tried again at `retry_at`, or given up (`None`). Its server is
-    /// failing from now unless it was already.
+    /// A delivery failed: tried again at `retry_at`, or given up (`None`). When the server
+    /// itself failed (`server_failed`: unreachable, or a server error; not a refusal of one
+    /// activity), it counts one more failure in a row, failing from now unless it was already.
     pub async fn delivery_failed(
         &self,
         id: i64,
         host: &str,
         error: &str,
         retry_at: Option<Timestamp>,
+        server_failed: bool,
         now: Timestamp,
     ) -> Result<()> {
         let error: String = error.chars().take(500).collect();
@@ -665,28 +671,34 @@ impl Store {
                     sqlx::query("DELETE FROM federation_deliveries WHERE id = $1").bind(id).execute(&mut *tx).await?;
                 }
             }
-            sqlx::query(
-                "INSERT INTO federation_hosts (host, failing_since) VALUES ($1, $2) \
-                 ON CONFLICT (host) DO UPDATE SET failing_since = COALESCE(federation_hosts.failing_since, excluded.failing_since)",
-            )
-            .bind(host)
-            .bind(now.as_second())
-            .execute(&mut *tx)
-            .await?;
+            if server_failed {
+                sqlx::query(
+                    "INSERT INTO federation_hosts (host, failing_since, failures) VALUES ($1, $2, 1) \
+                     ON CONFLICT (host) DO UPDATE SET failures = federation_hosts.failures + 1, \
+                     failing_since = COALESCE(federation_hosts.failing_since, excluded.failing_since)",
+                )
+                .bind(host)
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
+            }
             tx.commit().await?;
         });
         Ok(())
     }
 
-    /// Servers failing since before `before` are dropped: their followers, their waiting
+    /// Servers that have failed every delivery since before `before`, at least
+    /// [`DEAD_AFTER_FAILURES`] times in a row, are dropped: their followers, their waiting
     /// deliveries and their record. Returns their names.
     pub async fn drop_dead_hosts(&self, before: Timestamp) -> Result<Vec<String>> {
         Ok(on_db!(self, pool => {
             let mut tx = pool.begin().await?;
             let hosts: Vec<String> = sqlx::query_scalar(
-                "DELETE FROM federation_hosts WHERE failing_since IS NOT NULL AND failing_since < $1 RETURNING host",
+                "DELETE FROM federation_hosts WHERE failing_since IS NOT NULL AND failing_since < $1 \
+                 AND failures >= $2 RETURNING host",
             )
             .bind(before.as_second())
+            .bind(DEAD_AFTER_FAILURES)
             .fetch_all(&mut *tx)
             .await?;
             for host in &hosts {
@@ -864,6 +876,17 @@ impl Store {
             self.changed(crate::notify::article_keys(id, &[], &[])).await;
         }
         Ok(article)
+    }
+
+    /// Who wrote the comment that came from elsewhere as `source_key` (its `author_url`), if
+    /// there is one.
+    pub async fn remote_comment_author(&self, source_key: &str) -> Result<Option<String>> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_scalar("SELECT author_url FROM comments WHERE source_key = $1")
+                .bind(source_key)
+                .fetch_optional(pool)
+                .await?
+        }))
     }
 
     /// Forgets the Create and Update activities of an article (it is gone: the outbox no longer

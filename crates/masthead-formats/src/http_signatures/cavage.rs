@@ -206,6 +206,9 @@ pub(super) fn verify(
     for name in &covered {
         let value = match name.as_str() {
             "(request-target)" => request_target(request.method, &target),
+            // The host we were reached at, not the header as sent: a request signed for
+            // another site's inbox must not hold here (RFC 9421's `@authority` is the same).
+            "host" => host_of(&target)?,
             "(created)" => params.created.clone().unwrap_or_default(),
             "(expires)" => params
                 .expires

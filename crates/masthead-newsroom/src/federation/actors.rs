@@ -140,6 +140,7 @@ pub async fn outbox(newsroom: &Newsroom, actor: ActorKey, page: Option<&str>) ->
         .then(|| rows.last().map(|(at, activity, _)| format!("{id}?page={at}.{}", activity_cursor(activity))))
         .flatten();
     let items: Vec<Value> = rows.iter().filter_map(|(_, _, body)| serde_json::from_str(body).ok()).collect();
+    let items = with_current_objects(newsroom, &site, items).await?;
     let this = format!("{id}?page={}", page.unwrap_or("first"));
     Ok(ap::collection_page(&this, &id, items, next.as_deref()))
 }
@@ -220,10 +221,50 @@ pub async fn object(newsroom: &Newsroom, article_id: i64) -> Outcome<ObjectAnswe
     }
 }
 
-/// An activity we sent, by its id (an address on this site).
+/// An activity we sent, by its id (an address on this site): a Create or Update with the
+/// article as it is now (never text since corrected or removed), or a Delete. Answers to
+/// follows are not served (they would say who follows us).
 pub async fn activity(newsroom: &Newsroom, id: &str) -> Outcome<Value> {
-    let body =
-        newsroom.store().activity(id).await?.ok_or_else(|| Failure::NotFound("no such activity".into()))?;
-    serde_json::from_str(&body)
-        .map_err(|e| Failure::Internal(format!("a stored activity is unreadable: {e}")))
+    let no_such = || Failure::NotFound("no such activity".into());
+    let body = newsroom.store().activity(id).await?.ok_or_else(no_such)?;
+    let doc: Value = serde_json::from_str(&body)
+        .map_err(|e| Failure::Internal(format!("a stored activity is unreadable: {e}")))?;
+    match ap::type_of(&doc) {
+        Some("Delete") => Ok(doc),
+        Some("Create" | "Update") => {
+            let site = newsroom.store().site().await?;
+            with_current_objects(newsroom, &site, vec![doc]).await?.pop().ok_or_else(no_such)
+        }
+        _ => Err(no_such()),
+    }
+}
+
+/// Create and Update activities with their articles as they are now, in one read; those whose
+/// article is no longer public are left out.
+async fn with_current_objects(
+    newsroom: &Newsroom,
+    site: &Site,
+    activities: Vec<Value>,
+) -> Outcome<Vec<Value>> {
+    let ids: Vec<i64> = activities
+        .iter()
+        .filter_map(|a| a.get("object").and_then(ap::first_id).and_then(|o| ap::article_of_object(site, o)))
+        .collect();
+    let articles = newsroom.store().articles(&ids).await?;
+    let now = jiff::Timestamp::now();
+    Ok(activities
+        .into_iter()
+        .filter_map(|mut activity| {
+            let id =
+                activity.get("object").and_then(ap::first_id).and_then(|o| ap::article_of_object(site, o))?;
+            let article = articles.iter().find(|a| a.id == id && super::is_public(a, now))?;
+            let mut object = ap::article_object(site, article);
+            if let Some(map) = object.as_object_mut() {
+                map.remove("@context");
+                map.insert("cc".into(), activity.get("cc").cloned().unwrap_or(Value::Null));
+            }
+            activity["object"] = object;
+            Some(activity)
+        })
+        .collect())
 }

@@ -20,8 +20,9 @@ use crate::context::Newsroom;
 use crate::error::{Failure, Outcome};
 use crate::work::Kind;
 
-/// Deliveries claimed in one turn.
-const PER_TURN: u32 = 500;
+/// Deliveries claimed in one turn: with [`CONCURRENCY`] at once and at most 40 s each (two
+/// knocks), a turn ends well within its lease (`DELIVERY_LEASE_SECONDS`).
+const PER_TURN: u32 = 256;
 /// Deliveries to one server under way at once.
 const PER_HOST: u32 = 4;
 /// Deliveries under way at once, all servers together.
@@ -43,7 +44,8 @@ enum Result_ {
     Sent(&'static str),
     Retry(String),
     GiveUp(String),
-    /// The inbox answered 404 or 410: it is gone, and so are the followers behind it.
+    /// The inbox answered 410: it is gone, and so are the followers behind it. (A 404 may be
+    /// a shared inbox's passing fault: that delivery is refused, the followers kept.)
     Gone(u16),
 }
 
@@ -103,20 +105,24 @@ async fn deliver_turn(newsroom: &Newsroom, now: Timestamp) -> Outcome<(Delivered
             Result_::Retry(error) if now.duration_since(d.created_at) < GIVE_UP_AFTER => {
                 let wait = 60i64.saturating_mul(1 << d.attempts.clamp(1, 20).saturating_sub(1)).min(6 * 3600);
                 let retry_at = now + SignedDuration::from_secs(wait);
-                store.delivery_failed(d.id, &d.host, &error, Some(retry_at), now).await?;
+                store.delivery_failed(d.id, &d.host, &error, Some(retry_at), true, now).await?;
                 done.retried += 1;
             }
             Result_::Gone(status) => {
                 let removed = store.remove_followers_at(&d.inbox).await?;
                 tracing::info!(inbox = %d.inbox, status, removed, "an inbox is gone; its followers were removed");
-                store
-                    .delivery_failed(d.id, &d.host, &format!("the inbox answered {status}"), None, now)
-                    .await?;
+                let error = format!("the inbox answered {status}");
+                store.delivery_failed(d.id, &d.host, &error, None, false, now).await?;
                 done.given_up += 1;
             }
-            Result_::Retry(error) | Result_::GiveUp(error) => {
+            Result_::Retry(error) => {
                 tracing::info!(inbox = %d.inbox, activity = %d.activity_id, %error, "a delivery was given up");
-                store.delivery_failed(d.id, &d.host, &error, None, now).await?;
+                store.delivery_failed(d.id, &d.host, &error, None, true, now).await?;
+                done.given_up += 1;
+            }
+            Result_::GiveUp(error) => {
+                tracing::info!(inbox = %d.inbox, activity = %d.activity_id, %error, "a delivery was refused");
+                store.delivery_failed(d.id, &d.host, &error, None, false, now).await?;
                 done.given_up += 1;
             }
         }
@@ -159,7 +165,7 @@ async fn deliver(newsroom: &Newsroom, site: &masthead_core::Site, d: &Delivery, 
     };
     match status {
         200..=299 => Result_::Sent(name),
-        404 | 410 => Result_::Gone(status),
+        410 => Result_::Gone(status),
         408 | 429 | 500..=599 => Result_::Retry(format!("the server answered {status}")),
         _ => Result_::GiveUp(format!("the server answered {status}")),
     }

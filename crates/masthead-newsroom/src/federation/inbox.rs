@@ -3,8 +3,8 @@
 //! server, too large) and keeps the rest; `process_received` (a job) fetches the signer's key
 //! when it is not known, checks the signature, that the key belongs to the activity's actor
 //! and that the activity comes from the actor's own server, then does what it says:
-//! - `Follow` of one of our actors: the follower is kept and answered `Accept` (`Reject` when
-//!   blocked); `Undo` of it: forgotten;
+//! - `Follow` of one of our actors: the follower is kept and answered `Accept`; `Undo` of it:
+//!   forgotten (a blocked server's or account's activities are dropped unanswered);
 //! - a `Create` of a reply to one of our articles: a comment held for the newsroom, its writer
 //!   named and linked; `Update` of it: the comment's text again; `Delete`: the comment goes;
 //! - `Like` and `Announce` of an article: counted; `Undo`: taken back;
@@ -26,6 +26,8 @@ use crate::error::{Failure, Outcome};
 
 /// The largest activity taken.
 pub const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
+/// The longest id (of the activity, its actor, the signing key) taken.
+pub const MAX_ID_BYTES: usize = 2048;
 /// Activities checked in one turn.
 const PER_TURN: u32 = 100;
 /// How long a fetched key is trusted before it is fetched again.
@@ -60,10 +62,20 @@ pub async fn receive(
         message: format!("the activity could not be read: {e}"),
     })?;
     let incoming = sig::Incoming { method: "POST", target_uri: target, headers, body };
-    sig::key_id(&incoming).map_err(|e| Failure::Forbidden(format!("the request is not signed: {e}")))?;
+    let claimed =
+        sig::key_id(&incoming).map_err(|e| Failure::Forbidden(format!("the request is not signed: {e}")))?;
     let actor = activity.actor.id().unwrap_or_default();
     if !ap::is_http(actor) {
         return Err(Failure::Invalid { field: "actor", message: "the activity names no actor".into() });
+    }
+    for (field, value) in [("id", activity.id.as_str()), ("actor", actor), ("keyId", claimed.key_id.as_str())]
+    {
+        if value.len() > MAX_ID_BYTES {
+            return Err(Failure::Invalid {
+                field,
+                message: format!("the {field} is longer than {MAX_ID_BYTES} bytes"),
+            });
+        }
     }
     let site = newsroom.store().site().await?;
     if site.fediverse_blocks(actor) {
@@ -86,37 +98,52 @@ pub async fn process_received(newsroom: &Newsroom, now: Timestamp) -> Outcome<us
     let claimed = store.claim_received(PER_TURN, now).await?;
     let count = claimed.len();
     for item in claimed {
-        match check(newsroom, &item, now).await {
-            Ok(Checked::Verified(activity, raw)) => {
-                if !store.first_sight(&activity.id, now).await? {
-                    tracing::debug!(activity = %activity.id, "an activity already done was sent again");
-                } else if let Err(e) = act(newsroom, &activity, &raw, now).await {
-                    tracing::info!(activity = %activity.id, error = %e, "an activity could not be done");
-                }
-                store.forget_received(item.id).await?;
-            }
-            Ok(Checked::ActorGone(actor)) => {
-                let removed = store.remove_follower(None, &actor).await?;
-                tracing::info!(%actor, removed, "an account deleted on its server follows no more");
-                store.forget_received(item.id).await?;
-            }
-            Ok(Checked::Refused(reason)) => {
-                tracing::info!(inbox = %item.inbox, %reason, "an activity was refused");
-                store.forget_received(item.id).await?;
-            }
-            Ok(Checked::KeyUnreachable(reason)) if item.attempts < MAX_ATTEMPTS => {
-                let wait = SignedDuration::from_secs(30 * (1 << item.attempts.clamp(0, 10)));
-                tracing::debug!(%reason, "a signer's key could not be fetched; trying again");
-                store.retry_received(item.id, now + wait).await?;
-            }
-            Ok(Checked::KeyUnreachable(reason)) => {
-                tracing::info!(%reason, "an activity was dropped: its signer's key could not be fetched");
-                store.forget_received(item.id).await?;
-            }
-            Err(e) => return Err(e),
+        // One that keeps failing (whatever the reason) is not tried for ever.
+        if item.attempts > MAX_ATTEMPTS + 2 {
+            tracing::info!(inbox = %item.inbox, "an activity that kept failing was dropped");
+            store.forget_received(item.id).await?;
+            continue;
+        }
+        if let Err(e) = process_one(newsroom, &item, now).await {
+            // The next turn takes it again; others go on now.
+            tracing::warn!(error = %e, "an activity could not be checked or done; it will be tried again");
         }
     }
     Ok(count)
+}
+
+async fn process_one(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> Outcome<()> {
+    let store = newsroom.store();
+    match check(newsroom, item, now).await? {
+        Checked::Verified(activity, raw) => {
+            let actor = activity.actor.id().unwrap_or_default();
+            if !store.first_sight(&format!("{actor} {}", activity.id), now).await? {
+                tracing::debug!(activity = %activity.id, "an activity already done was sent again");
+            } else if let Err(e) = act(newsroom, &activity, &raw, now).await {
+                tracing::info!(activity = %activity.id, error = %e, "an activity could not be done");
+            }
+            store.forget_received(item.id).await?;
+        }
+        Checked::ActorGone(actor) => {
+            let removed = store.remove_follower(None, &actor).await?;
+            tracing::info!(%actor, removed, "an account deleted on its server follows no more");
+            store.forget_received(item.id).await?;
+        }
+        Checked::Refused(reason) => {
+            tracing::info!(inbox = %item.inbox, %reason, "an activity was refused");
+            store.forget_received(item.id).await?;
+        }
+        Checked::KeyUnreachable(reason) if item.attempts < MAX_ATTEMPTS => {
+            let wait = SignedDuration::from_secs(30 * (1 << item.attempts.clamp(0, 10)));
+            tracing::debug!(%reason, "a signer's key could not be fetched; trying again");
+            store.retry_received(item.id, now + wait).await?;
+        }
+        Checked::KeyUnreachable(reason) => {
+            tracing::info!(%reason, "an activity was dropped: its signer's key could not be fetched");
+            store.forget_received(item.id).await?;
+        }
+    }
+    Ok(())
 }
 
 enum Checked {
@@ -192,7 +219,9 @@ async fn check(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> 
             Ok(p) => p,
             Err(e) => return Ok(Checked::Refused(format!("the key {} is unreadable: {e}", k.key_id))),
         };
-        match sig::verify(&incoming, &claimed, &public, now) {
+        // The signature's date is judged against when the request came, not when the job got
+        // to it (a backlog must not make good requests stale).
+        match sig::verify(&incoming, &claimed, &public, item.received_at) {
             Ok(()) => return Ok(Checked::Verified(activity, raw)),
             // The key may have changed since we fetched it: fetch it once more.
             Err(sig::SignatureError::BadSignature) if !fresh => continue,
@@ -214,7 +243,8 @@ enum KeyFetch {
 }
 
 /// Fetches the document a key id names (the actor's, or the key's own that names its owner),
-/// keeps the actor and its keys, and returns the key.
+/// keeps the actor and its keys, and returns the key. The key must be on its owner's server,
+/// and a key's own document must be that key.
 async fn fetch_key(newsroom: &Newsroom, key_id: &str, now: Timestamp) -> Result<RemoteKey, KeyFetch> {
     let url = Url::parse(key_id)
         .map_err(|_| KeyFetch::Refused(format!("the key id {key_id} is not an address")))?;
@@ -223,12 +253,19 @@ async fn fetch_key(newsroom: &Newsroom, key_id: &str, now: Timestamp) -> Result<
     let actor_doc = match (ap::type_of(&doc), owner) {
         // A key's own document: its owner's holds the rest.
         (Some("Key" | "CryptographicKey" | "Multikey"), Some(owner)) | (None, Some(owner)) => {
+            if doc.get("id").and_then(Value::as_str) != Some(key_id) {
+                return Err(KeyFetch::Refused(format!("the document of {key_id} is another key")));
+            }
             let owner = Url::parse(owner)
                 .map_err(|_| KeyFetch::Refused("the key's owner is not an address".into()))?;
             fetch_document(newsroom, &owner, now).await?
         }
         _ => doc,
     };
+    let actor_id = actor_doc.get("id").and_then(Value::as_str).unwrap_or_default();
+    if ap::origin_of(actor_id).is_none() || ap::origin_of(actor_id) != ap::origin_of(key_id) {
+        return Err(KeyFetch::Refused(format!("the key {key_id} is not on its owner's server ({actor_id})")));
+    }
     let actor = remember_actor(newsroom, &actor_doc, now).await?;
     actor
         .into_iter()
@@ -272,8 +309,10 @@ async fn remember_actor(
     Ok(keys)
 }
 
-/// The actor's handle (`name@domain`) as its server's WebFinger confirms it; empty when the
-/// answer names another account (refused: anyone can claim a handle), or none came.
+/// The actor's handle (`name@domain`) as WebFinger confirms it; empty when an answer names
+/// another account (refused: anyone can claim a handle), or none came. A handle on another
+/// domain than the actor's server (`acct:ana@example.org` for `social.example.org`) is asked of
+/// that domain too, which must name the same actor.
 async fn confirmed_handle(newsroom: &Newsroom, actor_id: &str, username: &str) -> String {
     let Ok(id) = Url::parse(actor_id) else { return String::new() };
     let (Some(host), false) = (id.host_str(), username.is_empty()) else { return String::new() };
@@ -281,28 +320,51 @@ async fn confirmed_handle(newsroom: &Newsroom, actor_id: &str, username: &str) -
         Some(port) => format!("{host}:{port}"),
         None => host.to_string(),
     };
-    let mut url = id.clone();
-    url.set_path("/.well-known/webfinger");
-    url.set_query(None);
-    url.set_fragment(None);
-    url.query_pairs_mut().append_pair("resource", &format!("acct:{username}@{authority}"));
-    let Ok((200, body)) =
-        newsroom.outbound().get_with(&url, "application/jrd+json, application/json", &[]).await
+    let Some(handle) = webfinger_names(newsroom, &id, &format!("{username}@{authority}"), actor_id).await
     else {
         return String::new();
     };
-    let Ok(jrd) = serde_json::from_slice::<Value>(&body) else { return String::new() };
+    let domain = handle.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+    if domain.eq_ignore_ascii_case(&authority) {
+        return handle;
+    }
+    let mut there = id.clone();
+    if there.set_host(Some(domain)).is_err() || there.set_port(None).is_err() {
+        return String::new();
+    }
+    match webfinger_names(newsroom, &there, &handle, actor_id).await {
+        Some(confirmed) if confirmed == handle => handle,
+        _ => String::new(),
+    }
+}
+
+/// What the WebFinger of `server` (its scheme and host) answers for `acct:{account}`, when the
+/// answer names `actor_id`.
+async fn webfinger_names(newsroom: &Newsroom, server: &Url, account: &str, actor_id: &str) -> Option<String> {
+    let mut url = server.clone();
+    url.set_path("/.well-known/webfinger");
+    url.set_query(None);
+    url.set_fragment(None);
+    url.query_pairs_mut().append_pair("resource", &format!("acct:{account}"));
+    let Ok((200, _, body)) =
+        newsroom.outbound().get_with(&url, "application/jrd+json, application/json", &[]).await
+    else {
+        return None;
+    };
+    let jrd = serde_json::from_slice::<Value>(&body).ok()?;
     match ap::handle_from_webfinger(&jrd, actor_id) {
-        Ok(handle) => handle,
+        Ok(handle) => Some(handle),
         Err(e) => {
             tracing::info!(actor = actor_id, error = %e, "a WebFinger answer was refused");
-            String::new()
+            None
         }
     }
 }
 
 /// GETs an ActivityPub document, signed by the outlet (servers in "authorized fetch" mode ask
-/// for it), through the outbound client's rules.
+/// for it), through the outbound client's rules. The document must be what it says it is: its
+/// `id` (without a fragment) is the address it came from, after any redirect. Otherwise a
+/// server could serve a document in another account's name.
 async fn fetch_document(newsroom: &Newsroom, url: &Url, now: Timestamp) -> Result<Value, KeyFetch> {
     let site = newsroom.store().site().await.map_err(|e| KeyFetch::Unreachable(e.to_string()))?;
     let key_id = ActorKey::Outlet.rsa_key_id(&site);
@@ -311,18 +373,28 @@ async fn fetch_document(newsroom: &Newsroom, url: &Url, now: Timestamp) -> Resul
         .map_err(|e| KeyFetch::Unreachable(e.to_string()))?;
     let accept =
         format!("{MEDIA_TYPE}, application/ld+json; profile=\"https://www.w3.org/ns/activitystreams\"");
-    let (status, body) = newsroom
+    let (status, came_from, body) = newsroom
         .outbound()
         .get_with(url, &accept, &headers)
         .await
         .map_err(|e| KeyFetch::Unreachable(format!("{url}: {e}")))?;
-    match status {
+    let doc: Value = match status {
         200..=299 => {
-            serde_json::from_slice(&body).map_err(|e| KeyFetch::Refused(format!("{url} is not JSON: {e}")))
+            serde_json::from_slice(&body).map_err(|e| KeyFetch::Refused(format!("{url} is not JSON: {e}")))?
         }
-        404 | 410 => Err(KeyFetch::Gone(format!("{url} answered {status}"))),
-        _ => Err(KeyFetch::Unreachable(format!("{url} answered {status}"))),
+        404 | 410 => return Err(KeyFetch::Gone(format!("{url} answered {status}"))),
+        _ => return Err(KeyFetch::Unreachable(format!("{url} answered {status}"))),
+    };
+    let id = doc.get("id").and_then(Value::as_str).unwrap_or_default();
+    if without_fragment(id) != without_fragment(came_from.as_str()) {
+        return Err(KeyFetch::Refused(format!("{came_from} served a document whose id is {id:?}")));
     }
+    Ok(doc)
+}
+
+/// An address without its `#fragment`.
+fn without_fragment(address: &str) -> &str {
+    address.split('#').next().unwrap_or_default()
 }
 
 /// An actor as we last fetched it, fetched now when unknown.
@@ -343,13 +415,17 @@ async fn actor_of(newsroom: &Newsroom, id: &str, now: Timestamp) -> Outcome<Remo
 
 /// Our article a reference names: its object id, or its page's address.
 async fn our_article(newsroom: &Newsroom, site: &Site, reference: &str) -> Option<i64> {
-    if let Some(id) = ap::article_of_object(site, reference) {
-        return Some(id);
-    }
-    let path = reference.strip_prefix(site.url("/").trim_end_matches('/'))?;
-    let slug = path.strip_prefix("/article/")?.trim_end_matches('/');
-    let slug = masthead_core::Slug::parse(slug).ok()?;
-    newsroom.store().article_by_slug(&slug).await.ok().map(|a| a.id)
+    let article = match ap::article_of_object(site, reference) {
+        Some(id) => newsroom.store().article(id).await.ok()?,
+        None => {
+            let path = reference.strip_prefix(site.url("/").trim_end_matches('/'))?;
+            let slug = path.strip_prefix("/article/")?.trim_end_matches('/');
+            let slug = masthead_core::Slug::parse(slug).ok()?;
+            newsroom.store().article_by_slug(&slug).await.ok()?
+        }
+    };
+    // Only what followers may see: a draft's address names nothing.
+    super::is_public(&article, jiff::Timestamp::now()).then_some(article.id)
 }
 
 async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timestamp) -> Outcome<()> {
@@ -364,6 +440,12 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
     match activity.kind() {
         "Follow" => {
             let Some(ours) = ActorKey::from_id(&site, object_id) else { return Ok(()) };
+            // Only an author who writes for the outlet is an account here.
+            if let ActorKey::Author(id) = ours
+                && !store.author(id).await.is_ok_and(|a| a.outlet_id.is_none())
+            {
+                return Ok(());
+            }
             let follower = actor_of(newsroom, actor, now).await?;
             let kind = if site.fediverse_blocks(&follower.id) { "Reject" } else { "Accept" };
             if kind == "Accept" {
@@ -431,6 +513,16 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
             if ap::origin_of(note_id) != ap::origin_of(actor) || attributed != actor {
                 return Err(Failure::Refused("a reply attributed to someone else".into()));
             }
+            // A reply is its writer's: another account of the same server may not take it over,
+            // and an Update of a note we never had makes nothing (edited again, it is held again).
+            let source_key = format!("activitypub:{note_id}");
+            match store.remote_comment_author(&source_key).await? {
+                Some(writer) if writer != actor => {
+                    return Err(Failure::Refused("an edit of someone else's reply".into()));
+                }
+                None if activity.kind() == "Update" => return Ok(()),
+                _ => {}
+            }
             let html = note.get("content").and_then(Value::as_str).unwrap_or_default();
             let body_html = masthead_core::comment::sanitize_remote_comment(html)
                 .map_err(|e| Failure::Invalid { field: "content", message: e.to_string() })?;
@@ -458,7 +550,7 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
                     body_html,
                     created_at: published,
                     approved: false,
-                    source_key: Some(format!("activitypub:{note_id}")),
+                    source_key: Some(source_key),
                 }])
                 .await?;
         }

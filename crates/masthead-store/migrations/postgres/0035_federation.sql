@@ -83,12 +83,13 @@ CREATE TABLE federation_deliveries (
 );
 CREATE INDEX federation_deliveries_due ON federation_deliveries (due_at, id);
 
--- Servers we deliver to: which signature they took last ('rfc9421' or 'cavage'), and since when
--- every delivery to them has failed.
+-- Servers we deliver to: which signature they took last ('rfc9421' or 'cavage'), since when
+-- every delivery to them has failed (unreachable, or a server error), and how many times in a row.
 CREATE TABLE federation_hosts (
     host TEXT PRIMARY KEY,
     scheme TEXT NOT NULL DEFAULT 'rfc9421',
-    failing_since BIGINT
+    failing_since BIGINT,
+    failures BIGINT NOT NULL DEFAULT 0
 );
 
 -- What followers were last sent of each article (no reference: it outlives a deleted article,

@@ -105,11 +105,16 @@ async fn deliveries_are_claimed_a_few_per_server_retried_and_given_up(store: Sto
             "a.example",
             "the server answered 503",
             Some(at("2026-12-01T10:05:00Z")),
+            true,
             now,
         )
         .await
         .unwrap();
-    store.delivery_failed(claimed[2].id, "b.example", "refused", None, now).await.unwrap();
+    // A refusal of one activity says nothing of the server; a server error does.
+    store
+        .delivery_failed(claimed[2].id, "b.example", "the server answered 400", None, false, now)
+        .await
+        .unwrap();
     assert_eq!(store.deliveries_waiting().await.unwrap(), 2);
     // The third to a.example was never claimed; the failed one waits for its time.
     let later = at("2026-12-01T10:01:00Z");
@@ -142,8 +147,28 @@ async fn deliveries_are_claimed_a_few_per_server_retried_and_given_up(store: Sto
         .unwrap();
     assert!(store.claim_deliveries(10, 1, now).await.unwrap().iter().all(|d| d.scheme == "cavage"));
 
-    // b.example has failed since 10:00: dropped a week later, with its followers.
+    // b.example fails from 10:00, five times in a row: dropped a week later, with its followers
+    // (not after one failure, nor before the week).
     store.add_follower(&follower("outlet", "dee", "b.example", true), now).await.unwrap();
+    for n in 0..5 {
+        let one = NewActivity { id: format!("https://news.example/ap/activities/b{n}"), ..activity.clone() };
+        store
+            .send_activity(&one, &[("https://b.example/inbox".into(), "b.example".into())], now)
+            .await
+            .unwrap();
+        let claimed = store.claim_deliveries(10, 1, now).await.unwrap();
+        let to_b = claimed.iter().find(|d| d.host == "b.example").unwrap();
+        store.delivery_failed(to_b.id, "b.example", "unreachable", None, true, now).await.unwrap();
+        for d in claimed.iter().filter(|d| d.host != "b.example") {
+            store.delivered(d.id, &d.host, "cavage").await.unwrap();
+        }
+        if n == 0 {
+            assert!(
+                store.drop_dead_hosts(at("2026-12-08T10:00:01Z")).await.unwrap().is_empty(),
+                "one failure"
+            );
+        }
+    }
     assert!(store.drop_dead_hosts(at("2026-12-01T09:00:00Z")).await.unwrap().is_empty());
     assert_eq!(
         store.drop_dead_hosts(at("2026-12-08T10:00:01Z")).await.unwrap(),

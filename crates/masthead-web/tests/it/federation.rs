@@ -418,7 +418,10 @@ async fn fake_server(listener: tokio::net::TcpListener, documents: Vec<Value>) {
                 }
             };
             if uri.path() == "/.well-known/webfinger" {
-                let resource = uri.query().unwrap_or_default().replace("resource=acct%3A", "").replace("%40", "@");
+                let resource = url::form_urlencoded::parse(uri.query().unwrap_or_default().as_bytes())
+                    .find(|(k, _)| k == "resource")
+                    .map(|(_, v)| v.trim_start_matches("acct:").to_string())
+                    .unwrap_or_default();
                 let user = resource.split('@').next().unwrap_or_default().to_string();
                 if let Some(actor) = documents.iter().find(|d| d["preferredUsername"] == user.as_str()) {
                     let jrd = json!({
@@ -781,5 +784,94 @@ async fn an_account_deleted_on_its_server_stops_following_though_its_key_is_gone
     assert_eq!(app.store().follower_count("outlet").await.unwrap(), 2);
     send(json!({ "id": format!("{actor}#delete"), "type": "Delete", "actor": actor, "object": actor })).await;
     assert_eq!(app.store().followers("outlet", None, 10).await.unwrap(), vec![format!("{peer}/users/other")]);
+    app.finish().await;
+}
+
+/// Posts `activity` to our shared inbox signed the draft-cavage way with the test key under
+/// `key_id`, then lets the job check and do it.
+async fn post_signed(app: &TestApp, base: &str, key_id: &str, activity: &Value) {
+    use masthead_formats::http_signatures::{self as sig, PrivateKey, Scheme, Signer};
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/activitypub");
+    let key =
+        PrivateKey::from_pem(&std::fs::read_to_string(fixtures.join("remote-key.pem")).unwrap()).unwrap();
+    let inbox = url::Url::parse(&format!("{base}ap/inbox")).unwrap();
+    let body = activity.to_string();
+    let request = sig::Outgoing { method: "POST", url: &inbox, body: body.as_bytes() };
+    let headers =
+        sig::sign(&request, &Signer { key_id, key: &key }, Scheme::Cavage, jiff::Timestamp::now()).unwrap();
+    let mut post = reqwest::Client::new().post(inbox).body(body);
+    for (name, value) in headers {
+        post = post.header(name, value);
+    }
+    assert_eq!(post.send().await.unwrap().status(), 202);
+    for _ in 0..3 {
+        federation::process_received(app.state.newsroom(), jiff::Timestamp::now()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn no_server_speaks_for_an_account_of_another_and_no_account_takes_over_another_s_reply() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/activitypub");
+    let public_pem = std::fs::read_to_string(fixtures.join("remote-key.pub.pem")).unwrap();
+    let app = TestApp::demo().await;
+    let base = app.serve().await;
+    let author = app.store().authors().await.unwrap().into_iter().find(|a| a.outlet_id.is_none()).unwrap();
+    let post = app.store().create_article(&article("Who owns the harbour", author.id)).await.unwrap();
+    let outlet = format!("{base}ap/outlet");
+    let person = |origin: &str, name: &str, key_id: &str| {
+        json!({
+            "id": format!("{origin}/users/{name}"), "type": "Person", "preferredUsername": name,
+            "inbox": format!("{origin}/users/{name}/inbox"),
+            "publicKey": { "id": key_id, "owner": format!("{origin}/users/{name}"), "publicKeyPem": public_pem },
+        })
+    };
+    // The server bob is really on, and one that claims to speak for him.
+    let victim_listener = tokio::net::TcpListener::bind("127.0.0.6:0").await.unwrap();
+    let victim = format!("http://{}", victim_listener.local_addr().unwrap());
+    let evil_listener = tokio::net::TcpListener::bind("127.0.0.5:0").await.unwrap();
+    let evil = format!("http://{}", evil_listener.local_addr().unwrap());
+    let bob = format!("{victim}/users/bob");
+    tokio::spawn(fake_server(victim_listener, vec![]));
+    // evil serves, at its own /users/bob, a document that says it is the victim's bob, with
+    // evil's key (the fake server finds documents by path).
+    let forged = person(&victim, "bob", &format!("{evil}/users/bob#main-key"));
+    tokio::spawn(fake_server(evil_listener, vec![forged]));
+    let follow =
+        json!({ "id": format!("{victim}/follows/1"), "type": "Follow", "actor": bob, "object": outlet });
+    post_signed(&app, &base, &format!("{evil}/users/bob#main-key"), &follow).await;
+    assert_eq!(app.store().follower_count("outlet").await.unwrap(), 0, "evil's key does not speak for bob");
+    assert!(app.store().remote_actor(&bob).await.unwrap().is_none(), "nor does its document replace bob's");
+
+    // Two accounts of one server: carol replies; mallory cannot edit or delete carol's reply.
+    let listener = tokio::net::TcpListener::bind("127.0.0.7:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    let (carol, mallory) = (format!("{server}/users/carol"), format!("{server}/users/mallory"));
+    tokio::spawn(fake_server(
+        listener,
+        vec![
+            person(&server, "carol", &format!("{carol}#main-key")),
+            person(&server, "mallory", &format!("{mallory}#main-key")),
+        ],
+    ));
+    let note = |actor: &str, text: &str| {
+        json!({ "id": format!("{carol}/notes/1"), "type": "Note", "attributedTo": actor,
+                "inReplyTo": format!("{base}ap/articles/{}", post.id), "content": format!("<p>{text}</p>") })
+    };
+    let reply = json!({ "id": format!("{carol}/notes/1/create"), "type": "Create", "actor": carol, "object": note(&carol, "Carol's reply") });
+    post_signed(&app, &base, &format!("{carol}#main-key"), &reply).await;
+    let edit = json!({ "id": format!("{mallory}/edits/1"), "type": "Update", "actor": mallory, "object": note(&mallory, "Mallory's words") });
+    post_signed(&app, &base, &format!("{mallory}#main-key"), &edit).await;
+    let delete = json!({ "id": format!("{mallory}/deletes/1"), "type": "Delete", "actor": mallory, "object": format!("{carol}/notes/1") });
+    post_signed(&app, &base, &format!("{mallory}#main-key"), &delete).await;
+    let comments = app.store().comments_of(post.id).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].body_html, "<p>Carol's reply</p>");
+    assert_eq!(comments[0].author_url, carol);
+    // An Update of a note we never had makes nothing.
+    let stray = json!({ "id": format!("{carol}/edits/9"), "type": "Update", "actor": carol,
+                        "object": { "id": format!("{carol}/notes/9"), "type": "Note", "attributedTo": carol,
+                                    "inReplyTo": format!("{base}ap/articles/{}", post.id), "content": "<p>new?</p>" } });
+    post_signed(&app, &base, &format!("{carol}#main-key"), &stray).await;
+    assert_eq!(app.store().comments_of(post.id).await.unwrap().len(), 1);
     app.finish().await;
 }
