@@ -18,6 +18,8 @@ pub const DELIVERY_LEASE_SECONDS: i64 = 300;
 pub const DEAD_AFTER_FAILURES: i64 = 5;
 /// The most received activities kept waiting at once: past it, inboxes answer "busy".
 pub const MAX_INBOX_QUEUE: i64 = 10_000;
+/// The most kept waiting at once that one server's keys signed.
+pub const MAX_INBOX_PER_HOST: i64 = 1_000;
 
 /// An account elsewhere that follows one of ours.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,27 +324,32 @@ impl Store {
     }
 
     /// Keeps an activity received until it is checked and done. `None` when [`MAX_INBOX_QUEUE`]
-    /// are already waiting.
+    /// are already waiting, or [`MAX_INBOX_PER_HOST`] signed by keys on `key_host`.
     pub async fn queue_received(
         &self,
         inbox: &str,
         target: &str,
         headers: &str,
         body: &str,
+        key_host: &str,
         at: Timestamp,
     ) -> Result<Option<i64>> {
         Ok(on_db!(self, pool => {
             sqlx::query_scalar(
-                "INSERT INTO federation_inbox (inbox, target, headers, body, received_at) \
-                 SELECT $1, $2, $3, $4, $5 WHERE (SELECT COUNT(*) FROM \
-                 (SELECT 1 FROM federation_inbox LIMIT $6) waiting) < $6 RETURNING id",
+                "INSERT INTO federation_inbox (inbox, target, headers, body, received_at, key_host) \
+                 SELECT $1, $2, $3, $4, $5, $6 \
+                 WHERE (SELECT COUNT(*) FROM (SELECT 1 FROM federation_inbox LIMIT $7) waiting) < $7 \
+                 AND (SELECT COUNT(*) FROM (SELECT 1 FROM federation_inbox WHERE key_host = $6 LIMIT $8) theirs) < $8 \
+                 RETURNING id",
             )
             .bind(inbox)
             .bind(target)
             .bind(headers)
             .bind(body)
             .bind(at.as_second())
+            .bind(key_host)
             .bind(MAX_INBOX_QUEUE)
+            .bind(MAX_INBOX_PER_HOST)
             .fetch_optional(pool)
             .await?
         }))

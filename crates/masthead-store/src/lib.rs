@@ -62,8 +62,8 @@ pub use articles::{
 };
 pub use error::StoreError;
 pub use federation::{
-    DEAD_AFTER_FAILURES, DELIVERY_LEASE_SECONDS, Delivery, FEDERATION_LEASE_SECONDS, MAX_INBOX_QUEUE,
-    NewActivity, NewFollower, ReceivedActivity, RemoteActor, RemoteKey, SentObject,
+    DEAD_AFTER_FAILURES, DELIVERY_LEASE_SECONDS, Delivery, FEDERATION_LEASE_SECONDS, MAX_INBOX_PER_HOST,
+    MAX_INBOX_QUEUE, NewActivity, NewFollower, ReceivedActivity, RemoteActor, RemoteKey, SentObject,
 };
 pub use members::{ImportCount, MemberChange, MemberCursor, MemberFilter, MemberPage};
 

@@ -32,6 +32,9 @@ pub const MAX_ID_BYTES: usize = 2048;
 const PER_TURN: u32 = 100;
 /// How long a fetched key is trusted before it is fetched again.
 const KEY_FRESH_FOR: SignedDuration = SignedDuration::from_hours(24);
+/// How long after a key was fetched a signature it does not verify is simply refused, rather
+/// than the key fetched again (it may have changed).
+const REFETCH_AFTER: SignedDuration = SignedDuration::from_mins(5);
 /// How many times an activity whose key could not be fetched is tried.
 const MAX_ATTEMPTS: i64 = 5;
 
@@ -84,7 +87,9 @@ pub async fn receive(
     let headers = serde_json::to_string(headers).map_err(|e| Failure::Internal(e.to_string()))?;
     let body = std::str::from_utf8(body)
         .map_err(|_| Failure::Invalid { field: "body", message: "the activity is not UTF-8".into() })?;
-    match newsroom.store().queue_received(inbox, target, &headers, body, now).await? {
+    let key_host =
+        Url::parse(&claimed.key_id).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+    match newsroom.store().queue_received(inbox, target, &headers, body, &key_host, now).await? {
         Some(_) => Ok(Received::Queued),
         None => Err(Failure::Unavailable("too many activities are waiting to be checked".into())),
     }
@@ -185,30 +190,34 @@ async fn check(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> 
             activity.id
         )));
     }
-    // When the signature was made more than an hour ago, a key fetched now cannot help.
     let mut key = match newsroom.store().remote_key(&claimed.key_id).await? {
         Some(k) if now.duration_since(k.fetched_at) < KEY_FRESH_FOR => Some(k),
         _ => None,
     };
-    for fresh in [false, true] {
-        if key.is_none() || fresh {
-            key = match fetch_key(newsroom, &claimed.key_id, now).await {
-                Ok(k) => Some(k),
-                Err(KeyFetch::Unreachable(reason)) => return Ok(Checked::KeyUnreachable(reason)),
-                Err(KeyFetch::Refused(reason)) => return Ok(Checked::Refused(reason)),
-                // An account deleted on its server signs its own Delete with a key that is gone
-                // with it. Its server answering so for the actor's own document is the proof.
-                Err(KeyFetch::Gone(_))
-                    if activity.kind() == "Delete"
-                        && activity.object.as_ref().and_then(|o| o.id()) == Some(actor.as_str())
-                        && claimed.key_id.split('#').next() == Some(actor.as_str()) =>
-                {
-                    return Ok(Checked::ActorGone(actor));
+    let mut fetched = false;
+    loop {
+        let k = match key.take() {
+            Some(k) => k,
+            None => {
+                fetched = true;
+                match fetch_key(newsroom, &claimed.key_id, now).await {
+                    Ok(k) => k,
+                    Err(KeyFetch::Unreachable(reason)) => return Ok(Checked::KeyUnreachable(reason)),
+                    Err(KeyFetch::Refused(reason)) => return Ok(Checked::Refused(reason)),
+                    // An account deleted on its server signs its own Delete with a key that is
+                    // gone with it. Its server answering so for the actor's own document is the
+                    // proof.
+                    Err(KeyFetch::Gone(_))
+                        if activity.kind() == "Delete"
+                            && activity.object.as_ref().and_then(|o| o.id()) == Some(actor.as_str())
+                            && claimed.key_id.split('#').next() == Some(actor.as_str()) =>
+                    {
+                        return Ok(Checked::ActorGone(actor));
+                    }
+                    Err(KeyFetch::Gone(reason)) => return Ok(Checked::Refused(reason)),
                 }
-                Err(KeyFetch::Gone(reason)) => return Ok(Checked::Refused(reason)),
-            };
-        }
-        let Some(k) = &key else { continue };
+            }
+        };
         if k.actor != actor {
             return Ok(Checked::Refused(format!(
                 "the key {} belongs to {}, not to {actor}",
@@ -223,12 +232,17 @@ async fn check(newsroom: &Newsroom, item: &ReceivedActivity, now: Timestamp) -> 
         // to it (a backlog must not make good requests stale).
         match sig::verify(&incoming, &claimed, &public, item.received_at) {
             Ok(()) => return Ok(Checked::Verified(activity, raw)),
-            // The key may have changed since we fetched it: fetch it once more.
-            Err(sig::SignatureError::BadSignature) if !fresh => continue,
+            // The key may have changed since we fetched it: fetch it once more, unless it was
+            // fetched a moment ago (a stream of bad signatures must not make us fetch it again
+            // and again).
+            Err(sig::SignatureError::BadSignature)
+                if !fetched && now.duration_since(k.fetched_at) >= REFETCH_AFTER =>
+            {
+                continue;
+            }
             Err(e) => return Ok(Checked::Refused(format!("the signature does not hold: {e}"))),
         }
     }
-    Ok(Checked::Refused("the signature does not hold".into()))
 }
 
 fn parse_key(text: &str) -> Result<sig::PublicKey, sig::SignatureError> {

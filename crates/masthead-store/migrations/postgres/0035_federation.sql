@@ -51,9 +51,12 @@ CREATE TABLE federation_inbox (
     body TEXT NOT NULL,
     received_at BIGINT NOT NULL,
     lease_until BIGINT NOT NULL DEFAULT 0,
-    attempts BIGINT NOT NULL DEFAULT 0
+    attempts BIGINT NOT NULL DEFAULT 0,
+    -- The server of the key that signed it: no one server fills the queue.
+    key_host TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX federation_inbox_due ON federation_inbox (lease_until, id);
+CREATE INDEX federation_inbox_by_key_host ON federation_inbox (key_host);
 
 -- Activities we sent, as sent (their ids answer with these documents).
 CREATE TABLE federation_activities (

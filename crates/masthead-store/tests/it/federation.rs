@@ -9,6 +9,7 @@ both_backends!(
     followers_are_kept_once_and_delivered_to_once_per_server,
     deliveries_are_claimed_a_few_per_server_retried_and_given_up,
     received_activities_wait_under_leases_until_done,
+    one_server_cannot_fill_the_inbox_queue,
     a_deleted_article_that_followers_were_sent_is_queued_for_its_delete,
     likes_and_boosts_are_counted_once_per_account_and_taken_back,
 );
@@ -177,6 +178,28 @@ async fn deliveries_are_claimed_a_few_per_server_retried_and_given_up(store: Sto
     assert_eq!(store.follower_count("outlet").await.unwrap(), 0);
 }
 
+async fn one_server_cannot_fill_the_inbox_queue(store: Store) {
+    let now = at("2026-12-01T10:00:00Z");
+    for n in 0..masthead_store::MAX_INBOX_PER_HOST {
+        let body = n.to_string();
+        let queued = store.queue_received(
+            "shared",
+            "https://news.example/ap/inbox",
+            "[]",
+            &body,
+            "flood.example",
+            now,
+        );
+        assert!(queued.await.unwrap().is_some());
+    }
+    let more =
+        store.queue_received("shared", "https://news.example/ap/inbox", "[]", "{}", "flood.example", now);
+    assert_eq!(more.await.unwrap(), None, "that server's share is full");
+    let other =
+        store.queue_received("shared", "https://news.example/ap/inbox", "[]", "{}", "social.example", now);
+    assert!(other.await.unwrap().is_some(), "others are still heard");
+}
+
 async fn received_activities_wait_under_leases_until_done(store: Store) {
     let now = at("2026-12-01T10:00:00Z");
     // Each activity is done once; its id is forgotten once no signature of it can hold.
@@ -185,10 +208,12 @@ async fn received_activities_wait_under_leases_until_done(store: Store) {
     assert_eq!(store.forget_seen(now, 10).await.unwrap(), 0);
     assert_eq!(store.forget_seen(at("2026-12-01T12:00:01Z"), 10).await.unwrap(), 1);
     assert!(store.first_sight("https://s.example/a/1", now).await.unwrap());
-    let first =
-        store.queue_received("shared", "https://news.example/ap/inbox", "[]", "{}", now).await.unwrap();
+    let first = store
+        .queue_received("shared", "https://news.example/ap/inbox", "[]", "{}", "s.example", now)
+        .await
+        .unwrap();
     let second = store
-        .queue_received("outlet", "https://news.example/ap/outlet/inbox", "[]", "{\"a\":1}", now)
+        .queue_received("outlet", "https://news.example/ap/outlet/inbox", "[]", "{\"a\":1}", "t.example", now)
         .await
         .unwrap();
     assert!(first.is_some() && second.is_some());
