@@ -85,6 +85,25 @@ pub async fn resolve(newsroom: &Newsroom, resource: &str) -> Outcome<(ActorKey, 
     Ok((ActorKey::Author(author.id), author.slug.to_string()))
 }
 
+/// The outlet on the fediverse, as the newsroom sees it on its dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Standing {
+    /// `@meridian@news.example.org`.
+    pub handle: String,
+    pub followers: i64,
+    /// Deliveries to other servers not yet made.
+    pub waiting: i64,
+}
+
+/// The outlet's handle, how many follow it, and what waits to be delivered.
+pub async fn standing(newsroom: &Newsroom) -> Outcome<Standing> {
+    let site = newsroom.store().site().await?;
+    let handle = account(&site, &site.fediverse_username()).replacen("acct:", "@", 1);
+    let followers = newsroom.store().follower_count(&ActorKey::Outlet.key()).await?;
+    let waiting = newsroom.store().queue_depths(jiff::Timestamp::now()).await?.activities_undelivered;
+    Ok(Standing { handle, followers, waiting })
+}
+
 /// The WebFinger answer for `resource`.
 pub async fn webfinger(newsroom: &Newsroom, resource: &str) -> Outcome<Value> {
     let (actor, username) = resolve(newsroom, resource).await?;

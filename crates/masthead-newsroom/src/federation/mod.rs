@@ -15,8 +15,8 @@ mod outbox;
 mod ring;
 
 pub use actors::{
-    ObjectAnswer, activity, actor_document, empty_collection, featured, followers, nodeinfo, object, outbox,
-    resolve, webfinger,
+    ObjectAnswer, Standing, activity, actor_document, empty_collection, featured, followers, nodeinfo,
+    object, outbox, resolve, standing, webfinger,
 };
 pub use delivery::{Delivered, deliver_due, deliver_for};
 pub use inbox::{MAX_ACTIVITY_BYTES, Received, process_received, receive};

@@ -172,7 +172,7 @@ pub(crate) async fn dashboard(State(state): State<AppState>, staff: Staff) -> Re
         &staff,
         StatusCode::OK,
         "admin-dashboard.html",
-        minijinja::context! { groups => groups },
+        minijinja::context! { groups => groups, fediverse => masthead_newsroom::federation::standing(state.newsroom()).await? },
     )
 }
 

@@ -88,6 +88,8 @@ async fn staff_sign_in_with_a_safe_session_cookie_and_sign_out() {
     assert!(one_text(&html, ".admin-who .who").contains("The editor"));
     assert!(texts(&html, ".status-group h2").iter().any(|h| h.starts_with("Recently published")));
     assert!(!attrs(&html, ".status-group a", "href").is_empty());
+    // The outlet's fediverse handle, for the newsroom to give out.
+    assert!(one_text(&html, ".fediverse").contains("@meridian@"), "{}", one_text(&html, ".fediverse"));
 
     // Signing out needs the session's CSRF token.
     let refused = form(&app, "/admin/logout", &session, &[("csrf", "forged")]).await;
