@@ -896,6 +896,17 @@ impl Store {
         }))
     }
 
+    /// The comment that came from elsewhere as `source_key`, as a place to answer it: (its id,
+    /// its article, the comment it answers if any).
+    pub async fn remote_comment_place(&self, source_key: &str) -> Result<Option<(i64, i64, Option<i64>)>> {
+        Ok(on_db!(self, pool => {
+            sqlx::query_as("SELECT id, article_id, parent_id FROM comments WHERE source_key = $1")
+                .bind(source_key)
+                .fetch_optional(pool)
+                .await?
+        }))
+    }
+
     /// Forgets the Create and Update activities of an article (it is gone: the outbox no longer
     /// lists it) and the deliveries of them still waiting. Returns which of our actors sent them.
     pub async fn forget_article_activities(&self, article_id: i64) -> Result<Vec<String>> {

@@ -5,8 +5,9 @@
 //! and that the activity comes from the actor's own server, then does what it says:
 //! - `Follow` of one of our actors: the follower is kept and answered `Accept`; `Undo` of it:
 //!   forgotten (a blocked server's or account's activities are dropped unanswered);
-//! - a `Create` of a reply to one of our articles: a comment held for the newsroom, its writer
-//!   named and linked; `Update` of it: the comment's text again; `Delete`: the comment goes;
+//! - a `Create` of a reply to one of our articles (or to a reply to one, answered under it): a
+//!   comment held for the newsroom, its writer named and linked; `Update` of it: the comment's
+//!   text again; `Delete`: the comment goes;
 //! - `Like` and `Announce` of an article: counted; `Undo`: taken back;
 //! - `Delete` of an account: it no longer follows us.
 //!
@@ -521,7 +522,15 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
         "Create" | "Update" => {
             let Some(note) = object.and_then(|o| o.object()) else { return Ok(()) };
             let in_reply_to = note.get("inReplyTo").and_then(ap::first_id).unwrap_or_default();
-            let Some(article_id) = our_article(newsroom, &site, in_reply_to).await else { return Ok(()) };
+            // A reply to one of our articles, or to a reply to one (answers are one level deep,
+            // as readers' are: an answer to an answer goes under the comment it answers).
+            let (article_id, parent_id) = match our_article(newsroom, &site, in_reply_to).await {
+                Some(article) => (article, None),
+                None => match store.remote_comment_place(&format!("activitypub:{in_reply_to}")).await? {
+                    Some((comment, article, parent)) => (article, Some(parent.unwrap_or(comment))),
+                    None => return Ok(()),
+                },
+            };
             let note_id = note.get("id").and_then(Value::as_str).unwrap_or_default();
             let attributed = note.get("attributedTo").and_then(ap::first_id).unwrap_or_default();
             if ap::origin_of(note_id) != ap::origin_of(actor) || attributed != actor {
@@ -557,7 +566,7 @@ async fn act(newsroom: &Newsroom, activity: &Activity, raw: &Value, now: Timesta
             store
                 .upsert_comments(&[NewComment {
                     article_id,
-                    parent_id: None,
+                    parent_id,
                     author_name: name,
                     author_email: String::new(),
                     author_url: writer.id.clone(),

@@ -867,11 +867,23 @@ async fn no_server_speaks_for_an_account_of_another_and_no_account_takes_over_an
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].body_html, "<p>Carol's reply</p>");
     assert_eq!(comments[0].author_url, carol);
+    // Mallory may answer Carol's reply: the answer goes under it, and an answer to the answer
+    // goes under Carol's too (one level, as readers' answers).
+    for (n, answering) in [(1, format!("{carol}/notes/1")), (2, format!("{mallory}/notes/1"))] {
+        let answer = json!({ "id": format!("{mallory}/notes/{n}/create"), "type": "Create", "actor": mallory,
+            "object": { "id": format!("{mallory}/notes/{n}"), "type": "Note", "attributedTo": mallory,
+                        "inReplyTo": answering, "content": format!("<p>Answer {n}</p>") } });
+        post_signed(&app, &base, &format!("{mallory}#main-key"), &answer).await;
+    }
+    let all = app.store().comments_of(post.id).await.unwrap();
+    let parents: Vec<Option<i64>> =
+        all.iter().filter(|c| c.author_url == mallory).map(|c| c.parent_id).collect();
+    assert_eq!(parents, vec![Some(comments[0].id), Some(comments[0].id)]);
     // An Update of a note we never had makes nothing.
     let stray = json!({ "id": format!("{carol}/edits/9"), "type": "Update", "actor": carol,
                         "object": { "id": format!("{carol}/notes/9"), "type": "Note", "attributedTo": carol,
                                     "inReplyTo": format!("{base}ap/articles/{}", post.id), "content": "<p>new?</p>" } });
     post_signed(&app, &base, &format!("{carol}#main-key"), &stray).await;
-    assert_eq!(app.store().comments_of(post.id).await.unwrap().len(), 1);
+    assert_eq!(app.store().comments_of(post.id).await.unwrap().len(), 3);
     app.finish().await;
 }
