@@ -198,6 +198,21 @@ async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(backend
     assert_eq!(fetched.status, 200);
     assert_eq!(fetched.header("content-type"), "application/activity+json; charset=utf-8");
 
+    // The author is an account of its own: followed by the slug of their archive, it sends
+    // their articles to its followers.
+    let author_actor = format!("{base}ap/authors/{}", author.id);
+    let follow = peer.call("follow", json!({ "handle": format!("{}@{host}", author.slug) })).await;
+    assert_eq!(follow["actor"]["id"], author_actor.as_str(), "{follow}");
+    until(&app, "the author's Accept", || async { peer.received("Accept", 2).await.len() >= 2 }).await;
+    app.store().create_article(&article("The ferry timetable, explained", author.id)).await.unwrap();
+    until(&app, "the second article, from both", || async { peer.received("Create", 3).await.len() >= 3 })
+        .await;
+    let creates = peer.received("Create", 3).await;
+    let from_author =
+        creates.iter().find(|c| c["actor"] == author_actor.as_str()).expect("a Create from the author");
+    assert_eq!(from_author["verified"], true, "{from_author}");
+    assert_eq!(from_author["activity"]["object"]["attributedTo"][0], author_actor.as_str());
+
     // A reply becomes a comment held for the newsroom, its writer named; a like is counted.
     let reply = peer
         .call("reply", json!({ "in_reply_to": object_id, "to": outlet, "content": "<p>Good piece<script>x</script></p>" }))
@@ -256,7 +271,9 @@ async fn a_fedify_server_follows_the_outlet_and_verifies_what_it_is_sent(backend
         async move { enough }
     })
     .await;
-    assert_eq!(app.store().follower_count(&format!("author:{}", author.id)).await.unwrap(), 0);
+    // Taken, the forged Follow would be the one the follow is known by.
+    let forged_id = format!("{}#forged-follow", peer.actor);
+    assert_eq!(app.store().followed_by_follow(&peer.actor, &forged_id).await.unwrap(), None);
 
     // Deleting the article sends Delete with a Tombstone; its id answers 410.
     app.store().delete_article(post.id).await.unwrap();
