@@ -179,10 +179,18 @@ pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()
             // reach for the database at the same moment; every wait after varies a little too,
             // so that nodes do not fall into step and race for the same items at every turn.
             let mut wait = Duration::from_millis(250 * n as u64 + jitter_ms(1000));
+            // The federation job also wakes when an article is saved, so that followers hear
+            // of it at once rather than at the next turn.
+            let mut saves = (job == Job::Federate).then(|| newsroom.store().written_changes());
             loop {
                 tokio::select! {
                     () = tokio::time::sleep(wait) => {}
                     _ = rx.changed() => break,
+                    () = article_saved(&mut saves) => {
+                        // The rest of a burst of saves (an import, a bulk publish) goes in the
+                        // same turn.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
                 }
                 if let Err(e) = job.run_once(&newsroom).await {
                     tracing::warn!(job = job.name(), error = %e, "a job's turn failed; it will run again");
@@ -200,6 +208,22 @@ pub async fn run(newsroom: Newsroom, jobs: &[Job], stop: impl Future<Output = ()
     stop.await;
     let _ = tx.send(true);
     while tasks.join_next().await.is_some() {}
+}
+
+/// Waits until an article is saved (a write that changed the lists: every save announces
+/// them), or for ever without `saves` or once they end.
+async fn article_saved(saves: &mut Option<tokio::sync::broadcast::Receiver<masthead_store::Changed>>) {
+    use tokio::sync::broadcast::error::RecvError;
+    let Some(changes) = saves else { return std::future::pending().await };
+    loop {
+        match changes.recv().await {
+            Ok(keys) if keys.iter().any(|k| k == "listing") => return,
+            Ok(_) => {}
+            // Some were missed: one of them may have been a save.
+            Err(RecvError::Lagged(_)) => return,
+            Err(RecvError::Closed) => return std::future::pending().await,
+        }
+    }
 }
 
 /// Below `bound` milliseconds, different on each node and each turn.
