@@ -1,11 +1,15 @@
 //! Conditional GET: every generated response carries an `ETag` (a hash of its bytes) and,
 //! where the content has a date, `Last-Modified`; a client that already has it gets 304.
+//!
+//! The hash is XXH3-128: an ETag needs to tell versions of one address apart, not to resist
+//! an adversary (whoever could forge a collision could as well change the page), and every
+//! node computes the same one for the same bytes. SHA-256 of the whole page was 3.5% of an
+//! uncached article page's time.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use jiff::Timestamp;
 use jiff::fmt::rfc2822;
-use sha2::{Digest, Sha256};
 
 /// How long browsers and caches may keep a generated page before asking again.
 pub const PAGE_CACHE_CONTROL: &str = "public, max-age=60";
@@ -17,8 +21,7 @@ pub fn respond(
     body: String,
     last_modified: Option<Timestamp>,
 ) -> Response {
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    let etag = etag_of(body.as_bytes());
     // Whole seconds: HTTP dates carry no more.
     let last_modified = last_modified.and_then(|t| Timestamp::from_second(t.as_second()).ok());
     let mut headers = HeaderMap::new();
@@ -36,6 +39,11 @@ pub fn respond(
     }
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     (headers, body).into_response()
+}
+
+/// The strong validator of `bytes`: a quoted 128-bit hash.
+pub(crate) fn etag_of(bytes: &[u8]) -> String {
+    format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
 /// The instant of a `Last-Modified` header, when it has one.
