@@ -12,6 +12,9 @@
 # (bench/grow_site.py: the copies keep the originals' terms, authors, listings and search rows,
 # and fill the years before them), which takes minutes where generating takes hours.
 #
+# MASTHEAD_BIN=path runs a given build instead of building this checkout (to measure a site
+# before and after an upgrade: SCALE_WORK=dir keeps the sites between runs).
+#
 # Usage: bench/scale.sh [--sizes "1000 1000000"] [--grow-from 100000] [--duration 10s] [--smoke]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,8 +36,12 @@ done
 for tool in wrk taskset; do command -v "$tool" >/dev/null || { echo "needs $tool" >&2; exit 1; }; done
 [ -x /usr/bin/time ] || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 flag=(); [ "$PROFILE" = release ] && flag=(--release)
-cargo build "${flag[@]}" -p masthead --quiet
-BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/masthead"
+if [ -n "${MASTHEAD_BIN:-}" ]; then
+  BIN="$MASTHEAD_BIN"
+else
+  cargo build "${flag[@]}" -p masthead --quiet
+  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/$PROFILE/masthead"
+fi
 WORK="${SCALE_WORK:-$(mktemp -d /tmp/masthead-scale.XXXXXX)}"
 mkdir -p "$WORK"
 SERVER_PID=""
