@@ -1781,6 +1781,60 @@ impl Store {
         Ok(on_db!(self, pool => sqlx::query_scalar("SELECT COUNT(*) FROM articles").fetch_one(pool).await?))
     }
 
+    /// Where each older page of the newest-first list of published articles starts: the
+    /// cursors that [`Store::published`] answers as `next`, page after page, read in one
+    /// statement from the keys alone (the static export lists every page this way).
+    pub async fn published_page_starts(&self, limit: u32) -> Result<Vec<Cursor>> {
+        self.page_starts(Scope::All, limit).await
+    }
+
+    /// The same for the list of `author_id`'s articles ([`Store::published_by_author`]).
+    pub async fn author_page_starts(&self, author_id: i64, limit: u32) -> Result<Vec<Cursor>> {
+        self.page_starts(Scope::Author(author_id), limit).await
+    }
+
+    /// The same for the archive of `term_id` and the terms below it
+    /// ([`Store::published_in_term`]).
+    pub async fn term_page_starts(&self, term_id: i64, limit: u32) -> Result<Vec<Cursor>> {
+        self.page_starts(Scope::TermTree(term_id), limit).await
+    }
+
+    async fn page_starts(&self, scope: Scope, limit: u32) -> Result<Vec<Cursor>> {
+        let limit = limit.clamp(1, 200);
+        let (from, filter, time, id, value) = match scope {
+            Scope::All => ("articles a", "", "a.published_at", "a.id", None),
+            Scope::Author(v) => (
+                "author_listings l JOIN articles a ON a.id = l.article_id",
+                "AND l.author_id = $1",
+                "l.published_at",
+                "l.article_id",
+                Some(v),
+            ),
+            Scope::TermTree(v) => (
+                "term_listings l JOIN articles a ON a.id = l.article_id",
+                "AND l.term_id = $1",
+                "l.published_at",
+                "l.article_id",
+                Some(v),
+            ),
+        };
+        // The last article of every full page that has another after it, as `listing` finds it.
+        let sql = format!(
+            "SELECT t, i FROM (SELECT a.published_at AS t, a.id AS i, \
+             ROW_NUMBER() OVER (ORDER BY {time} DESC, {id} DESC) AS n, COUNT(*) OVER () AS total \
+             FROM {from} WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter}) s \
+             WHERE n % {limit} = 0 AND n < total ORDER BY n"
+        );
+        let rows: Vec<(i64, i64)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(v) = value {
+                q = q.bind(v);
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter().map(|(t, i)| Ok(Cursor { published_at: timestamp(t)?, id: i })).collect()
+    }
+
     /// The shared body of every list.
     async fn listing(&self, scope: Scope, page: Page) -> Result<Listing> {
         let limit = page.limit.clamp(1, 200);

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::TermKind;
-use masthead_store::Page;
 use tower::ServiceExt;
 
 use crate::state::AppState;
@@ -68,29 +67,24 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
         paths.push(base);
     }
     let feeds = |base: String| ["", "/feed.xml", "/atom.xml", "/feed.json"].map(|f| format!("{base}{f}"));
-    // Every older page of every list, as the pagers link to them.
+    // Every older page of every list, as the pagers link to them (each list's page starts read
+    // from its keys in one statement, not page by page).
     let size = state.page_size();
-    let mut after = None;
-    while let Some(next) = store.published(Page { after, limit: size }).await?.next {
-        paths.push(crate::paths::older_page("/", &next));
-        after = Some(next);
+    for start in store.published_page_starts(size).await? {
+        paths.push(crate::paths::older_page("/", &start));
     }
     for author in store.authors().await? {
         let base = author.path();
-        let mut after = None;
-        while let Some(next) = store.published_by_author(author.id, Page { after, limit: size }).await?.next {
-            paths.push(crate::paths::older_page(&base, &next));
-            after = Some(next);
+        for start in store.author_page_starts(author.id, size).await? {
+            paths.push(crate::paths::older_page(&base, &start));
         }
         paths.extend(feeds(base));
     }
     for kind in TermKind::ALL {
         for term in store.terms(kind).await? {
             let base = term.path();
-            let mut after = None;
-            while let Some(next) = store.published_in_term(term.id, Page { after, limit: size }).await?.next {
-                paths.push(crate::paths::older_page(&base, &next));
-                after = Some(next);
+            for start in store.term_page_starts(term.id, size).await? {
+                paths.push(crate::paths::older_page(&base, &start));
             }
             paths.extend(feeds(base));
         }

@@ -396,16 +396,24 @@ async fn pagination_walks_every_published_article_once_newest_first(store: Store
     let mut seen = Vec::new();
     let mut page = Page::first(10);
     let mut pages = 0;
+    let mut starts = Vec::new();
     loop {
         let listing = store.published(page).await.unwrap();
         pages += 1;
         seen.extend(listing.items.iter().map(|s| (s.published_at, s.id, s.slug.to_string())));
         match listing.next {
-            Some(next) => page = Page { after: Some(next), limit: 10 },
+            Some(next) => {
+                starts.push(next);
+                page = Page { after: Some(next), limit: 10 }
+            }
             None => break,
         }
     }
     assert_eq!(pages, 3);
+    // The export's list of older pages, read at once, is the pager's.
+    assert_eq!(store.published_page_starts(10).await.unwrap(), starts);
+    assert_eq!(store.published_page_starts(25).await.unwrap(), [], "one full page, none after it");
+    assert_eq!(store.published_page_starts(24).await.unwrap().len(), 1);
     assert_eq!(seen.len(), 25, "every published article once, no draft");
     assert!(seen.windows(2).all(|w| (w[0].0, w[0].1) > (w[1].0, w[1].1)), "strictly newest first");
     assert_eq!(seen[0].2, "a24");
@@ -452,6 +460,8 @@ async fn region_archive_includes_child_regions(store: Store) {
     assert_eq!(first.items.len(), 2);
     let rest = store.published_in_term(europe, Page { after: first.next, limit: 2 }).await.unwrap();
     assert_eq!(slugs(rest), ["sarajevo"]);
+    assert_eq!(store.term_page_starts(europe, 2).await.unwrap(), [first.next.unwrap()]);
+    assert_eq!(store.term_page_starts(asia, 2).await.unwrap(), []);
 
     // A region moved to another continent takes its articles along.
     store
@@ -1371,6 +1381,8 @@ async fn an_authors_archive_follows_bylines_and_publication(store: Store) {
     assert_eq!(first.items[0].slug.as_str(), "together", "newest first");
     let rest = store.published_by_author(ana, Page { after: first.next, limit: 20 }).await.unwrap();
     assert_eq!(rest.items.len(), 11, "every one of Ana's 31 once, across pages");
+    assert_eq!(store.author_page_starts(ana, 20).await.unwrap(), [first.next.unwrap()]);
+    assert_eq!(store.author_page_starts(ana, 10).await.unwrap().len(), 3);
     // A byline changed moves the article between archives; unpublished, it leaves them.
     let mut new = article("together", Some("2026-11-29T09:00:00Z"), vec![ana], vec![]);
     new.published_at = both.published_at;

@@ -19,11 +19,22 @@ async fn the_static_export_is_the_served_site_and_rewrites_only_what_changed() {
         addresses.iter().any(|a| a.ends_with(".ninjs.json"))
             && addresses.iter().any(|a| a.starts_with("/assets/"))
     );
+    let mut pagers = 0;
     for address in &addresses {
         let file = std::fs::read(dir.path().join(masthead_web::export::file_for(address))).unwrap();
         let served = masthead_web::export::render(&app.router, address).await.unwrap();
         assert!(file == served, "{address}: the file differs from what the server answers");
+        // Every older page a pager links to was written too.
+        let text = String::from_utf8_lossy(&file);
+        for link in text.split("href=\"").skip(1).filter_map(|rest| rest.split('"').next()) {
+            if link.starts_with('/') && link.contains("/page/") {
+                let older = dir.path().join(masthead_web::export::file_for(link));
+                assert!(older.exists(), "{address} links to {link}, which was not exported");
+                pagers += 1;
+            }
+        }
     }
+    assert!(pagers > 10, "the lists link to their older pages ({pagers} links)");
     let page = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     let image = page.split("src=\"/media/").nth(1).map(|rest| rest.split('"').next().unwrap().to_owned());
     if let Some(image) = image {
