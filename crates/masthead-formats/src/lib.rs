@@ -54,7 +54,11 @@ pub(crate) fn xml_document(document: String) -> String {
     fn is_xml_char(c: char) -> bool {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
     }
-    if document.chars().all(is_xml_char) {
+    // Almost every document has none: a byte scan finds that out, and only a control byte or
+    // the lead byte of U+F000–U+FFFF (where U+FFFE and U+FFFF are) calls for a look at each
+    // character.
+    let suspect = |b: &u8| (*b < 0x20 && !matches!(*b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
+    if !document.as_bytes().iter().any(suspect) || document.chars().all(is_xml_char) {
         document
     } else {
         document.chars().filter(|c| is_xml_char(*c)).collect()
@@ -111,4 +115,18 @@ pub fn corrections_html(article: &Article) -> String {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_document;
+
+    #[test]
+    fn an_xml_document_loses_only_the_characters_xml_forbids() {
+        let fine = "<a>tab\there, line\nand return\r; ÿ é ！ \u{F000} \u{FFFD} 𝄞</a>".to_owned();
+        assert_eq!(xml_document(fine.clone()), fine, "nothing forbidden, nothing changed");
+        assert_eq!(xml_document("<a>bell\u{7} nul\u{0}</a>".into()), "<a>bell nul</a>");
+        assert_eq!(xml_document("<a>！\u{FFFE}\u{FFFF}ｚ</a>".into()), "<a>！ｚ</a>");
+        assert_eq!(xml_document("<a>\u{1F}\u{7F}</a>".into()), "<a>\u{7F}</a>");
+    }
 }
