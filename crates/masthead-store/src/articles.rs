@@ -640,6 +640,42 @@ enum Scope {
     TermTree(i64),
 }
 
+/// How a list is read: what from, what narrows it (its value bound as `$1`), and the
+/// publication time and id it is ordered by.
+struct ListSource {
+    from: &'static str,
+    filter: &'static str,
+    value: Option<i64>,
+    time: &'static str,
+    id: &'static str,
+}
+
+impl Scope {
+    /// A term and everything below it is one range of `term_listings`, an author one range of
+    /// `author_listings`.
+    fn source(self) -> ListSource {
+        match self {
+            Scope::All => {
+                ListSource { from: "articles a", filter: "", value: None, time: "a.published_at", id: "a.id" }
+            }
+            Scope::Author(v) => ListSource {
+                from: "author_listings l JOIN articles a ON a.id = l.article_id",
+                filter: "AND l.author_id = $1",
+                value: Some(v),
+                time: "l.published_at",
+                id: "l.article_id",
+            },
+            Scope::TermTree(v) => ListSource {
+                from: "term_listings l JOIN articles a ON a.id = l.article_id",
+                filter: "AND l.term_id = $1",
+                value: Some(v),
+                time: "l.published_at",
+                id: "l.article_id",
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 enum ArticleKey<'a> {
     Id(i64),
@@ -1801,23 +1837,7 @@ impl Store {
 
     async fn page_starts(&self, scope: Scope, limit: u32) -> Result<Vec<Cursor>> {
         let limit = limit.clamp(1, 200);
-        let (from, filter, time, id, value) = match scope {
-            Scope::All => ("articles a", "", "a.published_at", "a.id", None),
-            Scope::Author(v) => (
-                "author_listings l JOIN articles a ON a.id = l.article_id",
-                "AND l.author_id = $1",
-                "l.published_at",
-                "l.article_id",
-                Some(v),
-            ),
-            Scope::TermTree(v) => (
-                "term_listings l JOIN articles a ON a.id = l.article_id",
-                "AND l.term_id = $1",
-                "l.published_at",
-                "l.article_id",
-                Some(v),
-            ),
-        };
+        let ListSource { from, filter, value, time, id } = scope.source();
         // The last article of every full page that has another after it, as `listing` finds it.
         let sql = format!(
             "SELECT t, i FROM (SELECT a.published_at AS t, a.id AS i, \
@@ -1838,30 +1858,9 @@ impl Store {
     /// The shared body of every list.
     async fn listing(&self, scope: Scope, page: Page) -> Result<Listing> {
         let limit = page.limit.clamp(1, 200);
-        let filter_value = match scope {
-            Scope::All => None,
-            Scope::Author(id) | Scope::TermTree(id) => Some(id),
-        };
+        let ListSource { from, filter, value: filter_value, time, id } = scope.source();
         let first_free = if filter_value.is_some() { 2 } else { 1 };
         let (p, i) = (first_free, first_free + 1);
-        // What the list is read from, what narrows it, and the publication time and id it is
-        // ordered by. A term and everything below it is one range of `term_listings`, an author
-        // one range of `author_listings`.
-        let (from, filter, time, id) = match scope {
-            Scope::All => ("articles a", "", "a.published_at", "a.id"),
-            Scope::Author(_) => (
-                "author_listings l JOIN articles a ON a.id = l.article_id",
-                "AND l.author_id = $1",
-                "l.published_at",
-                "l.article_id",
-            ),
-            Scope::TermTree(_) => (
-                "term_listings l JOIN articles a ON a.id = l.article_id",
-                "AND l.term_id = $1",
-                "l.published_at",
-                "l.article_id",
-            ),
-        };
         let keyset = if page.after.is_some() {
             format!("AND ({time} < ${p} OR ({time} = ${p} AND {id} < ${i}))")
         } else {

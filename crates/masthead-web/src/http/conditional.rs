@@ -42,7 +42,7 @@ pub fn respond(
 }
 
 /// The strong validator of `bytes`: a quoted 128-bit hash.
-pub(crate) fn etag_of(bytes: &[u8]) -> String {
+fn etag_of(bytes: &[u8]) -> String {
     format!("\"{:032x}\"", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
