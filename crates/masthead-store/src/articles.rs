@@ -508,11 +508,15 @@ pub struct ImportedCurrent {
     pub imported: Option<NewArticle>,
 }
 
-/// [`article_with_relations`] by slug (`$1`), with the columns of what its page shows around it.
-fn article_page_statement(with_relations: &str, postgres: bool) -> String {
+/// [`article_with_relations`] with the columns of what the article's page shows around it.
+fn with_surroundings(with_relations: &str, postgres: bool) -> String {
     let around = crate::surroundings::columns(postgres, "a.id");
-    let select = with_relations.replacen(" FROM articles a ", &format!(", {around} FROM articles a "), 1);
-    format!("{select} WHERE a.slug = $1")
+    with_relations.replacen(" FROM articles a ", &format!(", {around} FROM articles a "), 1)
+}
+
+/// [`with_surroundings`] by slug (`$1`).
+fn article_page_statement(with_relations: &str, postgres: bool) -> String {
+    format!("{} WHERE a.slug = $1", with_surroundings(with_relations, postgres))
 }
 
 /// An article's row and its relations' JSON arrays, as [`article_with_relations`] reads them.
@@ -1329,6 +1333,53 @@ impl Store {
         let mut rel = relations_from_json(id, authors, terms, origins)?;
         let article = row.into_article(&mut rel)?;
         Ok((article, crate::surroundings::surroundings(id, around)?))
+    }
+
+    /// Published articles with what their pages show around them, newest first, at most
+    /// `limit` of them after `after`: what the static export reads, a batch at a time, where a
+    /// page reads one (the same rows as [`Store::article_page`] gives each).
+    pub async fn published_pages(
+        &self,
+        after: Option<Cursor>,
+        limit: u32,
+    ) -> Result<Vec<(Article, crate::Surroundings)>> {
+        static SQLITE: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| with_surroundings(&ARTICLE_WITH_RELATIONS_SQLITE, false));
+        static POSTGRES: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| with_surroundings(&ARTICLE_WITH_RELATIONS_POSTGRES, true));
+        let select: &str = match &self.db {
+            crate::Db::Sqlite(_) => &SQLITE,
+            crate::Db::Postgres(_) => &POSTGRES,
+        };
+        let keyset = if after.is_some() {
+            "AND (a.published_at < $1 OR (a.published_at = $1 AND a.id < $2))"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "{select} WHERE a.status = 'published' AND a.published_at IS NOT NULL {keyset} \
+             ORDER BY a.published_at DESC, a.id DESC LIMIT {}",
+            limit.max(1)
+        );
+        let rows: Vec<(WithRelations, crate::surroundings::Around)> = on_db!(self, pool => {
+            let mut q = sqlx::query(&sql);
+            if let Some(after) = after {
+                q = q.bind(after.published_at.as_second()).bind(after.id);
+            }
+            q.fetch_all(pool)
+                .await?
+                .iter()
+                .map(|found| Ok::<_, sqlx::Error>((with_relations(found)?, crate::surroundings::around(found)?)))
+                .collect::<Result<_, sqlx::Error>>()?
+        });
+        rows.into_iter()
+            .map(|((row, authors, terms, origins), around)| {
+                let id = row.id;
+                let mut rel = relations_from_json(id, authors, terms, origins)?;
+                let article = row.into_article(&mut rel)?;
+                Ok((article, crate::surroundings::surroundings(id, around)?))
+            })
+            .collect()
     }
 
     async fn article_where(&self, key: ArticleKey<'_>) -> Result<Article> {

@@ -28,10 +28,13 @@ pub(crate) async fn article_ninjs(
     article: &Article,
     headers: &HeaderMap,
 ) -> Result<Response> {
-    let site = state.site().await?;
-    let doc = ninjs::ninjs(&site, article);
-    let body = serde_json::to_string_pretty(&doc).map_err(|e| AppError::Internal(e.to_string()))?;
+    let body = ninjs_body(&state.site().await?, article)?;
     let mut tags = Tags::default();
     tags.add_article(article);
     Ok(tags.apply(respond(headers, JSON_TYPE, body, Some(article.updated_at))))
+}
+
+/// The document `/article/{slug}.ninjs.json` answers for a published article.
+pub(crate) fn ninjs_body(site: &masthead_core::Site, article: &Article) -> Result<String> {
+    serde_json::to_string_pretty(&ninjs::ninjs(site, article)).map_err(|e| AppError::Internal(e.to_string()))
 }

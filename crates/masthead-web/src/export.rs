@@ -1,7 +1,7 @@
 //! The static export: the whole public site written as files that any web server can serve,
-//! each one the very bytes `masthead serve` answers for its address (the export asks the
-//! router for every address). Runs on every core; a second run writes only what changed, and
-//! removes what is no longer published.
+//! each one the very bytes `masthead serve` answers for its address: articles and older list
+//! pages rendered in bulk by the handlers' own functions, the rest asked of the router. Runs on
+//! every core; a second run writes only what changed, and removes what is no longer published.
 //!
 //! Every page of every list is written (older pages live at `…/page/{cursor}`). Addresses that
 //! only exist with a query (`/ninjs/items?since=…`, for partners' machines) have no file.
@@ -12,10 +12,14 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use masthead_core::TermKind;
+use masthead_core::{Article, Cursor, Site, Term, TermKind};
+use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
+use masthead_store::{Listing, Page, Surroundings};
 use tower::ServiceExt;
 
+use crate::public::pages::{self, ArchiveFrame, Front};
 use crate::state::AppState;
+use crate::syndication::republish;
 
 /// The list of files an export wrote, kept in the export folder for the next run.
 const MANIFEST: &str = ".masthead-export";
@@ -41,6 +45,8 @@ pub enum ExportError {
     Io { path: String, source: std::io::Error },
     #[error("{0} answered {1}")]
     Page(String, StatusCode),
+    #[error("could not render {0}: {1}")]
+    Render(String, String),
     #[error(transparent)]
     Store(#[from] masthead_store::StoreError),
 }
@@ -153,7 +159,234 @@ fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
     }
 }
 
+/// Articles read from the database at a time.
+const ARTICLE_BATCH: u32 = 64;
+/// List pages handed to a renderer at a time.
+const LIST_BATCH: usize = 16;
+
+/// What a renderer is given: whole articles (each read once for its four documents), or older
+/// pages of a list (each list read once, front to back, for all its pages).
+enum Job {
+    Articles(Vec<(Article, Surroundings)>),
+    Pages(Arc<ListFrame>, Vec<(Page, Listing)>),
+    /// A list's three feeds, from its newest articles read once.
+    Feeds(FeedScope, Vec<Article>),
+}
+
+/// What every page of a list shows around its items.
+enum ListFrame {
+    Home,
+    Archive(Box<ArchiveFrame>),
+}
+
+/// What every renderer shares: the site as read once, and where the files go.
+struct Shared {
+    state: AppState,
+    site: Site,
+    nav: Vec<Term>,
+    dir: PathBuf,
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+    progress: Arc<dyn Fn(usize, usize) + Send + Sync>,
+}
+
+/// What one renderer did: its part of the report, and the addresses it wrote.
+#[derive(Default)]
+struct Part {
+    report: ExportReport,
+    addresses: Vec<String>,
+}
+
+impl Shared {
+    /// Writes one address's file and counts it.
+    fn put(&self, part: &mut Part, address: String, bytes: &[u8]) -> Result<(), ExportError> {
+        let wrote = write_if_changed(&self.dir.join(file_for(&address)), bytes)?;
+        part.report.pages += 1;
+        part.report.bytes += bytes.len() as u64;
+        if wrote {
+            part.report.written += 1;
+        } else {
+            part.report.unchanged += 1;
+        }
+        part.addresses.push(address);
+        (self.progress)(self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, self.total);
+        Ok(())
+    }
+
+    /// Renders and writes a job's documents with the very functions that answer their addresses.
+    fn run(&self, job: Job, part: &mut Part) -> Result<(), ExportError> {
+        let (state, site) = (&self.state, &self.site);
+        match job {
+            Job::Articles(articles) => {
+                for (article, around) in articles {
+                    let base = article.path();
+                    let failed = |e: crate::AppError| ExportError::Render(base.clone(), e.to_string());
+                    let page = pages::article_html(state, site, &self.nav, &article, around, false)
+                        .map_err(failed)?;
+                    let ninjs = crate::documents::ninjs_body(site, &article).map_err(failed)?;
+                    let (copy_page, copy_json) =
+                        republish::republish_documents(state, site, &article).map_err(failed)?;
+                    self.put(part, format!("{base}.ninjs.json"), ninjs.as_bytes())?;
+                    self.put(part, format!("{base}/republish"), copy_page.as_bytes())?;
+                    self.put(part, format!("{base}/republish.json"), copy_json.as_bytes())?;
+                    self.put(part, base, page.as_bytes())?;
+                }
+            }
+            Job::Pages(frame, list_pages) => {
+                for (page, listing) in list_pages {
+                    let Some(after) = page.after else { continue };
+                    let (address, html) = match frame.as_ref() {
+                        ListFrame::Home => (
+                            crate::paths::older_page("/", &after),
+                            pages::home_html(state, site, &self.nav, Front::default(), &page, &listing),
+                        ),
+                        ListFrame::Archive(frame) => (
+                            crate::paths::older_page(frame.base(), &after),
+                            pages::archive_html(state, frame, &page, &listing),
+                        ),
+                    };
+                    let html = html.map_err(|e| ExportError::Render(address.clone(), e.to_string()))?;
+                    self.put(part, address, html.as_bytes())?;
+                }
+            }
+            Job::Feeds(scope, articles) => {
+                self.put(part, scope.rss_path(), feeds::rss(site, &scope, &articles).as_bytes())?;
+                self.put(part, scope.atom_path(), feeds::atom(site, &scope, &articles).as_bytes())?;
+                self.put(part, scope.json_path(), feeds::json_feed(site, &scope, &articles).as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Which list [`list_pages`] reads.
+#[derive(Clone, Copy)]
+enum ListOf {
+    Home,
+    Author(i64),
+    Term(i64),
+}
+
+/// Reads the list `of` front to back, 200 at a time, and hands its older pages (all but the
+/// first, which the router renders) to the renderers, each page as its pager reads it: `size`
+/// items after the last of the page before, with the next page's start when there is one; then
+/// its three feeds (`feed`).
+async fn list_pages(
+    state: &AppState,
+    of: ListOf,
+    frame: Arc<ListFrame>,
+    feed: FeedScope,
+    queue: &tokio::sync::mpsc::Sender<Job>,
+) -> Result<(), ExportError> {
+    let size = state.page_size().clamp(1, 200);
+    let n = size as usize;
+    let read = |after: Option<Cursor>| {
+        let page = Page { after, limit: 200 };
+        async move {
+            match of {
+                ListOf::Home => state.store().published(page).await,
+                ListOf::Author(id) => state.store().published_by_author(id, page).await,
+                ListOf::Term(id) => state.store().published_in_term(id, page).await,
+            }
+        }
+    };
+    let (mut buffer, mut read_after, mut exhausted) = (std::collections::VecDeque::new(), None, false);
+    let (mut previous_last, mut first, mut batch) = (None::<Cursor>, true, Vec::new());
+    let mut newest: Option<Vec<i64>> = None;
+    loop {
+        while buffer.len() <= n && !exhausted {
+            let listing = read(read_after).await?;
+            // What the feeds show: the newest, as their handlers read them.
+            newest.get_or_insert_with(|| {
+                listing.items.iter().take(FEED_LENGTH as usize).map(|s| s.id).collect()
+            });
+            exhausted = listing.next.is_none();
+            read_after = listing.next;
+            buffer.extend(listing.items);
+        }
+        if buffer.is_empty() {
+            break;
+        }
+        let items: Vec<_> = buffer.drain(..n.min(buffer.len())).collect();
+        let more = !buffer.is_empty();
+        let last = items.last().map(masthead_core::ArticleSummary::cursor);
+        if !first {
+            let next = if more { last } else { None };
+            batch.push((Page { after: previous_last, limit: size }, Listing { items, next }));
+            if batch.len() == LIST_BATCH {
+                send(queue, Job::Pages(frame.clone(), std::mem::take(&mut batch))).await?;
+            }
+        }
+        (previous_last, first) = (last, false);
+        if !more {
+            break;
+        }
+    }
+    if !batch.is_empty() {
+        send(queue, Job::Pages(frame, batch)).await?;
+    }
+    let articles = match newest {
+        Some(ids) => state.store().articles(&ids).await?,
+        None => Vec::new(),
+    };
+    send(queue, Job::Feeds(feed, articles)).await
+}
+
+async fn send(queue: &tokio::sync::mpsc::Sender<Job>, job: Job) -> Result<(), ExportError> {
+    // The renderers stop taking jobs only when one of them failed; its error is the one reported.
+    queue.send(job).await.map_err(|_| ExportError::Render("the export".into(), "a renderer stopped".into()))
+}
+
+/// Reads every published article, a batch at a time, for the renderers.
+async fn read_articles(state: AppState, queue: tokio::sync::mpsc::Sender<Job>) -> Result<(), ExportError> {
+    let mut after = None;
+    loop {
+        let batch = state.store().published_pages(after, ARTICLE_BATCH).await?;
+        let Some((last, _)) = batch.last() else { break };
+        after = last.published_at.map(|published_at| Cursor { published_at, id: last.id });
+        let full = batch.len() == ARTICLE_BATCH as usize;
+        send(&queue, Job::Articles(batch)).await?;
+        if !full || after.is_none() {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Reads every list (the home page's, each author's, each term's) for the renderers.
+async fn read_lists(
+    state: AppState,
+    site: Site,
+    nav: Vec<Term>,
+    queue: tokio::sync::mpsc::Sender<Job>,
+) -> Result<(), ExportError> {
+    let (store, site, nav) = (state.store(), &site, &nav);
+    let home = Arc::new(ListFrame::Home);
+    list_pages(&state, ListOf::Home, home, FeedScope::site(site), &queue).await?;
+    for author in store.authors().await? {
+        let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(site, nav, &author))));
+        let feed = FeedScope::author(site, &author);
+        list_pages(&state, ListOf::Author(author.id), frame, feed, &queue).await?;
+    }
+    for kind in TermKind::ALL {
+        for term in store.terms(kind).await? {
+            let frame = ListFrame::Archive(Box::new(
+                pages::term_frame(&state, site, nav, &term)
+                    .await
+                    .map_err(|e| ExportError::Render(term.path(), e.to_string()))?,
+            ));
+            let feed = FeedScope::term(site, &term);
+            list_pages(&state, ListOf::Term(term.id), Arc::new(frame), feed, &queue).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Exports the public site of `state` into `dir`. `progress` hears (done, total).
+///
+/// Articles and the older pages of lists are read in batches and rendered on every core, off
+/// the async workers, by the functions that answer their addresses; the rest of the site (first
+/// pages, feeds, sitemaps, static pages, assets) goes through the router.
 pub async fn export_static(
     state: &AppState,
     dir: &Path,
@@ -165,45 +398,101 @@ pub async fn export_static(
     let router = crate::router(state.clone());
     let addresses = public_addresses(state).await?;
     let total = addresses.len();
-    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) * 2;
-    let queue = Arc::new(std::sync::Mutex::new(addresses.clone()));
-    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let site = state.site().await?;
+    let nav = state.nav_terms().await?;
+    let shared = Arc::new(Shared {
+        state: state.clone(),
+        site: site.clone(),
+        nav: nav.clone(),
+        dir: dir.to_owned(),
+        done: std::sync::atomic::AtomicUsize::new(0),
+        total,
+        progress,
+    });
+
+    // The renderers, one per core, take jobs from a short queue: memory stays bounded by the
+    // queue, whatever the size of the site.
+    let (queue, jobs) = tokio::sync::mpsc::channel::<Job>(cores * 2);
+    let jobs = Arc::new(std::sync::Mutex::new(jobs));
+    let mut renderers = tokio::task::JoinSet::new();
+    for _ in 0..cores {
+        let (jobs, shared) = (jobs.clone(), shared.clone());
+        renderers.spawn_blocking(move || {
+            let mut part = Part::default();
+            loop {
+                let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).blocking_recv();
+                let Some(job) = job else { break };
+                if let Err(e) = shared.run(job, &mut part) {
+                    // Closing the queue stops the reader, too.
+                    jobs.lock().unwrap_or_else(|e| e.into_inner()).close();
+                    return Err(e);
+                }
+            }
+            Ok::<Part, ExportError>(part)
+        });
+    }
+    // Articles and lists are read side by side, each on its own connection.
+    let readers = [
+        tokio::spawn(read_articles(state.clone(), queue.clone())),
+        tokio::spawn(read_lists(state.clone(), site, nav, queue)),
+    ];
+    let mut report = ExportReport::default();
+    let mut written: BTreeSet<String> = BTreeSet::new();
+    let mut failure = None;
+    while let Some(joined) = renderers.join_next().await {
+        match joined {
+            Ok(Ok(part)) => {
+                add(&mut report, &part.report);
+                written.extend(part.addresses);
+            }
+            Ok(Err(e)) => failure = failure.or(Some(e)),
+            Err(e) => {
+                failure = failure
+                    .or(Some(ExportError::Io { path: "a renderer".into(), source: std::io::Error::other(e) }))
+            }
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    for reader in readers {
+        reader
+            .await
+            .map_err(|e| ExportError::Io { path: "a reader".into(), source: std::io::Error::other(e) })??;
+    }
+
+    // The rest through the router, a few at a time.
+    let rest: Vec<String> = addresses.iter().filter(|a| !written.contains(*a)).cloned().collect();
+    let queue = Arc::new(std::sync::Mutex::new(rest));
     let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..workers {
-        let (queue, router, dir) = (queue.clone(), router.clone(), dir.to_owned());
-        let (done, progress) = (done.clone(), progress.clone());
+    for _ in 0..cores * 2 {
+        let (queue, router, shared) = (queue.clone(), router.clone(), shared.clone());
         tasks.spawn(async move {
-            let mut report = ExportReport::default();
+            let mut part = Part::default();
             loop {
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
                 let Some(address) = next else { break };
                 let bytes = render(&router, &address).await?;
-                let path = dir.join(file_for(&address));
-                let wrote = tokio::task::spawn_blocking(move || {
-                    write_if_changed(&path, &bytes).map(|w| (w, bytes.len()))
+                let shared = shared.clone();
+                part = tokio::task::spawn_blocking(move || {
+                    let mut part = part;
+                    shared.put(&mut part, address, &bytes).map(|()| part)
                 })
                 .await
-                .map_err(|e| ExportError::Io { path: address.clone(), source: std::io::Error::other(e) })??;
-                report.pages += 1;
-                report.bytes += wrote.1 as u64;
-                progress(done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, total);
-                if wrote.0 {
-                    report.written += 1;
-                } else {
-                    report.unchanged += 1;
-                }
+                .map_err(|e| ExportError::Io {
+                    path: "a writer".into(),
+                    source: std::io::Error::other(e),
+                })??;
             }
-            Ok::<ExportReport, ExportError>(report)
+            Ok::<Part, ExportError>(part)
         });
     }
-    let mut report = ExportReport::default();
     while let Some(joined) = tasks.join_next().await {
         let part = joined
             .map_err(|e| ExportError::Io { path: "a worker".into(), source: std::io::Error::other(e) })??;
-        report.pages += part.pages;
-        report.written += part.written;
-        report.unchanged += part.unchanged;
-        report.bytes += part.bytes;
+        add(&mut report, &part.report);
+        written.extend(part.addresses);
     }
     report.media = match state.media_dir() {
         Some(folder) => copy_media(folder, &dir.join("media"))?,
@@ -215,7 +504,7 @@ pub async fn export_static(
 
     // What an earlier export wrote and this one did not is no longer published.
     let files: BTreeSet<String> =
-        addresses.iter().map(|a| file_for(a).to_string_lossy().into_owned()).collect();
+        written.iter().map(|a| file_for(a).to_string_lossy().into_owned()).collect();
     let manifest = dir.join(MANIFEST);
     if let Ok(old) = std::fs::read_to_string(&manifest) {
         for stale in old.lines().filter(|l| !l.is_empty() && !files.contains(*l)) {
@@ -228,6 +517,13 @@ pub async fn export_static(
     let listing: String = files.iter().map(|f| format!("{f}\n")).collect();
     std::fs::write(&manifest, listing).map_err(io(&manifest))?;
     Ok(report)
+}
+
+fn add(report: &mut ExportReport, part: &ExportReport) {
+    report.pages += part.pages;
+    report.written += part.written;
+    report.unchanged += part.unchanged;
+    report.bytes += part.bytes;
 }
 
 /// Copies the media folder's files that are missing or differ in size; answers how many.

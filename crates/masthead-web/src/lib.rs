@@ -24,9 +24,9 @@ pub mod export;
 mod federation;
 pub mod http;
 mod paths;
-mod public;
+pub(crate) mod public;
 pub mod state;
-mod syndication;
+pub(crate) mod syndication;
 pub mod theme;
 pub mod views;
 

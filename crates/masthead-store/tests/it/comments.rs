@@ -378,6 +378,11 @@ async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(stor
     let (article, with_it) = store.article_page(&post.slug).await.unwrap();
     assert_eq!(article, store.article_by_slug(&post.slug).await.unwrap());
     assert_eq!(with_it, each);
+    // The export's batches read the same rows as the page does.
+    let batch = store.published_pages(None, 100).await.unwrap();
+    let (in_batch, around_in_batch) =
+        batch.iter().find(|(a, _)| a.id == post.id).expect("the post is published");
+    assert_eq!((in_batch, around_in_batch), (&article, &each));
     assert_eq!(around.related.iter().map(|r| r.id).collect::<Vec<_>>(), [older.id]);
     assert_eq!(around.comments.len(), 2, "the comment and its answer; the held one is not shown");
     assert!(around.comments[0].notify_replies);

@@ -415,6 +415,16 @@ async fn pagination_walks_every_published_article_once_newest_first(store: Store
     assert_eq!(store.published_page_starts(25).await.unwrap(), [], "one full page, none after it");
     assert_eq!(store.published_page_starts(24).await.unwrap().len(), 1);
     assert_eq!(seen.len(), 25, "every published article once, no draft");
+    // The export reads whole articles in batches, in the same order.
+    let mut batches = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = store.published_pages(after, 7).await.unwrap();
+        let Some((last, _)) = batch.last() else { break };
+        after = Some(Cursor { published_at: last.published_at.unwrap(), id: last.id });
+        batches.extend(batch.iter().map(|(a, _)| (a.published_at.unwrap(), a.id, a.slug.to_string())));
+    }
+    assert_eq!(batches, seen);
     assert!(seen.windows(2).all(|w| (w[0].0, w[0].1) > (w[1].0, w[1].1)), "strictly newest first");
     assert_eq!(seen[0].2, "a24");
     assert!(!seen.iter().any(|s| s.2 == "a-draft"));

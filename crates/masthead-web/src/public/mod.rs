@@ -11,7 +11,7 @@ use crate::state::AppState;
 mod comments;
 mod counts;
 mod members;
-mod pages;
+pub(crate) mod pages;
 mod search;
 
 pub(crate) fn router() -> Router<AppState> {

@@ -6,7 +6,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use masthead_core::{ArticleStatus, Cursor, ReusePolicy, Site, Slug, TermKind};
+use masthead_core::{Article, ArticleStatus, Author, Cursor, ReusePolicy, Site, Slug, Term, TermKind};
 use masthead_formats::feeds::FeedScope;
 use masthead_store::{Listing, Page};
 use serde::Serialize;
@@ -82,13 +82,18 @@ fn feed_links(scope: &FeedScope) -> Vec<FeedLink> {
 
 /// The page's chrome; `scope` adds the feeds of the archive being shown to the site's own.
 async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Result<Chrome> {
+    Ok(chrome_of(site, &state.nav_terms().await?, scope))
+}
+
+/// [`chrome`] from the navigation's terms as read.
+fn chrome_of(site: &Site, nav: &[Term], scope: Option<FeedScope>) -> Chrome {
     // Top-level regions and themes make the section bar.
-    let nav = state.nav_terms().await?.iter().map(term_link).collect();
+    let nav = nav.iter().map(term_link).collect();
     let mut feeds = feed_links(&FeedScope::site(site));
     if let Some(scope) = scope {
         feeds.extend(feed_links(&scope));
     }
-    Ok(Chrome { site: site_view(site), nav, feeds })
+    Chrome { site: site_view(site), nav, feeds }
 }
 
 /// A slug from the path; anything that cannot be a slug cannot be a page.
@@ -154,25 +159,6 @@ async fn home(
     let page = page_from(query, state.page_size())?;
     let site = state.site().await?;
     let mut listing = state.store().published(page).await?;
-    #[derive(Serialize)]
-    struct Section {
-        name: String,
-        url: String,
-        items: Vec<SummaryView>,
-    }
-    #[derive(Serialize)]
-    struct HomePage {
-        #[serde(flatten)]
-        chrome: Chrome,
-        canonical: String,
-        page_meta: PageMeta,
-        /// The curated front (first page only): the lead story, the pinned ones, sections.
-        lead: Option<SummaryView>,
-        pinned: Vec<SummaryView>,
-        sections: Vec<Section>,
-        items: Vec<SummaryView>,
-        pager: PagerView,
-    }
     let mut tags = Tags::new(["listing".to_owned(), "nav".to_owned()]);
     let front = &site.front_page;
     let (mut lead, mut pinned, mut sections) = (None, Vec::new(), Vec::new());
@@ -209,25 +195,68 @@ async fn home(
             });
         }
     }
+    tags.add_summaries(&listing.items);
+    let front = Front { lead, pinned, sections };
+    let html = home_html(&state, &site, &state.nav_terms().await?, front, &page, &listing)?;
+    Ok(html_page(&headers, html, tags))
+}
+
+/// A section of the curated front: a term's newest articles.
+#[derive(Serialize)]
+struct Section {
+    name: String,
+    url: String,
+    items: Vec<SummaryView>,
+}
+
+/// The curated front (first page only): the lead story, the pinned ones, sections.
+#[derive(Default)]
+pub(crate) struct Front {
+    lead: Option<SummaryView>,
+    pinned: Vec<SummaryView>,
+    sections: Vec<Section>,
+}
+
+/// A page of the home list: `page` of the newest articles, as read into `listing`, below the
+/// curated `front`.
+pub(crate) fn home_html(
+    state: &AppState,
+    site: &Site,
+    nav: &[Term],
+    front: Front,
+    page: &Page,
+    listing: &Listing,
+) -> Result<String> {
+    #[derive(Serialize)]
+    struct HomePage {
+        #[serde(flatten)]
+        chrome: Chrome,
+        canonical: String,
+        page_meta: PageMeta,
+        lead: Option<SummaryView>,
+        pinned: Vec<SummaryView>,
+        sections: Vec<Section>,
+        items: Vec<SummaryView>,
+        pager: PagerView,
+    }
     let view = HomePage {
         page_meta: PageMeta::new(
-            &site,
+            site,
             "website",
             site.title.clone(),
             site.tagline.clone(),
             "/",
-            &masthead_formats::jsonld::website(&site),
+            &masthead_formats::jsonld::website(site),
         ),
-        chrome: chrome(&state, &site, None).await?,
+        chrome: chrome_of(site, nav, None),
         canonical: site.url("/"),
-        lead,
-        pinned,
-        sections,
+        lead: front.lead,
+        pinned: front.pinned,
+        sections: front.sections,
         items: listing.items.iter().map(summary_view).collect(),
-        pager: pager("/", &page, &listing),
+        pager: pager("/", page, listing),
     };
-    tags.add_summaries(&listing.items);
-    Ok(html_page(&headers, state.theme().render("home.html", view)?, tags))
+    Ok(state.theme().render("home.html", view)?)
 }
 
 /// `/reuse/{key}`: one set of reuse terms on a page of its own, for the licence links of
@@ -412,6 +441,28 @@ async fn article_page(
     preview: bool,
 ) -> Result<Response> {
     let site = state.site().await?;
+    // Related articles, comments and mentions in one statement, unless they came with the article.
+    let around = match around {
+        Some(around) => around,
+        None => state.store().article_surroundings(article.id).await?,
+    };
+    let html = article_html(state, &site, &state.nav_terms().await?, article, around, preview)?;
+    let mut tags = Tags::new(["nav".to_owned()]);
+    tags.add_article(article);
+    let mut page = html_page(headers, html, tags);
+    crate::http::headers::allow_frames(&mut page, &masthead_core::body::frame_origins(&article.body.html));
+    Ok(page)
+}
+
+/// An article's page, with what surrounds it (`around`), under the navigation's terms `nav`.
+pub(crate) fn article_html(
+    state: &AppState,
+    site: &Site,
+    nav: &[Term],
+    article: &Article,
+    around: masthead_store::Surroundings,
+    preview: bool,
+) -> Result<String> {
     #[derive(Serialize)]
     struct ArticlePage {
         #[serde(flatten)]
@@ -426,16 +477,11 @@ async fn article_page(
         /// A preview: not published (or not saved) yet.
         preview: bool,
     }
-    let frames = masthead_core::body::frame_origins(&article.body.html);
-    let mut meta = crate::views::article_meta(&site, article);
+    let embeds = !masthead_core::body::frame_origins(&article.body.html).is_empty();
+    let mut meta = crate::views::article_meta(site, article);
     meta.noindex |= preview;
-    // Related articles, comments and mentions in one statement, unless they came with the article.
-    let around = match around {
-        Some(around) => around,
-        None => state.store().article_surroundings(article.id).await?,
-    };
     let conversation = super::comments::conversation(
-        &site,
+        site,
         article,
         &around.comments,
         around.comments_closed,
@@ -443,9 +489,9 @@ async fn article_page(
         (around.likes, around.boosts),
     );
     let view = ArticlePage {
-        chrome: chrome(state, &site, None).await?,
-        canonical: article.canonical_url(&site),
-        article: article_view(&site, article),
+        chrome: chrome_of(site, nav, None),
+        canonical: article.canonical_url(site),
+        article: article_view(site, article),
         meta,
         related: around
             .related
@@ -457,14 +503,10 @@ async fn article_page(
             })
             .collect(),
         conversation,
-        embeds: !frames.is_empty(),
+        embeds,
         preview,
     };
-    let mut tags = Tags::new(["nav".to_owned()]);
-    tags.add_article(article);
-    let mut page = html_page(headers, state.theme().render("article.html", view)?, tags);
-    crate::http::headers::allow_frames(&mut page, &frames);
-    Ok(page)
+    Ok(state.theme().render("article.html", view)?)
 }
 
 /// An article to read next, at the foot of another.
@@ -475,8 +517,9 @@ struct RelatedView {
     published: crate::views::DateView,
 }
 
+/// What every page of an author's or a term's archive shows above its list.
 #[derive(Serialize)]
-struct ArchivePage {
+pub(crate) struct ArchiveFrame {
     #[serde(flatten)]
     chrome: Chrome,
     canonical: String,
@@ -487,8 +530,101 @@ struct ArchivePage {
     breadcrumbs: Vec<LinkView>,
     children: Vec<LinkView>,
     links: Vec<AuthorLinkView>,
-    items: Vec<SummaryView>,
-    pager: PagerView,
+    /// The archive's address, that its pager links from.
+    #[serde(skip)]
+    base: String,
+}
+
+impl ArchiveFrame {
+    /// The archive's address.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+/// An author's archive, around its list.
+pub(crate) fn author_frame(site: &Site, nav: &[Term], author: &Author) -> ArchiveFrame {
+    let base = author.path();
+    ArchiveFrame {
+        chrome: chrome_of(site, nav, Some(FeedScope::author(site, author))),
+        canonical: site.url(&base),
+        page_meta: PageMeta::new(
+            site,
+            "profile",
+            author.name.clone(),
+            author.bio.clone(),
+            &base,
+            &masthead_formats::jsonld::profile_page(site, author),
+        ),
+        kind_label: "Author",
+        heading: author.name.clone(),
+        description: author.bio.clone(),
+        breadcrumbs: vec![],
+        children: vec![],
+        links: author
+            .links
+            .iter()
+            .map(|l| AuthorLinkView { label: l.label.clone(), url: l.url.to_string() })
+            .collect(),
+        base,
+    }
+}
+
+/// A term's archive, around its list: its place among the terms is read.
+pub(crate) async fn term_frame(
+    state: &AppState,
+    site: &Site,
+    nav: &[Term],
+    term: &Term,
+) -> Result<ArchiveFrame> {
+    let breadcrumbs = if term.kind.is_hierarchical() {
+        state.store().term_path(term.id).await?.iter().map(term_link).collect()
+    } else {
+        vec![]
+    };
+    let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
+    let base = term.path();
+    Ok(ArchiveFrame {
+        chrome: chrome_of(site, nav, Some(FeedScope::term(site, term))),
+        canonical: site.url(&base),
+        page_meta: PageMeta::new(
+            site,
+            "website",
+            term.name.clone(),
+            term.description.clone(),
+            &base,
+            &masthead_formats::jsonld::collection_page(site, &base, &term.name, &term.description),
+        ),
+        kind_label: term.kind.label(),
+        heading: term.name.clone(),
+        description: term.description.clone(),
+        breadcrumbs,
+        children,
+        links: vec![],
+        base,
+    })
+}
+
+/// A page of an archive: `page` of its list, as read into `listing`.
+pub(crate) fn archive_html(
+    state: &AppState,
+    frame: &ArchiveFrame,
+    page: &Page,
+    listing: &Listing,
+) -> Result<String> {
+    #[derive(Serialize)]
+    struct ArchivePage<'a> {
+        #[serde(flatten)]
+        frame: &'a ArchiveFrame,
+        items: Vec<SummaryView>,
+        pager: PagerView,
+    }
+    let view = ArchivePage {
+        frame,
+        items: listing.items.iter().map(summary_view).collect(),
+        pager: pager(&frame.base, page, listing),
+    };
+    Ok(state.theme().render("archive.html", view)?)
 }
 
 #[derive(Serialize)]
@@ -508,34 +644,10 @@ async fn author(
     let author = state.store().author_by_slug(&slug).await?;
     let site = state.site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
-    let base = author.path();
-    let view = ArchivePage {
-        chrome: chrome(&state, &site, Some(FeedScope::author(&site, &author))).await?,
-        canonical: site.url(&base),
-        page_meta: PageMeta::new(
-            &site,
-            "profile",
-            author.name.clone(),
-            author.bio.clone(),
-            &base,
-            &masthead_formats::jsonld::profile_page(&site, &author),
-        ),
-        kind_label: "Author",
-        heading: author.name.clone(),
-        description: author.bio.clone(),
-        breadcrumbs: vec![],
-        children: vec![],
-        links: author
-            .links
-            .iter()
-            .map(|l| AuthorLinkView { label: l.label.clone(), url: l.url.to_string() })
-            .collect(),
-        items: listing.items.iter().map(summary_view).collect(),
-        pager: pager(&base, &page, &listing),
-    };
+    let frame = author_frame(&site, &state.nav_terms().await?, &author);
     let mut tags = Tags::new(["nav".to_owned(), format!("author:{}", author.id)]);
     tags.add_summaries(&listing.items);
-    Ok(html_page(&headers, state.theme().render("archive.html", view)?, tags))
+    Ok(html_page(&headers, archive_html(&state, &frame, &page, &listing)?, tags))
 }
 
 async fn term(
@@ -550,38 +662,12 @@ async fn term(
     let term = state.store().term_by_slug(kind, &slug).await?;
     let site = state.site().await?;
     let listing = state.store().published_in_term(term.id, page).await?;
-    let breadcrumbs = if kind.is_hierarchical() {
-        state.store().term_path(term.id).await?.iter().map(term_link).collect()
-    } else {
-        vec![]
-    };
-    let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
-    let base = term.path();
-    let view = ArchivePage {
-        chrome: chrome(&state, &site, Some(FeedScope::term(&site, &term))).await?,
-        canonical: site.url(&base),
-        page_meta: PageMeta::new(
-            &site,
-            "website",
-            term.name.clone(),
-            term.description.clone(),
-            &base,
-            &masthead_formats::jsonld::collection_page(&site, &base, &term.name, &term.description),
-        ),
-        kind_label: kind.label(),
-        heading: term.name.clone(),
-        description: term.description.clone(),
-        breadcrumbs,
-        children,
-        links: vec![],
-        items: listing.items.iter().map(summary_view).collect(),
-        pager: pager(&base, &page, &listing),
-    };
+    let frame = term_frame(&state, &site, &state.nav_terms().await?, &term).await?;
     // The archive lists what is filed under any term below this one, too.
     let mut tags = Tags::new(["nav".to_owned()]);
     tags.0.extend(state.store().term_subtree(term.id).await?.into_iter().map(|t| format!("term:{t}")));
     tags.add_summaries(&listing.items);
-    Ok(html_page(&headers, state.theme().render("archive.html", view)?, tags))
+    Ok(html_page(&headers, archive_html(&state, &frame, &page, &listing)?, tags))
 }
 
 async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Result<Response> {

@@ -7,7 +7,7 @@ use axum::Router;
 use crate::state::AppState;
 
 mod feeds;
-mod republish;
+pub(crate) mod republish;
 mod webmention;
 
 pub(crate) use feeds::sitemap_paths;

@@ -218,14 +218,7 @@ async fn republish(
     let view = republish_view(&site, &article, republisher);
     let snippet = snippet(&state, &view)?;
     if json {
-        #[derive(Serialize)]
-        struct RepublishJson<'a> {
-            #[serde(flatten)]
-            view: &'a Republish,
-            html: Option<&'a str>,
-        }
-        let body = serde_json::to_string_pretty(&RepublishJson { view: &view, html: snippet.as_deref() })
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let body = republish_json(&view, snippet.as_deref())?;
         let mut tags = crate::http::page_cache::Tags::default();
         tags.add_article(&article);
         return Ok(tags.apply(respond(&headers, JSON_TYPE, body, Some(article.updated_at))));
@@ -234,6 +227,32 @@ async fn republish(
     let mut tags = crate::http::page_cache::Tags::default();
     tags.add_article(&article);
     Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", page, None)))
+}
+
+/// `/republish.json`: the view and the snippet.
+fn republish_json(view: &Republish, snippet: Option<&str>) -> Result<String> {
+    #[derive(Serialize)]
+    struct RepublishJson<'a> {
+        #[serde(flatten)]
+        view: &'a Republish,
+        html: Option<&'a str>,
+    }
+    serde_json::to_string_pretty(&RepublishJson { view, html: snippet })
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A published article's `/republish` page and `/republish.json` document, as they are answered
+/// when no republisher is named: the view and the snippet made once for both.
+pub(crate) fn republish_documents(
+    state: &AppState,
+    site: &Site,
+    article: &Article,
+) -> Result<(String, String)> {
+    let view = republish_view(site, article, None);
+    let snippet = snippet(state, &view)?;
+    let json = republish_json(&view, snippet.as_deref())?;
+    let page = render_page(state, site, article, view, snippet, &RegisterView::default())?;
+    Ok((page, json))
 }
 
 /// The copy-ready HTML, when the terms allow republication.
