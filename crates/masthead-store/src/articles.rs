@@ -1886,6 +1886,40 @@ impl Store {
         self.page_starts(Scope::TermTree(term_id), limit).await
     }
 
+    /// Every published article's key, newest first, in the order of the home list: what the
+    /// static export pages through in memory.
+    pub async fn published_keys(&self) -> Result<Vec<Cursor>> {
+        self.keys(Scope::All).await
+    }
+
+    /// The same for the list of `author_id`'s articles ([`Store::published_by_author`]).
+    pub async fn author_keys(&self, author_id: i64) -> Result<Vec<Cursor>> {
+        self.keys(Scope::Author(author_id)).await
+    }
+
+    /// The same for the archive of `term_id` and the terms below it
+    /// ([`Store::published_in_term`]).
+    pub async fn term_keys(&self, term_id: i64) -> Result<Vec<Cursor>> {
+        self.keys(Scope::TermTree(term_id)).await
+    }
+
+    /// The keys of a list's articles, in its order, from its index alone.
+    async fn keys(&self, scope: Scope) -> Result<Vec<Cursor>> {
+        let ListSource { from, filter, value, time, id } = scope.source();
+        let sql = format!(
+            "SELECT a.published_at, a.id FROM {from} \
+             WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} ORDER BY {time} DESC, {id} DESC"
+        );
+        let rows: Vec<(i64, i64)> = on_db!(self, pool => {
+            let mut q = sqlx::query_as(&sql);
+            if let Some(v) = value {
+                q = q.bind(v);
+            }
+            q.fetch_all(pool).await?
+        });
+        rows.into_iter().map(|(t, i)| Ok(Cursor { published_at: timestamp(t)?, id: i })).collect()
+    }
+
     async fn page_starts(&self, scope: Scope, limit: u32) -> Result<Vec<Cursor>> {
         let limit = limit.clamp(1, 200);
         let ListSource { from, filter, value, time, id } = scope.source();

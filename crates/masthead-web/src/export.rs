@@ -14,12 +14,13 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::{Article, Cursor, Site, Term, TermKind};
 use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
-use masthead_store::{Listing, Page, Surroundings};
+use masthead_store::{Page, Surroundings};
 use tower::ServiceExt;
 
 use crate::public::pages::{self, ArchiveFrame, Front};
 use crate::state::AppState;
 use crate::syndication::republish;
+use crate::views::SummaryView;
 
 /// The list of files an export wrote, kept in the export folder for the next run.
 const MANIFEST: &str = ".masthead-export";
@@ -164,13 +165,23 @@ const ARTICLE_BATCH: u32 = 64;
 /// List pages handed to a renderer at a time.
 const LIST_BATCH: usize = 16;
 
-/// What a renderer is given: whole articles (each read once for its four documents), or older
-/// pages of a list (each list read once, front to back, for all its pages).
+/// What a renderer is given: whole articles (each read once for its four documents), older
+/// pages of a list (what lists show of each article made once for all of them), or feeds.
 enum Job {
     Articles(Vec<(Article, Surroundings)>),
-    Pages(Arc<ListFrame>, Vec<(Page, Listing)>),
+    Pages(Arc<ListFrame>, Arc<Views>, Vec<ListPage>),
     /// A list's three feeds, from its newest articles read once.
     Feeds(FeedScope, Vec<Article>),
+}
+
+/// What the lists show of each published article, by id.
+type Views = std::collections::HashMap<i64, SummaryView>;
+
+/// An older page of a list: the articles after `after`, and where the next page starts.
+struct ListPage {
+    after: Cursor,
+    ids: Vec<i64>,
+    next: Option<Cursor>,
 }
 
 /// What every page of a list shows around its items.
@@ -232,17 +243,30 @@ impl Shared {
                     self.put(part, base, page.as_bytes())?;
                 }
             }
-            Job::Pages(frame, list_pages) => {
-                for (page, listing) in list_pages {
-                    let Some(after) = page.after else { continue };
+            Job::Pages(frame, views, list_pages) => {
+                for page in list_pages {
+                    // An article published since the views were made is left to the next run.
+                    let items = page.ids.iter().filter_map(|id| views.get(id).cloned()).collect();
                     let (address, html) = match frame.as_ref() {
                         ListFrame::Home => (
-                            crate::paths::older_page("/", &after),
-                            pages::home_html(state, site, &self.nav, Front::default(), &page, &listing),
+                            crate::paths::older_page("/", &page.after),
+                            pages::home_html(
+                                state,
+                                site,
+                                &self.nav,
+                                Front::default(),
+                                items,
+                                pages::pager_of("/", Some(page.after), page.next),
+                            ),
                         ),
                         ListFrame::Archive(frame) => (
-                            crate::paths::older_page(frame.base(), &after),
-                            pages::archive_html(state, frame, &page, &listing),
+                            crate::paths::older_page(frame.base(), &page.after),
+                            pages::archive_page_html(
+                                state,
+                                frame,
+                                items,
+                                pages::pager_of(frame.base(), Some(page.after), page.next),
+                            ),
                         ),
                     };
                     let html = html.map_err(|e| ExportError::Render(address.clone(), e.to_string()))?;
@@ -259,76 +283,37 @@ impl Shared {
     }
 }
 
-/// Which list [`list_pages`] reads.
-#[derive(Clone, Copy)]
-enum ListOf {
-    Home,
-    Author(i64),
-    Term(i64),
-}
-
-/// Reads the list `of` front to back, 200 at a time, and hands its older pages (all but the
-/// first, which the router renders) to the renderers, each page as its pager reads it: `size`
-/// items after the last of the page before, with the next page's start when there is one; then
-/// its three feeds (`feed`).
+/// Hands the older pages of the list whose articles are `keys` (all but the first page, which
+/// the router renders) to the renderers, each page as its pager reads it: `size` articles after
+/// the last of the page before, with the next page's start when there is one; then its three
+/// feeds (`feed`), from its newest articles.
 async fn list_pages(
     state: &AppState,
-    of: ListOf,
+    keys: &[Cursor],
     frame: Arc<ListFrame>,
+    views: &Arc<Views>,
     feed: FeedScope,
     queue: &tokio::sync::mpsc::Sender<Job>,
 ) -> Result<(), ExportError> {
-    let size = state.page_size().clamp(1, 200);
-    let n = size as usize;
-    let read = |after: Option<Cursor>| {
-        let page = Page { after, limit: 200 };
-        async move {
-            match of {
-                ListOf::Home => state.store().published(page).await,
-                ListOf::Author(id) => state.store().published_by_author(id, page).await,
-                ListOf::Term(id) => state.store().published_in_term(id, page).await,
-            }
-        }
-    };
-    let (mut buffer, mut read_after, mut exhausted) = (std::collections::VecDeque::new(), None, false);
-    let (mut previous_last, mut first, mut batch) = (None::<Cursor>, true, Vec::new());
-    let mut newest: Option<Vec<i64>> = None;
-    loop {
-        while buffer.len() <= n && !exhausted {
-            let listing = read(read_after).await?;
-            // What the feeds show: the newest, as their handlers read them.
-            newest.get_or_insert_with(|| {
-                listing.items.iter().take(FEED_LENGTH as usize).map(|s| s.id).collect()
-            });
-            exhausted = listing.next.is_none();
-            read_after = listing.next;
-            buffer.extend(listing.items);
-        }
-        if buffer.is_empty() {
-            break;
-        }
-        let items: Vec<_> = buffer.drain(..n.min(buffer.len())).collect();
-        let more = !buffer.is_empty();
-        let last = items.last().map(masthead_core::ArticleSummary::cursor);
-        if !first {
-            let next = if more { last } else { None };
-            batch.push((Page { after: previous_last, limit: size }, Listing { items, next }));
-            if batch.len() == LIST_BATCH {
-                send(queue, Job::Pages(frame.clone(), std::mem::take(&mut batch))).await?;
-            }
-        }
-        (previous_last, first) = (last, false);
-        if !more {
-            break;
+    let size = state.page_size().clamp(1, 200) as usize;
+    let chunks: Vec<&[Cursor]> = keys.chunks(size).collect();
+    let mut batch = Vec::new();
+    for (k, chunk) in chunks.iter().enumerate().skip(1) {
+        batch.push(ListPage {
+            after: chunks[k - 1][size - 1],
+            ids: chunk.iter().map(|c| c.id).collect(),
+            next: if k + 1 < chunks.len() { chunk.last().copied() } else { None },
+        });
+        if batch.len() == LIST_BATCH {
+            send(queue, Job::Pages(frame.clone(), views.clone(), std::mem::take(&mut batch))).await?;
         }
     }
     if !batch.is_empty() {
-        send(queue, Job::Pages(frame, batch)).await?;
+        send(queue, Job::Pages(frame, views.clone(), batch)).await?;
     }
-    let articles = match newest {
-        Some(ids) => state.store().articles(&ids).await?,
-        None => Vec::new(),
-    };
+    // What the feeds show: the newest, as their handlers read them.
+    let newest: Vec<i64> = keys.iter().take(FEED_LENGTH as usize).map(|c| c.id).collect();
+    let articles = state.store().articles(&newest).await?;
     send(queue, Job::Feeds(feed, articles)).await
 }
 
@@ -353,7 +338,8 @@ async fn read_articles(state: AppState, queue: tokio::sync::mpsc::Sender<Job>) -
     Ok(())
 }
 
-/// Reads every list (the home page's, each author's, each term's) for the renderers.
+/// Reads every list (the home page's, each author's, each term's) for the renderers: what the
+/// lists show of each article once, then each list's keys.
 async fn read_lists(
     state: AppState,
     site: Site,
@@ -361,22 +347,34 @@ async fn read_lists(
     queue: tokio::sync::mpsc::Sender<Job>,
 ) -> Result<(), ExportError> {
     let (store, site, nav) = (state.store(), &site, &nav);
+    let (mut views, mut keys, mut after) = (Views::new(), Vec::new(), None);
+    loop {
+        let listing = store.published(Page { after, limit: 200 }).await?;
+        keys.extend(listing.items.iter().map(masthead_core::ArticleSummary::cursor));
+        views.extend(listing.items.iter().map(|s| (s.id, crate::views::summary_view(s))));
+        match listing.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    let views = Arc::new(views);
     let home = Arc::new(ListFrame::Home);
-    list_pages(&state, ListOf::Home, home, FeedScope::site(site), &queue).await?;
+    list_pages(&state, &keys, home, &views, FeedScope::site(site), &queue).await?;
     for author in store.authors().await? {
+        let keys = store.author_keys(author.id).await?;
         let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(site, nav, &author))));
-        let feed = FeedScope::author(site, &author);
-        list_pages(&state, ListOf::Author(author.id), frame, feed, &queue).await?;
+        list_pages(&state, &keys, frame, &views, FeedScope::author(site, &author), &queue).await?;
     }
     for kind in TermKind::ALL {
         for term in store.terms(kind).await? {
+            let keys = store.term_keys(term.id).await?;
             let frame = ListFrame::Archive(Box::new(
                 pages::term_frame(&state, site, nav, &term)
                     .await
                     .map_err(|e| ExportError::Render(term.path(), e.to_string()))?,
             ));
             let feed = FeedScope::term(site, &term);
-            list_pages(&state, ListOf::Term(term.id), Arc::new(frame), feed, &queue).await?;
+            list_pages(&state, &keys, Arc::new(frame), &views, feed, &queue).await?;
         }
     }
     Ok(())

@@ -61,7 +61,7 @@ pub struct LinkView {
     pub url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DateView {
     /// RFC 3339 with the zone's offset, for `<time datetime>`.
     pub iso: String,
@@ -73,7 +73,7 @@ pub fn date_view(at: Timestamp, zone: &str) -> DateView {
     DateView { iso: rfc3339_in(at, zone), human: in_zone(at, zone).strftime("%-d %B %Y").to_string() }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct AuthorView {
     pub name: String,
     pub url: String,
@@ -96,7 +96,7 @@ pub fn term_link(t: &Term) -> LinkView {
     LinkView { name: t.name.clone(), url: t.path() }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ImageView {
     pub src: String,
     /// The resized copies and the original, for browsers to pick from.
@@ -130,7 +130,7 @@ fn image_view(f: &FeaturedImage) -> ImageView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct SummaryView {
     pub title: String,
     pub url: String,

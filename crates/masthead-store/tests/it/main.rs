@@ -425,6 +425,13 @@ async fn pagination_walks_every_published_article_once_newest_first(store: Store
         batches.extend(batch.iter().map(|(a, _)| (a.published_at.unwrap(), a.id, a.slug.to_string())));
     }
     assert_eq!(batches, seen);
+    // And pages through the lists' keys in memory.
+    let keys = store.published_keys().await.unwrap();
+    assert_eq!(
+        keys.iter().map(|c| (c.published_at, c.id)).collect::<Vec<_>>(),
+        seen.iter().map(|s| (s.0, s.1)).collect::<Vec<_>>()
+    );
+    assert_eq!(store.author_keys(a).await.unwrap(), keys, "one author wrote them all");
     assert!(seen.windows(2).all(|w| (w[0].0, w[0].1) > (w[1].0, w[1].1)), "strictly newest first");
     assert_eq!(seen[0].2, "a24");
     assert!(!seen.iter().any(|s| s.2 == "a-draft"));
@@ -472,6 +479,15 @@ async fn region_archive_includes_child_regions(store: Store) {
     assert_eq!(slugs(rest), ["sarajevo"]);
     assert_eq!(store.term_page_starts(europe, 2).await.unwrap(), [first.next.unwrap()]);
     assert_eq!(store.term_page_starts(asia, 2).await.unwrap(), []);
+    let europe_keys = store.term_keys(europe).await.unwrap();
+    let listed: Vec<i64> =
+        store.published_in_term(europe, Page::first(10)).await.unwrap().items.iter().map(|s| s.id).collect();
+    assert_eq!(
+        europe_keys.iter().map(|c| c.id).collect::<Vec<_>>(),
+        listed,
+        "the subtree's keys, in the archive's order"
+    );
+    assert_eq!(europe_keys[1], first.next.unwrap());
 
     // A region moved to another continent takes its articles along.
     store

@@ -108,10 +108,12 @@ fn page_from(query: Option<String>, size: u32) -> Result<Page> {
 }
 
 fn pager(base: &str, page: &Page, listing: &Listing) -> PagerView {
-    PagerView {
-        newest: page.after.map(|_| base.to_owned()),
-        older: listing.next.map(|c| older_page(base, &c)),
-    }
+    pager_of(base, page.after, listing.next)
+}
+
+/// The links of a page of the list at `base` that starts `after` and continues at `next`.
+pub(crate) fn pager_of(base: &str, after: Option<Cursor>, next: Option<Cursor>) -> PagerView {
+    PagerView { newest: after.map(|_| base.to_owned()), older: next.map(|c| older_page(base, &c)) }
 }
 
 /// The `?after=` query a `/page/{cursor}` address stands for.
@@ -197,7 +199,9 @@ async fn home(
     }
     tags.add_summaries(&listing.items);
     let front = Front { lead, pinned, sections };
-    let html = home_html(&state, &site, &state.nav_terms().await?, front, &page, &listing)?;
+    let items = listing.items.iter().map(summary_view).collect();
+    let html =
+        home_html(&state, &site, &state.nav_terms().await?, front, items, pager("/", &page, &listing))?;
     Ok(html_page(&headers, html, tags))
 }
 
@@ -217,15 +221,14 @@ pub(crate) struct Front {
     sections: Vec<Section>,
 }
 
-/// A page of the home list: `page` of the newest articles, as read into `listing`, below the
-/// curated `front`.
+/// A page of the home list: `items` of the newest articles, below the curated `front`.
 pub(crate) fn home_html(
     state: &AppState,
     site: &Site,
     nav: &[Term],
     front: Front,
-    page: &Page,
-    listing: &Listing,
+    items: Vec<SummaryView>,
+    pager: PagerView,
 ) -> Result<String> {
     #[derive(Serialize)]
     struct HomePage {
@@ -253,8 +256,8 @@ pub(crate) fn home_html(
         lead: front.lead,
         pinned: front.pinned,
         sections: front.sections,
-        items: listing.items.iter().map(summary_view).collect(),
-        pager: pager("/", page, listing),
+        items,
+        pager,
     };
     Ok(state.theme().render("home.html", view)?)
 }
@@ -606,11 +609,17 @@ pub(crate) async fn term_frame(
 }
 
 /// A page of an archive: `page` of its list, as read into `listing`.
-pub(crate) fn archive_html(
+fn archive_html(state: &AppState, frame: &ArchiveFrame, page: &Page, listing: &Listing) -> Result<String> {
+    let items = listing.items.iter().map(summary_view).collect();
+    archive_page_html(state, frame, items, pager(&frame.base, page, listing))
+}
+
+/// A page of an archive: `items`, and the links to the pages around it.
+pub(crate) fn archive_page_html(
     state: &AppState,
     frame: &ArchiveFrame,
-    page: &Page,
-    listing: &Listing,
+    items: Vec<SummaryView>,
+    pager: PagerView,
 ) -> Result<String> {
     #[derive(Serialize)]
     struct ArchivePage<'a> {
@@ -619,11 +628,7 @@ pub(crate) fn archive_html(
         items: Vec<SummaryView>,
         pager: PagerView,
     }
-    let view = ArchivePage {
-        frame,
-        items: listing.items.iter().map(summary_view).collect(),
-        pager: pager(&frame.base, page, listing),
-    };
+    let view = ArchivePage { frame, items, pager };
     Ok(state.theme().render("archive.html", view)?)
 }
 
