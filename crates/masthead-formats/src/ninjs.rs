@@ -161,10 +161,15 @@ pub fn ninjs_path(article: &Article) -> String {
 }
 
 pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
+    ninjs_with_body(site, a, portable_body(site, a))
+}
+
+/// [`ninjs`] with the article's [`portable_body`] as made already, for a caller that needs it
+/// for other documents too.
+pub fn ninjs_with_body(site: &Site, a: &Article, body: String) -> Ninjs {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
     let zone = &a.time_zone;
-    let body = portable_body(site, a);
     let concept = |t: &masthead_core::Term, rel: &str| Concept {
         name: t.name.clone(),
         rel: rel.into(),

@@ -38,3 +38,9 @@ pub(crate) async fn article_ninjs(
 pub(crate) fn ninjs_body(site: &masthead_core::Site, article: &Article) -> Result<String> {
     serde_json::to_string_pretty(&ninjs::ninjs(site, article)).map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// [`ninjs_body`] with the article's portable body as made already.
+pub(crate) fn ninjs_body_with(site: &masthead_core::Site, article: &Article, body: String) -> Result<String> {
+    serde_json::to_string_pretty(&ninjs::ninjs_with_body(site, article, body))
+        .map_err(|e| AppError::Internal(e.to_string()))
+}

@@ -234,9 +234,12 @@ impl Shared {
                     let failed = |e: crate::AppError| ExportError::Render(base.clone(), e.to_string());
                     let page = pages::article_html(state, site, &self.nav, &article, around, false)
                         .map_err(failed)?;
-                    let ninjs = crate::documents::ninjs_body(site, &article).map_err(failed)?;
+                    // The body for copies, made once for the ninjs and the republish documents.
+                    let body = masthead_formats::portable_body(site, &article);
+                    let ninjs =
+                        crate::documents::ninjs_body_with(site, &article, body.clone()).map_err(failed)?;
                     let (copy_page, copy_json) =
-                        republish::republish_documents(state, site, &article).map_err(failed)?;
+                        republish::republish_documents(state, site, &article, body).map_err(failed)?;
                     self.put(part, format!("{base}.ninjs.json"), ninjs.as_bytes())?;
                     self.put(part, format!("{base}/republish"), copy_page.as_bytes())?;
                     self.put(part, format!("{base}/republish.json"), copy_json.as_bytes())?;

@@ -100,6 +100,16 @@ struct Republish {
 }
 
 fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Republish {
+    republish_view_with(site, a, republisher, masthead_formats::portable_body(site, a))
+}
+
+/// [`republish_view`] with the article's portable body as made already.
+fn republish_view_with(
+    site: &Site,
+    a: &Article,
+    republisher: Option<String>,
+    body_html: String,
+) -> Republish {
     let page = site.url(&a.path());
     // Where search engines should look, as our own page says: the original's page for an
     // article we republished, so that copies of our copy do not start a chain.
@@ -140,7 +150,7 @@ fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Repu
             width: f.media.width,
             height: f.media.height,
         }),
-        body_html: masthead_formats::portable_body(site, a),
+        body_html,
         beacon,
         withheld: a
             .withheld_images
@@ -242,13 +252,15 @@ fn republish_json(view: &Republish, snippet: Option<&str>) -> Result<String> {
 }
 
 /// A published article's `/republish` page and `/republish.json` document, as they are answered
-/// when no republisher is named: the view and the snippet made once for both.
+/// when no republisher is named: the view and the snippet made once for both, from the
+/// article's portable body as made already.
 pub(crate) fn republish_documents(
     state: &AppState,
     site: &Site,
     article: &Article,
+    body: String,
 ) -> Result<(String, String)> {
-    let view = republish_view(site, article, None);
+    let view = republish_view_with(site, article, None, body);
     let snippet = snippet(state, &view)?;
     let json = republish_json(&view, snippet.as_deref())?;
     let page = render_page(state, site, article, view, snippet, &RegisterView::default())?;
