@@ -125,9 +125,30 @@ fn updated(articles: &[Article]) -> Timestamp {
     last_modified(articles).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
+/// What each item carries of its article's text: its body for copies when the site's feeds
+/// carry the full text.
+fn contents(site: &Site, articles: &[Article]) -> Vec<Option<String>> {
+    articles.iter().map(|a| site.feed_full_content.then(|| portable_body(site, a))).collect()
+}
+
+/// The RSS, Atom and JSON feeds of `scope` at once, as [`rss`], [`atom`] and [`json_feed`]
+/// write them, each article's body for copies made once for the three (the static export).
+pub fn all_formats(site: &Site, scope: &FeedScope, articles: &[Article]) -> [String; 3] {
+    let contents = contents(site, articles);
+    [
+        rss_with(site, scope, articles, &contents),
+        atom_with(site, scope, articles, &contents),
+        json_feed_with(site, scope, articles, &contents),
+    ]
+}
+
 // ---------------------------------------------------------------- RSS 2.0
 
 pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    rss_with(site, scope, articles, &contents(site, articles))
+}
+
+fn rss_with(site: &Site, scope: &FeedScope, articles: &[Article], contents: &[Option<String>]) -> String {
     let mut self_links = vec![rss::extension::atom::Link {
         href: site.url(&scope.rss_path()),
         rel: "self".into(),
@@ -141,7 +162,7 @@ pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
             ..Default::default()
         });
     }
-    let items = articles.iter().map(|a| rss_item(site, a)).collect::<Vec<_>>();
+    let items = articles.iter().zip(contents).map(|(a, c)| rss_item(site, a, c.clone())).collect::<Vec<_>>();
     let channel = rss::Channel {
         title: scope.title.clone(),
         link: site.url(scope.home()),
@@ -161,7 +182,7 @@ fn rfc2822(at: Timestamp) -> String {
     at.strftime("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
-fn rss_item(site: &Site, a: &Article) -> rss::Item {
+fn rss_item(site: &Site, a: &Article, content: Option<String>) -> rss::Item {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
     let categories = a
@@ -198,7 +219,7 @@ fn rss_item(site: &Site, a: &Article) -> rss::Item {
         // CDATA, which keeps whatever it holds as markup. The standfirst and the excerpt are
         // plain text: escaped, a `<script>` someone typed stays the text it was.
         description: Some(quick_xml::escape::escape(summary(a)).into_owned()),
-        content: site.feed_full_content.then(|| portable_body(site, a)),
+        content,
         // The first address: it still leads to the article (a 301) after a change of address,
         // and a reader that keyed the item by it does not see a new one.
         guid: Some(rss::Guid { value: a.id_url(site), permalink: true }),
@@ -236,6 +257,10 @@ fn atom_link(href: String, rel: &str, mime_type: Option<&str>) -> atom::Link {
 }
 
 pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    atom_with(site, scope, articles, &contents(site, articles))
+}
+
+fn atom_with(site: &Site, scope: &FeedScope, articles: &[Article], contents: &[Option<String>]) -> String {
     let mut links = vec![
         atom_link(site.url(scope.home()), "alternate", Some("text/html")),
         atom_link(site.url(&scope.atom_path()), "self", Some("application/atom+xml")),
@@ -252,13 +277,13 @@ pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
         lang: Some(scope.language_in(site).to_owned()),
         generator: Some(atom::Generator { value: "Masthead".into(), ..Default::default() }),
         rights: Some(atom::Text::plain(format!("© {}", site.copyright_holder))),
-        entries: articles.iter().map(|a| atom_entry(site, a)).collect(),
+        entries: articles.iter().zip(contents).map(|(a, c)| atom_entry(site, a, c.clone())).collect(),
         ..Default::default()
     };
     xml_document(feed.to_string())
 }
 
-fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
+fn atom_entry(site: &Site, a: &Article, content: Option<String>) -> atom::Entry {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
     let mut links = vec![atom_link(url.clone(), "alternate", Some("text/html"))];
@@ -320,8 +345,8 @@ fn atom_entry(site: &Site, a: &Article) -> atom::Entry {
         links,
         rights: Some(atom::Text::plain(a.copyright_line(site))),
         summary: Some(atom::Text::plain(summary(a))),
-        content: site.feed_full_content.then(|| atom::Content {
-            value: Some(portable_body(site, a)),
+        content: content.map(|value| atom::Content {
+            value: Some(value),
             content_type: Some("html".into()),
             ..Default::default()
         }),
@@ -414,6 +439,15 @@ pub struct JsonFeedRights {
 }
 
 pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
+    json_feed_with(site, scope, articles, &contents(site, articles))
+}
+
+fn json_feed_with(
+    site: &Site,
+    scope: &FeedScope,
+    articles: &[Article],
+    contents: &[Option<String>],
+) -> String {
     let feed = JsonFeed {
         version: "https://jsonfeed.org/version/1.1".into(),
         title: scope.title.clone(),
@@ -426,12 +460,12 @@ pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String
             .iter()
             .map(|h| JsonFeedHub { kind: "WebSub".into(), url: h.to_string() })
             .collect(),
-        items: articles.iter().map(|a| json_item(site, a)).collect(),
+        items: articles.iter().zip(contents).map(|(a, c)| json_item(site, a, c.clone())).collect(),
     };
     serde_json::to_string_pretty(&feed).expect("a JSON Feed always serialises")
 }
 
-fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
+fn json_item(site: &Site, a: &Article, content_html: Option<String>) -> JsonFeedItem {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
     let image = a.featured_for_copies().map(|f| site.url(&f.media.public_path()));
@@ -447,7 +481,7 @@ fn json_item(site: &Site, a: &Article) -> JsonFeedItem {
         id: a.id_url(site),
         external_url: a.provenance.original().map(|o| o.url.to_string()),
         title: a.title.clone(),
-        content_html: site.feed_full_content.then(|| portable_body(site, a)),
+        content_html,
         content_text: (!site.feed_full_content).then(|| a.excerpt.clone()),
         summary: Some(summary(a).to_owned()),
         image: image.clone(),
@@ -491,6 +525,32 @@ mod tests {
         for xml in [rss(&site, &scope, &[]), atom(&site, &scope, &[])] {
             assert!(!xml.contains(['\u{0B}', '\u{1}', '\u{0}', '\u{FFFF}']), "{xml}");
             feed_rs::parser::parse(xml.as_bytes()).expect("the feed parses");
+        }
+    }
+
+    #[test]
+    fn the_three_feeds_at_once_are_the_three_feeds() {
+        let article: Article = serde_json::from_value(serde_json::json!({
+            "id": 7, "slug": "port-volumes", "title": "Port volumes", "dek": "",
+            "body": { "format": "html", "source": "", "html": "<p>Ships <a href=\"/article/fleet\">fleet</a></p>" },
+            "excerpt": "Ships", "status": "published",
+            "created_at": "2026-11-01T08:00:00Z", "updated_at": "2026-11-01T08:00:00Z",
+            "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
+            "authors": [], "terms": [], "featured": null, "reuse_policy": null,
+            "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
+            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": [], "revised_at": null
+        }))
+        .unwrap();
+        for full in [true, false] {
+            let site = Site { feed_full_content: full, ..Site::default() };
+            let scope = FeedScope::site(&site);
+            let articles = [article.clone()];
+            let [rss_feed, atom_feed, json] = all_formats(&site, &scope, &articles);
+            assert_eq!(rss_feed, rss(&site, &scope, &articles));
+            assert_eq!(atom_feed, atom(&site, &scope, &articles));
+            assert_eq!(json, json_feed(&site, &scope, &articles));
+            // The full text, with its links made absolute, only when the site gives it.
+            assert_eq!(json.contains("/article/fleet"), full, "{json}");
         }
     }
 }

@@ -277,9 +277,10 @@ impl Shared {
                 }
             }
             Job::Feeds(scope, articles) => {
-                self.put(part, scope.rss_path(), feeds::rss(site, &scope, &articles).as_bytes())?;
-                self.put(part, scope.atom_path(), feeds::atom(site, &scope, &articles).as_bytes())?;
-                self.put(part, scope.json_path(), feeds::json_feed(site, &scope, &articles).as_bytes())?;
+                let [rss, atom, json] = feeds::all_formats(site, &scope, &articles);
+                self.put(part, scope.rss_path(), rss.as_bytes())?;
+                self.put(part, scope.atom_path(), atom.as_bytes())?;
+                self.put(part, scope.json_path(), json.as_bytes())?;
             }
         }
         Ok(())
