@@ -232,7 +232,8 @@ impl Shared {
                 for (article, around) in articles {
                     let base = article.path();
                     let failed = |e: crate::AppError| ExportError::Render(base.clone(), e.to_string());
-                    let page = pages::article_html(state, site, &self.nav, &article, around, false)
+                    let frames = masthead_core::body::frame_origins(&article.body.html);
+                    let page = pages::article_html(state, site, &self.nav, &article, around, &frames, false)
                         .map_err(failed)?;
                     // The body for copies, made once for the ninjs and the republish documents.
                     let body = masthead_formats::portable_body(site, &article);

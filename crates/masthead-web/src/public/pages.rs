@@ -449,21 +449,24 @@ async fn article_page(
         Some(around) => around,
         None => state.store().article_surroundings(article.id).await?,
     };
-    let html = article_html(state, &site, &state.nav_terms().await?, article, around, preview)?;
+    let frames = masthead_core::body::frame_origins(&article.body.html);
+    let html = article_html(state, &site, &state.nav_terms().await?, article, around, &frames, preview)?;
     let mut tags = Tags::new(["nav".to_owned()]);
     tags.add_article(article);
     let mut page = html_page(headers, html, tags);
-    crate::http::headers::allow_frames(&mut page, &masthead_core::body::frame_origins(&article.body.html));
+    crate::http::headers::allow_frames(&mut page, &frames);
     Ok(page)
 }
 
-/// An article's page, with what surrounds it (`around`), under the navigation's terms `nav`.
+/// An article's page, with what surrounds it (`around`), under the navigation's terms `nav`;
+/// `frames` are the origins of what its text embeds (`body::frame_origins`).
 pub(crate) fn article_html(
     state: &AppState,
     site: &Site,
     nav: &[Term],
     article: &Article,
     around: masthead_store::Surroundings,
+    frames: &[String],
     preview: bool,
 ) -> Result<String> {
     #[derive(Serialize)]
@@ -480,7 +483,7 @@ pub(crate) fn article_html(
         /// A preview: not published (or not saved) yet.
         preview: bool,
     }
-    let embeds = !masthead_core::body::frame_origins(&article.body.html).is_empty();
+    let embeds = !frames.is_empty();
     let mut meta = crate::views::article_meta(site, article);
     meta.noindex |= preview;
     let conversation = super::comments::conversation(
