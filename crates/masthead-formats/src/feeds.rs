@@ -530,17 +530,9 @@ mod tests {
 
     #[test]
     fn the_three_feeds_at_once_are_the_three_feeds() {
-        let article: Article = serde_json::from_value(serde_json::json!({
-            "id": 7, "slug": "port-volumes", "title": "Port volumes", "dek": "",
-            "body": { "format": "html", "source": "", "html": "<p>Ships <a href=\"/article/fleet\">fleet</a></p>" },
-            "excerpt": "Ships", "status": "published",
-            "created_at": "2026-11-01T08:00:00Z", "updated_at": "2026-11-01T08:00:00Z",
-            "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
-            "authors": [], "terms": [], "featured": null, "reuse_policy": null,
-            "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
-            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": [], "revised_at": null
-        }))
-        .unwrap();
+        let mut article = crate::tests::article();
+        article.body.html = "<p>Ships <a href=\"/article/fleet\">fleet</a></p>".into();
+        article.excerpt = "Ships".into();
         for full in [true, false] {
             let site = Site { feed_full_content: full, ..Site::default() };
             let scope = FeedScope::site(&site);

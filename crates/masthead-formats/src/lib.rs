@@ -118,8 +118,23 @@ pub fn corrections_html(article: &Article) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::xml_document;
+
+    /// A published article of the site's own, with a one-paragraph body, for the formats' tests.
+    pub(crate) fn article() -> masthead_core::Article {
+        serde_json::from_value(serde_json::json!({
+            "id": 7, "slug": "port-volumes", "title": "Port volumes", "dek": "",
+            "body": { "format": "html", "source": "<p>x</p>", "html": "<p>x</p>" },
+            "excerpt": "", "status": "published",
+            "created_at": "2026-11-01T08:00:00Z", "updated_at": "2026-11-01T08:00:00Z",
+            "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
+            "authors": [], "terms": [], "featured": null, "reuse_policy": null,
+            "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
+            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": [], "revised_at": null
+        }))
+        .unwrap()
+    }
 
     #[test]
     fn an_xml_document_loses_only_the_characters_xml_forbids() {

@@ -107,17 +107,7 @@ mod tests {
     use masthead_core::{Correction, Withdrawal};
 
     fn article() -> Article {
-        serde_json::from_value(serde_json::json!({
-            "id": 7, "slug": "port-volumes", "title": "Port volumes", "dek": "",
-            "body": { "format": "html", "source": "<p>x</p>", "html": "<p>x</p>" },
-            "excerpt": "", "status": "published",
-            "created_at": "2026-11-01T08:00:00Z", "updated_at": "2026-11-01T08:00:00Z",
-            "published_at": "2026-11-01T08:00:00Z", "time_zone": "Europe/Belgrade",
-            "authors": [], "terms": [], "featured": null, "reuse_policy": null,
-            "provenance": { "kind": "own" }, "revision": 1, "first_slug": "port-volumes",
-            "corrections": [], "withdrawal": null, "withheld_images": [], "language": "", "translations": [], "revised_at": null
-        }))
-        .unwrap()
+        crate::tests::article()
     }
 
     #[test]

@@ -1910,8 +1910,14 @@ impl Store {
             "SELECT a.published_at, a.id FROM {from} \
              WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter} ORDER BY {time} DESC, {id} DESC"
         );
+        self.cursors(&sql, value).await
+    }
+
+    /// The cursors a statement reads as (published_at, id) rows, with `value` bound to `$1`
+    /// when there is one.
+    async fn cursors(&self, sql: &str, value: Option<i64>) -> Result<Vec<Cursor>> {
         let rows: Vec<(i64, i64)> = on_db!(self, pool => {
-            let mut q = sqlx::query_as(&sql);
+            let mut q = sqlx::query_as(sql);
             if let Some(v) = value {
                 q = q.bind(v);
             }
@@ -1930,14 +1936,7 @@ impl Store {
              FROM {from} WHERE a.status = 'published' AND a.published_at IS NOT NULL {filter}) s \
              WHERE n % {limit} = 0 AND n < total ORDER BY n"
         );
-        let rows: Vec<(i64, i64)> = on_db!(self, pool => {
-            let mut q = sqlx::query_as(&sql);
-            if let Some(v) = value {
-                q = q.bind(v);
-            }
-            q.fetch_all(pool).await?
-        });
-        rows.into_iter().map(|(t, i)| Ok(Cursor { published_at: timestamp(t)?, id: i })).collect()
+        self.cursors(&sql, value).await
     }
 
     /// The shared body of every list.

@@ -36,7 +36,7 @@ pub(crate) async fn article_ninjs(
 
 /// The document `/article/{slug}.ninjs.json` answers for a published article.
 pub(crate) fn ninjs_body(site: &masthead_core::Site, article: &Article) -> Result<String> {
-    serde_json::to_string_pretty(&ninjs::ninjs(site, article)).map_err(|e| AppError::Internal(e.to_string()))
+    ninjs_body_with(site, article, masthead_formats::portable_body(site, article))
 }
 
 /// [`ninjs_body`] with the article's portable body as made already.

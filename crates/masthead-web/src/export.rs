@@ -1,6 +1,7 @@
 //! The static export: the whole public site written as files that any web server can serve,
-//! each one the very bytes `masthead serve` answers for its address: articles and older list
-//! pages rendered in bulk by the handlers' own functions, the rest asked of the router. Runs on
+//! each one the very bytes `masthead serve` answers for its address: articles, older list pages
+//! and archive feeds rendered in bulk by the handlers' own functions, the rest asked of the
+//! router. Runs on
 //! every core; a second run writes only what changed, and removes what is no longer published.
 //!
 //! Every page of every list is written (older pages live at `…/page/{cursor}`). Addresses that
@@ -387,9 +388,9 @@ async fn read_lists(
 
 /// Exports the public site of `state` into `dir`. `progress` hears (done, total).
 ///
-/// Articles and the older pages of lists are read in batches and rendered on every core, off
-/// the async workers, by the functions that answer their addresses; the rest of the site (first
-/// pages, feeds, sitemaps, static pages, assets) goes through the router.
+/// Articles, the older pages of lists and the lists' feeds are read in batches and rendered on
+/// every core, off the async workers, by the functions that answer their addresses; the rest of
+/// the site (first pages, sitemaps, static pages, assets) goes through the router.
 pub async fn export_static(
     state: &AppState,
     dir: &Path,
