@@ -590,16 +590,47 @@ fn first_words(text: &str, max_words: usize) -> String {
 /// The readable text of an HTML fragment: character data only, with a space where a block
 /// ends, and nothing from `<script>` or `<style>`.
 pub fn html_to_text(html: &str) -> String {
-    struct TextSink {
-        out: RefCell<String>,
+    let mut text = String::new();
+    read_text(html, |piece| match piece {
+        Some(t) => text.push_str(t),
+        None => text.push(' '),
+    });
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The number of words of [`html_to_text`] (`html_to_text(html).split_whitespace().count()`),
+/// counted as the text is read, without making it.
+pub fn word_count(html: &str) -> usize {
+    let (mut words, mut in_word) = (0, false);
+    read_text(html, |piece| match piece {
+        Some(t) => {
+            for c in t.chars() {
+                if c.is_whitespace() {
+                    in_word = false;
+                } else if !in_word {
+                    words += 1;
+                    in_word = true;
+                }
+            }
+        }
+        None => in_word = false,
+    });
+    words
+}
+
+/// Hands `each` the character data of `html` in order (`Some`), and `None` where a block starts
+/// or ends; nothing from `<script>` or `<style>`.
+fn read_text(html: &str, each: impl FnMut(Option<&str>)) {
+    struct TextSink<F> {
+        each: RefCell<F>,
         skip_depth: RefCell<u32>,
     }
-    impl TokenSink for TextSink {
+    impl<F: FnMut(Option<&str>)> TokenSink for TextSink<F> {
         type Handle = ();
         fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
             match token {
                 Token::CharacterTokens(t) if *self.skip_depth.borrow() == 0 => {
-                    self.out.borrow_mut().push_str(&t)
+                    (self.each.borrow_mut())(Some(&t))
                 }
                 Token::TagToken(tag) => {
                     let name: &str = &tag.name;
@@ -614,7 +645,7 @@ pub fn html_to_text(html: &str) -> String {
                             return TokenSinkResult::RawData(html5ever::tokenizer::states::RawKind::Rawtext);
                         }
                     } else if !INLINE.contains(name) {
-                        self.out.borrow_mut().push(' ');
+                        (self.each.borrow_mut())(None)
                     }
                 }
                 _ => {}
@@ -631,9 +662,7 @@ pub fn html_to_text(html: &str) -> String {
         .collect()
     });
 
-    let sink = TextSink { out: RefCell::new(String::new()), skip_depth: RefCell::new(0) };
-    let text = tokenize(html, sink).out.take();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    tokenize(html, TextSink { each: RefCell::new(each), skip_depth: RefCell::new(0) });
 }
 
 /// The text of an article's HTML laid out for the plain-text part of an e-mail: a blank line
@@ -1149,6 +1178,22 @@ mod tests {
         );
         assert_eq!(excerpt_from_html(&h, 4), "Title The first paragraph…");
         assert_eq!(html_to_text("<p>a &amp; b</p><script>x()</script><p>c</p>"), "a & b c");
+    }
+
+    #[test]
+    fn the_word_count_is_that_of_the_text() {
+        for (html, words) in [
+            ("", 0),
+            ("<p>a &amp; b</p><script>one two</script><p>c</p>", 4),
+            // Inline elements do not split a word; blocks do, even with no space between.
+            ("<p>un<em>break</em>able</p><p>next</p>", 2),
+            ("<p>one</p><p>two</p><ul><li>three<li>four</ul>", 4),
+            ("<p>\u{a0}non\u{a0}breaking\u{2003}spaces </p>", 3),
+            ("<style>p { x: y }</style>  <h2>Heading</h2>text<br>after", 3),
+        ] {
+            assert_eq!(word_count(html), words, "{html}");
+            assert_eq!(word_count(html), html_to_text(html).split_whitespace().count(), "{html}");
+        }
     }
 
     #[test]

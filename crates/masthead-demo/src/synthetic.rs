@@ -311,7 +311,7 @@ mod tests {
         let page = db.store.published(masthead_store::Page::first(5)).await.unwrap();
         assert_eq!(page.items[0].slug.as_str(), "article-1");
         let article = db.store.article(page.items[0].id).await.unwrap();
-        let words = masthead_core::body::html_to_text(&article.body.html).split_whitespace().count();
+        let words = masthead_core::body::word_count(&article.body.html);
         assert!((800..1300).contains(&words), "{words} words");
         assert!(generate(&db.store, 1, 7, now, &|_, _| {}).await.is_err(), "only into an empty site");
         db.finish().await;
