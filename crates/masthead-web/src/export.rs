@@ -10,6 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -57,15 +58,13 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ExportError + '_ {
     move |source| ExportError::Io { path: path.display().to_string(), source }
 }
 
-/// Every public address of the site that has a file of its own.
+/// Every public address of the site that has a file of its own: what [`routed_addresses`]
+/// names, and each article's four documents, each list's older pages and its feeds, which the
+/// export renders in bulk. The export does not read this list (it learns the bulk part as it
+/// reads the articles); it is the independent account of what an export must hold.
 pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportError> {
     let store = state.store();
-    let mut paths: Vec<String> =
-        ["/", "/feed.xml", "/atom.xml", "/feed.json", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt"]
-            .map(str::to_owned)
-            .to_vec();
-    paths.extend(masthead_core::ReusePolicy::ALL.map(|p| p.terms_path()));
-    paths.extend(crate::syndication::sitemap_paths(store.published_span().await?.as_ref()));
+    let mut paths = routed_addresses(state).await?;
     let index = store.published_index().await?;
     for entry in &index {
         let base = masthead_core::article::article_path(&entry.slug);
@@ -74,7 +73,8 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
         paths.push(format!("{base}/republish.json"));
         paths.push(base);
     }
-    let feeds = |base: String| ["", "/feed.xml", "/atom.xml", "/feed.json"].map(|f| format!("{base}{f}"));
+    let feeds = |base: String| ["/feed.xml", "/atom.xml", "/feed.json"].map(|f| format!("{base}{f}"));
+    paths.extend(feeds(String::new()));
     // Every older page of every list, as the pagers link to them (each list's page starts read
     // from its keys in one statement, not page by page).
     let size = state.page_size();
@@ -95,6 +95,26 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
                 paths.push(crate::paths::older_page(&base, &start));
             }
             paths.extend(feeds(base));
+        }
+    }
+    Ok(paths)
+}
+
+/// The public addresses the export asks of the router, one at a time: the home page, sitemaps, terms of reuse, the first page of each author's and term's archive,
+/// static pages and assets. None of them grows with the number of articles but the sitemaps
+/// (one per span of ids).
+pub async fn routed_addresses(state: &AppState) -> Result<Vec<String>, ExportError> {
+    let store = state.store();
+    let mut paths: Vec<String> =
+        ["/", "/sitemap.xml", "/news-sitemap.xml", "/robots.txt"].map(str::to_owned).to_vec();
+    paths.extend(masthead_core::ReusePolicy::ALL.map(|p| p.terms_path()));
+    paths.extend(crate::syndication::sitemap_paths(store.published_span().await?.as_ref()));
+    for author in store.authors().await? {
+        paths.push(author.path());
+    }
+    for kind in TermKind::ALL {
+        for term in store.terms(kind).await? {
+            paths.push(term.path());
         }
     }
     for page in store.pages().await? {
@@ -137,28 +157,38 @@ pub async fn render(router: &axum::Router, address: &str) -> Result<Vec<u8>, Exp
 
 /// Writes `bytes` to `path` unless the file already holds them; answers whether it wrote.
 fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<bool, ExportError> {
-    match std::fs::read(path) {
-        Ok(old) if old == bytes => Ok(false),
-        // Replace through a file beside it: a web server serving the folder never sees half a
-        // page.
-        Ok(_) => {
-            let mut tmp = path.as_os_str().to_owned();
-            tmp.push(".masthead-tmp");
-            let tmp = PathBuf::from(tmp);
-            std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
-            std::fs::rename(&tmp, path).map_err(io(path))?;
-            Ok(true)
-        }
-        Err(_) => {
-            if let Some(parent) = path.parent()
-                && !parent.is_dir()
-            {
+    use std::io::{ErrorKind, Write};
+    // A file that is not there yet is created and written in place, as there is no earlier
+    // version to keep serving meanwhile; its folder is made when it is missing.
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    let created = match create() {
+        Err(e) if e.kind() == ErrorKind::NotFound => match path.parent() {
+            Some(parent) => {
                 std::fs::create_dir_all(parent).map_err(io(parent))?;
+                create()
             }
-            std::fs::write(path, bytes).map_err(io(path))?;
-            Ok(true)
+            None => Err(e),
+        },
+        other => other,
+    };
+    match created {
+        Ok(mut file) => {
+            file.write_all(bytes).map_err(io(path))?;
+            return Ok(true);
         }
+        Err(e) if e.kind() != ErrorKind::AlreadyExists => return Err(io(path)(e)),
+        Err(_) => {}
     }
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    // Replace through a file beside it: a web server serving the folder never sees half a page.
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".masthead-tmp");
+    let tmp = PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, path).map_err(io(path))?;
+    Ok(true)
 }
 
 /// Articles read from the database at a time.
@@ -197,8 +227,9 @@ struct Shared {
     site: Site,
     nav: Vec<Term>,
     dir: PathBuf,
-    done: std::sync::atomic::AtomicUsize,
-    total: usize,
+    done: AtomicUsize,
+    /// The files to write, as far as the readers have found them.
+    total: AtomicUsize,
     progress: Arc<dyn Fn(usize, usize) + Send + Sync>,
 }
 
@@ -221,7 +252,8 @@ impl Shared {
             part.report.unchanged += 1;
         }
         part.addresses.push(address);
-        (self.progress)(self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1, self.total);
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.progress)(done, self.total.load(Ordering::Relaxed).max(done));
         Ok(())
     }
 
@@ -294,15 +326,17 @@ impl Shared {
 /// the last of the page before, with the next page's start when there is one; then its three
 /// feeds (`feed`), from its newest articles.
 async fn list_pages(
-    state: &AppState,
+    shared: &Shared,
     keys: &[Cursor],
     frame: Arc<ListFrame>,
     views: &Arc<Views>,
     feed: FeedScope,
     queue: &tokio::sync::mpsc::Sender<Job>,
 ) -> Result<(), ExportError> {
+    let state = &shared.state;
     let size = state.page_size().clamp(1, 200) as usize;
     let chunks: Vec<&[Cursor]> = keys.chunks(size).collect();
+    shared.total.fetch_add(chunks.len().saturating_sub(1) + 3, Ordering::Relaxed);
     let mut batch = Vec::new();
     for (k, chunk) in chunks.iter().enumerate().skip(1) {
         batch.push(ListPage {
@@ -346,13 +380,9 @@ async fn read_articles(state: AppState, queue: tokio::sync::mpsc::Sender<Job>) -
 
 /// Reads every list (the home page's, each author's, each term's) for the renderers: what the
 /// lists show of each article once, then each list's keys.
-async fn read_lists(
-    state: AppState,
-    site: Site,
-    nav: Vec<Term>,
-    queue: tokio::sync::mpsc::Sender<Job>,
-) -> Result<(), ExportError> {
-    let (store, site, nav) = (state.store(), &site, &nav);
+async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) -> Result<(), ExportError> {
+    let (state, site, nav) = (&shared.state, &shared.site, &shared.nav);
+    let store = state.store();
     let (mut views, mut keys, mut after) = (Views::new(), Vec::new(), None);
     loop {
         let listing = store.published(Page { after, limit: 200 }).await?;
@@ -363,24 +393,26 @@ async fn read_lists(
             None => break,
         }
     }
+    // Every published article's four documents, which the other reader reads.
+    shared.total.fetch_add(4 * keys.len(), Ordering::Relaxed);
     let views = Arc::new(views);
     let home = Arc::new(ListFrame::Home);
-    list_pages(&state, &keys, home, &views, FeedScope::site(site), &queue).await?;
+    list_pages(&shared, &keys, home, &views, FeedScope::site(site), &queue).await?;
     for author in store.authors().await? {
         let keys = store.author_keys(author.id).await?;
         let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(site, nav, &author))));
-        list_pages(&state, &keys, frame, &views, FeedScope::author(site, &author), &queue).await?;
+        list_pages(&shared, &keys, frame, &views, FeedScope::author(site, &author), &queue).await?;
     }
     for kind in TermKind::ALL {
         for term in store.terms(kind).await? {
             let keys = store.term_keys(term.id).await?;
             let frame = ListFrame::Archive(Box::new(
-                pages::term_frame(&state, site, nav, &term)
+                pages::term_frame(state, site, nav, &term)
                     .await
                     .map_err(|e| ExportError::Render(term.path(), e.to_string()))?,
             ));
             let feed = FeedScope::term(site, &term);
-            list_pages(&state, &keys, Arc::new(frame), &views, feed, &queue).await?;
+            list_pages(&shared, &keys, Arc::new(frame), &views, feed, &queue).await?;
         }
     }
     Ok(())
@@ -400,18 +432,18 @@ pub async fn export_static(
     // Every page rendered afresh: the export must not keep copies in memory.
     state.page_cache().set_capacity(0);
     let router = crate::router(state.clone());
-    let addresses = public_addresses(state).await?;
-    let total = addresses.len();
+    // What the router answers is known at once; the rest is counted as the readers find it.
+    let addresses = routed_addresses(state).await?;
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let site = state.site().await?;
     let nav = state.nav_terms().await?;
     let shared = Arc::new(Shared {
         state: state.clone(),
-        site: site.clone(),
-        nav: nav.clone(),
+        site,
+        nav,
         dir: dir.to_owned(),
-        done: std::sync::atomic::AtomicUsize::new(0),
-        total,
+        done: AtomicUsize::new(0),
+        total: AtomicUsize::new(addresses.len()),
         progress,
     });
 
@@ -439,7 +471,7 @@ pub async fn export_static(
     // Articles and lists are read side by side, each on its own connection.
     let readers = [
         tokio::spawn(read_articles(state.clone(), queue.clone())),
-        tokio::spawn(read_lists(state.clone(), site, nav, queue)),
+        tokio::spawn(read_lists(shared.clone(), queue)),
     ];
     let mut report = ExportReport::default();
     let mut written: BTreeSet<String> = BTreeSet::new();
@@ -467,7 +499,7 @@ pub async fn export_static(
     }
 
     // The rest through the router, a few at a time.
-    let rest: Vec<String> = addresses.iter().filter(|a| !written.contains(*a)).cloned().collect();
+    let rest: Vec<String> = addresses.into_iter().filter(|a| !written.contains(a)).collect();
     let queue = Arc::new(std::sync::Mutex::new(rest));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..cores * 2 {
