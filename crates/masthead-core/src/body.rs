@@ -417,15 +417,26 @@ pub fn check_limits(format: BodyFormat, source: &str) -> Result<(), BodyRefusal>
 /// `html` (already sanitised) with every relative link and image address made absolute
 /// against `base`, for copies that leave the site: feeds, ninjs, the republish snippet.
 pub fn absolutize(html: &str, base: &url::Url) -> String {
-    let mut b = allowed();
-    b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
-    // ammonia rewrites attributes that hold one URL; `srcset` holds a list of them.
-    let srcset_base = base.clone();
-    b.attribute_filter(move |element, attribute, value| match attribute {
-        "srcset" => Some(absolute_srcset(value, &srcset_base).into()),
-        _ => kept_attribute(element, attribute, value),
-    });
-    b.clean(html).to_string()
+    thread_local! {
+        /// The `base` of the call running on this thread, for the cleaner's `srcset` filter.
+        static BASE: RefCell<Option<url::Url>> = const { RefCell::new(None) };
+        /// The cleaner, made once per thread (making one builds every allowlist), with only its
+        /// base changed from call to call.
+        static CLEANER: RefCell<ammonia::Builder<'static>> = RefCell::new({
+            let mut b = allowed();
+            // ammonia rewrites attributes that hold one URL; `srcset` holds a list of them.
+            b.attribute_filter(|element, attribute, value| match attribute {
+                "srcset" => BASE.with_borrow(|base| base.as_ref().map(|base| absolute_srcset(value, base).into())),
+                _ => kept_attribute(element, attribute, value),
+            });
+            b
+        });
+    }
+    BASE.set(Some(base.clone()));
+    CLEANER.with_borrow_mut(|b| {
+        b.url_relative(ammonia::UrlRelative::RewriteWithBase(base.clone()));
+        b.clean(html).to_string()
+    })
 }
 
 /// [`absolutize`] for a copy that leaves the site, with the images that may not travel
@@ -1055,6 +1066,13 @@ mod tests {
             out.contains(r#"srcset="https://meridian.example/media/a-w480.jpg 480w, https://meridian.example/article/a-w960.jpg 960w""#),
             "{out}"
         );
+
+        // The next copy, of another site's article on the same thread, resolves against its own.
+        let other: url::Url = "https://harbour.example/news/y".parse().unwrap();
+        let out =
+            absolutize(r#"<a href="z">z</a><img src="/i.jpg" srcset="/i-w480.jpg 480w" alt="">"#, &other);
+        assert!(out.contains(r#"href="https://harbour.example/news/z""#), "{out}");
+        assert!(out.contains(r#"srcset="https://harbour.example/i-w480.jpg 480w""#), "{out}");
     }
 
     #[test]
