@@ -118,6 +118,10 @@ pub struct Article {
     /// translation of it), by language.
     #[serde(default)]
     pub translations: Vec<Translation>,
+    /// The number of words of its text as counted when the text was saved; `None` when it was
+    /// not (then [`Article::words`] counts them).
+    #[serde(default)]
+    pub word_count: Option<usize>,
 }
 
 /// Another language's version of an article.
@@ -184,6 +188,11 @@ impl Article {
     /// The article's language: its own, or the site's.
     pub fn language_in<'a>(&'a self, site: &'a Site) -> &'a str {
         if self.language.is_empty() { &site.language } else { &self.language }
+    }
+
+    /// The number of words of its text: as counted when it was saved, or counted now.
+    pub fn words(&self) -> usize {
+        self.word_count.unwrap_or_else(|| crate::body::word_count(&self.body.html))
     }
 
     /// The featured image, if it may travel with republished copies.
@@ -466,6 +475,7 @@ mod tests {
             translation_of: None,
             translations: vec![],
             revised_at: None,
+            word_count: None,
         }
     }
 
@@ -499,6 +509,14 @@ mod tests {
         });
         assert_eq!(a.canonical_url(&site), "https://infobrics.example/post/1");
         assert_eq!(a.copyright_line(&site), "Copyright © Drago Bosnic, Ana Petrović, InfoBrics, 2024");
+    }
+
+    #[test]
+    fn an_article_s_words_are_those_counted_at_its_save_or_counted_now() {
+        let mut a = article(Provenance::Own);
+        assert_eq!(a.words(), 1, "\"Text\", counted from the text");
+        a.word_count = Some(7);
+        assert_eq!(a.words(), 7, "as counted when it was saved");
     }
 
     #[test]

@@ -253,7 +253,7 @@ pub fn ninjs_with_body(site: &Site, a: &Article, body: String) -> Ninjs {
         bodies: vec![Body {
             role: "main".into(),
             contenttype: "text/html".into(),
-            wordcount: masthead_core::body::word_count(&a.body.html) as u64,
+            wordcount: a.words() as u64,
             value: body,
         }],
         by: a.authors.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),

@@ -95,6 +95,7 @@ macro_rules! bind_fields {
             .bind(&$new.featured_alt)
             .bind(&$new.featured_credit)
             .bind($new.reuse_policy.map(|p| p.key()))
+            .bind(masthead_core::body::word_count(&$new.body.html) as i64)
     };
 }
 
@@ -311,6 +312,7 @@ row!(ArticleRow {
     translation_of: Option<i64>,
     translations: Option<String>,
     revised_at: Option<i64>,
+    word_count: Option<i64>,
     m_id: Option<i64>,
     m_path: Option<String>,
     m_mime_type: Option<String>,
@@ -327,7 +329,7 @@ row!(ArticleRow {
 const ARTICLE_SELECT: &str = "SELECT a.id, a.slug, a.title, a.dek, a.body_format, a.body_source, a.body_html, \
      a.excerpt, a.status, a.created_at, a.updated_at, a.published_at, a.time_zone, a.featured_alt, \
      a.featured_credit, a.reuse_policy, a.revision, a.first_slug, a.corrections, a.withdrawn_at, \
-     a.withdrawal_notice, a.language, a.translation_of, a.revised_at, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
+     a.withdrawal_notice, a.language, a.translation_of, a.revised_at, a.word_count, m.id AS m_id, m.path AS m_path, m.mime_type AS m_mime_type, \
      m.size_bytes AS m_size_bytes, m.width AS m_width, m.height AS m_height, m.alt AS m_alt, m.credit AS m_credit, \
      m.variant_widths AS m_variant_widths, m.licence AS m_licence, m.travels AS m_travels \
      FROM articles a LEFT JOIN media m ON m.id = a.featured_media_id";
@@ -782,6 +784,7 @@ impl ArticleRow {
             language: row.language,
             translation_of: row.translation_of,
             revised_at: row.revised_at.map(timestamp).transpose()?,
+            word_count: row.word_count.and_then(|n| usize::try_from(n).ok()),
             withheld_images: match row.withheld.as_deref() {
                 None | Some("") => Vec::new(),
                 Some(json) => serde_json::from_str(json)
@@ -887,8 +890,8 @@ impl Store {
                 let q = sqlx::query_scalar(
                     "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                      created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
-                     featured_credit, reuse_policy, revision, first_slug) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1, \
+                     featured_credit, reuse_policy, word_count, revision, first_slug) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
                      CASE WHEN $8 = 'published' THEN $1 END) RETURNING id",
                 );
                 let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
@@ -944,8 +947,8 @@ impl Store {
             let q = sqlx::query_scalar(
                 "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
                  created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, \
-                 featured_credit, reuse_policy, revision, first_slug) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, 1, \
+                 featured_credit, reuse_policy, word_count, revision, first_slug) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $14, $15, $16, 1, \
                  CASE WHEN $8 = 'published' THEN $1 END) RETURNING id",
             );
             let id: i64 = bind_fields!(q, new, excerpt, now, published_at).fetch_one(&mut *tx).await?;
@@ -1116,10 +1119,10 @@ impl Store {
                 "UPDATE articles SET slug = $1, title = $2, dek = $3, body_format = $4, body_source = $5, \
                  body_html = $6, excerpt = $7, status = $8, updated_at = $9, published_at = $10, time_zone = $11, \
                  featured_media_id = $12, featured_alt = $13, featured_credit = $14, reuse_policy = $15, \
-                 revision = revision + 1, first_slug = COALESCE(first_slug, CASE WHEN $8 = 'published' THEN $1 END), \
+                 word_count = $16, revision = revision + 1, first_slug = COALESCE(first_slug, CASE WHEN $8 = 'published' THEN $1 END), \
                  withdrawn_at = CASE WHEN $8 = 'unpublished' THEN withdrawn_at END, \
                  withdrawal_notice = CASE WHEN $8 = 'unpublished' THEN withdrawal_notice ELSE '' END \
-                 WHERE id = $16 AND revision = $17",
+                 WHERE id = $17 AND revision = $18",
             );
             let updated = bind_fields!(q, new, excerpt, now, published_at)
             .bind(id)

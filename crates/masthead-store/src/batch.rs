@@ -80,14 +80,15 @@ async fn insert_rows(
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "INSERT INTO articles (slug, title, dek, body_format, body_source, body_html, excerpt, status, \
          created_at, updated_at, published_at, time_zone, featured_media_id, featured_alt, featured_credit, \
-         reuse_policy, revision, first_slug) \
+         reuse_policy, word_count, revision, first_slug) \
          SELECT u.slug, u.title, u.dek, u.body_format, u.body_source, u.body_html, u.excerpt, u.status, \
          $16, $16, u.published_at, u.time_zone, u.featured_media_id, u.featured_alt, u.featured_credit, \
-         u.reuse_policy, 1, CASE WHEN u.status = 'published' THEN u.slug END \
+         u.reuse_policy, u.word_count, 1, CASE WHEN u.status = 'published' THEN u.slug END \
          FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
          $8::text[], $9::bigint[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], \
-         $15::bigint[]) AS u(slug, title, dek, body_format, body_source, body_html, excerpt, status, \
-         published_at, time_zone, featured_media_id, featured_alt, featured_credit, reuse_policy, n) \
+         $15::bigint[], $17::bigint[]) AS u(slug, title, dek, body_format, body_source, body_html, excerpt, \
+         status, published_at, time_zone, featured_media_id, featured_alt, featured_credit, reuse_policy, n, \
+         word_count) \
          ORDER BY u.n RETURNING id, slug",
     )
     .bind(&slugs)
@@ -111,6 +112,12 @@ async fn insert_rows(
     )
     .bind((0..prepared.len() as i64).collect::<Vec<i64>>())
     .bind(now)
+    .bind(
+        prepared
+            .iter()
+            .map(|p| masthead_core::body::word_count(&p.new.body.html) as i64)
+            .collect::<Vec<i64>>(),
+    )
     .fetch_all(&mut **tx)
     .await?;
     // Slugs are unique: each id is found by its article's slug, whatever order rows come back in.

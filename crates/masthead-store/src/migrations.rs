@@ -51,6 +51,7 @@ const SQLITE: Embedded = &[
     (33, "pages", include_str!("../migrations/sqlite/0033_pages.sql")),
     (34, "imported_articles", include_str!("../migrations/sqlite/0034_imported_articles.sql")),
     (35, "federation", include_str!("../migrations/sqlite/0035_federation.sql")),
+    (36, "word_counts", include_str!("../migrations/sqlite/0036_word_counts.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -92,6 +93,7 @@ const POSTGRES: Embedded = &[
     (33, "pages", include_str!("../migrations/postgres/0033_pages.sql")),
     (34, "imported_articles", include_str!("../migrations/postgres/0034_imported_articles.sql")),
     (35, "federation", include_str!("../migrations/postgres/0035_federation.sql")),
+    (36, "word_counts", include_str!("../migrations/postgres/0036_word_counts.sql")),
 ];
 
 #[derive(Debug)]

@@ -47,6 +47,7 @@ fn article() -> Article {
         translation_of: None,
         translations: vec![],
         revised_at: None,
+        word_count: None,
     }
 }
 

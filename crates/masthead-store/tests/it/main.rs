@@ -30,6 +30,7 @@ both_backends!(
     older_revisions_are_packed_and_read_back_unchanged,
     settings_default_until_saved_then_round_trip,
     article_round_trips_with_bylines_terms_provenance_and_image,
+    an_article_s_word_count_is_kept_with_its_text,
     taken_slug_is_a_conflict,
     failed_article_writes_nothing,
     pagination_walks_every_published_article_once_newest_first,
@@ -345,6 +346,27 @@ async fn article_round_trips_with_bylines_terms_provenance_and_image(store: Stor
     assert_eq!(chain[0].url.as_str(), "https://infobrics.example/post/1");
     assert_eq!(chain[0].published_at, Some(at("2026-11-18T10:00:00Z")));
     assert_eq!(chain[1].outlet.name, "Danube Dispatch");
+}
+
+async fn an_article_s_word_count_is_kept_with_its_text(store: Store) {
+    let a = author(&store, "Ana").await;
+    let saved = store.create_article(&article("counted", None, vec![a], vec![])).await.unwrap();
+    assert_eq!(saved.word_count, Some(2), "\"Some text.\" is counted when saved");
+    // A new text is counted again when it is saved.
+    let mut new = article("counted", Some("2026-11-20T08:00:00Z"), vec![a], vec![]);
+    new.body = render_body(BodyFormat::Markdown, "Four *words* in\n\n- all").unwrap();
+    let updated = store.update_article(saved.id, saved.revision, &new, None).await.unwrap();
+    assert_eq!((updated.word_count, updated.words()), (Some(4), 4));
+    // Articles saved in a batch (imports) are counted too, each its own; the export's bulk read
+    // gives the same count.
+    let mut long = article("long", Some("2026-11-21T08:00:00Z"), vec![a], vec![]);
+    long.body = render_body(BodyFormat::Markdown, &"word ".repeat(1500)).unwrap();
+    let ids = store.create_articles(&[long, article("short", None, vec![a], vec![])]).await.unwrap();
+    assert_eq!(store.article(ids[0]).await.unwrap().word_count, Some(1500));
+    assert_eq!(store.article(ids[1]).await.unwrap().word_count, Some(2));
+    let bulk = store.published_pages(None, 10).await.unwrap();
+    let counts: Vec<Option<usize>> = bulk.iter().map(|(article, _)| article.word_count).collect();
+    assert_eq!(counts, [Some(1500), Some(4)]);
 }
 
 async fn taken_slug_is_a_conflict(store: Store) {
