@@ -28,10 +28,17 @@ PG="postgres://postgres@127.0.0.1:5432"
 DB="masthead_visible_$$"
 export PGOPTIONS="-c client_min_messages=warning"
 psql "$PG/postgres" -qc "CREATE DATABASE $DB" >/dev/null
-PIDS=()
+# Each node's process id is kept in a file: `start` runs in a command substitution, a subshell
+# whose variables the script never sees.
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  for file in "$WORK"/*.pid; do
+    if [ -f "$file" ]; then
+      pid="$(cat "$file")"
+      kill "$pid" 2>/dev/null || true
+      # Until it has let go of the database.
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  done
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null || true
   rm -rf "$WORK"
 }
@@ -44,7 +51,7 @@ start() {
   mkdir -p "$WORK/$name"
   "$BIN" serve --addr 127.0.0.1:0 --data "$WORK/$name" --database-url "$URL" "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  PIDS+=($!)
+  echo $! >"$WORK/$name.pid"
   for _ in $(seq 1 300); do
     if grep -q " at http://" "$WORK/$name.out" 2>/dev/null; then
       sed -n 's|.* at http://\([^/]*\)/.*|\1|p' "$WORK/$name.out" | head -n 1
