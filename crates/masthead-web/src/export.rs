@@ -100,9 +100,10 @@ pub async fn public_addresses(state: &AppState) -> Result<Vec<String>, ExportErr
     Ok(paths)
 }
 
-/// The public addresses the export asks of the router, one at a time: the home page, sitemaps, terms of reuse, the first page of each author's and term's archive,
-/// static pages and assets. None of them grows with the number of articles but the sitemaps
-/// (one per span of ids).
+/// The public addresses the export asks of the router, one at a time: the home page, sitemaps,
+/// terms of reuse, the first page of each author's and term's archive, static pages and
+/// assets. None of them grows with the number of articles but the sitemaps (one per span of
+/// ids).
 pub async fn routed_addresses(state: &AppState) -> Result<Vec<String>, ExportError> {
     let store = state.store();
     let mut paths: Vec<String> =
