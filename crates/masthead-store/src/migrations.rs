@@ -52,6 +52,11 @@ const SQLITE: Embedded = &[
     (34, "imported_articles", include_str!("../migrations/sqlite/0034_imported_articles.sql")),
     (35, "federation", include_str!("../migrations/sqlite/0035_federation.sql")),
     (36, "word_counts", include_str!("../migrations/sqlite/0036_word_counts.sql")),
+    (
+        37,
+        "page_changes_in_milliseconds",
+        include_str!("../migrations/sqlite/0037_page_changes_in_milliseconds.sql"),
+    ),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -94,6 +99,11 @@ const POSTGRES: Embedded = &[
     (34, "imported_articles", include_str!("../migrations/postgres/0034_imported_articles.sql")),
     (35, "federation", include_str!("../migrations/postgres/0035_federation.sql")),
     (36, "word_counts", include_str!("../migrations/postgres/0036_word_counts.sql")),
+    (
+        37,
+        "page_changes_in_milliseconds",
+        include_str!("../migrations/postgres/0037_page_changes_in_milliseconds.sql"),
+    ),
 ];
 
 #[derive(Debug)]

@@ -102,23 +102,25 @@ impl Store {
     pub async fn prune_page_changes(&self) -> crate::Result<u64> {
         let Db::Postgres(pool) = &self.db else { return Ok(0) };
         self.count_round_trip();
-        Ok(sqlx::query(&format!("DELETE FROM page_changes WHERE at < {DB_NOW} - 3600"))
+        Ok(sqlx::query(&format!("DELETE FROM page_changes WHERE at < {DB_NOW_MS} - 3600000"))
             .execute(pool)
             .await?
             .rows_affected())
     }
 }
 
-/// The database's clock in seconds: the record is written and read by many nodes, whose own
-/// clocks may disagree.
-const DB_NOW: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)";
+/// The database's clock in milliseconds: the record is written and read by many nodes, whose
+/// own clocks may disagree. Milliseconds, so that "not heard within two seconds" means two
+/// seconds and not anything from one to two.
+pub(crate) const DB_NOW_MS: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
 
 /// Numbers a change in the record and notifies every node, in one statement, on whatever
 /// connection runs it: in a writing transaction, the notification goes out when it commits and
 /// never for a write rolled back. The payload is "number key key …".
 pub(crate) const ANNOUNCE: &str = "WITH c AS (\
      INSERT INTO page_changes (at, keys) \
-     VALUES (CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT), $1) RETURNING seq, keys) \
+     VALUES (CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT), $1) \
+     RETURNING seq, keys) \
      SELECT pg_notify($2, c.seq || ' ' || c.keys) FROM c";
 
 /// On PostgreSQL, announces what a write changed to the other nodes on `$conn`, the writing
@@ -264,7 +266,7 @@ async fn catch_up(pool: &sqlx::PgPool, shared: &Shared) -> Result<(), sqlx::Erro
     }
     let recent: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT seq, keys FROM page_changes \
-         WHERE seq > $1 AND at >= {DB_NOW} - 60 AND at <= {DB_NOW} - 2 ORDER BY seq"
+         WHERE seq > $1 AND at >= {DB_NOW_MS} - 60000 AND at <= {DB_NOW_MS} - 2000 ORDER BY seq"
     ))
     .bind(shared.listened_from.load(Ordering::Relaxed))
     .fetch_all(pool)

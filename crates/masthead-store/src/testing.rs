@@ -89,11 +89,14 @@ impl TestDb {
     /// on its way.
     pub async fn record_change_unheard(&self, keys: &str) {
         let crate::Db::Postgres(pool) = &self.store.db else { return };
-        sqlx::query("INSERT INTO page_changes (at, keys) VALUES (CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT), $1)")
-            .bind(keys)
-            .execute(pool)
-            .await
-            .expect("record a change");
+        sqlx::query(&format!(
+            "INSERT INTO page_changes (at, keys) VALUES ({}, $1)",
+            crate::notify::DB_NOW_MS
+        ))
+        .bind(keys)
+        .execute(pool)
+        .await
+        .expect("record a change");
     }
 
     /// Removes the test's schema (PostgreSQL) and closes the pool.
