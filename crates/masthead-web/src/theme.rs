@@ -194,27 +194,32 @@ fn escape_like_markupsafe(
             &owned
         }
     };
-    // Most values (names, addresses, dates) hold none of the five: a scan that compares a block
-    // of bytes at a time, without stopping at each, finds that out, and they go out whole.
+    // Most text (names, addresses, dates, the words between a body's tags) holds none of the
+    // five: it is scanned a block of bytes at a time, comparing without stopping at each byte,
+    // and only a block that holds one is looked at byte by byte. The text between the
+    // characters to escape goes out in one piece (they are all ASCII, so every cut is on a
+    // character boundary); a value with none of them goes out whole.
     let special = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
-    if !text.as_bytes().chunks(32).any(|block| block.iter().fold(false, |any, &b| any | special(b))) {
-        return out.write_str(text).map_err(failed);
-    }
-    // The text between the characters to escape goes out in one piece (they are all ASCII, so
-    // every cut is on a character boundary).
+    let bytes = text.as_bytes();
     let mut from = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&#34;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        out.write_str(&text[from..i]).map_err(failed)?;
-        out.write_str(escaped).map_err(failed)?;
-        from = i + 1;
+    for (n, block) in bytes.chunks(32).enumerate() {
+        if !block.iter().fold(false, |any, &b| any | special(b)) {
+            continue;
+        }
+        for (k, byte) in block.iter().enumerate() {
+            let escaped = match byte {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'"' => "&#34;",
+                b'\'' => "&#39;",
+                _ => continue,
+            };
+            let i = n * 32 + k;
+            out.write_str(&text[from..i]).map_err(failed)?;
+            out.write_str(escaped).map_err(failed)?;
+            from = i + 1;
+        }
     }
     out.write_str(&text[from..]).map_err(failed)
 }
@@ -298,6 +303,25 @@ mod tests {
             .render(minijinja::context! { u => plain, t => late })
             .unwrap();
         assert_eq!(out, format!(r#"<a href="{plain}" title="{plain}&lt;b&gt;">{plain}&lt;b&gt;</a>"#));
+        // Characters to escape at the edges of the blocks the scan reads, beside characters of
+        // several bytes, and at both ends: as a plain replacement escapes them.
+        let plain_escape = |t: &str| {
+            t.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&#34;")
+                .replace('\'', "&#39;")
+        };
+        env.add_template("v.html", "{{ v }}").unwrap();
+        for text in [
+            format!("{}<{}>", "a".repeat(31), "é".repeat(16)),
+            format!("&{}\"{}'", "b".repeat(30), "—".repeat(11)),
+            format!("{}&&{}<p>x</p>", "c".repeat(63), "ü".repeat(40)),
+            "<".repeat(70),
+        ] {
+            let out = env.get_template("v.html").unwrap().render(minijinja::context! { v => text }).unwrap();
+            assert_eq!(out, plain_escape(&text), "{text}");
+        }
     }
 
     #[test]
