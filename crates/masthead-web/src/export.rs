@@ -207,7 +207,15 @@ enum Job {
 }
 
 /// What the lists show of each published article, by id.
-type Views = std::collections::HashMap<i64, SummaryView>;
+type Views = std::collections::HashMap<i64, Listed>;
+
+/// What the lists show of an article: its view, and, once a renderer first needs it, the item
+/// with its summary's HTML ([`list_items`](crate::views::list_items)), made once for every
+/// list and page that shows the article.
+struct Listed {
+    view: SummaryView,
+    item: std::sync::OnceLock<minijinja::Value>,
+}
 
 /// An older page of a list: the articles after `after`, and where the next page starts.
 struct ListPage {
@@ -284,7 +292,9 @@ impl Shared {
             Job::Pages(frame, views, list_pages) => {
                 for page in list_pages {
                     // An article published since the views were made is left to the next run.
-                    let items = page.ids.iter().filter_map(|id| views.get(id).cloned()).collect();
+                    let listed: Vec<&Listed> = page.ids.iter().filter_map(|id| views.get(id)).collect();
+                    let items = list_items(state, &listed)
+                        .map_err(|e| ExportError::Render("a list's summaries".into(), e.to_string()))?;
                     let (address, html) = match frame.as_ref() {
                         ListFrame::Home => (
                             crate::paths::older_page("/", &page.after),
@@ -293,7 +303,7 @@ impl Shared {
                                 site,
                                 &self.nav,
                                 Front::default(),
-                                items,
+                                &items,
                                 pages::pager_of("/", Some(page.after), page.next),
                             ),
                         ),
@@ -302,7 +312,7 @@ impl Shared {
                             pages::archive_page_html(
                                 state,
                                 frame,
-                                items,
+                                &items,
                                 pages::pager_of(frame.base(), Some(page.after), page.next),
                             ),
                         ),
@@ -358,6 +368,19 @@ async fn list_pages(
     send(queue, Job::Feeds(feed, articles)).await
 }
 
+/// The items of a list page: each article's made once ([`Listed`]), those not yet made now.
+fn list_items(state: &AppState, listed: &[&Listed]) -> Result<Vec<minijinja::Value>, minijinja::Error> {
+    let missing: Vec<&Listed> = listed.iter().copied().filter(|l| l.item.get().is_none()).collect();
+    if !missing.is_empty() {
+        let views: Vec<&SummaryView> = missing.iter().map(|l| &l.view).collect();
+        for (l, item) in missing.iter().zip(crate::views::list_items(state.theme(), &views)?) {
+            // Another renderer may have made it meanwhile: the same bytes.
+            let _ = l.item.set(item);
+        }
+    }
+    Ok(listed.iter().filter_map(|l| l.item.get().cloned()).collect())
+}
+
 async fn send(queue: &tokio::sync::mpsc::Sender<Job>, job: Job) -> Result<(), ExportError> {
     // The renderers stop taking jobs only when one of them failed; its error is the one reported.
     queue.send(job).await.map_err(|_| ExportError::Render("the export".into(), "a renderer stopped".into()))
@@ -388,7 +411,9 @@ async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) 
     loop {
         let listing = store.published(Page { after, limit: 200 }).await?;
         keys.extend(listing.items.iter().map(masthead_core::ArticleSummary::cursor));
-        views.extend(listing.items.iter().map(|s| (s.id, crate::views::summary_view(s))));
+        views.extend(listing.items.iter().map(|s| {
+            (s.id, Listed { view: crate::views::summary_view(s), item: std::sync::OnceLock::new() })
+        }));
         match listing.next {
             Some(next) => after = Some(next),
             None => break,

@@ -157,7 +157,26 @@ impl Theme {
         self.env.get_template(name)?.render(ctx)
     }
 
-    /// An asset by its fingerprinted name.
+    /// What `{{ m.name(arg) }}` prints for each of `args`, where `m` is the template `template`
+    /// imported: for a piece that pages show many times (a list's summaries), so that it is
+    /// made once and not on every page that shows it. The macros are made once for all the
+    /// calls. `None` when the template has no such macro (a theme's own, that does without).
+    pub fn call_macro_each(
+        &self,
+        template: &str,
+        name: &str,
+        args: &[minijinja::Value],
+    ) -> Result<Option<Vec<String>>, minijinja::Error> {
+        let captured = self.env.get_template(template)?.render_captured(())?;
+        let state = captured.state();
+        let Some(called) = state.lookup(name) else { return Ok(None) };
+        let made = args
+            .iter()
+            .map(|arg| called.call(state, std::slice::from_ref(arg)).map(String::from))
+            .collect::<Result<_, _>>()?;
+        Ok(Some(made))
+    }
+
     /// The address of every asset, as pages link to it.
     pub fn asset_paths(&self) -> Vec<String> {
         let mut paths: Vec<String> = self.assets.keys().map(|k| format!("/assets/{k}")).collect();
@@ -165,6 +184,7 @@ impl Theme {
         paths
     }
 
+    /// An asset by its fingerprinted name.
     pub fn asset(&self, fingerprinted: &str) -> Option<&Asset> {
         self.assets.get(fingerprinted)
     }

@@ -145,6 +145,29 @@ pub struct SummaryView {
     pub comments: i64,
 }
 
+/// Summaries as lists show them: each view's fields, and `html`, the summary as the theme's
+/// `summary` macro (`macros.html`) writes it, made for all of them in one go. A list page
+/// prints `item.html`; a static export makes each article's once for every list it is in.
+pub fn list_items(
+    theme: &crate::theme::Theme,
+    views: &[&SummaryView],
+) -> Result<Vec<minijinja::Value>, minijinja::Error> {
+    use minijinja::Value;
+    let args: Vec<Value> = views.iter().map(Value::from_serialize).collect();
+    let Some(made) = theme.call_macro_each("macros.html", "summary", &args)? else { return Ok(args) };
+    args.into_iter()
+        .zip(made)
+        .map(|(view, html)| {
+            let mut fields = view
+                .try_iter()?
+                .map(|key| view.get_item(&key).map(|value| (key, value)))
+                .collect::<Result<Vec<(Value, Value)>, _>>()?;
+            fields.push((Value::from("html"), Value::from_safe_string(html)));
+            Ok(Value::from_iter(fields))
+        })
+        .collect()
+}
+
 pub fn summary_view(s: &ArticleSummary) -> SummaryView {
     SummaryView {
         title: s.title.clone(),
@@ -468,7 +491,67 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
 
 #[cfg(test)]
 mod tests {
-    use super::og_locale;
+    use super::{AuthorView, DateView, LinkView, SummaryView, list_items, og_locale};
+    use crate::theme::Theme;
+
+    fn a_summary() -> SummaryView {
+        let author =
+            |name: &str| AuthorView { name: name.into(), url: "/author/x".into(), bio: String::new() };
+        SummaryView {
+            title: "Gas & the \"Balkans\"".into(),
+            url: "/article/gas".into(),
+            dek: "Who pays <and when>".into(),
+            excerpt: "The pipeline's second winter.".into(),
+            published: DateView { iso: "2026-11-29T09:00:00+01:00".into(), human: "29 November 2026".into() },
+            authors: vec![author("Ana Petrović"), author("Bo Lindqvist")],
+            terms: vec![LinkView { name: "Balkans".into(), url: "/region/balkans".into() }],
+            featured: None,
+            original_outlet: Some("Partner Weekly".into()),
+            comments: 2,
+        }
+    }
+
+    fn theme_with(templates: &[(&str, &str)]) -> (Theme, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("templates")).unwrap();
+        for (name, source) in templates {
+            std::fs::write(dir.path().join("templates").join(name), source).unwrap();
+        }
+        (Theme::load(Some(dir.path())).unwrap(), dir)
+    }
+
+    #[test]
+    fn a_list_item_carries_the_summary_that_the_theme_s_macro_writes() {
+        let view = a_summary();
+        // What a list printed when it called the macro itself, item by item.
+        let (theme, _dir) =
+            theme_with(&[("inline.html", "{% import \"macros.html\" as m %}{{ m.summary(item) }}")]);
+        let inline = theme.render("inline.html", minijinja::context! { item => &view }).unwrap();
+        let items = list_items(&theme, &[&view, &view]).unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[0].get_attr("html").unwrap().as_str(), Some(inline.as_str()));
+        assert!(
+            inline.contains("Gas &amp; the &#34;Balkans&#34;") && inline.contains("Bo Lindqvist"),
+            "{inline}"
+        );
+        // The view's own fields stay, for themes that write their lists themselves.
+        assert_eq!(items[0].get_attr("title").unwrap().as_str(), Some(view.title.as_str()));
+        assert_eq!(items[1].get_attr("authors").unwrap().len(), Some(2));
+
+        // A theme's own summary is the one every list shows.
+        let (theme, _dir) =
+            theme_with(&[("macros.html", "{% macro summary(item) %}<p>{{ item.title }}</p>{% endmacro %}")]);
+        let items = list_items(&theme, &[&view]).unwrap();
+        assert_eq!(
+            items[0].get_attr("html").unwrap().as_str(),
+            Some("<p>Gas &amp; the &#34;Balkans&#34;</p>")
+        );
+        // A theme without one still has its items.
+        let (theme, _dir) = theme_with(&[("macros.html", "{% macro other() %}{% endmacro %}")]);
+        let items = list_items(&theme, &[&view]).unwrap();
+        assert!(items[0].get_attr("html").unwrap().is_undefined());
+        assert_eq!(items[0].get_attr("url").unwrap().as_str(), Some("/article/gas"));
+    }
 
     #[test]
     fn the_site_language_becomes_an_open_graph_locale() {

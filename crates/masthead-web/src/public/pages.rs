@@ -199,9 +199,10 @@ async fn home(
     }
     tags.add_summaries(&listing.items);
     let front = Front { lead, pinned, sections };
-    let items = listing.items.iter().map(summary_view).collect();
+    let views: Vec<SummaryView> = listing.items.iter().map(summary_view).collect();
+    let items = crate::views::list_items(state.theme(), &views.iter().collect::<Vec<_>>())?;
     let html =
-        home_html(&state, &site, &state.nav_terms().await?, front, items, pager("/", &page, &listing))?;
+        home_html(&state, &site, &state.nav_terms().await?, front, &items, pager("/", &page, &listing))?;
     Ok(html_page(&headers, html, tags))
 }
 
@@ -227,11 +228,11 @@ pub(crate) fn home_html(
     site: &Site,
     nav: &[Term],
     front: Front,
-    items: Vec<SummaryView>,
+    items: &[minijinja::Value],
     pager: PagerView,
 ) -> Result<String> {
     #[derive(Serialize)]
-    struct HomePage {
+    struct HomePage<'a> {
         #[serde(flatten)]
         chrome: Chrome,
         canonical: String,
@@ -239,7 +240,8 @@ pub(crate) fn home_html(
         lead: Option<SummaryView>,
         pinned: Vec<SummaryView>,
         sections: Vec<Section>,
-        items: Vec<SummaryView>,
+        /// [`list_items`](crate::views::list_items).
+        items: &'a [minijinja::Value],
         pager: PagerView,
     }
     let view = HomePage {
@@ -613,22 +615,24 @@ pub(crate) async fn term_frame(
 
 /// A page of an archive: `page` of its list, as read into `listing`.
 fn archive_html(state: &AppState, frame: &ArchiveFrame, page: &Page, listing: &Listing) -> Result<String> {
-    let items = listing.items.iter().map(summary_view).collect();
-    archive_page_html(state, frame, items, pager(&frame.base, page, listing))
+    let views: Vec<SummaryView> = listing.items.iter().map(summary_view).collect();
+    let items = crate::views::list_items(state.theme(), &views.iter().collect::<Vec<_>>())?;
+    archive_page_html(state, frame, &items, pager(&frame.base, page, listing))
 }
 
 /// A page of an archive: `items`, and the links to the pages around it.
 pub(crate) fn archive_page_html(
     state: &AppState,
     frame: &ArchiveFrame,
-    items: Vec<SummaryView>,
+    items: &[minijinja::Value],
     pager: PagerView,
 ) -> Result<String> {
     #[derive(Serialize)]
     struct ArchivePage<'a> {
         #[serde(flatten)]
         frame: &'a ArchiveFrame,
-        items: Vec<SummaryView>,
+        /// [`list_items`](crate::views::list_items).
+        items: &'a [minijinja::Value],
         pager: PagerView,
     }
     let view = ArchivePage { frame, items, pager };
