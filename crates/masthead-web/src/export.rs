@@ -426,7 +426,7 @@ async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) 
     list_pages(&shared, &keys, home, &views, FeedScope::site(site), &queue).await?;
     for author in store.authors().await? {
         let keys = store.author_keys(author.id).await?;
-        let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(site, nav, &author))));
+        let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(state, site, nav, &author))));
         list_pages(&shared, &keys, frame, &views, FeedScope::author(site, &author), &queue).await?;
     }
     for kind in TermKind::ALL {

@@ -16,6 +16,8 @@ use sha2::{Digest, Sha256};
 /// Templates shipped with Masthead; an override file of the same name replaces one.
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../theme/templates/base.html")),
+    ("header.html", include_str!("../theme/templates/header.html")),
+    ("footer.html", include_str!("../theme/templates/footer.html")),
     ("macros.html", include_str!("../theme/templates/macros.html")),
     ("home.html", include_str!("../theme/templates/home.html")),
     ("article.html", include_str!("../theme/templates/article.html")),
@@ -97,6 +99,34 @@ pub struct Theme {
     env: Environment<'static>,
     /// By fingerprinted file name.
     assets: HashMap<String, Asset>,
+    /// The parts of every page made from the site and its navigation alone, as last rendered
+    /// for the last few of them (pages with sections and pages without), newest first.
+    fixed: std::sync::Mutex<Vec<Kept>>,
+}
+
+/// How many renderings of the fixed parts a theme keeps.
+const KEPT_PARTS: usize = 4;
+
+/// [`FixedParts`] with what they were rendered from, as the caller gave it, to compare with.
+#[derive(Clone)]
+struct Kept {
+    from: Arc<dyn std::any::Any + Send + Sync>,
+    parts: Arc<FixedParts>,
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.parts.fmt(f)
+    }
+}
+
+/// The header and footer of every page (`header.html`, `footer.html`), rendered from `from`
+/// (the site and its navigation, as the pages' context holds them).
+#[derive(Debug)]
+pub struct FixedParts {
+    pub from: minijinja::Value,
+    pub header: minijinja::Value,
+    pub footer: minijinja::Value,
 }
 
 impl Theme {
@@ -150,11 +180,41 @@ impl Theme {
         for name in names {
             env.get_template(&name).map_err(|source| ThemeError::Template { name: name.clone(), source })?;
         }
-        Ok(Theme { env, assets })
+        Ok(Theme { env, assets, fixed: std::sync::Mutex::new(Vec::new()) })
     }
 
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, minijinja::Error> {
         self.env.get_template(name)?.render(ctx)
+    }
+
+    /// The header and footer of every page for `from` (`site` and `nav`), rendered once and kept
+    /// while `from` stays the same, so that pages print them instead of rendering them again.
+    /// `from` may change (the settings, the sections): it is compared with what they were
+    /// rendered from each time, as the caller's own type (comparing template values is slow).
+    pub fn fixed_parts<F>(&self, from: F) -> Result<Arc<FixedParts>, minijinja::Error>
+    where
+        F: Serialize + PartialEq + Send + Sync + 'static,
+    {
+        let kept = self
+            .fixed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|k| k.from.downcast_ref::<F>() == Some(&from))
+            .map(|k| k.parts.clone());
+        if let Some(parts) = kept {
+            return Ok(parts);
+        }
+        let value = minijinja::Value::from_serialize(&from);
+        let part = |name: &str| -> Result<minijinja::Value, minijinja::Error> {
+            Ok(minijinja::Value::from_safe_string(self.env.get_template(name)?.render(&value)?))
+        };
+        let parts =
+            Arc::new(FixedParts { header: part("header.html")?, footer: part("footer.html")?, from: value });
+        let mut fixed = self.fixed.lock().unwrap_or_else(|e| e.into_inner());
+        fixed.insert(0, Kept { from: Arc::new(from), parts: parts.clone() });
+        fixed.truncate(KEPT_PARTS);
+        Ok(parts)
     }
 
     /// What `{{ m.name(arg) }}` prints for each of `args`, where `m` is the template `template`
@@ -342,6 +402,52 @@ mod tests {
             let out = env.get_template("v.html").unwrap().render(minijinja::context! { v => text }).unwrap();
             assert_eq!(out, plain_escape(&text), "{text}");
         }
+    }
+
+    #[test]
+    fn a_page_prints_the_kept_header_and_footer_as_it_would_render_them() {
+        #[derive(Serialize, PartialEq)]
+        struct From {
+            site: std::collections::BTreeMap<&'static str, minijinja::Value>,
+            nav: Vec<std::collections::BTreeMap<&'static str, &'static str>>,
+        }
+        let from = |title: &str| From {
+            site: [
+                ("title", title.into()),
+                ("tagline", "News & analysis".into()),
+                ("home_url", "/".into()),
+                ("media_contact", "press@example.org".into()),
+                ("copyright_holder", "The Outlet".into()),
+                ("menu", vec![minijinja::context! { name => "About", url => "/about" }].into()),
+                ("footer_links", vec![minijinja::context! { name => "Contact", url => "/contact" }].into()),
+            ]
+            .into_iter()
+            .collect(),
+            nav: vec![[("name", "Balkans"), ("url", "/region/balkans")].into_iter().collect()],
+        };
+        let theme = Theme::load(None).unwrap();
+        let page = |from: From, parts: Option<&FixedParts>| {
+            let parts =
+                parts.map(|p| minijinja::context! { header => p.header.clone(), footer => p.footer.clone() });
+            let from = minijinja::Value::from_serialize(&from);
+            theme
+                .render("base.html", minijinja::context! { ..from, ..minijinja::context! { parts } })
+                .unwrap()
+        };
+        let parts = theme.fixed_parts(from("The <Outlet>")).unwrap();
+        let printed = page(from("The <Outlet>"), Some(&parts));
+        assert_eq!(printed, page(from("The <Outlet>"), None), "the same bytes as rendering them in the page");
+        assert!(
+            printed.contains("The &lt;Outlet&gt;</a></p>") && printed.contains(r#"href="/region/balkans""#)
+        );
+        assert!(printed.contains(r#"href="/about""#) && printed.contains(r#"href="/contact""#), "{printed}");
+        assert_eq!(printed.matches("<header class=\"masthead\">").count(), 1);
+        assert_eq!(printed.matches("<footer class=\"site-footer\">").count(), 1);
+        // Kept while the site and sections stay the same; made again when they change.
+        assert!(Arc::ptr_eq(&parts, &theme.fixed_parts(from("The <Outlet>")).unwrap()));
+        let renamed = theme.fixed_parts(from("The Weekly")).unwrap();
+        assert!(renamed.header.as_str().unwrap().contains("The Weekly"));
+        assert_eq!(page(from("The Weekly"), Some(&renamed)), page(from("The Weekly"), None));
     }
 
     #[test]

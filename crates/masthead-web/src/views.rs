@@ -10,7 +10,7 @@ use masthead_core::{
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, PartialEq)]
 pub struct SiteView {
     pub title: String,
     pub tagline: String,
@@ -51,11 +51,45 @@ pub fn site_view(site: &Site) -> SiteView {
     }
 }
 
+/// The header and footer of a page as rendered once ([`fixed_parts`]).
+#[derive(Debug, Serialize)]
+pub struct Parts {
+    pub header: minijinja::Value,
+    pub footer: minijinja::Value,
+}
+
+/// What the header and footer are rendered from.
+#[derive(Serialize, PartialEq)]
+struct PartsFrom {
+    site: SiteView,
+    nav: Vec<LinkView>,
+}
+
+/// The site and the sections `nav` as template values, and the header and footer rendered
+/// for them once (`Theme::fixed_parts`), for a page's `site`, `nav` and `parts`; no parts when
+/// they cannot be rendered (the page then renders them itself and says what failed).
+pub fn fixed_parts(
+    theme: &crate::theme::Theme,
+    site: &Site,
+    nav: &[Term],
+) -> (minijinja::Value, minijinja::Value, Option<Parts>) {
+    let from = || PartsFrom { site: site_view(site), nav: nav.iter().map(term_link).collect() };
+    // The parts come with what they were rendered from, equal to `from`, as template values.
+    let (from, parts) = match theme.fixed_parts(from()) {
+        Ok(parts) => {
+            (parts.from.clone(), Some(Parts { header: parts.header.clone(), footer: parts.footer.clone() }))
+        }
+        Err(_) => (minijinja::Value::from_serialize(from()), None),
+    };
+    let field = |name: &str| from.get_attr(name).unwrap_or_default();
+    (field("site"), field("nav"), parts)
+}
+
 fn link_views(links: &[masthead_core::site::SiteLink]) -> Vec<LinkView> {
     links.iter().map(|l| LinkView { name: l.label.clone(), url: l.url.clone() }).collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct LinkView {
     pub name: String,
     pub url: String,

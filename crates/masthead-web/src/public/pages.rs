@@ -19,8 +19,7 @@ use crate::http::page_cache::Tags;
 use crate::paths::{older_page, slug_from};
 use crate::state::AppState;
 use crate::views::{
-    LinkView, PageMeta, PagerView, PolicyView, SiteView, SummaryView, article_view, site_view, summary_view,
-    term_link,
+    LinkView, PageMeta, PagerView, PolicyView, SummaryView, article_view, summary_view, term_link,
 };
 
 pub(crate) fn router() -> Router<AppState> {
@@ -46,9 +45,14 @@ pub(crate) fn router() -> Router<AppState> {
 /// What every page has: the site's settings, the section navigation and feed discovery.
 #[derive(Debug, Serialize)]
 struct Chrome {
-    site: SiteView,
-    nav: Vec<LinkView>,
+    /// `SiteView`, as a template value.
+    site: minijinja::Value,
+    /// The sections, `LinkView`s, as a template value.
+    nav: minijinja::Value,
     feeds: Vec<FeedLink>,
+    /// The header and footer as rendered once for `site` and `nav` (`Theme::fixed_parts`); none
+    /// when they cannot be, and the page then renders them itself (and says what failed).
+    parts: Option<crate::views::Parts>,
 }
 
 /// A `<link rel="alternate">` to a feed.
@@ -82,18 +86,18 @@ fn feed_links(scope: &FeedScope) -> Vec<FeedLink> {
 
 /// The page's chrome; `scope` adds the feeds of the archive being shown to the site's own.
 async fn chrome(state: &AppState, site: &Site, scope: Option<FeedScope>) -> Result<Chrome> {
-    Ok(chrome_of(site, &state.nav_terms().await?, scope))
+    Ok(chrome_of(state.theme(), site, &state.nav_terms().await?, scope))
 }
 
 /// [`chrome`] from the navigation's terms as read.
-fn chrome_of(site: &Site, nav: &[Term], scope: Option<FeedScope>) -> Chrome {
-    // Top-level regions and themes make the section bar.
-    let nav = nav.iter().map(term_link).collect();
+fn chrome_of(theme: &crate::theme::Theme, site: &Site, nav: &[Term], scope: Option<FeedScope>) -> Chrome {
     let mut feeds = feed_links(&FeedScope::site(site));
     if let Some(scope) = scope {
         feeds.extend(feed_links(&scope));
     }
-    Chrome { site: site_view(site), nav, feeds }
+    // Top-level regions and themes make the section bar.
+    let (site, nav, parts) = crate::views::fixed_parts(theme, site, nav);
+    Chrome { site, nav, feeds, parts }
 }
 
 /// A slug from the path; anything that cannot be a slug cannot be a page.
@@ -253,7 +257,7 @@ pub(crate) fn home_html(
             "/",
             &masthead_formats::jsonld::website(site),
         ),
-        chrome: chrome_of(site, nav, None),
+        chrome: chrome_of(state.theme(), site, nav, None),
         canonical: site.url("/"),
         lead: front.lead,
         pinned: front.pinned,
@@ -497,7 +501,7 @@ pub(crate) fn article_html(
         (around.likes, around.boosts),
     );
     let view = ArticlePage {
-        chrome: chrome_of(site, nav, None),
+        chrome: chrome_of(state.theme(), site, nav, None),
         canonical: article.canonical_url(site),
         article: article_view(site, article),
         meta,
@@ -551,10 +555,10 @@ impl ArchiveFrame {
 }
 
 /// An author's archive, around its list.
-pub(crate) fn author_frame(site: &Site, nav: &[Term], author: &Author) -> ArchiveFrame {
+pub(crate) fn author_frame(state: &AppState, site: &Site, nav: &[Term], author: &Author) -> ArchiveFrame {
     let base = author.path();
     ArchiveFrame {
-        chrome: chrome_of(site, nav, Some(FeedScope::author(site, author))),
+        chrome: chrome_of(state.theme(), site, nav, Some(FeedScope::author(site, author))),
         canonical: site.url(&base),
         page_meta: PageMeta::new(
             site,
@@ -593,7 +597,7 @@ pub(crate) async fn term_frame(
     let children = state.store().term_children(term.id).await?.iter().map(term_link).collect();
     let base = term.path();
     Ok(ArchiveFrame {
-        chrome: chrome_of(site, nav, Some(FeedScope::term(site, term))),
+        chrome: chrome_of(state.theme(), site, nav, Some(FeedScope::term(site, term))),
         canonical: site.url(&base),
         page_meta: PageMeta::new(
             site,
@@ -656,7 +660,7 @@ async fn author(
     let author = state.store().author_by_slug(&slug).await?;
     let site = state.site().await?;
     let listing = state.store().published_by_author(author.id, page).await?;
-    let frame = author_frame(&site, &state.nav_terms().await?, &author);
+    let frame = author_frame(&state, &site, &state.nav_terms().await?, &author);
     let mut tags = Tags::new(["nav".to_owned(), format!("author:{}", author.id)]);
     tags.add_summaries(&listing.items);
     Ok(html_page(&headers, archive_html(&state, &frame, &page, &listing)?, tags))

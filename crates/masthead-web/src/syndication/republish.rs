@@ -19,7 +19,7 @@ use crate::http::conditional::respond;
 use crate::http::error::{AppError, Result};
 use crate::http::headers::counting_pixel;
 use crate::state::AppState;
-use crate::views::{LinkView, site_view};
+use crate::views::LinkView;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -306,10 +306,13 @@ fn render_page(
     } else {
         String::new()
     };
+    // The page has no sections bar: its header and footer as rendered once for the site alone.
+    let (site, _, parts) = crate::views::fixed_parts(state.theme(), site, &[]);
     Ok(state.theme().render(
         "republish.html",
         minijinja::context! {
-            site => site_view(site),
+            site => site,
+            parts => parts,
             r => &view,
             html => snippet.unwrap_or_default(),
             preview_html => preview,
