@@ -102,24 +102,32 @@ impl Store {
     pub async fn prune_page_changes(&self) -> crate::Result<u64> {
         let Db::Postgres(pool) = &self.db else { return Ok(0) };
         self.count_round_trip();
-        Ok(sqlx::query(&format!("DELETE FROM page_changes WHERE at < {DB_NOW_MS} - 3600000"))
+        Ok(sqlx::query(&format!("DELETE FROM page_changes WHERE at < {DB_NOW} - 3600"))
             .execute(pool)
             .await?
             .rows_affected())
     }
 }
 
-/// The database's clock in milliseconds: the record is written and read by many nodes, whose
-/// own clocks may disagree. Milliseconds, so that "not heard within two seconds" means two
-/// seconds and not anything from one to two.
-pub(crate) const DB_NOW_MS: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
+/// The database's clock in seconds: the record is written and read by many nodes, whose own
+/// clocks may disagree.
+const DB_NOW: &str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT)";
+
+/// The database's clock in milliseconds, for "not heard within two seconds" to mean two seconds
+/// and not anything from one to two.
+const DB_NOW_MS: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT)";
+
+/// When a change of the record was written, in milliseconds: `at_ms`, or `at` for a row that a
+/// node of a version before `at_ms` wrote.
+const WRITTEN_MS: &str = "COALESCE(at_ms, at * 1000)";
 
 /// Numbers a change in the record and notifies every node, in one statement, on whatever
 /// connection runs it: in a writing transaction, the notification goes out when it commits and
-/// never for a write rolled back. The payload is "number key key …".
-pub(crate) const ANNOUNCE: &str = "WITH c AS (\
-     INSERT INTO page_changes (at, keys) \
-     VALUES (CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000) AS BIGINT), $1) \
+/// never for a write rolled back. The payload is "number key key …". When: `at` in seconds (as
+/// every version reads it) and `at_ms` in milliseconds, from one reading of the clock.
+pub(crate) const ANNOUNCE: &str = "WITH n AS (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s), \
+     c AS (INSERT INTO page_changes (at, at_ms, keys) \
+     SELECT CAST(FLOOR(s) AS BIGINT), CAST(FLOOR(s * 1000) AS BIGINT), $1 FROM n \
      RETURNING seq, keys) \
      SELECT pg_notify($2, c.seq || ' ' || c.keys) FROM c";
 
@@ -266,7 +274,7 @@ async fn catch_up(pool: &sqlx::PgPool, shared: &Shared) -> Result<(), sqlx::Erro
     }
     let recent: Vec<(i64, String)> = sqlx::query_as(&format!(
         "SELECT seq, keys FROM page_changes \
-         WHERE seq > $1 AND at >= {DB_NOW_MS} - 60000 AND at <= {DB_NOW_MS} - 2000 ORDER BY seq"
+         WHERE seq > $1 AND at >= {DB_NOW} - 61 AND {WRITTEN_MS} <= {DB_NOW_MS} - 2000 ORDER BY seq"
     ))
     .bind(shared.listened_from.load(Ordering::Relaxed))
     .fetch_all(pool)

@@ -88,15 +88,29 @@ impl TestDb {
     /// Numbers a change in the record without notifying anyone (PostgreSQL): a notification lost
     /// on its way.
     pub async fn record_change_unheard(&self, keys: &str) {
+        self.record_unheard(
+            "INSERT INTO page_changes (at, at_ms, keys) \
+             SELECT CAST(FLOOR(s) AS BIGINT), CAST(FLOOR(s * 1000) AS BIGINT), $1 \
+             FROM (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s) n",
+            keys,
+        )
+        .await;
+    }
+
+    /// [`record_change_unheard`](Self::record_change_unheard) as a node of a version before
+    /// `page_changes.at_ms` wrote it: the time in whole seconds only.
+    pub async fn record_change_unheard_in_seconds(&self, keys: &str) {
+        self.record_unheard(
+            "INSERT INTO page_changes (at, keys) \
+             VALUES (CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS BIGINT), $1)",
+            keys,
+        )
+        .await;
+    }
+
+    async fn record_unheard(&self, statement: &str, keys: &str) {
         let crate::Db::Postgres(pool) = &self.store.db else { return };
-        sqlx::query(&format!(
-            "INSERT INTO page_changes (at, keys) VALUES ({}, $1)",
-            crate::notify::DB_NOW_MS
-        ))
-        .bind(keys)
-        .execute(pool)
-        .await
-        .expect("record a change");
+        sqlx::query(statement).bind(keys).execute(pool).await.expect("record a change");
     }
 
     /// Removes the test's schema (PostgreSQL) and closes the pool.

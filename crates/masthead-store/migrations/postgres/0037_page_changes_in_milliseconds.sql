@@ -1,4 +1,7 @@
--- The record of changes keeps when each change was written in milliseconds, not whole seconds,
--- so that a node that reads it "two seconds later" waits two seconds and not one to two.
+-- When each change was written, in milliseconds by the database's clock, beside `at` in whole
+-- seconds: a node announces a change it did not hear two seconds after its writing, which whole
+-- seconds made anything from one to two. A column beside `at`, not `at` converted, so that
+-- nodes of the previous version, running while the others are upgraded, still write and read
+-- `at` as before; their rows have no `at_ms` and are read as `at` * 1000.
 -- Keep in step with ../sqlite/0037_page_changes_in_milliseconds.sql.
-UPDATE page_changes SET at = at * 1000;
+ALTER TABLE page_changes ADD COLUMN at_ms BIGINT;
