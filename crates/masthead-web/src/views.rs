@@ -67,7 +67,7 @@ struct PartsFrom {
 
 /// The site and the sections `nav` as template values, and the header and footer rendered
 /// for them once (`Theme::fixed_parts`), for a page's `site`, `nav` and `parts`; no parts when
-/// they cannot be rendered (the page then renders them itself and says what failed).
+/// they cannot be rendered (logged; the page then renders them itself).
 pub fn fixed_parts(
     theme: &crate::theme::Theme,
     site: &Site,
@@ -79,7 +79,11 @@ pub fn fixed_parts(
         Ok(parts) => {
             (parts.from.clone(), Some(Parts { header: parts.header.clone(), footer: parts.footer.clone() }))
         }
-        Err(_) => (minijinja::Value::from_serialize(from()), None),
+        Err(error) => {
+            // The page renders them itself, and fails as they did if they fail there too.
+            tracing::warn!(%error, "could not render header.html and footer.html for every page");
+            (minijinja::Value::from_serialize(from()), None)
+        }
     };
     let field = |name: &str| from.get_attr(name).unwrap_or_default();
     (field("site"), field("nav"), parts)
@@ -188,7 +192,12 @@ pub fn list_items(
 ) -> Result<Vec<minijinja::Value>, minijinja::Error> {
     use minijinja::Value;
     let args: Vec<Value> = views.iter().map(Value::from_serialize).collect();
-    let Some(made) = theme.call_macro_each("macros.html", "summary", &args)? else { return Ok(args) };
+    let Some(made) = theme.call_macro_each("macros.html", "summary", &args)? else {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UnknownFunction,
+            "macros.html has no summary macro, which lists print (item.html)",
+        ));
+    };
     args.into_iter()
         .zip(made)
         .map(|(view, html)| {
@@ -580,11 +589,10 @@ mod tests {
             items[0].get_attr("html").unwrap().as_str(),
             Some("<p>Gas &amp; the &#34;Balkans&#34;</p>")
         );
-        // A theme without one still has its items.
+        // A theme without one is told, rather than shown lists of nothing.
         let (theme, _dir) = theme_with(&[("macros.html", "{% macro other() %}{% endmacro %}")]);
-        let items = list_items(&theme, &[&view]).unwrap();
-        assert!(items[0].get_attr("html").unwrap().is_undefined());
-        assert_eq!(items[0].get_attr("url").unwrap().as_str(), Some("/article/gas"));
+        let error = list_items(&theme, &[&view]).unwrap_err().to_string();
+        assert!(error.contains("no summary macro"), "{error}");
     }
 
     #[test]
