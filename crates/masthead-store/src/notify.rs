@@ -121,15 +121,25 @@ const DB_NOW_MS: &str = "CAST(FLOOR(EXTRACT(EPOCH FROM clock_timestamp()) * 1000
 /// node of a version before `at_ms` wrote.
 const WRITTEN_MS: &str = "COALESCE(at_ms, at * 1000)";
 
+/// Numbers the change `$1` in the record, written now: [`ANNOUNCE`] without its notification.
+macro_rules! record {
+    () => {
+        "INSERT INTO page_changes (at, at_ms, keys) \
+         SELECT CAST(FLOOR(s) AS BIGINT), CAST(FLOOR(s * 1000) AS BIGINT), $1 \
+         FROM (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s) n"
+    };
+}
+pub(crate) use record;
+
 /// Numbers a change in the record and notifies every node, in one statement, on whatever
 /// connection runs it: in a writing transaction, the notification goes out when it commits and
 /// never for a write rolled back. The payload is "number key key …". When: `at` in seconds (as
 /// every version reads it) and `at_ms` in milliseconds, from one reading of the clock.
-pub(crate) const ANNOUNCE: &str = "WITH n AS (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s), \
-     c AS (INSERT INTO page_changes (at, at_ms, keys) \
-     SELECT CAST(FLOOR(s) AS BIGINT), CAST(FLOOR(s * 1000) AS BIGINT), $1 FROM n \
-     RETURNING seq, keys) \
-     SELECT pg_notify($2, c.seq || ' ' || c.keys) FROM c";
+pub(crate) const ANNOUNCE: &str = concat!(
+    "WITH c AS (",
+    record!(),
+    " RETURNING seq, keys) SELECT pg_notify($2, c.seq || ' ' || c.keys) FROM c"
+);
 
 /// On PostgreSQL, announces what a write changed to the other nodes on `$conn`, the writing
 /// transaction: see [`ANNOUNCE`]. Nothing on SQLite. After the commit, `changed_here` tells

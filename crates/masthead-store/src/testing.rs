@@ -88,13 +88,7 @@ impl TestDb {
     /// Numbers a change in the record without notifying anyone (PostgreSQL): a notification lost
     /// on its way.
     pub async fn record_change_unheard(&self, keys: &str) {
-        self.record_unheard(
-            "INSERT INTO page_changes (at, at_ms, keys) \
-             SELECT CAST(FLOOR(s) AS BIGINT), CAST(FLOOR(s * 1000) AS BIGINT), $1 \
-             FROM (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s) n",
-            keys,
-        )
-        .await;
+        self.record_unheard(crate::notify::record!(), keys).await;
     }
 
     /// [`record_change_unheard`](Self::record_change_unheard) as a node of a version before
