@@ -220,21 +220,22 @@ impl Theme {
     /// What `{{ m.name(arg) }}` prints for each of `args`, where `m` is the template `template`
     /// imported: for a piece that pages show many times (a list's summaries), so that it is
     /// made once and not on every page that shows it. The macros are made once for all the
-    /// calls. `None` when the template has no such macro (a theme's own, that does without).
+    /// calls. An error when the template has no such macro (a theme's own that lacks it).
     pub fn call_macro_each(
         &self,
         template: &str,
         name: &str,
         args: &[minijinja::Value],
-    ) -> Result<Option<Vec<String>>, minijinja::Error> {
+    ) -> Result<Vec<String>, minijinja::Error> {
         let captured = self.env.get_template(template)?.render_captured(())?;
         let state = captured.state();
-        let Some(called) = state.lookup(name) else { return Ok(None) };
-        let made = args
-            .iter()
-            .map(|arg| called.call(state, std::slice::from_ref(arg)).map(String::from))
-            .collect::<Result<_, _>>()?;
-        Ok(Some(made))
+        let called = state.lookup(name).ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::UnknownFunction,
+                format!("{template} has no {name} macro, which the theme's pages call"),
+            )
+        })?;
+        args.iter().map(|arg| called.call(state, std::slice::from_ref(arg)).map(String::from)).collect()
     }
 
     /// The address of every asset, as pages link to it.

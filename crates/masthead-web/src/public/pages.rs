@@ -50,8 +50,8 @@ struct Chrome {
     /// The sections, `LinkView`s, as a template value.
     nav: minijinja::Value,
     feeds: Vec<FeedLink>,
-    /// The header and footer as rendered once for `site` and `nav` (`Theme::fixed_parts`); none
-    /// when they cannot be, and the page then renders them itself (and says what failed).
+    /// The header and footer as rendered once for `site` and `nav` (`views::fixed_parts`); none
+    /// when they cannot be (logged), and the page then renders them itself.
     parts: Option<crate::views::Parts>,
 }
 
