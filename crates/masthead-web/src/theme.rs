@@ -277,18 +277,25 @@ fn escape_like_markupsafe(
     };
     // Most text (names, addresses, dates, the words between a body's tags) holds none of the
     // five: it is scanned a block of bytes at a time, comparing without stopping at each byte,
-    // and only a block that holds one is looked at byte by byte. The text between the
-    // characters to escape goes out in one piece (they are all ASCII, so every cut is on a
-    // character boundary); a value with none of them goes out whole.
+    // and a value with none of them goes out whole. Text that holds some (HTML shown as code,
+    // hundreds of tags) is escaped into one buffer and written once: every write to the output
+    // is a call through it. Only a block that holds one is looked at byte by byte; the text
+    // between the characters to escape is copied in one piece (they are all ASCII, so every
+    // cut is on a character boundary).
     let special = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    let has_special = |block: &[u8]| block.iter().fold(false, |any, &b| any | special(b));
     let bytes = text.as_bytes();
+    let Some(first) = bytes.chunks(BLOCK).position(has_special) else {
+        return out.write_str(text).map_err(failed);
+    };
+    let mut escaped = String::with_capacity(text.len() + text.len() / 4);
     let mut from = 0;
-    for (n, block) in bytes.chunks(32).enumerate() {
-        if !block.iter().fold(false, |any, &b| any | special(b)) {
+    for (n, block) in bytes.chunks(BLOCK).enumerate().skip(first) {
+        if !has_special(block) {
             continue;
         }
         for (k, byte) in block.iter().enumerate() {
-            let escaped = match byte {
+            let replacement = match byte {
                 b'&' => "&amp;",
                 b'<' => "&lt;",
                 b'>' => "&gt;",
@@ -296,14 +303,18 @@ fn escape_like_markupsafe(
                 b'\'' => "&#39;",
                 _ => continue,
             };
-            let i = n * 32 + k;
-            out.write_str(&text[from..i]).map_err(failed)?;
-            out.write_str(escaped).map_err(failed)?;
+            let i = n * BLOCK + k;
+            escaped.push_str(&text[from..i]);
+            escaped.push_str(replacement);
             from = i + 1;
         }
     }
-    out.write_str(&text[from..]).map_err(failed)
+    escaped.push_str(&text[from..]);
+    out.write_str(&escaped).map_err(failed)
 }
+
+/// Bytes the escaper compares at a time.
+const BLOCK: usize = 32;
 
 fn read_overrides(dir: &Path, mut put: impl FnMut(String, Vec<u8>)) -> Result<(), ThemeError> {
     let entries = match std::fs::read_dir(dir) {
