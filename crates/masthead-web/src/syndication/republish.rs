@@ -299,12 +299,16 @@ fn render_page(
     snippet: Option<String>,
     register: &RegisterView,
 ) -> Result<String> {
-    // The preview on our own page must not count for the republisher's site: its image names none.
-    let preview = if view.allowed {
-        let plain = Republish { beacon: site.url(&format!("/r/{}.gif", article.id)), ..view.clone() };
-        state.theme().render("republish-snippet.html", minijinja::context! { r => &plain })?
-    } else {
-        String::new()
+    // The preview on our own page must not count for the republisher's site: its image names
+    // none. When no republisher is named, that is the snippet itself, made already.
+    let plain_beacon = site.url(&format!("/r/{}.gif", article.id));
+    let preview = match &snippet {
+        _ if !view.allowed => String::new(),
+        Some(snippet) if view.beacon == plain_beacon => snippet.clone(),
+        _ => {
+            let plain = Republish { beacon: plain_beacon, ..view.clone() };
+            state.theme().render("republish-snippet.html", minijinja::context! { r => &plain })?
+        }
     };
     // The page has no sections bar: its header and footer as rendered once for the site alone.
     let (site, _, parts) = crate::views::fixed_parts(state.theme(), site, &[]);

@@ -11,6 +11,7 @@ use masthead_web::state::BEACON_BURST;
 use tower::ServiceExt;
 
 use crate::harness::{TestApp, attrs, one_text, texts};
+use scraper::Html;
 
 async fn with_policy(app: &TestApp, policy: ReusePolicy) -> Article {
     // Republish the newest republished article under each policy in turn: it has every
@@ -94,6 +95,22 @@ async fn the_article_page_links_to_its_republish_page_and_sites_get_their_own_be
     )
     .unwrap();
     assert!(json["html"].as_str().unwrap().contains(&format!("/r/{}.gif?site=news.example.org", a.id)));
+    // The page gives the site its code, and previews it with the image that counts for no site;
+    // without a site, the preview is the code itself.
+    let plain = format!("https://meridian.example/r/{}.gif", a.id);
+    for (query, beacon) in
+        [("?site=news.example.org", format!("{plain}?site=news.example.org")), ("", plain.clone())]
+    {
+        let page = app.get(&format!("/article/{}/republish{query}", a.slug)).await.html();
+        let code = Html::parse_fragment(&texts(&page, "textarea.snippet")[0]);
+        assert_eq!(attrs(&code, "img[width='1']", "src"), [beacon]);
+        assert_eq!(attrs(&page, ".preview img[width='1']", "src"), std::slice::from_ref(&plain));
+        assert_eq!(
+            texts(&page, ".preview h1"),
+            texts(&code, "h1"),
+            "the preview shows the article the code holds"
+        );
+    }
     assert_eq!(
         app.get(&format!("/article/{}/republish?site=not%20a%20site", a.slug)).await.status,
         StatusCode::BAD_REQUEST
