@@ -129,6 +129,8 @@ macro_rules! record {
          FROM (SELECT EXTRACT(EPOCH FROM clock_timestamp()) AS s) n"
     };
 }
+/// For the test databases (the `testing` feature), which record a change that no node hears of.
+#[cfg(feature = "testing")]
 pub(crate) use record;
 
 /// Numbers a change in the record and notifies every node, in one statement, on whatever
