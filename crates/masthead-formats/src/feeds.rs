@@ -133,8 +133,16 @@ fn contents(site: &Site, articles: &[Article]) -> Vec<Option<String>> {
 
 /// The RSS, Atom and JSON feeds of `scope` at once, as [`rss`], [`atom`] and [`json_feed`]
 /// write them, each article's body for copies made once for the three (the static export).
-pub fn all_formats(site: &Site, scope: &FeedScope, articles: &[Article]) -> [String; 3] {
-    let contents = contents(site, articles);
+/// `body` gives an article's [`portable_body`], which the caller may have made already: an
+/// article is in several feeds.
+pub fn all_formats(
+    site: &Site,
+    scope: &FeedScope,
+    articles: &[Article],
+    body: impl Fn(&Article) -> String,
+) -> [String; 3] {
+    let contents: Vec<Option<String>> =
+        articles.iter().map(|a| site.feed_full_content.then(|| body(a))).collect();
     [
         rss_with(site, scope, articles, &contents),
         atom_with(site, scope, articles, &contents),
@@ -537,7 +545,8 @@ mod tests {
             let site = Site { feed_full_content: full, ..Site::default() };
             let scope = FeedScope::site(&site);
             let articles = [article.clone()];
-            let [rss_feed, atom_feed, json] = all_formats(&site, &scope, &articles);
+            let [rss_feed, atom_feed, json] =
+                all_formats(&site, &scope, &articles, |a| portable_body(&site, a));
             assert_eq!(rss_feed, rss(&site, &scope, &articles));
             assert_eq!(atom_feed, atom(&site, &scope, &articles));
             assert_eq!(json, json_feed(&site, &scope, &articles));
