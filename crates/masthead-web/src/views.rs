@@ -193,17 +193,34 @@ pub fn list_items(
     use minijinja::Value;
     let args: Vec<Value> = views.iter().map(Value::from_serialize).collect();
     let made = theme.call_macro_each("macros.html", "summary", &args)?;
-    args.into_iter()
+    Ok(args
+        .into_iter()
         .zip(made)
-        .map(|(view, html)| {
-            let mut fields = view
-                .try_iter()?
-                .map(|key| view.get_item(&key).map(|value| (key, value)))
-                .collect::<Result<Vec<(Value, Value)>, _>>()?;
-            fields.push((Value::from("html"), Value::from_safe_string(html)));
-            Ok(Value::from_iter(fields))
-        })
-        .collect()
+        .map(|(fields, html)| Value::from_object(ListItem { fields, html: Value::from_safe_string(html) }))
+        .collect())
+}
+
+/// A list's item: the view's fields as the macro saw them, and `html`, the summary it wrote.
+/// The fields are not copied into a map of their own (a static export keeps an item for every
+/// article).
+#[derive(Debug)]
+struct ListItem {
+    fields: minijinja::Value,
+    html: minijinja::Value,
+}
+
+impl minijinja::value::Object for ListItem {
+    fn get_value(self: &std::sync::Arc<Self>, key: &minijinja::Value) -> Option<minijinja::Value> {
+        if key.as_str() == Some("html") {
+            return Some(self.html.clone());
+        }
+        self.fields.get_item(key).ok().filter(|value| !value.is_undefined())
+    }
+
+    fn enumerate(self: &std::sync::Arc<Self>) -> minijinja::value::Enumerator {
+        let keys = self.fields.try_iter().into_iter().flatten();
+        minijinja::value::Enumerator::Values(keys.chain([minijinja::Value::from("html")]).collect())
+    }
 }
 
 pub fn summary_view(s: &ArticleSummary) -> SummaryView {
@@ -575,6 +592,21 @@ mod tests {
         // The view's own fields stay, for themes that write their lists themselves.
         assert_eq!(items[0].get_attr("title").unwrap().as_str(), Some(view.title.as_str()));
         assert_eq!(items[1].get_attr("authors").unwrap().len(), Some(2));
+        // As a map: every field of the view and the summary, as a theme may loop over them.
+        let keys: Vec<String> = items[0].try_iter().unwrap().map(|k| k.to_string()).collect();
+        let fields = minijinja::Value::from_serialize(&view);
+        let view_keys: Vec<String> = fields.try_iter().unwrap().map(|k| k.to_string()).collect();
+        assert_eq!(keys, [view_keys, vec!["html".to_string()]].concat());
+        assert!(items[0].get_attr("no_such_field").unwrap().is_undefined());
+        let (theme, _dir) = theme_with(&[(
+            "list.html",
+            "{% for item in items %}{{ item.title }}|{{ item.html|length > 0 }}|{{ item|length }};{% endfor %}",
+        )]);
+        let written = theme.render("list.html", minijinja::context! { items => &items }).unwrap();
+        assert_eq!(
+            written,
+            format!("{0}|True|{1};{0}|True|{1};", "Gas &amp; the &#34;Balkans&#34;", keys.len())
+        );
 
         // A theme's own summary is the one every list shows.
         let (theme, _dir) =
