@@ -22,7 +22,6 @@ use tower::ServiceExt;
 use crate::public::pages::{self, ArchiveFrame, Front};
 use crate::state::AppState;
 use crate::syndication::republish;
-use crate::views::SummaryView;
 
 /// The list of files an export wrote, kept in the export folder for the next run.
 const MANIFEST: &str = ".masthead-export";
@@ -218,16 +217,10 @@ enum Job {
     Feeds(FeedScope, Vec<Article>),
 }
 
-/// What the lists show of each published article, by id.
-type Views = std::collections::HashMap<i64, Listed>;
-
-/// What the lists show of an article: its view, and, once a renderer first needs it, the item
-/// with its summary's HTML ([`list_items`](crate::views::list_items)), made once for every
-/// list and page that shows the article.
-struct Listed {
-    view: SummaryView,
-    item: std::sync::OnceLock<minijinja::Value>,
-}
+/// What the lists show of each published article, by id: the item with its summary's HTML
+/// ([`list_items`](crate::views::list_items)), made once for every list and page that shows
+/// the article. Only the items are kept (the views they are made from would be a second copy).
+type Views = std::collections::HashMap<i64, minijinja::Value>;
 
 /// An older page of a list: the articles after `after`, and where the next page starts.
 struct ListPage {
@@ -321,9 +314,8 @@ impl Shared {
             Job::Pages(frame, views, list_pages) => {
                 for page in list_pages {
                     // An article published since the views were made is left to the next run.
-                    let listed: Vec<&Listed> = page.ids.iter().filter_map(|id| views.get(id)).collect();
-                    let items = list_items(state, &listed)
-                        .map_err(|e| ExportError::Render("a list's summaries".into(), e.to_string()))?;
+                    let items: Vec<minijinja::Value> =
+                        page.ids.iter().filter_map(|id| views.get(id).cloned()).collect();
                     let (address, html) = match frame.as_ref() {
                         ListFrame::Home => (
                             crate::paths::older_page("/", &page.after),
@@ -397,17 +389,21 @@ async fn list_pages(
     send(queue, Job::Feeds(feed, articles)).await
 }
 
-/// The items of a list page: each article's made once ([`Listed`]), those not yet made now.
-fn list_items(state: &AppState, listed: &[&Listed]) -> Result<Vec<minijinja::Value>, minijinja::Error> {
-    let missing: Vec<&Listed> = listed.iter().copied().filter(|l| l.item.get().is_none()).collect();
-    if !missing.is_empty() {
-        let views: Vec<&SummaryView> = missing.iter().map(|l| &l.view).collect();
-        for (l, item) in missing.iter().zip(crate::views::list_items(state.theme(), &views)?) {
-            // Another renderer may have made it meanwhile: the same bytes.
-            let _ = l.item.set(item);
-        }
-    }
-    Ok(listed.iter().filter_map(|l| l.item.get().cloned()).collect())
+/// The list items of `summaries`, by id, made off the async workers: the theme renders each
+/// one's summary.
+async fn list_items(
+    state: &AppState,
+    summaries: Vec<masthead_core::ArticleSummary>,
+) -> Result<Vec<(i64, minijinja::Value)>, ExportError> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || {
+        let views: Vec<_> = summaries.iter().map(crate::views::summary_view).collect();
+        let items = crate::views::list_items(state.theme(), &views.iter().collect::<Vec<_>>())
+            .map_err(|e| ExportError::Render("a list's summaries".into(), e.to_string()))?;
+        Ok(summaries.iter().map(|s| s.id).zip(items).collect())
+    })
+    .await
+    .map_err(|e| ExportError::Render("a list's summaries".into(), e.to_string()))?
 }
 
 async fn send(queue: &tokio::sync::mpsc::Sender<Job>, job: Job) -> Result<(), ExportError> {
@@ -440,9 +436,7 @@ async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) 
     loop {
         let listing = store.published(Page { after, limit: 200 }).await?;
         keys.extend(listing.items.iter().map(masthead_core::ArticleSummary::cursor));
-        views.extend(listing.items.iter().map(|s| {
-            (s.id, Listed { view: crate::views::summary_view(s), item: std::sync::OnceLock::new() })
-        }));
+        views.extend(list_items(state, listing.items).await?);
         match listing.next {
             Some(next) => after = Some(next),
             None => break,
