@@ -125,10 +125,10 @@ fn updated(articles: &[Article]) -> Timestamp {
     last_modified(articles).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-/// What each item carries of its article's text: its body for copies when the site's feeds
-/// carry the full text.
-fn contents(site: &Site, articles: &[Article]) -> Vec<Option<String>> {
-    articles.iter().map(|a| site.feed_full_content.then(|| portable_body(site, a))).collect()
+/// What each item carries of its article's text: its body for copies, as `body` gives it, when
+/// the site's feeds carry the full text.
+fn contents(site: &Site, articles: &[Article], body: impl Fn(&Article) -> String) -> Vec<Option<String>> {
+    articles.iter().map(|a| site.feed_full_content.then(|| body(a))).collect()
 }
 
 /// The RSS, Atom and JSON feeds of `scope` at once, as [`rss`], [`atom`] and [`json_feed`]
@@ -141,8 +141,7 @@ pub fn all_formats(
     articles: &[Article],
     body: impl Fn(&Article) -> String,
 ) -> [String; 3] {
-    let contents: Vec<Option<String>> =
-        articles.iter().map(|a| site.feed_full_content.then(|| body(a))).collect();
+    let contents = contents(site, articles, body);
     [
         rss_with(site, scope, articles, &contents),
         atom_with(site, scope, articles, &contents),
@@ -153,7 +152,7 @@ pub fn all_formats(
 // ---------------------------------------------------------------- RSS 2.0
 
 pub fn rss(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
-    rss_with(site, scope, articles, &contents(site, articles))
+    rss_with(site, scope, articles, &contents(site, articles, |a| portable_body(site, a)))
 }
 
 fn rss_with(site: &Site, scope: &FeedScope, articles: &[Article], contents: &[Option<String>]) -> String {
@@ -265,7 +264,7 @@ fn atom_link(href: String, rel: &str, mime_type: Option<&str>) -> atom::Link {
 }
 
 pub fn atom(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
-    atom_with(site, scope, articles, &contents(site, articles))
+    atom_with(site, scope, articles, &contents(site, articles, |a| portable_body(site, a)))
 }
 
 fn atom_with(site: &Site, scope: &FeedScope, articles: &[Article], contents: &[Option<String>]) -> String {
@@ -447,7 +446,7 @@ pub struct JsonFeedRights {
 }
 
 pub fn json_feed(site: &Site, scope: &FeedScope, articles: &[Article]) -> String {
-    json_feed_with(site, scope, articles, &contents(site, articles))
+    json_feed_with(site, scope, articles, &contents(site, articles, |a| portable_body(site, a)))
 }
 
 fn json_feed_with(

@@ -8,10 +8,10 @@ use axum::extract::ConnectInfo;
 use masthead_core::republication::{MAX_HOSTS_PER_DAY, OTHER_HOSTS};
 use masthead_core::{Article, ReusePolicy};
 use masthead_web::state::BEACON_BURST;
+use scraper::Html;
 use tower::ServiceExt;
 
 use crate::harness::{TestApp, attrs, one_text, texts};
-use scraper::Html;
 
 async fn with_policy(app: &TestApp, policy: ReusePolicy) -> Article {
     // Republish the newest republished article under each policy in turn: it has every
