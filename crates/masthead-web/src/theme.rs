@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use minijinja::Environment;
 use serde::Serialize;
@@ -102,12 +103,15 @@ pub struct Theme {
     /// The parts of every page made from the site and its navigation alone, as last rendered
     /// for the last few of them (pages with sections and pages without), newest first.
     fixed: std::sync::Mutex<Vec<Kept>>,
+    /// The length of the last page each template printed, by name.
+    sizes: HashMap<String, AtomicUsize>,
 }
 
 /// How many renderings of the fixed parts a theme keeps.
 const KEPT_PARTS: usize = 4;
 
-/// [`FixedParts`] with what they were rendered from, as the caller gave it, to compare with.
+/// [`FixedParts`] with the key of what they were rendered from, as the caller gave it, to
+/// compare with.
 #[derive(Clone)]
 struct Kept {
     from: Arc<dyn std::any::Any + Send + Sync>,
@@ -177,34 +181,55 @@ impl Theme {
                 .map_err(|source| ThemeError::Template { name: name.clone(), source })?;
         }
         // Compile every template now, so that a broken override is found at start.
-        for name in names {
-            env.get_template(&name).map_err(|source| ThemeError::Template { name: name.clone(), source })?;
+        for name in &names {
+            env.get_template(name).map_err(|source| ThemeError::Template { name: name.clone(), source })?;
         }
-        Ok(Theme { env, assets, fixed: std::sync::Mutex::new(Vec::new()) })
+        let sizes = names.iter().map(|name| (name.clone(), AtomicUsize::new(0))).collect();
+        Ok(Theme { env, assets, fixed: std::sync::Mutex::new(Vec::new()), sizes })
     }
 
     pub fn render(&self, name: &str, ctx: impl Serialize) -> Result<String, minijinja::Error> {
-        self.env.get_template(name)?.render(ctx)
+        let template = self.env.get_template(name)?;
+        // Printed into a buffer the size of this template's last page and a little more, so
+        // that a page is not copied each time it outgrows its buffer (an article's page, with
+        // its text and its header and footer printed whole, would be three times).
+        let last = self.sizes.get(name);
+        let hint = last.map_or(0, |size| size.load(Ordering::Relaxed));
+        let mut page = Vec::with_capacity(hint + hint / 8);
+        template.render_captured_to(ctx, &mut page)?;
+        if let Some(size) = last {
+            size.store(page.len(), Ordering::Relaxed);
+        }
+        String::from_utf8(page)
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, e.to_string()))
     }
 
-    /// The header and footer of every page for `from` (`site` and `nav`), rendered once and kept
-    /// while `from` stays the same, so that pages print them instead of rendering them again.
-    /// `from` may change (the settings, the sections): it is compared with what they were
-    /// rendered from each time, as the caller's own type (comparing template values is slow).
-    pub fn fixed_parts<F>(&self, from: F) -> Result<Arc<FixedParts>, minijinja::Error>
+    /// The header and footer of every page, rendered once from what `make` gives (a key, and the
+    /// `site` and `nav` to render them from) and kept while the key stays the same, so that
+    /// pages print them instead of rendering them again. What they are rendered from may change
+    /// (the settings, the sections): each call says whether a kept key is its own (`is_for`),
+    /// as the caller's own type, which costs a comparison; `make` is called only when none is
+    /// (making the template values and comparing those would cost a page many allocations).
+    pub fn fixed_parts<K, F>(
+        &self,
+        is_for: impl Fn(&K) -> bool,
+        make: impl FnOnce() -> (K, F),
+    ) -> Result<Arc<FixedParts>, minijinja::Error>
     where
-        F: Serialize + PartialEq + Send + Sync + 'static,
+        K: Send + Sync + 'static,
+        F: Serialize,
     {
         let kept = self
             .fixed
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .iter()
-            .find(|k| k.from.downcast_ref::<F>() == Some(&from))
+            .find(|k| k.from.downcast_ref::<K>().is_some_and(&is_for))
             .map(|k| k.parts.clone());
         if let Some(parts) = kept {
             return Ok(parts);
         }
+        let (key, from) = make();
         let value = minijinja::Value::from_serialize(&from);
         let part = |name: &str| -> Result<minijinja::Value, minijinja::Error> {
             Ok(minijinja::Value::from_safe_string(self.env.get_template(name)?.render(&value)?))
@@ -212,7 +237,7 @@ impl Theme {
         let parts =
             Arc::new(FixedParts { header: part("header.html")?, footer: part("footer.html")?, from: value });
         let mut fixed = self.fixed.lock().unwrap_or_else(|e| e.into_inner());
-        fixed.insert(0, Kept { from: Arc::new(from), parts: parts.clone() });
+        fixed.insert(0, Kept { from: Arc::new(key), parts: parts.clone() });
         fixed.truncate(KEPT_PARTS);
         Ok(parts)
     }
@@ -446,7 +471,10 @@ mod tests {
                 .render("base.html", minijinja::context! { ..from, ..minijinja::context! { parts } })
                 .unwrap()
         };
-        let parts = theme.fixed_parts(from("The <Outlet>")).unwrap();
+        let fixed = |title: &'static str| {
+            theme.fixed_parts(|kept: &&str| *kept == title, || (title, from(title))).unwrap()
+        };
+        let parts = fixed("The <Outlet>");
         let printed = page(from("The <Outlet>"), Some(&parts));
         assert_eq!(printed, page(from("The <Outlet>"), None), "the same bytes as rendering them in the page");
         assert!(
@@ -456,8 +484,8 @@ mod tests {
         assert_eq!(printed.matches("<header class=\"masthead\">").count(), 1);
         assert_eq!(printed.matches("<footer class=\"site-footer\">").count(), 1);
         // Kept while the site and sections stay the same; made again when they change.
-        assert!(Arc::ptr_eq(&parts, &theme.fixed_parts(from("The <Outlet>")).unwrap()));
-        let renamed = theme.fixed_parts(from("The Weekly")).unwrap();
+        assert!(Arc::ptr_eq(&parts, &fixed("The <Outlet>")));
+        let renamed = fixed("The Weekly");
         assert!(renamed.header.as_str().unwrap().contains("The Weekly"));
         assert_eq!(page(from("The Weekly"), Some(&renamed)), page(from("The Weekly"), None));
     }

@@ -59,7 +59,7 @@ pub struct Parts {
 }
 
 /// What the header and footer are rendered from.
-#[derive(Serialize, PartialEq)]
+#[derive(Serialize)]
 struct PartsFrom {
     site: SiteView,
     nav: Vec<LinkView>,
@@ -74,8 +74,10 @@ pub fn fixed_parts(
     nav: &[Term],
 ) -> (minijinja::Value, minijinja::Value, Option<Parts>) {
     let from = || PartsFrom { site: site_view(site), nav: nav.iter().map(term_link).collect() };
-    // The parts come with what they were rendered from, equal to `from`, as template values.
-    let (from, parts) = match theme.fixed_parts(from()) {
+    // Kept for the site and sections they were rendered from; they come with that, as the
+    // template values `from` makes.
+    let is_for = |(kept_site, kept_nav): &(Site, Vec<Term>)| kept_site == site && kept_nav == nav;
+    let (from, parts) = match theme.fixed_parts(is_for, || ((site.clone(), nav.to_vec()), from())) {
         Ok(parts) => {
             (parts.from.clone(), Some(Parts { header: parts.header.clone(), footer: parts.footer.clone() }))
         }
