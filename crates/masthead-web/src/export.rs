@@ -430,7 +430,7 @@ async fn read_articles(state: AppState, queue: tokio::sync::mpsc::Sender<Job>) -
 /// Reads every list (the home page's, each author's, each term's) for the renderers: what the
 /// lists show of each article once, then each list's keys.
 async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) -> Result<(), ExportError> {
-    let (state, site, nav) = (&shared.state, &shared.site, &shared.nav);
+    let state = &shared.state;
     let store = state.store();
     let (mut views, mut keys, mut after) = (Views::new(), Vec::new(), None);
     loop {
@@ -445,33 +445,80 @@ async fn read_lists(shared: Arc<Shared>, queue: tokio::sync::mpsc::Sender<Job>) 
     // Every published article's four documents, which the other reader reads.
     shared.total.fetch_add(4 * keys.len(), Ordering::Relaxed);
     let views = Arc::new(views);
-    let home = Arc::new(ListFrame::Home);
-    list_pages(&shared, &keys, home, &views, FeedScope::site(site), &queue).await?;
-    for author in store.authors().await? {
-        let keys = store.author_keys(author.id).await?;
-        let frame = Arc::new(ListFrame::Archive(Box::new(pages::author_frame(state, site, nav, &author))));
-        list_pages(&shared, &keys, frame, &views, FeedScope::author(site, &author), &queue).await?;
-    }
+    let mut lists = vec![List::Home(keys)];
+    lists.extend(store.authors().await?.into_iter().map(List::Author));
     for kind in TermKind::ALL {
-        for term in store.terms(kind).await? {
+        lists.extend(store.terms(kind).await?.into_iter().map(List::Term));
+    }
+    // A few lists at a time, each on its own connection: reading a list's keys and its feeds'
+    // articles one list after another left the renderers waiting at the end.
+    lists.reverse();
+    let lists = Arc::new(std::sync::Mutex::new(lists));
+    let mut readers = tokio::task::JoinSet::new();
+    for _ in 0..LISTS_AT_ONCE {
+        let (shared, views, queue, lists) = (shared.clone(), views.clone(), queue.clone(), lists.clone());
+        readers.spawn(async move {
+            loop {
+                let next = lists.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let Some(list) = next else { break };
+                read_list(&shared, list, &views, &queue).await?;
+            }
+            Ok::<(), ExportError>(())
+        });
+    }
+    while let Some(joined) = readers.join_next().await {
+        joined
+            .map_err(|e| ExportError::Io { path: "a reader".into(), source: std::io::Error::other(e) })??;
+    }
+    Ok(())
+}
+
+/// Lists read at the same time.
+const LISTS_AT_ONCE: usize = 2;
+
+/// A list whose older pages and feeds the export writes: the home page's (with its keys, read
+/// already), an author's or a term's.
+enum List {
+    Home(Vec<Cursor>),
+    Author(masthead_core::Author),
+    Term(Term),
+}
+
+/// Reads one list's keys, and hands its older pages and its feeds to the renderers.
+async fn read_list(
+    shared: &Shared,
+    list: List,
+    views: &Arc<Views>,
+    queue: &tokio::sync::mpsc::Sender<Job>,
+) -> Result<(), ExportError> {
+    let (state, site, nav) = (&shared.state, &shared.site, &shared.nav);
+    let store = state.store();
+    match list {
+        List::Home(keys) => {
+            list_pages(shared, &keys, Arc::new(ListFrame::Home), views, FeedScope::site(site), queue).await
+        }
+        List::Author(author) => {
+            let keys = store.author_keys(author.id).await?;
+            let frame = ListFrame::Archive(Box::new(pages::author_frame(state, site, nav, &author)));
+            list_pages(shared, &keys, Arc::new(frame), views, FeedScope::author(site, &author), queue).await
+        }
+        List::Term(term) => {
             let keys = store.term_keys(term.id).await?;
             let frame = ListFrame::Archive(Box::new(
                 pages::term_frame(state, site, nav, &term)
                     .await
                     .map_err(|e| ExportError::Render(term.path(), e.to_string()))?,
             ));
-            let feed = FeedScope::term(site, &term);
-            list_pages(&shared, &keys, Arc::new(frame), &views, feed, &queue).await?;
+            list_pages(shared, &keys, Arc::new(frame), views, FeedScope::term(site, &term), queue).await
         }
     }
-    Ok(())
 }
 
 /// Exports the public site of `state` into `dir`. `progress` hears (done, total).
 ///
 /// Articles, the older pages of lists and the lists' feeds are read in batches and rendered on
 /// every core, off the async workers, by the functions that answer their addresses; the rest of
-/// the site (first pages, sitemaps, static pages, assets) goes through the router.
+/// the site (first pages, sitemaps, static pages, assets) goes through the router meanwhile.
 pub async fn export_static(
     state: &AppState,
     dir: &Path,
@@ -523,6 +570,9 @@ pub async fn export_static(
         tokio::spawn(read_articles(state.clone(), queue.clone())),
         tokio::spawn(read_lists(shared.clone(), queue)),
     ];
+    // The rest through the router, a few at a time, meanwhile: none of its addresses is one
+    // the renderers write, and it keeps the cores busy while they wait for the readers.
+    let routed = tokio::spawn(routed_pages(shared.clone(), router, addresses, cores * 2));
     let mut report = ExportReport::default();
     let mut written: BTreeSet<String> = BTreeSet::new();
     let mut failure = None;
@@ -539,6 +589,7 @@ pub async fn export_static(
             }
         }
     }
+    let routed = routed.await;
     if let Some(e) = failure {
         return Err(e);
     }
@@ -547,39 +598,10 @@ pub async fn export_static(
             .await
             .map_err(|e| ExportError::Io { path: "a reader".into(), source: std::io::Error::other(e) })??;
     }
-
-    // The rest through the router, a few at a time.
-    let rest: Vec<String> = addresses.into_iter().filter(|a| !written.contains(a)).collect();
-    let queue = Arc::new(std::sync::Mutex::new(rest));
-    let mut tasks = tokio::task::JoinSet::new();
-    for _ in 0..cores * 2 {
-        let (queue, router, shared) = (queue.clone(), router.clone(), shared.clone());
-        tasks.spawn(async move {
-            let mut part = Part::default();
-            loop {
-                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let Some(address) = next else { break };
-                let bytes = render(&router, &address).await?;
-                let shared = shared.clone();
-                part = tokio::task::spawn_blocking(move || {
-                    let mut part = part;
-                    shared.put(&mut part, address, &bytes).map(|()| part)
-                })
-                .await
-                .map_err(|e| ExportError::Io {
-                    path: "a writer".into(),
-                    source: std::io::Error::other(e),
-                })??;
-            }
-            Ok::<Part, ExportError>(part)
-        });
-    }
-    while let Some(joined) = tasks.join_next().await {
-        let part = joined
-            .map_err(|e| ExportError::Io { path: "a worker".into(), source: std::io::Error::other(e) })??;
-        add(&mut report, &part.report);
-        written.extend(part.addresses);
-    }
+    let part = routed
+        .map_err(|e| ExportError::Io { path: "a worker".into(), source: std::io::Error::other(e) })??;
+    add(&mut report, &part.report);
+    written.extend(part.addresses);
     report.media = match state.media_dir() {
         Some(folder) => copy_media(folder, &dir.join("media"))?,
         None => {
@@ -603,6 +625,47 @@ pub async fn export_static(
     let listing: String = files.iter().map(|f| format!("{f}\n")).collect();
     std::fs::write(&manifest, listing).map_err(io(&manifest))?;
     Ok(report)
+}
+
+/// Renders `addresses` through `router`, `workers` at a time, and writes them.
+async fn routed_pages(
+    shared: Arc<Shared>,
+    router: axum::Router,
+    addresses: Vec<String>,
+    workers: usize,
+) -> Result<Part, ExportError> {
+    let queue = Arc::new(std::sync::Mutex::new(addresses));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (queue, router, shared) = (queue.clone(), router.clone(), shared.clone());
+        tasks.spawn(async move {
+            let mut part = Part::default();
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let Some(address) = next else { break };
+                let bytes = render(&router, &address).await?;
+                let shared = shared.clone();
+                part = tokio::task::spawn_blocking(move || {
+                    let mut part = part;
+                    shared.put(&mut part, address, &bytes).map(|()| part)
+                })
+                .await
+                .map_err(|e| ExportError::Io {
+                    path: "a writer".into(),
+                    source: std::io::Error::other(e),
+                })??;
+            }
+            Ok::<Part, ExportError>(part)
+        });
+    }
+    let mut all = Part::default();
+    while let Some(joined) = tasks.join_next().await {
+        let part = joined
+            .map_err(|e| ExportError::Io { path: "a worker".into(), source: std::io::Error::other(e) })??;
+        add(&mut all.report, &part.report);
+        all.addresses.extend(part.addresses);
+    }
+    Ok(all)
 }
 
 fn add(report: &mut ExportReport, part: &ExportReport) {
