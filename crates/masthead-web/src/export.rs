@@ -589,10 +589,12 @@ pub async fn export_static(
             }
         }
     }
-    let routed = routed.await;
     if let Some(e) = failure {
+        // The router's pages are not finished for an export that has failed.
+        routed.abort();
         return Err(e);
     }
+    let routed = routed.await;
     for reader in readers {
         reader
             .await
