@@ -55,7 +55,8 @@ impl Recorder {
             Ok(child) => Recorder { child, port, folder },
             Err(e) => return skip(&format!("python3 could not start: {e}")),
         };
-        for _ in 0..100 {
+        // Up to 30 s: a server starts slowly on a machine busy building and testing.
+        for _ in 0..600 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Some(recorder);
             }

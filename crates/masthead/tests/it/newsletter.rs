@@ -47,7 +47,8 @@ impl Sink {
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap();
-        for _ in 0..100 {
+        // Up to 30 s: a server starts slowly on a machine busy building and testing.
+        for _ in 0..600 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Sink { child, port, dump, _dir: dir };
             }
