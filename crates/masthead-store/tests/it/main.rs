@@ -32,6 +32,7 @@ both_backends!(
     article_round_trips_with_bylines_terms_provenance_and_image,
     an_article_s_word_count_is_kept_with_its_text,
     taken_slug_is_a_conflict,
+    the_export_s_bulk_read_gives_each_article_its_bylines_and_terms_in_order,
     failed_article_writes_nothing,
     pagination_walks_every_published_article_once_newest_first,
     region_archive_includes_child_regions,
@@ -367,6 +368,48 @@ async fn an_article_s_word_count_is_kept_with_its_text(store: Store) {
     let bulk = store.published_pages(None, 10).await.unwrap();
     let counts: Vec<Option<usize>> = bulk.iter().map(|(article, _)| article.word_count).collect();
     assert_eq!(counts, [Some(1500), Some(4)]);
+}
+
+async fn the_export_s_bulk_read_gives_each_article_its_bylines_and_terms_in_order(store: Store) {
+    let (ana, ben, cleo) =
+        (author(&store, "Ana").await, author(&store, "Ben").await, author(&store, "Cleo").await);
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    let serbia = term(&store, TermKind::Region, "Serbia", Some(europe)).await;
+    let energy = term(&store, TermKind::Theme, "Energy", None).await;
+    let made = [
+        ("one", vec![cleo, ana], vec![energy, serbia]),
+        ("two", vec![ana], vec![serbia, europe, energy]),
+        ("three", vec![], vec![]),
+        ("four", vec![ben, cleo, ana], vec![europe]),
+    ];
+    for (i, (name, authors, terms)) in made.iter().enumerate() {
+        let published = format!("2026-11-0{}T08:00:00Z", i + 1);
+        store.create_article(&article(name, Some(&published), authors.clone(), terms.clone())).await.unwrap();
+    }
+    // In two batches, one of them across the others' authors and terms.
+    let mut bulk = store.published_pages(None, 3).await.unwrap();
+    let last = bulk.last().map(|(a, _)| Cursor { published_at: a.published_at.unwrap(), id: a.id });
+    bulk.extend(store.published_pages(last, 3).await.unwrap());
+    let read: Vec<(String, Vec<i64>, Vec<i64>)> = bulk
+        .iter()
+        .map(|(a, _)| {
+            (
+                a.slug.to_string(),
+                a.authors.iter().map(|p| p.id).collect(),
+                a.terms.iter().map(|t| t.id).collect(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, Vec<i64>, Vec<i64>)> = made
+        .iter()
+        .rev()
+        .map(|(name, authors, terms)| (name.to_string(), authors.clone(), terms.clone()))
+        .collect();
+    assert_eq!(read, expected, "newest first, each byline and term list in its own order");
+    // The same whole articles as one read at a time gives.
+    for (a, _) in &bulk {
+        assert_eq!(a, &store.article(a.id).await.unwrap(), "{}", a.slug);
+    }
 }
 
 async fn taken_slug_is_a_conflict(store: Store) {
