@@ -6,6 +6,7 @@ use masthead_core::{Article, Site, TermKind};
 use serde::{Deserialize, Serialize};
 
 use crate::feeds::license_url;
+use crate::json_text::JsonText;
 use crate::{article_url, portable_body, rfc3339_in};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -99,7 +100,8 @@ pub struct Body {
     pub role: String,
     pub contenttype: String,
     pub wordcount: u64,
-    pub value: String,
+    /// Escaped for JSON once: the same body is in the republish document too.
+    pub value: JsonText,
 }
 
 /// A person, place, subject or source: ninjs gives them one shape.
@@ -161,12 +163,12 @@ pub fn ninjs_path(article: &Article) -> String {
 }
 
 pub fn ninjs(site: &Site, a: &Article) -> Ninjs {
-    ninjs_with_body(site, a, portable_body(site, a))
+    ninjs_with_body(site, a, JsonText::new(portable_body(site, a)))
 }
 
 /// [`ninjs`] with the article's [`portable_body`] as made already, for a caller that needs it
 /// for other documents too.
-pub fn ninjs_with_body(site: &Site, a: &Article, body: String) -> Ninjs {
+pub fn ninjs_with_body(site: &Site, a: &Article, body: JsonText) -> Ninjs {
     let url = article_url(site, a);
     let policy = a.effective_policy(site);
     let zone = &a.time_zone;

@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use masthead_core::Article;
+use masthead_formats::json_text::JsonText;
 use masthead_formats::ninjs;
 
 use crate::http::conditional::respond;
@@ -36,11 +37,15 @@ pub(crate) async fn article_ninjs(
 
 /// The document `/article/{slug}.ninjs.json` answers for a published article.
 pub(crate) fn ninjs_body(site: &masthead_core::Site, article: &Article) -> Result<String> {
-    ninjs_body_with(site, article, masthead_formats::portable_body(site, article))
+    ninjs_body_with(site, article, JsonText::new(masthead_formats::portable_body(site, article)))
 }
 
-/// [`ninjs_body`] with the article's portable body as made already.
-pub(crate) fn ninjs_body_with(site: &masthead_core::Site, article: &Article, body: String) -> Result<String> {
+/// [`ninjs_body`] with the article's portable body as made (and escaped for JSON) already.
+pub(crate) fn ninjs_body_with(
+    site: &masthead_core::Site,
+    article: &Article,
+    body: JsonText,
+) -> Result<String> {
     serde_json::to_string_pretty(&ninjs::ninjs_with_body(site, article, body))
         .map_err(|e| AppError::Internal(e.to_string()))
 }

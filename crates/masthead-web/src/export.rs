@@ -16,6 +16,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use masthead_core::{Article, Cursor, Site, Term, TermKind};
 use masthead_formats::feeds::{self, FEED_LENGTH, FeedScope};
+use masthead_formats::json_text::JsonText;
 use masthead_store::{Page, Surroundings};
 use tower::ServiceExt;
 
@@ -298,8 +299,9 @@ impl Shared {
                     let frames = masthead_core::body::frame_origins(&article.body.html);
                     let page = pages::article_html(state, site, &self.nav, &article, around, &frames, false)
                         .map_err(failed)?;
-                    // The body for copies, made once for the ninjs and the republish documents.
-                    let body = masthead_formats::portable_body(site, &article);
+                    // The body for copies, made and escaped for JSON once for the ninjs and the
+                    // republish documents.
+                    let body = JsonText::new(masthead_formats::portable_body(site, &article));
                     let ninjs =
                         crate::documents::ninjs_body_with(site, &article, body.clone()).map_err(failed)?;
                     let (copy_page, copy_json) =

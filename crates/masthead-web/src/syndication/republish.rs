@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use masthead_core::republication::{republishing_host, site_host};
 use masthead_core::{Article, ArticleStatus, Site, Slug};
+use masthead_formats::json_text::JsonText;
 use serde::Serialize;
 
 use crate::documents::JSON_TYPE;
@@ -79,7 +80,8 @@ struct Republish {
     origin: LinkView,
     copyright: String,
     featured: Option<FeaturedCopy>,
-    body_html: String,
+    /// Escaped for JSON once: the snippet and the ninjs carry it too.
+    body_html: JsonText,
     beacon: String,
     /// The credits of the article's images that may not travel with copies (left out of the
     /// snippet; the page says so).
@@ -100,7 +102,7 @@ struct Republish {
 }
 
 fn republish_view(site: &Site, a: &Article, republisher: Option<String>) -> Republish {
-    republish_view_with(site, a, republisher, masthead_formats::portable_body(site, a))
+    republish_view_with(site, a, republisher, JsonText::new(masthead_formats::portable_body(site, a)))
 }
 
 /// [`republish_view`] with the article's portable body as made already.
@@ -108,7 +110,7 @@ fn republish_view_with(
     site: &Site,
     a: &Article,
     republisher: Option<String>,
-    body_html: String,
+    body_html: JsonText,
 ) -> Republish {
     let page = site.url(&a.path());
     // Where search engines should look, as our own page says: the original's page for an
@@ -239,26 +241,41 @@ async fn republish(
     Ok(tags.apply(respond(&headers, "text/html; charset=utf-8", page, None)))
 }
 
-/// `/republish.json`: the view and the snippet.
+/// `/republish.json`: the view and the snippet. The snippet carries the view's body, whose
+/// part of the snippet's JSON is taken from the body's made already ([`JsonText::json_within`]).
 fn republish_json(view: &Republish, snippet: Option<&str>) -> Result<String> {
+    /// What `html` is written as first, to be replaced by the snippet: `html` is the document's
+    /// last field, so its value is the last place this is found.
+    const SNIPPET: &str = "\u{0}snippet\u{0}";
+    const SNIPPET_JSON: &str = "\"\\u0000snippet\\u0000\"";
     #[derive(Serialize)]
     struct RepublishJson<'a> {
         #[serde(flatten)]
         view: &'a Republish,
         html: Option<&'a str>,
     }
-    serde_json::to_string_pretty(&RepublishJson { view, html: snippet })
-        .map_err(|e| AppError::Internal(e.to_string()))
+    let json = serde_json::to_string_pretty(&RepublishJson { view, html: snippet.map(|_| SNIPPET) })
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(snippet) = snippet else { return Ok(json) };
+    let at = json
+        .rfind(SNIPPET_JSON)
+        .ok_or_else(|| AppError::Internal("the republish document lost its snippet".into()))?;
+    let html = view.body_html.json_within(snippet);
+    let mut whole = String::with_capacity(json.len() + html.len());
+    whole.push_str(&json[..at]);
+    whole.push_str(&html);
+    whole.push_str(&json[at + SNIPPET_JSON.len()..]);
+    Ok(whole)
 }
 
 /// A published article's `/republish` page and `/republish.json` document, as they are answered
 /// when no republisher is named: the view and the snippet made once for both, from the
-/// article's portable body as made already.
+/// article's portable body as made (and escaped for JSON) already.
 pub(crate) fn republish_documents(
     state: &AppState,
     site: &Site,
     article: &Article,
-    body: String,
+    body: JsonText,
 ) -> Result<(String, String)> {
     let view = republish_view_with(site, article, None, body);
     let snippet = snippet(state, &view)?;
