@@ -1,25 +1,42 @@
 //! A long string that more than one JSON document carries (an article's body for copies is in
 //! its ninjs and twice in its republish document), escaped for JSON once.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
 
-/// A string and its JSON form, made once. `serde_json` writes it from that form; templates
-/// (minijinja's values) get the string itself.
+/// A string and its JSON form, made once, when first needed. `serde_json` writes it from that
+/// form; templates (minijinja's values) get the string itself, and a page that only shows it
+/// never escapes it.
 #[derive(Debug, Clone)]
 pub struct JsonText {
     text: String,
-    json: Box<RawValue>,
+    json: OnceLock<Box<RawValue>>,
 }
 
 impl JsonText {
+    /// Escaped when it is first written as JSON.
     pub fn new(text: String) -> JsonText {
-        let mut json = String::with_capacity(text.len() + text.len() / 8 + 2);
-        json.push('"');
-        escape_into(&mut json, &text);
-        json.push('"');
-        let json = RawValue::from_string(json).expect("an escaped string is a JSON string");
-        JsonText { text, json }
+        JsonText { text, json: OnceLock::new() }
+    }
+
+    /// Escaped at once, so that its clones share the escaped form (documents made from one
+    /// body, each owning its copy).
+    pub fn escaped(text: String) -> JsonText {
+        let text = JsonText::new(text);
+        text.json();
+        text
+    }
+
+    fn json(&self) -> &RawValue {
+        self.json.get_or_init(|| {
+            let mut json = String::with_capacity(self.text.len() + self.text.len() / 8 + 2);
+            json.push('"');
+            escape_into(&mut json, &self.text);
+            json.push('"');
+            RawValue::from_string(json).expect("an escaped string is a JSON string")
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -42,7 +59,8 @@ impl JsonText {
         };
         // JSON escapes character by character, so the escaped parts joined are the whole
         // escaped; a match of a whole string starts and ends on character boundaries.
-        let inner = &self.json.get()[1..self.json.get().len() - 1];
+        let json = self.json().get();
+        let inner = &json[1..json.len() - 1];
         let mut json = String::with_capacity(within.len() - self.text.len() + inner.len() + 64);
         json.push('"');
         escape_into(&mut json, &within[..at]);
@@ -89,7 +107,7 @@ impl Serialize for JsonText {
         if minijinja::value::serializing_for_value() {
             serializer.serialize_str(&self.text)
         } else {
-            self.json.serialize(serializer)
+            self.json().serialize(serializer)
         }
     }
 }
@@ -108,13 +126,14 @@ mod tests {
     fn serializes_as_the_string_would() {
         for s in ["", "plain", "<p class=\"x\">a\\b\n\t\u{1}é — \u{2028}</p>"] {
             let text = JsonText::new(s.to_owned());
+            let value = minijinja::Value::from_serialize(&text);
+            assert_eq!(value.as_str(), Some(s), "templates read the string");
+            assert!(text.json.get().is_none(), "a template alone does not escape it");
             assert_eq!(serde_json::to_string(&text).unwrap(), serde_json::to_string(s).unwrap());
             assert_eq!(
                 serde_json::to_string_pretty(&vec![&text]).unwrap(),
                 serde_json::to_string_pretty(&vec![s]).unwrap()
             );
-            let value = minijinja::Value::from_serialize(&text);
-            assert_eq!(value.as_str(), Some(s), "templates read the string");
             let back: JsonText = serde_json::from_str(&serde_json::to_string(&text).unwrap()).unwrap();
             assert_eq!(back.as_str(), s);
         }
@@ -124,7 +143,7 @@ mod tests {
         #[test]
         fn any_string_escapes_as_serde_json_escapes_it(s in "(\\PC|[\u{0}-\u{1f}\"\\\\\u{7f}\u{2028}])*", cut in 0usize..64) {
             let text = JsonText::new(s.clone());
-            proptest::prop_assert_eq!(text.json.get(), serde_json::to_string(&s).unwrap());
+            proptest::prop_assert_eq!(text.json().get(), serde_json::to_string(&s).unwrap());
             let at = s.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(s.len());
             let part = JsonText::new(s[at..].to_owned());
             proptest::prop_assert_eq!(part.json_within(&s), serde_json::to_string(&s).unwrap());

@@ -301,7 +301,7 @@ impl Shared {
                         .map_err(failed)?;
                     // The body for copies, made and escaped for JSON once for the ninjs and the
                     // republish documents.
-                    let body = JsonText::new(masthead_formats::portable_body(site, &article));
+                    let body = JsonText::escaped(masthead_formats::portable_body(site, &article));
                     let ninjs =
                         crate::documents::ninjs_body_with(site, &article, body.clone()).map_err(failed)?;
                     let (copy_page, copy_json) =
