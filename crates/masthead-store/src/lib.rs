@@ -300,6 +300,11 @@ impl Store {
         }
     }
 
+    /// Whether the database is SQLite, whose statements name some indexes themselves.
+    pub(crate) fn is_sqlite(&self) -> bool {
+        matches!(self.db, Db::Sqlite(_))
+    }
+
     /// Drops a PostgreSQL schema made by [`Store::open`] with `schema`: test clean-up.
     pub async fn drop_schema(&self, schema: &str) -> Result<()> {
         if let Db::Postgres(pool) = &self.db {

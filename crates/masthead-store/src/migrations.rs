@@ -57,6 +57,7 @@ const SQLITE: Embedded = &[
         "page_changes_in_milliseconds",
         include_str!("../migrations/sqlite/0037_page_changes_in_milliseconds.sql"),
     ),
+    (38, "related_from_index", include_str!("../migrations/sqlite/0038_related_from_index.sql")),
 ];
 const POSTGRES: Embedded = &[
     (1, "foundation", include_str!("../migrations/postgres/0001_foundation.sql")),
@@ -104,6 +105,7 @@ const POSTGRES: Embedded = &[
         "page_changes_in_milliseconds",
         include_str!("../migrations/postgres/0037_page_changes_in_milliseconds.sql"),
     ),
+    (38, "related_from_index", include_str!("../migrations/postgres/0038_related_from_index.sql")),
 ];
 
 #[derive(Debug)]

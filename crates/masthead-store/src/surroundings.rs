@@ -57,11 +57,14 @@ pub(crate) fn columns(postgres: bool, id: &str) -> String {
     } else {
         "json(CASE WHEN c.notify_replies THEN 'true' ELSE 'false' END)"
     };
+    // SQLite reads what a related article shows from `articles_sitemap`, not from its row,
+    // whose texts come first (the planner takes the row by its id otherwise).
+    let indexed = if postgres { "" } else { "INDEXED BY articles_sitemap" };
     let related = array(
         "'id', b.id, 'slug', b.slug, 'title', b.title, 'published_at', b.published_at, 'time_zone', b.time_zone",
         "r.position",
         &format!(
-            "related_articles r JOIN articles b ON b.id = r.related_id \
+            "related_articles r JOIN articles b {indexed} ON b.id = r.related_id \
              WHERE r.article_id = {id} AND b.status = 'published' AND b.published_at IS NOT NULL"
         ),
     );

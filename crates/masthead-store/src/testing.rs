@@ -152,6 +152,31 @@ pub async fn article_read_plan(store: &Store, slug: &str) -> Vec<String> {
     }
 }
 
+/// SQLite's plan for reading an article's page by its slug: the article with its relations
+/// and what surrounds it (related articles, comments, mentions).
+pub async fn article_page_plan(store: &Store, slug: &str) -> Vec<String> {
+    sqlite_plan(store, &crate::articles::sqlite_article_page_statement(), slug).await
+}
+
+/// SQLite's plan for reading the keys of the list of `term_id` and the terms below it: what
+/// the static export pages through.
+pub async fn term_keys_plan(store: &Store, term_id: i64) -> Vec<String> {
+    // The id as text: the column's type makes it a number again.
+    sqlite_plan(store, &crate::articles::sqlite_term_keys_statement(), &term_id.to_string()).await
+}
+
+async fn sqlite_plan(store: &Store, statement: &str, value: &str) -> Vec<String> {
+    let sql = format!("EXPLAIN QUERY PLAN {statement}");
+    match &store.db {
+        crate::Db::Sqlite(pool) => {
+            let rows: Vec<(i64, i64, i64, String)> =
+                sqlx::query_as(&sql).bind(value).fetch_all(pool).await.expect("a plan");
+            rows.into_iter().map(|(_, _, _, step)| step).collect()
+        }
+        crate::Db::Postgres(_) => panic!("the plan of SQLite's statement"),
+    }
+}
+
 /// Runs `test` on a fresh SQLite database.
 pub async fn on_sqlite<F, Fut>(test: F)
 where

@@ -1487,6 +1487,32 @@ async fn an_authors_archive_follows_bylines_and_publication(store: Store) {
 
 /// Reading an article (every article page does) is a few index lookups whatever the size of
 /// the site: no step reads a list of articles, and its group of translations is found by keys.
+/// The texts come first in an article's row: what a page shows of other articles (related
+/// ones) and the keys of a list are read from indexes, not from each of those articles' rows.
+#[tokio::test]
+async fn pages_and_lists_read_other_articles_from_indexes_not_their_rows() {
+    let db = masthead_store::testing::TestDb::sqlite().await;
+    let store = Store::open(&db.location).await.unwrap();
+    let europe = term(&store, TermKind::Region, "Europe", None).await;
+    store
+        .create_article(&article("water", Some("2026-11-01T08:00:00Z"), vec![], vec![europe]))
+        .await
+        .unwrap();
+    let page = masthead_store::testing::article_page_plan(&store, "water").await;
+    assert!(
+        page.iter().any(|step| step.starts_with("SEARCH b USING COVERING INDEX articles_sitemap")),
+        "the related articles from the index: {page:?}"
+    );
+    let keys = masthead_store::testing::term_keys_plan(&store, europe).await;
+    assert!(
+        keys.iter().any(|step| step.starts_with("SEARCH a USING COVERING INDEX articles_ranked")),
+        "the keys from the index: {keys:?}"
+    );
+    assert!(!keys.iter().any(|step| step.starts_with("SEARCH a USING INTEGER PRIMARY KEY")), "{keys:?}");
+    store.close().await;
+    db.finish().await;
+}
+
 #[tokio::test]
 async fn reading_an_article_reads_no_list_of_articles() {
     let db = masthead_store::testing::TestDb::sqlite().await;
