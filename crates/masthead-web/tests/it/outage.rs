@@ -72,6 +72,8 @@ async fn through_a_database_outage_cached_pages_are_served_and_the_rest_told_503
     other.close().await;
 
     role.restore().await;
+    // What the last look saw, for the message when the pages never recover.
+    let last = std::sync::Mutex::new(String::new());
     let recovered = tokio::time::timeout(GUARD, async {
         loop {
             let page = get(&router, &author).await;
@@ -79,10 +81,21 @@ async fn through_a_database_outage_cached_pages_are_served_and_the_rest_told_503
             if page.status == 200 && cached.body.contains("renamed during the outage") {
                 break;
             }
+            *last.lock().unwrap() = format!(
+                "the author's page {} ({}), the article {} ({}), renamed: {}, the store hears other nodes: {}",
+                page.status,
+                page.header("x-cache"),
+                cached.status,
+                cached.header("x-cache"),
+                cached.body.contains("renamed during the outage"),
+                store.hears_other_nodes(),
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
-    recovered.await.expect("once the database is back, pages are fresh again");
+    if recovered.await.is_err() {
+        panic!("once the database is back, pages are fresh again; last seen: {}", last.lock().unwrap());
+    }
     store.close().await;
     role.finish().await;
 }
