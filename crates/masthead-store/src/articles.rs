@@ -533,12 +533,14 @@ fn keys_statement(scope: Scope, sqlite: bool) -> (String, Option<i64>) {
 }
 
 /// SQLite's statement for an article's page by its slug (`$1`), whose plan the tests read.
+#[cfg(feature = "testing")]
 pub(crate) fn sqlite_article_page_statement() -> String {
     article_page_statement(&ARTICLE_WITH_RELATIONS_SQLITE, false)
 }
 
 /// SQLite's statement for the keys of the list of a term and those below it (`$1`), whose
 /// plan the tests read.
+#[cfg(feature = "testing")]
 pub(crate) fn sqlite_term_keys_statement() -> String {
     keys_statement(Scope::TermTree(0), true).0
 }

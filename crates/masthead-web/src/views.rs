@@ -539,7 +539,7 @@ pub fn article_meta(site: &Site, a: &Article) -> ArticleMeta {
         sections: a.terms_of(TermKind::Theme).map(|t| t.name.clone()).collect(),
         tags: a.terms_of(TermKind::Tag).map(|t| t.name.clone()).collect(),
         license: masthead_formats::feeds::license_url(site, a),
-        json_ld: masthead_formats::jsonld::to_script_text(&masthead_formats::jsonld::news_article(site, a)),
+        json_ld: masthead_formats::jsonld::news_article_script(site, a),
         noindex: a.provenance.is_republished() && site.noindex_republished.contains(&policy),
         ninjs: masthead_formats::ninjs::ninjs_path(a),
         activitypub: masthead_formats::activitypub::object_id(site, a.id),
