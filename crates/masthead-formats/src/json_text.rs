@@ -77,8 +77,7 @@ impl JsonText {
 /// each byte. Text with any other control character is left to `serde_json`.
 fn escape_into(json: &mut String, text: &str) {
     let bytes = text.as_bytes();
-    let other_control = |b: u8| b < 0x20 && b != b'\n';
-    if bytes.chunks(64).any(|block| block.iter().fold(false, |any, &b| any | other_control(b))) {
+    if crate::any_byte(bytes, |b| b < 0x20 && b != b'\n') {
         let quoted = serde_json::to_string(text).expect("a string always serializes");
         json.push_str(&quoted[1..quoted.len() - 1]);
         return;

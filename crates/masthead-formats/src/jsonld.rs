@@ -9,19 +9,15 @@ use serde_json::{Value, json};
 use crate::feeds::license_url;
 use crate::{article_url, rfc3339_in};
 
-pub fn news_article(site: &Site, a: &Article) -> Value {
-    serde_json::to_value(NewsArticle::of(site, a)).expect("JSON-LD serialises")
-}
-
-/// [`news_article`] as the text of its `<script>` ([`to_script_text`]), written straight from
-/// its fields: what every article page carries.
+/// An article as `NewsArticle`, as the text of its `<script>` (safe there as
+/// [`to_script_text`]'s), written straight from its fields: what every article page carries.
 pub fn news_article_script(site: &Site, a: &Article) -> String {
     script_safe(serde_json::to_string(&NewsArticle::of(site, a)).expect("JSON-LD serialises"))
 }
 
 /// An article as schema.org's `NewsArticle`. The fields of each object are declared in the
 /// order of their names, as serde_json writes the keys of a JSON object, so that the text is
-/// the same whether written from here or from [`news_article`]'s value (a test holds them to
+/// the same as that of its JSON value, like the other documents here (a test holds them to
 /// it).
 #[derive(Serialize)]
 struct NewsArticle<'a> {
