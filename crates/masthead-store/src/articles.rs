@@ -341,7 +341,8 @@ struct Relation {
     name: &'static str,
     /// `FROM … WHERE`, for the article `a`.
     from: &'static str,
-    order: &'static str,
+    /// What it is ordered by, ascending ([`crate::rows::ordered_array`]).
+    order: &'static [&'static str],
     /// (name, expression).
     fields: &'static [(&'static str, &'static str)],
 }
@@ -350,7 +351,7 @@ const RELATIONS: [Relation; 3] = [
     Relation {
         name: "rel_authors",
         from: "article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id",
-        order: "aa.position",
+        order: &["aa.position"],
         fields: &[
             ("id", "au.id"),
             ("slug", "au.slug"),
@@ -364,7 +365,7 @@ const RELATIONS: [Relation; 3] = [
     Relation {
         name: "rel_terms",
         from: "article_terms at JOIN terms t ON t.id = at.term_id WHERE at.article_id = a.id",
-        order: "at.position",
+        order: &["at.position"],
         fields: &[
             ("id", "t.id"),
             ("kind", "t.kind"),
@@ -377,7 +378,7 @@ const RELATIONS: [Relation; 3] = [
     Relation {
         name: "rel_origins",
         from: "article_origins ao JOIN outlets o ON o.id = ao.outlet_id WHERE ao.article_id = a.id",
-        order: "ao.position",
+        order: &["ao.position"],
         fields: &[
             ("url", "ao.url"),
             ("origin_published_at", "ao.published_at"),
@@ -391,9 +392,8 @@ const RELATIONS: [Relation; 3] = [
     },
 ];
 
-/// `ARTICLE_SELECT` with each relation as a JSON array, in order (SQLite 3.44 and later:
-/// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
-/// none).
+/// `ARTICLE_SELECT` with each relation as a JSON array, read in order
+/// ([`crate::rows::ordered_json_rows`]).
 fn article_with_relations(postgres: bool) -> String {
     ARTICLE_SELECT.replacen(
         " FROM articles a ",
@@ -426,7 +426,7 @@ fn translations(postgres: bool) -> Relation {
     Relation {
         name: "translations",
         from: if postgres { POSTGRES.as_str() } else { SQLITE.as_str() },
-        order: "b.language, b.id",
+        order: &["b.language", "b.id"],
         fields: &[("id", "b.id"), ("slug", "b.slug"), ("title", "b.title"), ("language", "b.language")],
     }
 }
@@ -443,7 +443,7 @@ fn withheld(postgres: bool) -> Relation {
         } else {
             "media w WHERE w.travels = 0 AND (w.id = a.featured_media_id OR instr(a.body_html, '/media/' || w.path) > 0)"
         },
-        order: "w.id",
+        order: &["w.id"],
         fields: &[("media_id", "w.id"), ("path", "w.path"), ("credit", "w.credit")],
     }
 }
@@ -459,19 +459,11 @@ pub struct ListDetails {
     pub thumbnail: Option<String>,
 }
 
-/// One relation of the article `a` as a JSON array column (SQLite 3.44 and later:
-/// `json_group_array(… ORDER BY …)`; PostgreSQL: `json_agg(… ORDER BY …)`, as text, NULL for
-/// none).
+/// One relation of the article `a` as a JSON array column, ordered as it is read
+/// ([`crate::rows::ordered_array`]).
 fn json_array_column(postgres: bool, Relation { name, from, order, fields }: &Relation) -> String {
     let pairs: Vec<String> = fields.iter().map(|(n, e)| format!("'{n}', {e}")).collect();
-    let pairs = pairs.join(", ");
-    if postgres {
-        format!(
-            "(SELECT CAST(json_agg(json_build_object({pairs}) ORDER BY {order}) AS TEXT) FROM {from}) AS {name}"
-        )
-    } else {
-        format!("(SELECT json_group_array(json_object({pairs}) ORDER BY {order}) FROM {from}) AS {name}")
-    }
+    format!("{} AS {name}", crate::rows::ordered_array(postgres, &pairs.join(", "), order, from))
 }
 
 /// The three relation columns of the article `a` (see [`article_with_relations`]).
@@ -820,20 +812,18 @@ impl ArticleRow {
             revision: row.revision,
             first_slug: row.first_slug.map(slug).transpose()?,
             corrections: corrections_from_json(row.id, &row.corrections)?,
-            translations: match row.translations.as_deref() {
-                None | Some("") => Vec::new(),
-                Some(json) => serde_json::from_str(json)
-                    .map_err(|e| StoreError::Corrupt(format!("article {}: translations: {e}", row.id)))?,
-            },
+            translations: crate::rows::ordered_json_rows(
+                &format!("article {}: translations", row.id),
+                row.translations.as_deref(),
+            )?,
             language: row.language,
             translation_of: row.translation_of,
             revised_at: row.revised_at.map(timestamp).transpose()?,
             word_count: row.word_count.and_then(|n| usize::try_from(n).ok()),
-            withheld_images: match row.withheld.as_deref() {
-                None | Some("") => Vec::new(),
-                Some(json) => serde_json::from_str(json)
-                    .map_err(|e| StoreError::Corrupt(format!("article {}: withheld images: {e}", row.id)))?,
-            },
+            withheld_images: crate::rows::ordered_json_rows(
+                &format!("article {}: withheld images", row.id),
+                row.withheld.as_deref(),
+            )?,
             withdrawal: row
                 .withdrawn_at
                 .map(|at| {
@@ -1484,7 +1474,7 @@ impl Store {
             &Relation {
                 name: "names",
                 from: "article_authors aa JOIN authors au ON au.id = aa.author_id WHERE aa.article_id = a.id",
-                order: "aa.position",
+                order: &["aa.position"],
                 fields: &[("name", "au.name")],
             },
         );
@@ -1508,12 +1498,8 @@ impl Store {
         }
         rows.into_iter()
             .map(|(id, published_at, names, path, widths)| {
-                let authors: Vec<Name> = match names {
-                    Some(json) => {
-                        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt(e.to_string()))?
-                    }
-                    None => Vec::new(),
-                };
+                let authors: Vec<Name> =
+                    crate::rows::ordered_json_rows(&format!("the byline of article {id}"), names.as_deref())?;
                 let thumbnail = path.map(|path| {
                     let smallest = widths
                         .unwrap_or_default()
@@ -2082,14 +2068,17 @@ fn relations_from_json(
     terms: Option<String>,
     origins: Option<String>,
 ) -> Result<Relations> {
-    use crate::rows::json_rows;
+    use crate::rows::ordered_json_rows;
     let mut rel = Relations::default();
-    let authors: Vec<AuthorRow> = json_rows(&format!("the bylines of article {id}"), authors)?;
+    let authors: Vec<AuthorRow> =
+        ordered_json_rows(&format!("the bylines of article {id}"), authors.as_deref())?;
     rel.authors.insert(id, authors.into_iter().map(AuthorRow::into_author).collect::<Result<_>>()?);
-    let terms: Vec<TermRow> = json_rows(&format!("the terms of article {id}"), terms)?;
+    let terms: Vec<TermRow> = ordered_json_rows(&format!("the terms of article {id}"), terms.as_deref())?;
     rel.terms.insert(id, terms.into_iter().map(TermRow::into_term).collect::<Result<_>>()?);
     let mut chain = Vec::new();
-    for origin in json_rows::<OriginJson>(&format!("the origins of article {id}"), origins)? {
+    for origin in
+        ordered_json_rows::<OriginJson>(&format!("the origins of article {id}"), origins.as_deref())?
+    {
         // Saved before every address was checked at the door: a link that is not http(s)
         // is left out of the chain rather than written into a page.
         let Ok(url) = AbsoluteUrl::parse(&origin.url) else {

@@ -30,13 +30,65 @@ macro_rules! row {
 }
 pub(crate) use row;
 
-/// Rows gathered as a JSON array in one statement (`json_group_array`, `json_agg`), read into
-/// their row structs; none for SQL NULL (PostgreSQL's aggregate of no rows). `what` names them
-/// in the error.
-pub(crate) fn json_rows<T: serde::de::DeserializeOwned>(what: &str, text: Option<String>) -> Result<Vec<T>> {
-    match text {
-        None => Ok(Vec::new()),
-        Some(text) => serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}"))),
+/// Rows gathered with their order's key, each as `[[key, …], row]`
+/// ([`ordered_array`]), read into their row structs in that order.
+pub(crate) fn ordered_json_rows<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: Option<&str>,
+) -> Result<Vec<T>> {
+    let mut rows: Vec<(Vec<SortKey>, T)> = match text {
+        None | Some("") => return Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
+    };
+    rows.sort_by(|(a, _), (b, _)| a.cmp(b));
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// A relation of the row `FROM {from}` as a JSON array of `[[key, …], {pairs}]`, with `keys`
+/// the expressions it is ordered by, each ascending (a descending one is negated), as text
+/// (NULL for none on PostgreSQL), read by [`ordered_json_rows`]. The order is applied when the
+/// rows are read, not by the aggregate: SQLite builds a temporary b-tree for every ordered
+/// aggregate of every statement (a tenth of an uncached article page's time, with eight of
+/// them), where sorting the few rows after reading them costs nothing.
+pub(crate) fn ordered_array(postgres: bool, pairs: &str, keys: &[&str], from: &str) -> String {
+    let keys = keys.join(", ");
+    if postgres {
+        format!(
+            "(SELECT CAST(json_agg(json_build_array(json_build_array({keys}), json_build_object({pairs}))) AS TEXT) \
+             FROM {from})"
+        )
+    } else {
+        format!("(SELECT json_group_array(json_array(json_array({keys}), json_object({pairs}))) FROM {from})")
+    }
+}
+
+/// One part of a row's order: numbers before texts, as SQLite orders them; texts by their
+/// bytes (SQLite's `BINARY`).
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SortKey {
+    Number(i64),
+    Text(String),
+}
+
+impl<'de> serde::Deserialize<'de> for SortKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = SortKey;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<SortKey, E> {
+                Ok(SortKey::Number(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<SortKey, E> {
+                i64::try_from(v).map(SortKey::Number).map_err(E::custom)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<SortKey, E> {
+                Ok(SortKey::Text(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
     }
 }
 
@@ -154,4 +206,29 @@ pub(crate) fn parse_widths(s: &str) -> Vec<i64> {
 
 pub(crate) fn join_widths(widths: &[i64]) -> String {
     widths.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_read_in_the_order_of_their_keys() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        struct Row {
+            name: String,
+        }
+        let names = |json: &str| -> Vec<String> {
+            ordered_json_rows::<Row>("rows", Some(json)).unwrap().into_iter().map(|r| r.name).collect()
+        };
+        // By the first key, then the next; numbers (negative for newest first) before texts.
+        let json = r#"[[[2, 1], {"name": "c"}], [[1, 9], {"name": "b"}], [[1, -3], {"name": "a"}],
+                       [["sr", 4], {"name": "e"}], [["en", 7], {"name": "d"}]]"#;
+        assert_eq!(names(json), ["a", "b", "c", "d", "e"]);
+        assert!(ordered_json_rows::<Row>("rows", None).unwrap().is_empty());
+        assert!(ordered_json_rows::<Row>("rows", Some("")).unwrap().is_empty());
+        let err = ordered_json_rows::<Row>("the bylines of article 7", Some(r#"[[[1.5], {"name": "x"}]]"#))
+            .unwrap_err();
+        assert!(err.to_string().contains("the bylines of article 7"), "{err}");
+    }
 }

@@ -9,7 +9,7 @@ use masthead_core::{Comment, Webmention};
 
 use crate::comments::CommentRow;
 use crate::related::Related;
-use crate::rows::json_rows;
+use crate::rows::{ordered_array, ordered_json_rows};
 use crate::webmentions::WebmentionRow;
 use crate::{Result, Store, on_db, timestamp};
 
@@ -38,19 +38,11 @@ struct RelatedJson {
     time_zone: String,
 }
 
-/// The four columns, for the backend (SQLite's `json_group_array`, PostgreSQL's `json_agg`,
-/// whose empty aggregate is NULL, read as none), around the article whose id is `id` (`$1`, or
+/// The four columns, for the backend (JSON arrays ordered as they are read:
+/// [`ordered_array`]; PostgreSQL's empty aggregate is NULL, read as none), around the article whose id is `id` (`$1`, or
 /// `a.id` beside the article's own row).
 pub(crate) fn columns(postgres: bool, id: &str) -> String {
-    let array = |pairs: &str, order: &str, from: &str| {
-        if postgres {
-            format!(
-                "(SELECT CAST(json_agg(json_build_object({pairs}) ORDER BY {order}) AS TEXT) FROM {from})"
-            )
-        } else {
-            format!("(SELECT json_group_array(json_object({pairs}) ORDER BY {order}) FROM {from})")
-        }
-    };
+    let array = |pairs: &str, order: &[&str], from: &str| ordered_array(postgres, pairs, order, from);
     // SQLite keeps booleans as 0 and 1; the JSON must say true or false.
     let notify = if postgres {
         "c.notify_replies"
@@ -62,7 +54,7 @@ pub(crate) fn columns(postgres: bool, id: &str) -> String {
     let indexed = if postgres { "" } else { "INDEXED BY articles_sitemap" };
     let related = array(
         "'id', b.id, 'slug', b.slug, 'title', b.title, 'published_at', b.published_at, 'time_zone', b.time_zone",
-        "r.position",
+        &["r.position"],
         &format!(
             "related_articles r JOIN articles b {indexed} ON b.id = r.related_id \
              WHERE r.article_id = {id} AND b.status = 'published' AND b.published_at IS NOT NULL"
@@ -76,13 +68,14 @@ pub(crate) fn columns(postgres: bool, id: &str) -> String {
              'edited_at', c.edited_at, 'status', c.status, 'held_for', c.held_for, \
              'notify_replies', {notify}, 'source_key', c.source_key"
         ),
-        "c.created_at, c.id",
+        &["c.created_at", "c.id"],
         &format!("comments c WHERE c.article_id = {id} AND c.status IN ('approved', 'deleted')"),
     );
     let mentions = array(
         "'id', w.id, 'article_id', w.article_id, 'source', w.source, 'target', w.target, 'status', w.status, \
          'kind', w.kind, 'error', w.error, 'received_at', w.received_at, 'checked_at', w.checked_at",
-        "w.received_at DESC, w.id DESC",
+        // Newest first.
+        &["-w.received_at", "-w.id"],
         &format!("webmentions w WHERE w.article_id = {id}"),
     );
     format!(
@@ -138,26 +131,34 @@ pub(crate) fn surroundings(
     article_id: i64,
     (related, comments, closed, mentions, likes, boosts): Around,
 ) -> Result<Surroundings> {
-    let related =
-        json_rows::<RelatedJson>(&format!("the related articles of article {article_id}"), related)?
-            .into_iter()
-            .map(|r| {
-                Ok(Related {
-                    id: r.id,
-                    slug: crate::rows::slug(r.slug)?,
-                    title: r.title,
-                    published_at: timestamp(r.published_at)?,
-                    time_zone: r.time_zone,
-                })
-            })
-            .collect::<Result<_>>()?;
-    let comments = json_rows::<CommentRow>(&format!("the comments of article {article_id}"), comments)?
-        .into_iter()
-        .map(CommentRow::into_comment)
-        .collect::<Result<_>>()?;
-    let mentions = json_rows::<WebmentionRow>(&format!("the Webmentions of article {article_id}"), mentions)?
-        .into_iter()
-        .map(WebmentionRow::into_webmention)
-        .collect::<Result<_>>()?;
+    let related = ordered_json_rows::<RelatedJson>(
+        &format!("the related articles of article {article_id}"),
+        related.as_deref(),
+    )?
+    .into_iter()
+    .map(|r| {
+        Ok(Related {
+            id: r.id,
+            slug: crate::rows::slug(r.slug)?,
+            title: r.title,
+            published_at: timestamp(r.published_at)?,
+            time_zone: r.time_zone,
+        })
+    })
+    .collect::<Result<_>>()?;
+    let comments = ordered_json_rows::<CommentRow>(
+        &format!("the comments of article {article_id}"),
+        comments.as_deref(),
+    )?
+    .into_iter()
+    .map(CommentRow::into_comment)
+    .collect::<Result<_>>()?;
+    let mentions = ordered_json_rows::<WebmentionRow>(
+        &format!("the Webmentions of article {article_id}"),
+        mentions.as_deref(),
+    )?
+    .into_iter()
+    .map(WebmentionRow::into_webmention)
+    .collect::<Result<_>>()?;
     Ok(Surroundings { related, comments, comments_closed: closed > 0, mentions, likes, boosts })
 }

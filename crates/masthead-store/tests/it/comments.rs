@@ -313,23 +313,39 @@ async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(stor
     let mut answer =
         comment(post.id, jelena.id, "An answer", CommentStatus::Approved, "2026-03-05T10:05:00Z");
     answer.parent_id = Some(first.id);
-    store.add_comment(&answer).await.unwrap();
+    let answered = store.add_comment(&answer).await.unwrap();
     store
         .add_comment(&comment(post.id, jelena.id, "Held", CommentStatus::Held, "2026-03-05T10:06:00Z"))
         .await
         .unwrap();
-    store.set_comments_closed(post.id, true).await.unwrap();
-    let limits = QueueLimits { pending: 100, pending_per_article: 10 };
-    store
-        .queue_webmention(
+    // Saved last, written first (an import): shown first, as its time says.
+    let earliest = store
+        .add_comment(&comment(
             post.id,
-            "https://copy.example/a",
-            "https://us.example/article/bridge-opens",
-            at("2026-03-06T08:00:00Z"),
-            limits,
-        )
+            jelena.id,
+            "Imported",
+            CommentStatus::Approved,
+            "2026-03-05T09:45:00Z",
+        ))
         .await
         .unwrap();
+    store.set_comments_closed(post.id, true).await.unwrap();
+    let limits = QueueLimits { pending: 100, pending_per_article: 10 };
+    for (source, received) in [
+        ("https://copy.example/a", "2026-03-06T08:00:00Z"),
+        ("https://copy.example/b", "2026-03-06T07:00:00Z"),
+    ] {
+        store
+            .queue_webmention(
+                post.id,
+                source,
+                "https://us.example/article/bridge-opens",
+                at(received),
+                limits,
+            )
+            .await
+            .unwrap();
+    }
 
     store
         .add_reaction(
@@ -384,8 +400,10 @@ async fn an_article_pages_surroundings_in_one_read_are_what_each_read_gives(stor
         batch.iter().find(|(a, _)| a.id == post.id).expect("the post is published");
     assert_eq!((in_batch, around_in_batch), (&article, &each));
     assert_eq!(around.related.iter().map(|r| r.id).collect::<Vec<_>>(), [older.id]);
-    assert_eq!(around.comments.len(), 2, "the comment and its answer; the held one is not shown");
-    assert!(around.comments[0].notify_replies);
+    let shown: Vec<i64> = around.comments.iter().map(|c| c.id).collect();
+    assert_eq!(shown, [earliest.id, first.id, answered.id], "oldest first; the held one is not shown");
+    assert!(around.comments[1].notify_replies);
     assert!(around.comments_closed);
-    assert_eq!(around.mentions.len(), 1);
+    let sources: Vec<&str> = around.mentions.iter().map(|m| m.source.as_str()).collect();
+    assert_eq!(sources, ["https://copy.example/a", "https://copy.example/b"], "newest first");
 }
