@@ -244,7 +244,7 @@ struct Shared {
     dir: PathBuf,
     /// The bodies for copies of the articles in feeds, by id and revision, made once: an
     /// article is in several feeds (the home page's, its author's, each of its terms'). At
-    /// most the feeds' length for each list.
+    /// most the feeds' length for each list; only those that differ from the body.
     feed_bodies: std::sync::Mutex<std::collections::HashMap<(i64, i64), Arc<str>>>,
     done: AtomicUsize,
     /// The files to write, as far as the readers have found them.
@@ -264,12 +264,16 @@ impl Shared {
     fn feed_body(&self, article: &Article) -> String {
         let key = (article.id, article.revision);
         let kept = self.feed_bodies.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
-        let body = kept.unwrap_or_else(|| {
-            let made: Arc<str> = masthead_formats::portable_body(&self.site, article).into();
-            self.feed_bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(key, made.clone());
-            made
-        });
-        body.to_string()
+        if let Some(kept) = kept {
+            return kept.to_string();
+        }
+        let made = masthead_formats::portable_body(&self.site, article);
+        // A body that is its own copy (no address to make absolute, nothing added) is made
+        // again as cheaply as it is kept, and is not kept.
+        if made != article.body.html {
+            self.feed_bodies.lock().unwrap_or_else(|e| e.into_inner()).insert(key, made.as_str().into());
+        }
+        made
     }
 
     /// Writes one address's file and counts it.
