@@ -401,33 +401,44 @@ fn article_with_relations(postgres: bool) -> String {
             ", {}, {}, {} FROM articles a ",
             relation_columns(postgres),
             json_array_column(postgres, &withheld(postgres)),
-            json_array_column(postgres, &translations(postgres))
+            translations_column(postgres)
         ),
         1,
     )
 }
 
-/// The other published articles of the article's group of translations (`Translation`s as a
-/// JSON array, by language): its original, and every translation of it or of its original.
-/// Each is found by a key or the partial index `articles_translations`, whatever the site's
-/// size and statistics: written as one `OR`, SQLite read every published article on every read
-/// of an article, and PostgreSQL every entry of the status index. PostgreSQL takes the group's
-/// ids as an array first (`= ANY (ARRAY(…))`), so that it cannot start from the status.
-fn translations(postgres: bool) -> Relation {
-    const GROUP: &str = "SELECT a.translation_of \
-         UNION SELECT t.id FROM articles t WHERE t.translation_of IS NOT NULL AND t.translation_of = a.id \
-         UNION SELECT t.id FROM articles t WHERE t.translation_of IS NOT NULL AND t.translation_of = a.translation_of";
-    static SQLITE: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("articles b WHERE b.id IN ({GROUP}) AND b.status = 'published' AND b.id <> a.id")
-    });
-    static POSTGRES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!("articles b WHERE b.id = ANY (ARRAY({GROUP})) AND b.status = 'published' AND b.id <> a.id")
-    });
-    Relation {
-        name: "translations",
-        from: if postgres { POSTGRES.as_str() } else { SQLITE.as_str() },
-        order: &["b.language", "b.id"],
-        fields: &[("id", "b.id"), ("slug", "b.slug"), ("title", "b.title"), ("language", "b.language")],
+/// The other published articles of the article's group of translations (`Translation`s, by
+/// language) as the column `translations`: its original, the translations of it, and those of
+/// its original, each found by a key or the partial index `articles_translations` (whatever the
+/// site's size and statistics: written as one `OR`, SQLite read every published article on
+/// every read of an article, and PostgreSQL every entry of the status index), gathered side by
+/// side as three arrays ([`crate::rows::ordered_json_groups`]): a set of ids built first
+/// (`IN (… UNION …)`) cost SQLite two temporary b-trees on every read.
+fn translations_column(postgres: bool) -> String {
+    const FIELDS: &str = "'id', b.id, 'slug', b.slug, 'title', b.title, 'language', b.language";
+    let group = |which: &str| {
+        let from = format!("articles b WHERE {which} AND b.status = 'published' AND b.id <> a.id");
+        if postgres {
+            format!(
+                "(SELECT json_agg(json_build_array(json_build_array(b.language, b.id), json_build_object({FIELDS}))) \
+                 FROM {from})"
+            )
+        } else {
+            format!(
+                "(SELECT json_group_array(json_array(json_array(b.language, b.id), json_object({FIELDS}))) FROM {from})"
+            )
+        }
+    };
+    let groups = [
+        group("b.id = a.translation_of"),
+        group("b.translation_of IS NOT NULL AND b.translation_of = a.id"),
+        group("b.translation_of IS NOT NULL AND b.translation_of = a.translation_of"),
+    ]
+    .join(", ");
+    if postgres {
+        format!("CAST(json_build_array({groups}) AS TEXT) AS translations")
+    } else {
+        format!("json_array({groups}) AS translations")
     }
 }
 
@@ -812,7 +823,7 @@ impl ArticleRow {
             revision: row.revision,
             first_slug: row.first_slug.map(slug).transpose()?,
             corrections: corrections_from_json(row.id, &row.corrections)?,
-            translations: crate::rows::ordered_json_rows(
+            translations: crate::rows::ordered_json_groups(
                 &format!("article {}: translations", row.id),
                 row.translations.as_deref(),
             )?,

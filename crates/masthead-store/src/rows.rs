@@ -36,11 +36,28 @@ pub(crate) fn ordered_json_rows<T: serde::de::DeserializeOwned>(
     what: &str,
     text: Option<&str>,
 ) -> Result<Vec<T>> {
-    let mut rows: Vec<(Vec<SortKey>, T)> = match text {
+    let mut rows: Vec<Keyed<T>> = match text {
         None | Some("") => return Ok(Vec::new()),
         Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
     };
     rows.sort_by(|(a, _), (b, _)| a.cmp(b));
+    Ok(rows.into_iter().map(|(_, row)| row).collect())
+}
+
+/// Rows gathered in groups, each as [`ordered_array`] writes it, side by side in one JSON
+/// array (a group of none may be null), read as one set in the order of their keys; a row
+/// found in two groups (the same key) is read once.
+pub(crate) fn ordered_json_groups<T: serde::de::DeserializeOwned>(
+    what: &str,
+    text: Option<&str>,
+) -> Result<Vec<T>> {
+    let groups: Vec<Option<Vec<Keyed<T>>>> = match text {
+        None | Some("") => return Ok(Vec::new()),
+        Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
+    };
+    let mut rows: Vec<Keyed<T>> = groups.into_iter().flatten().flatten().collect();
+    rows.sort_by(|(a, _), (b, _)| a.cmp(b));
+    rows.dedup_by(|(a, _), (b, _)| a == b);
     Ok(rows.into_iter().map(|(_, row)| row).collect())
 }
 
@@ -61,6 +78,9 @@ pub(crate) fn ordered_array(postgres: bool, pairs: &str, keys: &[&str], from: &s
         format!("(SELECT json_group_array(json_array(json_array({keys}), json_object({pairs}))) FROM {from})")
     }
 }
+
+/// A row with its order's key.
+type Keyed<T> = (Vec<SortKey>, T);
 
 /// One part of a row's order: numbers before texts, as SQLite orders them; texts by their
 /// bytes (SQLite's `BINARY`).
@@ -230,5 +250,9 @@ mod tests {
         let err = ordered_json_rows::<Row>("the bylines of article 7", Some(r#"[[[1.5], {"name": "x"}]]"#))
             .unwrap_err();
         assert!(err.to_string().contains("the bylines of article 7"), "{err}");
+        // Groups side by side read as one set, each row once.
+        let groups = r#"[[[["sr", 4], {"name": "c"}]], null, [[["en", 9], {"name": "b"}], [["sr", 4], {"name": "c"}]], []]"#;
+        let rows = ordered_json_groups::<Row>("rows", Some(groups)).unwrap();
+        assert_eq!(rows.into_iter().map(|r| r.name).collect::<Vec<_>>(), ["b", "c"]);
     }
 }

@@ -1525,16 +1525,27 @@ async fn reading_an_article_reads_no_list_of_articles() {
     translated.language = "sr".into();
     translated.translation_of = Some(original.id);
     store.create_article(&translated).await.unwrap();
+    let mut german = article("uebersetzung", Some("2026-11-02T09:00:00Z"), vec![], vec![]);
+    german.language = "de".into();
+    german.translation_of = Some(original.id);
+    store.create_article(&german).await.unwrap();
     for i in 0..5 {
         store
             .create_article(&article(&format!("other-{i}"), Some("2026-11-03T08:00:00Z"), vec![], vec![]))
             .await
             .unwrap();
     }
+    // The original and the other translation, by language (the site's own, empty, first).
     let read = store.article_by_slug(&slug("prevod")).await.unwrap();
-    assert_eq!(read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(), ["original"]);
+    assert_eq!(
+        read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(),
+        ["original", "uebersetzung"]
+    );
     let read = store.article_by_slug(&slug("original")).await.unwrap();
-    assert_eq!(read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(), ["prevod"]);
+    assert_eq!(
+        read.translations.iter().map(|t| t.slug.to_string()).collect::<Vec<_>>(),
+        ["uebersetzung", "prevod"]
+    );
     for step in masthead_store::testing::article_read_plan(&store, "prevod").await {
         let bounded =
             !step.starts_with("SCAN") || step.contains("media_withheld") || step == "SCAN CONSTANT ROW";
