@@ -418,16 +418,7 @@ fn translations_column(postgres: bool) -> String {
     const FIELDS: &str = "'id', b.id, 'slug', b.slug, 'title', b.title, 'language', b.language";
     let group = |which: &str| {
         let from = format!("articles b WHERE {which} AND b.status = 'published' AND b.id <> a.id");
-        if postgres {
-            format!(
-                "(SELECT json_agg(json_build_array(json_build_array(b.language, b.id), json_build_object({FIELDS}))) \
-                 FROM {from})"
-            )
-        } else {
-            format!(
-                "(SELECT json_group_array(json_array(json_array(b.language, b.id), json_object({FIELDS}))) FROM {from})"
-            )
-        }
+        crate::rows::ordered_aggregate(postgres, FIELDS, &["b.language", "b.id"], &from)
     };
     let groups = [
         group("b.id = a.translation_of"),

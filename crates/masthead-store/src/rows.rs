@@ -36,29 +36,39 @@ pub(crate) fn ordered_json_rows<T: serde::de::DeserializeOwned>(
     what: &str,
     text: Option<&str>,
 ) -> Result<Vec<T>> {
-    let mut rows: Vec<Keyed<T>> = match text {
-        None | Some("") => return Ok(Vec::new()),
-        Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
-    };
-    rows.sort_by(|(a, _), (b, _)| a.cmp(b));
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    let rows: Vec<Keyed<T>> = parse(what, text)?.unwrap_or_default();
+    Ok(in_order(rows, false))
 }
 
-/// Rows gathered in groups, each as [`ordered_array`] writes it, side by side in one JSON
+/// Rows gathered in groups, each as [`ordered_aggregate`] writes it, side by side in one JSON
 /// array (a group of none may be null), read as one set in the order of their keys; a row
 /// found in two groups (the same key) is read once.
 pub(crate) fn ordered_json_groups<T: serde::de::DeserializeOwned>(
     what: &str,
     text: Option<&str>,
 ) -> Result<Vec<T>> {
-    let groups: Vec<Option<Vec<Keyed<T>>>> = match text {
-        None | Some("") => return Ok(Vec::new()),
-        Some(text) => serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))?,
-    };
-    let mut rows: Vec<Keyed<T>> = groups.into_iter().flatten().flatten().collect();
+    let groups: Vec<Option<Vec<Keyed<T>>>> = parse(what, text)?.unwrap_or_default();
+    Ok(in_order(groups.into_iter().flatten().flatten().collect(), true))
+}
+
+/// The JSON `text` of a column; none for SQL NULL or an empty text. `what` names it in the error.
+fn parse<U: serde::de::DeserializeOwned>(what: &str, text: Option<&str>) -> Result<Option<U>> {
+    match text {
+        None | Some("") => Ok(None),
+        Some(text) => {
+            serde_json::from_str(text).map(Some).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+        }
+    }
+}
+
+/// The rows sorted by their keys, without them; with `once`, a row whose key the one before
+/// it has is left out.
+fn in_order<T>(mut rows: Vec<Keyed<T>>, once: bool) -> Vec<T> {
     rows.sort_by(|(a, _), (b, _)| a.cmp(b));
-    rows.dedup_by(|(a, _), (b, _)| a == b);
-    Ok(rows.into_iter().map(|(_, row)| row).collect())
+    if once {
+        rows.dedup_by(|(a, _), (b, _)| a == b);
+    }
+    rows.into_iter().map(|(_, row)| row).collect()
 }
 
 /// A relation of the row `FROM {from}` as a JSON array of `[[key, …], {pairs}]`, with `keys`
@@ -68,11 +78,17 @@ pub(crate) fn ordered_json_groups<T: serde::de::DeserializeOwned>(
 /// aggregate of every statement (a tenth of an uncached article page's time, with eight of
 /// them), where sorting the few rows after reading them costs nothing.
 pub(crate) fn ordered_array(postgres: bool, pairs: &str, keys: &[&str], from: &str) -> String {
+    let aggregate = ordered_aggregate(postgres, pairs, keys, from);
+    if postgres { format!("CAST({aggregate} AS TEXT)") } else { aggregate }
+}
+
+/// [`ordered_array`] as a JSON value rather than its text on PostgreSQL, to be put in another
+/// JSON value (as [`ordered_json_groups`] reads them).
+pub(crate) fn ordered_aggregate(postgres: bool, pairs: &str, keys: &[&str], from: &str) -> String {
     let keys = keys.join(", ");
     if postgres {
         format!(
-            "(SELECT CAST(json_agg(json_build_array(json_build_array({keys}), json_build_object({pairs}))) AS TEXT) \
-             FROM {from})"
+            "(SELECT json_agg(json_build_array(json_build_array({keys}), json_build_object({pairs}))) FROM {from})"
         )
     } else {
         format!("(SELECT json_group_array(json_array(json_array({keys}), json_object({pairs}))) FROM {from})")
