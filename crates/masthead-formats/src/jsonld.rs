@@ -151,9 +151,8 @@ impl<'a> NewsArticle<'a> {
             id: site.url(&masthead_core::article::article_path(&t.slug)),
         };
         let original = a.translation_of.and_then(|id| a.translations.iter().find(|t| t.id == id));
-        let work_translation =
-            (original.is_none() && a.translation_of.is_none() && !a.translations.is_empty())
-                .then(|| a.translations.iter().map(url_of).collect());
+        let work_translation = (a.translation_of.is_none() && !a.translations.is_empty())
+            .then(|| a.translations.iter().map(url_of).collect());
         NewsArticle {
             context: "https://schema.org",
             id: url.clone(),
@@ -205,7 +204,7 @@ impl<'a> NewsArticle<'a> {
             publisher: Publisher {
                 id: outlet_id(site),
                 kind: "NewsMediaOrganization",
-                logo: site.logo_url().map(|url| Logo { kind: "ImageObject", url }),
+                logo: logo(site),
                 name: &site.title,
                 url: site.url("/"),
             },
@@ -254,14 +253,14 @@ pub fn website(site: &Site) -> Value {
         ],
     });
     if let Some(logo) = logo(site) {
-        doc["@graph"][1]["logo"] = logo;
+        doc["@graph"][1]["logo"] = json!(logo);
     }
     doc
 }
 
 /// The outlet's logo as an `ImageObject`, when it has one.
-fn logo(site: &Site) -> Option<Value> {
-    site.logo_url().map(|url| json!({ "@type": "ImageObject", "url": url }))
+fn logo(site: &Site) -> Option<Logo> {
+    site.logo_url().map(|url| Logo { kind: "ImageObject", url })
 }
 
 /// An archive of articles (a region, theme or tag) at `path`, part of the site.
